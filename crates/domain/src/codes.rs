@@ -1,0 +1,233 @@
+//! Stable codes: dose codes, reasons for a dose not given, and the enumerations of the register.
+//!
+//! Every code here appears in CSV files, JSON documents and the event log, so its text is a
+//! contract: add codes, never rename them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares a fieldless enum whose variants have one stable text code each, with `as_str`,
+/// `ALL`, `Display`, `FromStr` (case-insensitive) and serde as that text.
+macro_rules! coded_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable text code.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownCode;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let t = s.trim();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(t))
+                    .ok_or_else(|| UnknownCode {
+                        what: $what,
+                        value: s.to_string(),
+                        expected: $name::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(" "),
+                    })
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// A text that is not one of the codes it should be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} '{value}' (expected one of: {expected})")]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: String,
+}
+
+coded_enum! {
+    /// One dose of the National Immunization Schedule, in schedule order.
+    DoseCode, "dose code" {
+        Bcg = "BCG", Hepb0 = "HEPB0", Opv0 = "OPV0",
+        Opv1 = "OPV1", Opv2 = "OPV2", Opv3 = "OPV3",
+        Penta1 = "PENTA1", Penta2 = "PENTA2", Penta3 = "PENTA3",
+        Rvv1 = "RVV1", Rvv2 = "RVV2", Rvv3 = "RVV3",
+        Fipv1 = "FIPV1", Fipv2 = "FIPV2", Fipv3 = "FIPV3",
+        Pcv1 = "PCV1", Pcv2 = "PCV2", Pcvb = "PCVB",
+        Mr1 = "MR1", Mr2 = "MR2", Je1 = "JE1", Je2 = "JE2",
+        Dpt1 = "DPT1", Dpt2 = "DPT2", Dpt3 = "DPT3",
+        Dptb1 = "DPTB1", Dptb2 = "DPTB2", Opvb = "OPVB",
+        Vita1 = "VITA1", Vita2 = "VITA2", Vita3 = "VITA3", Vita4 = "VITA4", Vita5 = "VITA5",
+        Vita6 = "VITA6", Vita7 = "VITA7", Vita8 = "VITA8", Vita9 = "VITA9",
+        Td10 = "TD10", Td16 = "TD16",
+        Td1 = "TD1", Td2 = "TD2", Tdb = "TDB",
+    }
+}
+
+coded_enum! {
+    /// Why a dose due was not given (reference §4). Refusals mark the household resistant.
+    ReasonCode, "reason" {
+        RefusedFearAefi = "REFUSED_FEAR_AEFI",
+        RefusedReligious = "REFUSED_RELIGIOUS",
+        RefusedFamily = "REFUSED_FAMILY",
+        RefusedNoFaith = "REFUSED_NO_FAITH",
+        RefusedOther = "REFUSED_OTHER",
+        ChildSick = "CHILD_SICK",
+        NotAtHome = "NOT_AT_HOME",
+        MigratedTemporarily = "MIGRATED_TEMPORARILY",
+        Unaware = "UNAWARE",
+        SiteTooFar = "SITE_TOO_FAR",
+        VaccineOutOfStock = "VACCINE_OUT_OF_STOCK",
+        SessionNotHeld = "SESSION_NOT_HELD",
+        Other = "OTHER",
+    }
+}
+
+impl ReasonCode {
+    /// A refusal by the family (vaccine hesitancy), as opposed to an obstacle.
+    pub fn is_refusal(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::RefusedFearAefi
+                | ReasonCode::RefusedReligious
+                | ReasonCode::RefusedFamily
+                | ReasonCode::RefusedNoFaith
+                | ReasonCode::RefusedOther
+        )
+    }
+}
+
+coded_enum! {
+    /// Whom a register row describes.
+    Kind, "kind" { Child = "child", PregnantWoman = "pregnant_woman" }
+}
+
+coded_enum! {
+    /// Sex as written on the register.
+    Sex, "sex" { M = "M", F = "F", O = "O" }
+}
+
+coded_enum! {
+    /// Whether a beneficiary is still served here. Only `active` ones appear on a due list.
+    BeneficiaryStatus, "status" { Active = "active", Migrated = "migrated", Died = "died" }
+}
+
+coded_enum! {
+    /// High-risk-area type of a household (reference §3.3).
+    RiskCategory, "risk category" {
+        UrbanSlum = "urban_slum",
+        Migratory = "migratory",
+        BrickKiln = "brick_kiln",
+        ConstructionSite = "construction_site",
+        Nomadic = "nomadic",
+        Tribal = "tribal",
+        Riverine = "riverine",
+        ForestHilly = "forest_hilly",
+        Other = "other",
+    }
+}
+
+coded_enum! {
+    /// Levels of the area hierarchy, from the top.
+    AreaLevel, "area level" {
+        State = "state", District = "district", Block = "block", Subcentre = "subcentre", Village = "village",
+    }
+}
+
+impl DoseCode {
+    /// Who receives this dose.
+    pub fn kind(self) -> Kind {
+        match self {
+            DoseCode::Td1 | DoseCode::Td2 | DoseCode::Tdb => Kind::PregnantWoman,
+            _ => Kind::Child,
+        }
+    }
+
+    /// Vitamin A is a micronutrient, not a vaccine: it never counts as "a vaccine received".
+    pub fn is_vaccine(self) -> bool {
+        !matches!(
+            self,
+            DoseCode::Vita1
+                | DoseCode::Vita2
+                | DoseCode::Vita3
+                | DoseCode::Vita4
+                | DoseCode::Vita5
+                | DoseCode::Vita6
+                | DoseCode::Vita7
+                | DoseCode::Vita8
+                | DoseCode::Vita9
+        )
+    }
+
+    /// Position in the schedule (the order of `ALL`).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_through_text() {
+        for c in DoseCode::ALL {
+            assert_eq!(c.as_str().parse::<DoseCode>(), Ok(*c));
+            assert_eq!(c.index(), DoseCode::ALL.iter().position(|x| x == c).unwrap_or(usize::MAX));
+        }
+        for r in ReasonCode::ALL {
+            assert_eq!(r.as_str().parse::<ReasonCode>(), Ok(*r));
+        }
+        assert_eq!(DoseCode::ALL.len(), 42);
+    }
+
+    #[test]
+    fn parsing_is_case_insensitive_and_reports_the_expected_set() {
+        assert_eq!("penta1".parse::<DoseCode>(), Ok(DoseCode::Penta1));
+        assert_eq!(" Pregnant_Woman ".parse::<Kind>(), Ok(Kind::PregnantWoman));
+        let e = "PENTA4".parse::<DoseCode>().unwrap_err();
+        assert!(e.to_string().contains("unknown dose code 'PENTA4'"));
+        assert!(e.to_string().contains("PENTA3"));
+    }
+
+    #[test]
+    fn refusals_are_the_refused_codes() {
+        let refusals: Vec<_> = ReasonCode::ALL.iter().filter(|r| r.is_refusal()).collect();
+        assert_eq!(refusals.len(), 5);
+        assert!(refusals.iter().all(|r| r.as_str().starts_with("REFUSED_")));
+    }
+
+    #[test]
+    fn serde_uses_the_text_codes() {
+        let json = serde_json::to_string(&DoseCode::Pcvb).unwrap_or_default();
+        assert_eq!(json, "\"PCVB\"");
+        let back: Result<DoseCode, _> = serde_json::from_str("\"XYZ\"");
+        assert!(back.is_err());
+    }
+}

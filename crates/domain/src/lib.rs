@@ -1,0 +1,20 @@
+//! Teeka's domain core: the register's model, the UIP schedule engine, the due list, coverage
+//! and the hybrid logical clock.
+//!
+//! Pure: no I/O, no clock, no randomness. `today` and `now` are arguments; ids are made by the
+//! caller. Storage, network and UI depend on this crate, never the reverse.
+
+pub mod codes;
+pub mod dates;
+pub mod hlc;
+pub mod model;
+pub mod record;
+pub mod register;
+pub mod report;
+pub mod schedule;
+
+pub use codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode};
+pub use dates::{iso, parse_date, Age, Date, DateError};
+pub use hlc::Hlc;
+pub use model::{Beneficiary, BeneficiaryField, Event, EventBody, Household, HouseholdField};
+pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

@@ -1,0 +1,216 @@
+//! The register's entities and the events that change them.
+//!
+//! Every change is an [`Event`]: an immutable fact with a UUIDv7 id, the device that made it, a
+//! hybrid-logical-clock stamp and an author. Facts (a dose given, a dose not given) are only ever
+//! appended; a correction is a new event that names the one it corrects. Mutable fields (a name's
+//! spelling, a phone number, a status) are set field by field, and the stamp decides which write
+//! wins, so that every replica converges on the same state whatever order events arrive in.
+
+use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex};
+use crate::dates::Date;
+use crate::hlc::Hlc;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A household as the projection holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Household {
+    pub id: Uuid,
+    /// The id written in the survey register (e.g. `H-014`).
+    pub household_id: String,
+    pub village: String,
+    pub house_no: Option<String>,
+    pub head_of_household: Option<String>,
+    pub phone: Option<String>,
+    pub risk_category: Option<RiskCategory>,
+    /// At least one member's dose was refused.
+    pub resistant: bool,
+}
+
+/// A child or a pregnant woman as the projection holds her.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Beneficiary {
+    pub id: Uuid,
+    /// The id written in the survey register; unique in a store.
+    pub register_id: String,
+    pub household: Uuid,
+    pub kind: Kind,
+    pub name: String,
+    pub sex: Option<Sex>,
+    pub dob: Option<Date>,
+    pub lmp: Option<Date>,
+    pub mother_name: Option<String>,
+    pub status: BeneficiaryStatus,
+}
+
+impl Beneficiary {
+    /// The date the schedule counts from: birth for a child, LMP for a pregnant woman.
+    pub fn anchor(&self) -> Option<Date> {
+        match self.kind {
+            Kind::Child => self.dob,
+            Kind::PregnantWoman => self.lmp,
+        }
+    }
+}
+
+/// Days from LMP to the expected date of delivery (Naegele's rule).
+pub const GESTATION_DAYS: u64 = 280;
+
+/// The expected date of delivery from the LMP.
+pub fn edd_from_lmp(lmp: Date) -> Option<Date> {
+    lmp.checked_add_days(chrono::Days::new(GESTATION_DAYS))
+}
+
+/// The LMP from the expected date of delivery.
+pub fn lmp_from_edd(edd: Date) -> Option<Date> {
+    edd.checked_sub_days(chrono::Days::new(GESTATION_DAYS))
+}
+
+/// One mutable field of a household, with its new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum HouseholdField {
+    Village(Uuid),
+    HouseNo(Option<String>),
+    HeadOfHousehold(Option<String>),
+    Phone(Option<String>),
+    RiskCategory(Option<RiskCategory>),
+}
+
+impl HouseholdField {
+    /// The field's stable name (the key of last-writer-wins).
+    pub fn name(&self) -> &'static str {
+        match self {
+            HouseholdField::Village(_) => "village",
+            HouseholdField::HouseNo(_) => "house_no",
+            HouseholdField::HeadOfHousehold(_) => "head_of_household",
+            HouseholdField::Phone(_) => "phone",
+            HouseholdField::RiskCategory(_) => "risk_category",
+        }
+    }
+}
+
+/// One mutable field of a beneficiary, with its new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum BeneficiaryField {
+    Household(Uuid),
+    Name(String),
+    Sex(Option<Sex>),
+    Dob(Option<Date>),
+    Lmp(Option<Date>),
+    MotherName(Option<String>),
+    Status(BeneficiaryStatus),
+}
+
+impl BeneficiaryField {
+    /// The field's stable name (the key of last-writer-wins).
+    pub fn name(&self) -> &'static str {
+        match self {
+            BeneficiaryField::Household(_) => "household",
+            BeneficiaryField::Name(_) => "name",
+            BeneficiaryField::Sex(_) => "sex",
+            BeneficiaryField::Dob(_) => "dob",
+            BeneficiaryField::Lmp(_) => "lmp",
+            BeneficiaryField::MotherName(_) => "mother_name",
+            BeneficiaryField::Status(_) => "status",
+        }
+    }
+}
+
+/// What happened. The `type` tag and field names are part of the event log's format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    /// An area of the hierarchy (state → district → block → sub-centre → village).
+    AreaDefined { area: Uuid, level: AreaLevel, name: String, parent: Option<Uuid> },
+    /// A village setting: whether Japanese encephalitis vaccine is given there.
+    VillageJeEndemicSet { area: Uuid, je_endemic: bool },
+    /// A household enters the register; `fields` are its initial values.
+    HouseholdRegistered { household: Uuid, household_id: String, fields: Vec<HouseholdField> },
+    /// Some of a household's fields change.
+    HouseholdUpdated { household: Uuid, fields: Vec<HouseholdField> },
+    /// A beneficiary enters the register; `fields` are the initial values.
+    BeneficiaryRegistered { beneficiary: Uuid, register_id: String, kind: Kind, fields: Vec<BeneficiaryField> },
+    /// Some of a beneficiary's fields change.
+    BeneficiaryUpdated { beneficiary: Uuid, fields: Vec<BeneficiaryField> },
+    /// A dose was given on `date`. With `corrects`, it replaces that earlier dose record.
+    DoseGiven {
+        beneficiary: Uuid,
+        code: DoseCode,
+        date: Date,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        corrects: Option<Uuid>,
+    },
+    /// A dose due was not given on `date`, for `reason`. A refusal marks the household resistant.
+    DoseNotGiven {
+        beneficiary: Uuid,
+        code: DoseCode,
+        date: Date,
+        reason: ReasonCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        corrects: Option<Uuid>,
+    },
+}
+
+impl EventBody {
+    /// The stable `type` tag.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::AreaDefined { .. } => "area_defined",
+            EventBody::VillageJeEndemicSet { .. } => "village_je_endemic_set",
+            EventBody::HouseholdRegistered { .. } => "household_registered",
+            EventBody::HouseholdUpdated { .. } => "household_updated",
+            EventBody::BeneficiaryRegistered { .. } => "beneficiary_registered",
+            EventBody::BeneficiaryUpdated { .. } => "beneficiary_updated",
+            EventBody::DoseGiven { .. } => "dose_given",
+            EventBody::DoseNotGiven { .. } => "dose_not_given",
+        }
+    }
+}
+
+/// An immutable entry of the event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// The device that recorded it.
+    pub device_id: Uuid,
+    /// Orders it among all events, whatever the device clocks say.
+    pub hlc: Hlc,
+    /// Who recorded it (the worker signed in).
+    pub author: String,
+    /// The device's wall clock when recorded (UTC): information only, never used for ordering.
+    pub recorded_at: DateTime<Utc>,
+    pub body: EventBody,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_bodies_serialize_with_stable_tags() {
+        let b = EventBody::BeneficiaryUpdated {
+            beneficiary: Uuid::nil(),
+            fields: vec![BeneficiaryField::Status(BeneficiaryStatus::Migrated), BeneficiaryField::Lmp(None)],
+        };
+        let json = serde_json::to_value(&b).unwrap_or_default();
+        assert_eq!(json["type"], "beneficiary_updated");
+        assert_eq!(json["fields"][0], serde_json::json!({"field": "status", "value": "migrated"}));
+        assert_eq!(json["fields"][1], serde_json::json!({"field": "lmp", "value": null}));
+        let back: EventBody = serde_json::from_value(json)
+            .unwrap_or(EventBody::HouseholdUpdated { household: Uuid::nil(), fields: vec![] });
+        assert_eq!(back, b);
+        assert_eq!(back.kind(), "beneficiary_updated");
+    }
+
+    #[test]
+    fn edd_and_lmp_are_280_days_apart() {
+        let lmp = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+        let edd = edd_from_lmp(lmp);
+        assert_eq!(edd, chrono::NaiveDate::from_ymd_opt(2026, 12, 6));
+        assert_eq!(edd.and_then(lmp_from_edd), Some(lmp));
+    }
+}

@@ -1,0 +1,491 @@
+//! The head-count survey register as CSV: parsing with located errors, and writing.
+//!
+//! The format is in `docs/formats.md`. Parsing checks every row before anything is stored, and
+//! reports every problem with its line and column; the caller stores all rows or none.
+
+use crate::codes::{BeneficiaryStatus, DoseCode, Kind, RiskCategory, Sex};
+use crate::dates::{iso, parse_date, Date};
+use crate::model::{edd_from_lmp, lmp_from_edd};
+use std::collections::HashMap;
+use std::fmt;
+
+/// The base columns, in the order an export writes them.
+pub const BASE_COLUMNS: [&str; 14] = [
+    "register_id",
+    "household_id",
+    "village",
+    "house_no",
+    "head_of_household",
+    "phone",
+    "risk_category",
+    "kind",
+    "name",
+    "sex",
+    "dob",
+    "lmp",
+    "mother_name",
+    "status",
+];
+
+/// Columns an import also accepts: `edd` instead of `lmp` for a pregnant woman.
+pub const EXTRA_COLUMNS: [&str; 1] = ["edd"];
+
+/// Columns every register must have.
+pub const REQUIRED_COLUMNS: [&str; 5] = ["register_id", "household_id", "village", "kind", "name"];
+
+/// The longest text accepted in a cell.
+pub const MAX_FIELD_CHARS: usize = 200;
+
+/// How many problems one import reports at most.
+pub const MAX_REPORTED: usize = 50;
+
+/// One valid register row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterRow {
+    /// Line in the file where the row starts (the header is line 1).
+    pub line: u64,
+    pub register_id: String,
+    pub household_id: String,
+    pub village: String,
+    pub house_no: Option<String>,
+    pub head_of_household: Option<String>,
+    pub phone: Option<String>,
+    pub risk_category: Option<RiskCategory>,
+    pub kind: Kind,
+    pub name: String,
+    pub sex: Option<Sex>,
+    pub dob: Option<Date>,
+    pub lmp: Option<Date>,
+    pub mother_name: Option<String>,
+    /// Empty in the file: not stated (a new beneficiary is then active).
+    pub status: Option<BeneficiaryStatus>,
+    /// Doses on the card, in column order.
+    pub doses: Vec<(DoseCode, Date)>,
+}
+
+/// One located problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, column '{}': {}", self.line, c, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// Every problem found in a register (at most [`MAX_REPORTED`], and how many more there were).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct RegisterErrors {
+    pub errors: Vec<RowError>,
+    pub more: usize,
+}
+
+impl fmt::Display for RegisterErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total = self.errors.len() + self.more;
+        write!(f, "the register has {total} problem{}; nothing was imported", if total == 1 { "" } else { "s" })?;
+        for e in &self.errors {
+            write!(f, "\n  {e}")?;
+        }
+        if self.more > 0 {
+            write!(f, "\n  … and {} more", self.more)?;
+        }
+        Ok(())
+    }
+}
+
+struct Collector {
+    errors: Vec<RowError>,
+    more: usize,
+}
+
+impl Collector {
+    fn push(&mut self, line: u64, column: Option<&str>, message: impl Into<String>) {
+        if self.errors.len() < MAX_REPORTED {
+            self.errors.push(RowError { line, column: column.map(str::to_string), message: message.into() });
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+enum Col {
+    Base(usize),
+    Edd,
+    Dose(DoseCode),
+}
+
+/// Parses and checks a register. `today` bounds every date: nothing may be in the future.
+pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, RegisterErrors> {
+    let mut errs = Collector { errors: Vec::new(), more: 0 };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        None => {
+            errs.push(1, None, "the file is empty: the first line must name the columns");
+            return Err(RegisterErrors { errors: errs.errors, more: 0 });
+        }
+        Some(Err(e)) => {
+            errs.push(1, None, format!("unreadable header: {e}"));
+            return Err(RegisterErrors { errors: errs.errors, more: 0 });
+        }
+        Some(Ok(h)) => h,
+    };
+    let mut columns: Vec<Col> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for raw in header.iter() {
+        let name = String::from_utf8_lossy(raw).trim().to_ascii_lowercase();
+        let col = if let Some(i) = BASE_COLUMNS.iter().position(|c| *c == name) {
+            Some(Col::Base(i))
+        } else if name == "edd" {
+            Some(Col::Edd)
+        } else if let Ok(code) = name.parse::<DoseCode>() {
+            Some(Col::Dose(code))
+        } else {
+            None
+        };
+        let shown = String::from_utf8_lossy(raw).trim().to_string();
+        match col {
+            None => errs.push(
+                1,
+                Some(&shown),
+                "unknown column: expected the register columns (see docs/formats.md) or dose codes such as BCG, PENTA1, TD1",
+            ),
+            Some(c) => {
+                if names.contains(&name) {
+                    errs.push(1, Some(&shown), "this column appears twice");
+                }
+                columns.push(c);
+            }
+        }
+        names.push(name);
+    }
+    for required in REQUIRED_COLUMNS {
+        if !names.iter().any(|n| n == required) {
+            errs.push(1, Some(required), "required column is missing");
+        }
+    }
+    if !errs.errors.is_empty() {
+        return Err(RegisterErrors { errors: errs.errors, more: errs.more });
+    }
+
+    let mut rows = Vec::new();
+    let mut seen_ids: HashMap<String, u64> = HashMap::new();
+    let mut households: HashMap<String, (u64, [Option<String>; 5])> = HashMap::new();
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errs.push(line, None, format!("unreadable CSV: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        if record.len() != names.len() {
+            errs.push(line, None, format!("this row has {} fields but the header has {}", record.len(), names.len()));
+            continue;
+        }
+        let before = errs.errors.len() + errs.more;
+        let mut base: [Option<String>; 14] = Default::default();
+        let mut edd_text: Option<String> = None;
+        let mut dose_cells: Vec<(DoseCode, String)> = Vec::new();
+        for ((raw, col), name) in record.iter().zip(&columns).zip(&names) {
+            let text = match std::str::from_utf8(raw) {
+                Ok(t) => t.trim(),
+                Err(_) => {
+                    errs.push(line, Some(name), "not valid UTF-8 text (save the file as CSV UTF-8)");
+                    continue;
+                }
+            };
+            if text.is_empty() {
+                continue;
+            }
+            if text.chars().any(char::is_control) {
+                errs.push(line, Some(name), "contains a control character");
+                continue;
+            }
+            if text.chars().count() > MAX_FIELD_CHARS {
+                errs.push(line, Some(name), format!("longer than {MAX_FIELD_CHARS} characters"));
+                continue;
+            }
+            match col {
+                Col::Base(i) => base[*i] = Some(text.to_string()),
+                Col::Edd => edd_text = Some(text.to_string()),
+                Col::Dose(code) => dose_cells.push((*code, text.to_string())),
+            }
+        }
+        let [register_id, household_id, village, house_no, head, phone, risk, kind, name, sex, dob, lmp, mother, status] =
+            base;
+        let mut required = |value: Option<String>, column: &str| {
+            if value.is_none() {
+                errs.push(line, Some(column), "required field is empty");
+            }
+            value
+        };
+        let register_id = required(register_id, "register_id");
+        let household_id = required(household_id, "household_id");
+        let village = required(village, "village");
+        let kind_text = required(kind, "kind");
+        let name = required(name, "name");
+
+        let kind = kind_text.and_then(|t| match t.parse::<Kind>() {
+            Ok(k) => Some(k),
+            Err(e) => {
+                errs.push(line, Some("kind"), e.to_string());
+                None
+            }
+        });
+        let sex = sex.and_then(|t| match t.parse::<Sex>() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errs.push(line, Some("sex"), e.to_string());
+                None
+            }
+        });
+        let status = status.and_then(|t| match t.parse::<BeneficiaryStatus>() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errs.push(line, Some("status"), e.to_string());
+                None
+            }
+        });
+        let risk_category = risk.and_then(|t| match t.parse::<RiskCategory>() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                errs.push(line, Some("risk_category"), e.to_string());
+                None
+            }
+        });
+        if let Some(p) = &phone {
+            if let Err(m) = check_phone(p) {
+                errs.push(line, Some("phone"), m);
+            }
+        }
+        let dob = cell_date(&mut errs, line, dob, "dob", Some(today));
+        let mut lmp = cell_date(&mut errs, line, lmp, "lmp", Some(today));
+        let edd = cell_date(&mut errs, line, edd_text, "edd", None);
+        let mut doses = Vec::new();
+        for (code, text) in dose_cells {
+            if let Some(d) = cell_date(&mut errs, line, Some(text), code.as_str(), Some(today)) {
+                doses.push((code, d));
+            }
+        }
+
+        match kind {
+            Some(Kind::Child) => {
+                if sex.is_none() && errs_on(&errs, line, "sex") {
+                    errs.push(line, Some("sex"), "required for a child (M, F or O)");
+                }
+                if dob.is_none() && errs_on(&errs, line, "dob") {
+                    errs.push(line, Some("dob"), "required for a child");
+                }
+                if lmp.is_some() {
+                    errs.push(line, Some("lmp"), "only a pregnant woman has an LMP");
+                }
+                if edd.is_some() {
+                    errs.push(line, Some("edd"), "only a pregnant woman has an EDD");
+                }
+            }
+            Some(Kind::PregnantWoman) => {
+                if matches!(sex, Some(Sex::M | Sex::O)) {
+                    errs.push(line, Some("sex"), "a pregnant woman's sex is F (or leave it empty)");
+                }
+                match (lmp, edd) {
+                    (None, None) if errs_on(&errs, line, "lmp") && errs_on(&errs, line, "edd") => {
+                        errs.push(line, Some("lmp"), "a pregnant woman needs an LMP (or an EDD)");
+                    }
+                    (None, Some(e)) => match lmp_from_edd(e) {
+                        Some(l) if l > today => errs.push(
+                            line,
+                            Some("edd"),
+                            format!("{} puts the LMP in the future (today is {})", iso(e), iso(today)),
+                        ),
+                        l => lmp = l,
+                    },
+                    (Some(l), Some(e)) => {
+                        let expected = edd_from_lmp(l);
+                        if expected.is_some_and(|x| (x - e).num_days().abs() > 14) {
+                            errs.push(
+                                line,
+                                Some("edd"),
+                                format!(
+                                    "EDD {} disagrees with LMP {} (expected about {})",
+                                    iso(e),
+                                    iso(l),
+                                    expected.map(iso).unwrap_or_default()
+                                ),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None => {}
+        }
+        if let (Some(kind), anchor) = (kind, if kind == Some(Kind::Child) { dob } else { lmp }) {
+            for (code, d) in &doses {
+                if code.kind() != kind {
+                    let whose = if kind == Kind::Child { "a pregnant woman's" } else { "a child's" };
+                    errs.push(line, Some(code.as_str()), format!("{code} is {whose} dose; this row is a {kind}"));
+                } else if let Some(a) = anchor.filter(|a| d < a) {
+                    let what = if kind == Kind::Child { "birth" } else { "the LMP" };
+                    errs.push(
+                        line,
+                        Some(code.as_str()),
+                        format!("dose date {} is before {what} ({})", iso(*d), iso(a)),
+                    );
+                }
+            }
+        }
+        if let Some(id) = &register_id {
+            if let Some(first) = seen_ids.insert(id.clone(), line) {
+                errs.push(line, Some("register_id"), format!("duplicate register id '{id}' (first on line {first})"));
+            }
+        }
+        if let Some(h) = &household_id {
+            let facts = [
+                village.clone(),
+                house_no.clone(),
+                head.clone(),
+                phone.clone(),
+                risk_category.map(|r| r.as_str().to_string()),
+            ];
+            const FACT_COLUMNS: [&str; 5] = ["village", "house_no", "head_of_household", "phone", "risk_category"];
+            match households.get_mut(h) {
+                None => {
+                    households.insert(h.clone(), (line, facts));
+                }
+                Some((first, known)) => {
+                    for ((k, new), column) in known.iter_mut().zip(facts).zip(FACT_COLUMNS) {
+                        match (k.as_ref(), new) {
+                            (Some(a), Some(b)) if *a != b => errs.push(
+                                line,
+                                Some(column),
+                                format!("household '{h}' has {column} '{a}' on line {first} but '{b}' here"),
+                            ),
+                            (None, Some(b)) => *k = Some(b),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        if errs.errors.len() + errs.more > before {
+            continue;
+        }
+        if let (Some(register_id), Some(household_id), Some(village), Some(kind), Some(name)) =
+            (register_id, household_id, village, kind, name)
+        {
+            rows.push(RegisterRow {
+                line,
+                register_id,
+                household_id,
+                village,
+                house_no,
+                head_of_household: head,
+                phone,
+                risk_category,
+                kind,
+                name,
+                sex: sex.or((kind == Kind::PregnantWoman).then_some(Sex::F)),
+                dob,
+                lmp,
+                mother_name: mother,
+                status,
+                doses,
+            });
+        }
+    }
+    if errs.errors.is_empty() && errs.more == 0 {
+        Ok(rows)
+    } else {
+        Err(RegisterErrors { errors: errs.errors, more: errs.more })
+    }
+}
+
+/// Parses a date cell; with `latest`, a later date is refused as being in the future.
+fn cell_date(
+    errs: &mut Collector,
+    line: u64,
+    text: Option<String>,
+    column: &str,
+    latest: Option<Date>,
+) -> Option<Date> {
+    let t = text?;
+    match parse_date(&t) {
+        Ok(d) if latest.is_some_and(|today| d > today) => {
+            let today = latest.map(iso).unwrap_or_default();
+            errs.push(line, Some(column), format!("{} is in the future (today is {today})", iso(d)));
+            None
+        }
+        Ok(d) => Some(d),
+        Err(e) => {
+            errs.push(line, Some(column), e.to_string());
+            None
+        }
+    }
+}
+
+/// No error yet on this line and column (so as not to report one cell twice).
+fn errs_on(errs: &Collector, line: u64, column: &str) -> bool {
+    !errs.errors.iter().any(|e| e.line == line && e.column.as_deref() == Some(column))
+}
+
+/// A phone number: digits with optional `+`, spaces and dashes; 10 to 13 digits.
+pub fn check_phone(p: &str) -> Result<(), String> {
+    if !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-')) {
+        return Err(format!("'{p}' is not a phone number (digits, +, spaces and dashes only)"));
+    }
+    let digits = p.chars().filter(char::is_ascii_digit).count();
+    if !(10..=13).contains(&digits) {
+        return Err(format!("'{p}' has {digits} digits; a phone number has 10 (13 with +91)"));
+    }
+    Ok(())
+}
+
+/// Writes rows in the import format: the base columns, then one column per dose code in schedule
+/// order. Rows are written as given.
+pub fn write_register(rows: &[RegisterRow]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = BASE_COLUMNS.to_vec();
+    header.extend(DoseCode::ALL.iter().map(|c| c.as_str()));
+    w.write_record(&header)?;
+    for r in rows {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let date = |d: Option<Date>| d.map(iso).unwrap_or_default();
+        let mut rec: Vec<String> = vec![
+            r.register_id.clone(),
+            r.household_id.clone(),
+            r.village.clone(),
+            opt(&r.house_no),
+            opt(&r.head_of_household),
+            opt(&r.phone),
+            r.risk_category.map(|c| c.as_str().to_string()).unwrap_or_default(),
+            r.kind.as_str().to_string(),
+            r.name.clone(),
+            r.sex.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            date(r.dob),
+            date(r.lmp),
+            opt(&r.mother_name),
+            r.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        ];
+        for code in DoseCode::ALL {
+            rec.push(date(r.doses.iter().filter(|(c, _)| c == code).map(|(_, d)| *d).min()));
+        }
+        w.write_record(&rec)?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -1,0 +1,209 @@
+//! The due list and the coverage report, computed from the register on a date.
+
+use crate::codes::{BeneficiaryStatus, DoseCode, Kind};
+use crate::dates::{Age, Date};
+use crate::schedule::{
+    classify, evaluate, fully_immunized, Classification, DoseStatus, Given, ScheduleSettings, Subject,
+};
+use serde::Serialize;
+
+/// What the reports need of one beneficiary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub register_id: String,
+    pub name: String,
+    pub kind: Kind,
+    pub household_id: String,
+    pub village: String,
+    pub status: BeneficiaryStatus,
+    /// Date of birth (child) or LMP (pregnant woman).
+    pub anchor: Date,
+    pub je_endemic: bool,
+}
+
+impl Person {
+    fn subject(&self) -> Subject {
+        Subject { kind: self.kind, anchor: self.anchor, je_endemic: self.je_endemic }
+    }
+
+    /// Active and already born (or pregnant) on `on`.
+    fn counts_on(&self, on: Date) -> bool {
+        self.status == BeneficiaryStatus::Active && self.anchor <= on
+    }
+}
+
+/// One dose on a due list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueDose {
+    pub code: DoseCode,
+    /// `due` or `overdue`.
+    pub status: DoseStatus,
+    pub due_on: Option<Date>,
+    /// When the previous dose of the series was given.
+    pub last_on: Option<Date>,
+}
+
+/// One beneficiary on a due list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueItem {
+    pub register_id: String,
+    pub name: String,
+    pub kind: Kind,
+    pub household_id: String,
+    pub village: String,
+    pub classification: Classification,
+    pub fully_immunized: bool,
+    pub doses: Vec<DueDose>,
+}
+
+/// The due-list entry of a beneficiary on `on`: `None` unless active with a dose due or overdue.
+pub fn due_item(p: &Person, history: &[Given], on: Date, settings: &ScheduleSettings) -> Option<DueItem> {
+    if !p.counts_on(on) {
+        return None;
+    }
+    let states = evaluate(&p.subject(), history, on, settings);
+    let doses: Vec<DueDose> = states
+        .iter()
+        .filter(|s| s.status.is_actionable())
+        .map(|s| DueDose { code: s.code, status: s.status, due_on: s.due_on, last_on: s.last_on })
+        .collect();
+    if doses.is_empty() {
+        return None;
+    }
+    Some(DueItem {
+        register_id: p.register_id.clone(),
+        name: p.name.clone(),
+        kind: p.kind,
+        household_id: p.household_id.clone(),
+        village: p.village.clone(),
+        classification: classify(&states),
+        fully_immunized: p.kind == Kind::Child && fully_immunized(p.anchor, history, on),
+        doses,
+    })
+}
+
+/// A drop-out rate between two doses: (from − to) ÷ from × 100.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DropOut {
+    pub from: u32,
+    pub to: u32,
+    /// Percent with one decimal; `null` when nobody had the first dose.
+    pub rate: Option<f64>,
+}
+
+/// Full immunization among the children aged 12–23 months on the date.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Fic {
+    /// Active children who had their first birthday but not their second.
+    pub cohort: u32,
+    pub fully_immunized: u32,
+    pub percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DropOuts {
+    pub penta1_penta3: DropOut,
+    pub penta1_mr1: DropOut,
+    pub bcg_mr1: DropOut,
+    pub mr1_mr2: DropOut,
+}
+
+/// Coverage of a register (or one village of it) on a date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    pub date: Date,
+    pub village: Option<String>,
+    /// Active children born on or before the date.
+    pub children: u32,
+    /// Active pregnant women whose LMP is on or before the date.
+    pub pregnant_women: u32,
+    pub fic: Fic,
+    pub dropout: DropOuts,
+    pub left_out: u32,
+    pub drop_out: u32,
+    pub up_to_date: u32,
+    pub resistant_households: u32,
+}
+
+fn percent(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
+}
+
+fn dropout(from: u32, to: u32) -> DropOut {
+    DropOut {
+        from,
+        to,
+        rate: percent(from.saturating_sub(to), from).map(|r| {
+            if to > from {
+                -percent(to - from, from).unwrap_or(0.0)
+            } else {
+                r
+            }
+        }),
+    }
+}
+
+/// Computes coverage from every beneficiary and their doses.
+pub fn coverage<'a>(
+    people: impl IntoIterator<Item = (&'a Person, &'a [Given])>,
+    resistant_households: u32,
+    on: Date,
+    village: Option<String>,
+    settings: &ScheduleSettings,
+) -> Coverage {
+    let mut c = Coverage {
+        date: on,
+        village,
+        children: 0,
+        pregnant_women: 0,
+        fic: Fic { cohort: 0, fully_immunized: 0, percent: None },
+        dropout: DropOuts {
+            penta1_penta3: dropout(0, 0),
+            penta1_mr1: dropout(0, 0),
+            bcg_mr1: dropout(0, 0),
+            mr1_mr2: dropout(0, 0),
+        },
+        left_out: 0,
+        drop_out: 0,
+        up_to_date: 0,
+        resistant_households,
+    };
+    let mut counts = [0u32; 42];
+    for (p, history) in people {
+        if !p.counts_on(on) {
+            continue;
+        }
+        if p.kind == Kind::PregnantWoman {
+            c.pregnant_women += 1;
+            continue;
+        }
+        c.children += 1;
+        let mut had = [false; 42];
+        for g in history.iter().filter(|g| g.date <= on) {
+            had[g.code.index()] = true;
+        }
+        for (n, h) in counts.iter_mut().zip(had) {
+            *n += u32::from(h);
+        }
+        match classify(&evaluate(&p.subject(), history, on, settings)) {
+            Classification::LeftOut => c.left_out += 1,
+            Classification::DropOut => c.drop_out += 1,
+            Classification::UpToDate => c.up_to_date += 1,
+        }
+        let in_cohort = Age::Years(1).after(p.anchor).is_some_and(|b| b <= on)
+            && Age::Years(2).after(p.anchor).is_some_and(|b| on < b);
+        if in_cohort {
+            c.fic.cohort += 1;
+            c.fic.fully_immunized += u32::from(fully_immunized(p.anchor, history, on));
+        }
+    }
+    c.fic.percent = percent(c.fic.fully_immunized, c.fic.cohort);
+    let n = |code: DoseCode| counts[code.index()];
+    c.dropout = DropOuts {
+        penta1_penta3: dropout(n(DoseCode::Penta1), n(DoseCode::Penta3)),
+        penta1_mr1: dropout(n(DoseCode::Penta1), n(DoseCode::Mr1)),
+        bcg_mr1: dropout(n(DoseCode::Bcg), n(DoseCode::Mr1)),
+        mr1_mr2: dropout(n(DoseCode::Mr1), n(DoseCode::Mr2)),
+    };
+    c
+}

@@ -1,0 +1,440 @@
+//! The National Immunization Schedule as data, and the engine that reads it.
+//!
+//! [`SCHEDULE`] is a table: one [`DoseRule`] per dose code, with the age it may first be given,
+//! the age it is due, the age it expires, the dose of its series it must follow (and the minimum
+//! interval), and the one condition, if any, that decides whether it applies at all. The choices
+//! made where the reference is unverified or in conflict are written in `docs/schedule.md`.
+//!
+//! [`evaluate`] gives every dose of one beneficiary a [`DoseState`] on a date. It is pure: the
+//! date, the history and the settings are arguments.
+
+use crate::codes::{DoseCode, Kind};
+use crate::dates::{Age, Date};
+use serde::{Deserialize, Serialize};
+
+/// The date a rule's ages count from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// The child's date of birth.
+    Birth,
+    /// The first day of the pregnant woman's last menstrual period.
+    Lmp,
+}
+
+/// The dose a rule must follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    /// Nothing: the first dose of its series.
+    Nothing,
+    /// The given dose, at least this long before.
+    Dose(DoseCode, Age),
+    /// The third primary DPT-containing dose: PENTA3 when the child started Penta, else DPT3.
+    DtpPrimary(Age),
+}
+
+/// When a rule applies at all; otherwise its dose is `not_applicable` (unless it was given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    Always,
+    /// Only where the village is JE-endemic (a village setting).
+    JeEndemic,
+    /// DPT1–3: only for a child past the first birthday who never had Penta.
+    DptCatchUp,
+    /// fIPV-3: only for a child who had an fIPV dose before the first birthday, and not for a
+    /// child whose MR-1 was given before fIPV-3 was introduced.
+    FipvThird,
+    /// Td-1 and Td-2: not once a Td booster was given in this pregnancy.
+    TdPrimary,
+    /// Td booster: chosen by the ANM from the woman's history (two doses in a pregnancy within
+    /// three years); never due by itself, and not once Td-1 was given.
+    TdBooster,
+}
+
+/// One dose of the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DoseRule {
+    pub code: DoseCode,
+    pub anchor: Anchor,
+    /// Youngest age at which the dose is valid.
+    pub earliest: Age,
+    /// Age at which the dose is due.
+    pub due: Age,
+    /// Age at which the dose expires: from that day on it is no longer given.
+    pub expires: Option<Age>,
+    pub after: After,
+    pub condition: Condition,
+}
+
+/// fIPV-3 was introduced on 1 January 2023: a child whose MR-1 was given before that date does
+/// not get it (reference §1.1, [fIPV-2023]).
+pub const FIPV3_INTRODUCED: (i32, u32, u32) = (2023, 1, 1);
+
+use After::{Dose, DtpPrimary, Nothing};
+use Age::{Days, Months, Weeks, Years};
+use Anchor::{Birth, Lmp};
+use Condition::*;
+use DoseCode as C;
+
+const fn rule(
+    code: DoseCode,
+    anchor: Anchor,
+    earliest: Age,
+    due: Age,
+    expires: Option<Age>,
+    after: After,
+    condition: Condition,
+) -> DoseRule {
+    DoseRule { code, anchor, earliest, due, expires, after, condition }
+}
+
+const fn child(code: DoseCode, at: Age, expires: Age, after: After) -> DoseRule {
+    rule(code, Birth, at, at, Some(expires), after, Always)
+}
+
+/// The schedule, in the order of [`DoseCode::ALL`]. Every rule's `after` dose comes before it.
+#[rustfmt::skip]
+pub const SCHEDULE: [DoseRule; 42] = [
+    // At birth.
+    child(C::Bcg,    Days(0),  Years(1), Nothing),
+    child(C::Hepb0,  Days(0),  Days(2),  Nothing),   // within 24 hours: the day of birth or the next
+    child(C::Opv0,   Days(0),  Days(16), Nothing),   // within the first 15 days
+    // 6, 10, 14 weeks.
+    child(C::Opv1,   Weeks(6),  Years(5), Nothing),
+    child(C::Opv2,   Weeks(10), Years(5), Dose(C::Opv1, Weeks(4))),
+    child(C::Opv3,   Weeks(14), Years(5), Dose(C::Opv2, Weeks(4))),
+    child(C::Penta1, Weeks(6),  Years(1), Nothing),
+    child(C::Penta2, Weeks(10), Years(7), Dose(C::Penta1, Weeks(4))),
+    child(C::Penta3, Weeks(14), Years(7), Dose(C::Penta2, Weeks(4))),
+    child(C::Rvv1,   Weeks(6),  Years(1), Nothing),
+    child(C::Rvv2,   Weeks(10), Years(5), Dose(C::Rvv1, Weeks(4))),
+    child(C::Rvv3,   Weeks(14), Years(5), Dose(C::Rvv2, Weeks(4))),
+    child(C::Fipv1,  Weeks(6),  Years(1), Nothing),
+    child(C::Fipv2,  Weeks(14), Years(5), Dose(C::Fipv1, Weeks(8))),
+    rule(C::Fipv3, Birth, Months(9), Months(9), Some(Years(5)), Dose(C::Fipv2, Weeks(4)), FipvThird),
+    child(C::Pcv1,   Weeks(6),  Years(1), Nothing),
+    child(C::Pcv2,   Weeks(14), Years(5), Dose(C::Pcv1, Weeks(8))),
+    child(C::Pcvb,   Months(9), Years(5), Dose(C::Pcv2, Weeks(8))),
+    // 9 completed months and 16 months.
+    child(C::Mr1,    Months(9),  Years(5), Nothing),
+    child(C::Mr2,    Months(16), Years(5), Dose(C::Mr1, Weeks(4))),
+    rule(C::Je1, Birth, Months(9),  Months(9),  Some(Years(15)), Nothing, JeEndemic),
+    rule(C::Je2, Birth, Months(16), Months(16), Some(Years(15)), Dose(C::Je1, Weeks(4)), JeEndemic),
+    // Catch-up for a child past one year who never had Penta.
+    rule(C::Dpt1, Birth, Years(1), Years(1), Some(Years(7)), Nothing, DptCatchUp),
+    rule(C::Dpt2, Birth, Years(1), Years(1), Some(Years(7)), Dose(C::Dpt1, Weeks(4)), DptCatchUp),
+    rule(C::Dpt3, Birth, Years(1), Years(1), Some(Years(7)), Dose(C::Dpt2, Weeks(4)), DptCatchUp),
+    // Boosters.
+    child(C::Dptb1,  Months(16), Years(7), DtpPrimary(Months(6))),
+    child(C::Dptb2,  Years(5),   Years(7), Dose(C::Dptb1, Months(6))),
+    child(C::Opvb,   Months(16), Years(5), Dose(C::Opv3, Months(6))),
+    // Vitamin A: with MR-1, at 16 months, then every 6 months up to 5 years.
+    child(C::Vita1,  Months(9),  Years(5), Nothing),
+    child(C::Vita2,  Months(16), Years(5), Dose(C::Vita1, Months(6))),
+    child(C::Vita3,  Months(22), Years(5), Dose(C::Vita2, Months(6))),
+    child(C::Vita4,  Months(28), Years(5), Dose(C::Vita3, Months(6))),
+    child(C::Vita5,  Months(34), Years(5), Dose(C::Vita4, Months(6))),
+    child(C::Vita6,  Months(40), Years(5), Dose(C::Vita5, Months(6))),
+    child(C::Vita7,  Months(46), Years(5), Dose(C::Vita6, Months(6))),
+    child(C::Vita8,  Months(52), Years(5), Dose(C::Vita7, Months(6))),
+    child(C::Vita9,  Months(58), Years(5), Dose(C::Vita8, Months(6))),
+    // Td at 10 and 16 years.
+    child(C::Td10,   Years(10), Years(16), Nothing),
+    child(C::Td16,   Years(16), Years(18), Nothing),
+    // Pregnant women, counted from the LMP; due by the end of the first trimester, given until
+    // the expected date of delivery (LMP + 280 days).
+    rule(C::Td1, Lmp, Days(0), Weeks(12), Some(Days(281)), Nothing, TdPrimary),
+    rule(C::Td2, Lmp, Days(0), Weeks(12), Some(Days(281)), Dose(C::Td1, Weeks(4)), TdPrimary),
+    rule(C::Tdb, Lmp, Days(0), Weeks(12), Some(Days(281)), Nothing, TdBooster),
+];
+
+/// The rule of a dose code.
+pub fn rule_of(code: DoseCode) -> &'static DoseRule {
+    &SCHEDULE[code.index()]
+}
+
+/// The doses a kind of beneficiary can receive, in schedule order.
+pub fn codes_for(kind: Kind) -> impl Iterator<Item = DoseCode> {
+    DoseCode::ALL.iter().copied().filter(move |c| c.kind() == kind)
+}
+
+/// Settings the engine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleSettings {
+    /// Days after its due date at which a dose not given becomes overdue.
+    pub overdue_grace_days: u32,
+}
+
+impl Default for ScheduleSettings {
+    fn default() -> Self {
+        ScheduleSettings { overdue_grace_days: 28 }
+    }
+}
+
+/// Who the engine evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject {
+    pub kind: Kind,
+    /// Date of birth for a child, LMP for a pregnant woman.
+    pub anchor: Date,
+    /// Whether the beneficiary's village is JE-endemic.
+    pub je_endemic: bool,
+}
+
+/// The status of one dose on one date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DoseStatus {
+    Given,
+    Due,
+    Overdue,
+    Upcoming,
+    Expired,
+    NotApplicable,
+}
+
+impl DoseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoseStatus::Given => "given",
+            DoseStatus::Due => "due",
+            DoseStatus::Overdue => "overdue",
+            DoseStatus::Upcoming => "upcoming",
+            DoseStatus::Expired => "expired",
+            DoseStatus::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// Due or overdue: the dose belongs on today's due list.
+    pub fn is_actionable(self) -> bool {
+        matches!(self, DoseStatus::Due | DoseStatus::Overdue)
+    }
+}
+
+/// One dose's state on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DoseState {
+    pub code: DoseCode,
+    pub status: DoseStatus,
+    /// When given: the date it was given. Otherwise the date it is (or was, or will be) due.
+    pub due_on: Option<Date>,
+    /// The date the dose was given, if it was.
+    pub given_on: Option<Date>,
+    /// The latest date on which an earlier dose of the same series was given.
+    pub last_on: Option<Date>,
+}
+
+/// A dose on record: what the engine needs of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Given {
+    pub code: DoseCode,
+    pub date: Date,
+}
+
+/// Evaluates every dose for the subject's kind on `on`, from the doses given (in any order;
+/// doses dated after `on` are ignored, so that a past date sees the past).
+pub fn evaluate(subject: &Subject, history: &[Given], on: Date, settings: &ScheduleSettings) -> Vec<DoseState> {
+    let mut given: [Option<Date>; 42] = [None; 42];
+    for g in history {
+        if g.date <= on && g.code.kind() == subject.kind {
+            let slot = &mut given[g.code.index()];
+            *slot = Some(slot.map_or(g.date, |d| d.min(g.date)));
+        }
+    }
+    let mut states: Vec<Option<DoseState>> = vec![None; 42];
+    let mut out = Vec::new();
+    for rule in SCHEDULE.iter().filter(|r| r.code.kind() == subject.kind) {
+        let s = evaluate_one(rule, subject, &given, &states, on, settings);
+        states[rule.code.index()] = Some(s);
+        out.push(s);
+    }
+    out
+}
+
+fn evaluate_one(
+    rule: &DoseRule,
+    subject: &Subject,
+    given: &[Option<Date>; 42],
+    states: &[Option<DoseState>],
+    on: Date,
+    settings: &ScheduleSettings,
+) -> DoseState {
+    let anchor = subject.anchor;
+    let prev_code = match rule.after {
+        Nothing => None,
+        Dose(code, interval) => Some((code, interval)),
+        DtpPrimary(interval) => Some((dtp_primary_third(states), interval)),
+    };
+    let last_on = series_last_on(given, states, prev_code.map(|p| p.0));
+    let state = |status, due_on| DoseState { code: rule.code, status, due_on, given_on: None, last_on };
+    if let Some(date) = given[rule.code.index()] {
+        return DoseState {
+            code: rule.code,
+            status: DoseStatus::Given,
+            due_on: Some(date),
+            given_on: Some(date),
+            last_on,
+        };
+    }
+    if !condition_holds(rule, subject, given, on) {
+        return state(DoseStatus::NotApplicable, None);
+    }
+    let at = |age: Age| age.after(anchor);
+    let (Some(mut eligible), Some(mut due)) = (at(rule.earliest), at(rule.due)) else {
+        return state(DoseStatus::NotApplicable, None);
+    };
+    let expires = rule.expires.and_then(at);
+    // The previous dose of the series: given (its date counts), or still to come (then this dose
+    // waits for it), or never to come (then neither will this one).
+    let mut waiting = false;
+    if let Some((prev, interval)) = prev_code {
+        let prev_state = states[prev.index()];
+        let prev_date = match prev_state {
+            Some(DoseState { status: DoseStatus::Given, given_on: Some(d), .. }) => d,
+            Some(DoseState {
+                status: DoseStatus::Due | DoseStatus::Overdue | DoseStatus::Upcoming,
+                due_on: Some(d),
+                ..
+            }) => {
+                waiting = true;
+                d.max(on)
+            }
+            _ => return state(DoseStatus::NotApplicable, None),
+        };
+        let Some(earliest_after) = interval.after(prev_date) else {
+            return state(DoseStatus::NotApplicable, None);
+        };
+        eligible = eligible.max(earliest_after);
+        due = due.max(earliest_after);
+    }
+    if let Some(exp) = expires {
+        if on >= exp {
+            return state(DoseStatus::Expired, Some(due));
+        }
+        if eligible >= exp {
+            // It could only become valid after it expires: it will never be given.
+            return state(DoseStatus::NotApplicable, None);
+        }
+    }
+    if waiting || on < eligible {
+        return state(DoseStatus::Upcoming, Some(due));
+    }
+    let overdue_from = due.checked_add_days(chrono::Days::new(u64::from(settings.overdue_grace_days)));
+    if overdue_from.is_some_and(|o| on >= o) {
+        state(DoseStatus::Overdue, Some(due))
+    } else {
+        state(DoseStatus::Due, Some(due))
+    }
+}
+
+fn condition_holds(rule: &DoseRule, subject: &Subject, given: &[Option<Date>; 42], on: Date) -> bool {
+    let has = |c: DoseCode| given[c.index()].is_some();
+    let first_birthday = Age::Years(1).after(subject.anchor);
+    match rule.condition {
+        Always => true,
+        JeEndemic => subject.je_endemic,
+        DptCatchUp => {
+            let any_penta = has(C::Penta1) || has(C::Penta2) || has(C::Penta3);
+            !any_penta && first_birthday.is_some_and(|b| on >= b)
+        }
+        FipvThird => {
+            let fipv = [C::Fipv1, C::Fipv2].map(|c| given[c.index()]);
+            let before_one = fipv.iter().flatten().any(|d| first_birthday.is_some_and(|b| *d < b));
+            let any = fipv.iter().flatten().next().is_some();
+            let introduced =
+                chrono::NaiveDate::from_ymd_opt(FIPV3_INTRODUCED.0, FIPV3_INTRODUCED.1, FIPV3_INTRODUCED.2);
+            let mr1_before_rollout = matches!((given[C::Mr1.index()], introduced), (Some(m), Some(i)) if m < i);
+            !(any && !before_one) && !mr1_before_rollout
+        }
+        TdPrimary => !has(C::Tdb),
+        TdBooster => false,
+    }
+}
+
+/// The third primary DPT-containing dose a booster follows: DPT3 for a child on the DPT
+/// catch-up series, PENTA3 otherwise.
+fn dtp_primary_third(states: &[Option<DoseState>]) -> DoseCode {
+    match states[C::Dpt3.index()] {
+        Some(s) if s.status != DoseStatus::NotApplicable => C::Dpt3,
+        _ => C::Penta3,
+    }
+}
+
+/// The latest date an earlier dose of the same series was given.
+fn series_last_on(given: &[Option<Date>; 42], states: &[Option<DoseState>], prev: Option<DoseCode>) -> Option<Date> {
+    let mut latest: Option<Date> = None;
+    let mut cursor = prev;
+    while let Some(c) = cursor {
+        latest = latest.max(given[c.index()]);
+        cursor = match rule_of(c).after {
+            Nothing => None,
+            Dose(p, _) => Some(p),
+            DtpPrimary(_) => Some(dtp_primary_third(states)),
+        };
+    }
+    latest
+}
+
+/// Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    /// No vaccine received and at least one dose overdue.
+    LeftOut,
+    /// At least one vaccine received and at least one dose overdue.
+    DropOut,
+    /// Nothing overdue.
+    UpToDate,
+}
+
+impl Classification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::LeftOut => "left_out",
+            Classification::DropOut => "drop_out",
+            Classification::UpToDate => "up_to_date",
+        }
+    }
+}
+
+/// Classifies from evaluated states.
+pub fn classify(states: &[DoseState]) -> Classification {
+    let vaccines = states.iter().filter(|s| s.code.is_vaccine());
+    let (mut received, mut overdue) = (false, false);
+    for s in vaccines {
+        received |= s.status == DoseStatus::Given;
+        overdue |= s.status == DoseStatus::Overdue;
+    }
+    match (received, overdue) {
+        (false, true) => Classification::LeftOut,
+        (true, true) => Classification::DropOut,
+        _ => Classification::UpToDate,
+    }
+}
+
+/// The doses that make a fully immunized child when all are given before the first birthday.
+pub const FIC_DOSES: [DoseCode; 8] = [C::Bcg, C::Opv1, C::Opv2, C::Opv3, C::Penta1, C::Penta2, C::Penta3, C::Mr1];
+
+/// BCG, OPV1–3, Penta1–3 and MR1 all given before the first birthday (and on or before `on`).
+pub fn fully_immunized(dob: Date, history: &[Given], on: Date) -> bool {
+    let Some(birthday) = Age::Years(1).after(dob) else { return false };
+    FIC_DOSES.iter().all(|code| history.iter().any(|g| g.code == *code && g.date < birthday && g.date <= on))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_in_code_order_and_every_series_points_backwards() {
+        for (i, r) in SCHEDULE.iter().enumerate() {
+            assert_eq!(r.code.index(), i, "{:?} out of place", r.code);
+            if let Dose(prev, _) = r.after {
+                assert!(prev.index() < i, "{:?} follows a later dose", r.code);
+                assert_eq!(prev.kind(), r.code.kind());
+            }
+            assert_eq!(r.anchor == Lmp, r.code.kind() == Kind::PregnantWoman);
+            let start = Date::default();
+            assert!(r.earliest.after(start) <= r.due.after(start), "{:?} due before it may be given", r.code);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Register import: turns checked register rows into the events that bring the store in line
+//! with them, and appends those in one transaction — all rows or none.
+//!
+//! Import is idempotent: a row that matches the store makes no event, so importing the same
+//! register twice changes nothing. An empty cell means "not stated" and never clears a value. A
+//! dose whose date differs from the one on record is a correction: a new event that supersedes
+//! the old record (which stays in the log).
+
+use crate::{append_in, Ctx, Result, Store, StoreError};
+use rusqlite::TransactionBehavior;
+use std::collections::HashMap;
+use teeka_domain::record::dose_warnings;
+use teeka_domain::register::{RegisterErrors, RegisterRow, RowError};
+use teeka_domain::{
+    iso, AreaLevel, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, EventBody, Given, HouseholdField, Kind,
+    RiskCategory, Sex, Subject,
+};
+use uuid::Uuid;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub rows: usize,
+    pub villages_added: usize,
+    pub households_added: usize,
+    pub households_updated: usize,
+    pub beneficiaries_added: usize,
+    pub beneficiaries_updated: usize,
+    pub doses_added: usize,
+    pub doses_corrected: usize,
+    pub events: usize,
+    /// Doses recorded although outside their schedule window, and corrections made.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Default, PartialEq)]
+struct HouseholdFacts {
+    village: Option<Uuid>,
+    house_no: Option<String>,
+    head: Option<String>,
+    phone: Option<String>,
+    risk: Option<RiskCategory>,
+}
+
+struct Known {
+    id: Uuid,
+    kind: Kind,
+    household: Uuid,
+    name: String,
+    sex: Option<Sex>,
+    dob: Option<Date>,
+    lmp: Option<Date>,
+    mother_name: Option<String>,
+    status: BeneficiaryStatus,
+}
+
+impl Store {
+    /// Imports checked register rows: all of them, or nothing and every problem located.
+    pub fn import_register(&mut self, rows: &[RegisterRow], ctx: &Ctx) -> Result<ImportSummary> {
+        let settings = self.settings()?;
+        let device_id = self.device_id;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut villages: HashMap<String, (Uuid, bool)> = HashMap::new();
+        {
+            let mut stmt = tx.prepare("SELECT name, id, je_endemic FROM areas WHERE level = 'village' ORDER BY id")?;
+            let mut r = stmt.query([])?;
+            while let Some(row) = r.next()? {
+                let name: String = row.get(0)?;
+                let id = uuid(&row.get::<_, String>(1)?)?;
+                villages.entry(name).or_insert((id, row.get(2)?));
+            }
+        }
+        let mut households: HashMap<String, (Uuid, HouseholdFacts)> = HashMap::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT household_id, id, village_id, house_no, head_of_household, phone, risk_category FROM households",
+            )?;
+            let mut r = stmt.query([])?;
+            while let Some(row) = r.next()? {
+                let facts = HouseholdFacts {
+                    village: Some(uuid(&row.get::<_, String>(2)?)?),
+                    house_no: row.get(3)?,
+                    head: row.get(4)?,
+                    phone: row.get(5)?,
+                    risk: row.get::<_, Option<String>>(6)?.map(|t| parse(&t)).transpose()?,
+                };
+                households.insert(row.get(0)?, (uuid(&row.get::<_, String>(1)?)?, facts));
+            }
+        }
+        let mut known: HashMap<String, Known> = HashMap::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT register_id, id, kind, household_id, name, sex, dob, lmp, mother_name, status FROM beneficiaries",
+            )?;
+            let mut r = stmt.query([])?;
+            while let Some(row) = r.next()? {
+                let date = |i: usize| -> Result<Option<Date>> {
+                    row.get::<_, Option<String>>(i)?.map(|t| parse(&t)).transpose()
+                };
+                known.insert(
+                    row.get(0)?,
+                    Known {
+                        id: uuid(&row.get::<_, String>(1)?)?,
+                        kind: parse(&row.get::<_, String>(2)?)?,
+                        household: uuid(&row.get::<_, String>(3)?)?,
+                        name: row.get(4)?,
+                        sex: row.get::<_, Option<String>>(5)?.map(|t| parse(&t)).transpose()?,
+                        dob: date(6)?,
+                        lmp: date(7)?,
+                        mother_name: row.get(8)?,
+                        status: parse(&row.get::<_, String>(9)?)?,
+                    },
+                );
+            }
+        }
+        let mut doses: HashMap<Uuid, Vec<(Uuid, DoseCode, Date)>> = HashMap::new();
+        {
+            let mut stmt =
+                tx.prepare("SELECT beneficiary_id, id, code, date FROM doses WHERE superseded_by IS NULL")?;
+            let mut r = stmt.query([])?;
+            while let Some(row) = r.next()? {
+                doses.entry(uuid(&row.get::<_, String>(0)?)?).or_default().push((
+                    uuid(&row.get::<_, String>(1)?)?,
+                    parse(&row.get::<_, String>(2)?)?,
+                    parse(&row.get::<_, String>(3)?)?,
+                ));
+            }
+        }
+
+        let mut summary = ImportSummary { rows: rows.len(), ..ImportSummary::default() };
+        let mut errors = Vec::new();
+        let mut bodies = Vec::new();
+
+        // Villages first, then each household's facts merged over all its rows.
+        let mut merged: HashMap<&str, HouseholdFacts> = HashMap::new();
+        for row in rows {
+            let village = match villages.get(&row.village) {
+                Some((id, _)) => *id,
+                None => {
+                    let id = Uuid::now_v7();
+                    villages.insert(row.village.clone(), (id, false));
+                    bodies.push(EventBody::AreaDefined {
+                        area: id,
+                        level: AreaLevel::Village,
+                        name: row.village.clone(),
+                        parent: None,
+                    });
+                    summary.villages_added += 1;
+                    id
+                }
+            };
+            let f = merged.entry(row.household_id.as_str()).or_default();
+            f.village = f.village.or(Some(village));
+            f.house_no = f.house_no.take().or_else(|| row.house_no.clone());
+            f.head = f.head.take().or_else(|| row.head_of_household.clone());
+            f.phone = f.phone.take().or_else(|| row.phone.clone());
+            f.risk = f.risk.or(row.risk_category);
+        }
+        let mut order: Vec<&str> = merged.keys().copied().collect();
+        order.sort_unstable();
+        for hid in order {
+            let new = &merged[hid];
+            match households.get(hid) {
+                None => {
+                    let id = Uuid::now_v7();
+                    let mut fields = Vec::new();
+                    if let Some(v) = new.village {
+                        fields.push(HouseholdField::Village(v));
+                    }
+                    fields.extend(household_fields(&HouseholdFacts::default(), new));
+                    bodies.push(EventBody::HouseholdRegistered {
+                        household: id,
+                        household_id: hid.to_string(),
+                        fields,
+                    });
+                    households.insert(hid.to_string(), (id, new.clone()));
+                    summary.households_added += 1;
+                }
+                Some((id, old)) => {
+                    let mut fields = Vec::new();
+                    if new.village.is_some() && new.village != old.village {
+                        fields.extend(new.village.map(HouseholdField::Village));
+                    }
+                    fields.extend(household_fields(old, new));
+                    if !fields.is_empty() {
+                        bodies.push(EventBody::HouseholdUpdated { household: *id, fields });
+                        summary.households_updated += 1;
+                    }
+                }
+            }
+        }
+
+        for row in rows {
+            let Some((household, _)) = households.get(&row.household_id) else { continue };
+            let household = *household;
+            let je_endemic = villages.get(&row.village).is_some_and(|v| v.1);
+            let id = match known.get(&row.register_id) {
+                None => {
+                    let id = Uuid::now_v7();
+                    let mut fields =
+                        vec![BeneficiaryField::Household(household), BeneficiaryField::Name(row.name.clone())];
+                    fields.extend(row.sex.map(|s| BeneficiaryField::Sex(Some(s))));
+                    fields.extend(row.dob.map(|d| BeneficiaryField::Dob(Some(d))));
+                    fields.extend(row.lmp.map(|d| BeneficiaryField::Lmp(Some(d))));
+                    fields.extend(row.mother_name.clone().map(|m| BeneficiaryField::MotherName(Some(m))));
+                    fields.push(BeneficiaryField::Status(row.status.unwrap_or(BeneficiaryStatus::Active)));
+                    bodies.push(EventBody::BeneficiaryRegistered {
+                        beneficiary: id,
+                        register_id: row.register_id.clone(),
+                        kind: row.kind,
+                        fields,
+                    });
+                    summary.beneficiaries_added += 1;
+                    id
+                }
+                Some(k) if k.kind != row.kind => {
+                    errors.push(RowError {
+                        line: row.line,
+                        column: Some("kind".into()),
+                        message: format!("register id '{}' is already on record as a {}", row.register_id, k.kind),
+                    });
+                    continue;
+                }
+                Some(k) => {
+                    let mut fields = Vec::new();
+                    if k.household != household {
+                        fields.push(BeneficiaryField::Household(household));
+                    }
+                    if k.name != row.name {
+                        fields.push(BeneficiaryField::Name(row.name.clone()));
+                    }
+                    if row.sex.is_some() && row.sex != k.sex {
+                        fields.push(BeneficiaryField::Sex(row.sex));
+                    }
+                    if row.dob.is_some() && row.dob != k.dob {
+                        fields.push(BeneficiaryField::Dob(row.dob));
+                    }
+                    if row.lmp.is_some() && row.lmp != k.lmp {
+                        fields.push(BeneficiaryField::Lmp(row.lmp));
+                    }
+                    if row.mother_name.is_some() && row.mother_name != k.mother_name {
+                        fields.push(BeneficiaryField::MotherName(row.mother_name.clone()));
+                    }
+                    if let Some(s) = row.status.filter(|s| *s != k.status) {
+                        fields.push(BeneficiaryField::Status(s));
+                    }
+                    if !fields.is_empty() {
+                        bodies.push(EventBody::BeneficiaryUpdated { beneficiary: k.id, fields });
+                        summary.beneficiaries_updated += 1;
+                    }
+                    k.id
+                }
+            };
+            let anchor = if row.kind == Kind::Child { row.dob } else { row.lmp };
+            let on_record = doses.get(&id).cloned().unwrap_or_default();
+            for &(code, date) in &row.doses {
+                let same_code: Vec<&(Uuid, DoseCode, Date)> = on_record.iter().filter(|d| d.1 == code).collect();
+                if same_code.iter().any(|d| d.2 == date) {
+                    continue;
+                }
+                let corrects = same_code.iter().min_by_key(|d| d.2).map(|d| (d.0, d.2));
+                if let Some(anchor) = anchor {
+                    let mut history: Vec<Given> = on_record
+                        .iter()
+                        .filter(|d| Some(d.0) != corrects.map(|c| c.0))
+                        .map(|d| Given { code: d.1, date: d.2 })
+                        .collect();
+                    history.extend(row.doses.iter().filter(|d| d.0 != code).map(|&(code, date)| Given { code, date }));
+                    let subject = Subject { kind: row.kind, anchor, je_endemic };
+                    for w in dose_warnings(&subject, &history, code, date, &settings) {
+                        summary.warnings.push(format!("line {} ({}): {w}", row.line, row.register_id));
+                    }
+                }
+                if let Some((_, old)) = corrects {
+                    summary.warnings.push(format!(
+                        "line {} ({}): {code} corrected from {} to {}",
+                        row.line,
+                        row.register_id,
+                        iso(old),
+                        iso(date)
+                    ));
+                    summary.doses_corrected += 1;
+                } else {
+                    summary.doses_added += 1;
+                }
+                bodies.push(EventBody::DoseGiven { beneficiary: id, code, date, corrects: corrects.map(|c| c.0) });
+            }
+        }
+        if !errors.is_empty() {
+            let more = errors.len().saturating_sub(teeka_domain::register::MAX_REPORTED);
+            errors.truncate(teeka_domain::register::MAX_REPORTED);
+            return Err(StoreError::Register(RegisterErrors { errors, more }));
+        }
+        summary.events = bodies.len();
+        append_in(&tx, device_id, ctx, bodies)?;
+        tx.commit()?;
+        Ok(summary)
+    }
+}
+
+/// The fields that `new` states and that differ from `old`.
+fn household_fields(old: &HouseholdFacts, new: &HouseholdFacts) -> Vec<HouseholdField> {
+    let mut fields = Vec::new();
+    if new.house_no.is_some() && new.house_no != old.house_no {
+        fields.push(HouseholdField::HouseNo(new.house_no.clone()));
+    }
+    if new.head.is_some() && new.head != old.head {
+        fields.push(HouseholdField::HeadOfHousehold(new.head.clone()));
+    }
+    if new.phone.is_some() && new.phone != old.phone {
+        fields.push(HouseholdField::Phone(new.phone.clone()));
+    }
+    if new.risk.is_some() && new.risk != old.risk {
+        fields.push(HouseholdField::RiskCategory(new.risk));
+    }
+    fields
+}
+
+fn uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("id '{text}': {e}")))
+}
+
+fn parse<T: std::str::FromStr>(text: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| StoreError::Corrupt(format!("'{text}': {e}")))
+}

@@ -1,0 +1,301 @@
+//! The device store: a SQLite register whose every change is an immutable event.
+//!
+//! Each write appends events to the `events` log and applies them to the projection (areas,
+//! households, beneficiaries, doses) in one durable transaction: either both happen or neither.
+//! The log is what sync ships. Stores open with WAL, foreign keys on and `synchronous=FULL`;
+//! migrations from `migrations/device/` are applied on open, in one transaction.
+
+mod import;
+mod migrate;
+mod project;
+mod query;
+
+pub use import::ImportSummary;
+pub use query::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use std::path::Path;
+use teeka_domain::register::RegisterErrors;
+use teeka_domain::{iso, Date, DoseCode, Event, EventBody, Hlc, Kind, ReasonCode, ScheduleSettings};
+use uuid::Uuid;
+
+/// What every write needs from the edge: the time, the date and who is writing.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub now: DateTime<Utc>,
+    /// The worker's calendar date: nothing may be recorded after it.
+    pub today: Date,
+    pub author: String,
+}
+
+/// Errors of the store. Each has a stable [`StoreError::code`].
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("unexpected value in the database: {0}")]
+    Value(#[from] rusqlite::types::FromSqlError),
+    #[error("{0}")]
+    Register(#[from] RegisterErrors),
+    #[error("no beneficiary with register id '{0}'")]
+    UnknownBeneficiary(String),
+    #[error("no village named '{0}' in this store")]
+    UnknownVillage(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("this store was written by a newer Teeka (schema version {found}; this build knows up to {known})")]
+    NewerSchema { found: i64, known: i64 },
+    #[error("the store is damaged: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// A stable code for scripts and the UI; never match the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Db(_) | StoreError::Value(_) => "STORE_DATABASE",
+            StoreError::Register(_) => "REGISTER_INVALID",
+            StoreError::UnknownBeneficiary(_) => "UNKNOWN_BENEFICIARY",
+            StoreError::UnknownVillage(_) => "UNKNOWN_VILLAGE",
+            StoreError::Invalid(_) => "INVALID_INPUT",
+            StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
+            StoreError::Corrupt(_) => "STORE_CORRUPT",
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A dose or not-given record that was stored, with any warnings about it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub event: Event,
+    pub warnings: Vec<String>,
+}
+
+/// The device store.
+pub struct Store {
+    conn: Connection,
+    device_id: Uuid,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::setup(Connection::open(path)?)
+    }
+
+    /// A store in memory, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate::migrate(&mut conn)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let existing: Option<String> =
+            tx.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get(0)).optional()?;
+        let device_id = match existing {
+            Some(text) => Uuid::parse_str(&text).map_err(|e| StoreError::Corrupt(format!("device id: {e}")))?,
+            None => {
+                let id = Uuid::now_v7();
+                tx.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?1)", [id.to_string()])?;
+                id
+            }
+        };
+        tx.commit()?;
+        Ok(Store { conn, device_id })
+    }
+
+    /// This device's id, made when the store was created.
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    /// The schedule settings of this device.
+    pub fn settings(&self) -> Result<ScheduleSettings> {
+        let grace: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = 'overdue_grace_days'", [], |r| r.get(0))
+            .optional()?;
+        let mut s = ScheduleSettings::default();
+        if let Some(g) = grace {
+            s.overdue_grace_days =
+                g.parse().map_err(|_| StoreError::Corrupt(format!("setting overdue_grace_days = '{g}'")))?;
+        }
+        Ok(s)
+    }
+
+    /// Sets the number of days after its due date at which a dose becomes overdue.
+    pub fn set_overdue_grace_days(&mut self, days: u32) -> Result<()> {
+        if days > 365 {
+            return Err(StoreError::Invalid(format!("overdue grace of {days} days is more than a year")));
+        }
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('overdue_grace_days', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [days.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Appends events and applies them, in one transaction.
+    pub fn append(&mut self, ctx: &Ctx, bodies: Vec<EventBody>) -> Result<Vec<Event>> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let events = append_in(&tx, self.device_id, ctx, bodies)?;
+        tx.commit()?;
+        Ok(events)
+    }
+
+    /// Marks a village JE-endemic (or not).
+    pub fn set_je_endemic(&mut self, village: &str, je_endemic: bool, ctx: &Ctx) -> Result<Event> {
+        let area = self.village_id(village)?.ok_or_else(|| StoreError::UnknownVillage(village.to_string()))?;
+        let mut events = self.append(ctx, vec![EventBody::VillageJeEndemicSet { area, je_endemic }])?;
+        events.pop().ok_or_else(|| StoreError::Corrupt("an append returned no event".into()))
+    }
+
+    /// Records a dose given. Refuses what cannot be true; warns about what is unusual.
+    pub fn record_dose(&mut self, register_id: &str, code: DoseCode, date: Date, ctx: &Ctx) -> Result<Recorded> {
+        let (beneficiary, warnings) = self.check_record(register_id, code, date, ctx, true)?;
+        let mut events = self.append(ctx, vec![EventBody::DoseGiven { beneficiary, code, date, corrects: None }])?;
+        let event = events.pop().ok_or_else(|| StoreError::Corrupt("an append returned no event".into()))?;
+        Ok(Recorded { event, warnings })
+    }
+
+    /// Records a dose due that was not given, with the reason. A refusal marks the household
+    /// resistant.
+    pub fn record_not_given(
+        &mut self,
+        register_id: &str,
+        code: DoseCode,
+        date: Date,
+        reason: ReasonCode,
+        ctx: &Ctx,
+    ) -> Result<Recorded> {
+        let (beneficiary, warnings) = self.check_record(register_id, code, date, ctx, false)?;
+        let mut events =
+            self.append(ctx, vec![EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects: None }])?;
+        let event = events.pop().ok_or_else(|| StoreError::Corrupt("an append returned no event".into()))?;
+        Ok(Recorded { event, warnings })
+    }
+
+    fn check_record(
+        &self,
+        register_id: &str,
+        code: DoseCode,
+        date: Date,
+        ctx: &Ctx,
+        given: bool,
+    ) -> Result<(Uuid, Vec<String>)> {
+        let (person, history, id) =
+            self.person(register_id)?.ok_or_else(|| StoreError::UnknownBeneficiary(register_id.to_string()))?;
+        if code.kind() != person.kind {
+            let whose = if code.kind() == Kind::Child { "a child's" } else { "a pregnant woman's" };
+            return Err(StoreError::Invalid(format!("{code} is {whose} dose; {register_id} is a {}", person.kind)));
+        }
+        if date > ctx.today {
+            return Err(StoreError::Invalid(format!(
+                "date {} is in the future (today is {})",
+                iso(date),
+                iso(ctx.today)
+            )));
+        }
+        if date < person.anchor {
+            let what = if person.kind == Kind::Child { "birth" } else { "the LMP" };
+            return Err(StoreError::Invalid(format!(
+                "date {} is before {what} ({}) of {register_id}",
+                iso(date),
+                iso(person.anchor)
+            )));
+        }
+        let mut warnings = Vec::new();
+        if person.status != teeka_domain::BeneficiaryStatus::Active {
+            warnings.push(format!("{register_id} is marked {}", person.status));
+        }
+        if given {
+            let subject =
+                teeka_domain::Subject { kind: person.kind, anchor: person.anchor, je_endemic: person.je_endemic };
+            warnings.extend(teeka_domain::record::dose_warnings(&subject, &history, code, date, &self.settings()?));
+        }
+        Ok((id, warnings))
+    }
+
+    /// How many events the log holds.
+    pub fn event_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
+    }
+
+    /// Every event, in the order appended.
+    pub fn events(&self) -> Result<Vec<Event>> {
+        let mut stmt =
+            self.conn.prepare("SELECT id, device_id, hlc, author, recorded_at, body FROM events ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, device, hlc, author, at, body) = row?;
+            let bad = |what: &str, e: String| StoreError::Corrupt(format!("event {id}: {what}: {e}"));
+            out.push(Event {
+                id: Uuid::parse_str(&id).map_err(|e| bad("id", e.to_string()))?,
+                device_id: Uuid::parse_str(&device).map_err(|e| bad("device", e.to_string()))?,
+                hlc: hlc.parse().map_err(|e: teeka_domain::hlc::BadHlc| bad("hlc", e.to_string()))?,
+                author,
+                recorded_at: DateTime::parse_from_rfc3339(&at)
+                    .map_err(|e| bad("recorded_at", e.to_string()))?
+                    .with_timezone(&Utc),
+                body: serde_json::from_str(&body).map_err(|e| bad("body", e.to_string()))?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Stamps, logs and applies events inside an open transaction.
+fn append_in(tx: &Transaction<'_>, device_id: Uuid, ctx: &Ctx, bodies: Vec<EventBody>) -> Result<Vec<Event>> {
+    let last: Option<String> = tx.query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0)).optional()?;
+    let mut clock: Hlc = match last {
+        Some(t) => t.parse().map_err(|e: teeka_domain::hlc::BadHlc| StoreError::Corrupt(e.to_string()))?,
+        None => Hlc::default(),
+    };
+    let now_ms = u64::try_from(ctx.now.timestamp_millis()).unwrap_or(0);
+    let recorded_at = ctx.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO events (id, device_id, hlc, author, recorded_at, kind, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut events = Vec::with_capacity(bodies.len());
+    for body in bodies {
+        clock = clock.tick(now_ms);
+        let event =
+            Event { id: Uuid::now_v7(), device_id, hlc: clock, author: ctx.author.clone(), recorded_at: ctx.now, body };
+        let json = serde_json::to_string(&event.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        insert.execute(rusqlite::params![
+            event.id.to_string(),
+            device_id.to_string(),
+            event.hlc.to_string(),
+            event.author,
+            recorded_at,
+            event.body.kind(),
+            json
+        ])?;
+        project::apply(tx, &event)?;
+        events.push(event);
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('hlc', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [clock.to_string()],
+    )?;
+    Ok(events)
+}

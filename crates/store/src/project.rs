@@ -1,0 +1,169 @@
+//! Applies an event to the projection tables. Facts are inserted; mutable fields follow
+//! last-writer-wins per field, ordered by (HLC stamp, device id), so every replica that has seen
+//! the same events holds the same state whatever order they arrived in.
+
+use crate::{Result, StoreError};
+use rusqlite::types::ToSql;
+use rusqlite::{params, OptionalExtension, Transaction};
+use teeka_domain::{iso, BeneficiaryField, Event, EventBody, HouseholdField};
+use uuid::Uuid;
+
+pub fn apply(tx: &Transaction<'_>, event: &Event) -> Result<()> {
+    let stamp = Stamp { hlc: event.hlc.to_string(), device: event.device_id.to_string() };
+    match &event.body {
+        EventBody::AreaDefined { area, level, name, parent } => {
+            tx.prepare_cached(
+                "INSERT INTO areas (id, level, name, parent_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![area.to_string(), level.as_str(), name, parent.map(|p| p.to_string())])?;
+        }
+        EventBody::VillageJeEndemicSet { area, je_endemic } => {
+            set_field(tx, "areas", *area, "je_endemic", &stamp, je_endemic)?;
+        }
+        EventBody::HouseholdRegistered { household, household_id, fields } => {
+            let village = fields
+                .iter()
+                .find_map(|f| match f {
+                    HouseholdField::Village(v) => Some(v.to_string()),
+                    _ => None,
+                })
+                .ok_or_else(|| StoreError::Corrupt(format!("household {household_id} registered without a village")))?;
+            tx.prepare_cached(
+                "INSERT INTO households (id, household_id, village_id) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![household.to_string(), household_id, village])?;
+            set_household_fields(tx, *household, fields, &stamp)?;
+        }
+        EventBody::HouseholdUpdated { household, fields } => set_household_fields(tx, *household, fields, &stamp)?,
+        EventBody::BeneficiaryRegistered { beneficiary, register_id, kind, fields } => {
+            let mut name = None;
+            let mut household = None;
+            for f in fields {
+                match f {
+                    BeneficiaryField::Name(n) => name = Some(n.clone()),
+                    BeneficiaryField::Household(h) => household = Some(h.to_string()),
+                    _ => {}
+                }
+            }
+            let (Some(name), Some(household)) = (name, household) else {
+                return Err(StoreError::Corrupt(format!(
+                    "beneficiary {register_id} registered without a name or household"
+                )));
+            };
+            tx.prepare_cached(
+                "INSERT INTO beneficiaries (id, register_id, household_id, kind, name, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'active') ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![beneficiary.to_string(), register_id, household, kind.as_str(), name])?;
+            set_beneficiary_fields(tx, *beneficiary, fields, &stamp)?;
+        }
+        EventBody::BeneficiaryUpdated { beneficiary, fields } => {
+            set_beneficiary_fields(tx, *beneficiary, fields, &stamp)?
+        }
+        EventBody::DoseGiven { beneficiary, code, date, corrects } => {
+            tx.prepare_cached(
+                "INSERT INTO doses (id, beneficiary_id, code, date) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![event.id.to_string(), beneficiary.to_string(), code.as_str(), iso(*date)])?;
+            if let Some(old) = corrects {
+                tx.prepare_cached("UPDATE doses SET superseded_by = ?1 WHERE id = ?2")?
+                    .execute(params![event.id.to_string(), old.to_string()])?;
+            }
+        }
+        EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects } => {
+            tx.prepare_cached(
+                "INSERT INTO not_given (id, beneficiary_id, code, date, reason) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![
+                event.id.to_string(),
+                beneficiary.to_string(),
+                code.as_str(),
+                iso(*date),
+                reason.as_str()
+            ])?;
+            if let Some(old) = corrects {
+                tx.prepare_cached("UPDATE not_given SET superseded_by = ?1 WHERE id = ?2")?
+                    .execute(params![event.id.to_string(), old.to_string()])?;
+            }
+            if reason.is_refusal() {
+                tx.prepare_cached(
+                    "UPDATE households SET resistant = 1
+                     WHERE id = (SELECT household_id FROM beneficiaries WHERE id = ?1)",
+                )?
+                .execute([beneficiary.to_string()])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Stamp {
+    hlc: String,
+    device: String,
+}
+
+fn set_household_fields(tx: &Transaction<'_>, id: Uuid, fields: &[HouseholdField], stamp: &Stamp) -> Result<()> {
+    for f in fields {
+        let column = match f {
+            HouseholdField::Village(_) => "village_id",
+            other => other.name(),
+        };
+        match f {
+            HouseholdField::Village(v) => set_field(tx, "households", id, column, stamp, &v.to_string())?,
+            HouseholdField::HouseNo(v) | HouseholdField::HeadOfHousehold(v) | HouseholdField::Phone(v) => {
+                set_field(tx, "households", id, column, stamp, v)?
+            }
+            HouseholdField::RiskCategory(v) => set_field(tx, "households", id, column, stamp, &v.map(|r| r.as_str()))?,
+        }
+    }
+    Ok(())
+}
+
+fn set_beneficiary_fields(tx: &Transaction<'_>, id: Uuid, fields: &[BeneficiaryField], stamp: &Stamp) -> Result<()> {
+    for f in fields {
+        let column = match f {
+            BeneficiaryField::Household(_) => "household_id",
+            other => other.name(),
+        };
+        let t = "beneficiaries";
+        match f {
+            BeneficiaryField::Household(h) => set_field(tx, t, id, column, stamp, &h.to_string())?,
+            BeneficiaryField::Name(n) => set_field(tx, t, id, column, stamp, n)?,
+            BeneficiaryField::Sex(s) => set_field(tx, t, id, column, stamp, &s.map(|s| s.as_str()))?,
+            BeneficiaryField::Dob(d) | BeneficiaryField::Lmp(d) => set_field(tx, t, id, column, stamp, &d.map(iso))?,
+            BeneficiaryField::MotherName(m) => set_field(tx, t, id, column, stamp, m)?,
+            BeneficiaryField::Status(s) => set_field(tx, t, id, column, stamp, &s.as_str())?,
+        }
+    }
+    Ok(())
+}
+
+/// Sets one column if this stamp is later than the one that last set it.
+/// `table` and `column` are always compile-time names, never input.
+fn set_field(
+    tx: &Transaction<'_>,
+    table: &str,
+    id: Uuid,
+    column: &str,
+    stamp: &Stamp,
+    value: &dyn ToSql,
+) -> Result<()> {
+    let entity = id.to_string();
+    let current: Option<(String, String)> = tx
+        .prepare_cached("SELECT hlc, device_id FROM field_stamps WHERE entity_id = ?1 AND field = ?2")?
+        .query_row(params![entity, column], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if current
+        .is_some_and(|(hlc, device)| (hlc.as_str(), device.as_str()) >= (stamp.hlc.as_str(), stamp.device.as_str()))
+    {
+        return Ok(());
+    }
+    tx.prepare_cached(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"))?.execute(params![value, entity])?;
+    tx.prepare_cached(
+        "INSERT INTO field_stamps (entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
+    )?
+    .execute(params![entity, column, stamp.hlc, stamp.device])?;
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! Reads: the people behind the due list and coverage, and the full export.
+
+use crate::{Result, Store, StoreError};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use std::collections::HashMap;
+use teeka_domain::register::RegisterRow;
+use teeka_domain::report::{coverage, due_item, Coverage, DueItem, Person};
+use teeka_domain::{BeneficiaryStatus, Date, DoseCode, Given, Kind, ReasonCode, RiskCategory, Sex};
+use uuid::Uuid;
+
+/// Everything in the store, as `teeka export --format json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Export {
+    pub beneficiaries: Vec<ExportBeneficiary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportBeneficiary {
+    pub register_id: String,
+    pub household_id: String,
+    pub village: String,
+    pub kind: Kind,
+    pub name: String,
+    pub sex: Option<Sex>,
+    pub dob: Option<Date>,
+    pub lmp: Option<Date>,
+    pub mother_name: Option<String>,
+    pub status: BeneficiaryStatus,
+    pub house_no: Option<String>,
+    pub head_of_household: Option<String>,
+    pub phone: Option<String>,
+    pub risk_category: Option<RiskCategory>,
+    pub resistant_household: bool,
+    pub doses: Vec<ExportDose>,
+    pub not_given: Vec<ExportNotGiven>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportDose {
+    pub id: Uuid,
+    pub code: DoseCode,
+    pub date: Date,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportNotGiven {
+    pub id: Uuid,
+    pub code: DoseCode,
+    pub date: Date,
+    pub reason: ReasonCode,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| corrupt(format!("{what} '{text}': {e}")))
+}
+
+/// Parses a stored ISO date quickly (the due list reads hundreds of thousands).
+fn date(text: &str) -> Result<Date> {
+    let b = text.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            if let Some(date) = Date::from_ymd_opt(y as i32, m, d) {
+                return Ok(date);
+            }
+        }
+    }
+    Err(corrupt(format!("date '{text}'")))
+}
+
+fn opt_date(text: Option<String>) -> Result<Option<Date>> {
+    text.as_deref().map(date).transpose()
+}
+
+impl Store {
+    /// The id of the village named `name`, if the store has one.
+    pub(crate) fn village_id(&self, name: &str) -> Result<Option<Uuid>> {
+        let id: Option<String> = self
+            .conn
+            .query_row("SELECT id FROM areas WHERE level = 'village' AND name = ?1 ORDER BY id LIMIT 1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        id.map(|t| parse::<Uuid>(&t, "area id")).transpose()
+    }
+
+    /// The village names, sorted.
+    pub fn villages(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT name FROM areas WHERE level = 'village' ORDER BY name")?;
+        let names = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(names)
+    }
+
+    fn check_village(&self, village: Option<&str>) -> Result<()> {
+        match village {
+            Some(v) if self.village_id(v)?.is_none() => Err(StoreError::UnknownVillage(v.to_string())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Every beneficiary (optionally of one village), sorted by village, household and register
+    /// id, each with the doses on record (corrections applied).
+    pub fn people(&self, village: Option<&str>) -> Result<Vec<(Person, Vec<Given>)>> {
+        self.check_village(village)?;
+        let filter = if village.is_some() { "WHERE a.name = ?1" } else { "WHERE ?1 IS NULL" };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT b.id, b.register_id, b.name, b.kind, h.household_id, a.name, a.je_endemic, b.status,
+                    CASE b.kind WHEN 'child' THEN b.dob ELSE b.lmp END
+             FROM beneficiaries b
+             JOIN households h ON h.id = b.household_id
+             JOIN areas a ON a.id = h.village_id
+             {filter}
+             ORDER BY a.name, h.household_id, b.register_id"
+        ))?;
+        let mut rows = stmt.query(params![village])?;
+        let mut people: Vec<(Person, Vec<Given>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let anchor: Option<String> = r.get(8)?;
+            let Some(anchor) = opt_date(anchor)? else { continue };
+            index.insert(r.get(0)?, people.len());
+            people.push((
+                Person {
+                    register_id: r.get(1)?,
+                    name: r.get(2)?,
+                    kind: parse(&r.get::<_, String>(3)?, "kind")?,
+                    household_id: r.get(4)?,
+                    village: r.get(5)?,
+                    je_endemic: r.get(6)?,
+                    status: parse(&r.get::<_, String>(7)?, "status")?,
+                    anchor,
+                },
+                Vec::new(),
+            ));
+        }
+        let mut stmt = self.conn.prepare(if village.is_some() {
+            "SELECT d.beneficiary_id, d.code, d.date FROM doses d
+             JOIN beneficiaries b ON b.id = d.beneficiary_id
+             JOIN households h ON h.id = b.household_id
+             JOIN areas a ON a.id = h.village_id
+             WHERE d.superseded_by IS NULL AND a.name = ?1"
+        } else {
+            "SELECT beneficiary_id, code, date FROM doses WHERE superseded_by IS NULL AND ?1 IS NULL"
+        })?;
+        let mut rows = stmt.query(params![village])?;
+        while let Some(r) = rows.next()? {
+            let id = r.get_ref(0)?.as_str()?;
+            let Some(&i) = index.get(id) else { continue };
+            let code: DoseCode = parse(r.get_ref(1)?.as_str()?, "dose code")?;
+            people[i].1.push(Given { code, date: date(r.get_ref(2)?.as_str()?)? });
+        }
+        Ok(people)
+    }
+
+    /// One beneficiary by register id: what the reports need, the doses, and the internal id.
+    pub(crate) fn person(&self, register_id: &str) -> Result<Option<(Person, Vec<Given>, Uuid)>> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT b.id, b.register_id, b.name, b.kind, h.household_id, a.name, a.je_endemic, b.status,
+                        CASE b.kind WHEN 'child' THEN b.dob ELSE b.lmp END
+                 FROM beneficiaries b
+                 JOIN households h ON h.id = b.household_id
+                 JOIN areas a ON a.id = h.village_id
+                 WHERE b.register_id = ?1",
+                [register_id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, bool>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((id, register_id, name, kind, household_id, village, je_endemic, status, anchor)) = found else {
+            return Ok(None);
+        };
+        let anchor = opt_date(anchor)?.ok_or_else(|| corrupt(format!("{register_id} has no date of birth or LMP")))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT code, date FROM doses WHERE beneficiary_id = ?1 AND superseded_by IS NULL")?;
+        let mut rows = stmt.query([&id])?;
+        let mut history = Vec::new();
+        while let Some(r) = rows.next()? {
+            history.push(Given {
+                code: parse(&r.get::<_, String>(0)?, "dose code")?,
+                date: date(&r.get::<_, String>(1)?)?,
+            });
+        }
+        let person = Person {
+            register_id,
+            name,
+            kind: parse(&kind, "kind")?,
+            household_id,
+            village,
+            status: parse(&status, "status")?,
+            anchor,
+            je_endemic,
+        };
+        Ok(Some((person, history, parse(&id, "beneficiary id")?)))
+    }
+
+    /// The due list on `on`: every active beneficiary with a dose due or overdue.
+    pub fn due_list(&self, on: Date, village: Option<&str>) -> Result<Vec<DueItem>> {
+        let settings = self.settings()?;
+        Ok(self.people(village)?.iter().filter_map(|(p, h)| due_item(p, h, on, &settings)).collect())
+    }
+
+    /// Coverage on `on`.
+    pub fn coverage(&self, on: Date, village: Option<&str>) -> Result<Coverage> {
+        let settings = self.settings()?;
+        let people = self.people(village)?;
+        let resistant: u32 = self.conn.query_row(
+            "SELECT count(*) FROM households h JOIN areas a ON a.id = h.village_id
+             WHERE h.resistant = 1 AND (?1 IS NULL OR a.name = ?1)",
+            params![village],
+            |r| r.get(0),
+        )?;
+        Ok(coverage(
+            people.iter().map(|(p, h)| (p, h.as_slice())),
+            resistant,
+            on,
+            village.map(str::to_string),
+            &settings,
+        ))
+    }
+
+    /// Everything, sorted by village, household and register id.
+    pub fn export(&self) -> Result<Export> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id, b.register_id, h.household_id, a.name, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
+                    b.status, h.house_no, h.head_of_household, h.phone, h.risk_category, h.resistant
+             FROM beneficiaries b
+             JOIN households h ON h.id = b.household_id
+             JOIN areas a ON a.id = h.village_id
+             ORDER BY a.name, h.household_id, b.register_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            index.insert(r.get(0)?, out.len());
+            out.push(ExportBeneficiary {
+                register_id: r.get(1)?,
+                household_id: r.get(2)?,
+                village: r.get(3)?,
+                kind: parse(&r.get::<_, String>(4)?, "kind")?,
+                name: r.get(5)?,
+                sex: r.get::<_, Option<String>>(6)?.map(|s| parse(&s, "sex")).transpose()?,
+                dob: opt_date(r.get(7)?)?,
+                lmp: opt_date(r.get(8)?)?,
+                mother_name: r.get(9)?,
+                status: parse(&r.get::<_, String>(10)?, "status")?,
+                house_no: r.get(11)?,
+                head_of_household: r.get(12)?,
+                phone: r.get(13)?,
+                risk_category: r.get::<_, Option<String>>(14)?.map(|s| parse(&s, "risk category")).transpose()?,
+                resistant_household: r.get(15)?,
+                doses: Vec::new(),
+                not_given: Vec::new(),
+            });
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT beneficiary_id, id, code, date FROM doses WHERE superseded_by IS NULL ORDER BY date, code, id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(&i) = index.get(r.get_ref(0)?.as_str()?) else { continue };
+            out[i].doses.push(ExportDose {
+                id: parse(&r.get::<_, String>(1)?, "dose id")?,
+                code: parse(&r.get::<_, String>(2)?, "dose code")?,
+                date: date(&r.get::<_, String>(3)?)?,
+            });
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT beneficiary_id, id, code, date, reason FROM not_given WHERE superseded_by IS NULL
+             ORDER BY date, code, id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(&i) = index.get(r.get_ref(0)?.as_str()?) else { continue };
+            out[i].not_given.push(ExportNotGiven {
+                id: parse(&r.get::<_, String>(1)?, "record id")?,
+                code: parse(&r.get::<_, String>(2)?, "dose code")?,
+                date: date(&r.get::<_, String>(3)?)?,
+                reason: parse(&r.get::<_, String>(4)?, "reason")?,
+            });
+        }
+        Ok(Export { beneficiaries: out })
+    }
+}
+
+impl Export {
+    /// The register rows of this export (the CSV import format).
+    pub fn register_rows(&self) -> Vec<RegisterRow> {
+        self.beneficiaries
+            .iter()
+            .map(|b| RegisterRow {
+                line: 0,
+                register_id: b.register_id.clone(),
+                household_id: b.household_id.clone(),
+                village: b.village.clone(),
+                house_no: b.house_no.clone(),
+                head_of_household: b.head_of_household.clone(),
+                phone: b.phone.clone(),
+                risk_category: b.risk_category,
+                kind: b.kind,
+                name: b.name.clone(),
+                sex: b.sex,
+                dob: b.dob,
+                lmp: b.lmp,
+                mother_name: b.mother_name.clone(),
+                status: Some(b.status),
+                doses: b.doses.iter().map(|d| (d.code, d.date)).collect(),
+            })
+            .collect()
+    }
+}

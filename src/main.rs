@@ -1,0 +1,264 @@
+//! `teeka`: the device core from a command line. Thin: parse arguments, read the clock once,
+//! call the store, print. The commands and their output shapes are documented in docs/cli.md
+//! and are a stable interface.
+
+mod table;
+
+use anyhow::Context;
+use chrono::{Local, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use teeka_domain::register::{parse_register, write_register};
+use teeka_domain::{iso, parse_date, Date, DoseCode, ReasonCode};
+use teeka_store::{Ctx, Store, StoreError};
+
+#[derive(Parser)]
+#[command(name = "teeka", version, about = "Teeka: the offline immunization register, due list and session record")]
+struct Cli {
+    /// The store file (created on first use).
+    #[arg(long, env = "TEEKA_DB", global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Who is recording (kept on every event).
+    #[arg(long, env = "TEEKA_AUTHOR", global = true, value_name = "NAME")]
+    author: Option<String>,
+    /// The calendar date to treat as today (default: the device's date). For tests and replays.
+    #[arg(long, env = "TEEKA_TODAY", global = true, value_name = "DATE", value_parser = date_arg)]
+    today: Option<Date>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import data into the store.
+    #[command(subcommand)]
+    Import(Import),
+    /// Who is due for what on a date.
+    DueList {
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        on: Date,
+        #[arg(long, value_name = "NAME")]
+        village: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Record a dose given, or a dose not given and why.
+    #[command(subcommand)]
+    Record(Record),
+    /// Everything in the store.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+    },
+    /// Coverage: FIC %, drop-out rates, left-outs and drop-outs.
+    Coverage {
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        on: Date,
+        #[arg(long, value_name = "NAME")]
+        village: Option<String>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Village settings.
+    #[command(subcommand)]
+    Village(Village),
+    /// Device settings.
+    #[command(subcommand)]
+    Settings(Settings),
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// A head-count survey register (CSV; see docs/formats.md). All rows or none.
+    Register { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum Record {
+    /// A dose given.
+    Dose {
+        #[arg(long)]
+        register_id: String,
+        #[arg(long, value_parser = code_arg)]
+        code: DoseCode,
+        #[arg(long, value_parser = date_arg)]
+        date: Date,
+    },
+    /// A dose due that was not given, and why.
+    NotGiven {
+        #[arg(long)]
+        register_id: String,
+        #[arg(long, value_parser = code_arg)]
+        code: DoseCode,
+        #[arg(long, value_parser = date_arg)]
+        date: Date,
+        #[arg(long, value_parser = reason_arg)]
+        reason: ReasonCode,
+    },
+}
+
+#[derive(Subcommand)]
+enum Village {
+    /// List the villages in the store.
+    List,
+    /// Change a village's settings.
+    Set {
+        name: String,
+        /// Whether Japanese encephalitis vaccine is given in this village.
+        #[arg(long, value_parser = clap::builder::BoolishValueParser::new())]
+        je_endemic: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum Settings {
+    /// Print the settings as JSON.
+    Show,
+    /// Days after its due date at which a dose not given becomes overdue (default 28).
+    SetOverdueGraceDays { days: u32 },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Table,
+    Json,
+}
+
+fn date_arg(s: &str) -> Result<Date, String> {
+    parse_date(s).map_err(|e| e.to_string())
+}
+
+fn code_arg(s: &str) -> Result<DoseCode, String> {
+    s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
+}
+
+fn reason_arg(s: &str) -> Result<ReasonCode, String> {
+    s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = e.downcast_ref::<StoreError>().map_or("ERROR", StoreError::code);
+            eprintln!("error[{code}]: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = cli.db.context("no store given: pass --db PATH or set TEEKA_DB")?;
+    let mut store = Store::open(&db).with_context(|| format!("cannot open the store {}", db.display()))?;
+    let ctx = Ctx {
+        now: Utc::now(),
+        today: cli.today.unwrap_or_else(|| Local::now().date_naive()),
+        author: cli.author.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "unknown".into()),
+    };
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Import(Import::Register { file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let rows = parse_register(&bytes, ctx.today)
+                .map_err(StoreError::from)
+                .with_context(|| format!("{} was refused", file.display()))?;
+            let s = store.import_register(&rows, &ctx).with_context(|| format!("{} was refused", file.display()))?;
+            for w in &s.warnings {
+                eprintln!("warning: {w}");
+            }
+            writeln!(
+                out,
+                "imported {} rows: {} villages, {} households ({} updated), {} beneficiaries ({} updated), {} doses ({} corrected) added",
+                s.rows,
+                s.villages_added,
+                s.households_added,
+                s.households_updated,
+                s.beneficiaries_added,
+                s.beneficiaries_updated,
+                s.doses_added,
+                s.doses_corrected
+            )?;
+        }
+        Command::DueList { on, village, format } => {
+            let items = store.due_list(on, village.as_deref())?;
+            match format {
+                ListFormat::Json => {
+                    let doc = serde_json::json!({ "date": on, "items": items });
+                    writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+                }
+                ListFormat::Csv => out.write_all(table::due_list_csv(&items)?.as_bytes())?,
+                ListFormat::Table => out.write_all(table::due_list_table(on, &items).as_bytes())?,
+            }
+        }
+        Command::Record(Record::Dose { register_id, code, date }) => {
+            let r = store.record_dose(&register_id, code, date, &ctx)?;
+            for w in &r.warnings {
+                eprintln!("warning: {w}");
+            }
+            writeln!(out, "recorded {code} given to {register_id} on {} (event {})", iso(date), r.event.id)?;
+        }
+        Command::Record(Record::NotGiven { register_id, code, date, reason }) => {
+            let r = store.record_not_given(&register_id, code, date, reason, &ctx)?;
+            for w in &r.warnings {
+                eprintln!("warning: {w}");
+            }
+            writeln!(
+                out,
+                "recorded {code} not given to {register_id} on {}: {reason} (event {})",
+                iso(date),
+                r.event.id
+            )?;
+            if reason.is_refusal() {
+                writeln!(out, "the household of {register_id} is now marked resistant")?;
+            }
+        }
+        Command::Export { format } => {
+            let export = store.export()?;
+            match format {
+                ExportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&export)?)?,
+                ExportFormat::Csv => out.write_all(write_register(&export.register_rows())?.as_bytes())?,
+            }
+        }
+        Command::Coverage { on, village, format } => {
+            let c = store.coverage(on, village.as_deref())?;
+            match format {
+                ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?,
+                ReportFormat::Table => out.write_all(table::coverage_table(&c).as_bytes())?,
+            }
+        }
+        Command::Village(Village::List) => {
+            for v in store.villages()? {
+                writeln!(out, "{v}")?;
+            }
+        }
+        Command::Village(Village::Set { name, je_endemic }) => {
+            store.set_je_endemic(&name, je_endemic, &ctx)?;
+            writeln!(out, "{name}: JE-endemic {}", if je_endemic { "yes" } else { "no" })?;
+        }
+        Command::Settings(Settings::Show) => {
+            writeln!(out, "{}", serde_json::to_string_pretty(&store.settings()?)?)?;
+        }
+        Command::Settings(Settings::SetOverdueGraceDays { days }) => {
+            store.set_overdue_grace_days(days)?;
+            writeln!(out, "overdue grace: {days} days")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

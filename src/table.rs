@@ -1,0 +1,143 @@
+//! Human-readable tables and the due list's CSV form.
+
+use teeka_domain::report::{Coverage, DropOut, DueItem};
+use teeka_domain::{iso, Date, DoseStatus};
+use unicode_width::UnicodeWidthStr;
+
+/// Left-aligned columns, padded by display width (Devanagari included).
+fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            s.push_str(cell);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(w - cell.width() + 2));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    let mut out = line(header.to_vec());
+    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect()));
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+fn date_or_dash(d: Option<Date>) -> String {
+    d.map(iso).unwrap_or_else(|| "-".into())
+}
+
+pub fn due_list_table(on: Date, items: &[DueItem]) -> String {
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            let doses = i
+                .doses
+                .iter()
+                .map(|d| match d.status {
+                    DoseStatus::Overdue => format!("{} OVERDUE (due {})", d.code, date_or_dash(d.due_on)),
+                    _ => format!("{} due {}", d.code, date_or_dash(d.due_on)),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            vec![
+                i.register_id.clone(),
+                i.name.clone(),
+                i.kind.to_string(),
+                i.village.clone(),
+                i.household_id.clone(),
+                i.classification.as_str().to_string(),
+                doses,
+            ]
+        })
+        .collect();
+    let doses: usize = items.iter().map(|i| i.doses.len()).sum();
+    let overdue: usize = items.iter().flat_map(|i| &i.doses).filter(|d| d.status == DoseStatus::Overdue).count();
+    let mut out = format!("Due list for {}\n\n", iso(on));
+    if items.is_empty() {
+        out.push_str("Nobody is due.\n");
+        return out;
+    }
+    out.push_str(&render(&["REGISTER ID", "NAME", "KIND", "VILLAGE", "HOUSEHOLD", "CLASS", "DOSES"], &rows));
+    out.push_str(&format!("\n{} beneficiaries, {doses} doses due ({overdue} overdue)\n", items.len()));
+    out
+}
+
+pub fn due_list_csv(items: &[DueItem]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "register_id",
+        "name",
+        "kind",
+        "household_id",
+        "village",
+        "classification",
+        "fully_immunized",
+        "code",
+        "status",
+        "due_on",
+        "last_on",
+    ])?;
+    for i in items {
+        for d in &i.doses {
+            w.write_record([
+                i.register_id.as_str(),
+                i.name.as_str(),
+                i.kind.as_str(),
+                i.household_id.as_str(),
+                i.village.as_str(),
+                i.classification.as_str(),
+                if i.fully_immunized { "true" } else { "false" },
+                d.code.as_str(),
+                d.status.as_str(),
+                &d.due_on.map(iso).unwrap_or_default(),
+                &d.last_on.map(iso).unwrap_or_default(),
+            ])?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map_or_else(|| "-".into(), |p| format!("{p:.1}%"))
+}
+
+fn rate(label: &str, d: &DropOut) -> Vec<String> {
+    vec![label.into(), format!("{} → {}", d.from, d.to), pct(d.rate)]
+}
+
+pub fn coverage_table(c: &Coverage) -> String {
+    let mut out = format!(
+        "Coverage on {}{}\n\n",
+        iso(c.date),
+        c.village.as_ref().map(|v| format!(", village {v}")).unwrap_or_default()
+    );
+    let rows = vec![
+        vec!["Children (active)".into(), c.children.to_string(), String::new()],
+        vec!["Pregnant women (active)".into(), c.pregnant_women.to_string(), String::new()],
+        vec![
+            "Fully immunized, 12–23 months".into(),
+            format!("{} of {}", c.fic.fully_immunized, c.fic.cohort),
+            pct(c.fic.percent),
+        ],
+        rate("Drop-out Penta1 → Penta3", &c.dropout.penta1_penta3),
+        rate("Drop-out Penta1 → MR1", &c.dropout.penta1_mr1),
+        rate("Drop-out BCG → MR1", &c.dropout.bcg_mr1),
+        rate("Drop-out MR1 → MR2", &c.dropout.mr1_mr2),
+        vec!["Left-out children".into(), c.left_out.to_string(), String::new()],
+        vec!["Drop-out children".into(), c.drop_out.to_string(), String::new()],
+        vec!["Up-to-date children".into(), c.up_to_date.to_string(), String::new()],
+        vec!["Resistant households".into(), c.resistant_households.to_string(), String::new()],
+    ];
+    out.push_str(&render(&["MEASURE", "COUNT", "RATE"], &rows));
+    out
+}
