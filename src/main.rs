@@ -107,7 +107,7 @@ enum Village {
     Set {
         name: String,
         /// Whether Japanese encephalitis vaccine is given in this village.
-        #[arg(long, value_parser = clap::builder::BoolishValueParser::new())]
+        #[arg(long, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
         je_endemic: bool,
     },
 }

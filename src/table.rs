@@ -20,6 +20,7 @@ fn render(header: &[&str], rows: &[Vec<String>]) -> String {
                 s.push_str(&" ".repeat(w - cell.width() + 2));
             }
         }
+        s.truncate(s.trim_end().len());
         s.push('\n');
         s
     };

@@ -6,7 +6,7 @@
 use crate::codes::{BeneficiaryStatus, DoseCode, Kind, RiskCategory, Sex};
 use crate::dates::{iso, parse_date, Date};
 use crate::model::{edd_from_lmp, lmp_from_edd};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// The base columns, in the order an export writes them.
@@ -104,10 +104,15 @@ impl fmt::Display for RegisterErrors {
 struct Collector {
     errors: Vec<RowError>,
     more: usize,
+    /// Every (line, column) with a problem, also those past the cap (see [`errs_on`]).
+    flagged: HashSet<(u64, String)>,
 }
 
 impl Collector {
     fn push(&mut self, line: u64, column: Option<&str>, message: impl Into<String>) {
+        if let Some(c) = column {
+            self.flagged.insert((line, c.to_string()));
+        }
         if self.errors.len() < MAX_REPORTED {
             self.errors.push(RowError { line, column: column.map(str::to_string), message: message.into() });
         } else {
@@ -124,7 +129,7 @@ enum Col {
 
 /// Parses and checks a register. `today` bounds every date: nothing may be in the future.
 pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, RegisterErrors> {
-    let mut errs = Collector { errors: Vec::new(), more: 0 };
+    let mut errs = Collector { errors: Vec::new(), more: 0, flagged: HashSet::new() };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = reader.byte_records();
@@ -212,7 +217,8 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
             if text.is_empty() {
                 continue;
             }
-            if text.chars().any(char::is_control) {
+            // A quoted cell may span lines (CSV allows it); other control characters are refused.
+            if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
                 errs.push(line, Some(name), "contains a control character");
                 continue;
             }
@@ -229,7 +235,8 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
         let [register_id, household_id, village, house_no, head, phone, risk, kind, name, sex, dob, lmp, mother, status] =
             base;
         let mut required = |value: Option<String>, column: &str| {
-            if value.is_none() {
+            // A cell already refused (bad UTF-8, too long, ...) is not reported again as empty.
+            if value.is_none() && errs_on(&errs, line, column) {
                 errs.push(line, Some(column), "required field is empty");
             }
             value
@@ -440,7 +447,7 @@ fn cell_date(
 
 /// No error yet on this line and column (so as not to report one cell twice).
 fn errs_on(errs: &Collector, line: u64, column: &str) -> bool {
-    !errs.errors.iter().any(|e| e.line == line && e.column.as_deref() == Some(column))
+    !errs.flagged.contains(&(line, column.to_string()))
 }
 
 /// A phone number: digits with optional `+`, spaces and dashes; 10 to 13 digits.

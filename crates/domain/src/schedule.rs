@@ -316,7 +316,9 @@ fn evaluate_one(
         }
     }
     if waiting || on < eligible {
-        return state(DoseStatus::Upcoming, Some(due));
+        // An upcoming dose shows the date it becomes due (eligible); the due date proper only
+        // differs for Td, which may be given from the LMP but is due by 12 weeks.
+        return state(DoseStatus::Upcoming, Some(eligible));
     }
     let overdue_from = due.checked_add_days(chrono::Days::new(u64::from(settings.overdue_grace_days)));
     if overdue_from.is_some_and(|o| on >= o) {

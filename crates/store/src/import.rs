@@ -253,6 +253,37 @@ impl Store {
             };
             let anchor = if row.kind == Kind::Child { row.dob } else { row.lmp };
             let on_record = doses.get(&id).cloned().unwrap_or_default();
+            // A changed DOB or LMP must not leave a dose on record before it. A dose this row
+            // corrects (the earliest of its code, when the row gives that code another date) is
+            // checked as corrected, by the parser.
+            if let Some(anchor) = anchor {
+                let corrected: Vec<Uuid> = row
+                    .doses
+                    .iter()
+                    .filter_map(|&(code, date)| {
+                        let same: Vec<_> = on_record.iter().filter(|d| d.1 == code).collect();
+                        if same.iter().any(|d| d.2 == date) {
+                            return None;
+                        }
+                        same.iter().min_by_key(|d| d.2).map(|d| d.0)
+                    })
+                    .collect();
+                if let Some((_, code, date)) =
+                    on_record.iter().filter(|d| d.2 < anchor && !corrected.contains(&d.0)).min_by_key(|d| d.2)
+                {
+                    let (column, what) = if row.kind == Kind::Child { ("dob", "birth") } else { ("lmp", "the LMP") };
+                    errors.push(RowError {
+                        line: row.line,
+                        column: Some(column.into()),
+                        message: format!(
+                            "{code} is on record as given on {}, before {what} ({}); correct that dose date too",
+                            iso(*date),
+                            iso(anchor)
+                        ),
+                    });
+                    continue;
+                }
+            }
             for &(code, date) in &row.doses {
                 let same_code: Vec<&(Uuid, DoseCode, Date)> = on_record.iter().filter(|d| d.1 == code).collect();
                 if same_code.iter().any(|d| d.2 == date) {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine and runs every check and test of Teeka:
+# formatting, clippy (warnings are errors) and the whole test suite, from one build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked
