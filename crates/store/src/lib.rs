@@ -225,6 +225,34 @@ impl Store {
         Ok((id, warnings))
     }
 
+    /// Takes in events recorded elsewhere (another device, through sync), in one transaction.
+    /// Events already in the log are skipped, so taking the same events twice is harmless; the
+    /// clock moves past every stamp seen. Each event must follow the events it refers to (the
+    /// registration of the household or beneficiary it changes). Returns how many were new.
+    pub fn ingest(&mut self, events: &[Event], now: DateTime<Utc>) -> Result<usize> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut clock = load_clock(&tx)?;
+        let now_ms = millis(now);
+        let mut new = 0;
+        for event in events {
+            if insert_event(&tx, event)? {
+                project::apply(&tx, event)?;
+                new += 1;
+            }
+            clock = clock.observe(event.hlc, now_ms);
+        }
+        save_clock(&tx, clock)?;
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// This connection's `foreign_keys` and `synchronous` settings (1 and 2 = FULL when open).
+    pub fn connection_pragmas(&self) -> Result<(i64, i64)> {
+        let fk = self.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        let sync = self.conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        Ok((fk, sync))
+    }
+
     /// How many events the log holds.
     pub fn event_count(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
@@ -263,39 +291,66 @@ impl Store {
     }
 }
 
-/// Stamps, logs and applies events inside an open transaction.
-fn append_in(tx: &Transaction<'_>, device_id: Uuid, ctx: &Ctx, bodies: Vec<EventBody>) -> Result<Vec<Event>> {
+fn millis(t: DateTime<Utc>) -> u64 {
+    u64::try_from(t.timestamp_millis()).unwrap_or(0)
+}
+
+fn load_clock(tx: &Transaction<'_>) -> Result<Hlc> {
     let last: Option<String> = tx.query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get(0)).optional()?;
-    let mut clock: Hlc = match last {
-        Some(t) => t.parse().map_err(|e: teeka_domain::hlc::BadHlc| StoreError::Corrupt(e.to_string()))?,
-        None => Hlc::default(),
-    };
-    let now_ms = u64::try_from(ctx.now.timestamp_millis()).unwrap_or(0);
-    let recorded_at = ctx.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO events (id, device_id, hlc, author, recorded_at, kind, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    let mut events = Vec::with_capacity(bodies.len());
-    for body in bodies {
-        clock = clock.tick(now_ms);
-        let event =
-            Event { id: Uuid::now_v7(), device_id, hlc: clock, author: ctx.author.clone(), recorded_at: ctx.now, body };
-        let json = serde_json::to_string(&event.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        insert.execute(rusqlite::params![
+    match last {
+        Some(t) => t.parse().map_err(|e: teeka_domain::hlc::BadHlc| StoreError::Corrupt(e.to_string())),
+        None => Ok(Hlc::default()),
+    }
+}
+
+/// Logs an event; false if the log already has it (same id).
+fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<bool> {
+    let json = serde_json::to_string(&event.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO events (id, device_id, hlc, author, recorded_at, kind, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(rusqlite::params![
             event.id.to_string(),
-            device_id.to_string(),
+            event.device_id.to_string(),
             event.hlc.to_string(),
             event.author,
-            recorded_at,
+            event.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             event.body.kind(),
             json
         ])?;
+    Ok(n == 1)
+}
+
+/// Stamps, logs and applies events inside an open transaction.
+fn append_in(tx: &Transaction<'_>, device_id: Uuid, ctx: &Ctx, bodies: Vec<EventBody>) -> Result<Vec<Event>> {
+    let mut clock = load_clock(tx)?;
+    let now_ms = millis(ctx.now);
+    let mut events = Vec::with_capacity(bodies.len());
+    for body in bodies {
+        clock = clock.tick(now_ms);
+        let event = Event {
+            id: Uuid::now_v7(),
+            device_id,
+            hlc: clock,
+            author: ctx.author.clone(),
+            // Stored to the millisecond, so the event returned equals the one read back.
+            recorded_at: chrono::SubsecRound::trunc_subsecs(ctx.now, 3),
+            body,
+        };
+        insert_event(tx, &event)?;
         project::apply(tx, &event)?;
         events.push(event);
     }
+    save_clock(tx, clock)?;
+    Ok(events)
+}
+
+fn save_clock(tx: &Transaction<'_>, clock: Hlc) -> Result<()> {
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('hlc', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [clock.to_string()],
     )?;
-    Ok(events)
+    Ok(())
 }

@@ -159,7 +159,14 @@ fn set_field(
     {
         return Ok(());
     }
-    tx.prepare_cached(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"))?.execute(params![value, entity])?;
+    let changed = tx
+        .prepare_cached(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"))?
+        .execute(params![value, entity])?;
+    if changed == 0 {
+        return Err(StoreError::Invalid(format!(
+            "an event changes {column} of {entity}, which is not in {table} here: events must follow the registration they change"
+        )));
+    }
     tx.prepare_cached(
         "INSERT INTO field_stamps (entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",

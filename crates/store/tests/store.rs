@@ -1,0 +1,253 @@
+//! The device store: durability settings, the event log beside every change, all-or-nothing
+//! writes, and convergence of replicas that take the same events in different orders.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use proptest::prelude::*;
+use rusqlite::Connection;
+use teeka_domain::register::parse_register;
+use teeka_domain::{DoseCode, Event, EventBody, ReasonCode};
+use teeka_store::{Ctx, Store, StoreError};
+
+fn date(s: &str) -> NaiveDate {
+    teeka_domain::parse_date(s).unwrap()
+}
+
+fn ctx_at(now: DateTime<Utc>, author: &str) -> Ctx {
+    Ctx { now, today: date("2026-11-22"), author: author.into() }
+}
+
+fn ctx() -> Ctx {
+    ctx_at(Utc.with_ymd_and_hms(2026, 11, 22, 6, 0, 0).unwrap(), "asha-1")
+}
+
+const REGISTER: &str = "register_id,household_id,village,house_no,phone,kind,name,sex,dob,lmp,mother_name,BCG,OPV1
+C-1,H-1,Rampur,12,9876543210,child,आरव,M,2026-06-01,,सुनीता,2026-06-01,
+C-2,H-1,Rampur,12,,child,Priya,F,2026-09-10,,सुनीता,,
+W-1,H-2,Rampur,7,,pregnant_woman,Kamla,F,,2026-09-05,,,
+";
+
+fn imported(store: &mut Store) {
+    let rows = parse_register(REGISTER.as_bytes(), date("2026-11-22")).unwrap();
+    store.import_register(&rows, &ctx()).unwrap();
+}
+
+#[test]
+fn a_file_store_is_durable_wal_with_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let id = {
+        let mut s = Store::open(&path).unwrap();
+        imported(&mut s);
+        s.device_id()
+    };
+    // Reopening keeps the device id and the data.
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.device_id(), id);
+    assert_eq!(s.export().unwrap().beneficiaries.len(), 3);
+    let conn = Connection::open(&path).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    // The settings the store sets on its own connection are per connection: check them there.
+    drop(conn);
+    let (fk, sync) = s.connection_pragmas().unwrap();
+    assert_eq!((fk, sync), (1, 2), "foreign_keys on, synchronous FULL");
+}
+
+#[test]
+fn every_change_is_one_event_with_author_device_and_rising_clock() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let n = s.event_count().unwrap();
+    // 1 village + 2 households + 3 beneficiaries + 1 dose.
+    assert_eq!(n, 7);
+    let r = s.record_dose("C-1", DoseCode::Opv1, date("2026-07-13"), &ctx_at(Utc::now(), "anm-7")).unwrap();
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(s.event_count().unwrap(), n + 1);
+    let events = s.events().unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last, &r.event);
+    assert_eq!(last.author, "anm-7");
+    assert_eq!(last.device_id, s.device_id());
+    assert_eq!(last.id.get_version_num(), 7);
+    assert!(events.windows(2).all(|w| w[0].hlc < w[1].hlc), "stamps rise in log order");
+}
+
+#[test]
+fn a_clock_set_back_does_not_reorder_events() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let last = s.events().unwrap().last().unwrap().hlc;
+    // The phone's clock jumps back three days.
+    let back = ctx_at(Utc.with_ymd_and_hms(2026, 11, 19, 6, 0, 0).unwrap(), "asha-1");
+    let e = s.record_dose("C-2", DoseCode::Bcg, date("2026-09-10"), &back).unwrap().event;
+    assert!(e.hlc > last);
+}
+
+#[test]
+fn a_refused_record_stores_nothing() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let n = s.event_count().unwrap();
+    let c = ctx();
+    let errs = [
+        s.record_dose("C-1", DoseCode::Opv1, date("2026-05-31"), &c).unwrap_err(),
+        s.record_dose("C-1", DoseCode::Opv1, date("2026-11-23"), &c).unwrap_err(),
+        s.record_dose("C-9", DoseCode::Opv1, date("2026-11-01"), &c).unwrap_err(),
+        s.record_dose("W-1", DoseCode::Bcg, date("2026-11-01"), &c).unwrap_err(),
+        s.record_not_given("W-1", DoseCode::Td1, date("2026-09-01"), ReasonCode::NotAtHome, &c).unwrap_err(),
+    ];
+    let codes: Vec<_> = errs.iter().map(StoreError::code).collect();
+    assert_eq!(codes, ["INVALID_INPUT", "INVALID_INPUT", "UNKNOWN_BENEFICIARY", "INVALID_INPUT", "INVALID_INPUT"]);
+    assert_eq!(s.event_count().unwrap(), n);
+}
+
+#[test]
+fn a_failing_import_rolls_back_everything() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let before = serde_json::to_string(&s.export().unwrap()).unwrap();
+    let n = s.event_count().unwrap();
+    // Row 2 is new and fine; row 3 turns a child into a pregnant woman, which the store refuses.
+    let bad = "register_id,household_id,village,kind,name,sex,dob,lmp\nC-3,H-3,Salempur,child,Golu,M,2026-01-01,\nC-1,H-1,Rampur,pregnant_woman,X,F,,2026-09-01\n";
+    let rows = parse_register(bad.as_bytes(), date("2026-11-22")).unwrap();
+    let err = s.import_register(&rows, &ctx()).unwrap_err();
+    assert_eq!(err.code(), "REGISTER_INVALID");
+    assert!(err.to_string().contains("line 3, column 'kind'"), "{err}");
+    assert_eq!(s.event_count().unwrap(), n);
+    assert_eq!(serde_json::to_string(&s.export().unwrap()).unwrap(), before);
+    assert_eq!(s.villages().unwrap(), ["Rampur"]);
+}
+
+#[test]
+fn a_newer_store_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    drop(Store::open(&path).unwrap());
+    Connection::open(&path).unwrap().execute("INSERT INTO schema_migrations VALUES (99, '0099_x', 'now')", []).unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert_eq!(err.code(), "STORE_TOO_NEW");
+}
+
+/// Two devices edit the same register while apart; after exchanging events both hold the same
+/// state, whatever the order in which they took them.
+#[test]
+fn two_devices_converge_after_exchanging_events() {
+    let mut a = Store::open_in_memory().unwrap();
+    imported(&mut a);
+    let mut b = Store::open_in_memory().unwrap();
+    b.ingest(&a.events().unwrap(), Utc::now()).unwrap();
+    assert_eq!(export(&a), export(&b));
+
+    // Apart: both rename C-2 and record doses; B marks W-1 migrated; A records a refusal.
+    let t = |h| ctx_at(Utc.with_ymd_and_hms(2026, 11, 22, h, 0, 0).unwrap(), "x");
+    rename(&mut a, "C-2", "Priya Kumari", &t(7));
+    rename(&mut b, "C-2", "Priyanka", &t(8));
+    a.record_dose("C-2", DoseCode::Bcg, date("2026-09-10"), &t(7)).unwrap();
+    b.record_dose("C-2", DoseCode::Bcg, date("2026-09-10"), &t(8)).unwrap();
+    a.record_not_given("C-1", DoseCode::Opv1, date("2026-11-20"), ReasonCode::RefusedFearAefi, &t(7)).unwrap();
+    set_status(&mut b, "W-1", "migrated", &t(9));
+
+    let from_a = a.events().unwrap();
+    let from_b = b.events().unwrap();
+    a.ingest(&from_b, Utc::now()).unwrap();
+    b.ingest(&from_a, Utc::now()).unwrap();
+    // Taking the same events again changes nothing.
+    assert_eq!(a.ingest(&from_b, Utc::now()).unwrap(), 0);
+    assert_eq!(export(&a), export(&b));
+    let ex = a.export().unwrap();
+    let c2 = ex.beneficiaries.iter().find(|x| x.register_id == "C-2").unwrap();
+    assert_eq!(c2.name, "Priyanka", "the later write wins");
+    assert_eq!(c2.doses.len(), 2, "the same dose recorded on two devices keeps both records");
+    assert!(ex.beneficiaries.iter().find(|x| x.register_id == "C-1").unwrap().resistant_household);
+}
+
+fn export(s: &Store) -> String {
+    serde_json::to_string(&s.export().unwrap()).unwrap()
+}
+
+fn rename(s: &mut Store, register_id: &str, name: &str, c: &Ctx) {
+    let id = beneficiary_id(s, register_id);
+    s.append(
+        c,
+        vec![EventBody::BeneficiaryUpdated {
+            beneficiary: id,
+            fields: vec![teeka_domain::BeneficiaryField::Name(name.into())],
+        }],
+    )
+    .unwrap();
+}
+
+fn set_status(s: &mut Store, register_id: &str, status: &str, c: &Ctx) {
+    let id = beneficiary_id(s, register_id);
+    let status = status.parse().unwrap();
+    s.append(
+        c,
+        vec![EventBody::BeneficiaryUpdated {
+            beneficiary: id,
+            fields: vec![teeka_domain::BeneficiaryField::Status(status)],
+        }],
+    )
+    .unwrap();
+}
+
+fn beneficiary_id(s: &Store, register_id: &str) -> uuid::Uuid {
+    s.events()
+        .unwrap()
+        .into_iter()
+        .find_map(|e| match e.body {
+            EventBody::BeneficiaryRegistered { beneficiary, register_id: r, .. } if r == register_id => {
+                Some(beneficiary)
+            }
+            _ => None,
+        })
+        .unwrap()
+}
+
+/// Events of several devices: registrations first (as sync delivers them), then field updates
+/// and doses from three devices with clashing stamps.
+fn scenario() -> (Vec<Event>, Vec<Event>) {
+    let mut origin = Store::open_in_memory().unwrap();
+    imported(&mut origin);
+    let base = origin.events().unwrap();
+    let mut edits = Vec::new();
+    for (i, device) in (0..3).map(|i| (i, Store::open_in_memory().unwrap())).collect::<Vec<_>>().iter_mut() {
+        device.ingest(&base, Utc::now()).unwrap();
+        // Two of the devices share a wall time, so the counter and the device id decide.
+        let when = Utc.with_ymd_and_hms(2026, 11, 22, 7 + (*i as u32).min(1), 0, 0).unwrap();
+        let c = ctx_at(when, "w");
+        rename(device, "C-1", &format!("name from device {i}"), &c);
+        set_status(device, "W-1", ["active", "migrated", "died"][*i], &c);
+        device.record_dose("C-2", DoseCode::Bcg, date("2026-09-10"), &c).unwrap();
+        let n = base.len();
+        edits.extend(device.events().unwrap().into_iter().skip(n));
+    }
+    (base, edits)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn replicas_converge_whatever_the_order(seed in any::<u64>()) {
+        let (base, edits) = scenario();
+        let events = [base.clone(), edits.clone()].concat();
+        let mut shuffled = edits;
+        // A deterministic shuffle from the seed.
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let mut in_order = Store::open_in_memory().unwrap();
+        in_order.ingest(&events, Utc::now()).unwrap();
+        let mut reordered = Store::open_in_memory().unwrap();
+        reordered.ingest(&base, Utc::now()).unwrap();
+        // Delivered in several batches, one repeated.
+        let (first, second) = shuffled.split_at(shuffled.len() / 2);
+        reordered.ingest(second, Utc::now()).unwrap();
+        reordered.ingest(first, Utc::now()).unwrap();
+        reordered.ingest(second, Utc::now()).unwrap();
+        prop_assert_eq!(export(&in_order), export(&reordered));
+        prop_assert_eq!(in_order.event_count().unwrap(), reordered.event_count().unwrap());
+    }
+}
