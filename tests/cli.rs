@@ -47,7 +47,12 @@ impl Device {
     /// Runs a command that must fail with exit code 1; returns stderr.
     fn refused(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert_eq!(out.status.code(), Some(1), "teeka {args:?} should be refused: {}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "teeka {args:?} should be refused: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         String::from_utf8(out.stderr).unwrap()
     }
 
@@ -139,14 +144,26 @@ fn recording_a_dose_changes_the_due_list_and_the_coverage() {
 
     let cov_after = d.json(&["coverage", "--on", TODAY, "--format", "json"]);
     assert_eq!(cov_after["left_out"].as_u64().unwrap(), cov_before["left_out"].as_u64().unwrap() - 1);
-    assert_eq!(cov_after["dropout"]["bcg_mr1"]["from"].as_u64().unwrap(), cov_before["dropout"]["bcg_mr1"]["from"].as_u64().unwrap() + 1);
+    assert_eq!(
+        cov_after["dropout"]["bcg_mr1"]["from"].as_u64().unwrap(),
+        cov_before["dropout"]["bcg_mr1"]["from"].as_u64().unwrap() + 1
+    );
 }
 
 #[test]
 fn a_refusal_is_recorded_and_marks_the_household_resistant() {
     let d = Device::with_demo();
     let out = d.ok(&[
-        "record", "not-given", "--register-id", "SLP-002", "--code", "MR1", "--date", TODAY, "--reason", "REFUSED_RELIGIOUS",
+        "record",
+        "not-given",
+        "--register-id",
+        "SLP-002",
+        "--code",
+        "MR1",
+        "--date",
+        TODAY,
+        "--reason",
+        "REFUSED_RELIGIOUS",
     ]);
     assert!(out.contains("resistant"), "{out}");
     let export = d.export();
@@ -157,7 +174,18 @@ fn a_refusal_is_recorded_and_marks_the_household_resistant() {
     let cov = d.json(&["coverage", "--on", TODAY, "--format", "json"]);
     assert_eq!(cov["resistant_households"], 1);
     // An obstacle is recorded but does not mark the household.
-    d.ok(&["record", "not-given", "--register-id", "RMP-003", "--code", "OPV2", "--date", TODAY, "--reason", "CHILD_SICK"]);
+    d.ok(&[
+        "record",
+        "not-given",
+        "--register-id",
+        "RMP-003",
+        "--code",
+        "OPV2",
+        "--date",
+        TODAY,
+        "--reason",
+        "CHILD_SICK",
+    ]);
     let cov = d.json(&["coverage", "--on", TODAY, "--format", "json"]);
     assert_eq!(cov["resistant_households"], 1);
     // The dose not given is still due.
@@ -171,10 +199,27 @@ fn impossible_records_are_refused_and_nothing_is_stored() {
     let cases: &[(&[&str], &str)] = &[
         (&["record", "dose", "--register-id", "RMP-005", "--code", "BCG", "--date", "2026-06-09"], "before birth"),
         (&["record", "dose", "--register-id", "RMP-005", "--code", "BCG", "--date", "2026-11-23"], "in the future"),
-        (&["record", "dose", "--register-id", "NOPE-1", "--code", "BCG", "--date", TODAY], "no beneficiary with register id 'NOPE-1'"),
+        (
+            &["record", "dose", "--register-id", "NOPE-1", "--code", "BCG", "--date", TODAY],
+            "no beneficiary with register id 'NOPE-1'",
+        ),
         (&["record", "dose", "--register-id", "RMP-005", "--code", "TD1", "--date", TODAY], "pregnant woman's dose"),
         (&["record", "dose", "--register-id", "RMP-006", "--code", "BCG", "--date", TODAY], "a child's dose"),
-        (&["record", "not-given", "--register-id", "RMP-005", "--code", "BCG", "--date", "2030-01-01", "--reason", "OTHER"], "in the future"),
+        (
+            &[
+                "record",
+                "not-given",
+                "--register-id",
+                "RMP-005",
+                "--code",
+                "BCG",
+                "--date",
+                "2030-01-01",
+                "--reason",
+                "OTHER",
+            ],
+            "in the future",
+        ),
     ];
     for (args, message) in cases {
         let err = d.refused(args);
@@ -191,7 +236,18 @@ fn impossible_records_are_refused_and_nothing_is_stored() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("PENTA4") || err.contains("impossible date"), "{err}");
     }
-    let out = d.run(&["record", "not-given", "--register-id", "RMP-005", "--code", "BCG", "--date", TODAY, "--reason", "LAZY"]);
+    let out = d.run(&[
+        "record",
+        "not-given",
+        "--register-id",
+        "RMP-005",
+        "--code",
+        "BCG",
+        "--date",
+        TODAY,
+        "--reason",
+        "LAZY",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("REFUSED_FEAR_AEFI"));
     assert_eq!(d.export(), before);
@@ -247,7 +303,10 @@ fn importing_the_same_register_twice_adds_nothing() {
     let d = Device::with_demo();
     let before = d.export();
     let out = d.ok(&["import", "register", DEMO]);
-    assert!(out.contains("0 villages, 0 households (0 updated), 0 beneficiaries (0 updated), 0 doses (0 corrected)"), "{out}");
+    assert!(
+        out.contains("0 villages, 0 households (0 updated), 0 beneficiaries (0 updated), 0 doses (0 corrected)"),
+        "{out}"
+    );
     assert_eq!(d.export(), before);
 }
 
@@ -256,10 +315,18 @@ fn a_changed_register_updates_fields_and_corrects_doses() {
     let d = Device::with_demo();
     let dir = tempfile::tempdir().unwrap();
     let header = "register_id,household_id,village,kind,name,sex,dob,status,BCG\n";
-    let file = write(dir.path(), "r.csv", &format!("{header}RMP-005,RMP-H03,Rampur,child,Golu Kumar,M,2026-06-10,active,2026-06-12\n"));
+    let file = write(
+        dir.path(),
+        "r.csv",
+        &format!("{header}RMP-005,RMP-H03,Rampur,child,Golu Kumar,M,2026-06-10,active,2026-06-12\n"),
+    );
     let out = d.ok(&["import", "register", file.to_str().unwrap()]);
     assert!(out.contains("1 beneficiaries (1 updated)") || out.contains("(1 updated)"), "{out}");
-    let file = write(dir.path(), "r2.csv", &format!("{header}RMP-005,RMP-H03,Rampur,child,Golu Kumar,M,2026-06-10,migrated,2026-06-11\n"));
+    let file = write(
+        dir.path(),
+        "r2.csv",
+        &format!("{header}RMP-005,RMP-H03,Rampur,child,Golu Kumar,M,2026-06-10,migrated,2026-06-11\n"),
+    );
     let out = d.run(&["import", "register", file.to_str().unwrap()]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("BCG corrected from 2026-06-12 to 2026-06-11"));
@@ -304,7 +371,12 @@ fn je_is_due_only_where_the_village_is_endemic() {
     let list = d.due(TODAY);
     let rahul = item(&list, "RMP-008").unwrap();
     assert_eq!(dose(rahul, "JE1").unwrap()["status"], "overdue");
-    assert!(list["items"].as_array().unwrap().iter().filter(|i| dose(i, "JE1").is_some()).all(|i| i["village"] == "Rampur"));
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| dose(i, "JE1").is_some())
+        .all(|i| i["village"] == "Rampur"));
     d.ok(&["village", "set", "Rampur", "--je-endemic", "no"]);
     assert!(!has_je(&d.due(TODAY)));
     assert!(d.refused(&["village", "set", "Atlantis", "--je-endemic", "yes"]).contains("Atlantis"));

@@ -430,15 +430,17 @@ fn bad_codes_are_refused() {
         child(&[("register_id", "B-3"), ("sex", "X")]),
         child(&[("register_id", "B-4"), ("status", "moved")]),
         child(&[("register_id", "B-5"), ("risk_category", "slum")]),
+        child(&[("register_id", "B-6"), ("phone", "98765")]),
     ]);
     assert_refused(
         &file,
-        4,
+        5,
         &[
             (2, Some("kind"), "unknown kind 'infant' (expected one of: child pregnant_woman)"),
             (3, Some("sex"), "unknown sex 'X' (expected one of: M F O)"),
             (4, Some("status"), "unknown status 'moved' (expected one of: active migrated died)"),
             (5, Some("risk_category"), "unknown risk category 'slum'"),
+            (6, Some("phone"), "'98765' has 5 digits; a phone number has 10 (13 with +91)"),
         ],
     );
 }
@@ -450,7 +452,7 @@ fn dose_of_the_other_kind_is_refused() {
         &file,
         2,
         &[
-            (2, Some("BCG"), "BCG is a child's dose; this row is a pregnant_woman"),
+            (2, Some("BCG"), "BCG is a child's dose; this row is a pregnant woman"),
             (3, Some("TD1"), "TD1 is a pregnant woman's dose; this row is a child"),
         ],
     );
@@ -463,8 +465,8 @@ fn rows_with_too_many_or_too_few_fields_are_refused() {
         &file,
         2,
         &[
-            (2, None, "this row has 18 fields but the header has 17"),
-            (3, None, "this row has 16 fields but the header has 17"),
+            (2, None, "this row has 18 fields but the first line names 17 columns"),
+            (3, None, "this row has 16 fields but the first line names 17 columns"),
         ],
     );
 }
@@ -486,7 +488,10 @@ fn control_characters_are_refused() {
     assert_refused(
         &file,
         2,
-        &[(2, Some("name"), "contains a control character"), (3, Some("mother_name"), "contains a control character")],
+        &[
+            (2, Some("name"), "contains the control character U+0007"),
+            (3, Some("mother_name"), "contains the control character U+0000"),
+        ],
     );
 }
 
@@ -535,7 +540,8 @@ fn error_on_row_2_keeps_valid_row_3_out() {
     assert!(has_problem(&stderr(&out), (2, Some("dob"), "impossible date")), "{}", stderr(&out));
     let after = env.export_json();
     assert_eq!(after, before);
-    assert!(!after.contains("B-2") && !after.contains("Salempur"), "row 3 was stored");
+    assert!(!after.contains("B-2"), "row 3 was stored");
+    assert!(!after.contains("Salempur"), "row 3's village was stored");
 }
 
 #[test]
@@ -598,16 +604,18 @@ fn reimport_moving_dob_with_the_dose_corrected_is_accepted() {
 // Valid but awkward files
 
 #[test]
-fn quoted_commas_and_newlines_are_kept() {
+fn quoted_commas_are_kept_and_line_breaks_become_spaces() {
     let mut env = Env::with_base();
-    let file =
-        register(&[child(&[("head_of_household", "Nishad, Bhola"), ("mother_name", "Lalita\nNishad")]), woman(&[])]);
+    let file = register(&[
+        child(&[("head_of_household", "Nishad, Bhola"), ("mother_name", "Lalita\nNishad")]),
+        woman(&[("head_of_household", "Nishad, Bhola")]),
+    ]);
     let out = env.import(&file);
     assert_success(&out);
     let export: Value = serde_json::from_str(&env.export_json()).unwrap();
     let b1 = beneficiary(&export, "B-1").unwrap();
     assert_eq!(b1["head_of_household"], "Nishad, Bhola");
-    assert_eq!(b1["mother_name"], "Lalita\nNishad");
+    assert_eq!(b1["mother_name"], "Lalita Nishad");
     assert_eq!(beneficiary(&export, "B-2").unwrap()["head_of_household"], "Nishad, Bhola");
 }
 
@@ -624,8 +632,28 @@ fn line_numbers_count_the_lines_inside_quotes() {
 
 #[test]
 fn crlf_and_blank_lines_keep_line_numbers() {
-    let file = format!("{HEADER}\r\n{}\r\n\r\n{}\r\n", child(&[]), woman(&[("TD1", "2026-13-01")]));
-    assert_refused(file.as_bytes(), 1, &[(4, Some("TD1"), "'2026-13-01' is an impossible date")]);
+    // Excel on Windows ends lines with CRLF; a spreadsheet's empty rows come out as blank lines
+    // or as rows of empty cells, which are skipped but still counted.
+    for end in ["\n", "\r\n", "\r"] {
+        let file = [
+            HEADER.to_string(),
+            child(&[("register_id", "B-1")]),
+            String::new(),
+            ",,,,,,,,,,,,,,,,".to_string(),
+            woman(&[("TD1", "2026-13-01")]),
+            child(&[("register_id", "B-3"), ("mother_name", "Lalita\r\nNishad")]),
+            child(&[("register_id", "B-4"), ("BCG", "2026-01-20")]),
+        ]
+        .join(end);
+        assert_refused(
+            file.as_bytes(),
+            2,
+            &[
+                (5, Some("TD1"), "'2026-13-01' is an impossible date"),
+                (8, Some("BCG"), "dose date 2026-01-20 is before birth (2026-01-25)"),
+            ],
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -701,4 +729,40 @@ fn corrected_dose_date_supersedes_the_old_one() {
     assert_success(&again);
     assert_eq!(summary_counts(&again), [2, 0, 0, 0, 0, 0, 0, 0]);
     assert_eq!(env.export_json(), before);
+}
+
+#[test]
+fn a_file_without_a_header_line_says_so_once() {
+    let mut env = Env::with_base();
+    let out = env.import(b"A-1,H-1,Rampur,child,Golu,M,2026-01-01\n");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the register has 1 problem;"), "{err}");
+    assert!(err.contains("line 1: the first line must name the columns"), "{err}");
+}
+
+#[test]
+fn a_misspelt_column_gets_a_suggestion_and_a_nameless_column_a_hint() {
+    let mut env = Env::with_base();
+    let out = env.import(
+        b"register_id,household_id,village,kind,name,sex,dob,Opv 1,\nA-1,H-1,Rampur,child,Golu,M,2026-01-01,,\n",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 1, column 'Opv 1': unknown column: did you mean 'OPV1'?"), "{err}");
+    assert!(err.contains("line 1: a column has no name"), "{err}");
+}
+
+#[test]
+fn village_names_match_whatever_their_case() {
+    let mut env = Env::with_base();
+    let before = env.export_json();
+    let villages: Value = serde_json::from_str(&before).unwrap();
+    let village = villages["beneficiaries"][0]["village"].as_str().unwrap().to_string();
+    let file = format!(
+        "register_id,household_id,village,kind,name,sex,dob\nZ-1,Z-H1,{},child,Golu,M,2026-01-01\n",
+        village.to_uppercase()
+    );
+    assert_success(&env.import(file.as_bytes()));
+    let export: Value = serde_json::from_str(&env.export_json()).unwrap();
+    assert_eq!(beneficiary(&export, "Z-1").unwrap()["village"], village.as_str());
 }

@@ -160,6 +160,16 @@ coded_enum! {
     }
 }
 
+impl Kind {
+    /// Plain words for messages: "child", "pregnant woman".
+    pub fn words(self) -> &'static str {
+        match self {
+            Kind::Child => "child",
+            Kind::PregnantWoman => "pregnant woman",
+        }
+    }
+}
+
 impl DoseCode {
     /// Who receives this dose.
     pub fn kind(self) -> Kind {

@@ -11,7 +11,7 @@ pub type Date = NaiveDate;
 pub enum DateError {
     #[error("'{0}' is not a date: write YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY")]
     Format(String),
-    #[error("'{0}' is an impossible date (no such day in that month)")]
+    #[error("'{0}' is an impossible date (no such month, or no such day in that month)")]
     Impossible(String),
 }
 

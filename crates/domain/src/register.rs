@@ -146,27 +146,47 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
     };
     let mut columns: Vec<Col> = Vec::new();
     let mut names: Vec<String> = Vec::new();
-    for raw in header.iter() {
-        let name = String::from_utf8_lossy(raw).trim().to_ascii_lowercase();
-        let col = if let Some(i) = BASE_COLUMNS.iter().position(|c| *c == name) {
+    let known = |name: &str| {
+        if let Some(i) = BASE_COLUMNS.iter().position(|c| *c == name) {
             Some(Col::Base(i))
         } else if name == "edd" {
             Some(Col::Edd)
-        } else if let Ok(code) = name.parse::<DoseCode>() {
-            Some(Col::Dose(code))
         } else {
-            None
-        };
-        let shown = String::from_utf8_lossy(raw).trim().to_string();
-        match col {
-            None => errs.push(
-                1,
-                Some(&shown),
-                "unknown column: expected the register columns (see docs/formats.md) or dose codes such as BCG, PENTA1, TD1",
+            name.parse::<DoseCode>().ok().map(Col::Dose)
+        }
+    };
+    let header_names: Vec<String> = header.iter().map(|raw| String::from_utf8_lossy(raw).trim().to_string()).collect();
+    if !header_names.iter().any(|n| known(&n.to_ascii_lowercase()).is_some()) {
+        errs.push(
+            1,
+            None,
+            format!(
+                "the first line must name the columns ({} …, then dose codes such as BCG, PENTA1); it names none",
+                REQUIRED_COLUMNS.join(", ")
             ),
+        );
+        return Err(RegisterErrors { errors: errs.errors, more: 0 });
+    }
+    for shown in &header_names {
+        let name = shown.to_ascii_lowercase();
+        match known(&name) {
+            None if name.is_empty() => {
+                errs.push(1, None, "a column has no name (a comma too many at the end of the first line?)")
+            }
+            None => {
+                let message = match suggest_column(&name) {
+                    Some(s) => format!("unknown column: did you mean '{s}'?"),
+                    None => {
+                        "unknown column: expected a register column (register_id, household_id, village, kind, name, \
+                             sex, dob, …) or a dose code (BCG, OPV1, PENTA1, MR1, TD1, …)"
+                            .to_string()
+                    }
+                };
+                errs.push(1, Some(shown), message);
+            }
             Some(c) => {
                 if names.contains(&name) {
-                    errs.push(1, Some(&shown), "this column appears twice");
+                    errs.push(1, Some(shown), "this column appears twice");
                 }
                 columns.push(c);
             }
@@ -185,21 +205,30 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
     let mut rows = Vec::new();
     let mut seen_ids: HashMap<String, u64> = HashMap::new();
     let mut households: HashMap<String, (u64, [Option<String>; 5])> = HashMap::new();
+    let mut lines = Lines { bytes, offset: 0, line: 1 };
     for record in records {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 errs.push(line, None, format!("unreadable CSV: {e}"));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
         if record.len() != names.len() {
-            errs.push(line, None, format!("this row has {} fields but the header has {}", record.len(), names.len()));
+            errs.push(
+                line,
+                None,
+                format!(
+                    "this row has {} fields but the first line names {} columns (a stray comma, or a missing quote?)",
+                    record.len(),
+                    names.len()
+                ),
+            );
             continue;
         }
         let before = errs.errors.len() + errs.more;
@@ -217,11 +246,22 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
             if text.is_empty() {
                 continue;
             }
-            // A quoted cell may span lines (CSV allows it); other control characters are refused.
-            if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-                errs.push(line, Some(name), "contains a control character");
+            // A quoted cell may span lines (CSV allows it): a line break becomes a space. Other
+            // control characters are refused.
+            if let Some(c) = text.chars().find(|c| c.is_control() && *c != '\n' && *c != '\r') {
+                let what =
+                    if c == '\t' { "a tab".to_string() } else { format!("the control character U+{:04X}", c as u32) };
+                errs.push(line, Some(name), format!("contains {what}; remove it"));
                 continue;
             }
+            let joined;
+            let text = if text.contains(['\n', '\r']) {
+                joined =
+                    text.split(['\n', '\r']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+                joined.as_str()
+            } else {
+                text
+            };
             if text.chars().count() > MAX_FIELD_CHARS {
                 errs.push(line, Some(name), format!("longer than {MAX_FIELD_CHARS} characters"));
                 continue;
@@ -275,11 +315,14 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
                 None
             }
         });
-        if let Some(p) = &phone {
-            if let Err(m) = check_phone(p) {
+        // A refused phone is not also compared with the household's other rows.
+        let phone = phone.filter(|p| match check_phone(p) {
+            Ok(()) => true,
+            Err(m) => {
                 errs.push(line, Some("phone"), m);
+                false
             }
-        }
+        });
         let dob = cell_date(&mut errs, line, dob, "dob", Some(today));
         let mut lmp = cell_date(&mut errs, line, lmp, "lmp", Some(today));
         let edd = cell_date(&mut errs, line, edd_text, "edd", None);
@@ -345,7 +388,11 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
             for (code, d) in &doses {
                 if code.kind() != kind {
                     let whose = if kind == Kind::Child { "a pregnant woman's" } else { "a child's" };
-                    errs.push(line, Some(code.as_str()), format!("{code} is {whose} dose; this row is a {kind}"));
+                    errs.push(
+                        line,
+                        Some(code.as_str()),
+                        format!("{code} is {whose} dose; this row is a {}", kind.words()),
+                    );
                 } else if let Some(a) = anchor.filter(|a| d < a) {
                     let what = if kind == Kind::Child { "birth" } else { "the LMP" };
                     errs.push(
@@ -422,6 +469,36 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
     }
 }
 
+/// Line numbers from byte offsets, counting `\n`, `\r\n` and a lone `\r` as one line end each.
+/// The csv crate's own `Position::line` is wrong after CRLF line ends (what Excel on Windows
+/// writes) and after blank lines.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    /// The line on which the record at `byte` starts. Offsets are asked for in increasing order.
+    fn at(&mut self, byte: u64) -> u64 {
+        // The reader may place a record at the line end before it (the `\n` of a CRLF, a blank
+        // line); a record itself never starts with a line end.
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(self.bytes.len());
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        while self.offset < start {
+            match self.bytes[self.offset] {
+                b'\n' => self.line += 1,
+                b'\r' if self.bytes.get(self.offset + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.offset += 1;
+        }
+        self.line
+    }
+}
+
 /// Parses a date cell; with `latest`, a later date is refused as being in the future.
 fn cell_date(
     errs: &mut Collector,
@@ -443,6 +520,22 @@ fn cell_date(
             None
         }
     }
+}
+
+/// The known column an unknown name was probably meant to be ("OPV 1" → "OPV1", "Date of
+/// Birth" is not guessed): equal once case, spaces, dashes, dots and underscores are ignored.
+fn suggest_column(name: &str) -> Option<String> {
+    let squash = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    let wanted = squash(name);
+    if wanted.is_empty() {
+        return None;
+    }
+    BASE_COLUMNS
+        .iter()
+        .chain(EXTRA_COLUMNS.iter())
+        .map(|c| c.to_string())
+        .chain(DoseCode::ALL.iter().map(|c| c.as_str().to_string()))
+        .find(|c| squash(c) == wanted)
 }
 
 /// No error yet on this line and column (so as not to report one cell twice).

@@ -67,7 +67,7 @@ impl Store {
             while let Some(row) = r.next()? {
                 let name: String = row.get(0)?;
                 let id = uuid(&row.get::<_, String>(1)?)?;
-                villages.entry(name).or_insert((id, row.get(2)?));
+                villages.entry(name.to_ascii_lowercase()).or_insert((id, row.get(2)?));
             }
         }
         let mut households: HashMap<String, (Uuid, HouseholdFacts)> = HashMap::new();
@@ -134,11 +134,11 @@ impl Store {
         // Villages first, then each household's facts merged over all its rows.
         let mut merged: HashMap<&str, HouseholdFacts> = HashMap::new();
         for row in rows {
-            let village = match villages.get(&row.village) {
+            let village = match villages.get(&row.village.to_ascii_lowercase()) {
                 Some((id, _)) => *id,
                 None => {
                     let id = Uuid::now_v7();
-                    villages.insert(row.village.clone(), (id, false));
+                    villages.insert(row.village.to_ascii_lowercase(), (id, false));
                     bodies.push(EventBody::AreaDefined {
                         area: id,
                         level: AreaLevel::Village,
@@ -193,7 +193,7 @@ impl Store {
         for row in rows {
             let Some((household, _)) = households.get(&row.household_id) else { continue };
             let household = *household;
-            let je_endemic = villages.get(&row.village).is_some_and(|v| v.1);
+            let je_endemic = villages.get(&row.village.to_ascii_lowercase()).is_some_and(|v| v.1);
             let id = match known.get(&row.register_id) {
                 None => {
                     let id = Uuid::now_v7();
@@ -217,7 +217,11 @@ impl Store {
                     errors.push(RowError {
                         line: row.line,
                         column: Some("kind".into()),
-                        message: format!("register id '{}' is already on record as a {}", row.register_id, k.kind),
+                        message: format!(
+                            "register id '{}' is already on record as a {}",
+                            row.register_id,
+                            k.kind.words()
+                        ),
                     });
                     continue;
                 }

@@ -36,7 +36,7 @@ pub enum StoreError {
     Db(#[from] rusqlite::Error),
     #[error("unexpected value in the database: {0}")]
     Value(#[from] rusqlite::types::FromSqlError),
-    #[error("{0}")]
+    #[error(transparent)]
     Register(#[from] RegisterErrors),
     #[error("no beneficiary with register id '{0}'")]
     UnknownBeneficiary(String),
@@ -196,7 +196,10 @@ impl Store {
             self.person(register_id)?.ok_or_else(|| StoreError::UnknownBeneficiary(register_id.to_string()))?;
         if code.kind() != person.kind {
             let whose = if code.kind() == Kind::Child { "a child's" } else { "a pregnant woman's" };
-            return Err(StoreError::Invalid(format!("{code} is {whose} dose; {register_id} is a {}", person.kind)));
+            return Err(StoreError::Invalid(format!(
+                "{code} is {whose} dose; {register_id} is a {}",
+                person.kind.words()
+            )));
         }
         if date > ctx.today {
             return Err(StoreError::Invalid(format!(

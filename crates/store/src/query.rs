@@ -87,9 +87,11 @@ impl Store {
     pub(crate) fn village_id(&self, name: &str) -> Result<Option<Uuid>> {
         let id: Option<String> = self
             .conn
-            .query_row("SELECT id FROM areas WHERE level = 'village' AND name = ?1 ORDER BY id LIMIT 1", [name], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT id FROM areas WHERE level = 'village' AND name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
+                [name],
+                |r| r.get(0),
+            )
             .optional()?;
         id.map(|t| parse::<Uuid>(&t, "area id")).transpose()
     }
@@ -112,7 +114,7 @@ impl Store {
     /// id, each with the doses on record (corrections applied).
     pub fn people(&self, village: Option<&str>) -> Result<Vec<(Person, Vec<Given>)>> {
         self.check_village(village)?;
-        let filter = if village.is_some() { "WHERE a.name = ?1" } else { "WHERE ?1 IS NULL" };
+        let filter = if village.is_some() { "WHERE a.name = ?1 COLLATE NOCASE" } else { "WHERE ?1 IS NULL" };
         let mut stmt = self.conn.prepare(&format!(
             "SELECT b.id, b.register_id, b.name, b.kind, h.household_id, a.name, a.je_endemic, b.status,
                     CASE b.kind WHEN 'child' THEN b.dob ELSE b.lmp END
@@ -148,7 +150,7 @@ impl Store {
              JOIN beneficiaries b ON b.id = d.beneficiary_id
              JOIN households h ON h.id = b.household_id
              JOIN areas a ON a.id = h.village_id
-             WHERE d.superseded_by IS NULL AND a.name = ?1"
+             WHERE d.superseded_by IS NULL AND a.name = ?1 COLLATE NOCASE"
         } else {
             "SELECT beneficiary_id, code, date FROM doses WHERE superseded_by IS NULL AND ?1 IS NULL"
         })?;
@@ -229,7 +231,7 @@ impl Store {
         let people = self.people(village)?;
         let resistant: u32 = self.conn.query_row(
             "SELECT count(*) FROM households h JOIN areas a ON a.id = h.village_id
-             WHERE h.resistant = 1 AND (?1 IS NULL OR a.name = ?1)",
+             WHERE h.resistant = 1 AND (?1 IS NULL OR a.name = ?1 COLLATE NOCASE)",
             params![village],
             |r| r.get(0),
         )?;
