@@ -43,6 +43,9 @@ pub enum Condition {
     /// fIPV-3: only for a child who had an fIPV dose before the first birthday, and not for a
     /// child whose MR-1 was given before fIPV-3 was introduced.
     FipvThird,
+    /// fIPV-2: only for a child whose fIPV-1 was given before the first birthday ("no fIPV
+    /// before 1 year: give none").
+    FipvSecond,
     /// Td-1 and Td-2: not once a Td booster was given in this pregnancy.
     TdPrimary,
     /// Td booster: chosen by the ANM from the woman's history (two doses in a pregnancy within
@@ -109,7 +112,7 @@ pub const SCHEDULE: [DoseRule; 42] = [
     child(C::Rvv2,   Weeks(10), Years(5), Dose(C::Rvv1, Weeks(4))),
     child(C::Rvv3,   Weeks(14), Years(5), Dose(C::Rvv2, Weeks(4))),
     child(C::Fipv1,  Weeks(6),  Years(1), Nothing),
-    child(C::Fipv2,  Weeks(14), Years(5), Dose(C::Fipv1, Weeks(8))),
+    rule(C::Fipv2, Birth, Weeks(14), Weeks(14), Some(Years(5)), Dose(C::Fipv1, Weeks(8)), FipvSecond),
     rule(C::Fipv3, Birth, Months(9), Months(9), Some(Years(5)), Dose(C::Fipv2, Weeks(4)), FipvThird),
     child(C::Pcv1,   Weeks(6),  Years(1), Nothing),
     child(C::Pcv2,   Weeks(14), Years(5), Dose(C::Pcv1, Weeks(8))),
@@ -331,6 +334,11 @@ fn evaluate_one(
 fn condition_holds(rule: &DoseRule, subject: &Subject, given: &[Option<Date>; 42], on: Date) -> bool {
     let has = |c: DoseCode| given[c.index()].is_some();
     let first_birthday = Age::Years(1).after(subject.anchor);
+    // No fIPV on record, or one given before the first birthday.
+    let fipv_started_in_time = |codes: &[DoseCode]| {
+        let mut dates = codes.iter().filter_map(|c| given[c.index()]).peekable();
+        dates.peek().is_none() || dates.any(|d| first_birthday.is_some_and(|b| d < b))
+    };
     match rule.condition {
         Always => true,
         JeEndemic => subject.je_endemic,
@@ -338,14 +346,13 @@ fn condition_holds(rule: &DoseRule, subject: &Subject, given: &[Option<Date>; 42
             let any_penta = has(C::Penta1) || has(C::Penta2) || has(C::Penta3);
             !any_penta && first_birthday.is_some_and(|b| on >= b)
         }
+        FipvSecond => fipv_started_in_time(&[C::Fipv1]),
         FipvThird => {
-            let fipv = [C::Fipv1, C::Fipv2].map(|c| given[c.index()]);
-            let before_one = fipv.iter().flatten().any(|d| first_birthday.is_some_and(|b| *d < b));
-            let any = fipv.iter().flatten().next().is_some();
             let introduced =
                 chrono::NaiveDate::from_ymd_opt(FIPV3_INTRODUCED.0, FIPV3_INTRODUCED.1, FIPV3_INTRODUCED.2);
             let mr1_before_rollout = matches!((given[C::Mr1.index()], introduced), (Some(m), Some(i)) if m < i);
-            !(any && !before_one) && !mr1_before_rollout
+            let rolled_out = introduced.is_some_and(|i| on >= i);
+            fipv_started_in_time(&[C::Fipv1, C::Fipv2]) && rolled_out && !mr1_before_rollout
         }
         TdPrimary => !has(C::Tdb),
         TdBooster => false,
