@@ -49,6 +49,12 @@ enum Command {
         /// Timed runs (after one first run, reported apart).
         #[arg(long, default_value_t = 7)]
         runs: usize,
+        /// The village to time alone (default: the middle one of the sorted names).
+        #[arg(long, value_name = "NAME")]
+        village: Option<String>,
+        /// Time only the whole block (for profiling).
+        #[arg(long)]
+        no_village: bool,
     },
     /// Time parsing and importing a register into a fresh store, then importing it again.
     Import {
@@ -247,7 +253,8 @@ fn bench_import(cli: &Cli, rows: usize, villages: usize, path: &Path) -> Result<
     Ok(())
 }
 
-fn bench_due_list(cli: &Cli, path: &Path, runs: usize) -> Result<()> {
+/// `village`: `None` for the middle village, `Some(None)` for none, `Some(Some(name))` for one.
+fn bench_due_list(cli: &Cli, path: &Path, runs: usize, village: Option<Option<&str>>) -> Result<()> {
     let on = cli.today;
     let store = Store::open(path)?;
     println!("== due list on {} ({} timed runs after a first run on a fresh connection)", iso(on), runs);
@@ -259,8 +266,9 @@ fn bench_due_list(cli: &Cli, path: &Path, runs: usize) -> Result<()> {
     let mut items = first;
     for _ in 0..runs {
         let t = Instant::now();
-        items = store.due_list(on, None)?;
+        let list = store.due_list(on, None)?;
         times.push(t.elapsed());
+        items = list; // the previous list is dropped outside the timing
     }
 
     let people = store.people(None)?;
@@ -278,39 +286,47 @@ fn bench_due_list(cli: &Cli, path: &Path, runs: usize) -> Result<()> {
         if median < Duration::from_millis(100) { "met" } else { "MISSED" },
         fmt_ms(first_time)
     );
-    println!(
-        "  {} beneficiaries on the list, {} doses due or overdue ({} overdue)",
-        items.len(),
-        due,
-        overdue
-    );
+    println!("  {} beneficiaries on the list, {} doses due or overdue ({} overdue)", items.len(), due, overdue);
 
     // Where the time goes: reading the people and their doses, then the schedule evaluation.
     let settings = store.settings()?;
     let mut read = Vec::with_capacity(runs);
     let mut eval = Vec::with_capacity(runs);
+    let mut free = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
         let people = store.people(None)?;
         read.push(t.elapsed());
         let t = Instant::now();
-        let n = people.iter().filter_map(|(p, h)| due_item(p, h, on, &settings)).count();
+        let list: Vec<_> = people.iter().filter_map(|(p, h)| due_item(p, h, on, &settings)).collect();
         eval.push(t.elapsed());
-        if n != items.len() {
-            bail!("the evaluation found {n} items, the due list {}", items.len());
+        let t = Instant::now();
+        drop(people);
+        free.push(t.elapsed());
+        if list.len() != items.len() {
+            bail!("the evaluation found {} items, the due list {}", list.len(), items.len());
         }
     }
     println!("  of which Store::people(None) (SQLite read, decode): {}", min_median_max(read));
     println!("  and due_item over everyone (schedule evaluation):   {}", min_median_max(eval));
+    println!("  and freeing the people read:                        {}", min_median_max(free));
 
     let villages = store.villages()?;
-    let Some(village) = villages.get(villages.len() / 2) else { bail!("the store has no village") };
+    let village = match village {
+        Some(None) => return Ok(()),
+        Some(Some(name)) => name,
+        None => match villages.get(villages.len() / 2) {
+            Some(v) => v.as_str(),
+            None => bail!("the store has no village"),
+        },
+    };
     let mut times = Vec::with_capacity(runs);
     let mut items = store.due_list(on, Some(village))?;
     for _ in 0..runs {
         let t = Instant::now();
-        items = store.due_list(on, Some(village))?;
+        let list = store.due_list(on, Some(village))?;
         times.push(t.elapsed());
+        items = list; // the previous list is dropped outside the timing
     }
     let in_village = store.people(Some(village))?;
     let doses: usize = in_village.iter().map(|(_, h)| h.len()).sum();
@@ -352,6 +368,10 @@ fn bench_record(cli: &Cli, path: &Path, count: usize) -> Result<()> {
     }
     let added = store.event_count()? - before;
     let total: Duration = times.iter().sum();
+    let mut slowest: Vec<(usize, Duration)> = times.iter().copied().enumerate().collect();
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.1));
+    let over = |limit: u64| times.iter().filter(|t| **t > Duration::from_millis(limit)).count();
+    let (over_5, over_50) = (over(5), over(50));
     times.sort();
     println!(
         "record-dose ({} calls, {} events added, {} warnings): p50 {}, p90 {}, p99 {}, max {}; mean {}",
@@ -364,6 +384,8 @@ fn bench_record(cli: &Cli, path: &Path, count: usize) -> Result<()> {
         fmt_ms(quantile(&times, 1.0)),
         fmt_ms(total / u32::try_from(count.max(1)).unwrap_or(u32::MAX)),
     );
+    let shown: Vec<String> = slowest.iter().take(5).map(|(i, t)| format!("#{} {}", i + 1, fmt_ms(*t))).collect();
+    println!("  {over_5} calls over 5 ms, {over_50} over 50 ms; slowest: {}", shown.join(", "));
     Ok(())
 }
 
@@ -371,10 +393,11 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let started = Instant::now();
     match &cli.command {
-        Command::DueList { beneficiaries, villages, db, runs } => {
+        Command::DueList { beneficiaries, villages, db, runs, village, no_village } => {
             let (_dir, path) = store_path(&cli, db.as_deref())?;
             ensure_block(&cli, &path, *beneficiaries, *villages)?;
-            bench_due_list(&cli, &path, *runs)?;
+            let village = if *no_village { Some(None) } else { village.as_deref().map(Some) };
+            bench_due_list(&cli, &path, *runs, village)?;
         }
         Command::Import { rows, villages } => {
             let dir = temp_dir(&cli)?;
@@ -390,7 +413,7 @@ fn main() -> Result<()> {
             let path = dir.path().join("teeka.db");
             bench_import(&cli, 50_000, 50, &path)?;
             println!();
-            bench_due_list(&cli, &path, 7)?;
+            bench_due_list(&cli, &path, 7, None)?;
             println!();
             bench_record(&cli, &path, 1000)?;
         }
