@@ -50,11 +50,11 @@ pub fn due_list_table(on: Date, items: &[DueItem]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ");
             vec![
-                i.register_id.clone(),
-                i.name.clone(),
+                i.register_id.to_string(),
+                i.name.to_string(),
                 i.kind.to_string(),
-                i.village.clone(),
-                i.household_id.clone(),
+                i.village.to_string(),
+                i.household_id.to_string(),
                 i.classification.as_str().to_string(),
                 doses,
             ]
@@ -90,11 +90,11 @@ pub fn due_list_csv(items: &[DueItem]) -> Result<String, csv::Error> {
     for i in items {
         for d in &i.doses {
             w.write_record([
-                i.register_id.as_str(),
-                i.name.as_str(),
+                &*i.register_id,
+                &*i.name,
                 i.kind.as_str(),
-                i.household_id.as_str(),
-                i.village.as_str(),
+                &*i.household_id,
+                &*i.village,
                 i.classification.as_str(),
                 if i.fully_immunized { "true" } else { "false" },
                 d.code.as_str(),

@@ -57,7 +57,11 @@ CREATE TABLE beneficiaries (
     dob          TEXT,
     lmp          TEXT,
     mother_name  TEXT,
-    status       TEXT NOT NULL CHECK (status IN ('active', 'migrated', 'died'))
+    status       TEXT NOT NULL CHECK (status IN ('active', 'migrated', 'died')),
+    -- The active doses of `doses` packed for the due list (5 bytes each: the code's index in
+    -- schedule order, then the date as days since 1970-01-01, i32 little-endian). Derived:
+    -- rewritten in the same transaction as every change to this beneficiary's doses.
+    doses_packed BLOB NOT NULL DEFAULT X''
 ) STRICT;
 CREATE INDEX beneficiaries_household ON beneficiaries (household_id);
 

@@ -8,6 +8,10 @@
 
 mod block;
 
+// The same allocator as the `teeka` binary, so that the figures are what a worker gets.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{bail, Context, Result};
 use chrono::Utc;
 use clap::{Parser, Subcommand};
@@ -349,7 +353,7 @@ fn bench_record(cli: &Cli, path: &Path, count: usize) -> Result<()> {
     let mut picks: Vec<(String, DoseCode)> = store
         .due_list(today, None)?
         .into_iter()
-        .filter_map(|i| i.doses.first().map(|d| (i.register_id.clone(), d.code)))
+        .filter_map(|i| i.doses.first().map(|d| (i.register_id.to_string(), d.code)))
         .collect();
     if picks.is_empty() {
         bail!("nobody is due on {} in this store", iso(today));

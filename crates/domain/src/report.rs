@@ -3,18 +3,22 @@
 use crate::codes::{BeneficiaryStatus, DoseCode, Kind};
 use crate::dates::{Age, Date};
 use crate::schedule::{
-    classify, evaluate, fully_immunized, Classification, DoseStatus, Given, ScheduleSettings, Subject,
+    classify, evaluate_into, fully_immunized, fully_immunized_by, AnchorDates, Classification, DoseState, DoseStatus,
+    Given, ScheduleSettings, Subject,
 };
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-/// What the reports need of one beneficiary.
+/// What the reports need of one beneficiary. Texts are shared (`Arc<str>`): a due list of a block
+/// copies them for tens of thousands of people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
-    pub register_id: String,
-    pub name: String,
+    pub register_id: Arc<str>,
+    pub name: Arc<str>,
     pub kind: Kind,
-    pub household_id: String,
-    pub village: String,
+    pub household_id: Arc<str>,
+    pub village: Arc<str>,
     pub status: BeneficiaryStatus,
     /// Date of birth (child) or LMP (pregnant woman).
     pub anchor: Date,
@@ -46,11 +50,11 @@ pub struct DueDose {
 /// One beneficiary on a due list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueItem {
-    pub register_id: String,
-    pub name: String,
+    pub register_id: Arc<str>,
+    pub name: Arc<str>,
     pub kind: Kind,
-    pub household_id: String,
-    pub village: String,
+    pub household_id: Arc<str>,
+    pub village: Arc<str>,
     pub classification: Classification,
     pub fully_immunized: bool,
     pub doses: Vec<DueDose>,
@@ -58,26 +62,62 @@ pub struct DueItem {
 
 /// The due-list entry of a beneficiary on `on`: `None` unless active with a dose due or overdue.
 pub fn due_item(p: &Person, history: &[Given], on: Date, settings: &ScheduleSettings) -> Option<DueItem> {
+    due_item_with(p, &AnchorDates::new(p.anchor), history, on, settings, &mut Vec::new())
+}
+
+/// The due list of many beneficiaries, in their order.
+pub fn due_list(people: &[(Person, Vec<Given>)], on: Date, settings: &ScheduleSettings) -> Vec<DueItem> {
+    let mut lister = DueLister::default();
+    people.iter().filter_map(|(p, history)| lister.item(p, history, on, settings)).collect()
+}
+
+/// Builds due-list entries one beneficiary at a time, computing the dates of each anchor (date of
+/// birth, LMP) once and reusing its buffers.
+#[derive(Default)]
+pub struct DueLister {
+    cache: HashMap<Date, AnchorDates>,
+    states: Vec<DoseState>,
+}
+
+impl DueLister {
+    /// The due-list entry of one beneficiary, as [`due_item`].
+    pub fn item(&mut self, p: &Person, history: &[Given], on: Date, settings: &ScheduleSettings) -> Option<DueItem> {
+        if !p.counts_on(on) {
+            return None;
+        }
+        let dates = self.cache.entry(p.anchor).or_insert_with(|| AnchorDates::new(p.anchor));
+        due_item_with(p, dates, history, on, settings, &mut self.states)
+    }
+}
+
+fn due_item_with(
+    p: &Person,
+    dates: &AnchorDates,
+    history: &[Given],
+    on: Date,
+    settings: &ScheduleSettings,
+    states: &mut Vec<DoseState>,
+) -> Option<DueItem> {
     if !p.counts_on(on) {
         return None;
     }
-    let states = evaluate(&p.subject(), history, on, settings);
+    evaluate_into(&p.subject(), dates, history, on, settings, states);
+    if !states.iter().any(|s| s.status.is_actionable()) {
+        return None;
+    }
     let doses: Vec<DueDose> = states
         .iter()
         .filter(|s| s.status.is_actionable())
         .map(|s| DueDose { code: s.code, status: s.status, due_on: s.due_on, last_on: s.last_on })
         .collect();
-    if doses.is_empty() {
-        return None;
-    }
     Some(DueItem {
         register_id: p.register_id.clone(),
         name: p.name.clone(),
         kind: p.kind,
         household_id: p.household_id.clone(),
         village: p.village.clone(),
-        classification: classify(&states),
-        fully_immunized: p.kind == Kind::Child && fully_immunized(p.anchor, history, on),
+        classification: classify(states),
+        fully_immunized: p.kind == Kind::Child && fully_immunized_by(dates.first_birthday(), history, on),
         doses,
     })
 }
@@ -169,6 +209,8 @@ pub fn coverage<'a>(
         resistant_households,
     };
     let mut counts = [0u32; 42];
+    let mut cache: HashMap<Date, AnchorDates> = HashMap::new();
+    let mut states = Vec::with_capacity(42);
     for (p, history) in people {
         if !p.counts_on(on) {
             continue;
@@ -185,7 +227,9 @@ pub fn coverage<'a>(
         for (n, h) in counts.iter_mut().zip(had) {
             *n += u32::from(h);
         }
-        match classify(&evaluate(&p.subject(), history, on, settings)) {
+        let dates = cache.entry(p.anchor).or_insert_with(|| AnchorDates::new(p.anchor));
+        evaluate_into(&p.subject(), dates, history, on, settings, &mut states);
+        match classify(&states) {
             Classification::LeftOut => c.left_out += 1,
             Classification::DropOut => c.drop_out += 1,
             Classification::UpToDate => c.up_to_date += 1,

@@ -236,6 +236,69 @@ pub struct Given {
 /// Evaluates every dose for the subject's kind on `on`, from the doses given (in any order;
 /// doses dated after `on` are ignored, so that a past date sees the past).
 pub fn evaluate(subject: &Subject, history: &[Given], on: Date, settings: &ScheduleSettings) -> Vec<DoseState> {
+    evaluate_with(subject, &AnchorDates::new(subject.anchor), history, on, settings)
+}
+
+/// The dates an anchor gives every rule. Computing them (calendar month arithmetic) is most of
+/// the cost of [`evaluate`], and beneficiaries born on the same day share them: build them once
+/// per anchor date and pass them to [`evaluate_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorDates {
+    anchor: Date,
+    earliest: [Option<Date>; 42],
+    due: [Option<Date>; 42],
+    expires: [Option<Date>; 42],
+    first_birthday: Option<Date>,
+}
+
+impl AnchorDates {
+    pub fn new(anchor: Date) -> AnchorDates {
+        let mut d = AnchorDates {
+            anchor,
+            earliest: [None; 42],
+            due: [None; 42],
+            expires: [None; 42],
+            first_birthday: Age::Years(1).after(anchor),
+        };
+        for (i, rule) in SCHEDULE.iter().enumerate() {
+            d.earliest[i] = rule.earliest.after(anchor);
+            d.due[i] = rule.due.after(anchor);
+            d.expires[i] = rule.expires.and_then(|e| e.after(anchor));
+        }
+        d
+    }
+
+    /// The first birthday (for a child's anchor).
+    pub fn first_birthday(&self) -> Option<Date> {
+        self.first_birthday
+    }
+}
+
+/// [`evaluate`] with the anchor's dates already computed. `dates` must be for `subject.anchor`.
+pub fn evaluate_with(
+    subject: &Subject,
+    dates: &AnchorDates,
+    history: &[Given],
+    on: Date,
+    settings: &ScheduleSettings,
+) -> Vec<DoseState> {
+    let mut out = Vec::with_capacity(42);
+    evaluate_into(subject, dates, history, on, settings, &mut out);
+    out
+}
+
+/// [`evaluate_with`] into a buffer the caller reuses (cleared first): a due list of a block
+/// evaluates tens of thousands of beneficiaries.
+pub fn evaluate_into(
+    subject: &Subject,
+    dates: &AnchorDates,
+    history: &[Given],
+    on: Date,
+    settings: &ScheduleSettings,
+    out: &mut Vec<DoseState>,
+) {
+    debug_assert_eq!(dates.anchor, subject.anchor);
+    out.clear();
     let mut given: [Option<Date>; 42] = [None; 42];
     for g in history {
         if g.date <= on && g.code.kind() == subject.kind {
@@ -243,31 +306,30 @@ pub fn evaluate(subject: &Subject, history: &[Given], on: Date, settings: &Sched
             *slot = Some(slot.map_or(g.date, |d| d.min(g.date)));
         }
     }
-    let mut states: Vec<Option<DoseState>> = vec![None; 42];
-    let mut out = Vec::new();
+    let mut states: [Option<DoseState>; 42] = [None; 42];
     for rule in SCHEDULE.iter().filter(|r| r.code.kind() == subject.kind) {
-        let s = evaluate_one(rule, subject, &given, &states, on, settings);
+        let s = evaluate_one(rule, subject, dates, &given, &states, on, settings);
         states[rule.code.index()] = Some(s);
         out.push(s);
     }
-    out
 }
 
 fn evaluate_one(
     rule: &DoseRule,
     subject: &Subject,
+    dates: &AnchorDates,
     given: &[Option<Date>; 42],
     states: &[Option<DoseState>],
     on: Date,
     settings: &ScheduleSettings,
 ) -> DoseState {
-    let anchor = subject.anchor;
     let prev_code = match rule.after {
         Nothing => None,
         Dose(code, interval) => Some((code, interval)),
         DtpPrimary(interval) => Some((dtp_primary_third(states), interval)),
     };
-    let last_on = series_last_on(given, states, prev_code.map(|p| p.0));
+    // The latest earlier dose of the series: the previous dose, or the latest before it.
+    let last_on = prev_code.and_then(|(p, _)| given[p.index()].max(states[p.index()].and_then(|s| s.last_on)));
     let state = |status, due_on| DoseState { code: rule.code, status, due_on, given_on: None, last_on };
     if let Some(date) = given[rule.code.index()] {
         return DoseState {
@@ -278,14 +340,14 @@ fn evaluate_one(
             last_on,
         };
     }
-    if !condition_holds(rule, subject, given, on) {
+    if !condition_holds(rule, subject, dates.first_birthday, given, on) {
         return state(DoseStatus::NotApplicable, None);
     }
-    let at = |age: Age| age.after(anchor);
-    let (Some(mut eligible), Some(mut due)) = (at(rule.earliest), at(rule.due)) else {
+    let i = rule.code.index();
+    let (Some(mut eligible), Some(mut due)) = (dates.earliest[i], dates.due[i]) else {
         return state(DoseStatus::NotApplicable, None);
     };
-    let expires = rule.expires.and_then(at);
+    let expires = dates.expires[i];
     // The previous dose of the series: given (its date counts), or still to come (then this dose
     // waits for it), or never to come (then neither will this one).
     let mut waiting = false;
@@ -331,9 +393,14 @@ fn evaluate_one(
     }
 }
 
-fn condition_holds(rule: &DoseRule, subject: &Subject, given: &[Option<Date>; 42], on: Date) -> bool {
+fn condition_holds(
+    rule: &DoseRule,
+    subject: &Subject,
+    first_birthday: Option<Date>,
+    given: &[Option<Date>; 42],
+    on: Date,
+) -> bool {
     let has = |c: DoseCode| given[c.index()].is_some();
-    let first_birthday = Age::Years(1).after(subject.anchor);
     // No fIPV on record, or one given before the first birthday.
     let fipv_started_in_time = |codes: &[DoseCode]| {
         let mut dates = codes.iter().filter_map(|c| given[c.index()]).peekable();
@@ -366,21 +433,6 @@ fn dtp_primary_third(states: &[Option<DoseState>]) -> DoseCode {
         Some(s) if s.status != DoseStatus::NotApplicable => C::Dpt3,
         _ => C::Penta3,
     }
-}
-
-/// The latest date an earlier dose of the same series was given.
-fn series_last_on(given: &[Option<Date>; 42], states: &[Option<DoseState>], prev: Option<DoseCode>) -> Option<Date> {
-    let mut latest: Option<Date> = None;
-    let mut cursor = prev;
-    while let Some(c) = cursor {
-        latest = latest.max(given[c.index()]);
-        cursor = match rule_of(c).after {
-            Nothing => None,
-            Dose(p, _) => Some(p),
-            DtpPrimary(_) => Some(dtp_primary_third(states)),
-        };
-    }
-    latest
 }
 
 /// Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count).
@@ -425,7 +477,12 @@ pub const FIC_DOSES: [DoseCode; 8] = [C::Bcg, C::Opv1, C::Opv2, C::Opv3, C::Pent
 
 /// BCG, OPV1–3, Penta1–3 and MR1 all given before the first birthday (and on or before `on`).
 pub fn fully_immunized(dob: Date, history: &[Given], on: Date) -> bool {
-    let Some(birthday) = Age::Years(1).after(dob) else { return false };
+    fully_immunized_by(Age::Years(1).after(dob), history, on)
+}
+
+/// [`fully_immunized`] given the first birthday (see [`AnchorDates::first_birthday`]).
+pub fn fully_immunized_by(first_birthday: Option<Date>, history: &[Given], on: Date) -> bool {
+    let Some(birthday) = first_birthday else { return false };
     FIC_DOSES.iter().all(|code| history.iter().any(|g| g.code == *code && g.date < birthday && g.date <= on))
 }
 

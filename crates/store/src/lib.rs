@@ -15,6 +15,7 @@ pub use query::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
+use std::collections::HashSet;
 use std::path::Path;
 use teeka_domain::register::RegisterErrors;
 use teeka_domain::{iso, Date, DoseCode, Event, EventBody, Hlc, Kind, ReasonCode, ScheduleSettings};
@@ -96,6 +97,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Read the store through memory mapping and a larger page cache: the due list reads every
+        // beneficiary, and copying pages in from the OS each time dominated it.
+        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
+        conn.pragma_update(None, "cache_size", -16 * 1024)?;
         migrate::migrate(&mut conn)?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let existing: Option<String> =
@@ -237,13 +242,15 @@ impl Store {
         let mut clock = load_clock(&tx)?;
         let now_ms = millis(now);
         let mut new = 0;
+        let mut dirty = HashSet::new();
         for event in events {
             if insert_event(&tx, event)? {
-                project::apply(&tx, event)?;
+                project::apply(&tx, event, &mut dirty)?;
                 new += 1;
             }
             clock = clock.observe(event.hlc, now_ms);
         }
+        project::pack_doses(&tx, &dirty)?;
         save_clock(&tx, clock)?;
         tx.commit()?;
         Ok(new)
@@ -331,6 +338,7 @@ fn append_in(tx: &Transaction<'_>, device_id: Uuid, ctx: &Ctx, bodies: Vec<Event
     let mut clock = load_clock(tx)?;
     let now_ms = millis(ctx.now);
     let mut events = Vec::with_capacity(bodies.len());
+    let mut dirty = HashSet::new();
     for body in bodies {
         clock = clock.tick(now_ms);
         let event = Event {
@@ -343,9 +351,10 @@ fn append_in(tx: &Transaction<'_>, device_id: Uuid, ctx: &Ctx, bodies: Vec<Event
             body,
         };
         insert_event(tx, &event)?;
-        project::apply(tx, &event)?;
+        project::apply(tx, &event, &mut dirty)?;
         events.push(event);
     }
+    project::pack_doses(tx, &dirty)?;
     save_clock(tx, clock)?;
     Ok(events)
 }

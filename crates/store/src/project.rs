@@ -5,10 +5,56 @@
 use crate::{Result, StoreError};
 use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Transaction};
+use std::collections::HashSet;
 use teeka_domain::{iso, BeneficiaryField, Event, EventBody, HouseholdField};
+use teeka_domain::{Date, DoseCode};
 use uuid::Uuid;
 
-pub fn apply(tx: &Transaction<'_>, event: &Event) -> Result<()> {
+/// Bytes per dose in `beneficiaries.doses_packed`.
+const PACKED_DOSE: usize = 5;
+
+/// Rewrites the packed doses of each beneficiary from its active dose records.
+pub fn pack_doses(tx: &Transaction<'_>, beneficiaries: &HashSet<Uuid>) -> Result<()> {
+    let mut select =
+        tx.prepare_cached("SELECT code, date FROM doses WHERE beneficiary_id = ?1 AND superseded_by IS NULL")?;
+    let mut update = tx.prepare_cached("UPDATE beneficiaries SET doses_packed = ?1 WHERE id = ?2")?;
+    for b in beneficiaries {
+        let id = b.to_string();
+        let mut packed = Vec::new();
+        let mut rows = select.query([&id])?;
+        while let Some(r) = rows.next()? {
+            let code: DoseCode = r.get_ref(0)?.as_str()?.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?;
+            let date: Date =
+                r.get_ref(1)?.as_str()?.parse().map_err(|e| StoreError::Corrupt(format!("dose date: {e}")))?;
+            packed.push(code.index() as u8);
+            packed.extend_from_slice(&days_since_epoch(date).to_le_bytes());
+        }
+        update.execute(params![packed, id])?;
+    }
+    Ok(())
+}
+
+fn days_since_epoch(d: Date) -> i32 {
+    (d - Date::default()).num_days() as i32
+}
+
+/// Reads `doses_packed`. `None` if the bytes are not a whole number of valid doses.
+pub fn unpack_doses(bytes: &[u8], out: &mut Vec<teeka_domain::Given>) -> Option<()> {
+    if bytes.len() % PACKED_DOSE != 0 {
+        return None;
+    }
+    for chunk in bytes.chunks_exact(PACKED_DOSE) {
+        let code = *DoseCode::ALL.get(usize::from(chunk[0]))?;
+        let days = i32::from_le_bytes([chunk[1], chunk[2], chunk[3], chunk[4]]);
+        let date = Date::default().checked_add_signed(chrono::TimeDelta::try_days(i64::from(days))?)?;
+        out.push(teeka_domain::Given { code, date });
+    }
+    Some(())
+}
+
+/// Applies one event. Beneficiaries whose doses changed are added to `dirty`; the caller packs
+/// their doses with [`pack_doses`] before committing.
+pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> Result<()> {
     let stamp = Stamp { hlc: event.hlc.to_string(), device: event.device_id.to_string() };
     match &event.body {
         EventBody::AreaDefined { area, level, name, parent } => {
@@ -65,9 +111,17 @@ pub fn apply(tx: &Transaction<'_>, event: &Event) -> Result<()> {
                 "INSERT INTO doses (id, beneficiary_id, code, date) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
             )?
             .execute(params![event.id.to_string(), beneficiary.to_string(), code.as_str(), iso(*date)])?;
+            dirty.insert(*beneficiary);
             if let Some(old) = corrects {
                 tx.prepare_cached("UPDATE doses SET superseded_by = ?1 WHERE id = ?2")?
                     .execute(params![event.id.to_string(), old.to_string()])?;
+                let owner: Option<String> = tx
+                    .prepare_cached("SELECT beneficiary_id FROM doses WHERE id = ?1")?
+                    .query_row([old.to_string()], |r| r.get(0))
+                    .optional()?;
+                if let Some(o) = owner.and_then(|o| Uuid::parse_str(&o).ok()) {
+                    dirty.insert(o);
+                }
             }
         }
         EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects } => {

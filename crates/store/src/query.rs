@@ -4,8 +4,12 @@ use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 use teeka_domain::register::RegisterRow;
-use teeka_domain::report::{coverage, due_item, Coverage, DueItem, Person};
+use teeka_domain::report::{coverage, Coverage, DueItem, DueLister, Person};
+
+/// Beneficiaries with their rank in (village, household id) order and their doses.
+type Ranked = Vec<(u32, Person, Vec<Given>)>;
 use teeka_domain::{BeneficiaryStatus, Date, DoseCode, Given, Kind, ReasonCode, RiskCategory, Sex};
 use uuid::Uuid;
 
@@ -78,6 +82,15 @@ fn date(text: &str) -> Result<Date> {
     Err(corrupt(format!("date '{text}'")))
 }
 
+/// A kind code, without allocating.
+fn kind(text: &str) -> Result<Kind> {
+    match text {
+        "child" => Ok(Kind::Child),
+        "pregnant_woman" => Ok(Kind::PregnantWoman),
+        other => Err(corrupt(format!("kind '{other}'"))),
+    }
+}
+
 fn opt_date(text: Option<String>) -> Result<Option<Date>> {
     text.as_deref().map(date).transpose()
 }
@@ -103,65 +116,100 @@ impl Store {
         Ok(names)
     }
 
-    fn check_village(&self, village: Option<&str>) -> Result<()> {
-        match village {
-            Some(v) if self.village_id(v)?.is_none() => Err(StoreError::UnknownVillage(v.to_string())),
-            _ => Ok(()),
-        }
-    }
-
     /// Every beneficiary (optionally of one village), sorted by village, household and register
     /// id, each with the doses on record (corrections applied).
     pub fn people(&self, village: Option<&str>) -> Result<Vec<(Person, Vec<Given>)>> {
-        self.check_village(village)?;
-        let filter = if village.is_some() { "WHERE a.name = ?1 COLLATE NOCASE" } else { "WHERE ?1 IS NULL" };
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT b.id, b.register_id, b.name, b.kind, h.household_id, a.name, a.je_endemic, b.status,
-                    CASE b.kind WHEN 'child' THEN b.dob ELSE b.lmp END
-             FROM beneficiaries b
-             JOIN households h ON h.id = b.household_id
-             JOIN areas a ON a.id = h.village_id
-             {filter}
-             ORDER BY a.name, h.household_id, b.register_id"
-        ))?;
-        let mut rows = stmt.query(params![village])?;
-        let mut people: Vec<(Person, Vec<Given>)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut people = Vec::new();
+        self.read_people(village, usize::MAX, |chunk| {
+            people.extend(chunk);
+            true
+        })?;
+        people.sort_unstable_by(|(ra, a, _), (rb, b, _)| (ra, &a.register_id).cmp(&(rb, &b.register_id)));
+        Ok(people.into_iter().map(|(_, p, h)| (p, h)).collect())
+    }
+
+    /// Reads the beneficiaries in storage order and hands them to `sink` in chunks of `chunk`,
+    /// each with its rank: sorting by (rank, register id) gives the order of [`Store::people`].
+    /// Stops early if `sink` returns false.
+    fn read_people(&self, village: Option<&str>, chunk: usize, mut sink: impl FnMut(Ranked) -> bool) -> Result<()> {
+        let village_id = match village {
+            Some(v) => Some(self.village_id(v)?.ok_or_else(|| StoreError::UnknownVillage(v.to_string()))?.to_string()),
+            None => None,
+        };
+        // Villages and households are few: read them first and join in memory, which is much
+        // faster than letting SQLite look up two tables for every beneficiary.
+        let mut villages: HashMap<String, (Arc<str>, bool)> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached("SELECT id, name, je_endemic FROM areas")?;
+        let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let anchor: Option<String> = r.get(8)?;
-            let Some(anchor) = opt_date(anchor)? else { continue };
-            index.insert(r.get(0)?, people.len());
+            villages.insert(r.get(0)?, (r.get_ref(1)?.as_str()?.into(), r.get(2)?));
+        }
+        // Each household once: its register id, its village, and its rank in (village, household
+        // id) order, so that sorting the beneficiaries compares integers rather than texts.
+        /// A household's register id, its village (name, JE-endemic) and its rank.
+        type Household<'v> = (Arc<str>, &'v (Arc<str>, bool), u32);
+        let mut households: Vec<Household> = Vec::new();
+        let mut household_index: HashMap<String, usize> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, household_id, village_id FROM households WHERE ?1 IS NULL OR village_id = ?1",
+        )?;
+        let mut rows = stmt.query(params![village_id])?;
+        while let Some(r) = rows.next()? {
+            let household_id: Arc<str> = r.get_ref(1)?.as_str()?.into();
+            let village = villages
+                .get(r.get_ref(2)?.as_str()?)
+                .ok_or_else(|| corrupt(format!("household {household_id} in an unknown area")))?;
+            household_index.insert(r.get(0)?, households.len());
+            households.push((household_id, village, 0));
+        }
+        let mut order: Vec<usize> = (0..households.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            (&households[a].1 .0, &households[a].0).cmp(&(&households[b].1 .0, &households[b].0))
+        });
+        for (rank, i) in order.into_iter().enumerate() {
+            households[i].2 = rank as u32;
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT household_id, register_id, name, kind, status, CASE kind WHEN 'child' THEN dob ELSE lmp END,
+                    doses_packed
+             FROM beneficiaries
+             WHERE ?1 IS NULL OR household_id IN (SELECT id FROM households WHERE village_id = ?1)",
+        )?;
+        let mut rows = stmt.query(params![village_id])?;
+        let mut people: Ranked = Vec::new();
+        while let Some(r) = rows.next()? {
+            let Some((household_id, (village, je_endemic), rank)) =
+                household_index.get(r.get_ref(0)?.as_str()?).map(|&i| &households[i])
+            else {
+                continue;
+            };
+            let Some(anchor) = r.get_ref(5)?.as_str_or_null()?.map(date).transpose()? else { continue };
+            let register_id: Arc<str> = r.get_ref(1)?.as_str()?.into();
+            let mut history = Vec::new();
+            crate::project::unpack_doses(r.get_ref(6)?.as_blob()?, &mut history)
+                .ok_or_else(|| corrupt(format!("packed doses of {register_id}")))?;
             people.push((
+                *rank,
                 Person {
-                    register_id: r.get(1)?,
-                    name: r.get(2)?,
-                    kind: parse(&r.get::<_, String>(3)?, "kind")?,
-                    household_id: r.get(4)?,
-                    village: r.get(5)?,
-                    je_endemic: r.get(6)?,
-                    status: parse(&r.get::<_, String>(7)?, "status")?,
+                    register_id,
+                    name: r.get_ref(2)?.as_str()?.into(),
+                    kind: kind(r.get_ref(3)?.as_str()?)?,
+                    household_id: household_id.clone(),
+                    village: village.clone(),
+                    je_endemic: *je_endemic,
+                    status: parse(r.get_ref(4)?.as_str()?, "status")?,
                     anchor,
                 },
-                Vec::new(),
+                history,
             ));
+            if people.len() >= chunk && !sink(std::mem::take(&mut people)) {
+                return Ok(());
+            }
         }
-        let mut stmt = self.conn.prepare(if village.is_some() {
-            "SELECT d.beneficiary_id, d.code, d.date FROM doses d
-             JOIN beneficiaries b ON b.id = d.beneficiary_id
-             JOIN households h ON h.id = b.household_id
-             JOIN areas a ON a.id = h.village_id
-             WHERE d.superseded_by IS NULL AND a.name = ?1 COLLATE NOCASE"
-        } else {
-            "SELECT beneficiary_id, code, date FROM doses WHERE superseded_by IS NULL AND ?1 IS NULL"
-        })?;
-        let mut rows = stmt.query(params![village])?;
-        while let Some(r) = rows.next()? {
-            let id = r.get_ref(0)?.as_str()?;
-            let Some(&i) = index.get(id) else { continue };
-            let code: DoseCode = parse(r.get_ref(1)?.as_str()?, "dose code")?;
-            people[i].1.push(Given { code, date: date(r.get_ref(2)?.as_str()?)? });
+        if !people.is_empty() {
+            sink(people);
         }
-        Ok(people)
+        Ok(())
     }
 
     /// One beneficiary by register id: what the reports need, the doses, and the internal id.
@@ -207,11 +255,11 @@ impl Store {
             });
         }
         let person = Person {
-            register_id,
-            name,
+            register_id: register_id.into(),
+            name: name.into(),
             kind: parse(&kind, "kind")?,
-            household_id,
-            village,
+            household_id: household_id.into(),
+            village: village.into(),
             status: parse(&status, "status")?,
             anchor,
             je_endemic,
@@ -219,10 +267,30 @@ impl Store {
         Ok(Some((person, history, parse(&id, "beneficiary id")?)))
     }
 
-    /// The due list on `on`: every active beneficiary with a dose due or overdue.
+    /// The due list on `on`: every active beneficiary with a dose due or overdue. Beneficiaries
+    /// are evaluated on another thread while the next ones are read (each is independent).
     pub fn due_list(&self, on: Date, village: Option<&str>) -> Result<Vec<DueItem>> {
         let settings = self.settings()?;
-        Ok(self.people(village)?.iter().filter_map(|(p, h)| due_item(p, h, on, &settings)).collect())
+        let (send, receive) = std::sync::mpsc::sync_channel::<Ranked>(8);
+        let (read, items) = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let mut lister = DueLister::default();
+                let mut items: Vec<(u32, DueItem)> = Vec::new();
+                for chunk in receive {
+                    items.extend(
+                        chunk.iter().filter_map(|(rank, p, h)| lister.item(p, h, on, &settings).map(|i| (*rank, i))),
+                    );
+                }
+                items
+            });
+            let read = self.read_people(village, 2_048, |chunk| send.send(chunk).is_ok());
+            drop(send);
+            (read, worker.join())
+        });
+        read?;
+        let mut items = items.map_err(|_| corrupt("the due list could not be computed"))?;
+        items.sort_unstable_by(|(ra, a), (rb, b)| (ra, &a.register_id).cmp(&(rb, &b.register_id)));
+        Ok(items.into_iter().map(|(_, i)| i).collect())
     }
 
     /// Coverage on `on`.

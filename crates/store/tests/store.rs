@@ -251,3 +251,32 @@ proptest! {
         prop_assert_eq!(in_order.event_count().unwrap(), reordered.event_count().unwrap());
     }
 }
+
+/// The due list reads doses packed beside each beneficiary; they must always equal the dose
+/// records, through new doses, corrections and events from other devices.
+#[test]
+fn packed_doses_follow_every_change() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    s.record_dose("C-1", DoseCode::Opv1, date("2026-07-13"), &ctx()).unwrap();
+    let fix = "register_id,household_id,village,kind,name,sex,dob,BCG,OPV1\nC-1,H-1,Rampur,child,आरव,M,2026-06-01,2026-06-02,2026-07-14\n";
+    s.import_register(&parse_register(fix.as_bytes(), date("2026-11-22")).unwrap(), &ctx()).unwrap();
+    let mut other = Store::open_in_memory().unwrap();
+    other.ingest(&s.events().unwrap(), Utc::now()).unwrap();
+    other.record_dose("C-2", DoseCode::Bcg, date("2026-09-11"), &ctx()).unwrap();
+    s.ingest(&other.events().unwrap(), Utc::now()).unwrap();
+    let export = s.export().unwrap();
+    for (person, history) in s.people(None).unwrap() {
+        let mut packed: Vec<_> = history.iter().map(|g| (g.code, g.date)).collect();
+        let b = export.beneficiaries.iter().find(|b| *b.register_id == *person.register_id).unwrap();
+        let mut recorded: Vec<_> = b.doses.iter().map(|d| (d.code, d.date)).collect();
+        packed.sort();
+        recorded.sort();
+        assert_eq!(packed, recorded, "{}", person.register_id);
+    }
+    let c1 = export.beneficiaries.iter().find(|b| b.register_id == "C-1").unwrap();
+    assert_eq!(
+        c1.doses.iter().map(|d| (d.code.as_str(), d.date.to_string())).collect::<Vec<_>>(),
+        [("BCG", "2026-06-02".to_string()), ("OPV1", "2026-07-14".to_string())]
+    );
+}
