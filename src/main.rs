@@ -17,6 +17,49 @@ use std::process::ExitCode;
 use teeka_domain::register::{parse_register, write_register};
 use teeka_domain::{iso, parse_date, Date, DoseCode, ReasonCode};
 use teeka_store::{Ctx, Store, StoreError};
+use teeka_sync::machine::{Config, Outcome, Progress};
+use teeka_sync::SyncError;
+
+/// One sync run; progress on stderr at most once a second; exit status from the outcome.
+fn sync(store: &mut Store, server: Option<&str>, out: &mut impl Write) -> anyhow::Result<()> {
+    let mut last_report = std::time::Instant::now();
+    let report = |p: Progress| {
+        if last_report.elapsed() >= std::time::Duration::from_secs(1) {
+            eprintln!("sync: {} pushed, {} pulled…", p.pushed, p.pulled);
+            last_report = std::time::Instant::now();
+        }
+    };
+    let outcome = runtime()?.block_on(teeka_sync::sync(store, server, Config::default(), report))?;
+    match outcome {
+        Outcome::Complete(p) => {
+            writeln!(
+                out,
+                "sync complete: {} records pushed, {} pulled, in {} round trips",
+                p.pushed, p.pulled, p.round_trips
+            )?;
+            if p.set_aside > 0 {
+                eprintln!(
+                    "warning: {} records were refused by the server and set aside; see `teeka status`",
+                    p.set_aside
+                );
+            }
+            Ok(())
+        }
+        Outcome::Failed { progress, error, code, retryable } => {
+            let pending = store.pending_count()?;
+            let hint =
+                if retryable { "nothing is lost; sync again when the signal returns" } else { "see your supervisor" };
+            Err(SyncFailed {
+                code: code.map_or("SYNC_INCOMPLETE", |c| c.as_str()),
+                message: format!(
+                    "sync incomplete after {} pushed and {} pulled: {error}; {pending} records still pending ({hint})",
+                    progress.pushed, progress.pulled
+                ),
+            }
+            .into())
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(name = "teeka", version, about = "Teeka: the offline immunization register, due list and session record")]
@@ -71,6 +114,25 @@ enum Command {
     /// Device settings.
     #[command(subcommand)]
     Settings(Settings),
+    /// Enroll this device with the server, using a one-time code from the supervisor.
+    Enroll {
+        /// The server's address, e.g. https://teeka.example.org
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Push this device's pending records and pull its area's new ones.
+    Sync {
+        /// Use this server for this run instead of the enrolled one.
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+    },
+    /// Sync state: pending records, last success, last error, records set aside.
+    Status {
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -160,11 +222,35 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let code = e.downcast_ref::<StoreError>().map_or("ERROR", StoreError::code);
+            let code = e
+                .downcast_ref::<StoreError>()
+                .map(StoreError::code)
+                .or_else(|| e.downcast_ref::<SyncError>().map(SyncError::code))
+                .or_else(|| e.downcast_ref::<SyncFailed>().map(|f| f.code))
+                .unwrap_or("ERROR");
             eprintln!("error[{code}]: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// A sync run that did not complete.
+#[derive(Debug)]
+struct SyncFailed {
+    code: &'static str,
+    message: String,
+}
+
+impl std::fmt::Display for SyncFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SyncFailed {}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -261,6 +347,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Settings(Settings::SetOverdueGraceDays { days }) => {
             store.set_overdue_grace_days(days)?;
             writeln!(out, "overdue grace: {days} days")?;
+        }
+        Command::Enroll { server, code } => {
+            let resp = runtime()?.block_on(teeka_sync::enroll(&mut store, &server, &code))?;
+            writeln!(out, "enrolled device {} as {} for {}", resp.device_id, resp.role.as_str(), resp.area.path)?;
+            let pending = store.pending_count()?;
+            if pending > 0 {
+                writeln!(out, "{pending} records made before enrollment will go with the next sync")?;
+            }
+        }
+        Command::Sync { server } => sync(&mut store, server.as_deref(), &mut out)?,
+        Command::Status { format } => {
+            let s = store.status()?;
+            match format {
+                ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&s)?)?,
+                ReportFormat::Table => out.write_all(table::status_table(&s).as_bytes())?,
+            }
         }
     }
     out.flush()?;

@@ -142,3 +142,29 @@ pub fn coverage_table(c: &Coverage) -> String {
     out.push_str(&render(&["MEASURE", "COUNT", "RATE"], &rows));
     out
 }
+
+/// `teeka status` as text.
+pub fn status_table(s: &teeka_store::SyncStatus) -> String {
+    let mut rows: Vec<Vec<String>> = vec![vec!["device".into(), s.device_id.to_string()]];
+    match &s.server_url {
+        Some(url) => {
+            rows.push(vec!["server".into(), url.clone()]);
+            rows.push(vec!["area".into(), s.area.clone().unwrap_or_default()]);
+            rows.push(vec!["role".into(), s.role.clone().unwrap_or_default()]);
+        }
+        None => rows.push(vec!["server".into(), "not enrolled (teeka enroll --server URL --code CODE)".into()]),
+    }
+    let oldest = s.oldest_pending.as_ref().map(|o| format!(" (oldest recorded {o})")).unwrap_or_default();
+    rows.push(vec!["pending".into(), format!("{} records{oldest}", s.pending)]);
+    rows.push(vec!["last sync".into(), s.last_success.clone().unwrap_or_else(|| "never".into())]);
+    if let Some(e) = &s.last_error {
+        rows.push(vec!["last error".into(), format!("{e} ({})", s.last_error_at.clone().unwrap_or_default())]);
+    }
+    rows.push(vec!["set aside".into(), format!("{} records", s.set_aside.len())]);
+    let mut out = render(&["", ""], &rows).lines().skip(2).collect::<Vec<_>>().join("\n");
+    out.push('\n');
+    for a in &s.set_aside {
+        out.push_str(&format!("  {} {}: {}\n", a.event_id, a.code, a.reason));
+    }
+    out
+}

@@ -9,9 +9,11 @@ mod import;
 mod migrate;
 mod project;
 mod query;
+mod sync;
 
 pub use import::ImportSummary;
 pub use query::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
+pub use sync::{Enrollment, SetAside, SyncStatus};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
@@ -239,19 +241,7 @@ impl Store {
     /// registration of the household or beneficiary it changes). Returns how many were new.
     pub fn ingest(&mut self, events: &[Event], now: DateTime<Utc>) -> Result<usize> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut clock = load_clock(&tx)?;
-        let now_ms = millis(now);
-        let mut new = 0;
-        let mut dirty = HashSet::new();
-        for event in events {
-            if insert_event(&tx, event)? {
-                project::apply(&tx, event, &mut dirty)?;
-                new += 1;
-            }
-            clock = clock.observe(event.hlc, now_ms);
-        }
-        project::pack_doses(&tx, &dirty)?;
-        save_clock(&tx, clock)?;
+        let new = ingest_in(&tx, events, now)?;
         tx.commit()?;
         Ok(new)
     }
@@ -333,6 +323,24 @@ fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<bool> {
     Ok(n == 1)
 }
 
+/// Logs and applies events from elsewhere inside an open transaction; returns how many were new.
+fn ingest_in(tx: &Transaction<'_>, events: &[Event], now: DateTime<Utc>) -> Result<usize> {
+    let mut clock = load_clock(tx)?;
+    let now_ms = millis(now);
+    let mut new = 0;
+    let mut dirty = HashSet::new();
+    for event in events {
+        if insert_event(tx, event)? {
+            project::apply(tx, event, &mut dirty)?;
+            new += 1;
+        }
+        clock = clock.observe(event.hlc, now_ms);
+    }
+    project::pack_doses(tx, &dirty)?;
+    save_clock(tx, clock)?;
+    Ok(new)
+}
+
 /// Stamps, logs and applies events inside an open transaction.
 fn append_in(tx: &Transaction<'_>, device_id: Uuid, ctx: &Ctx, bodies: Vec<EventBody>) -> Result<Vec<Event>> {
     let mut clock = load_clock(tx)?;
@@ -351,6 +359,7 @@ fn append_in(tx: &Transaction<'_>, device_id: Uuid, ctx: &Ctx, bodies: Vec<Event
             body,
         };
         insert_event(tx, &event)?;
+        tx.prepare_cached("INSERT INTO outbox (event_seq) VALUES (last_insert_rowid())")?.execute([])?;
         project::apply(tx, &event, &mut dirty)?;
         events.push(event);
     }

@@ -5,7 +5,10 @@ use crate::{Result, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// (version, name, SQL), in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_init", include_str!("../../../migrations/device/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_init", include_str!("../../../migrations/device/0001_init.sql")),
+    (2, "0002_sync", include_str!("../../../migrations/device/0002_sync.sql")),
+];
 
 /// Brings the schema up to date; refuses a store made by a newer build.
 pub fn migrate(conn: &mut Connection) -> Result<()> {

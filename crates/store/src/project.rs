@@ -6,7 +6,7 @@ use crate::{Result, StoreError};
 use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashSet;
-use teeka_domain::{iso, BeneficiaryField, Event, EventBody, HouseholdField};
+use teeka_domain::{iso, AreaLevel, BeneficiaryField, Event, EventBody, HouseholdField};
 use teeka_domain::{Date, DoseCode};
 use uuid::Uuid;
 
@@ -58,87 +58,166 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
     let stamp = Stamp { hlc: event.hlc.to_string(), device: event.device_id.to_string() };
     match &event.body {
         EventBody::AreaDefined { area, level, name, parent } => {
+            if *level == AreaLevel::Village {
+                let same_name: Option<String> = tx
+                    .prepare_cached(
+                        "SELECT id FROM areas WHERE level = 'village' AND name = ?1 COLLATE NOCASE AND id <> ?2
+                         ORDER BY id LIMIT 1",
+                    )?
+                    .query_row(params![name, area.to_string()], |r| r.get(0))
+                    .optional()?;
+                if let Some(existing) = same_name {
+                    return alias(tx, *area, &existing);
+                }
+            }
+            let parent = parent.map(|p| resolve(tx, p)).transpose()?;
             tx.prepare_cached(
                 "INSERT INTO areas (id, level, name, parent_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
             )?
             .execute(params![area.to_string(), level.as_str(), name, parent.map(|p| p.to_string())])?;
         }
         EventBody::VillageJeEndemicSet { area, je_endemic } => {
-            set_field(tx, "areas", *area, "je_endemic", &stamp, je_endemic)?;
+            set_field(tx, "areas", resolve(tx, *area)?, "je_endemic", &stamp, je_endemic)?;
         }
         EventBody::HouseholdRegistered { household, household_id, fields } => {
-            let village = fields
-                .iter()
-                .find_map(|f| match f {
-                    HouseholdField::Village(v) => Some(v.to_string()),
-                    _ => None,
-                })
-                .ok_or_else(|| StoreError::Corrupt(format!("household {household_id} registered without a village")))?;
-            tx.prepare_cached(
-                "INSERT INTO households (id, household_id, village_id) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
-            )?
-            .execute(params![household.to_string(), household_id, village])?;
-            set_household_fields(tx, *household, fields, &stamp)?;
-        }
-        EventBody::HouseholdUpdated { household, fields } => set_household_fields(tx, *household, fields, &stamp)?,
-        EventBody::BeneficiaryRegistered { beneficiary, register_id, kind, fields } => {
-            let mut name = None;
-            let mut household = None;
-            for f in fields {
-                match f {
-                    BeneficiaryField::Name(n) => name = Some(n.clone()),
-                    BeneficiaryField::Household(h) => household = Some(h.to_string()),
-                    _ => {}
+            let existing: Option<String> = tx
+                .prepare_cached("SELECT id FROM households WHERE household_id = ?1")?
+                .query_row([household_id], |r| r.get(0))
+                .optional()?;
+            match existing {
+                Some(e) if e != household.to_string() => {
+                    alias(tx, *household, &e)?;
+                    set_household_fields(tx, parse_id(&e)?, fields, &stamp)?;
+                }
+                _ => {
+                    let village = fields
+                        .iter()
+                        .find_map(|f| match f {
+                            HouseholdField::Village(v) => Some(*v),
+                            _ => None,
+                        })
+                        .ok_or_else(|| {
+                            StoreError::Corrupt(format!("household {household_id} registered without a village"))
+                        })?;
+                    tx.prepare_cached(
+                        "INSERT INTO households (id, household_id, village_id) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (id) DO NOTHING",
+                    )?
+                    .execute(params![
+                        household.to_string(),
+                        household_id,
+                        resolve(tx, village)?.to_string()
+                    ])?;
+                    set_household_fields(tx, *household, fields, &stamp)?;
                 }
             }
-            let (Some(name), Some(household)) = (name, household) else {
-                return Err(StoreError::Corrupt(format!(
-                    "beneficiary {register_id} registered without a name or household"
-                )));
-            };
-            tx.prepare_cached(
-                "INSERT INTO beneficiaries (id, register_id, household_id, kind, name, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'active') ON CONFLICT (id) DO NOTHING",
-            )?
-            .execute(params![beneficiary.to_string(), register_id, household, kind.as_str(), name])?;
-            set_beneficiary_fields(tx, *beneficiary, fields, &stamp)?;
+        }
+        EventBody::HouseholdUpdated { household, fields } => {
+            set_household_fields(tx, resolve(tx, *household)?, fields, &stamp)?
+        }
+        EventBody::BeneficiaryRegistered { beneficiary, register_id, kind, fields } => {
+            let existing: Option<String> = tx
+                .prepare_cached("SELECT id FROM beneficiaries WHERE register_id = ?1")?
+                .query_row([register_id], |r| r.get(0))
+                .optional()?;
+            match existing {
+                Some(e) if e != beneficiary.to_string() => {
+                    alias(tx, *beneficiary, &e)?;
+                    set_beneficiary_fields(tx, parse_id(&e)?, fields, &stamp)?;
+                }
+                _ => {
+                    let mut name = None;
+                    let mut household = None;
+                    for f in fields {
+                        match f {
+                            BeneficiaryField::Name(n) => name = Some(n.clone()),
+                            BeneficiaryField::Household(h) => household = Some(*h),
+                            _ => {}
+                        }
+                    }
+                    let (Some(name), Some(household)) = (name, household) else {
+                        return Err(StoreError::Corrupt(format!(
+                            "beneficiary {register_id} registered without a name or household"
+                        )));
+                    };
+                    tx.prepare_cached(
+                        "INSERT INTO beneficiaries (id, register_id, household_id, kind, name, status)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 'active') ON CONFLICT (id) DO NOTHING",
+                    )?
+                    .execute(params![
+                        beneficiary.to_string(),
+                        register_id,
+                        resolve(tx, household)?.to_string(),
+                        kind.as_str(),
+                        name
+                    ])?;
+                    set_beneficiary_fields(tx, *beneficiary, fields, &stamp)?;
+                }
+            }
         }
         EventBody::BeneficiaryUpdated { beneficiary, fields } => {
-            set_beneficiary_fields(tx, *beneficiary, fields, &stamp)?
+            set_beneficiary_fields(tx, resolve(tx, *beneficiary)?, fields, &stamp)?
         }
         EventBody::DoseGiven { beneficiary, code, date, corrects } => {
-            tx.prepare_cached(
-                "INSERT INTO doses (id, beneficiary_id, code, date) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
-            )?
-            .execute(params![event.id.to_string(), beneficiary.to_string(), code.as_str(), iso(*date)])?;
-            dirty.insert(*beneficiary);
+            let beneficiary = resolve(tx, *beneficiary)?;
+            let id = event.id.to_string();
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO doses (id, beneficiary_id, code, date, corrects, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM doses WHERE corrects = ?1 ORDER BY id LIMIT 1))
+                     ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![
+                    id,
+                    beneficiary.to_string(),
+                    code.as_str(),
+                    iso(*date),
+                    corrects.map(|c| c.to_string())
+                ])?;
+            if inserted == 0 {
+                return Ok(());
+            }
+            dirty.insert(beneficiary);
             if let Some(old) = corrects {
-                tx.prepare_cached("UPDATE doses SET superseded_by = ?1 WHERE id = ?2")?
-                    .execute(params![event.id.to_string(), old.to_string()])?;
                 let owner: Option<String> = tx
-                    .prepare_cached("SELECT beneficiary_id FROM doses WHERE id = ?1")?
-                    .query_row([old.to_string()], |r| r.get(0))
+                    .prepare_cached("UPDATE doses SET superseded_by = ?1 WHERE id = ?2 RETURNING beneficiary_id")?
+                    .query_row(params![id, old.to_string()], |r| r.get(0))
                     .optional()?;
-                if let Some(o) = owner.and_then(|o| Uuid::parse_str(&o).ok()) {
-                    dirty.insert(o);
+                if let Some(o) = owner {
+                    dirty.insert(parse_id(&o)?);
                 }
             }
+            // The same dose on record twice: keep both, flag them for review.
+            tx.prepare_cached(
+                "UPDATE doses SET flagged = 1
+                 WHERE beneficiary_id = ?1 AND code = ?2 AND superseded_by IS NULL
+                   AND (SELECT count(*) FROM doses WHERE beneficiary_id = ?1 AND code = ?2 AND superseded_by IS NULL) > 1",
+            )?
+            .execute(params![beneficiary.to_string(), code.as_str()])?;
         }
         EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects } => {
-            tx.prepare_cached(
-                "INSERT INTO not_given (id, beneficiary_id, code, date, reason) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (id) DO NOTHING",
-            )?
-            .execute(params![
-                event.id.to_string(),
-                beneficiary.to_string(),
-                code.as_str(),
-                iso(*date),
-                reason.as_str()
-            ])?;
+            let beneficiary = resolve(tx, *beneficiary)?;
+            let id = event.id.to_string();
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO not_given (id, beneficiary_id, code, date, reason, corrects, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT id FROM not_given WHERE corrects = ?1 ORDER BY id LIMIT 1))
+                     ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![
+                    id,
+                    beneficiary.to_string(),
+                    code.as_str(),
+                    iso(*date),
+                    reason.as_str(),
+                    corrects.map(|c| c.to_string())
+                ])?;
+            if inserted == 0 {
+                return Ok(());
+            }
             if let Some(old) = corrects {
                 tx.prepare_cached("UPDATE not_given SET superseded_by = ?1 WHERE id = ?2")?
-                    .execute(params![event.id.to_string(), old.to_string()])?;
+                    .execute(params![id, old.to_string()])?;
             }
             if reason.is_refusal() {
                 tx.prepare_cached(
@@ -150,6 +229,25 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
         }
     }
     Ok(())
+}
+
+/// The canonical id of a village, household or beneficiary (itself unless it is an alias).
+pub fn resolve(tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
+    let canonical: Option<String> = tx
+        .prepare_cached("SELECT canonical FROM aliases WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?;
+    canonical.map_or(Ok(id), |c| parse_id(&c))
+}
+
+fn alias(tx: &Transaction<'_>, id: Uuid, canonical: &str) -> Result<()> {
+    tx.prepare_cached("INSERT INTO aliases (id, canonical) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?
+        .execute(params![id.to_string(), canonical])?;
+    Ok(())
+}
+
+fn parse_id(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("id '{text}': {e}")))
 }
 
 struct Stamp {
@@ -164,7 +262,9 @@ fn set_household_fields(tx: &Transaction<'_>, id: Uuid, fields: &[HouseholdField
             other => other.name(),
         };
         match f {
-            HouseholdField::Village(v) => set_field(tx, "households", id, column, stamp, &v.to_string())?,
+            HouseholdField::Village(v) => {
+                set_field(tx, "households", id, column, stamp, &resolve(tx, *v)?.to_string())?
+            }
             HouseholdField::HouseNo(v) | HouseholdField::HeadOfHousehold(v) | HouseholdField::Phone(v) => {
                 set_field(tx, "households", id, column, stamp, v)?
             }
@@ -182,7 +282,7 @@ fn set_beneficiary_fields(tx: &Transaction<'_>, id: Uuid, fields: &[BeneficiaryF
         };
         let t = "beneficiaries";
         match f {
-            BeneficiaryField::Household(h) => set_field(tx, t, id, column, stamp, &h.to_string())?,
+            BeneficiaryField::Household(h) => set_field(tx, t, id, column, stamp, &resolve(tx, *h)?.to_string())?,
             BeneficiaryField::Name(n) => set_field(tx, t, id, column, stamp, n)?,
             BeneficiaryField::Sex(s) => set_field(tx, t, id, column, stamp, &s.map(|s| s.as_str()))?,
             BeneficiaryField::Dob(d) | BeneficiaryField::Lmp(d) => set_field(tx, t, id, column, stamp, &d.map(iso))?,

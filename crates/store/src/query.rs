@@ -45,6 +45,9 @@ pub struct ExportDose {
     pub id: Uuid,
     pub code: DoseCode,
     pub date: Date,
+    /// The same dose is on record more than once for this beneficiary: review it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub flagged: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -348,7 +351,8 @@ impl Store {
             });
         }
         let mut stmt = self.conn.prepare(
-            "SELECT beneficiary_id, id, code, date FROM doses WHERE superseded_by IS NULL ORDER BY date, code, id",
+            "SELECT beneficiary_id, id, code, date, flagged FROM doses WHERE superseded_by IS NULL
+             ORDER BY date, code, id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -357,6 +361,7 @@ impl Store {
                 id: parse(&r.get::<_, String>(1)?, "dose id")?,
                 code: parse(&r.get::<_, String>(2)?, "dose code")?,
                 date: date(&r.get::<_, String>(3)?)?,
+                flagged: r.get(4)?,
             });
         }
         let mut stmt = self.conn.prepare(

@@ -1,0 +1,268 @@
+//! The sync protocol between a device and the central server (version 1): wire types, stable
+//! error codes, and the body codec. Specified in `docs/sync-protocol.md`.
+//!
+//! Every request is a POST of a gzip-compressed JSON body to `/v1/...`; every answer is the same
+//! encoding, or an [`ApiError`] with a 4xx/5xx status. Every request is safe to repeat.
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::io::{Read, Write};
+use teeka_domain::{AreaLevel, Event};
+use uuid::Uuid;
+
+/// The protocol version this build speaks, sent in the [`VERSION_HEADER`] of every request.
+pub const PROTOCOL_VERSION: u32 = 1;
+pub const VERSION_HEADER: &str = "x-teeka-protocol";
+
+/// Paths of the endpoints.
+pub const ENROLL_PATH: &str = "/v1/enroll";
+pub const PUSH_PATH: &str = "/v1/push";
+pub const PULL_PATH: &str = "/v1/pull";
+pub const HEALTH_PATH: &str = "/health";
+
+/// Largest request body accepted, compressed, and once decompressed.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_DECODED_BYTES: usize = 32 * 1024 * 1024;
+/// Most events in one push, and in one pull page.
+pub const MAX_PUSH_EVENTS: usize = 2_000;
+pub const MAX_PULL_EVENTS: u32 = 5_000;
+
+/// What a device may do: an ASHA surveys, an ANM runs sessions, a supervisor oversees a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Asha,
+    Anm,
+    Supervisor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Asha => "asha",
+            Role::Anm => "anm",
+            Role::Supervisor => "supervisor",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "asha" => Ok(Role::Asha),
+            "anm" => Ok(Role::Anm),
+            "supervisor" => Ok(Role::Supervisor),
+            other => Err(format!("unknown role '{other}' (expected asha, anm or supervisor)")),
+        }
+    }
+}
+
+/// An area of the hierarchy as the server knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaInfo {
+    pub id: Uuid,
+    pub level: AreaLevel,
+    pub name: String,
+    /// `State/District/Block/Subcentre/Village`, as far down as the area goes.
+    pub path: String,
+}
+
+/// `POST /v1/enroll`: exchange a one-time code for a device token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    pub device_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: Uuid,
+    /// Bearer token for every later request. The server keeps only its hash. A repeated enroll
+    /// with the same code and device id gets a fresh token and the old one stops working.
+    pub token: String,
+    pub area: AreaInfo,
+    pub role: Role,
+}
+
+/// `POST /v1/push`: events of this device not yet acknowledged, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub events: Vec<Event>,
+    /// Events still waiting on the device after this batch (for the supervisor's view).
+    pub pending: u64,
+    /// The device's wall clock when sending, in Unix milliseconds (to measure its skew).
+    pub device_time_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Stored (now or by an earlier attempt): the device may mark these sent.
+    pub accepted: Vec<Uuid>,
+    /// Refused for good, each with a reason: the device sets these aside.
+    pub rejected: Vec<Rejection>,
+    pub server_time_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub id: Uuid,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// `POST /v1/pull`: events in the device's area after a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    /// The `next` of the last page applied; 0 at first.
+    pub after: u64,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub events: Vec<Event>,
+    /// The cursor to ask after next time.
+    pub next: u64,
+    /// More events wait after `next`.
+    pub more: bool,
+}
+
+/// Stable error codes. The UI translates them; nobody matches messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The body is not what the endpoint expects.
+    BadRequest,
+    /// The body is larger than the server accepts.
+    TooLarge,
+    /// The protocol version header is missing or not spoken by the server.
+    UnsupportedVersion,
+    /// No token, or a token the server does not know.
+    Unauthorized,
+    /// The device was revoked.
+    Revoked,
+    /// The enrollment code is unknown, expired or already used by another device.
+    CodeInvalid,
+    /// An event that is not this device's, or outside its area.
+    OutOfScope,
+    /// An event about a household or beneficiary the server does not know.
+    UnknownEntity,
+    /// A village name that matches several villages of the device's area.
+    AmbiguousVillage,
+    /// An event the server cannot read.
+    InvalidEvent,
+    /// The server failed; try again later.
+    Internal,
+    /// The server is busy or shutting down; try again later.
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// Whether repeating the same request later may succeed.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorCode::Internal | ErrorCode::Unavailable)
+    }
+
+    /// The HTTP status the server answers with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest | ErrorCode::InvalidEvent => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Revoked | ErrorCode::OutOfScope => 403,
+            ErrorCode::CodeInvalid | ErrorCode::UnknownEntity | ErrorCode::AmbiguousVillage => 422,
+            ErrorCode::TooLarge => 413,
+            ErrorCode::UnsupportedVersion => 426,
+            ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::TooLarge => "TOO_LARGE",
+            ErrorCode::UnsupportedVersion => "UNSUPPORTED_VERSION",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::Revoked => "REVOKED",
+            ErrorCode::CodeInvalid => "CODE_INVALID",
+            ErrorCode::OutOfScope => "OUT_OF_SCOPE",
+            ErrorCode::UnknownEntity => "UNKNOWN_ENTITY",
+            ErrorCode::AmbiguousVillage => "AMBIGUOUS_VILLAGE",
+            ErrorCode::InvalidEvent => "INVALID_EVENT",
+            ErrorCode::Internal => "INTERNAL",
+            ErrorCode::Unavailable => "UNAVAILABLE",
+        }
+    }
+}
+
+/// The body of every 4xx/5xx answer (plain JSON, not compressed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} ({})", code.as_str())]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into() }
+    }
+}
+
+/// Why a body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    #[error("body is not valid gzip: {0}")]
+    Gzip(std::io::Error),
+    #[error("body is larger than {0} bytes once decompressed")]
+    TooLarge(usize),
+    #[error("body is not the expected JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Encodes a body: JSON, gzip-compressed.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    let json = serde_json::to_vec(value)?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 4), flate2::Compression::default());
+    gz.write_all(&json).map_err(CodecError::Gzip)?;
+    gz.finish().map_err(CodecError::Gzip)
+}
+
+/// Decodes a body, refusing one that decompresses past `limit` bytes.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], limit: usize) -> Result<T, CodecError> {
+    let mut json = Vec::new();
+    let mut reader = flate2::read::GzDecoder::new(bytes).take(limit as u64 + 1);
+    reader.read_to_end(&mut json).map_err(CodecError::Gzip)?;
+    if json.len() > limit {
+        return Err(CodecError::TooLarge(limit));
+    }
+    Ok(serde_json::from_slice(&json)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_round_trip_and_bombs_are_refused() {
+        let req = PullRequest { after: 42, limit: 500 };
+        let bytes = encode(&req).unwrap_or_default();
+        assert_eq!(decode::<PullRequest>(&bytes, 1024).ok(), Some(req));
+        let big = encode(&vec![0u8; 100_000]).unwrap_or_default();
+        assert!(big.len() < 1_000);
+        assert!(matches!(decode::<Vec<u8>>(&big, 10_000), Err(CodecError::TooLarge(10_000))));
+        assert!(matches!(decode::<PullRequest>(b"not gzip", 1024), Err(CodecError::Gzip(_))));
+    }
+
+    #[test]
+    fn error_codes_are_screaming_snake_case_on_the_wire() {
+        let e = ApiError::new(ErrorCode::OutOfScope, "village X is not in your area");
+        let json = serde_json::to_string(&e).unwrap_or_default();
+        assert_eq!(json, r#"{"code":"OUT_OF_SCOPE","message":"village X is not in your area"}"#);
+        for code in [ErrorCode::Revoked, ErrorCode::AmbiguousVillage, ErrorCode::Unavailable] {
+            let text = serde_json::to_string(&code).unwrap_or_default();
+            assert_eq!(text, format!("\"{}\"", code.as_str()));
+        }
+        assert!(ErrorCode::Unavailable.is_retryable() && !ErrorCode::Revoked.is_retryable());
+    }
+}

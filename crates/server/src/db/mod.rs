@@ -1,0 +1,165 @@
+//! Storage of the central server: one trait, two backends (SQLite, the embedded default;
+//! PostgreSQL, for a state or a nation). Each backend owns its migrations
+//! (`migrations/server-sqlite/`, `migrations/server-postgres/`) and applies them at start.
+//!
+//! The backends are thin: every rule (scope, validation, enrollment codes) lives in
+//! `service.rs`, once. Each method is one transaction.
+
+pub mod postgres;
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use teeka_domain::AreaLevel;
+use teeka_protocol::Role;
+use uuid::Uuid;
+
+/// Errors of a backend.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("postgres pool: {0}")]
+    Pool(String),
+    #[error("the database holds an unexpected value: {0}")]
+    Corrupt(String),
+    #[error("this database was migrated by a newer teeka-server (version {found}; this build knows {known})")]
+    TooNew { found: i64, known: i64 },
+    #[error("a database task failed: {0}")]
+    Task(String),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// An area of the hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    pub id: Uuid,
+    pub level: AreaLevel,
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+    /// `State/District/Block/Subcentre/Village`.
+    pub path: String,
+}
+
+/// An event as the log stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub id: Uuid,
+    pub device_id: Uuid,
+    /// The village (or area) it belongs to.
+    pub area_path: String,
+    /// The whole event, JSON.
+    pub json: String,
+}
+
+/// A one-time enrollment code, as stored (hashed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCode {
+    pub code_hash: String,
+    pub area_id: Uuid,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why a code could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeProblem {
+    Unknown,
+    Expired,
+    UsedByAnother,
+    /// The device was revoked: a code it already used cannot bring it back (a new code can).
+    Revoked,
+}
+
+/// An enrolled device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: Uuid,
+    pub area: Area,
+    pub role: Role,
+    pub enrolled_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_sync_at: Option<DateTime<Utc>>,
+    pub pending: Option<i64>,
+    pub clock_skew_ms: Option<i64>,
+}
+
+/// What a device reported, or what a sync told about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceSeen {
+    pub at: DateTime<Utc>,
+    pub pending: Option<i64>,
+    pub clock_skew_ms: Option<i64>,
+}
+
+/// A page of the log: (seq, event JSON) in order, and whether more follow.
+pub type Page = (Vec<(u64, String)>, bool);
+
+/// The storage of the central server.
+pub trait Database: Clone + Send + Sync + 'static {
+    /// Every area.
+    fn areas(&self) -> impl Future<Output = DbResult<Vec<Area>>> + Send;
+    /// Adds the areas not present yet (by id), each with its event, in one transaction.
+    fn add_areas(&self, areas: Vec<(Area, StoredEvent)>) -> impl Future<Output = DbResult<usize>> + Send;
+    fn add_code(&self, code: NewCode) -> impl Future<Output = DbResult<()>> + Send;
+    /// Uses a code for a device: the code must exist, not be expired and not be used by another
+    /// device. Creates the device, or gives it a new token if it enrolled with this code before.
+    fn enroll(
+        &self,
+        code_hash: String,
+        device_id: Uuid,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = DbResult<Result<Device, CodeProblem>>> + Send;
+    fn device_by_token(&self, token_hash: String) -> impl Future<Output = DbResult<Option<Device>>> + Send;
+    /// The ids among `ids` already in the log.
+    fn known_events(&self, ids: Vec<Uuid>) -> impl Future<Output = DbResult<HashSet<Uuid>>> + Send;
+    /// The village paths of the given area, household and beneficiary ids that are known.
+    fn entity_paths(&self, ids: Vec<Uuid>) -> impl Future<Output = DbResult<HashMap<Uuid, String>>> + Send;
+    /// Appends events (skipping ids already present) and sets entity paths, in one transaction,
+    /// and notes the device as seen.
+    fn store_events(
+        &self,
+        device: Uuid,
+        events: Vec<StoredEvent>,
+        entities: Vec<(Uuid, String)>,
+        seen: DeviceSeen,
+    ) -> impl Future<Output = DbResult<()>> + Send;
+    /// Up to `limit` events after `after` whose area is inside `scope` or above it.
+    fn pull(&self, scope: String, after: u64, limit: u32) -> impl Future<Output = DbResult<Page>> + Send;
+    fn device_seen(&self, device: Uuid, seen: DeviceSeen) -> impl Future<Output = DbResult<()>> + Send;
+    /// Revokes a device; false if no such device.
+    fn revoke(&self, device: Uuid, now: DateTime<Utc>) -> impl Future<Output = DbResult<bool>> + Send;
+    fn devices(&self) -> impl Future<Output = DbResult<Vec<Device>>> + Send;
+    /// Every event JSON, in log order, from `after` on, at most `limit`.
+    fn events_after(&self, after: u64, limit: u32) -> impl Future<Output = DbResult<Vec<(u64, String)>>> + Send;
+}
+
+/// Whether `path` is `scope` or inside it.
+pub fn within(path: &str, scope: &str) -> bool {
+    path == scope || (path.len() > scope.len() && path.starts_with(scope) && path.as_bytes()[scope.len()] == b'/')
+}
+
+/// The SQL condition "area_path is inside ?scope or above it", the same on both backends.
+/// `$S` stands for the scope parameter.
+pub const VISIBLE_SQL: &str = "(area_path = $S
+      OR substr(area_path, 1, length($S) + 1) = $S || '/'
+      OR substr($S, 1, length(area_path) + 1) = area_path || '/')";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_respects_path_segments() {
+        assert!(within("UP/Sitapur/Mahmudabad", "UP/Sitapur"));
+        assert!(within("UP/Sitapur", "UP/Sitapur"));
+        assert!(!within("UP/Sitapurpur", "UP/Sitapur"));
+        assert!(!within("UP", "UP/Sitapur"));
+    }
+}

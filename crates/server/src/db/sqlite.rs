@@ -1,0 +1,369 @@
+//! The SQLite backend: the embedded default, nothing to install. One connection (SQLite has one
+//! writer anyway), used from blocking threads; WAL, foreign keys, `synchronous=FULL`.
+
+use super::{Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, NewCode, Page, StoredEvent};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use uuid::Uuid;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../../migrations/server-sqlite/0001_init.sql"))];
+
+#[derive(Clone)]
+pub struct SqliteDb {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn parse_ts(text: &str) -> DbResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| DbError::Corrupt(format!("time '{text}': {e}")))
+}
+
+fn uuid(text: &str) -> DbResult<Uuid> {
+    Uuid::parse_str(text).map_err(|e| DbError::Corrupt(format!("id '{text}': {e}")))
+}
+
+fn parse<T: std::str::FromStr>(text: &str) -> DbResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| DbError::Corrupt(format!("'{text}': {e}")))
+}
+
+impl SqliteDb {
+    /// Opens (creating if needed) the database file and applies its migrations.
+    pub fn open(path: &Path) -> DbResult<SqliteDb> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT",
+        )?;
+        let current: i64 = tx.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if current > known {
+            return Err(DbError::TooNew { found: current, known });
+        }
+        for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                params![version, ts(Utc::now())],
+            )?;
+        }
+        tx.commit()?;
+        Ok(SqliteDb { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+    ) -> DbResult<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().map_err(|_| DbError::Task("the database lock was poisoned".into()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| DbError::Task(e.to_string()))?
+    }
+}
+
+fn area_row(r: &Row<'_>) -> DbResult<Area> {
+    Ok(Area {
+        id: uuid(&r.get::<_, String>(0)?)?,
+        level: parse(&r.get::<_, String>(1)?)?,
+        name: r.get(2)?,
+        parent_id: r.get::<_, Option<String>>(3)?.map(|p| uuid(&p)).transpose()?,
+        path: r.get(4)?,
+    })
+}
+
+const DEVICE_SELECT: &str = "SELECT d.id, a.id, a.level, a.name, a.parent_id, a.path, d.role, d.enrolled_at,
+        d.revoked_at, d.last_sync_at, d.pending, d.clock_skew_ms
+ FROM devices d JOIN areas a ON a.id = d.area_id";
+
+fn device_row(r: &Row<'_>) -> DbResult<Device> {
+    let area = Area {
+        id: uuid(&r.get::<_, String>(1)?)?,
+        level: parse(&r.get::<_, String>(2)?)?,
+        name: r.get(3)?,
+        parent_id: r.get::<_, Option<String>>(4)?.map(|p| uuid(&p)).transpose()?,
+        path: r.get(5)?,
+    };
+    let opt_ts = |i: usize| -> DbResult<Option<DateTime<Utc>>> {
+        r.get::<_, Option<String>>(i)?.map(|t| parse_ts(&t)).transpose()
+    };
+    Ok(Device {
+        id: uuid(&r.get::<_, String>(0)?)?,
+        area,
+        role: parse(&r.get::<_, String>(6)?)?,
+        enrolled_at: parse_ts(&r.get::<_, String>(7)?)?,
+        revoked_at: opt_ts(8)?,
+        last_sync_at: opt_ts(9)?,
+        pending: r.get(10)?,
+        clock_skew_ms: r.get(11)?,
+    })
+}
+
+fn note_seen(tx: &Connection, device: Uuid, seen: DeviceSeen) -> DbResult<()> {
+    tx.execute(
+        "UPDATE devices SET last_sync_at = ?2, pending = coalesce(?3, pending), clock_skew_ms = coalesce(?4, clock_skew_ms)
+         WHERE id = ?1",
+        params![device.to_string(), ts(seen.at), seen.pending, seen.clock_skew_ms],
+    )?;
+    Ok(())
+}
+
+impl Database for SqliteDb {
+    async fn areas(&self) -> DbResult<Vec<Area>> {
+        self.with(|c| {
+            let mut stmt = c.prepare("SELECT id, level, name, parent_id, path FROM areas ORDER BY path")?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(area_row(r)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn add_areas(&self, areas: Vec<(Area, StoredEvent)>) -> DbResult<usize> {
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut added = 0;
+            let now = ts(Utc::now());
+            for (a, e) in &areas {
+                let n = tx.execute(
+                    "INSERT INTO areas (id, level, name, parent_id, path) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT DO NOTHING",
+                    params![a.id.to_string(), a.level.as_str(), a.name, a.parent_id.map(|p| p.to_string()), a.path],
+                )?;
+                if n == 0 {
+                    continue;
+                }
+                added += 1;
+                tx.execute(
+                    "INSERT INTO events (id, device_id, area_path, event, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (id) DO NOTHING",
+                    params![e.id.to_string(), e.device_id.to_string(), e.area_path, e.json, now],
+                )?;
+                tx.execute(
+                    "INSERT INTO entities (id, area_path) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+                    params![a.id.to_string(), a.path],
+                )?;
+            }
+            tx.commit()?;
+            Ok(added)
+        })
+        .await
+    }
+
+    async fn add_code(&self, code: NewCode) -> DbResult<()> {
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO enrollment_codes (code_hash, area_id, role, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    code.code_hash,
+                    code.area_id.to_string(),
+                    code.role.as_str(),
+                    ts(code.created_at),
+                    ts(code.expires_at)
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn enroll(
+        &self,
+        code_hash: String,
+        device_id: Uuid,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> DbResult<Result<Device, CodeProblem>> {
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let code: Option<(String, String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT area_id, role, expires_at, device_id FROM enrollment_codes WHERE code_hash = ?1",
+                    [&code_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let Some((area_id, role, expires_at, used_by)) = code else { return Ok(Err(CodeProblem::Unknown)) };
+            let device = device_id.to_string();
+            match used_by {
+                Some(other) if other != device => return Ok(Err(CodeProblem::UsedByAnother)),
+                _ if parse_ts(&expires_at)? <= now => return Ok(Err(CodeProblem::Expired)),
+                Some(_) => {
+                    let revoked: Option<Option<String>> = tx
+                        .query_row("SELECT revoked_at FROM devices WHERE id = ?1", [&device], |r| r.get(0))
+                        .optional()?;
+                    if matches!(revoked, Some(Some(_))) {
+                        return Ok(Err(CodeProblem::Revoked));
+                    }
+                }
+                None => {
+                    tx.execute(
+                        "UPDATE enrollment_codes SET device_id = ?2, used_at = ?3 WHERE code_hash = ?1",
+                        params![code_hash, device, ts(now)],
+                    )?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO devices (id, token_hash, area_id, role, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash, area_id = excluded.area_id,
+                     role = excluded.role, revoked_at = NULL",
+                params![device, token_hash, area_id, role, ts(now)],
+            )?;
+            let d = tx.query_row(&format!("{DEVICE_SELECT} WHERE d.id = ?1"), [&device], |r| Ok(device_row(r)))??;
+            tx.commit()?;
+            Ok(Ok(d))
+        })
+        .await
+    }
+
+    async fn device_by_token(&self, token_hash: String) -> DbResult<Option<Device>> {
+        self.with(move |c| {
+            c.query_row(&format!("{DEVICE_SELECT} WHERE d.token_hash = ?1"), [&token_hash], |r| Ok(device_row(r)))
+                .optional()?
+                .transpose()
+        })
+        .await
+    }
+
+    async fn known_events(&self, ids: Vec<Uuid>) -> DbResult<HashSet<Uuid>> {
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached("SELECT 1 FROM events WHERE id = ?1")?;
+            let mut known = HashSet::new();
+            for id in ids {
+                if stmt.exists([id.to_string()])? {
+                    known.insert(id);
+                }
+            }
+            Ok(known)
+        })
+        .await
+    }
+
+    async fn entity_paths(&self, ids: Vec<Uuid>) -> DbResult<HashMap<Uuid, String>> {
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached("SELECT area_path FROM entities WHERE id = ?1")?;
+            let mut out = HashMap::new();
+            for id in ids {
+                if let Some(p) = stmt.query_row([id.to_string()], |r| r.get::<_, String>(0)).optional()? {
+                    out.insert(id, p);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn store_events(
+        &self,
+        device: Uuid,
+        events: Vec<StoredEvent>,
+        entities: Vec<(Uuid, String)>,
+        seen: DeviceSeen,
+    ) -> DbResult<()> {
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = ts(seen.at);
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO events (id, device_id, area_path, event, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (id) DO NOTHING",
+                )?;
+                for e in &events {
+                    insert.execute(params![e.id.to_string(), e.device_id.to_string(), e.area_path, e.json, now])?;
+                }
+                let mut entity = tx.prepare_cached(
+                    "INSERT INTO entities (id, area_path) VALUES (?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET area_path = excluded.area_path",
+                )?;
+                for (id, path) in &entities {
+                    entity.execute(params![id.to_string(), path])?;
+                }
+            }
+            note_seen(&tx, device, seen)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn pull(&self, scope: String, after: u64, limit: u32) -> DbResult<Page> {
+        self.with(move |c| {
+            let sql = format!(
+                "SELECT seq, event FROM events WHERE seq > ?1 AND {} ORDER BY seq LIMIT ?3",
+                super::VISIBLE_SQL.replace("$S", "?2")
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let after = i64::try_from(after).unwrap_or(i64::MAX);
+            let mut rows = stmt.query(params![after, scope, i64::from(limit) + 1])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?));
+            }
+            let more = out.len() > limit as usize;
+            out.truncate(limit as usize);
+            Ok((out, more))
+        })
+        .await
+    }
+
+    async fn device_seen(&self, device: Uuid, seen: DeviceSeen) -> DbResult<()> {
+        self.with(move |c| note_seen(c, device, seen)).await
+    }
+
+    async fn revoke(&self, device: Uuid, now: DateTime<Utc>) -> DbResult<bool> {
+        self.with(move |c| {
+            let n = c.execute(
+                "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+                params![device.to_string(), ts(now)],
+            )?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn devices(&self) -> DbResult<Vec<Device>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(&format!("{DEVICE_SELECT} ORDER BY a.path, d.enrolled_at"))?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(device_row(r)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn events_after(&self, after: u64, limit: u32) -> DbResult<Vec<(u64, String)>> {
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached("SELECT seq, event FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let mut rows = stmt.query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?));
+            }
+            Ok(out)
+        })
+        .await
+    }
+}

@@ -1,0 +1,129 @@
+//! The HTTP face of the server: three POST endpoints and a health check, gzip JSON bodies,
+//! errors as `{code, message}` with a 4xx/5xx status, limits on body size and time.
+
+use crate::db::Database;
+use crate::service::Service;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use serde::{de::DeserializeOwned, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use teeka_protocol::{
+    decode, encode, ApiError, CodecError, ErrorCode, ENROLL_PATH, HEALTH_PATH, MAX_BODY_BYTES, MAX_DECODED_BYTES,
+    PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, VERSION_HEADER,
+};
+
+/// How long one request may take before the server gives up on it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+struct Failure(ApiError);
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        Failure(e)
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0)).into_response()
+    }
+}
+
+pub fn router<D: Database>(service: Arc<Service<D>>) -> Router {
+    Router::new()
+        .route(HEALTH_PATH, get(health))
+        .route(ENROLL_PATH, post(enroll::<D>))
+        .route(PUSH_PATH, post(push::<D>))
+        .route(PULL_PATH, post(pull::<D>))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(service)
+}
+
+async fn health() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL_VERSION }))
+}
+
+/// Checks the protocol version and decodes the body.
+fn read<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, Failure> {
+    let version = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u32>().ok());
+    if version != Some(PROTOCOL_VERSION) {
+        return Err(Failure(ApiError::new(
+            ErrorCode::UnsupportedVersion,
+            format!("this server speaks protocol {PROTOCOL_VERSION}; update the app"),
+        )));
+    }
+    let body = body.map_err(|e| {
+        let code =
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::TooLarge } else { ErrorCode::BadRequest };
+        Failure(ApiError::new(code, format!("the request body could not be read: {e}")))
+    })?;
+    decode(&body, MAX_DECODED_BYTES).map_err(|e| {
+        let code = match e {
+            CodecError::TooLarge(_) => ErrorCode::TooLarge,
+            _ => ErrorCode::BadRequest,
+        };
+        Failure(ApiError::new(code, e.to_string()))
+    })
+}
+
+fn write<T: Serialize>(value: &T) -> Result<Response, Failure> {
+    let body = encode(value).map_err(|e| Failure(ApiError::new(ErrorCode::Internal, e.to_string())))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+async fn enroll<D: Database>(
+    State(svc): State<Arc<Service<D>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Failure> {
+    let req = read(&headers, body)?;
+    let resp = svc.enroll(req, Utc::now()).await?;
+    tracing::info!(device = %resp.device_id, area = %resp.area.path, role = resp.role.as_str(), "enrolled");
+    write(&resp)
+}
+
+async fn push<D: Database>(
+    State(svc): State<Arc<Service<D>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Failure> {
+    let device = svc.authenticate(bearer(&headers)).await?;
+    let req: teeka_protocol::PushRequest = read(&headers, body)?;
+    let n = req.events.len();
+    let resp = svc.push(&device, req, Utc::now()).await?;
+    tracing::info!(device = %device.id, events = n, accepted = resp.accepted.len(), rejected = resp.rejected.len(), "push");
+    write(&resp)
+}
+
+async fn pull<D: Database>(
+    State(svc): State<Arc<Service<D>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Failure> {
+    let device = svc.authenticate(bearer(&headers)).await?;
+    let req: teeka_protocol::PullRequest = read(&headers, body)?;
+    let resp = svc.pull(&device, req, Utc::now()).await?;
+    tracing::debug!(device = %device.id, events = resp.events.len(), next = resp.next, "pull");
+    write(&resp)
+}

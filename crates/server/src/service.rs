@@ -1,0 +1,519 @@
+//! The server's rules, once for both backends: areas and their names, enrollment codes, device
+//! tokens, the scope of every event, pushes and pulls. Time is an argument.
+
+use crate::db::{within, Area, CodeProblem, Database, DbError, Device, DeviceSeen, NewCode, StoredEvent};
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use teeka_domain::{AreaLevel, BeneficiaryField, Event, EventBody, Hlc, HouseholdField};
+use teeka_protocol::{
+    ApiError, AreaInfo, EnrollRequest, EnrollResponse, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
+    Rejection, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS,
+};
+use uuid::Uuid;
+
+/// The author and device id of events the server itself makes (area definitions).
+pub const SERVER_AUTHOR: &str = "teeka-server";
+
+/// Errors of the administration commands (not of the protocol, which answers [`ApiError`]s).
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> ApiError {
+        tracing::error!(error = %e, "database error");
+        ApiError::new(ErrorCode::Internal, "the server could not reach its database; try again later")
+    }
+}
+
+/// The letters of enrollment codes: no 0/O, 1/I/L, so that a code read aloud is typed right.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// Sha-256 of a text, hex.
+pub fn hash(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// An enrollment code as typed: upper case, without dashes and spaces.
+pub fn normalize_code(code: &str) -> String {
+    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| ApiError::new(ErrorCode::Internal, format!("no randomness: {e}")))?;
+    Ok(b)
+}
+
+/// A new code: 8 letters of [`CODE_ALPHABET`], shown as `ABCD-EFGH`.
+fn new_code() -> Result<String, ApiError> {
+    let bytes = random_bytes::<8>()?;
+    let letters: String = bytes.iter().map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char).collect();
+    Ok(format!("{}-{}", &letters[..4], &letters[4..]))
+}
+
+/// What `import areas` did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AreasImported {
+    pub rows: usize,
+    pub added: usize,
+}
+
+pub struct Service<D: Database> {
+    db: D,
+}
+
+impl<D: Database> Service<D> {
+    pub fn new(db: D) -> Service<D> {
+        Service { db }
+    }
+
+    pub fn db(&self) -> &D {
+        &self.db
+    }
+
+    /// Imports the area hierarchy: CSV with columns `state, district, block, subcentre,
+    /// village`, one row per village. All rows or none; importing again adds nothing.
+    pub async fn import_areas(&self, bytes: &[u8], now: DateTime<Utc>) -> Result<AreasImported, AdminError> {
+        const COLUMNS: [&str; 5] = ["state", "district", "block", "subcentre", "village"];
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| AdminError::Invalid(format!("line 1: unreadable header: {e}")))?
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let mut problems = Vec::new();
+        let index: Vec<Option<usize>> = COLUMNS.iter().map(|c| header.iter().position(|h| h == c)).collect();
+        for (c, i) in COLUMNS.iter().zip(&index) {
+            if i.is_none() {
+                problems.push(format!("line 1, column '{c}': required column is missing"));
+            }
+        }
+        for h in &header {
+            if !COLUMNS.contains(&h.as_str()) {
+                problems.push(format!("line 1, column '{h}': unknown column (expected {})", COLUMNS.join(", ")));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AdminError::Invalid(problems.join("\n")));
+        }
+        let existing = self.db.areas().await?;
+        let mut by_path: HashMap<String, Area> = existing.into_iter().map(|a| (a.path.to_lowercase(), a)).collect();
+        let mut new: Vec<Area> = Vec::new();
+        let mut rows = 0;
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    problems.push(format!("line {line}: unreadable CSV: {e}"));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            rows += 1;
+            let mut names = Vec::new();
+            for (c, i) in COLUMNS.iter().zip(&index) {
+                let value = i.and_then(|i| record.get(i)).map(str::trim).unwrap_or_default();
+                if value.is_empty() {
+                    problems.push(format!("line {line}, column '{c}': required field is empty"));
+                } else if value.contains('/') || value.chars().any(char::is_control) || value.chars().count() > 100 {
+                    problems.push(format!(
+                        "line {line}, column '{c}': '{value}' may not contain '/' or control characters, or exceed 100 characters"
+                    ));
+                } else {
+                    names.push(value.to_string());
+                }
+            }
+            if names.len() != COLUMNS.len() {
+                continue;
+            }
+            let mut parent: Option<Uuid> = None;
+            let mut path = String::new();
+            for (level, name) in AreaLevel::ALL.iter().zip(&names) {
+                if !path.is_empty() {
+                    path.push('/');
+                }
+                path.push_str(name);
+                let area = by_path.entry(path.to_lowercase()).or_insert_with(|| {
+                    let a = Area {
+                        id: Uuid::now_v7(),
+                        level: *level,
+                        name: name.clone(),
+                        parent_id: parent,
+                        path: path.clone(),
+                    };
+                    new.push(a.clone());
+                    a
+                });
+                parent = Some(area.id);
+            }
+        }
+        if !problems.is_empty() {
+            let total = problems.len();
+            problems.truncate(50);
+            return Err(AdminError::Invalid(format!(
+                "the areas file has {total} problem{}; nothing was imported\n  {}",
+                if total == 1 { "" } else { "s" },
+                problems.join("\n  ")
+            )));
+        }
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        let mut with_events = Vec::new();
+        for (i, a) in new.into_iter().enumerate() {
+            let event = Event {
+                id: Uuid::now_v7(),
+                device_id: Uuid::nil(),
+                hlc: Hlc { wall_ms: now_ms, counter: u32::try_from(i).unwrap_or(u32::MAX) },
+                author: SERVER_AUTHOR.into(),
+                recorded_at: now,
+                body: EventBody::AreaDefined { area: a.id, level: a.level, name: a.name.clone(), parent: a.parent_id },
+            };
+            let json = serde_json::to_string(&event).map_err(|e| AdminError::Invalid(e.to_string()))?;
+            let stored = StoredEvent { id: event.id, device_id: Uuid::nil(), area_path: a.path.clone(), json };
+            with_events.push((a, stored));
+        }
+        let added = self.db.add_areas(with_events).await?;
+        Ok(AreasImported { rows, added })
+    }
+
+    /// Finds an area by the name of any level, or, where a name is ambiguous, by a path of its
+    /// name and some of its ancestors (`Sitapur/Mahmudabad/Rampur`). Case does not matter.
+    pub async fn find_area(&self, text: &str) -> Result<Area, AdminError> {
+        let wanted: Vec<String> = text.split('/').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect();
+        if wanted.is_empty() {
+            return Err(AdminError::Invalid("no area given".into()));
+        }
+        let areas = self.db.areas().await?;
+        let matches: Vec<&Area> = areas
+            .iter()
+            .filter(|a| {
+                // The last name is the area's own; the others are some of its ancestors, in order
+                // (levels may be skipped: `Sitapur/Mahmudabad/Rampur` skips the sub-centre).
+                let segments: Vec<String> = a.path.split('/').map(str::to_lowercase).collect();
+                let (Some(own), Some(last)) = (segments.last(), wanted.last()) else { return false };
+                let mut ancestors = segments[..segments.len() - 1].iter();
+                own == last && wanted[..wanted.len() - 1].iter().all(|w| ancestors.any(|s| s == w))
+            })
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(AdminError::Invalid(format!("no area named '{text}' (import the areas first)"))),
+            many => Err(AdminError::Invalid(format!(
+                "'{text}' names {} areas: {}; give more of the path, e.g. '{}'",
+                many.len(),
+                many.iter().take(5).map(|a| a.path.as_str()).collect::<Vec<_>>().join(", "),
+                many[0].path
+            ))),
+        }
+    }
+
+    /// Makes a one-time enrollment code for a device of `role` in `area`.
+    pub async fn create_code(
+        &self,
+        area: &str,
+        role: Role,
+        valid_for: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(String, Area, DateTime<Utc>), AdminError> {
+        if valid_for <= Duration::zero() {
+            return Err(AdminError::Invalid("an enrollment code must stay valid for some time".into()));
+        }
+        let area = self.find_area(area).await?;
+        let code = new_code().map_err(|e| AdminError::Invalid(e.message))?;
+        let expires_at = now + valid_for;
+        self.db
+            .add_code(NewCode {
+                code_hash: hash(&normalize_code(&code)),
+                area_id: area.id,
+                role,
+                created_at: now,
+                expires_at,
+            })
+            .await?;
+        Ok((code, area, expires_at))
+    }
+
+    /// `POST /v1/enroll`. Repeating it (same code, same device) gives a fresh token.
+    pub async fn enroll(&self, req: EnrollRequest, now: DateTime<Utc>) -> Result<EnrollResponse, ApiError> {
+        let token = hex::encode(random_bytes::<32>()?);
+        match self.db.enroll(hash(&normalize_code(&req.code)), req.device_id, hash(&token), now).await? {
+            Ok(device) => Ok(EnrollResponse {
+                device_id: device.id,
+                token,
+                area: AreaInfo {
+                    id: device.area.id,
+                    level: device.area.level,
+                    name: device.area.name.clone(),
+                    path: device.area.path.clone(),
+                },
+                role: device.role,
+            }),
+            Err(problem) => {
+                let (code, message) = match problem {
+                    CodeProblem::Unknown => {
+                        (ErrorCode::CodeInvalid, "this enrollment code is not known: check it, or ask for a new one")
+                    }
+                    CodeProblem::Expired => {
+                        (ErrorCode::CodeInvalid, "this enrollment code has expired: ask your supervisor for a new one")
+                    }
+                    CodeProblem::UsedByAnother => {
+                        (ErrorCode::CodeInvalid, "this enrollment code was already used by another device")
+                    }
+                    CodeProblem::Revoked => {
+                        (ErrorCode::Revoked, "this device was cut off; only a new enrollment code can bring it back")
+                    }
+                };
+                Err(ApiError::new(code, message))
+            }
+        }
+    }
+
+    /// The device a bearer token belongs to.
+    pub async fn authenticate(&self, token: Option<&str>) -> Result<Device, ApiError> {
+        let token = token.ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "this device is not enrolled"))?;
+        let device =
+            self.db.device_by_token(hash(token)).await?.ok_or_else(|| {
+                ApiError::new(ErrorCode::Unauthorized, "this device's token is not known: enroll again")
+            })?;
+        if device.revoked_at.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::Revoked,
+                "this device was cut off by the server: see your supervisor",
+            ));
+        }
+        Ok(device)
+    }
+
+    /// `POST /v1/push`: stores every event that belongs to the device's area; refuses the others
+    /// one by one (never the whole batch). Events already stored are acknowledged again.
+    pub async fn push(&self, device: &Device, req: PushRequest, now: DateTime<Utc>) -> Result<PushResponse, ApiError> {
+        if req.events.len() > MAX_PUSH_EVENTS {
+            return Err(ApiError::new(
+                ErrorCode::TooLarge,
+                format!("a push holds at most {MAX_PUSH_EVENTS} events; this one has {}", req.events.len()),
+            ));
+        }
+        let ids: Vec<Uuid> = req.events.iter().map(|e| e.id).collect();
+        let known = self.db.known_events(ids).await?;
+        let referenced: Vec<Uuid> = req.events.iter().filter(|e| !known.contains(&e.id)).flat_map(references).collect();
+        let mut paths = self.db.entity_paths(referenced).await?;
+        let villages: Vec<Area> = if req.events.iter().any(|e| matches!(e.body, EventBody::AreaDefined { .. })) {
+            self.db
+                .areas()
+                .await?
+                .into_iter()
+                .filter(|a| a.level == AreaLevel::Village && within(&a.path, &device.area.path))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut accepted = Vec::new();
+        let mut rejected = Vec::new();
+        let mut store = Vec::new();
+        let mut entities = Vec::new();
+        for event in &req.events {
+            if known.contains(&event.id) {
+                accepted.push(event.id);
+                continue;
+            }
+            match place(event, device, &paths, &villages) {
+                Ok((path, moved)) => {
+                    let json = serde_json::to_string(event)
+                        .map_err(|e| ApiError::new(ErrorCode::InvalidEvent, e.to_string()))?;
+                    for (id, p) in moved {
+                        paths.insert(id, p.clone());
+                        entities.push((id, p));
+                    }
+                    store.push(StoredEvent { id: event.id, device_id: device.id, area_path: path, json });
+                    accepted.push(event.id);
+                }
+                Err(r) => rejected.push(Rejection { id: event.id, code: r.code, message: r.message }),
+            }
+        }
+        let skew = req.device_time_ms.saturating_sub(now.timestamp_millis());
+        let seen = DeviceSeen { at: now, pending: i64::try_from(req.pending).ok(), clock_skew_ms: Some(skew) };
+        self.db.store_events(device.id, store, entities, seen).await?;
+        Ok(PushResponse { accepted, rejected, server_time_ms: now.timestamp_millis() })
+    }
+
+    /// `POST /v1/pull`: events of the device's area (and the areas above it) after the cursor.
+    pub async fn pull(&self, device: &Device, req: PullRequest, now: DateTime<Utc>) -> Result<PullResponse, ApiError> {
+        let limit = req.limit.clamp(1, MAX_PULL_EVENTS);
+        let (rows, more) = self.db.pull(device.area.path.clone(), req.after, limit).await?;
+        let next = rows.last().map_or(req.after, |r| r.0);
+        let mut events = Vec::with_capacity(rows.len());
+        for (seq, json) in rows {
+            events.push(serde_json::from_str(&json).map_err(|e| {
+                tracing::error!(seq, error = %e, "unreadable stored event");
+                ApiError::new(ErrorCode::Internal, "the server holds an unreadable event")
+            })?);
+        }
+        self.db.device_seen(device.id, DeviceSeen { at: now, pending: None, clock_skew_ms: None }).await?;
+        Ok(PullResponse { events, next, more })
+    }
+}
+
+/// Ids of areas, households and beneficiaries an event refers to.
+fn references(event: &Event) -> Vec<Uuid> {
+    let mut ids = Vec::new();
+    match &event.body {
+        EventBody::AreaDefined { .. } => {}
+        EventBody::VillageJeEndemicSet { area, .. } => ids.push(*area),
+        EventBody::HouseholdRegistered { fields, .. } => ids.extend(household_villages(fields)),
+        EventBody::HouseholdUpdated { household, fields } => {
+            ids.push(*household);
+            ids.extend(household_villages(fields));
+        }
+        EventBody::BeneficiaryRegistered { fields, .. } => ids.extend(beneficiary_households(fields)),
+        EventBody::BeneficiaryUpdated { beneficiary, fields } => {
+            ids.push(*beneficiary);
+            ids.extend(beneficiary_households(fields));
+        }
+        EventBody::DoseGiven { beneficiary, .. } | EventBody::DoseNotGiven { beneficiary, .. } => {
+            ids.push(*beneficiary)
+        }
+    }
+    ids
+}
+
+fn household_villages(fields: &[HouseholdField]) -> impl Iterator<Item = Uuid> + '_ {
+    fields.iter().filter_map(|f| match f {
+        HouseholdField::Village(v) => Some(*v),
+        _ => None,
+    })
+}
+
+fn beneficiary_households(fields: &[BeneficiaryField]) -> impl Iterator<Item = Uuid> + '_ {
+    fields.iter().filter_map(|f| match f {
+        BeneficiaryField::Household(h) => Some(*h),
+        _ => None,
+    })
+}
+
+type Placed = (String, Vec<(Uuid, String)>);
+
+/// Where an event belongs (the path of its village) and which ids it places in a village, or why
+/// it is refused.
+fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages: &[Area]) -> Result<Placed, ApiError> {
+    let scope = &device.area.path;
+    if event.device_id != device.id {
+        return Err(ApiError::new(ErrorCode::OutOfScope, "this event was recorded by another device"));
+    }
+    let path_of = |id: &Uuid, what: &str| {
+        paths.get(id).cloned().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::UnknownEntity,
+                format!("the {what} {id} is not known to the server (its registration was refused or has not arrived)"),
+            )
+        })
+    };
+    let (path, moved) = match &event.body {
+        EventBody::AreaDefined { area, level, name, .. } => {
+            if *level != AreaLevel::Village {
+                return Err(ApiError::new(ErrorCode::OutOfScope, "a device may only name villages, not other areas"));
+            }
+            let found: Vec<&Area> = villages.iter().filter(|v| v.name.eq_ignore_ascii_case(name.trim())).collect();
+            match found.as_slice() {
+                [one] => (one.path.clone(), vec![(*area, one.path.clone())]),
+                [] => {
+                    return Err(ApiError::new(
+                        ErrorCode::OutOfScope,
+                        format!("village '{name}' is not in this device's area ({scope})"),
+                    ))
+                }
+                many => {
+                    return Err(ApiError::new(
+                        ErrorCode::AmbiguousVillage,
+                        format!(
+                            "'{name}' names {} villages of this device's area: {}",
+                            many.len(),
+                            many.iter().map(|a| a.path.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        EventBody::VillageJeEndemicSet { area, .. } => (path_of(area, "village")?, vec![]),
+        EventBody::HouseholdRegistered { household, fields, .. } => {
+            let village = household_villages(fields)
+                .next()
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidEvent, "a household registered without a village"))?;
+            let path = path_of(&village, "village")?;
+            (path.clone(), vec![(*household, path)])
+        }
+        EventBody::HouseholdUpdated { household, fields } => match household_villages(fields).last() {
+            Some(v) => {
+                let new = path_of(&v, "village")?;
+                let old = path_of(household, "household")?;
+                if !within(&old, scope) {
+                    return Err(out_of_scope(&old, scope));
+                }
+                (new.clone(), vec![(*household, new)])
+            }
+            None => (path_of(household, "household")?, vec![]),
+        },
+        EventBody::BeneficiaryRegistered { beneficiary, fields, .. } => {
+            let household = beneficiary_households(fields).next().ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidEvent, "a beneficiary registered without a household")
+            })?;
+            let path = path_of(&household, "household")?;
+            (path.clone(), vec![(*beneficiary, path)])
+        }
+        EventBody::BeneficiaryUpdated { beneficiary, fields } => match beneficiary_households(fields).last() {
+            Some(h) => {
+                let new = path_of(&h, "household")?;
+                let old = path_of(beneficiary, "beneficiary")?;
+                if !within(&old, scope) {
+                    return Err(out_of_scope(&old, scope));
+                }
+                (new.clone(), vec![(*beneficiary, new)])
+            }
+            None => (path_of(beneficiary, "beneficiary")?, vec![]),
+        },
+        EventBody::DoseGiven { beneficiary, .. } | EventBody::DoseNotGiven { beneficiary, .. } => {
+            (path_of(beneficiary, "beneficiary")?, vec![])
+        }
+    };
+    if !within(&path, scope) {
+        return Err(out_of_scope(&path, scope));
+    }
+    Ok((path, moved))
+}
+
+fn out_of_scope(path: &str, scope: &str) -> ApiError {
+    ApiError::new(ErrorCode::OutOfScope, format!("{path} is outside this device's area ({scope})"))
+}
+
+impl<D: Database> Service<D> {
+    /// Everything, in the shape of `teeka export --format json`: the log replayed into a store.
+    pub async fn export(&self, now: DateTime<Utc>) -> Result<teeka_store::Export, AdminError> {
+        let store_error = |e: teeka_store::StoreError| AdminError::Invalid(format!("replaying the log: {e}"));
+        let mut store = teeka_store::Store::open_in_memory().map_err(store_error)?;
+        let mut after = 0;
+        loop {
+            let page = self.db.events_after(after, 10_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            let events: Vec<Event> = page
+                .iter()
+                .map(|(seq, json)| {
+                    serde_json::from_str(json)
+                        .map_err(|e| AdminError::Invalid(format!("event #{seq} is unreadable: {e}")))
+                })
+                .collect::<Result<_, _>>()?;
+            store.ingest(&events, now).map_err(store_error)?;
+        }
+        store.export().map_err(store_error)
+    }
+}

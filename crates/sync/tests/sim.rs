@@ -1,0 +1,290 @@
+//! The sync state machine against the real server logic, over a simulated network that loses
+//! requests and answers, with simulated time: deterministic for a seed, no sockets.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use teeka_domain::register::parse_register;
+use teeka_domain::{parse_date, DoseCode, ReasonCode};
+use teeka_protocol::{ApiError, ErrorCode, Role};
+use teeka_server::{Service, SqliteDb};
+use teeka_store::{Ctx, Enrollment, Store};
+use teeka_sync::machine::{Config, Failure, Machine, Outcome, Reply, Request, Step};
+
+const AREAS: &str = "state,district,block,subcentre,village
+UP,Sitapur,Mahmudabad,Rampur SC,Rampur
+UP,Sitapur,Mahmudabad,Rampur SC,Salempur
+";
+
+fn register(prefix: &str, n: usize) -> String {
+    let mut csv = String::from("register_id,household_id,village,kind,name,sex,dob,BCG\n");
+    for i in 0..n {
+        csv.push_str(&format!(
+            "{prefix}-{i},{prefix}-H{},Rampur,child,Child {i},F,2026-0{}-1{},2026-0{}-1{}\n",
+            i / 3,
+            1 + i % 8,
+            i % 10,
+            1 + i % 8,
+            i % 10
+        ));
+    }
+    csv
+}
+
+fn ctx(minute: u32) -> Ctx {
+    Ctx {
+        now: Utc.with_ymd_and_hms(2026, 11, 22, 8, minute % 60, 0).unwrap(),
+        today: parse_date("2026-11-22").unwrap(),
+        author: "sim".into(),
+    }
+}
+
+/// A network that loses requests and answers with the given odds (in percent), from a seed.
+struct Network {
+    rng: u64,
+    lose_request: u64,
+    lose_answer: u64,
+}
+
+impl Network {
+    fn roll(&mut self, percent: u64) -> bool {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng % 100 < percent
+    }
+}
+
+struct Sim {
+    rt: tokio::runtime::Runtime,
+    service: Service<SqliteDb>,
+    _dir: tempfile::TempDir,
+}
+
+impl Sim {
+    fn new() -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let service = Service::new(SqliteDb::open(&dir.path().join("server.db")).unwrap());
+        rt.block_on(service.import_areas(AREAS.as_bytes(), Utc::now())).unwrap();
+        Sim { rt, service, _dir: dir }
+    }
+
+    fn enroll(&self, store: &mut Store, role: Role) {
+        let (code, _, _) =
+            self.rt.block_on(self.service.create_code("Rampur", role, chrono::Duration::hours(1), Utc::now())).unwrap();
+        let req = teeka_protocol::EnrollRequest { code, device_id: store.device_id() };
+        let resp = self.rt.block_on(self.service.enroll(req, Utc::now())).unwrap();
+        store
+            .save_enrollment(&Enrollment {
+                server_url: "sim://".into(),
+                token: resp.token,
+                area_id: resp.area.id,
+                area: resp.area.path,
+                role: resp.role.as_str().into(),
+            })
+            .unwrap();
+    }
+
+    /// The server's side of one request.
+    fn serve(&self, token: &str, request: Request) -> Result<Reply, ApiError> {
+        self.rt.block_on(async {
+            let device = self.service.authenticate(Some(token)).await?;
+            Ok(match request {
+                Request::Push(p) => Reply::Push(self.service.push(&device, p, Utc::now()).await?),
+                Request::Pull(p) => Reply::Pull(self.service.pull(&device, p, Utc::now()).await?),
+            })
+        })
+    }
+
+    /// Runs one sync of a device to its end through the network; returns the outcome and the
+    /// simulated time it took.
+    fn sync(&self, store: &mut Store, net: &mut Network, cfg: Config) -> (Outcome, u64) {
+        let token = store.enrollment().unwrap().unwrap().token;
+        let mut machine = Machine::new(cfg, store.pull_cursor().unwrap());
+        let mut now = 0u64;
+        for _ in 0..100_000 {
+            match machine.poll(now) {
+                Step::ReadOutbox { limit } => {
+                    let events = store.outbox(limit).unwrap();
+                    let pending = store.pending_count().unwrap();
+                    machine.outbox(events, pending, 0);
+                }
+                Step::Send(req) => {
+                    now += 40;
+                    let reply = if net.roll(net.lose_request) {
+                        Err(Failure::Transport("request lost".into()))
+                    } else {
+                        let answer = self.serve(&token, req).map_err(Failure::Server);
+                        if net.roll(net.lose_answer) {
+                            Err(Failure::Transport("answer lost".into()))
+                        } else {
+                            answer
+                        }
+                    };
+                    machine.on_reply(reply, now);
+                }
+                Step::Acknowledge { accepted, rejected } => {
+                    let rejected: Vec<_> =
+                        rejected.into_iter().map(|r| (r.id, r.code.as_str().to_string(), r.message)).collect();
+                    store.acknowledge(&accepted, &rejected, Utc::now()).unwrap();
+                    machine.applied();
+                }
+                Step::ApplyPage { events, next } => {
+                    store.apply_pulled(&events, next, Utc::now()).unwrap();
+                    machine.applied();
+                }
+                Step::Wait { until_ms } => now = until_ms.max(now + 1),
+                Step::Done(o) => return (o, now),
+            }
+        }
+        panic!("the sync did not end");
+    }
+
+    /// Syncs until a run completes (each run may give up on a bad network).
+    fn sync_to_completion(&self, store: &mut Store, net: &mut Network, cfg: Config) -> u32 {
+        for runs in 1..=200 {
+            if let (Outcome::Complete(_), _) = self.sync(store, net, cfg) {
+                return runs;
+            }
+        }
+        panic!("no sync completed in 200 runs");
+    }
+}
+
+fn export(s: &Store) -> String {
+    serde_json::to_string(&s.export().unwrap()).unwrap()
+}
+
+fn small_batches() -> Config {
+    Config { push_batch: 7, pull_limit: 11, ..Config::default() }
+}
+
+#[test]
+fn a_clean_run_pushes_then_pulls_then_completes() {
+    let sim = Sim::new();
+    let mut a = Store::open_in_memory().unwrap();
+    a.import_register(
+        &parse_register(register("A", 10).as_bytes(), parse_date("2026-11-22").unwrap()).unwrap(),
+        &ctx(0),
+    )
+    .unwrap();
+    let own = a.event_count().unwrap();
+    sim.enroll(&mut a, Role::Anm);
+    let mut net = Network { rng: 1, lose_request: 0, lose_answer: 0 };
+    let (outcome, _) = sim.sync(&mut a, &mut net, small_batches());
+    let Outcome::Complete(p) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(p.pushed, own);
+    assert_eq!(p.failures, 0);
+    assert_eq!(a.pending_count().unwrap(), 0);
+    // Pulled: its own events back and the area definitions above and of its village.
+    assert_eq!(p.pulled, own + 5);
+    assert_eq!(p.round_trips, own.div_ceil(7) + (own + 5).div_ceil(11));
+}
+
+#[test]
+fn a_revoked_device_stops_at_once_and_keeps_its_records() {
+    let sim = Sim::new();
+    let mut a = Store::open_in_memory().unwrap();
+    sim.enroll(&mut a, Role::Asha);
+    a.import_register(
+        &parse_register(register("A", 3).as_bytes(), parse_date("2026-11-22").unwrap()).unwrap(),
+        &ctx(0),
+    )
+    .unwrap();
+    let pending = a.pending_count().unwrap();
+    sim.rt.block_on(teeka_server::Database::revoke(sim.service.db(), a.device_id(), Utc::now())).unwrap();
+    let mut net = Network { rng: 1, lose_request: 0, lose_answer: 0 };
+    let (outcome, _) = sim.sync(&mut a, &mut net, Config::default());
+    match outcome {
+        Outcome::Failed { code: Some(ErrorCode::Revoked), retryable: false, progress, .. } => {
+            assert_eq!(progress.round_trips, 1)
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(a.pending_count().unwrap(), pending);
+}
+
+#[test]
+fn back_off_grows_and_a_dead_network_ends_the_run() {
+    let sim = Sim::new();
+    let mut a = Store::open_in_memory().unwrap();
+    sim.enroll(&mut a, Role::Anm);
+    let mut net = Network { rng: 1, lose_request: 100, lose_answer: 0 };
+    let cfg = Config::default();
+    let (outcome, elapsed) = sim.sync(&mut a, &mut net, cfg);
+    let Outcome::Failed { retryable: true, progress, .. } = outcome else { panic!("{outcome:?}") };
+    assert_eq!(progress.failures, u64::from(cfg.max_failures));
+    // Seven waits of at least half of 0.5, 1, 2, 4, 8, 16, 30 s.
+    assert!(elapsed >= (250 + 500 + 1000 + 2000 + 4000 + 8000 + 15000), "{elapsed}");
+    assert!(elapsed <= 500 + 1000 + 2000 + 4000 + 8000 + 16000 + 30000 + 8 * 40, "{elapsed}");
+}
+
+/// Three devices record in the same village while the network loses requests and answers; after
+/// syncing to completion (twice round, so that each sees the others' work) all replicas are equal
+/// to each other and to the server's log, with nothing lost or doubled.
+fn converge(seed: u64, lose_request: u64, lose_answer: u64) {
+    let sim = Sim::new();
+    let today = parse_date("2026-11-22").unwrap();
+    let mut devices: Vec<Store> = (0..3).map(|_| Store::open_in_memory().unwrap()).collect();
+    // Device 0 surveys before it is enrolled.
+    devices[0].import_register(&parse_register(register("R", 12).as_bytes(), today).unwrap(), &ctx(1)).unwrap();
+    for (i, d) in devices.iter_mut().enumerate() {
+        sim.enroll(d, if i == 2 { Role::Asha } else { Role::Anm });
+    }
+    let mut net = Network { rng: seed | 1, lose_request, lose_answer };
+    let cfg = Config { seed, ..small_batches() };
+    sim.sync_to_completion(&mut devices[0], &mut net, cfg);
+    for d in devices.iter_mut().skip(1) {
+        sim.sync_to_completion(d, &mut net, cfg);
+    }
+    // Everyone works on the same children.
+    for (i, d) in devices.iter_mut().enumerate() {
+        let m = i as u32;
+        d.record_dose("R-1", DoseCode::Opv1, parse_date("2026-03-05").unwrap(), &ctx(10 + m)).unwrap();
+        d.record_not_given("R-2", DoseCode::Penta1, today, ReasonCode::RefusedFamily, &ctx(10 + m)).unwrap();
+        let rename = format!(
+            "register_id,household_id,village,kind,name,sex,dob\nR-3,R-H1,Rampur,child,Renamed by {i},F,2026-04-13\n"
+        );
+        d.import_register(&parse_register(rename.as_bytes(), today).unwrap(), &ctx(20 + m)).unwrap();
+    }
+    for _round in 0..2 {
+        for d in devices.iter_mut() {
+            sim.sync_to_completion(d, &mut net, cfg);
+        }
+    }
+    let server = sim.rt.block_on(sim.service.export(Utc::now())).unwrap();
+    let server = serde_json::to_string(&server).unwrap();
+    for d in &devices {
+        assert_eq!(d.pending_count().unwrap(), 0);
+        assert_eq!(export(d), server);
+    }
+    let ex = devices[0].export().unwrap();
+    let r1 = ex.beneficiaries.iter().find(|b| b.register_id == "R-1").unwrap();
+    let opv1: Vec<_> = r1.doses.iter().filter(|d| d.code == DoseCode::Opv1).collect();
+    assert_eq!(opv1.len(), 3, "the same dose from three devices: three records");
+    assert!(opv1.iter().all(|d| d.flagged));
+    let r3 = ex.beneficiaries.iter().find(|b| b.register_id == "R-3").unwrap();
+    assert_eq!(r3.name, "Renamed by 2", "the rename with the latest stamp wins");
+    // No event doubled anywhere: every replica holds each event once.
+    let total = devices[0].event_count().unwrap();
+    assert!(devices.iter().all(|d| d.event_count().unwrap() == total));
+}
+
+#[test]
+fn three_devices_converge_on_a_perfect_network() {
+    converge(7, 0, 0);
+}
+
+#[test]
+fn three_devices_converge_when_a_third_of_everything_is_lost() {
+    converge(11, 20, 20);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+    #[test]
+    fn replicas_converge_on_any_lossy_network(seed in 1u64..u64::MAX, lose_request in 0u64..40, lose_answer in 0u64..40) {
+        converge(seed, lose_request, lose_answer);
+    }
+}

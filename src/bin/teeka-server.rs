@@ -1,0 +1,237 @@
+//! `teeka-server`: the central server and its administration commands. Thin: arguments, the
+//! database, the service; the commands are documented in docs/cli.md.
+
+use anyhow::{bail, Context};
+use chrono::{Duration, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use teeka_protocol::Role;
+use teeka_server::service::AdminError;
+use teeka_server::{Database, DatabaseUrl, Service, SqliteDb};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+#[command(name = "teeka-server", version, about = "Teeka's central server: enrollment and sync of devices")]
+struct Cli {
+    /// `sqlite:PATH` (embedded, nothing to install) or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, env = "TEEKA_DATABASE_URL", value_name = "URL", value_parser = url_arg)]
+    database_url: DatabaseUrl,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve devices over HTTP until interrupted (SIGINT/SIGTERM end it gracefully).
+    Serve {
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Import data.
+    #[command(subcommand)]
+    Import(Import),
+    /// Make a one-time enrollment code for a device (printed as the last line).
+    Enroll {
+        /// The device's area: the name of any level, or a path such as Sitapur/Mahmudabad/Rampur.
+        #[arg(long)]
+        area: String,
+        #[arg(long, value_parser = role_arg)]
+        role: Role,
+        /// How long the code stays valid.
+        #[arg(long, default_value_t = 72)]
+        valid_hours: u32,
+    },
+    /// Cut a device off: its token is refused from now on.
+    Revoke {
+        #[arg(long, value_name = "ID")]
+        device: uuid::Uuid,
+    },
+    /// Every device: area, role, last sync, events pending as last reported, clock skew.
+    Devices {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Everything, in the shape of `teeka export --format json`.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// The area hierarchy: CSV with columns state, district, block, subcentre, village.
+    Areas { file: PathBuf },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+}
+
+fn url_arg(s: &str) -> Result<DatabaseUrl, String> {
+    s.parse()
+}
+
+fn role_arg(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error[ERROR]: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error[ERROR]: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.database_url {
+        DatabaseUrl::Sqlite(path) => {
+            let db = SqliteDb::open(path).with_context(|| format!("cannot open the database {}", path.display()))?;
+            command(Service::new(db), cli.command).await
+        }
+        DatabaseUrl::Postgres(url) => {
+            let db = teeka_server::PgDb::connect(url).await.context("cannot open the PostgreSQL database")?;
+            command(Service::new(db), cli.command).await
+        }
+    }
+}
+
+async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Result<()> {
+    let now = Utc::now();
+    match command {
+        Command::Serve { listen } => serve(svc, listen).await?,
+        Command::Import(Import::Areas { file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let r = svc.import_areas(&bytes, now).await.map_err(admin)?;
+            println!("imported {} rows: {} areas added", r.rows, r.added);
+        }
+        Command::Enroll { area, role, valid_hours } => {
+            let (code, area, expires) =
+                svc.create_code(&area, role, Duration::hours(i64::from(valid_hours)), now).await.map_err(admin)?;
+            println!("area: {}", area.path);
+            println!("role: {}", role.as_str());
+            println!("valid until: {}", expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            println!("{code}");
+        }
+        Command::Revoke { device } => {
+            if !svc.db().revoke(device, now).await? {
+                bail!("no device {device}");
+            }
+            println!("device {device} revoked");
+        }
+        Command::Devices { format } => {
+            let devices = svc.db().devices().await?;
+            let rows: Vec<serde_json::Value> = devices
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "device_id": d.id,
+                        "area": d.area.path,
+                        "role": d.role.as_str(),
+                        "enrolled_at": d.enrolled_at,
+                        "revoked_at": d.revoked_at,
+                        "last_sync_at": d.last_sync_at,
+                        "pending": d.pending,
+                        "clock_skew_ms": d.clock_skew_ms,
+                    })
+                })
+                .collect();
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "devices": rows }))?),
+                Format::Table => {
+                    println!(
+                        "{:<36}  {:<10}  {:<20}  {:>7}  {:>10}  AREA",
+                        "DEVICE", "ROLE", "LAST SYNC", "PENDING", "SKEW"
+                    );
+                    for d in &devices {
+                        let last =
+                            d.last_sync_at.map_or("never".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string());
+                        let skew =
+                            d.clock_skew_ms.map_or("-".to_string(), |s| format!("{:+.1}h", s as f64 / 3_600_000.0));
+                        let role = if d.revoked_at.is_some() {
+                            format!("{} (revoked)", d.role.as_str())
+                        } else {
+                            d.role.as_str().to_string()
+                        };
+                        let pending = d.pending.map_or("-".to_string(), |p| p.to_string());
+                        println!(
+                            "{:<36}  {:<10}  {:<20}  {:>7}  {:>10}  {}",
+                            d.id, role, last, pending, skew, d.area.path
+                        );
+                    }
+                }
+            }
+        }
+        Command::Export { format: ExportFormat::Json } => {
+            let export = svc.export(now).await.map_err(admin)?;
+            println!("{}", serde_json::to_string_pretty(&export)?);
+        }
+    }
+    Ok(())
+}
+
+fn admin(e: AdminError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+async fn serve<D: Database>(svc: Service<D>, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, "teeka-server listening");
+    // Tests and scripts read the address from this line (useful with port 0).
+    println!("listening on http://{local}");
+    std::io::Write::flush(&mut std::io::stdout())?;
+    let app = teeka_server::http::router(Arc::new(svc));
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    tracing::info!("teeka-server stopped");
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
