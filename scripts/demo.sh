@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-cargo build --release --locked --bin teeka
+cargo build --release --locked --bin teeka --bin teeka-server
 TEEKA="$PWD/target/release/teeka"
+SERVER="$PWD/target/release/teeka-server"
 export TEEKA_DB="${TEEKA_DB:-$PWD/demo/demo.db}"
 export TEEKA_AUTHOR="${TEEKA_AUTHOR:-demo-anm}"
 rm -f "$TEEKA_DB" "$TEEKA_DB-wal" "$TEEKA_DB-shm"
@@ -34,4 +35,28 @@ step "The due list after the session"
 show due-list --on "$DAY" --village Rampur
 step "Coverage after the session"
 show coverage --on "$DAY"
-printf '\nThe store is %s. Try: %s --db %s due-list --on %s --format json\n' "$TEEKA_DB" "$TEEKA" "$TEEKA_DB" "$DAY"
+step "Sync: a central server on its embedded SQLite database"
+SERVER_DB="sqlite:$PWD/demo/server.db"
+rm -f demo/server.db demo/server.db-wal demo/server.db-shm demo/asha.db demo/asha.db-wal demo/asha.db-shm
+"$SERVER" --database-url "$SERVER_DB" import areas demo/areas.csv
+LOG="$(mktemp)"
+"$SERVER" --database-url "$SERVER_DB" serve --listen 127.0.0.1:0 >"$LOG" 2>&1 &
+SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q "^listening on" "$LOG" && break; sleep 0.1; done
+URL="$(sed -n 's/^listening on //p' "$LOG" | head -1)"
+echo "server listening on $URL"
+ANM_CODE="$("$SERVER" --database-url "$SERVER_DB" enroll --area "Rampur SC" --role anm | tail -1)"
+ASHA_CODE="$("$SERVER" --database-url "$SERVER_DB" enroll --area "Mahmudabad/Rampur" --role asha | tail -1)"
+echo "enrollment codes: ANM of Rampur sub-centre $ANM_CODE, ASHA of Rampur village $ASHA_CODE"
+step "The ANM's device enrolls and syncs what it recorded offline"
+show enroll --server "$URL" --code "$ANM_CODE"
+show sync
+step "The ASHA's phone enrolls and receives its village's records"
+TEEKA_DB="$PWD/demo/asha.db" TEEKA_AUTHOR=demo-asha show enroll --server "$URL" --code "$ASHA_CODE"
+TEEKA_DB="$PWD/demo/asha.db" TEEKA_AUTHOR=demo-asha show sync
+TEEKA_DB="$PWD/demo/asha.db" show due-list --on "$DAY"
+step "The supervisor's view of the devices"
+"$SERVER" --database-url "$SERVER_DB" devices
+show status
+printf '\nThe stores are %s and demo/asha.db. Try: %s --db %s due-list --on %s --format json\n' "$TEEKA_DB" "$TEEKA" "$TEEKA_DB" "$DAY"

@@ -34,8 +34,11 @@ fn sync(store: &mut Store, server: Option<&str>, out: &mut impl Write) -> anyhow
         Outcome::Complete(p) => {
             writeln!(
                 out,
-                "sync complete: {} records pushed, {} pulled, in {} round trips",
-                p.pushed, p.pulled, p.round_trips
+                "sync complete: {} records pushed, {} pulled, in {} round trip{}",
+                p.pushed,
+                p.pulled,
+                p.round_trips,
+                if p.round_trips == 1 { "" } else { "s" }
             )?;
             if p.set_aside > 0 {
                 eprintln!(
