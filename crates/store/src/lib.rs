@@ -260,35 +260,33 @@ impl Store {
 
     /// Every event, in the order appended.
     pub fn events(&self) -> Result<Vec<Event>> {
-        let mut stmt =
-            self.conn.prepare("SELECT id, device_id, hlc, author, recorded_at, body FROM events ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?;
+        let mut stmt = self.conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))?;
+        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, device, hlc, author, at, body) = row?;
-            let bad = |what: &str, e: String| StoreError::Corrupt(format!("event {id}: {what}: {e}"));
-            out.push(Event {
-                id: Uuid::parse_str(&id).map_err(|e| bad("id", e.to_string()))?,
-                device_id: Uuid::parse_str(&device).map_err(|e| bad("device", e.to_string()))?,
-                hlc: hlc.parse().map_err(|e: teeka_domain::hlc::BadHlc| bad("hlc", e.to_string()))?,
-                author,
-                recorded_at: DateTime::parse_from_rfc3339(&at)
-                    .map_err(|e| bad("recorded_at", e.to_string()))?
-                    .with_timezone(&Utc),
-                body: serde_json::from_str(&body).map_err(|e| bad("body", e.to_string()))?,
-            });
+        while let Some(r) = rows.next()? {
+            out.push(read_event(r)?);
         }
         Ok(out)
     }
+}
+
+/// The columns [`read_event`] reads, in its order.
+const EVENT_COLUMNS: &str = "events.id, events.device_id, events.hlc, events.author, events.recorded_at, events.body";
+
+/// An event from a row of [`EVENT_COLUMNS`].
+fn read_event(r: &rusqlite::Row<'_>) -> Result<Event> {
+    let id: String = r.get(0)?;
+    let bad = |what: &str, e: String| StoreError::Corrupt(format!("event {id}: {what}: {e}"));
+    Ok(Event {
+        id: Uuid::parse_str(&id).map_err(|e| bad("id", e.to_string()))?,
+        device_id: Uuid::parse_str(r.get_ref(1)?.as_str()?).map_err(|e| bad("device", e.to_string()))?,
+        hlc: r.get_ref(2)?.as_str()?.parse().map_err(|e: teeka_domain::hlc::BadHlc| bad("hlc", e.to_string()))?,
+        author: r.get(3)?,
+        recorded_at: DateTime::parse_from_rfc3339(r.get_ref(4)?.as_str()?)
+            .map_err(|e| bad("recorded_at", e.to_string()))?
+            .with_timezone(&Utc),
+        body: serde_json::from_str(r.get_ref(5)?.as_str()?).map_err(|e| bad("body", e.to_string()))?,
+    })
 }
 
 fn millis(t: DateTime<Utc>) -> u64 {

@@ -5,7 +5,7 @@
 //! is applied together with the cursor that follows it; acknowledged events leave the outbox in
 //! one step. So a sync cut at any point resumes without losing or doubling anything.
 
-use crate::{ingest_in, Result, Store, StoreError};
+use crate::{ingest_in, read_event, Result, Store, StoreError, EVENT_COLUMNS};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -103,28 +103,13 @@ impl Store {
 
     /// Up to `limit` of this device's events not yet acknowledged, oldest first.
     pub fn outbox(&self, limit: usize) -> Result<Vec<Event>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.body, e.id, e.hlc, e.author, e.recorded_at FROM outbox o JOIN events e ON e.seq = o.event_seq
-             ORDER BY o.event_seq LIMIT ?1",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM outbox o JOIN events ON events.seq = o.event_seq ORDER BY o.event_seq LIMIT ?1"
+        ))?;
         let mut rows = stmt.query([i64::try_from(limit).unwrap_or(i64::MAX)])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let id: String = r.get(1)?;
-            let bad = |what: &str, e: String| StoreError::Corrupt(format!("event {id}: {what}: {e}"));
-            out.push(Event {
-                id: Uuid::parse_str(&id).map_err(|e| bad("id", e.to_string()))?,
-                device_id: self.device_id,
-                hlc: r
-                    .get::<_, String>(2)?
-                    .parse()
-                    .map_err(|e: teeka_domain::hlc::BadHlc| bad("hlc", e.to_string()))?,
-                author: r.get(3)?,
-                recorded_at: DateTime::parse_from_rfc3339(&r.get::<_, String>(4)?)
-                    .map_err(|e| bad("recorded_at", e.to_string()))?
-                    .with_timezone(&Utc),
-                body: serde_json::from_str(&r.get::<_, String>(0)?).map_err(|e| bad("body", e.to_string()))?,
-            });
+            out.push(read_event(r)?);
         }
         Ok(out)
     }
