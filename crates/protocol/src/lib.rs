@@ -94,6 +94,15 @@ pub struct PushRequest {
     pub device_time_ms: i64,
 }
 
+/// A push as the server reads it: each event is read on its own, so that one event it cannot
+/// read (from a newer app, or damaged) is refused alone instead of failing the whole batch.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RawPushRequest {
+    pub events: Vec<serde_json::Value>,
+    pub pending: u64,
+    pub device_time_ms: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     /// Stored (now or by an earlier attempt): the device may mark these sent.

@@ -109,9 +109,9 @@ async fn push<D: Database>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Failure> {
     let device = svc.authenticate(bearer(&headers)).await?;
-    let req: teeka_protocol::PushRequest = read(&headers, body)?;
+    let req: teeka_protocol::RawPushRequest = read(&headers, body)?;
     let n = req.events.len();
-    let resp = svc.push(&device, req, Utc::now()).await?;
+    let resp = svc.push_raw(&device, req, Utc::now()).await?;
     tracing::info!(device = %device.id, events = n, accepted = resp.accepted.len(), rejected = resp.rejected.len(), "push");
     write(&resp)
 }

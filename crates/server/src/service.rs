@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use teeka_domain::{AreaLevel, BeneficiaryField, Event, EventBody, Hlc, HouseholdField};
 use teeka_protocol::{
     ApiError, AreaInfo, EnrollRequest, EnrollResponse, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
-    Rejection, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS,
+    RawPushRequest, Rejection, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS,
 };
 use uuid::Uuid;
 
@@ -295,14 +295,44 @@ impl<D: Database> Service<D> {
         Ok(device)
     }
 
+    /// `POST /v1/push` as read from the wire: events the server cannot read are refused one by
+    /// one (`INVALID_EVENT`) and the rest go on to [`Service::push`].
+    pub async fn push_raw(
+        &self,
+        device: &Device,
+        raw: RawPushRequest,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse, ApiError> {
+        if raw.events.len() > MAX_PUSH_EVENTS {
+            return Err(too_many(raw.events.len()));
+        }
+        let mut events = Vec::with_capacity(raw.events.len());
+        let mut unreadable = Vec::new();
+        for value in raw.events {
+            let id = value.get("id").and_then(|v| v.as_str()).and_then(|t| Uuid::parse_str(t).ok());
+            match (serde_json::from_value::<Event>(value), id) {
+                (Ok(e), _) => events.push(e),
+                (Err(e), Some(id)) => unreadable.push(Rejection {
+                    id,
+                    code: ErrorCode::InvalidEvent,
+                    message: format!("the server cannot read this record ({e}); an update of the server may be needed"),
+                }),
+                (Err(e), None) => {
+                    return Err(ApiError::new(ErrorCode::BadRequest, format!("an event without a readable id: {e}")))
+                }
+            }
+        }
+        let req = PushRequest { events, pending: raw.pending, device_time_ms: raw.device_time_ms };
+        let mut resp = self.push(device, req, now).await?;
+        resp.rejected.extend(unreadable);
+        Ok(resp)
+    }
+
     /// `POST /v1/push`: stores every event that belongs to the device's area; refuses the others
     /// one by one (never the whole batch). Events already stored are acknowledged again.
     pub async fn push(&self, device: &Device, req: PushRequest, now: DateTime<Utc>) -> Result<PushResponse, ApiError> {
         if req.events.len() > MAX_PUSH_EVENTS {
-            return Err(ApiError::new(
-                ErrorCode::TooLarge,
-                format!("a push holds at most {MAX_PUSH_EVENTS} events; this one has {}", req.events.len()),
-            ));
+            return Err(too_many(req.events.len()));
         }
         let ids: Vec<Uuid> = req.events.iter().map(|e| e.id).collect();
         let known = self.db.known_events(ids).await?;
@@ -489,6 +519,10 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
         return Err(out_of_scope(&path, scope));
     }
     Ok((path, moved))
+}
+
+fn too_many(n: usize) -> ApiError {
+    ApiError::new(ErrorCode::TooLarge, format!("a push holds at most {MAX_PUSH_EVENTS} events; this one has {n}"))
 }
 
 fn out_of_scope(path: &str, scope: &str) -> ApiError {
