@@ -448,12 +448,17 @@ async fn postgres_migrations_run_once_and_refuse_a_newer_schema() {
     PgDb::connect(&url).await.unwrap();
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     let task = tokio::spawn(connection);
-    let versions: Vec<i64> =
-        client.query("SELECT version FROM schema_migrations", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
-    assert_eq!(versions, vec![1]);
+    let versions: Vec<i64> = client
+        .query("SELECT version FROM schema_migrations ORDER BY version", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(versions, vec![1, 2]);
     client.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (99, now())", &[]).await.unwrap();
     match PgDb::connect(&url).await {
-        Err(DbError::TooNew { found: 99, known: 1 }) => {}
+        Err(DbError::TooNew { found: 99, known: 2 }) => {}
         Err(other) => panic!("expected TooNew, got {other}"),
         Ok(_) => panic!("expected TooNew, got a connection"),
     }
@@ -552,4 +557,25 @@ async fn postgres_concurrent_pushes_are_pulled_in_order_without_gaps() {
     let logged: Vec<(u64, Uuid)> = log.iter().map(|(seq, e)| (*seq, e.id)).collect();
     assert_eq!(seen, logged, "the puller saw the whole log, in order");
     drop(cluster);
+}
+
+/// A pull reads the device's areas from the index, not the whole log: a village device's page
+/// costs its village's events. Checked through the query plan on SQLite.
+#[test]
+fn a_village_pull_uses_the_area_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(SqliteDb::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let sql = teeka_server::db::pull_by_paths_sql(3, '?');
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map(rusqlite::params![0, 10, "UP", "UP/S", "UP/S/V"], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let searches = plan.iter().filter(|p| p.contains("USING COVERING INDEX events_area_seq")).count();
+    assert_eq!(searches, 3, "{plan:#?}");
+    assert!(!plan.iter().any(|p| p.starts_with("SCAN events")), "{plan:#?}");
 }

@@ -151,9 +151,51 @@ pub const VISIBLE_SQL: &str = "(area_path = $S
       OR substr(area_path, 1, length($S) + 1) = $S || '/'
       OR substr($S, 1, length(area_path) + 1) = area_path || '/')";
 
+/// Beyond this many visible areas a pull scans the log instead of reading area by area.
+pub const MAX_PULL_PATHS: usize = 200;
+
+/// The area paths whose events a device of area `scope` receives: the areas above it, itself,
+/// and the areas below it (`descendants`). `None` when there are too many to read one by one.
+pub fn visible_paths(scope: &str, descendants: Vec<String>) -> Option<Vec<String>> {
+    let mut paths: Vec<String> = scope.match_indices('/').map(|(i, _)| scope[..i].to_string()).collect();
+    paths.push(scope.to_string());
+    paths.extend(descendants);
+    (paths.len() <= MAX_PULL_PATHS).then_some(paths)
+}
+
+/// A pull that reads each visible area's events from the `(area_path, seq)` index, at most one
+/// page each, and merges them in log order: its cost follows the device's area, not the log.
+/// Parameters, written `?N` or `$N` after `sigil`: 1 = after, 2 = limit, 3… = the paths.
+pub fn pull_by_paths_sql(paths: usize, sigil: char) -> String {
+    let branches: Vec<String> = (0..paths)
+        .map(|i| {
+            format!(
+                "SELECT seq FROM (SELECT seq FROM events WHERE area_path = {sigil}{} AND seq > {sigil}1 \
+                 ORDER BY seq LIMIT {sigil}2) AS p{i}",
+                i + 3
+            )
+        })
+        .collect();
+    format!(
+        "SELECT seq, event FROM events WHERE seq IN (SELECT seq FROM ({}) AS visible ORDER BY seq LIMIT {sigil}2) \
+         ORDER BY seq",
+        branches.join(" UNION ALL ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visible_paths_are_ancestors_self_and_descendants() {
+        let p = visible_paths("UP/Sitapur/Mahmudabad", vec!["UP/Sitapur/Mahmudabad/Rampur SC".into()]).unwrap();
+        assert_eq!(p, ["UP", "UP/Sitapur", "UP/Sitapur/Mahmudabad", "UP/Sitapur/Mahmudabad/Rampur SC"]);
+        assert!(visible_paths("UP", (0..MAX_PULL_PATHS).map(|i| format!("UP/{i}")).collect()).is_none());
+        let sql = pull_by_paths_sql(2, '$');
+        assert!(sql.contains("area_path = $3 AND seq > $1 ORDER BY seq LIMIT $2"), "{sql}");
+        assert!(sql.contains("area_path = $4"), "{sql}");
+    }
 
     #[test]
     fn within_respects_path_segments() {

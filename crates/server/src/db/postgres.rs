@@ -19,7 +19,10 @@ use std::time::Duration;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../../migrations/server-postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../../migrations/server-postgres/0001_init.sql")),
+    (2, include_str!("../../../../migrations/server-postgres/0002_pull_index.sql")),
+];
 
 /// Advisory lock held while migrating, so that two servers starting together do not race.
 const MIGRATIONS_LOCK: i64 = 0x7465_656b_6100_0001;
@@ -337,13 +340,30 @@ impl Database for PgDb {
 
     async fn pull(&self, scope: String, after: u64, limit: u32) -> DbResult<Page> {
         let c = self.client().await?;
-        let sql = format!(
-            "SELECT seq, event FROM events WHERE seq > $1 AND {} ORDER BY seq LIMIT $3",
-            super::VISIBLE_SQL.replace("$S", "$2::TEXT")
-        );
-        let stmt = c.prepare_cached(&sql).await?;
+        let descendants: Vec<String> = c
+            .query("SELECT path FROM areas WHERE substr(path, 1, length($1) + 1) = $1 || '/'", &[&scope])
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = c.query(&stmt, &[&after, &scope, &(i64::from(limit) + 1)]).await?;
+        let page = i64::from(limit) + 1;
+        let rows = match super::visible_paths(&scope, descendants) {
+            Some(paths) => {
+                let stmt = c.prepare_cached(&super::pull_by_paths_sql(paths.len(), '$')).await?;
+                let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&after, &page];
+                params.extend(paths.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)));
+                c.query(&stmt, &params).await?
+            }
+            None => {
+                let sql = format!(
+                    "SELECT seq, event FROM events WHERE seq > $1 AND {} ORDER BY seq LIMIT $3",
+                    super::VISIBLE_SQL.replace("$S", "$2::TEXT")
+                );
+                let stmt = c.prepare_cached(&sql).await?;
+                c.query(&stmt, &[&after, &scope, &page]).await?
+            }
+        };
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             out.push((seq(r.try_get(0)?)?, r.try_get(1)?));

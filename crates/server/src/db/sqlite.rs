@@ -9,7 +9,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../../migrations/server-sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../../migrations/server-sqlite/0001_init.sql")),
+    (2, include_str!("../../../../migrations/server-sqlite/0002_pull_index.sql")),
+];
 
 #[derive(Clone)]
 pub struct SqliteDb {
@@ -308,16 +311,36 @@ impl Database for SqliteDb {
 
     async fn pull(&self, scope: String, after: u64, limit: u32) -> DbResult<Page> {
         self.with(move |c| {
-            let sql = format!(
-                "SELECT seq, event FROM events WHERE seq > ?1 AND {} ORDER BY seq LIMIT ?3",
-                super::VISIBLE_SQL.replace("$S", "?2")
-            );
-            let mut stmt = c.prepare_cached(&sql)?;
+            let descendants: Vec<String> = {
+                let mut stmt =
+                    c.prepare_cached("SELECT path FROM areas WHERE substr(path, 1, length(?1) + 1) = ?1 || '/'")?;
+                let rows = stmt.query_map([&scope], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
             let after = i64::try_from(after).unwrap_or(i64::MAX);
-            let mut rows = stmt.query(params![after, scope, i64::from(limit) + 1])?;
             let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?));
+            match super::visible_paths(&scope, descendants) {
+                Some(paths) => {
+                    let sql = super::pull_by_paths_sql(paths.len(), '?');
+                    let mut stmt = c.prepare_cached(&sql)?;
+                    let mut values: Vec<rusqlite::types::Value> = vec![after.into(), (i64::from(limit) + 1).into()];
+                    values.extend(paths.into_iter().map(rusqlite::types::Value::from));
+                    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+                    while let Some(r) = rows.next()? {
+                        out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?));
+                    }
+                }
+                None => {
+                    let sql = format!(
+                        "SELECT seq, event FROM events WHERE seq > ?1 AND {} ORDER BY seq LIMIT ?3",
+                        super::VISIBLE_SQL.replace("$S", "?2")
+                    );
+                    let mut stmt = c.prepare_cached(&sql)?;
+                    let mut rows = stmt.query(params![after, scope, i64::from(limit) + 1])?;
+                    while let Some(r) = rows.next()? {
+                        out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?));
+                    }
+                }
             }
             let more = out.len() > limit as usize;
             out.truncate(limit as usize);
