@@ -99,6 +99,10 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                         .ok_or_else(|| {
                             StoreError::Corrupt(format!("household {household_id} registered without a village"))
                         })?;
+                    let village = resolve(tx, village)?;
+                    if !exists(tx, "areas", village)? {
+                        return Ok(());
+                    }
                     tx.prepare_cached(
                         "INSERT INTO households (id, household_id, village_id) VALUES (?1, ?2, ?3)
                          ON CONFLICT (id) DO NOTHING",
@@ -140,6 +144,10 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                             "beneficiary {register_id} registered without a name or household"
                         )));
                     };
+                    let household = resolve(tx, household)?;
+                    if !exists(tx, "households", household)? {
+                        return Ok(());
+                    }
                     tx.prepare_cached(
                         "INSERT INTO beneficiaries (id, register_id, household_id, kind, name, status)
                          VALUES (?1, ?2, ?3, ?4, ?5, 'active') ON CONFLICT (id) DO NOTHING",
@@ -147,7 +155,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                     .execute(params![
                         beneficiary.to_string(),
                         register_id,
-                        resolve(tx, household)?.to_string(),
+                        household.to_string(),
                         kind.as_str(),
                         name
                     ])?;
@@ -160,6 +168,9 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
         }
         EventBody::DoseGiven { beneficiary, code, date, corrects } => {
             let beneficiary = resolve(tx, *beneficiary)?;
+            if !exists(tx, "beneficiaries", beneficiary)? {
+                return Ok(());
+            }
             let id = event.id.to_string();
             let inserted = tx
                 .prepare_cached(
@@ -197,6 +208,9 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
         }
         EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects } => {
             let beneficiary = resolve(tx, *beneficiary)?;
+            if !exists(tx, "beneficiaries", beneficiary)? {
+                return Ok(());
+            }
             let id = event.id.to_string();
             let inserted = tx
                 .prepare_cached(
@@ -238,6 +252,11 @@ pub fn resolve(tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
         .query_row([id.to_string()], |r| r.get(0))
         .optional()?;
     canonical.map_or(Ok(id), |c| parse_id(&c))
+}
+
+/// Whether a row with this id is in `table` (a compile-time name).
+fn exists(tx: &Transaction<'_>, table: &str, id: Uuid) -> Result<bool> {
+    Ok(tx.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?.exists([id.to_string()])?)
 }
 
 fn alias(tx: &Transaction<'_>, id: Uuid, canonical: &str) -> Result<()> {
@@ -317,9 +336,9 @@ fn set_field(
         .prepare_cached(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"))?
         .execute(params![value, entity])?;
     if changed == 0 {
-        return Err(StoreError::Invalid(format!(
-            "an event changes {column} of {entity}, which is not in {table} here: events must follow the registration they change"
-        )));
+        // Not registered here (a household moved in from outside this device's area): the event
+        // stays in the log; nothing in the projection changes.
+        return Ok(());
     }
     tx.prepare_cached(
         "INSERT INTO field_stamps (entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4)

@@ -280,3 +280,24 @@ fn packed_doses_follow_every_change() {
         [("BCG", "2026-06-02".to_string()), ("OPV1", "2026-07-14".to_string())]
     );
 }
+
+/// A household moved into this device's area from outside it arrives without its registration:
+/// events about it are kept in the log and change nothing, and the sync is not stuck on them.
+#[test]
+fn events_about_records_never_registered_here_are_kept_and_harmless() {
+    let mut elsewhere = Store::open_in_memory().unwrap();
+    imported(&mut elsewhere);
+    elsewhere.record_dose("C-1", DoseCode::Opv1, date("2026-07-13"), &ctx()).unwrap();
+    set_status(&mut elsewhere, "C-2", "migrated", &ctx());
+    let all = elsewhere.events().unwrap();
+    // Everything but the registrations of the households and beneficiaries.
+    let orphans: Vec<Event> = all
+        .into_iter()
+        .filter(|e| !matches!(e.body, EventBody::HouseholdRegistered { .. } | EventBody::BeneficiaryRegistered { .. }))
+        .collect();
+    let mut here = Store::open_in_memory().unwrap();
+    assert_eq!(here.ingest(&orphans, Utc::now()).unwrap(), orphans.len());
+    assert_eq!(here.event_count().unwrap(), orphans.len() as u64);
+    assert!(here.export().unwrap().beneficiaries.is_empty());
+    assert!(here.due_list(date("2026-11-22"), None).unwrap().is_empty());
+}
