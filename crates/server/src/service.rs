@@ -336,7 +336,10 @@ impl<D: Database> Service<D> {
         }
         let ids: Vec<Uuid> = req.events.iter().map(|e| e.id).collect();
         let known = self.db.known_events(ids).await?;
-        let referenced: Vec<Uuid> = req.events.iter().filter(|e| !known.contains(&e.id)).flat_map(references).collect();
+        let mut referenced: Vec<Uuid> =
+            req.events.iter().filter(|e| !known.contains(&e.id)).flat_map(references).collect();
+        referenced.sort_unstable();
+        referenced.dedup();
         let mut paths = self.db.entity_paths(referenced).await?;
         let villages: Vec<Area> = if req.events.iter().any(|e| matches!(e.body, EventBody::AreaDefined { .. })) {
             self.db

@@ -128,12 +128,16 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for chunk in accepted.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            tx.prepare_cached(&format!(
+                "DELETE FROM outbox WHERE event_seq IN (SELECT seq FROM events WHERE id IN ({marks}))"
+            ))?
+            .execute(rusqlite::params_from_iter(chunk.iter().map(Uuid::to_string)))?;
+        }
         {
             let mut remove =
                 tx.prepare_cached("DELETE FROM outbox WHERE event_seq = (SELECT seq FROM events WHERE id = ?1)")?;
-            for id in accepted {
-                remove.execute([id.to_string()])?;
-            }
             let mut aside = tx.prepare_cached(
                 "INSERT INTO set_aside (event_id, code, reason, at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (event_id) DO UPDATE SET code = excluded.code, reason = excluded.reason",

@@ -250,11 +250,13 @@ impl Database for SqliteDb {
 
     async fn known_events(&self, ids: Vec<Uuid>) -> DbResult<HashSet<Uuid>> {
         self.with(move |c| {
-            let mut stmt = c.prepare_cached("SELECT 1 FROM events WHERE id = ?1")?;
             let mut known = HashSet::new();
-            for id in ids {
-                if stmt.exists([id.to_string()])? {
-                    known.insert(id);
+            for chunk in ids.chunks(500) {
+                let marks = vec!["?"; chunk.len()].join(",");
+                let mut stmt = c.prepare_cached(&format!("SELECT id FROM events WHERE id IN ({marks})"))?;
+                let mut rows = stmt.query(rusqlite::params_from_iter(chunk.iter().map(Uuid::to_string)))?;
+                while let Some(r) = rows.next()? {
+                    known.insert(uuid(&r.get::<_, String>(0)?)?);
                 }
             }
             Ok(known)
