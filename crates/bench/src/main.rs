@@ -1,5 +1,7 @@
 //! `teeka-bench`: prints how long the things a health worker waits for take on a block-sized
-//! register — the due list, a register import and a durable dose record.
+//! register — the due list, a register import and a durable dose record — and what sync costs:
+//! the server's ingest rate, bytes on the wire, a day's work over 2G and a first sync
+//! (`sync-*`, in `sync.rs`).
 //!
 //! A program that prints figures, not a test: nothing here passes or fails. The data is
 //! synthetic and deterministic (fixed seed, fixed `--today`), generated as a register CSV and
@@ -7,6 +9,7 @@
 //! `docs/benchmarks.md`.
 
 mod block;
+mod sync;
 
 // The same allocator as the `teeka` binary, so that the figures are what a worker gets.
 #[global_allocator]
@@ -23,7 +26,7 @@ use teeka_domain::{iso, parse_date, Date, DoseCode, DoseStatus};
 use teeka_store::{Ctx, Store};
 
 #[derive(Parser)]
-#[command(name = "teeka-bench", about = "Benchmarks of Teeka's due list, register import and dose recording")]
+#[command(name = "teeka-bench", about = "Benchmarks of Teeka's due list, register import, dose recording and sync")]
 struct Cli {
     /// The date the synthetic register is generated for, and the due list's date.
     #[arg(long, global = true, default_value = "2026-11-22", value_parser = date_arg)]
@@ -81,6 +84,17 @@ enum Command {
     },
     /// Import, then due list and record on the imported store, all with defaults.
     All,
+    /// Sync: events/s the server ingests from one device and from many at once.
+    SyncIngest(sync::IngestArgs),
+    /// Sync: bytes on the wire per event pushed and pulled, and round trips per sync.
+    SyncWire(sync::DayArgs),
+    /// Sync: a day's work pushed over an emulated 2G link.
+    #[command(name = "sync-2g")]
+    Sync2g(sync::LinkArgs),
+    /// Sync: the first sync of a new sub-centre device.
+    SyncFirst(sync::FirstArgs),
+    /// Every sync benchmark, with defaults.
+    SyncAll,
     /// Write the synthetic register CSV to a file (to look at it, or import it with `teeka`).
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -421,6 +435,11 @@ fn main() -> Result<()> {
             println!();
             bench_record(&cli, &path, 1000)?;
         }
+        Command::SyncIngest(args) => sync::ingest(&cli, args)?,
+        Command::SyncWire(args) => sync::wire(&cli, args)?,
+        Command::Sync2g(args) => sync::two_g(&cli, args)?,
+        Command::SyncFirst(args) => sync::first(&cli, args)?,
+        Command::SyncAll => sync::all(&cli)?,
         Command::Generate { rows, villages, out } => {
             let b = generate(&cli, *rows, *villages)?;
             std::fs::write(out, b.csv).with_context(|| format!("writing {}", out.display()))?;
