@@ -797,6 +797,14 @@ fn push_parts(cli: &Cli, villages: &[String], dir: &Path, rows: &[RegisterRow], 
             break;
         }
         let n = events.len() as u64;
+        // The two lookups Service::push makes (the events' ids; the distinct ids they refer to),
+        // timed alone below (read-only).
+        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+        let mut refs: Vec<Uuid> = events.iter().flat_map(references).collect();
+        probe.2 += refs.len() as u64;
+        refs.sort_unstable();
+        refs.dedup();
+        probe.3 += refs.len() as u64;
         let t = Instant::now();
         let body = encode(&PushRequest {
             events,
@@ -807,16 +815,6 @@ fn push_parts(cli: &Cli, villages: &[String], dir: &Path, rows: &[RegisterRow], 
         let t = Instant::now();
         let req: RawPushRequest = decode(&body, MAX_DECODED_BYTES)?;
         timed(2, t);
-        // The two lookups Service::push makes (the events' ids; the distinct ids they refer to),
-        // made alone first (read-only) to time them.
-        let events: Vec<teeka_domain::Event> =
-            req.events.iter().map(|v| serde_json::from_value(v.clone())).collect::<Result<_, _>>()?;
-        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-        let mut refs: Vec<Uuid> = events.iter().flat_map(references).collect();
-        probe.2 += refs.len() as u64;
-        refs.sort_unstable();
-        refs.dedup();
-        probe.3 += refs.len() as u64;
         let t = Instant::now();
         server.rt.block_on(server.svc.db().known_events(ids))?;
         probe.0 += t.elapsed();

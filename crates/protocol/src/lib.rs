@@ -96,9 +96,10 @@ pub struct PushRequest {
 
 /// A push as the server reads it: each event is read on its own, so that one event it cannot
 /// read (from a newer app, or damaged) is refused alone instead of failing the whole batch.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct RawPushRequest {
-    pub events: Vec<serde_json::Value>,
+    /// Each event's JSON as sent: parsed to check it, kept as is to store it.
+    pub events: Vec<Box<serde_json::value::RawValue>>,
     pub pending: u64,
     pub device_time_ms: i64,
 }

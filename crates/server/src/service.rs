@@ -306,24 +306,34 @@ impl<D: Database> Service<D> {
         if raw.events.len() > MAX_PUSH_EVENTS {
             return Err(too_many(raw.events.len()));
         }
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            id: Uuid,
+        }
         let mut events = Vec::with_capacity(raw.events.len());
         let mut unreadable = Vec::new();
-        for value in raw.events {
-            let id = value.get("id").and_then(|v| v.as_str()).and_then(|t| Uuid::parse_str(t).ok());
-            match (serde_json::from_value::<Event>(value), id) {
-                (Ok(e), _) => events.push(e),
-                (Err(e), Some(id)) => unreadable.push(Rejection {
-                    id,
-                    code: ErrorCode::InvalidEvent,
-                    message: format!("the server cannot read this record ({e}); an update of the server may be needed"),
-                }),
-                (Err(e), None) => {
-                    return Err(ApiError::new(ErrorCode::BadRequest, format!("an event without a readable id: {e}")))
-                }
+        for json in raw.events {
+            match serde_json::from_str::<Event>(json.get()) {
+                // Stored as sent: no second serialization.
+                Ok(e) => events.push((e, String::from(Box::<str>::from(json)))),
+                Err(e) => match serde_json::from_str::<IdOnly>(json.get()) {
+                    Ok(IdOnly { id }) => unreadable.push(Rejection {
+                        id,
+                        code: ErrorCode::InvalidEvent,
+                        message: format!(
+                            "the server cannot read this record ({e}); an update of the server may be needed"
+                        ),
+                    }),
+                    Err(_) => {
+                        return Err(ApiError::new(
+                            ErrorCode::BadRequest,
+                            format!("an event without a readable id: {e}"),
+                        ))
+                    }
+                },
             }
         }
-        let req = PushRequest { events, pending: raw.pending, device_time_ms: raw.device_time_ms };
-        let mut resp = self.push(device, req, now).await?;
+        let mut resp = self.push_events(device, events, raw.pending, raw.device_time_ms, now).await?;
         resp.rejected.extend(unreadable);
         Ok(resp)
     }
@@ -331,17 +341,34 @@ impl<D: Database> Service<D> {
     /// `POST /v1/push`: stores every event that belongs to the device's area; refuses the others
     /// one by one (never the whole batch). Events already stored are acknowledged again.
     pub async fn push(&self, device: &Device, req: PushRequest, now: DateTime<Utc>) -> Result<PushResponse, ApiError> {
-        if req.events.len() > MAX_PUSH_EVENTS {
-            return Err(too_many(req.events.len()));
+        let mut events = Vec::with_capacity(req.events.len());
+        for e in req.events {
+            let json = serde_json::to_string(&e).map_err(|e| ApiError::new(ErrorCode::InvalidEvent, e.to_string()))?;
+            events.push((e, json));
         }
-        let ids: Vec<Uuid> = req.events.iter().map(|e| e.id).collect();
+        self.push_events(device, events, req.pending, req.device_time_ms, now).await
+    }
+
+    /// The events of a push, each with the JSON to store.
+    async fn push_events(
+        &self,
+        device: &Device,
+        events: Vec<(Event, String)>,
+        pending: u64,
+        device_time_ms: i64,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse, ApiError> {
+        if events.len() > MAX_PUSH_EVENTS {
+            return Err(too_many(events.len()));
+        }
+        let ids: Vec<Uuid> = events.iter().map(|(e, _)| e.id).collect();
         let known = self.db.known_events(ids).await?;
         let mut referenced: Vec<Uuid> =
-            req.events.iter().filter(|e| !known.contains(&e.id)).flat_map(references).collect();
+            events.iter().filter(|(e, _)| !known.contains(&e.id)).flat_map(|(e, _)| references(e)).collect();
         referenced.sort_unstable();
         referenced.dedup();
         let mut paths = self.db.entity_paths(referenced).await?;
-        let villages: Vec<Area> = if req.events.iter().any(|e| matches!(e.body, EventBody::AreaDefined { .. })) {
+        let villages: Vec<Area> = if events.iter().any(|(e, _)| matches!(e.body, EventBody::AreaDefined { .. })) {
             self.db
                 .areas()
                 .await?
@@ -355,15 +382,13 @@ impl<D: Database> Service<D> {
         let mut rejected = Vec::new();
         let mut store = Vec::new();
         let mut entities = Vec::new();
-        for event in &req.events {
+        for (event, json) in events {
             if known.contains(&event.id) {
                 accepted.push(event.id);
                 continue;
             }
-            match place(event, device, &paths, &villages) {
+            match place(&event, device, &paths, &villages) {
                 Ok((path, moved)) => {
-                    let json = serde_json::to_string(event)
-                        .map_err(|e| ApiError::new(ErrorCode::InvalidEvent, e.to_string()))?;
                     for (id, p) in moved {
                         paths.insert(id, p.clone());
                         entities.push((id, p));
@@ -374,8 +399,8 @@ impl<D: Database> Service<D> {
                 Err(r) => rejected.push(Rejection { id: event.id, code: r.code, message: r.message }),
             }
         }
-        let skew = req.device_time_ms.saturating_sub(now.timestamp_millis());
-        let seen = DeviceSeen { at: now, pending: i64::try_from(req.pending).ok(), clock_skew_ms: Some(skew) };
+        let skew = device_time_ms.saturating_sub(now.timestamp_millis());
+        let seen = DeviceSeen { at: now, pending: i64::try_from(pending).ok(), clock_skew_ms: Some(skew) };
         self.db.store_events(device.id, store, entities, seen).await?;
         Ok(PushResponse { accepted, rejected, server_time_ms: now.timestamp_millis() })
     }

@@ -7,6 +7,10 @@ use teeka_protocol::{EnrollRequest, ErrorCode, RawPushRequest, Role};
 use teeka_server::{Service, SqliteDb};
 use teeka_store::{Ctx, Store};
 
+fn as_raw(values: &[serde_json::Value]) -> Vec<Box<serde_json::value::RawValue>> {
+    values.iter().map(|v| serde_json::value::to_raw_value(v).unwrap()).collect()
+}
+
 #[tokio::test]
 async fn an_unreadable_event_is_refused_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -32,13 +36,13 @@ async fn an_unreadable_event_is_refused_alone() {
     future["body"] = serde_json::json!({"type": "session_closed", "site": "AWC 3"});
     events.insert(1, future);
     let n = events.len();
-    let raw = RawPushRequest { events, pending: 0, device_time_ms: Utc::now().timestamp_millis() };
+    let raw = RawPushRequest { events: as_raw(&events), pending: 0, device_time_ms: Utc::now().timestamp_millis() };
     let r = svc.push_raw(&device, raw, Utc::now()).await.unwrap();
     assert_eq!(r.accepted.len(), n - 1);
     assert_eq!(r.rejected.len(), 1);
     assert_eq!((r.rejected[0].id, r.rejected[0].code), (future_id, ErrorCode::InvalidEvent));
 
     // An event without a readable id cannot even be refused alone: the request is.
-    let raw = RawPushRequest { events: vec![serde_json::json!({"body": 1})], pending: 0, device_time_ms: 0 };
+    let raw = RawPushRequest { events: as_raw(&[serde_json::json!({"body": 1})]), pending: 0, device_time_ms: 0 };
     assert_eq!(svc.push_raw(&device, raw, Utc::now()).await.unwrap_err().code, ErrorCode::BadRequest);
 }
