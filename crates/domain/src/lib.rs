@@ -16,5 +16,5 @@ pub mod schedule;
 pub use codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode};
 pub use dates::{iso, parse_date, Age, Date, DateError};
 pub use hlc::Hlc;
-pub use model::{Beneficiary, BeneficiaryField, Event, EventBody, Household, HouseholdField};
+pub use model::{BeneficiaryField, Event, EventBody, HouseholdField};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

@@ -1,4 +1,4 @@
-//! The register's entities and the events that change them.
+//! The events that change the register, and the LMP/EDD arithmetic of pregnancies.
 //!
 //! Every change is an [`Event`]: an immutable fact with a UUIDv7 id, the device that made it, a
 //! hybrid-logical-clock stamp and an author. Facts (a dose given, a dose not given) are only ever
@@ -12,47 +12,6 @@ use crate::hlc::Hlc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// A household as the projection holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Household {
-    pub id: Uuid,
-    /// The id written in the survey register (e.g. `H-014`).
-    pub household_id: String,
-    pub village: String,
-    pub house_no: Option<String>,
-    pub head_of_household: Option<String>,
-    pub phone: Option<String>,
-    pub risk_category: Option<RiskCategory>,
-    /// At least one member's dose was refused.
-    pub resistant: bool,
-}
-
-/// A child or a pregnant woman as the projection holds her.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Beneficiary {
-    pub id: Uuid,
-    /// The id written in the survey register; unique in a store.
-    pub register_id: String,
-    pub household: Uuid,
-    pub kind: Kind,
-    pub name: String,
-    pub sex: Option<Sex>,
-    pub dob: Option<Date>,
-    pub lmp: Option<Date>,
-    pub mother_name: Option<String>,
-    pub status: BeneficiaryStatus,
-}
-
-impl Beneficiary {
-    /// The date the schedule counts from: birth for a child, LMP for a pregnant woman.
-    pub fn anchor(&self) -> Option<Date> {
-        match self.kind {
-            Kind::Child => self.dob,
-            Kind::PregnantWoman => self.lmp,
-        }
-    }
-}
 
 /// Days from LMP to the expected date of delivery (Naegele's rule).
 pub const GESTATION_DAYS: u64 = 280;
