@@ -80,12 +80,8 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             set_field(tx, "areas", resolve(tx, *area)?, "je_endemic", &stamp, je_endemic)?;
         }
         EventBody::HouseholdRegistered { household, household_id, fields } => {
-            let existing: Option<String> = tx
-                .prepare_cached("SELECT id FROM households WHERE household_id = ?1")?
-                .query_row([household_id], |r| r.get(0))
-                .optional()?;
-            match existing {
-                Some(e) if e != household.to_string() => {
+            match registered_as(tx, "SELECT id FROM households WHERE household_id = ?1", household_id, *household)? {
+                Some(e) => {
                     alias(tx, *household, &e)?;
                     set_household_fields(tx, parse_id(&e)?, fields, &stamp)?;
                 }
@@ -120,12 +116,8 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             set_household_fields(tx, resolve(tx, *household)?, fields, &stamp)?
         }
         EventBody::BeneficiaryRegistered { beneficiary, register_id, kind, fields } => {
-            let existing: Option<String> = tx
-                .prepare_cached("SELECT id FROM beneficiaries WHERE register_id = ?1")?
-                .query_row([register_id], |r| r.get(0))
-                .optional()?;
-            match existing {
-                Some(e) if e != beneficiary.to_string() => {
+            match registered_as(tx, "SELECT id FROM beneficiaries WHERE register_id = ?1", register_id, *beneficiary)? {
+                Some(e) => {
                     alias(tx, *beneficiary, &e)?;
                     set_beneficiary_fields(tx, parse_id(&e)?, fields, &stamp)?;
                 }
@@ -252,6 +244,13 @@ pub fn resolve(tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
         .query_row([id.to_string()], |r| r.get(0))
         .optional()?;
     canonical.map_or(Ok(id), |c| parse_id(&c))
+}
+
+/// The id another registration gave the same household id or register id (found by `sql`),
+/// if any: then `id` becomes an alias of it.
+fn registered_as(tx: &Transaction<'_>, sql: &str, key: &str, id: Uuid) -> Result<Option<String>> {
+    let existing: Option<String> = tx.prepare_cached(sql)?.query_row([key], |r| r.get(0)).optional()?;
+    Ok(existing.filter(|e| *e != id.to_string()))
 }
 
 /// Whether a row with this id is in `table` (a compile-time name).
