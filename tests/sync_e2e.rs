@@ -704,6 +704,7 @@ fn portal(mut client: TcpStream) {
     };
     while !complete(&data) {
         match client.read(&mut buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Ok(0) | Err(_) => return,
             Ok(n) => data.extend_from_slice(&buf[..n]),
         }
@@ -735,6 +736,8 @@ fn pipe(
     };
     loop {
         let n = match from.read(&mut buf) {
+            // A signal (a child process of another test ending) interrupted the read: read again.
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
@@ -818,6 +821,7 @@ fn http_or_reset(
     let mut buf = [0u8; 16 * 1024];
     loop {
         match stream.read(&mut buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Ok(0) => break,
             Ok(n) => answer.extend_from_slice(&buf[..n]),
             Err(e) if answer.is_empty() => return Err(e),
