@@ -1,0 +1,50 @@
+// Languages. Adding one = one file with the keys of en.ts and one line in LANGUAGES.
+import { en, type Key } from "./en";
+import { hi } from "./hi";
+
+export type { Key };
+export type Dict = Record<Key, string>;
+
+/** Each language names itself in its own script (lang.name). */
+export const LANGUAGES: { code: string; dict: Dict }[] = [
+  { code: "en", dict: en },
+  { code: "hi", dict: hi },
+];
+
+let current: Dict = en;
+let currentCode = "en";
+
+export function setLanguage(code: string | null | undefined): string {
+  const l = LANGUAGES.find((x) => x.code === code) ?? LANGUAGES[0];
+  current = l.dict;
+  currentCode = l.code;
+  if (typeof document !== "undefined") document.documentElement.lang = l.code;
+  return l.code;
+}
+
+export function language(): string {
+  return currentCode;
+}
+
+export function hasKey(key: string): boolean {
+  return key in current;
+}
+
+/** Translates `key`, filling `{name}` parameters. An unknown key shows itself (never blank). */
+export function t(key: Key | string, params?: Record<string, string | number>): string {
+  let s: string = (current as Record<string, string>)[key] ?? (en as Record<string, string>)[key] ?? key;
+  if (params) for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
+  return s;
+}
+
+/** Display names of codes; unknown codes show the code itself. */
+export const doseName = (code: string) => (hasKey("dose." + code) ? t("dose." + code) : code);
+export const antigenName = (code: string) => (hasKey("antigen." + code) ? t("antigen." + code) : code);
+export const reasonName = (code: string) => (hasKey("reason." + code) ? t("reason." + code) : code);
+export const riskName = (code: string | null) => t("risk." + (code || "none"));
+
+/** An API error as "what happened" and "what to do". */
+export function errorText(code: string): { what: string; todo: string } {
+  const c = hasKey("err." + code) ? code : "UNKNOWN";
+  return { what: t("err." + c), todo: t("err." + c + ".do") };
+}
