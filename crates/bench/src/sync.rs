@@ -893,7 +893,11 @@ fn references(event: &teeka_domain::Event) -> Vec<Uuid> {
         EventBody::HouseholdUpdated { household, fields } => [vec![*household], villages(fields)].concat(),
         EventBody::BeneficiaryRegistered { fields, .. } => households(fields),
         EventBody::BeneficiaryUpdated { beneficiary, fields } => [vec![*beneficiary], households(fields)].concat(),
-        EventBody::DoseGiven { beneficiary, .. } | EventBody::DoseNotGiven { beneficiary, .. } => vec![*beneficiary],
+        EventBody::DoseGiven { beneficiary, .. }
+        | EventBody::DoseNotGiven { beneficiary, .. }
+        | EventBody::AefiReported { beneficiary, .. } => vec![*beneficiary],
+        EventBody::SessionOpened { site, .. } => vec![*site],
+        EventBody::SessionClosed { session, .. } => vec![*session],
     }
 }
 

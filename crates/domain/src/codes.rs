@@ -160,6 +160,25 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// A vaccine (antigen) as counted at a session: several doses share one (OPV1–3, OPVB and
+    /// OPV0 are all OPV). Vials are opened per antigen.
+    Antigen, "antigen" {
+        Bcg = "BCG", Hepb = "HEPB", Opv = "OPV", Penta = "PENTA", Rvv = "RVV", Fipv = "FIPV",
+        Pcv = "PCV", Mr = "MR", Je = "JE", Dpt = "DPT", Vita = "VITA", Td = "TD",
+    }
+}
+
+coded_enum! {
+    /// How bad an adverse event following immunization is (reference: minor, severe, serious).
+    AefiSeverity, "AEFI severity" { Minor = "minor", Severe = "severe", Serious = "serious" }
+}
+
+coded_enum! {
+    /// What a worker signed in on a device does.
+    WorkerRole, "role" { Asha = "asha", Anm = "anm", Supervisor = "supervisor" }
+}
+
 impl Kind {
     /// Plain words for messages: "child", "pregnant woman".
     pub fn words(self) -> &'static str {
@@ -193,6 +212,27 @@ impl DoseCode {
                 | DoseCode::Vita8
                 | DoseCode::Vita9
         )
+    }
+
+    /// The antigen this dose gives.
+    pub fn antigen(self) -> Antigen {
+        use DoseCode as C;
+        match self {
+            C::Bcg => Antigen::Bcg,
+            C::Hepb0 => Antigen::Hepb,
+            C::Opv0 | C::Opv1 | C::Opv2 | C::Opv3 | C::Opvb => Antigen::Opv,
+            C::Penta1 | C::Penta2 | C::Penta3 => Antigen::Penta,
+            C::Rvv1 | C::Rvv2 | C::Rvv3 => Antigen::Rvv,
+            C::Fipv1 | C::Fipv2 | C::Fipv3 => Antigen::Fipv,
+            C::Pcv1 | C::Pcv2 | C::Pcvb => Antigen::Pcv,
+            C::Mr1 | C::Mr2 => Antigen::Mr,
+            C::Je1 | C::Je2 => Antigen::Je,
+            C::Dpt1 | C::Dpt2 | C::Dpt3 | C::Dptb1 | C::Dptb2 => Antigen::Dpt,
+            C::Vita1 | C::Vita2 | C::Vita3 | C::Vita4 | C::Vita5 | C::Vita6 | C::Vita7 | C::Vita8 | C::Vita9 => {
+                Antigen::Vita
+            }
+            C::Td10 | C::Td16 | C::Td1 | C::Td2 | C::Tdb => Antigen::Td,
+        }
     }
 
     /// Position in the schedule (the order of `ALL`).
@@ -231,6 +271,23 @@ mod tests {
         let refusals: Vec<_> = ReasonCode::ALL.iter().filter(|r| r.is_refusal()).collect();
         assert_eq!(refusals.len(), 5);
         assert!(refusals.iter().all(|r| r.as_str().starts_with("REFUSED_")));
+    }
+
+    #[test]
+    fn every_dose_has_an_antigen_and_every_antigen_a_dose() {
+        assert_eq!(DoseCode::Opvb.antigen(), Antigen::Opv);
+        assert_eq!(DoseCode::Dptb2.antigen(), Antigen::Dpt);
+        assert_eq!(DoseCode::Td16.antigen(), Antigen::Td);
+        assert_eq!(DoseCode::Vita9.antigen(), Antigen::Vita);
+        assert_eq!(DoseCode::Hepb0.antigen(), Antigen::Hepb);
+        for a in Antigen::ALL {
+            assert!(DoseCode::ALL.iter().any(|c| c.antigen() == *a), "{a} has no dose");
+            assert_eq!(a.as_str().parse::<Antigen>(), Ok(*a));
+        }
+        let wire: Vec<&str> = Antigen::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(wire.join(" "), "BCG HEPB OPV PENTA RVV FIPV PCV MR JE DPT VITA TD");
+        assert_eq!("Serious".parse::<AefiSeverity>(), Ok(AefiSeverity::Serious));
+        assert_eq!("anm".parse::<WorkerRole>(), Ok(WorkerRole::Anm));
     }
 
     #[test]

@@ -12,9 +12,13 @@ pub mod record;
 pub mod register;
 pub mod report;
 pub mod schedule;
+pub mod similar;
 
-pub use codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode};
+pub use codes::{
+    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode,
+    WorkerRole,
+};
 pub use dates::{iso, parse_date, Age, Date, DateError};
 pub use hlc::Hlc;
-pub use model::{BeneficiaryField, Event, EventBody, HouseholdField};
+pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, VialsUsed};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

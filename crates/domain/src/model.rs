@@ -6,7 +6,9 @@
 //! spelling, a phone number, a status) are set field by field, and the stamp decides which write
 //! wins, so that every replica converges on the same state whatever order events arrive in.
 
-use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex};
+use crate::codes::{
+    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex,
+};
 use crate::dates::Date;
 use crate::hlc::Hlc;
 use chrono::{DateTime, Utc};
@@ -101,6 +103,9 @@ pub enum EventBody {
         date: Date,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         corrects: Option<Uuid>,
+        /// The session it was given at (absent: outside a session, or an older log).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<Uuid>,
     },
     /// A dose due was not given on `date`, for `reason`. A refusal marks the household resistant.
     DoseNotGiven {
@@ -110,7 +115,32 @@ pub enum EventBody {
         reason: ReasonCode,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         corrects: Option<Uuid>,
+        /// The session it was recorded at (absent: outside a session, or an older log).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<Uuid>,
     },
+    /// An immunization session opens at a site (a village area) on a date.
+    SessionOpened { session: Uuid, site: Uuid, date: Date },
+    /// A session closes, with the vials opened per antigen. A fact: once closed, closed.
+    SessionClosed { session: Uuid, vials: Vec<VialsUsed> },
+    /// An adverse event following immunization, observed on `date` after the doses `codes`.
+    AefiReported {
+        aefi: Uuid,
+        beneficiary: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<Uuid>,
+        date: Date,
+        severity: AefiSeverity,
+        observed: String,
+        codes: Vec<DoseCode>,
+    },
+}
+
+/// Vials of one antigen opened at a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VialsUsed {
+    pub antigen: Antigen,
+    pub opened: u32,
 }
 
 impl EventBody {
@@ -125,6 +155,9 @@ impl EventBody {
             EventBody::BeneficiaryUpdated { .. } => "beneficiary_updated",
             EventBody::DoseGiven { .. } => "dose_given",
             EventBody::DoseNotGiven { .. } => "dose_not_given",
+            EventBody::SessionOpened { .. } => "session_opened",
+            EventBody::SessionClosed { .. } => "session_closed",
+            EventBody::AefiReported { .. } => "aefi_reported",
         }
     }
 }
@@ -163,6 +196,50 @@ mod tests {
             .unwrap_or(EventBody::HouseholdUpdated { household: Uuid::nil(), fields: vec![] });
         assert_eq!(back, b);
         assert_eq!(back.kind(), "beneficiary_updated");
+    }
+
+    #[test]
+    fn doses_of_older_logs_without_a_session_still_parse() {
+        let old = r#"{"type":"dose_given","beneficiary":"00000000-0000-0000-0000-000000000000","code":"BCG","date":"2025-01-02"}"#;
+        let b: EventBody = serde_json::from_str(old).unwrap();
+        assert!(matches!(b, EventBody::DoseGiven { session: None, corrects: None, .. }));
+        assert_eq!(serde_json::to_string(&b).unwrap(), old, "no session key written when there is none");
+        let old = r#"{"type":"dose_not_given","beneficiary":"00000000-0000-0000-0000-000000000000","code":"OPV1","date":"2025-01-02","reason":"CHILD_SICK"}"#;
+        let b: EventBody = serde_json::from_str(old).unwrap();
+        assert!(matches!(b, EventBody::DoseNotGiven { session: None, .. }));
+    }
+
+    #[test]
+    fn session_and_aefi_events_have_stable_shapes() {
+        let s = Uuid::from_u128(1);
+        let closed =
+            EventBody::SessionClosed { session: s, vials: vec![VialsUsed { antigen: Antigen::Penta, opened: 2 }] };
+        let json = serde_json::to_value(&closed).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "session_closed", "session": s, "vials": [{"antigen": "PENTA", "opened": 2}]})
+        );
+        let aefi = EventBody::AefiReported {
+            aefi: s,
+            beneficiary: s,
+            session: None,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            severity: AefiSeverity::Minor,
+            observed: "fever".into(),
+            codes: vec![DoseCode::Penta1],
+        };
+        let json = serde_json::to_value(&aefi).unwrap();
+        assert_eq!(json["type"], "aefi_reported");
+        assert!(json.get("session").is_none());
+        assert_eq!(json["codes"], serde_json::json!(["PENTA1"]));
+        assert_eq!(serde_json::from_value::<EventBody>(json).unwrap(), aefi);
+        let opened = EventBody::SessionOpened {
+            session: s,
+            site: s,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        };
+        assert_eq!(opened.kind(), "session_opened");
+        assert_eq!(serde_json::to_value(&opened).unwrap()["date"], "2026-01-05");
     }
 
     #[test]

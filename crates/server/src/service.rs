@@ -438,9 +438,11 @@ fn references(event: &Event) -> Vec<Uuid> {
             ids.push(*beneficiary);
             ids.extend(beneficiary_households(fields));
         }
-        EventBody::DoseGiven { beneficiary, .. } | EventBody::DoseNotGiven { beneficiary, .. } => {
-            ids.push(*beneficiary)
-        }
+        EventBody::DoseGiven { beneficiary, .. }
+        | EventBody::DoseNotGiven { beneficiary, .. }
+        | EventBody::AefiReported { beneficiary, .. } => ids.push(*beneficiary),
+        EventBody::SessionOpened { site, .. } => ids.push(*site),
+        EventBody::SessionClosed { session, .. } => ids.push(*session),
     }
     ids
 }
@@ -539,9 +541,16 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
             }
             None => (path_of(beneficiary, "beneficiary")?, vec![]),
         },
-        EventBody::DoseGiven { beneficiary, .. } | EventBody::DoseNotGiven { beneficiary, .. } => {
-            (path_of(beneficiary, "beneficiary")?, vec![])
+        EventBody::DoseGiven { beneficiary, .. }
+        | EventBody::DoseNotGiven { beneficiary, .. }
+        | EventBody::AefiReported { beneficiary, .. } => (path_of(beneficiary, "beneficiary")?, vec![]),
+        // A session is held at a village: it is placed there, and its id with it, so that its
+        // closing follows it there.
+        EventBody::SessionOpened { session, site, .. } => {
+            let path = path_of(site, "village")?;
+            (path.clone(), vec![(*session, path)])
         }
+        EventBody::SessionClosed { session, .. } => (path_of(session, "session")?, vec![]),
     };
     if !within(&path, scope) {
         return Err(out_of_scope(&path, scope));

@@ -73,7 +73,7 @@ fn event(device_id: Uuid, body: EventBody, now: DateTime<Utc>) -> Event {
 }
 
 fn dose(device_id: Uuid, beneficiary: Uuid, code: DoseCode, on: Date) -> Event {
-    event(device_id, EventBody::DoseGiven { beneficiary, code, date: on, corrects: None }, minutes(30))
+    event(device_id, EventBody::DoseGiven { beneficiary, code, date: on, corrects: None, session: None }, minutes(30))
 }
 
 fn beneficiary_id(events: &[Event], register_id: &str) -> Uuid {

@@ -318,7 +318,13 @@ impl Store {
                 } else {
                     summary.doses_added += 1;
                 }
-                bodies.push(EventBody::DoseGiven { beneficiary: id, code, date, corrects: corrects.map(|c| c.0) });
+                bodies.push(EventBody::DoseGiven {
+                    beneficiary: id,
+                    code,
+                    date,
+                    corrects: corrects.map(|c| c.0),
+                    session: None,
+                });
             }
         }
         if !errors.is_empty() {

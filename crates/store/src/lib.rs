@@ -169,7 +169,8 @@ impl Store {
     /// Records a dose given. Refuses what cannot be true; warns about what is unusual.
     pub fn record_dose(&mut self, register_id: &str, code: DoseCode, date: Date, ctx: &Ctx) -> Result<Recorded> {
         let (beneficiary, warnings) = self.check_record(register_id, code, date, ctx, true)?;
-        let mut events = self.append(ctx, vec![EventBody::DoseGiven { beneficiary, code, date, corrects: None }])?;
+        let mut events =
+            self.append(ctx, vec![EventBody::DoseGiven { beneficiary, code, date, corrects: None, session: None }])?;
         let event = events.pop().ok_or_else(|| StoreError::Corrupt("an append returned no event".into()))?;
         Ok(Recorded { event, warnings })
     }
@@ -185,8 +186,10 @@ impl Store {
         ctx: &Ctx,
     ) -> Result<Recorded> {
         let (beneficiary, warnings) = self.check_record(register_id, code, date, ctx, false)?;
-        let mut events =
-            self.append(ctx, vec![EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects: None }])?;
+        let mut events = self.append(
+            ctx,
+            vec![EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects: None, session: None }],
+        )?;
         let event = events.pop().ok_or_else(|| StoreError::Corrupt("an append returned no event".into()))?;
         Ok(Recorded { event, warnings })
     }

@@ -8,6 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("../../../migrations/device/0001_init.sql")),
     (2, "0002_sync", include_str!("../../../migrations/device/0002_sync.sql")),
+    (3, "0003_app", include_str!("../../../migrations/device/0003_app.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.

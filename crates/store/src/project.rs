@@ -120,6 +120,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                 Some(e) => {
                     alias(tx, *beneficiary, &e)?;
                     set_beneficiary_fields(tx, parse_id(&e)?, fields, &stamp)?;
+                    replay_aefi(tx, *beneficiary)?;
                 }
                 _ => {
                     let mut name = None;
@@ -152,13 +153,14 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                         name
                     ])?;
                     set_beneficiary_fields(tx, *beneficiary, fields, &stamp)?;
+                    replay_aefi(tx, *beneficiary)?;
                 }
             }
         }
         EventBody::BeneficiaryUpdated { beneficiary, fields } => {
             set_beneficiary_fields(tx, resolve(tx, *beneficiary)?, fields, &stamp)?
         }
-        EventBody::DoseGiven { beneficiary, code, date, corrects } => {
+        EventBody::DoseGiven { beneficiary, code, date, corrects, session } => {
             let beneficiary = resolve(tx, *beneficiary)?;
             if !exists(tx, "beneficiaries", beneficiary)? {
                 return Ok(());
@@ -166,8 +168,8 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             let id = event.id.to_string();
             let inserted = tx
                 .prepare_cached(
-                    "INSERT INTO doses (id, beneficiary_id, code, date, corrects, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM doses WHERE corrects = ?1 ORDER BY id LIMIT 1))
+                    "INSERT INTO doses (id, beneficiary_id, code, date, corrects, superseded_by, session_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM doses WHERE corrects = ?1 ORDER BY id LIMIT 1), ?6)
                      ON CONFLICT (id) DO NOTHING",
                 )?
                 .execute(params![
@@ -175,7 +177,8 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                     beneficiary.to_string(),
                     code.as_str(),
                     iso(*date),
-                    corrects.map(|c| c.to_string())
+                    corrects.map(|c| c.to_string()),
+                    session.map(|s| s.to_string())
                 ])?;
             if inserted == 0 {
                 return Ok(());
@@ -198,7 +201,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             )?
             .execute(params![beneficiary.to_string(), code.as_str()])?;
         }
-        EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects } => {
+        EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, session } => {
             let beneficiary = resolve(tx, *beneficiary)?;
             if !exists(tx, "beneficiaries", beneficiary)? {
                 return Ok(());
@@ -206,8 +209,8 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             let id = event.id.to_string();
             let inserted = tx
                 .prepare_cached(
-                    "INSERT INTO not_given (id, beneficiary_id, code, date, reason, corrects, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT id FROM not_given WHERE corrects = ?1 ORDER BY id LIMIT 1))
+                    "INSERT INTO not_given (id, beneficiary_id, code, date, reason, corrects, superseded_by, session_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT id FROM not_given WHERE corrects = ?1 ORDER BY id LIMIT 1), ?7)
                      ON CONFLICT (id) DO NOTHING",
                 )?
                 .execute(params![
@@ -216,7 +219,8 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                     code.as_str(),
                     iso(*date),
                     reason.as_str(),
-                    corrects.map(|c| c.to_string())
+                    corrects.map(|c| c.to_string()),
+                    session.map(|s| s.to_string())
                 ])?;
             if inserted == 0 {
                 return Ok(());
@@ -233,6 +237,97 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                 .execute([beneficiary.to_string()])?;
             }
         }
+        EventBody::SessionOpened { session, site, date } => {
+            let site = resolve(tx, *site)?;
+            if !exists(tx, "areas", site)? {
+                // A site outside this device's area: the event stays in the log.
+                return Ok(());
+            }
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO sessions (id, site_id, date) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![session.to_string(), site.to_string(), iso(*date)])?;
+            if inserted == 1 {
+                // Closings that arrived before this opening.
+                let mut stmt = tx.prepare_cached(
+                    "SELECT hlc, device_id, body FROM events
+                     WHERE kind = 'session_closed' AND json_extract(body, '$.session') = ?1",
+                )?;
+                let closings = stmt
+                    .query_map([session.to_string()], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                for (hlc, device, body) in closings {
+                    if let EventBody::SessionClosed { session, vials } = parse_body(&body)? {
+                        close(tx, session, &vials, &Stamp { hlc, device })?;
+                    }
+                }
+            }
+        }
+        EventBody::SessionClosed { session, vials } => close(tx, *session, vials, &stamp)?,
+        EventBody::AefiReported { aefi, beneficiary, session, date, severity, observed, codes } => {
+            let beneficiary = resolve(tx, *beneficiary)?;
+            if !exists(tx, "beneficiaries", beneficiary)? {
+                // Not registered here (yet): kept in the log, applied when the registration comes.
+                return Ok(());
+            }
+            let codes = serde_json::to_string(codes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.prepare_cached(
+                "INSERT INTO aefi (id, beneficiary_id, session_id, date, severity, observed, codes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![
+                aefi.to_string(),
+                beneficiary.to_string(),
+                session.map(|s| s.to_string()),
+                iso(*date),
+                severity.as_str(),
+                observed,
+                codes
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_body(json: &str) -> Result<EventBody> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("event body: {e}")))
+}
+
+/// Closes a session (a fact: closed stays closed); the vials follow the latest closing.
+fn close(tx: &Transaction<'_>, session: Uuid, vials: &[teeka_domain::VialsUsed], stamp: &Stamp) -> Result<()> {
+    let changed = tx.prepare_cached("UPDATE sessions SET closed = 1 WHERE id = ?1")?.execute([session.to_string()])?;
+    if changed == 0 {
+        // Opened elsewhere and not (yet) here: found again from the log when the opening arrives.
+        return Ok(());
+    }
+    let json = serde_json::to_string(vials).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    set_field(tx, "sessions", session, "vials", stamp, &json)
+}
+
+/// Applies the AEFI reports about `beneficiary` that arrived before its registration.
+fn replay_aefi(tx: &Transaction<'_>, beneficiary: Uuid) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, device_id, hlc, body FROM events
+         WHERE kind = 'aefi_reported' AND json_extract(body, '$.beneficiary') = ?1",
+    )?;
+    let early = stmt
+        .query_map([beneficiary.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (id, device, hlc, body) in early {
+        let event = Event {
+            id: parse_id(&id)?,
+            device_id: parse_id(&device)?,
+            hlc: hlc.parse().map_err(|e: teeka_domain::hlc::BadHlc| StoreError::Corrupt(e.to_string()))?,
+            author: String::new(),
+            recorded_at: chrono::DateTime::default(),
+            body: parse_body(&body)?,
+        };
+        apply(tx, &event, &mut HashSet::new())?;
     }
     Ok(())
 }
