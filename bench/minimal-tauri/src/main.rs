@@ -1,0 +1,20 @@
+//! A minimal Tauri v2 app: one window, one static page, one command that the start-up probe of
+//! `scripts/bench-app.sh` calls. Measured beside Teeka's app in the same run.
+
+#[tauri::command]
+fn ready(app: tauri::AppHandle) {
+    if std::env::var_os("TEEKA_STARTUP_PROBE").is_some() {
+        println!("ready screen=minimal");
+        app.exit(0);
+    }
+}
+
+fn main() {
+    let result = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![ready])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("minimal: {e}");
+        std::process::exit(1);
+    }
+}
