@@ -5,12 +5,18 @@
 //! The log is what sync ships. Stores open with WAL, foreign keys on and `synchronous=FULL`;
 //! migrations from `migrations/device/` are applied on open, in one transaction.
 
+mod app;
 mod import;
 mod migrate;
 mod project;
 mod query;
 mod sync;
 
+pub use app::{
+    AefiCounts, AefiView, AntigenCount, BeneficiaryInput, BeneficiaryView, DoseCount, DoseView, FoundView,
+    HouseholdInput, HouseholdView, MemberView, NotGivenCode, NotGivenView, Place, ReasonCount, RefusalView,
+    SessionItem, SessionView, Tally, VillageView, Worker, MAX_TEXT, SEARCH_LIMIT, SIMILAR_DOB_DAYS,
+};
 pub use import::ImportSummary;
 pub use query::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 pub use sync::{Enrollment, SetAside, SyncStatus};
@@ -47,6 +53,10 @@ pub enum StoreError {
     UnknownVillage(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    SessionClosed(String),
     #[error("this store was written by a newer Teeka (schema version {found}; this build knows up to {known})")]
     NewerSchema { found: i64, known: i64 },
     #[error("the store is damaged: {0}")]
@@ -62,6 +72,8 @@ impl StoreError {
             StoreError::UnknownBeneficiary(_) => "UNKNOWN_BENEFICIARY",
             StoreError::UnknownVillage(_) => "UNKNOWN_VILLAGE",
             StoreError::Invalid(_) => "INVALID_INPUT",
+            StoreError::NotFound(_) => "NOT_FOUND",
+            StoreError::SessionClosed(_) => "SESSION_CLOSED",
             StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
             StoreError::Corrupt(_) => "STORE_CORRUPT",
         }
