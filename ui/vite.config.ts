@@ -6,7 +6,7 @@ export default defineConfig({
   plugins: [preact()],
   base: "./",
   clearScreen: false,
-  server: { port: 1420, strictPort: true },
+  server: { port: 5173, strictPort: true },
   build: {
     outDir: "dist",
     target: "es2020",

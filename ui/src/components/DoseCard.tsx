@@ -1,0 +1,66 @@
+import { t, doseName } from "../i18n";
+import { groupCard } from "../lib/codes";
+import { parseDisplayDate } from "../lib/dates";
+import type { DoseEntry } from "../api";
+import { FieldError } from "./ui";
+import { maskDateInput } from "../lib/dates";
+
+export type CardState = Record<string, { on: boolean; date: string }>;
+
+/** Ticked doses as entries; null with the first problem when a date is missing or wrong. */
+export function cardEntries(card: CardState, today: string, minIso?: string): { doses: DoseEntry[]; problem: string | null } {
+  const doses: DoseEntry[] = [];
+  for (const [code, v] of Object.entries(card)) {
+    if (!v.on) continue;
+    const p = parseDisplayDate(v.date, { today, minIso });
+    if (!p.ok) return { doses: [], problem: p.problem === "empty" ? t("child.dose_date_needed") : `${doseName(code)}: ${t("date.bad." + p.problem)}` };
+    doses.push({ code, date: p.iso });
+  }
+  return { doses, problem: null };
+}
+
+/** The MCP card: doses grouped by age, a tick and a date for each. */
+export function DoseCard(props: { codes: string[]; card: CardState; onChange: (c: CardState) => void; today: string; exclude?: Set<string> }) {
+  const groups = groupCard(props.codes.filter((c) => !props.exclude?.has(c)));
+  const set = (code: string, v: { on: boolean; date: string }) => props.onChange({ ...props.card, [code]: v });
+  return (
+    <div class="card">
+      <p class="muted">{t("child.card_help")}</p>
+      {groups.map((g) => (
+        <fieldset key={g.key} class="card-group">
+          <legend>{t("group." + g.key)}</legend>
+          {g.codes.map((code) => {
+            const v = props.card[code] ?? { on: false, date: "" };
+            const p = v.on && v.date.length >= 10 ? parseDisplayDate(v.date, { today: props.today }) : null;
+            return (
+              <div key={code} class="card-row">
+                <label class="tick">
+                  <input type="checkbox" checked={v.on} onChange={(e) => set(code, { ...v, on: e.currentTarget.checked })} data-testid={`card-dose-${code}`} />
+                  <span>{doseName(code)}</span>
+                </label>
+                {v.on && (
+                  <input
+                    type="text"
+                    inputMode="numeric"
+                    class="date-small"
+                    placeholder={t("date.hint")}
+                    aria-label={`${doseName(code)} ${t("date.hint")}`}
+                    maxLength={10}
+                    value={v.date}
+                    data-testid={`card-date-${code}`}
+                    onInput={(e) => {
+                      const d = maskDateInput(e.currentTarget.value, v.date);
+                      e.currentTarget.value = d;
+                      set(code, { on: true, date: d });
+                    }}
+                  />
+                )}
+                {p && !p.ok && <FieldError text={t("date.bad." + p.problem)} />}
+              </div>
+            );
+          })}
+        </fieldset>
+      ))}
+    </div>
+  );
+}

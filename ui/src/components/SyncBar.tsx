@@ -1,0 +1,69 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, toApiError, type SyncState } from "../api";
+import { errorText, t } from "../i18n";
+import { timeAgo, type Ago } from "../lib/dates";
+import { Icon } from "./ui";
+
+export function agoText(a: Ago): string {
+  return a.unit === "never" || a.unit === "just_now" ? t("ago." + a.unit) : t("ago." + a.unit, { n: a.n });
+}
+
+/** Always at the top: pending count, last sync as "x min ago", the last problem, Sync now. */
+export function SyncBar(props: { sync: SyncState; onSync: (s: SyncState) => void; onMenu?: () => void }) {
+  const s = props.sync;
+  const [now, setNow] = useState(Date.now());
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 30000);
+    return () => clearInterval(id);
+  }, []);
+  const err = s.last_error ? errorText(s.last_error.code) : null;
+  const syncNow = async () => {
+    setBusy(true);
+    try {
+      props.onSync(await api.syncNow());
+    } catch (e) {
+      const ae = toApiError(e);
+      props.onSync({ ...s, last_error: ae });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <header class="syncbar" data-testid="sync-bar" data-enrolled={s.enrolled ? "yes" : "no"}>
+      <div class="syncbar-row">
+        <div class="syncbar-text">
+          <span class="pending" title={t("sync.pending_long")}>
+            <span data-testid="sync-pending">{s.pending}</span>
+            <span class="pending-label"> {t("sync.pending", { n: "" }).trim()}</span>
+          </span>
+          <span class="sep">·</span>
+          <span data-testid="sync-last">
+            {s.syncing
+              ? t("sync.syncing")
+              : !s.enrolled
+                ? t("sync.offline")
+                : s.last_success
+                  ? t("sync.last", { ago: agoText(timeAgo(s.last_success, now)) })
+                  : t("sync.never")}
+          </span>
+        </div>
+        {s.enrolled && (
+          <button class="btn-small" onClick={syncNow} disabled={busy || s.syncing} data-testid="sync-now">
+            {t("sync.now")}
+          </button>
+        )}
+        {props.onMenu && (
+          <button class="icon-btn" onClick={props.onMenu} data-testid="menu" aria-label={t("menu.title")}>
+            <Icon name="menu" />
+          </button>
+        )}
+      </div>
+      {err && s.enrolled && (
+        <div class="syncbar-error" data-testid="sync-error" data-code={s.last_error!.code} role="status">
+          <strong>{err.what}</strong> {err.todo}
+        </div>
+      )}
+    </header>
+  );
+}

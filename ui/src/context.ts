@@ -1,0 +1,20 @@
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+import type { AppState, SyncState, Worker } from "./api";
+
+export interface Ctx {
+  app: AppState;
+  worker: Worker | null;
+  sync: SyncState;
+  /** Bumped on `data-changed`: screens reload their data. */
+  dataVersion: number;
+  /** ISO today, from the shell. */
+  today: string;
+  setTab: (tab: Tab) => void;
+  setSync: (s: SyncState) => void;
+}
+
+export type Tab = "survey" | "session" | "supervisor" | "sync";
+
+export const AppCtx = createContext<Ctx>(null as unknown as Ctx);
+export const useApp = () => useContext(AppCtx);

@@ -1,0 +1,463 @@
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { api, toApiError, type ApiError, type Session, type SessionItem, type Severity, type Tally, type Village } from "../api";
+import { useApp } from "../context";
+import { antigenName, doseName, reasonName, t } from "../i18n";
+import { AEFI_SIGNS, observedText } from "../lib/aefi";
+import { SEVERITIES } from "../lib/codes";
+import { isoToDisplay, parseDisplayDate } from "../lib/dates";
+import { clampVials, tallyByAntigen, totalDoses, totalNotGiven, vialAntigens } from "../lib/tally";
+import { grow, matchesName } from "../lib/text";
+import { Badge, DateField, dateProblem, ErrorBox, FieldError, Loading, Sheet, Stepper } from "../components/ui";
+import { useLoad } from "./Survey";
+
+export function SessionScreen() {
+  const [session, setSession] = useState<Session | null>(null);
+  return (
+    <div class="screen" data-screen="session">
+      {session ? <SessionView session={session} setSession={setSession} onLeave={() => setSession(null)} /> : <OpenSession onOpen={setSession} />}
+    </div>
+  );
+}
+
+function OpenSession({ onOpen }: { onOpen: (s: Session) => void }) {
+  const { today } = useApp();
+  const villages = useLoad<Village[]>(() => api.villages(), []);
+  const recent = useLoad<Session[]>(() => api.sessions(), []);
+  const [site, setSite] = useState("");
+  const [date, setDate] = useState(isoToDisplay(today));
+  const [problem, setProblem] = useState<string | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  useEffect(() => {
+    if (!site && villages.data?.length) setSite(villages.data[0].id);
+  }, [villages.data]);
+  const open = async () => {
+    if (!site) return setProblem(t("common.required"));
+    const p = parseDisplayDate(date, { today, allowFuture: true });
+    if (!p.ok) return setProblem(dateProblem(p));
+    setProblem(null);
+    try {
+      onOpen(await api.openSession(site, p.iso));
+    } catch (e) {
+      setErr(toApiError(e));
+    }
+  };
+  return (
+    <>
+      <h1>{t("session.title")}</h1>
+      <ErrorBox error={villages.err} />
+      {!villages.data && !villages.err && <Loading />}
+      {villages.data?.length === 0 && <p class="note">{t("session.no_sites")}</p>}
+      <form class="form" onSubmit={(e) => (e.preventDefault(), open())}>
+        <label class="field">
+          <span class="label">{t("session.site")}</span>
+          <select value={site} onChange={(e) => setSite(e.currentTarget.value)} data-testid="session-site">
+            {villages.data?.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <DateField label={t("session.date")} value={date} onInput={setDate} testid="session-date" today={today} allowFuture />
+        <FieldError text={problem} />
+        <ErrorBox error={err} />
+        <button type="submit" class="btn primary wide" data-testid="session-open">
+          {t("session.open")}
+        </button>
+      </form>
+      {recent.data && recent.data.length > 0 && (
+        <>
+          <h2>{t("session.recent")}</h2>
+          <ul class="list">
+            {recent.data.slice(0, 10).map((s) => (
+              <li key={s.id}>
+                <button class="row-btn" onClick={() => onOpen(s)} data-testid="session-recent" data-session-id={s.id}>
+                  <span class="row-title">{s.site}</span>
+                  <span class="row-sub">
+                    {isoToDisplay(s.date)} · {s.closed ? t("session.closed") : t("session.open_state")}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
+type Sheet2 = { k: "not_given"; item: SessionItem } | { k: "aefi"; item: SessionItem } | { k: "close" } | { k: "tally" } | null;
+
+function SessionView({ session, setSession, onLeave }: { session: Session; setSession: (s: Session) => void; onLeave: () => void }) {
+  const { app, dataVersion } = useApp();
+  const [items, setItems] = useState<SessionItem[] | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  const [tally, setTally] = useState<Tally | null>(null);
+  const [filter, setFilter] = useState("");
+  const [shown, setShown] = useState(60);
+  const [sel, setSel] = useState<Record<string, Set<string>>>({});
+  const [rowErr, setRowErr] = useState<{ rid: string; e: ApiError } | null>(null);
+  const [sheet, setSheet] = useState<Sheet2>(null);
+  const [warnings, setWarnings] = useState<string[]>([]);
+  const received = useRef(0);
+  const measured = useRef(false);
+  const sentinel = useRef<HTMLDivElement>(null);
+
+  const loadTally = () => api.sessionTally(session.id).then(setTally, () => {});
+  useEffect(() => {
+    let live = true;
+    api.sessionDue(session.id).then(
+      (d) => {
+        if (!live) return;
+        received.current = performance.now();
+        setItems(d);
+        setErr(null);
+      },
+      (e) => live && setErr(toApiError(e)),
+    );
+    loadTally();
+    return () => {
+      live = false;
+    };
+  }, [session.id, dataVersion]);
+
+  // Measure data → paint of the first render of the due list.
+  useLayoutEffect(() => {
+    if (!items || measured.current) return;
+    measured.current = true;
+    const t0 = received.current;
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        const ms = performance.now() - t0;
+        document.body.dataset.dueListMs = ms.toFixed(1);
+        console.info(`due list: ${items.length} people painted ${ms.toFixed(1)} ms after the data arrived`);
+      }),
+    );
+  }, [items]);
+
+  const visible = items ? items.filter((i) => matchesName(i, filter)) : [];
+  // Grow the rendered rows when the end of the list comes into view.
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || typeof IntersectionObserver === "undefined") return;
+    const io = new IntersectionObserver((es) => {
+      if (es.some((e) => e.isIntersecting)) setShown((s) => grow(s, visible.length));
+    }, { rootMargin: "600px" });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [visible.length, shown]);
+
+  const replace = (item: SessionItem) => setItems((xs) => (xs ? xs.map((x) => (x.register_id === item.register_id ? item : x)) : xs));
+  const toggle = (rid: string, code: string) =>
+    setSel((s) => {
+      const n = new Set(s[rid] ?? []);
+      n.has(code) ? n.delete(code) : n.add(code);
+      return { ...s, [rid]: n };
+    });
+  const record = async (item: SessionItem, f: (codes: string[]) => Promise<{ item: SessionItem; warnings: string[] }>) => {
+    const codes = [...(sel[item.register_id] ?? [])];
+    if (!codes.length) return setRowErr({ rid: item.register_id, e: { code: "CHOOSE", message: "" } });
+    setRowErr(null);
+    try {
+      const r = await f(codes);
+      replace(r.item);
+      setWarnings(r.warnings);
+      setSel((s) => ({ ...s, [item.register_id]: new Set() }));
+      setSheet(null);
+      loadTally();
+    } catch (e) {
+      const ae = toApiError(e);
+      setRowErr({ rid: item.register_id, e: ae });
+      if (ae.code === "SESSION_CLOSED") setSession({ ...session, closed: true });
+    }
+  };
+
+  const byAntigen = tallyByAntigen(tally, app.antigens);
+  return (
+    <>
+      <div class="head">
+        <div>
+          <h1>{session.site}</h1>
+          <p class="muted">
+            {isoToDisplay(session.date)} · {session.closed ? t("session.closed") : t("session.open_state")} · {items ? t("session.people_n", { n: items.length }) : ""}
+          </p>
+        </div>
+        <button class="btn-small" onClick={onLeave} data-testid="session-change">
+          {t("session.change")}
+        </button>
+      </div>
+      {session.closed && <p class="note" data-testid="session-closed">{t("session.closed_note")}</p>}
+      <button class="tally-strip" onClick={() => setSheet({ k: "tally" })} data-testid="tally-open">
+        <strong>{t("session.tally")}:</strong> {t("session.tally_total", { n: totalDoses(tally) })} · {t("session.tally_people", { n: tally?.beneficiaries ?? 0 })}
+      </button>
+      <input type="search" placeholder={t("session.filter")} aria-label={t("session.filter")} value={filter} onInput={(e) => (setFilter(e.currentTarget.value), setShown(60))} data-testid="session-filter" />
+      <ErrorBox error={err} />
+      {warnings.length > 0 && <div class="note" data-testid="warnings">{t("common.warnings")} {warnings.join("; ")}</div>}
+      {!items && !err && <Loading />}
+      <ul class="list due-list" data-testid="due-list">
+        {visible.slice(0, shown).map((item) => (
+          <DueRow
+            key={item.register_id}
+            item={item}
+            sel={sel[item.register_id]}
+            toggle={toggle}
+            err={rowErr?.rid === item.register_id ? rowErr.e : null}
+            closed={session.closed}
+            onGive={() => record(item, (codes) => api.recordGiven(session.id, item.register_id, codes))}
+            onNotGiven={() => ((sel[item.register_id]?.size ?? 0) ? setSheet({ k: "not_given", item }) : setRowErr({ rid: item.register_id, e: { code: "CHOOSE", message: "" } }))}
+            onAefi={() => setSheet({ k: "aefi", item })}
+          />
+        ))}
+      </ul>
+      {shown < visible.length && (
+        <div ref={sentinel}>
+          <button class="btn wide" onClick={() => setShown(grow(shown, visible.length))} data-testid="due-more">
+            {t("session.more")}
+          </button>
+        </div>
+      )}
+      {!session.closed && (
+        <button class="btn danger wide" onClick={() => setSheet({ k: "close" })} data-testid="close-session">
+          {t("session.close")}
+        </button>
+      )}
+      {sheet?.k === "tally" && (
+        <Sheet title={t("session.tally")} onClose={() => setSheet(null)}>
+          <TallyView tally={tally} byAntigen={byAntigen} />
+        </Sheet>
+      )}
+      {sheet?.k === "not_given" && (
+        <Sheet title={`${sheet.item.name}: ${t("session.not_given")}`} onClose={() => setSheet(null)}>
+          <p>{t("session.reason")}</p>
+          <p class="muted">{[...(sel[sheet.item.register_id] ?? [])].map(doseName).join(", ")}</p>
+          <RowError e={rowErr?.rid === sheet.item.register_id ? rowErr.e : null} />
+          <div class="reasons">
+            {app.reasons.map((r) => (
+              <button key={r} class="btn wide" onClick={() => record(sheet.item, (codes) => api.recordNotGiven(session.id, sheet.item.register_id, codes, r))} data-testid={`reason-${r}`}>
+                {reasonName(r)}
+              </button>
+            ))}
+          </div>
+        </Sheet>
+      )}
+      {sheet?.k === "aefi" && <AefiForm item={sheet.item} session={session} onDone={() => (setSheet(null), loadTally())} onClose={() => setSheet(null)} />}
+      {sheet?.k === "close" && (
+        <CloseForm
+          session={session}
+          antigens={[...new Set([...vialAntigens(tally, app.antigens), ...app.antigens.filter((a) => a !== "VITA")])]}
+          onClose={() => setSheet(null)}
+          onDone={(s) => (setSession(s), setSheet(null))}
+        />
+      )}
+      <TallyInline byAntigen={byAntigen} />
+    </>
+  );
+}
+
+function RowError({ e }: { e: ApiError | null }) {
+  if (!e) return null;
+  if (e.code === "CHOOSE") return <FieldError text={t("session.choose_doses")} />;
+  return <ErrorBox error={e} />;
+}
+
+function DueRow(props: {
+  item: SessionItem;
+  sel: Set<string> | undefined;
+  toggle: (rid: string, code: string) => void;
+  err: ApiError | null;
+  closed: boolean;
+  onGive: () => void;
+  onNotGiven: () => void;
+  onAefi: () => void;
+}) {
+  const { item } = props;
+  const given = new Set(item.given ?? []);
+  const notGiven = new Map((item.not_given ?? []).map((n) => [n.code, n.reason]));
+  const open = item.doses.filter((d) => !given.has(d.code) && !notGiven.has(d.code));
+  const done = open.length === 0 && (given.size > 0 || notGiven.size > 0);
+  return (
+    <li class={`session-item ${done ? "done" : ""}`} data-testid="session-item" data-register-id={item.register_id} data-done={done ? "yes" : "no"}>
+      <div class="row-title">
+        {item.name} <span class="muted">· {t("kind." + item.kind)}</span> <Badge c={item.classification} />
+      </div>
+      <div class="chips">
+        {item.doses.map((d) => {
+          const g = given.has(d.code);
+          const ng = notGiven.has(d.code);
+          const on = props.sel?.has(d.code) ?? false;
+          return (
+            <button
+              key={d.code}
+              class={`chip ${d.status} ${on ? "on" : ""} ${g ? "given" : ""} ${ng ? "not-given" : ""}`}
+              aria-pressed={on}
+              disabled={g || ng || props.closed}
+              onClick={() => props.toggle(item.register_id, d.code)}
+              data-testid={`chip-${d.code}`}
+              data-status={g ? "given" : ng ? "not_given" : d.status}
+            >
+              {g && "✓ "}
+              {doseName(d.code)}
+              {d.status === "overdue" && !g && !ng ? ` · ${t("due.overdue")}` : ""}
+              {ng ? ` · ${reasonName(notGiven.get(d.code)!)}` : ""}
+            </button>
+          );
+        })}
+      </div>
+      {given.size > 0 && <div class="muted">{t("session.given_codes", { codes: [...given].map(doseName).join(", ") })}</div>}
+      <RowError e={props.err} />
+      <div class="row-actions">
+        {open.length > 0 && !props.closed && (
+          <>
+            <button class="btn primary" onClick={props.onGive} data-testid="give">
+              {t("session.give")}
+            </button>
+            <button class="btn" onClick={props.onNotGiven} data-testid="not-given">
+              {t("session.not_given")}
+            </button>
+          </>
+        )}
+        <button class="btn" onClick={props.onAefi} data-testid="aefi">
+          {t("aefi.button")}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function TallyInline({ byAntigen }: { byAntigen: { antigen: string; doses: number }[] }) {
+  return (
+    <div class="tally" data-testid="tally">
+      {byAntigen.map((a) => (
+        <div key={a.antigen} class="tally-cell">
+          <span class="tally-name">{antigenName(a.antigen)}</span>
+          <span class="tally-n" data-testid={`tally-${a.antigen}`}>
+            {a.doses}
+          </span>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function TallyView({ tally, byAntigen }: { tally: Tally | null; byAntigen: { antigen: string; doses: number }[] }) {
+  const max = Math.max(1, ...byAntigen.map((a) => a.doses));
+  return (
+    <div data-testid="tally-detail">
+      <p>
+        {t("session.tally_total", { n: totalDoses(tally) })} · {t("session.tally_people", { n: tally?.beneficiaries ?? 0 })} · {t("session.tally_not_given", { n: totalNotGiven(tally) })}
+      </p>
+      <div class="bars">
+        {byAntigen.map((a) => (
+          <div key={a.antigen} class="bar-row">
+            <span class="bar-label">{antigenName(a.antigen)}</span>
+            <span class="bar-track">
+              <span class="bar-fill" style={{ width: `${(a.doses / max) * 100}%` }} />
+            </span>
+            <span class="bar-n">{a.doses}</span>
+          </div>
+        ))}
+      </div>
+      {tally && tally.not_given.length > 0 && (
+        <ul class="plain">
+          {tally.not_given.map((n) => (
+            <li key={n.reason}>
+              {reasonName(n.reason)}: {n.count}
+            </li>
+          ))}
+        </ul>
+      )}
+      {tally && <p>{t("session.aefi_counts", { a: tally.aefi.minor, b: tally.aefi.severe, c: tally.aefi.serious })}</p>}
+    </div>
+  );
+}
+
+function AefiForm({ item, session, onDone, onClose }: { item: SessionItem; session: Session; onDone: () => void; onClose: () => void }) {
+  const [severity, setSeverity] = useState<Severity | null>(null);
+  const [signs, setSigns] = useState<string[]>([]);
+  const [text, setText] = useState("");
+  const candidates = [...new Set([...(item.given ?? []), ...item.doses.map((d) => d.code)])];
+  const [codes, setCodes] = useState<string[]>(item.given ?? []);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  const flip = (xs: string[], x: string) => (xs.includes(x) ? xs.filter((y) => y !== x) : [...xs, x]);
+  const save = async () => {
+    const observed = observedText(signs, (s) => t("aefi.sign." + s), text);
+    if (!severity || !observed) return setProblem(t("common.required"));
+    setProblem(null);
+    try {
+      await api.reportAefi({ session_id: session.id, register_id: item.register_id, severity, observed, codes });
+      onDone();
+    } catch (e) {
+      setErr(toApiError(e));
+    }
+  };
+  return (
+    <Sheet title={`${t("aefi.title")}: ${item.name}`} onClose={onClose}>
+      <fieldset class="field">
+        <legend class="label">{t("aefi.severity")}</legend>
+        <div class="choice-row">
+          {SEVERITIES.map((s) => (
+            <button key={s} class={`choice ${severity === s ? "on" : ""} sev-${s}`} aria-pressed={severity === s} onClick={() => setSeverity(s)} data-testid={`aefi-severity-${s}`}>
+              {t("severity." + s)}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      {severity === "serious" && <p class="note warn">{t("aefi.serious_note")}</p>}
+      <fieldset class="field">
+        <legend class="label">{t("aefi.observed")}</legend>
+        <div class="chips">
+          {AEFI_SIGNS.map((s) => (
+            <button key={s} class={`chip ${signs.includes(s) ? "on" : ""}`} aria-pressed={signs.includes(s)} onClick={() => setSigns(flip(signs, s))} data-testid={`aefi-sign-${s}`}>
+              {t("aefi.sign." + s)}
+            </button>
+          ))}
+        </div>
+        <textarea rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} data-testid="aefi-observed" aria-label={t("aefi.observed")} />
+      </fieldset>
+      <fieldset class="field">
+        <legend class="label">{t("aefi.doses")}</legend>
+        <div class="chips">
+          {candidates.map((c) => (
+            <button key={c} class={`chip ${codes.includes(c) ? "on" : ""}`} aria-pressed={codes.includes(c)} onClick={() => setCodes(flip(codes, c))} data-testid={`aefi-dose-${c}`}>
+              {doseName(c)}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      <FieldError text={problem} />
+      <ErrorBox error={err} />
+      <button class="btn primary wide" onClick={save} data-testid="aefi-save">
+        {t("aefi.save")}
+      </button>
+    </Sheet>
+  );
+}
+
+function CloseForm({ session, antigens, onClose, onDone }: { session: Session; antigens: string[]; onClose: () => void; onDone: (s: Session) => void }) {
+  const [vials, setVials] = useState<Record<string, number>>(() => Object.fromEntries(antigens.map((a) => [a, 0])));
+  const [err, setErr] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const confirm = async () => {
+    setBusy(true);
+    try {
+      onDone(await api.closeSession(session.id, antigens.map((a) => ({ antigen: a, opened: clampVials(vials[a] ?? 0) }))));
+    } catch (e) {
+      setErr(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Sheet title={t("session.close")} onClose={onClose}>
+      <h3>{t("session.vials")}</h3>
+      {antigens.map((a) => (
+        <Stepper key={a} label={antigenName(a)} value={vials[a] ?? 0} onChange={(n) => setVials({ ...vials, [a]: clampVials(n) })} testid={`vials-${a}`} />
+      ))}
+      <ErrorBox error={err} />
+      <button class="btn danger wide" disabled={busy} onClick={confirm} data-testid="close-confirm">
+        {t("session.close_confirm")}
+      </button>
+    </Sheet>
+  );
+}

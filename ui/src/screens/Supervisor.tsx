@@ -1,0 +1,180 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, toApiError, type ApiError, type Coverage, type Device } from "../api";
+import { useApp } from "../context";
+import { doseName, reasonName, t } from "../i18n";
+import { isoToDisplay, timeAgo } from "../lib/dates";
+import { barWidth, pct, skewFlagged } from "../lib/text";
+import { agoText } from "../components/SyncBar";
+import { Badge, ErrorBox, Loading } from "../components/ui";
+import { DueChips } from "../components/MemberRow";
+import { useLoad } from "./Survey";
+
+type Part = "coverage" | "follow_up" | "refusals" | "devices";
+const PARTS: Part[] = ["coverage", "follow_up", "refusals", "devices"];
+const DROPOUTS = ["penta1_penta3", "penta1_mr1", "bcg_mr1", "mr1_mr2"] as const;
+
+export function SupervisorScreen() {
+  const [part, setPart] = useState<Part>("coverage");
+  return (
+    <div class="screen" data-screen="supervisor">
+      <div class="segmented" role="tablist">
+        {PARTS.map((p) => (
+          <button key={p} role="tab" aria-selected={part === p} class={part === p ? "on" : ""} onClick={() => setPart(p)} data-testid={`sup-${p}`}>
+            {t(p === "coverage" ? "sup.coverage" : p === "follow_up" ? "sup.follow_up" : p === "refusals" ? "sup.refusals" : "sup.devices")}
+          </button>
+        ))}
+      </div>
+      {part === "coverage" && <CoverageView />}
+      {part === "follow_up" && <FollowUp />}
+      {part === "refusals" && <Refusals />}
+      {part === "devices" && <Devices />}
+    </div>
+  );
+}
+
+function CoverageCard({ name, c, testid }: { name: string; c: Coverage; testid: string }) {
+  return (
+    <section class="cov" data-testid={testid} data-name={name}>
+      <h2>{name}</h2>
+      <div class="bar-row">
+        <span class="bar-label">{t("sup.fic")}</span>
+        <span class="bar-track">
+          <span class="bar-fill ok" style={{ width: `${barWidth(c.fic.percent)}%` }} />
+        </span>
+        <span class="bar-n" data-testid="fic-percent">{pct(c.fic.percent)}</span>
+      </div>
+      <p class="muted">{t("sup.fic_of", { a: c.fic.fully_immunized, b: c.fic.cohort })}</p>
+      <h3>{t("sup.dropout")}</h3>
+      {DROPOUTS.map((k) => {
+        const d = c.dropout[k];
+        const bad = d.rate !== null && (d.rate > 10 || d.rate < 0);
+        return (
+          <div key={k} class="bar-row" data-testid={`dropout-${k}`}>
+            <span class="bar-label">{t("sup.d." + k)}</span>
+            <span class="bar-track">
+              <span class={`bar-fill ${bad ? "bad" : ""}`} style={{ width: `${barWidth(d.rate)}%` }} />
+            </span>
+            <span class="bar-n">{pct(d.rate)}</span>
+          </div>
+        );
+      })}
+      <div class="counts">
+        <span><Badge c="left_out" /> {c.left_out}</span>
+        <span><Badge c="drop_out" /> {c.drop_out}</span>
+        <span><Badge c="up_to_date" /> {c.up_to_date}</span>
+      </div>
+      <p class="muted">
+        {t("sup.children")}: {c.children} · {t("kind.pregnant_woman")}: {c.pregnant_women} · {t("sup.resistant")}: {c.resistant_households}
+      </p>
+    </section>
+  );
+}
+
+function CoverageView() {
+  const { data, err } = useLoad(() => api.coverage(), []);
+  if (err) return <ErrorBox error={err} />;
+  if (!data) return <Loading />;
+  return (
+    <>
+      <p class="muted">{t("sup.dropout_help")}</p>
+      <CoverageCard name={t("sup.total")} c={data.total} testid="coverage-total" />
+      {data.villages.map((v) => <CoverageCard key={v.village_id} name={v.village} c={v.coverage} testid="coverage-village" />)}
+    </>
+  );
+}
+
+function VillageFilter({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const { data } = useLoad(() => api.villages(), []);
+  return (
+    <select value={value} onChange={(e) => onChange(e.currentTarget.value)} data-testid="sup-village" aria-label={t("sup.village")}>
+      <option value="">{t("common.all_villages")}</option>
+      {data?.map((v) => (
+        <option key={v.id} value={v.id}>
+          {v.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function FollowUp() {
+  const [v, setV] = useState("");
+  const { data, err } = useLoad(() => api.followUp(v || undefined), [v]);
+  return (
+    <>
+      <VillageFilter value={v} onChange={setV} />
+      <ErrorBox error={err} />
+      {!data && !err && <Loading />}
+      <ul class="list">
+        {data?.map((i) => (
+          <li key={i.register_id} class="member" data-testid="follow-up-item" data-register-id={i.register_id} data-classification={i.classification}>
+            <div class="row-title">
+              {i.name} <span class="muted">· {i.village} · {t("kind." + i.kind)}</span> <Badge c={i.classification} />
+            </div>
+            <DueChips due={i.doses} />
+          </li>
+        ))}
+        {data?.length === 0 && <li class="muted">{t("common.none")}</li>}
+      </ul>
+    </>
+  );
+}
+
+function Refusals() {
+  const [v, setV] = useState("");
+  const { data, err } = useLoad(() => api.refusals(v || undefined), [v]);
+  return (
+    <>
+      <VillageFilter value={v} onChange={setV} />
+      <ErrorBox error={err} />
+      {!data && !err && <Loading />}
+      <ul class="list">
+        {data?.map((r, n) => (
+          <li key={r.register_id + r.code + n} class="member" data-testid="refusal-item" data-register-id={r.register_id}>
+            <div class="row-title">{r.name}</div>
+            <div class="row-sub">
+              {r.village} · {t("sup.house", { no: r.house_no ?? "—" })} · {r.head_of_household ?? ""}
+            </div>
+            <div>
+              {doseName(r.code)} · {isoToDisplay(r.date)} · {reasonName(r.reason)}
+            </div>
+          </li>
+        ))}
+        {data?.length === 0 && <li class="muted">{t("common.none")}</li>}
+      </ul>
+    </>
+  );
+}
+
+function Devices() {
+  const { dataVersion } = useApp();
+  const [data, setData] = useState<Device[] | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  useEffect(() => {
+    api.devices().then((d) => (setData(d), setErr(null)), (e) => setErr(toApiError(e)));
+  }, [dataVersion]);
+  const now = Date.now();
+  if (err?.code === "NETWORK") return <p class="note" data-testid="error" data-code="NETWORK">{t("sup.devices_offline")}</p>;
+  if (err?.code === "NOT_ENROLLED") return <p class="note" data-testid="error" data-code="NOT_ENROLLED">{t("sup.devices_not_enrolled")}</p>;
+  if (err) return <ErrorBox error={err} />;
+  if (!data) return <Loading />;
+  return (
+    <ul class="list">
+      {data.map((d) => (
+        <li key={d.device_id} class="member" data-testid="device" data-device-id={d.device_id}>
+          <div class="row-title">
+            {d.area} · {t("role." + d.role)} {d.revoked && <span class="tag warn">{t("sup.revoked")}</span>}
+          </div>
+          <div class="row-sub">{t("sup.last_sync", { ago: agoText(timeAgo(d.last_sync_at, now)) })} · {t("sup.pending", { n: d.pending })}</div>
+          {skewFlagged(d.clock_skew_ms) && (
+            <div class="tag warn" data-testid="device-skew">
+              {t("sup.skew", { n: Math.round(Math.abs(d.clock_skew_ms!) / 60000) })}
+            </div>
+          )}
+          <div class="muted small">{d.device_id}</div>
+        </li>
+      ))}
+      {data.length === 0 && <li class="muted">{t("common.none")}</li>}
+    </ul>
+  );
+}

@@ -1,0 +1,683 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, toApiError, type ApiError, type Beneficiary, type Found, type Household, type Member, type Sex, type Village } from "../api";
+import { useApp } from "../context";
+import { doseName, reasonName, riskName, t } from "../i18n";
+import { RISK_CATEGORIES } from "../lib/codes";
+import { isoToDisplay, parseDisplayDate } from "../lib/dates";
+import { validPhone } from "../lib/text";
+import { Badge, DateField, dateProblem, ErrorBox, FieldError, Icon, Loading, Sheet, TextField } from "../components/ui";
+import { cardEntries, DoseCard, type CardState } from "../components/DoseCard";
+import { DueChips, MemberRow } from "../components/MemberRow";
+
+type View =
+  | { k: "villages" }
+  | { k: "households"; village: Village }
+  | { k: "members"; village: Village; household: Household }
+  | { k: "member"; register_id: string; village_id?: string };
+
+/** Loads with `f` on mount and whenever `deps` or the data version change. */
+function useLoad<T>(f: () => Promise<T>, deps: unknown[]): { data: T | null; err: ApiError | null; reload: () => void } {
+  const { dataVersion } = useApp();
+  const [data, setData] = useState<T | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    f().then(
+      (d) => live && (setData(d), setErr(null)),
+      (e) => live && setErr(toApiError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, dataVersion, n]);
+  return { data, err, reload: () => setN((x) => x + 1) };
+}
+export { useLoad };
+
+export function SurveyScreen() {
+  const [stack, setStack] = useState<View[]>([{ k: "villages" }]);
+  const view = stack[stack.length - 1];
+  const push = (v: View) => setStack([...stack, v]);
+  const back = () => setStack(stack.length > 1 ? stack.slice(0, -1) : stack);
+  return (
+    <div class="screen" data-screen="survey">
+      {view.k === "villages" && <VillagesView push={push} />}
+      {view.k === "households" && <HouseholdsView village={view.village} push={push} back={back} />}
+      {view.k === "members" && <MembersView village={view.village} household={view.household} push={push} back={back} />}
+      {view.k === "member" && <MemberDetail register_id={view.register_id} back={back} />}
+    </div>
+  );
+}
+
+function Head({ title, back, sub }: { title: string; back?: () => void; sub?: string }) {
+  return (
+    <div class="head">
+      {back && (
+        <button class="icon-btn" onClick={back} data-testid="back" aria-label={t("common.back")}>
+          <Icon name="back" />
+        </button>
+      )}
+      <div>
+        <h1>{title}</h1>
+        {sub && <p class="muted">{sub}</p>}
+      </div>
+    </div>
+  );
+}
+
+function SearchBox({ village_id, push }: { village_id?: string; push: (v: View) => void }) {
+  const [text, setText] = useState("");
+  const [found, setFound] = useState<Found[] | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  useEffect(() => {
+    const q = text.trim();
+    if (q.length < 2) return setFound(null);
+    const id = setTimeout(() => {
+      api.search(q, village_id).then((f) => (setFound(f), setErr(null)), (e) => setErr(toApiError(e)));
+    }, 250);
+    return () => clearTimeout(id);
+  }, [text, village_id]);
+  return (
+    <div class="search">
+      <input type="search" placeholder={t("common.search")} aria-label={t("common.search")} value={text} onInput={(e) => setText(e.currentTarget.value)} data-testid="search" />
+      <ErrorBox error={err} />
+      {found && (
+        <ul class="list" data-testid="search-results">
+          {found.length === 0 && <li class="muted">{t("survey.no_results")}</li>}
+          {found.map((m) => (
+            <li key={m.register_id}>
+              <button class="row-btn" onClick={() => push({ k: "member", register_id: m.register_id })} data-testid="search-result" data-register-id={m.register_id}>
+                <span class="row-title">{m.name}</span>
+                <span class="row-sub">
+                  {m.village} · {t("sup.house", { no: m.house_no ?? "—" })} · {m.head_of_household ?? ""}
+                </span>
+                <Badge c={m.classification} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function VillagesView({ push }: { push: (v: View) => void }) {
+  const { data, err, reload } = useLoad(() => api.villages(), []);
+  const [adding, setAdding] = useState(false);
+  const [name, setName] = useState("");
+  const [saveErr, setSaveErr] = useState<ApiError | null>(null);
+  const [missing, setMissing] = useState(false);
+  const save = async () => {
+    if (!name.trim()) return setMissing(true);
+    try {
+      const v = await api.addVillage(name.trim());
+      setAdding(false);
+      setName("");
+      reload();
+      push({ k: "households", village: v });
+    } catch (e) {
+      setSaveErr(toApiError(e));
+    }
+  };
+  return (
+    <>
+      <Head title={t("survey.villages")} />
+      <SearchBox push={push} />
+      <ErrorBox error={err} />
+      {!data && !err && <Loading />}
+      <ul class="list">
+        {data?.map((v) => (
+          <li key={v.id}>
+            <button class="row-btn" onClick={() => push({ k: "households", village: v })} data-testid="village" data-name={v.name} data-id={v.id}>
+              <span class="row-title">{v.name}</span>
+              <span class="row-sub">
+                {t("survey.households_n", { n: v.households })} · {t("survey.children_n", { n: v.children })} · {t("survey.women_n", { n: v.pregnant_women })}
+              </span>
+              {v.due > 0 && <span class="count-due">{t("survey.due_n", { n: v.due })}</span>}
+            </button>
+          </li>
+        ))}
+        {data && data.length === 0 && <li class="muted">{t("common.none")}</li>}
+      </ul>
+      <button class="btn primary wide" onClick={() => setAdding(true)} data-testid="add-village">
+        <Icon name="plus" /> {t("survey.add_village")}
+      </button>
+      {adding && (
+        <Sheet title={t("survey.add_village")} onClose={() => setAdding(false)}>
+          <form class="form" onSubmit={(e) => (e.preventDefault(), save())}>
+            <TextField label={t("survey.village_name")} value={name} onInput={setName} testid="village-name" autoFocus error={missing ? t("common.required") : null} />
+            <ErrorBox error={saveErr} />
+            <button type="submit" class="btn primary wide" data-testid="village-save">
+              {t("common.save")}
+            </button>
+          </form>
+        </Sheet>
+      )}
+    </>
+  );
+}
+
+function HouseholdForm({ village, household, onDone, onClose }: { village: Village; household?: Household; onDone: (h: Household) => void; onClose: () => void }) {
+  const [no, setNo] = useState(household?.house_no ?? "");
+  const [head, setHead] = useState(household?.head_of_household ?? "");
+  const [phone, setPhone] = useState(household?.phone ?? "");
+  const [risk, setRisk] = useState(household?.risk_category ?? "");
+  const [err, setErr] = useState<ApiError | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const save = async () => {
+    if (!head.trim() && !no.trim()) return setProblem(t("common.required"));
+    if (!validPhone(phone)) return setProblem(t("survey.phone_bad"));
+    setProblem(null);
+    try {
+      onDone(
+        await api.saveHousehold({
+          ...(household ? { id: household.id } : {}),
+          village_id: village.id,
+          house_no: no.trim(),
+          head_of_household: head.trim(),
+          phone: phone.trim(),
+          risk_category: risk || null,
+        }),
+      );
+    } catch (e) {
+      setErr(toApiError(e));
+    }
+  };
+  return (
+    <Sheet title={household ? t("survey.edit_household") : t("survey.add_household")} onClose={onClose}>
+      <form class="form" onSubmit={(e) => (e.preventDefault(), save())}>
+        <TextField label={t("survey.house_no")} value={no} onInput={setNo} testid="hh-house-no" />
+        <TextField label={t("survey.head")} value={head} onInput={setHead} testid="hh-head" />
+        <TextField label={`${t("survey.phone")} ${t("common.optional")}`} value={phone} onInput={setPhone} testid="hh-phone" type="tel" inputMode="tel" />
+        <label class="field">
+          <span class="label">{t("survey.risk")}</span>
+          <select value={risk} onChange={(e) => setRisk(e.currentTarget.value)} data-testid="hh-risk">
+            <option value="">{riskName(null)}</option>
+            {RISK_CATEGORIES.map((r) => (
+              <option key={r} value={r}>
+                {riskName(r)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <FieldError text={problem} />
+        <ErrorBox error={err} />
+        <button type="submit" class="btn primary wide" data-testid="hh-save">
+          {t("common.save")}
+        </button>
+      </form>
+    </Sheet>
+  );
+}
+
+function HouseholdsView({ village, push, back }: { village: Village; push: (v: View) => void; back: () => void }) {
+  const { data, err, reload } = useLoad(() => api.households(village.id), [village.id]);
+  const [form, setForm] = useState(false);
+  return (
+    <>
+      <Head title={village.name} sub={t("survey.households")} back={back} />
+      <SearchBox village_id={village.id} push={push} />
+      <ErrorBox error={err} />
+      {!data && !err && <Loading />}
+      <ul class="list">
+        {data?.map((h) => (
+          <li key={h.id}>
+            <button class="row-btn" onClick={() => push({ k: "members", village, household: h })} data-testid="household" data-id={h.id} data-house-no={h.house_no ?? ""}>
+              <span class="row-title">
+                {h.house_no ? `${h.house_no} · ` : ""}
+                {h.head_of_household ?? "—"}
+              </span>
+              <span class="row-sub">
+                {t("survey.members_n", { n: h.members })}
+                {h.risk_category ? ` · ${riskName(h.risk_category)}` : ""}
+              </span>
+              {h.resistant && <span class="tag warn">{t("survey.resistant")}</span>}
+              {h.due > 0 && <span class="count-due">{t("survey.due_n", { n: h.due })}</span>}
+            </button>
+          </li>
+        ))}
+        {data && data.length === 0 && <li class="muted">{t("common.none")}</li>}
+      </ul>
+      <button class="btn primary wide" onClick={() => setForm(true)} data-testid="add-household">
+        <Icon name="plus" /> {t("survey.add_household")}
+      </button>
+      {form && (
+        <HouseholdForm
+          village={village}
+          onClose={() => setForm(false)}
+          onDone={(h) => {
+            setForm(false);
+            reload();
+            push({ k: "members", village, household: h });
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function MembersView({ village, household, push, back }: { village: Village; household: Household; push: (v: View) => void; back: () => void }) {
+  const [hh, setHh] = useState(household);
+  const { data, err, reload } = useLoad(() => api.members(hh.id), [hh.id]);
+  const [sheet, setSheet] = useState<"child" | "woman" | "edit" | null>(null);
+  return (
+    <>
+      <Head title={`${hh.house_no ? hh.house_no + " · " : ""}${hh.head_of_household ?? ""}`} sub={`${village.name}${hh.phone ? " · " + hh.phone : ""} · ${riskName(hh.risk_category)}`} back={back} />
+      {hh.resistant && <p class="tag warn">{t("survey.resistant")}</p>}
+      <button class="btn" onClick={() => setSheet("edit")} data-testid="hh-edit">
+        {t("survey.edit_household")}
+      </button>
+      <h2>{t("survey.members")}</h2>
+      <ErrorBox error={err} />
+      {!data && !err && <Loading />}
+      <ul class="list">
+        {data?.map((m) => <MemberRow key={m.register_id} m={m} onOpen={() => push({ k: "member", register_id: m.register_id, village_id: village.id })} />)}
+        {data && data.length === 0 && <li class="muted">{t("common.none")}</li>}
+      </ul>
+      <div class="actions">
+        <button class="btn primary" onClick={() => setSheet("child")} data-testid="add-child">
+          <Icon name="plus" /> {t("survey.add_child")}
+        </button>
+        <button class="btn primary" onClick={() => setSheet("woman")} data-testid="add-woman">
+          <Icon name="plus" /> {t("survey.add_woman")}
+        </button>
+      </div>
+      {sheet === "edit" && (
+        <HouseholdForm
+          village={village}
+          household={hh}
+          onClose={() => setSheet(null)}
+          onDone={(h) => {
+            setHh(h);
+            setSheet(null);
+          }}
+        />
+      )}
+      {sheet === "child" && (
+        <ChildForm
+          household={hh}
+          onClose={() => setSheet(null)}
+          onSaved={() => (setSheet(null), reload())}
+          onOpen={(rid) => (setSheet(null), push({ k: "member", register_id: rid }))}
+        />
+      )}
+      {sheet === "woman" && <WomanForm household={hh} onClose={() => setSheet(null)} onSaved={() => (setSheet(null), reload())} />}
+    </>
+  );
+}
+
+function ChildForm({ household, onClose, onSaved, onOpen }: { household: Household; onClose: () => void; onSaved: (m: Member) => void; onOpen: (register_id: string) => void }) {
+  const { app, today } = useApp();
+  const [name, setName] = useState("");
+  const [sex, setSex] = useState<Sex | null>(null);
+  const [dob, setDob] = useState("");
+  const [age, setAge] = useState("");
+  const [mother, setMother] = useState("");
+  const [card, setCard] = useState<CardState>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  const [similar, setSimilar] = useState<Found[] | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const validate = () => {
+    if (!name.trim() || !sex) return { problem: t("common.required") };
+    let dobIso: string | undefined, ageMonths: number | undefined;
+    if (dob.trim()) {
+      const p = parseDisplayDate(dob, { today });
+      if (!p.ok) return { problem: `${t("child.dob")}: ${dateProblem(p)}` };
+      dobIso = p.iso;
+    } else if (age.trim()) {
+      const n = Number(age);
+      if (!Number.isInteger(n) || n < 0 || n > 72) return { problem: t("child.age_bad") };
+      ageMonths = n;
+    } else return { problem: t("child.dob_or_age") };
+    const c = cardEntries(card, today, dobIso);
+    if (c.problem) return { problem: c.problem };
+    return { problem: null, dobIso, ageMonths, doses: c.doses };
+  };
+
+  const save = async (force: boolean) => {
+    const v = validate();
+    setProblem(v.problem);
+    if (v.problem) return;
+    setErr(null);
+    setBusy(true);
+    try {
+      if (!force) {
+        const s = await api.similarChildren(household.village_id, name.trim(), v.dobIso);
+        if (s.length) {
+          setSimilar(s);
+          return;
+        }
+      }
+      const m = await api.addChild({
+        household_id: household.id,
+        name: name.trim(),
+        sex: sex!,
+        ...(v.dobIso ? { dob: v.dobIso } : { age_months: v.ageMonths }),
+        ...(mother.trim() ? { mother_name: mother.trim() } : {}),
+        doses: v.doses!,
+      });
+      onSaved(m);
+    } catch (e) {
+      setErr(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Sheet title={t("survey.add_child")} onClose={onClose}>
+      <form class="form" onSubmit={(e) => (e.preventDefault(), save(false))}>
+        <TextField label={t("child.name")} value={name} onInput={setName} testid="child-name" />
+        <fieldset class="field">
+          <legend class="label">{t("child.sex")}</legend>
+          <div class="choice-row">
+            {(["M", "F", "O"] as Sex[]).map((s) => (
+              <button type="button" key={s} class={`choice ${sex === s ? "on" : ""}`} aria-pressed={sex === s} onClick={() => setSex(s)} data-testid={`child-sex-${s}`}>
+                {t("sex." + s)}
+              </button>
+            ))}
+          </div>
+        </fieldset>
+        <DateField label={t("child.dob")} value={dob} onInput={setDob} testid="child-dob" today={today} optional />
+        <TextField label={t("child.age_months")} value={age} onInput={(v) => setAge(v.replace(/\D/g, "").slice(0, 2))} testid="child-age-months" inputMode="numeric" maxLength={2} />
+        <TextField label={`${t("child.mother")} ${t("common.optional")}`} value={mother} onInput={setMother} testid="child-mother" />
+        <h3>{t("child.card")}</h3>
+        <DoseCard codes={app.codes.child} card={card} onChange={setCard} today={today} />
+        <FieldError text={problem} />
+        <ErrorBox error={err} />
+        <button type="submit" class="btn primary wide" disabled={busy} data-testid="child-save">
+          {t("child.save")}
+        </button>
+      </form>
+      {similar && (
+        <div class="similar" data-testid="similar-warning" role="alertdialog">
+          <h3>{t("similar.title")}</h3>
+          <p>{t("similar.help")}</p>
+          <ul class="list">
+            {similar.map((s) => (
+              <li key={s.register_id}>
+                <button class="row-btn" onClick={() => onOpen(s.register_id)} data-testid="similar-open" data-register-id={s.register_id}>
+                  <span class="row-title">{s.name}</span>
+                  <span class="row-sub">
+                    {s.dob ? t("member.dob", { date: isoToDisplay(s.dob) }) : ""} · {s.mother_name ? t("member.mother", { name: s.mother_name }) : ""} · {t("sup.house", { no: s.house_no ?? "—" })}
+                  </span>
+                  <span class="link">{t("similar.open")}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div class="actions">
+            <button class="btn" onClick={() => setSimilar(null)} data-testid="similar-cancel">
+              {t("common.back")}
+            </button>
+            <button class="btn primary" onClick={() => (setSimilar(null), save(true))} data-testid="save-anyway">
+              {t("similar.save_anyway")}
+            </button>
+          </div>
+        </div>
+      )}
+    </Sheet>
+  );
+}
+
+function WomanForm({ household, onClose, onSaved }: { household: Household; onClose: () => void; onSaved: (m: Member) => void }) {
+  const { app, today } = useApp();
+  const [name, setName] = useState("");
+  const [lmp, setLmp] = useState("");
+  const [edd, setEdd] = useState("");
+  const [card, setCard] = useState<CardState>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    if (!name.trim()) return setProblem(t("common.required"));
+    let date: { lmp?: string; edd?: string };
+    if (lmp.trim()) {
+      const p = parseDisplayDate(lmp, { today });
+      if (!p.ok) return setProblem(`${t("woman.lmp")}: ${dateProblem(p)}`);
+      date = { lmp: p.iso };
+    } else if (edd.trim()) {
+      const p = parseDisplayDate(edd, { today, allowFuture: true });
+      if (!p.ok) return setProblem(`${t("woman.edd")}: ${dateProblem(p)}`);
+      date = { edd: p.iso };
+    } else return setProblem(t("woman.lmp_or_edd"));
+    const c = cardEntries(card, today);
+    if (c.problem) return setProblem(c.problem);
+    setProblem(null);
+    setBusy(true);
+    try {
+      onSaved(await api.addPregnantWoman({ household_id: household.id, name: name.trim(), ...date, doses: c.doses }));
+    } catch (e) {
+      setErr(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Sheet title={t("survey.add_woman")} onClose={onClose}>
+      <form class="form" onSubmit={(e) => (e.preventDefault(), save())}>
+        <TextField label={t("woman.name")} value={name} onInput={setName} testid="woman-name" />
+        <DateField label={t("woman.lmp")} value={lmp} onInput={setLmp} testid="woman-lmp" today={today} optional />
+        <DateField label={t("woman.edd")} value={edd} onInput={setEdd} testid="woman-edd" today={today} allowFuture optional />
+        <h3>{t("child.card")}</h3>
+        <DoseCard codes={app.codes.pregnant_woman} card={card} onChange={setCard} today={today} />
+        <FieldError text={problem} />
+        <ErrorBox error={err} />
+        <button type="submit" class="btn primary wide" disabled={busy} data-testid="woman-save">
+          {t("woman.save")}
+        </button>
+      </form>
+    </Sheet>
+  );
+}
+
+function MemberDetail({ register_id, back }: { register_id: string; back: () => void }) {
+  const { app, today } = useApp();
+  const { data: b, err, reload } = useLoad(() => api.beneficiary(register_id), [register_id]);
+  const [sheet, setSheet] = useState<"doses" | "refusal" | "edit" | null>(null);
+  const [card, setCard] = useState<CardState>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [actErr, setActErr] = useState<ApiError | null>(null);
+  const [warnings, setWarnings] = useState<string[]>([]);
+  const [confirm, setConfirm] = useState<"migrated" | "died" | "active" | null>(null);
+  if (!b) return (<><Head title={register_id} back={back} /><ErrorBox error={err} />{!err && <Loading />}</>);
+
+  const act = async (f: () => Promise<unknown>) => {
+    setActErr(null);
+    try {
+      await f();
+      setSheet(null);
+      setConfirm(null);
+      reload();
+    } catch (e) {
+      setActErr(toApiError(e));
+    }
+  };
+  const saveDoses = () => {
+    const c = cardEntries(card, today, b.kind === "child" ? b.dob ?? undefined : b.lmp ?? undefined);
+    setProblem(c.problem);
+    if (c.problem || !c.doses.length) return;
+    act(async () => {
+      const r = await api.addDoses(b.register_id, c.doses);
+      setWarnings(r.warnings);
+      setCard({});
+    });
+  };
+  const have = new Set(b.doses.map((d) => d.code));
+  const codes = b.kind === "child" ? app.codes.child : app.codes.pregnant_woman;
+  return (
+    <>
+      <Head title={b.name} sub={`${t("member.register_id")} ${b.register_id} · ${b.village} · ${t("sup.house", { no: b.house_no ?? "—" })}`} back={back} />
+      <div class="detail" data-testid="member-detail" data-register-id={b.register_id}>
+        <p>
+          <Badge c={b.classification} /> {b.fully_immunized && <span class="tag ok">{t("member.fic")}</span>}{" "}
+          <span class="tag" data-testid="member-status" data-status={b.status}>{t("status." + b.status)}</span>
+        </p>
+        <p class="muted">
+          {t("kind." + b.kind)}
+          {b.sex ? ` · ${t("sex." + b.sex)}` : ""}
+          {b.dob ? ` · ${t("member.dob", { date: isoToDisplay(b.dob) })}` : ""}
+          {b.lmp ? ` · ${t("member.lmp", { date: isoToDisplay(b.lmp) })}` : ""}
+          {b.edd ? ` · ${t("member.edd", { date: isoToDisplay(b.edd) })}` : ""}
+          {b.mother_name ? ` · ${t("member.mother", { name: b.mother_name })}` : ""}
+        </p>
+        <h3>{t("member.due")}</h3>
+        <DueChips due={b.due} />
+        <h3>{t("member.doses")}</h3>
+        {b.doses.length === 0 ? (
+          <p class="muted">{t("member.no_doses")}</p>
+        ) : (
+          <ul class="plain">
+            {b.doses.map((d) => (
+              <li key={d.id} data-testid="dose-record" data-code={d.code}>
+                {doseName(d.code)} · {isoToDisplay(d.date)} {d.flagged && <span class="tag warn">{t("member.flagged")}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+        {b.not_given.length > 0 && (
+          <>
+            <h3>{t("member.not_given")}</h3>
+            <ul class="plain">
+              {b.not_given.map((d) => (
+                <li key={d.id} data-testid="not-given-record" data-code={d.code}>
+                  {doseName(d.code)} · {isoToDisplay(d.date)} · {reasonName(d.reason)}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {b.aefi.length > 0 && (
+          <>
+            <h3>{t("member.aefi")}</h3>
+            <ul class="plain">
+              {b.aefi.map((a) => (
+                <li key={a.id}>
+                  {isoToDisplay(a.date)} · {t("severity." + a.severity)} · {a.observed} · {a.codes.map(doseName).join(", ")}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {warnings.length > 0 && (
+          <div class="note" data-testid="warnings">
+            {t("common.warnings")} {warnings.join("; ")}
+          </div>
+        )}
+        <ErrorBox error={actErr} />
+        <div class="actions col">
+          <button class="btn primary" onClick={() => setSheet("doses")} data-testid="member-add-doses">
+            {t("member.add_doses")}
+          </button>
+          <button class="btn" onClick={() => setSheet("refusal")} data-testid="member-refusal">
+            {t("member.refusal")}
+          </button>
+          <button class="btn" onClick={() => setSheet("edit")} data-testid="member-edit">
+            {t("common.edit")}
+          </button>
+          {b.status === "active" ? (
+            <>
+              <button class="btn" onClick={() => setConfirm("migrated")} data-testid="member-migrated">
+                {t("member.mark_migrated")}
+              </button>
+              <button class="btn" onClick={() => setConfirm("died")} data-testid="member-died">
+                {t("member.mark_died")}
+              </button>
+            </>
+          ) : (
+            <button class="btn" onClick={() => setConfirm("active")} data-testid="member-active">
+              {t("member.mark_active")}
+            </button>
+          )}
+        </div>
+        {confirm && (
+          <div class="similar" role="alertdialog" data-testid="status-confirm">
+            <p>{t("member.confirm_status", { name: b.name, status: t("status." + confirm) })}</p>
+            <div class="actions">
+              <button class="btn" onClick={() => setConfirm(null)} data-testid="status-cancel">
+                {t("common.cancel")}
+              </button>
+              <button class="btn primary" onClick={() => act(() => api.setStatus(b.register_id, confirm))} data-testid="status-confirm-yes">
+                {t("common.ok")}
+              </button>
+            </div>
+          </div>
+        )}
+      </div>
+      {sheet === "doses" && (
+        <Sheet title={t("member.add_doses")} onClose={() => setSheet(null)}>
+          <DoseCard codes={codes} card={card} onChange={setCard} today={today} exclude={have} />
+          <FieldError text={problem} />
+          <ErrorBox error={actErr} />
+          <button class="btn primary wide" onClick={saveDoses} data-testid="doses-save">
+            {t("member.save_doses")}
+          </button>
+        </Sheet>
+      )}
+      {sheet === "refusal" && (
+        <Sheet title={t("member.refusal")} onClose={() => setSheet(null)}>
+          <p>{t("member.refusal_reason")}</p>
+          <ErrorBox error={actErr} />
+          <div class="reasons">
+            {app.refusal_reasons.map((r) => (
+              <button key={r} class="btn wide" onClick={() => act(() => api.recordRefusal(b.register_id, r))} data-testid={`reason-${r}`}>
+                {reasonName(r)}
+              </button>
+            ))}
+          </div>
+        </Sheet>
+      )}
+      {sheet === "edit" && <EditForm b={b} onClose={() => setSheet(null)} onSave={(u) => act(() => api.updateBeneficiary({ register_id: b.register_id, ...u }))} err={actErr} />}
+    </>
+  );
+}
+
+function EditForm({ b, onClose, onSave, err }: { b: Beneficiary; onClose: () => void; onSave: (u: { name?: string; sex?: Sex; dob?: string; lmp?: string; mother_name?: string }) => void; err: ApiError | null }) {
+  const { today } = useApp();
+  const [name, setName] = useState(b.name);
+  const [sex, setSex] = useState<Sex | null>(b.sex);
+  const [date, setDate] = useState(isoToDisplay(b.kind === "child" ? b.dob : b.lmp));
+  const [mother, setMother] = useState(b.mother_name ?? "");
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = () => {
+    const u: { name?: string; sex?: Sex; dob?: string; lmp?: string; mother_name?: string } = {};
+    if (!name.trim()) return setProblem(t("common.required"));
+    if (name.trim() !== b.name) u.name = name.trim();
+    if (b.kind === "child" && sex && sex !== b.sex) u.sex = sex;
+    if (date.trim()) {
+      const p = parseDisplayDate(date, { today });
+      if (!p.ok) return setProblem(dateProblem(p));
+      if (b.kind === "child" && p.iso !== b.dob) u.dob = p.iso;
+      if (b.kind === "pregnant_woman" && p.iso !== b.lmp) u.lmp = p.iso;
+    }
+    if (b.kind === "child" && mother.trim() !== (b.mother_name ?? "")) u.mother_name = mother.trim();
+    setProblem(null);
+    onSave(u);
+  };
+  return (
+    <Sheet title={t("common.edit")} onClose={onClose}>
+      <form class="form" onSubmit={(e) => (e.preventDefault(), submit())}>
+        <TextField label={b.kind === "child" ? t("child.name") : t("woman.name")} value={name} onInput={setName} testid="edit-name" />
+        {b.kind === "child" && (
+          <div class="choice-row">
+            {(["M", "F", "O"] as Sex[]).map((s) => (
+              <button type="button" key={s} class={`choice ${sex === s ? "on" : ""}`} aria-pressed={sex === s} onClick={() => setSex(s)} data-testid={`edit-sex-${s}`}>
+                {t("sex." + s)}
+              </button>
+            ))}
+          </div>
+        )}
+        <DateField label={b.kind === "child" ? t("child.dob") : t("woman.lmp")} value={date} onInput={setDate} testid="edit-date" today={today} optional />
+        {b.kind === "child" && <TextField label={t("child.mother")} value={mother} onInput={setMother} testid="edit-mother" />}
+        <FieldError text={problem} />
+        <ErrorBox error={err} />
+        <button type="submit" class="btn primary wide" data-testid="edit-save">
+          {t("common.save")}
+        </button>
+      </form>
+    </Sheet>
+  );
+}
