@@ -1010,6 +1010,11 @@ impl Store {
         Ok(self.members_of(rows, today)?.into_iter().map(|(m, _)| m).collect())
     }
 
+    /// Whether the village of a beneficiary is JE-endemic.
+    pub fn je_endemic_of(&self, register_id: &str) -> Result<bool> {
+        Ok(self.row_by_register_id(register_id)?.je_endemic)
+    }
+
     /// One member by register id, on `today`.
     pub fn member_view(&self, register_id: &str, today: Date) -> Result<MemberView> {
         let row = self.row_by_register_id(register_id)?;

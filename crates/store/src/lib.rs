@@ -13,9 +13,10 @@ mod query;
 mod sync;
 
 pub use app::{
-    AefiCounts, AefiView, AntigenCount, BeneficiaryInput, BeneficiaryView, DoseCount, DoseView, FoundView,
-    HouseholdInput, HouseholdView, MemberView, NotGivenCode, NotGivenView, Place, ReasonCount, RefusalView,
-    SessionItem, SessionView, Tally, VillageView, Worker, MAX_TEXT, SEARCH_LIMIT, SIMILAR_DOB_DAYS,
+    check_phone, optional_text, required_text, AefiCounts, AefiView, AntigenCount, BeneficiaryInput, BeneficiaryView,
+    DoseCount, DoseView, FoundView, HouseholdInput, HouseholdView, MemberView, NotGivenCode, NotGivenView, Place,
+    ReasonCount, RefusalView, SessionItem, SessionView, Tally, VillageView, Worker, MAX_TEXT, SEARCH_LIMIT,
+    SIMILAR_DOB_DAYS,
 };
 pub use import::ImportSummary;
 pub use query::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};

@@ -1,0 +1,326 @@
+//! The requests and responses of the app's commands, in the JSON shapes of `docs/app-api.md`.
+//!
+//! Requests take codes and dates as text and are checked by [`crate::App`], so that a wrong value
+//! comes back as `INVALID_INPUT` naming the field rather than as a deserialization failure.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use teeka_domain::DoseCode;
+use uuid::Uuid;
+
+pub use teeka_store::{
+    AefiCounts, AefiView as Aefi, AntigenCount, BeneficiaryView as Beneficiary, DoseCount, DoseView as Dose,
+    FoundView as Found, HouseholdView as Household, MemberView as Member, NotGivenCode, NotGivenView as NotGiven,
+    ReasonCount, RefusalView as Refusal, SessionItem, SessionView as Session, Tally, VillageView as Village, Worker,
+};
+
+/// `{}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+pub type AppStateReq = Empty;
+pub type LockReq = Empty;
+pub type TouchReq = Empty;
+pub type VillagesReq = Empty;
+pub type SessionsReq = Empty;
+pub type CoverageReq = Empty;
+pub type SyncStateReq = Empty;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetLanguageReq {
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddWorkerReq {
+    pub name: String,
+    pub role: String,
+    pub pin: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInReq {
+    pub worker_id: Uuid,
+    pub pin: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddVillageReq {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdsReq {
+    pub village_id: Uuid,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveHouseholdReq {
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    pub village_id: Uuid,
+    #[serde(default)]
+    pub house_no: Option<String>,
+    #[serde(default)]
+    pub head_of_household: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub risk_category: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembersReq {
+    pub household_id: Uuid,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryReq {
+    pub register_id: String,
+}
+
+/// A dose from the MCP card.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoseInput {
+    pub code: String,
+    pub date: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddChildReq {
+    pub household_id: Uuid,
+    pub name: String,
+    pub sex: String,
+    #[serde(default)]
+    pub dob: Option<String>,
+    #[serde(default)]
+    pub age_months: Option<u32>,
+    #[serde(default)]
+    pub mother_name: Option<String>,
+    #[serde(default)]
+    pub doses: Vec<DoseInput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddPregnantWomanReq {
+    pub household_id: Uuid,
+    pub name: String,
+    #[serde(default)]
+    pub lmp: Option<String>,
+    #[serde(default)]
+    pub edd: Option<String>,
+    #[serde(default)]
+    pub doses: Vec<DoseInput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBeneficiaryReq {
+    pub register_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sex: Option<String>,
+    #[serde(default)]
+    pub dob: Option<String>,
+    #[serde(default)]
+    pub lmp: Option<String>,
+    #[serde(default)]
+    pub mother_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddDosesReq {
+    pub register_id: String,
+    pub doses: Vec<DoseInput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetStatusReq {
+    pub register_id: String,
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRefusalReq {
+    pub register_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchReq {
+    pub text: String,
+    #[serde(default)]
+    pub village_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarChildrenReq {
+    pub village_id: Uuid,
+    pub name: String,
+    #[serde(default)]
+    pub dob: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenSessionReq {
+    pub site_id: Uuid,
+    pub date: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionReq {
+    pub session_id: Uuid,
+}
+
+pub type SessionDueReq = SessionReq;
+pub type SessionTallyReq = SessionReq;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordGivenReq {
+    pub session_id: Uuid,
+    pub register_id: String,
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordNotGivenReq {
+    pub session_id: Uuid,
+    pub register_id: String,
+    pub codes: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportAefiReq {
+    #[serde(default)]
+    pub session_id: Option<Uuid>,
+    pub register_id: String,
+    pub severity: String,
+    pub observed: String,
+    #[serde(default)]
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VialsInput {
+    pub antigen: String,
+    pub opened: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseSessionReq {
+    pub session_id: Uuid,
+    #[serde(default)]
+    pub vials: Vec<VialsInput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VillageFilterReq {
+    #[serde(default)]
+    pub village_id: Option<Uuid>,
+}
+
+pub type FollowUpReq = VillageFilterReq;
+pub type RefusalsReq = VillageFilterReq;
+
+/// The dose codes of each kind of beneficiary, in schedule order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Codes {
+    pub child: Vec<DoseCode>,
+    pub pregnant_woman: Vec<DoseCode>,
+}
+
+/// `{code, message}` of the last sync failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+/// What the store knows of sync. The shell fills `syncing`, maps `last_error.code` and sets
+/// `next_attempt_in_s`; here they are `false`, `"SERVER"` and `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncState {
+    pub enrolled: bool,
+    pub server_url: Option<String>,
+    pub area: Option<String>,
+    pub role: Option<String>,
+    pub device_id: Uuid,
+    pub pending: u64,
+    /// How many own events the server set aside.
+    pub set_aside: u64,
+    pub syncing: bool,
+    pub last_success: Option<String>,
+    pub last_error: Option<ErrorBody>,
+    pub next_attempt_in_s: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppState {
+    pub language: Option<String>,
+    pub workers: Vec<Worker>,
+    pub signed_in: Option<Worker>,
+    pub today: NaiveDate,
+    pub lock_after_minutes: u32,
+    pub codes: Codes,
+    pub reasons: Vec<teeka_domain::ReasonCode>,
+    pub refusal_reasons: Vec<teeka_domain::ReasonCode>,
+    pub antigens: Vec<teeka_domain::Antigen>,
+    pub sync: SyncState,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DosesAdded {
+    pub member: Member,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    pub item: SessionItem,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AefiReported {
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VillageCoverage {
+    pub village_id: Uuid,
+    pub village: String,
+    pub coverage: teeka_domain::report::Coverage,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageResp {
+    pub total: teeka_domain::report::Coverage,
+    pub villages: Vec<VillageCoverage>,
+}
