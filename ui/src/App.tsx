@@ -39,7 +39,7 @@ export function App() {
   const [addAfterSignIn, setAddAfterSignIn] = useState(false);
   // Tabs once opened stay mounted (hidden), so a worker keeps her place when switching.
   const seen = useRef(new Set<Tab>());
-  seen.current.add(tab);
+  if (phase === "main") seen.current.add(tab);
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
 

@@ -27,10 +27,9 @@ function OpenSession({ onOpen }: { onOpen: (s: Session) => void }) {
   const [date, setDate] = useState(isoToDisplay(today));
   const [problem, setProblem] = useState<string | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
-  useEffect(() => {
-    if (!site && villages.data?.length) setSite(villages.data[0].id);
-  }, [villages.data]);
+  const siteId = site || villages.data?.[0]?.id || "";
   const open = async () => {
+    const site = siteId;
     if (!site) return setProblem(t("common.required"));
     const p = parseDisplayDate(date, { today, allowFuture: true });
     if (!p.ok) return setProblem(dateProblem(p));
@@ -50,7 +49,7 @@ function OpenSession({ onOpen }: { onOpen: (s: Session) => void }) {
       <form class="form" onSubmit={(e) => (e.preventDefault(), open())}>
         <label class="field">
           <span class="label">{t("session.site")}</span>
-          <select value={site} onChange={(e) => setSite(e.currentTarget.value)} data-testid="session-site">
+          <select value={siteId} onChange={(e) => setSite(e.currentTarget.value)} data-testid="session-site">
             {villages.data?.map((v) => (
               <option key={v.id} value={v.id}>
                 {v.name}
@@ -61,7 +60,7 @@ function OpenSession({ onOpen }: { onOpen: (s: Session) => void }) {
         <DateField label={t("session.date")} value={date} onInput={setDate} testid="session-date" today={today} allowFuture />
         <FieldError text={problem} />
         <ErrorBox error={err} />
-        <button type="submit" class="btn primary wide" data-testid="session-open">
+        <button type="submit" class="btn primary wide" disabled={!villages.data} data-testid="session-open">
           {t("session.open")}
         </button>
       </form>
