@@ -557,6 +557,7 @@ impl Store {
 
     /// Checks doses about to be recorded for a beneficiary with `anchor` (birth or LMP):
     /// code of the right kind, not in the future, not before the anchor. Returns the warnings.
+    #[allow(clippy::too_many_arguments)]
     fn check_doses(
         &self,
         who: &str,

@@ -1,0 +1,389 @@
+//! The app's commands end to end over a real store: an ASHA's survey, an ANM's session, locking,
+//! PINs, error codes and JSON shapes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use serde_json::{json, Value};
+use teeka_app::{App, AppError, Clock};
+
+fn clock_at(now: DateTime<Utc>) -> Clock {
+    Clock { now, today: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap() }
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 5, 0, 0).unwrap()
+}
+
+struct T {
+    app: App,
+    now: DateTime<Utc>,
+}
+
+impl T {
+    fn new() -> T {
+        T { app: App::open_in_memory().unwrap(), now: t0() }
+    }
+
+    fn call(&mut self, command: &str, req: Value) -> Result<Value, AppError> {
+        self.now += TimeDelta::seconds(10);
+        self.app.call(command, req, clock_at(self.now))
+    }
+
+    fn ok(&mut self, command: &str, req: Value) -> Value {
+        self.call(command, req.clone()).unwrap_or_else(|e| panic!("{command} {req}: {e}"))
+    }
+
+    fn err(&mut self, command: &str, req: Value) -> AppError {
+        match self.call(command, req.clone()) {
+            Ok(v) => panic!("{command} {req} should fail, gave {v}"),
+            Err(e) => e,
+        }
+    }
+
+    /// A signed-in ASHA, a village, a household.
+    fn surveyed() -> (T, String, String) {
+        let mut t = T::new();
+        t.ok("add_worker", json!({"name": "Sunita", "role": "asha", "pin": "1234"}));
+        let v = t.ok("add_village", json!({"name": "Rampur"}));
+        let village = v["id"].as_str().unwrap().to_string();
+        let h = t.ok(
+            "save_household",
+            json!({"village_id": village, "house_no": "12", "head_of_household": "Ramesh", "phone": "9876543210", "risk_category": "brick_kiln"}),
+        );
+        (t, village, h["id"].as_str().unwrap().to_string())
+    }
+}
+
+#[test]
+fn an_asha_survey() {
+    let (mut t, village, household) = T::surveyed();
+    let state = t.ok("app_state", json!({}));
+    assert_eq!(state["signed_in"]["name"], "Sunita");
+    assert_eq!(state["lock_after_minutes"], 5);
+    assert_eq!(state["today"], "2026-03-10");
+    assert_eq!(state["antigens"].as_array().unwrap().len(), 12);
+    assert_eq!(state["refusal_reasons"].as_array().unwrap().len(), 5);
+    assert_eq!(state["sync"]["enrolled"], false);
+    assert!(state["workers"][0].get("pin_hash").is_none(), "PIN hashes never leave the core");
+
+    // The same village name in another case is the same village.
+    let again = t.ok("add_village", json!({"name": "rampur"}));
+    assert_eq!(again["id"], village.as_str());
+
+    let child = t.ok(
+        "add_child",
+        json!({"household_id": household, "name": "Aarav", "sex": "M", "dob": "2025-12-01", "mother_name": "Pooja",
+               "doses": [{"code": "BCG", "date": "2025-12-01"}, {"code": "OPV0", "date": "2025-12-01"}]}),
+    );
+    let rid = child["register_id"].as_str().unwrap().to_string();
+    assert!(rid.starts_with("B-") && rid.len() == 14, "{rid}");
+    assert_eq!(child["household_id"], household.as_str());
+    assert_eq!(child["classification"], "drop_out");
+    let due: Vec<&str> = child["due"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert!(due.contains(&"PENTA1"), "{due:?}");
+
+    let by_age = t.ok("add_child", json!({"household_id": household, "name": "Priya", "sex": "F", "age_months": 3}));
+    assert_eq!(by_age["dob"], "2025-12-10");
+
+    let woman = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Kamla", "edd": "2026-09-01"}));
+    assert_eq!(woman["lmp"], "2025-11-25");
+    assert_eq!(woman["edd"], "2026-09-01");
+    assert_eq!(woman["sex"], "F");
+
+    let households = t.ok("households", json!({"village_id": village}));
+    assert_eq!(households[0]["members"], 3);
+    assert_eq!(households[0]["risk_category"], "brick_kiln");
+    assert!(households[0]["household_id"].as_str().unwrap().starts_with("HH-"));
+    let villages = t.ok("villages", json!({}));
+    assert_eq!(villages[0]["children"], 2);
+    assert_eq!(villages[0]["pregnant_women"], 1);
+    assert_eq!(villages[0]["households"], 1);
+
+    let members = t.ok("members", json!({"household_id": household}));
+    assert_eq!(members.as_array().unwrap().len(), 3);
+
+    let added = t.ok("add_doses", json!({"register_id": rid, "doses": [{"code": "PENTA1", "date": "2026-01-12"}]}));
+    assert_eq!(added["member"]["register_id"], rid.as_str());
+
+    let updated = t.ok("update_beneficiary", json!({"register_id": rid, "name": "Aarav Kumar"}));
+    assert_eq!(updated["name"], "Aarav Kumar");
+
+    let found = t.ok("search", json!({"text": "pooja"}));
+    assert_eq!(found[0]["register_id"], rid.as_str());
+    assert_eq!(found[0]["village"], "Rampur");
+    assert_eq!(found[0]["head_of_household"], "Ramesh");
+    let similar = t.ok("similar_children", json!({"village_id": village, "name": "Arav kumaar", "dob": "2025-11-20"}));
+    assert_eq!(similar.as_array().unwrap().len(), 1);
+    let none = t.ok("similar_children", json!({"village_id": village, "name": "Arav Kumar", "dob": "2025-05-01"}));
+    assert_eq!(none.as_array().unwrap().len(), 0, "born too far apart");
+
+    let refused = t.ok("record_refusal", json!({"register_id": rid, "reason": "REFUSED_FEAR_AEFI"}));
+    assert!(!refused["due"].as_array().unwrap().is_empty(), "still due: a refusal is no dose");
+    let refusals = t.ok("refusals", json!({}));
+    assert!(!refusals.as_array().unwrap().is_empty());
+    assert_eq!(refusals[0]["reason"], "REFUSED_FEAR_AEFI");
+    let households = t.ok("households", json!({"village_id": village}));
+    assert_eq!(households[0]["resistant"], true);
+
+    let b = t.ok("beneficiary", json!({"register_id": rid}));
+    assert_eq!(b["doses"].as_array().unwrap().len(), 3);
+    assert!(!b["not_given"].as_array().unwrap().is_empty());
+    assert_eq!(b["village"], "Rampur");
+
+    let moved = t.ok("set_status", json!({"register_id": rid, "status": "migrated"}));
+    assert_eq!(moved["status"], "migrated");
+    assert_eq!(moved["due"], json!([]));
+
+    let cov = t.ok("coverage", json!({}));
+    assert_eq!(cov["villages"][0]["village"], "Rampur");
+    assert_eq!(cov["total"]["pregnant_women"], 1);
+    let follow = t.ok("follow_up", json!({"village_id": village}));
+    assert!(follow.as_array().unwrap().iter().all(|i| i.get("given").is_none()));
+}
+
+#[test]
+fn an_anm_session() {
+    let (mut t, village, household) = T::surveyed();
+    let child = t.ok("add_child", json!({"household_id": household, "name": "Aarav", "sex": "M", "dob": "2025-12-01"}));
+    let rid = child["register_id"].as_str().unwrap().to_string();
+    let woman = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Kamla", "lmp": "2025-12-01"}));
+    let wid = woman["register_id"].as_str().unwrap().to_string();
+
+    let s = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
+    let sid = s["id"].as_str().unwrap().to_string();
+    assert_eq!(s["closed"], false);
+    assert_eq!(s["site"], "Rampur");
+    let same = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
+    assert_eq!(same["id"], sid.as_str(), "the open session of that site and date");
+
+    let due = t.ok("session_due", json!({"session_id": sid}));
+    let regs: Vec<&str> = due.as_array().unwrap().iter().map(|i| i["register_id"].as_str().unwrap()).collect();
+    assert!(regs.contains(&rid.as_str()) && regs.contains(&wid.as_str()), "{regs:?}");
+
+    let given = t.ok(
+        "record_given",
+        json!({"session_id": sid, "register_id": rid, "codes": ["PENTA1", "OPV1", "RVV1", "PCV1", "FIPV1"]}),
+    );
+    assert_eq!(given["item"]["given"].as_array().unwrap().len(), 5);
+    let not = t.ok(
+        "record_not_given",
+        json!({"session_id": sid, "register_id": rid, "codes": ["BCG"], "reason": "VACCINE_OUT_OF_STOCK"}),
+    );
+    assert_eq!(not["item"]["not_given"][0]["reason"], "VACCINE_OUT_OF_STOCK");
+    t.ok("record_given", json!({"session_id": sid, "register_id": wid, "codes": ["TD1"]}));
+    let aefi = t.ok(
+        "report_aefi",
+        json!({"session_id": sid, "register_id": rid, "severity": "minor", "observed": "fever", "codes": ["PENTA1"]}),
+    );
+    assert!(aefi["id"].is_string());
+
+    let tally = t.ok("session_tally", json!({"session_id": sid}));
+    assert_eq!(tally["beneficiaries"], 2);
+    assert_eq!(tally["children"], 1);
+    assert_eq!(tally["pregnant_women"], 1);
+    assert_eq!(tally["aefi"], json!({"minor": 1, "severe": 0, "serious": 0}));
+    assert_eq!(tally["not_given"], json!([{"reason": "VACCINE_OUT_OF_STOCK", "count": 1}]));
+    let antigen = |a: &str| {
+        tally["by_antigen"].as_array().unwrap().iter().find(|x| x["antigen"] == a).map(|x| x["doses"].clone())
+    };
+    assert_eq!(antigen("PENTA"), Some(json!(1)));
+    assert_eq!(antigen("TD"), Some(json!(1)));
+    assert_eq!(tally["by_dose"].as_array().unwrap().len(), 6);
+
+    // The child is still listed, with what the session recorded, even with nothing due left.
+    let due = t.ok("session_due", json!({"session_id": sid}));
+    let item = due.as_array().unwrap().iter().find(|i| i["register_id"] == rid.as_str()).unwrap();
+    assert_eq!(item["given"].as_array().unwrap().len(), 5);
+
+    let closed = t.ok(
+        "close_session",
+        json!({"session_id": sid, "vials": [{"antigen": "PENTA", "opened": 1}, {"antigen": "OPV", "opened": 1}]}),
+    );
+    assert_eq!(closed["closed"], true);
+    assert_eq!(closed["vials"][0], json!({"antigen": "PENTA", "opened": 1}));
+    let e = t.err("record_given", json!({"session_id": sid, "register_id": rid, "codes": ["MR1"]}));
+    assert_eq!(e.code, "SESSION_CLOSED");
+    let e = t.err("close_session", json!({"session_id": sid, "vials": []}));
+    assert_eq!(e.code, "SESSION_CLOSED");
+    // An AEFI may still be reported after the session closed.
+    t.ok("report_aefi", json!({"session_id": sid, "register_id": rid, "severity": "severe", "observed": "seizure"}));
+    let b = t.ok("beneficiary", json!({"register_id": rid}));
+    assert_eq!(b["aefi"].as_array().unwrap().len(), 2);
+    assert_eq!(b["doses"][0]["session_id"], sid.as_str());
+    let sessions = t.ok("sessions", json!({}));
+    assert_eq!(sessions.as_array().unwrap().len(), 1);
+    // A new session of the same site and date can be opened once the first is closed.
+    let next = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
+    assert_ne!(next["id"], sid.as_str());
+}
+
+#[test]
+fn the_app_locks_after_inactivity_and_unlocks_with_the_pin() {
+    let mut t = T::new();
+    let w = t.ok("add_worker", json!({"name": "Meena", "role": "anm", "pin": "4321"}));
+    t.ok("villages", json!({}));
+    t.now += TimeDelta::minutes(4);
+    t.ok("villages", json!({}));
+    t.ok("touch", json!({}));
+    t.now += TimeDelta::minutes(5);
+    assert_eq!(t.err("villages", json!({})).code, "LOCKED");
+    let state = t.ok("app_state", json!({}));
+    assert_eq!(state["signed_in"], Value::Null);
+    t.ok("sign_in", json!({"worker_id": w["id"], "pin": "4321"}));
+    t.ok("villages", json!({}));
+    t.ok("lock", json!({}));
+    assert_eq!(t.err("villages", json!({})).code, "LOCKED");
+    // A second worker needs someone signed in.
+    assert_eq!(t.err("add_worker", json!({"name": "Asha 2", "role": "asha", "pin": "1111"})).code, "LOCKED");
+}
+
+#[test]
+fn five_wrong_pins_make_the_worker_wait() {
+    let mut t = T::new();
+    let w = t.ok("add_worker", json!({"name": "Meena", "role": "anm", "pin": "4321"}));
+    t.ok("lock", json!({}));
+    for _ in 0..4 {
+        assert_eq!(t.err("sign_in", json!({"worker_id": w["id"], "pin": "0000"})).code, "WRONG_PIN");
+    }
+    assert_eq!(t.err("sign_in", json!({"worker_id": w["id"], "pin": "0000"})).code, "PIN_WAIT");
+    let e = t.err("sign_in", json!({"worker_id": w["id"], "pin": "4321"}));
+    assert_eq!(e.code, "PIN_WAIT", "even the right PIN waits");
+    assert!(e.message.contains("wait"), "{}", e.message);
+    t.now += TimeDelta::seconds(30);
+    t.ok("sign_in", json!({"worker_id": w["id"], "pin": "4321"}));
+}
+
+#[test]
+fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
+    let (mut t, village, household) = T::surveyed();
+    let events = t.app.store().event_count().unwrap();
+    let cases = [
+        ("add_worker", json!({"name": "X", "role": "asha", "pin": "12ab"}), "INVALID_INPUT", "pin"),
+        ("add_worker", json!({"name": "X", "role": "doctor", "pin": "1234"}), "INVALID_INPUT", "role"),
+        ("add_village", json!({"name": "  "}), "INVALID_INPUT", "name"),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-02-30"}),
+            "INVALID_INPUT",
+            "dob",
+        ),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-01-01", "age_months": 2}),
+            "INVALID_INPUT",
+            "age_months",
+        ),
+        ("add_child", json!({"household_id": household, "name": "A", "sex": "M"}), "INVALID_INPUT", "dob"),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "", "sex": "M", "dob": "2026-01-01"}),
+            "INVALID_INPUT",
+            "name",
+        ),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-01-01", "doses": [{"code": "BCG", "date": "2026-01-01"}, {"code": "PENTA9", "date": "2026-01-01"}]}),
+            "INVALID_INPUT",
+            "doses[1].code",
+        ),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-01-01", "doses": [{"code": "BCG", "date": "2026-01-01"}, {"code": "OPV1", "date": "2025-12-01"}]}),
+            "INVALID_INPUT",
+            "before birth",
+        ),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-01-01", "doses": [{"code": "TD1", "date": "2026-01-01"}]}),
+            "INVALID_INPUT",
+            "doses[0]",
+        ),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-01-01", "doses": [{"code": "BCG", "date": "2026-04-01"}]}),
+            "INVALID_INPUT",
+            "future",
+        ),
+        (
+            "add_child",
+            json!({"household_id": village, "name": "A", "sex": "M", "dob": "2026-01-01"}),
+            "NOT_FOUND",
+            "household_id",
+        ),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-01-01", "colour": "red"}),
+            "INVALID_INPUT",
+            "colour",
+        ),
+        ("save_household", json!({"village_id": village, "phone": "12"}), "INVALID_INPUT", "phone"),
+        ("save_household", json!({"village_id": village, "risk_category": "castle"}), "INVALID_INPUT", "risk_category"),
+        ("beneficiary", json!({"register_id": "B-NOPE"}), "UNKNOWN_BENEFICIARY", "B-NOPE"),
+        ("session_tally", json!({"session_id": household}), "NOT_FOUND", "session_id"),
+        ("open_session", json!({"site_id": village, "date": "2026-13-01"}), "INVALID_INPUT", "date"),
+        ("households", json!({"village_id": household}), "NOT_FOUND", "village_id"),
+        ("set_language", json!({"language": "fr"}), "INVALID_INPUT", "language"),
+        ("no_such_command", json!({}), "INVALID_INPUT", "no_such_command"),
+    ];
+    for (command, req, code, word) in cases {
+        let e = t.err(command, req.clone());
+        assert_eq!(e.code, code, "{command} {req}: {}", e.message);
+        assert!(e.message.contains(word), "{command} {req}: '{}' should name {word}", e.message);
+    }
+    assert_eq!(t.app.store().event_count().unwrap(), events, "nothing half-stored");
+}
+
+/// Ids and generated register ids replaced by placeholders (they differ on every run).
+fn redact(mut v: Value) -> Value {
+    match &mut v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if ["id", "village_id", "household_id", "register_id", "session_id"].contains(&k.as_str())
+                    && x.is_string()
+                {
+                    *x = json!(format!("[{k}]"));
+                } else {
+                    *x = redact(x.take());
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| *x = redact(x.take())),
+        _ => {}
+    }
+    v
+}
+
+#[test]
+fn json_shapes() {
+    let (mut t, village, household) = T::surveyed();
+    let child = t.ok("add_child", json!({"household_id": household, "name": "Aarav", "sex": "M", "dob": "2026-01-20"}));
+    let mut keys: Vec<&String> = child.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "classification",
+            "dob",
+            "due",
+            "edd",
+            "fully_immunized",
+            "household_id",
+            "id",
+            "kind",
+            "lmp",
+            "mother_name",
+            "name",
+            "register_id",
+            "sex",
+            "status"
+        ]
+    );
+    insta::assert_json_snapshot!("member", redact(child));
+    let h = t.ok("households", json!({"village_id": village}));
+    insta::assert_json_snapshot!("households", redact(h));
+    let s = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
+    let tally = t.ok("session_tally", json!({"session_id": s["id"]}));
+    insta::assert_json_snapshot!("empty_tally", redact(tally));
+    let e = serde_json::to_value(t.err("villages", json!({"x": 1}))).unwrap();
+    assert_eq!(e.as_object().unwrap().keys().collect::<Vec<_>>(), ["code", "message"]);
+}
