@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian/Ubuntu machine and runs Teeka's main job on its embedded store:
-# a demo village register is imported, its due list shown, a session's doses and a refusal
-# recorded, and the due list and coverage shown again.
+# Sets up a fresh Debian/Ubuntu machine and runs Teeka's main job on its embedded store.
+# With a display: the app (Tauri), on a store holding the demo register of two villages.
+# Without one (a server, CI): says so, and runs the same core headless: a demo village register
+# is imported, its due list shown, a session's doses and a refusal recorded, the due list and
+# coverage shown again, then a server on SQLite with two devices enrolling and syncing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${TEEKA_HEADLESS:-}" ]; then
+    teeka_build_ui
+    cargo build --release --locked -p teeka-desktop --bin teeka-app -p teeka --bin teeka
+    export TEEKA_STORE="${TEEKA_STORE:-$PWD/demo/app.db}"
+    if [ ! -f "$TEEKA_STORE" ]; then
+        TEEKA_TODAY=2026-11-22 target/release/teeka --db "$TEEKA_STORE" import register demo/register.csv
+    fi
+    echo "Starting Teeka on $TEEKA_STORE (the demo register: villages Rampur and Sitapur)."
+    echo "First run: choose a language, 'Start offline', and make a worker with a PIN."
+    exec target/release/teeka-app
+fi
+echo "No display here (DISPLAY and WAYLAND_DISPLAY are unset): the app needs one, so this runs"
+echo "the headless demo of the same core instead. On a desktop, the same command starts the app."
 
 cargo build --release --locked --bin teeka --bin teeka-server
 TEEKA="$PWD/target/release/teeka"

@@ -11,6 +11,13 @@ need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl ca-certificates)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# The app (Tauri v2 on WebKitGTK), and what its end-to-end tests drive it with: a virtual display,
+# Debian's WebKitWebDriver, a session bus.
+for pkg in libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev file \
+           xvfb xauth webkit2gtk-driver dbus-x11; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
 if [ "${#need_apt[@]}" -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}"
     $SUDO apt-get update -qq
@@ -31,3 +38,14 @@ if command -v rustup >/dev/null 2>&1; then
     rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 fi
 cargo --version
+
+# The WebDriver bridge between the tests and WebKitWebDriver.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    echo "setup: installing tauri-driver"
+    cargo install --locked tauri-driver --version 2.1.0
+fi
+
+# The UI: TypeScript built by Vite into ui/dist, which the app embeds when it is compiled.
+teeka_build_ui() {
+    (cd ui && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build)
+}

@@ -15,19 +15,29 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+LOG="$(mktemp)"
+trap 'rm -f "$LOG"' EXIT
+
+# The UI first: the app embeds ui/dist when it is compiled, and its unit tests count too.
+echo "== ui: npm ci, tsc, vite build, vitest"
+teeka_build_ui
+(cd ui && npm test) 2>&1 | tee -a "$LOG"
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo test"
-LOG="$(mktemp)"
-trap 'rm -f "$LOG"' EXIT
+echo "== cargo test (with the app's WebDriver tests under Xvfb, which refresh docs/screenshots/)"
 set +e
-cargo test --workspace --locked 2>&1 | tee "$LOG"
+cargo test --workspace --locked 2>&1 | tee -a "$LOG"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole run (cargo prints one per test binary, the last often a
 # doc-test binary with nothing in it).
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "%d passed, %d failed\n", p, f }' "$LOG"
+# Vitest prints "Tests  N passed (N)" (and "N failed | N passed" when some fail).
+sed 's/\x1b\[[0-9;]*m//g' "$LOG" | awk '
+     /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^ *Tests +[0-9]/ { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "%d passed, %d failed\n", p, f }'
+
 exit "$status"

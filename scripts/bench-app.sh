@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The app's performance figures (docs/benchmarks.md, "App"): builds the release app and its .deb
+# with `tauri build --bundles deb`, and a minimal Tauri app to measure against; then prints the
+# binary and package sizes, cold start, memory (PSS) and the due list's render time for a village
+# of 2,000 beneficiaries. Takes about 10 minutes on 2 cores from clean.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+teeka_build_ui
+
+(cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb)
+cargo build --release --locked -p teeka-minimal-tauri -p teeka-bench --bin teeka --bin teeka-bench
+cargo build --release --locked -p teeka-desktop --example bench_ui
+
+R=target/release
+echo "== sizes"
+printf '  teeka-app binary: %.1f MiB\n' "$(echo "$(stat -c %s $R/teeka-app) / 1048576" | bc -l)"
+printf '  minimal binary:   %.1f MiB\n' "$(echo "$(stat -c %s $R/teeka-minimal-tauri) / 1048576" | bc -l)"
+for deb in $R/bundle/deb/*.deb; do
+    printf '  %s: %.1f MiB\n' "$(basename "$deb")" "$(echo "$(stat -c %s "$deb") / 1048576" | bc -l)"
+done
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+export TEEKA_TODAY=2026-11-22
+$R/teeka-bench --today "$TEEKA_TODAY" generate --rows 2000 --villages 1 --out "$WORK/register.csv" >/dev/null
+$R/teeka --db "$WORK/teeka.db" import register "$WORK/register.csv" >/dev/null
+VILLAGE=Rampur   # the generator's first village (crates/bench/src/block.rs)
+TEEKA_APP_BIN="$R/teeka-app" MINIMAL_BIN="$R/teeka-minimal-tauri" TEEKA_BENCH_STORE="$WORK/teeka.db" \
+    TEEKA_BENCH_VILLAGE="$VILLAGE" RUNS="${RUNS:-10}" $R/examples/bench_ui
