@@ -1,9 +1,11 @@
 //! The sync protocol between a device and the central server (version 1): wire types, stable
 //! error codes, and the body codec. Specified in `docs/sync-protocol.md`.
 //!
-//! Every request is a POST of a gzip-compressed JSON body to `/v1/...`; every answer is the same
-//! encoding, or an [`ApiError`] with a 4xx/5xx status. Every request is safe to repeat.
+//! Every request is a POST of a gzip-compressed JSON body to `/v1/...` (or a GET without a body,
+//! for `/v1/devices`); every answer is the same encoding, or an [`ApiError`] with a 4xx/5xx
+//! status. Every request is safe to repeat.
 
+use chrono::{DateTime, Utc};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::io::{Read, Write};
 use teeka_domain::{AreaLevel, Event};
@@ -17,6 +19,8 @@ pub const VERSION_HEADER: &str = "x-teeka-protocol";
 pub const ENROLL_PATH: &str = "/v1/enroll";
 pub const PUSH_PATH: &str = "/v1/push";
 pub const PULL_PATH: &str = "/v1/pull";
+/// `GET`: the devices enrolled within the requesting device's area.
+pub const DEVICES_PATH: &str = "/v1/devices";
 pub const HEALTH_PATH: &str = "/health";
 
 /// Largest request body accepted, compressed, and once decompressed.
@@ -135,6 +139,32 @@ pub struct PullResponse {
     pub next: u64,
     /// More events wait after `next`.
     pub more: bool,
+}
+
+/// `GET /v1/devices`: the devices whose area is within the requesting device's area (itself
+/// included), sorted by area path, then by enrollment time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevicesResponse {
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// One enrolled device, as a supervisor sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub device_id: Uuid,
+    /// The path of the device's area (`State/District/Block/Subcentre/Village`).
+    pub area: String,
+    pub role: Role,
+    /// When it first enrolled (enrolling again with the same code keeps this time).
+    pub enrolled_at: DateTime<Utc>,
+    /// Its last push or pull; `None` if it never synced.
+    pub last_sync_at: Option<DateTime<Utc>>,
+    /// Events waiting on the device, as it reported at its last push.
+    pub pending: Option<i64>,
+    /// Its clock minus the server's at its last push, in milliseconds.
+    pub clock_skew_ms: Option<i64>,
+    /// Cut off by the server (`teeka-server revoke`).
+    pub revoked: bool,
 }
 
 /// Stable error codes. The UI translates them; nobody matches messages.
@@ -274,5 +304,36 @@ mod tests {
             assert_eq!(text, format!("\"{}\"", code.as_str()));
         }
         assert!(ErrorCode::Unavailable.is_retryable() && !ErrorCode::Revoked.is_retryable());
+    }
+
+    #[test]
+    fn devices_answer_has_a_stable_shape() {
+        let at = chrono::DateTime::from_timestamp(1_772_355_600, 0).unwrap_or_default();
+        let info = DeviceInfo {
+            device_id: Uuid::nil(),
+            area: "UP/Sitapur/Mahmudabad".into(),
+            role: Role::Supervisor,
+            enrolled_at: at,
+            last_sync_at: None,
+            pending: Some(2),
+            clock_skew_ms: None,
+            revoked: true,
+        };
+        let json = serde_json::to_value(DevicesResponse { devices: vec![info.clone()] }).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({"devices": [{
+                "device_id": "00000000-0000-0000-0000-000000000000",
+                "area": "UP/Sitapur/Mahmudabad",
+                "role": "supervisor",
+                "enrolled_at": "2026-03-01T09:00:00Z",
+                "last_sync_at": null,
+                "pending": 2,
+                "clock_skew_ms": null,
+                "revoked": true
+            }]})
+        );
+        let back: Option<DevicesResponse> = serde_json::from_value(json).ok();
+        assert_eq!(back.map(|b| b.devices), Some(vec![info]));
     }
 }

@@ -1,4 +1,5 @@
-//! The HTTP face of the server: three POST endpoints and a health check, gzip JSON bodies,
+//! The HTTP face of the server: three POST endpoints, `GET /v1/devices` and a health check, gzip
+//! JSON bodies,
 //! errors as `{code, message}` with a 4xx/5xx status, limits on body size and time.
 
 use crate::db::Database;
@@ -15,8 +16,8 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 use teeka_protocol::{
-    decode, encode, ApiError, CodecError, ErrorCode, ENROLL_PATH, HEALTH_PATH, MAX_BODY_BYTES, MAX_DECODED_BYTES,
-    PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, VERSION_HEADER,
+    decode, encode, ApiError, CodecError, ErrorCode, DEVICES_PATH, ENROLL_PATH, HEALTH_PATH, MAX_BODY_BYTES,
+    MAX_DECODED_BYTES, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, VERSION_HEADER,
 };
 
 /// How long one request may take before the server gives up on it.
@@ -43,6 +44,7 @@ pub fn router<D: Database>(service: Arc<Service<D>>) -> Router {
         .route(ENROLL_PATH, post(enroll::<D>))
         .route(PUSH_PATH, post(push::<D>))
         .route(PULL_PATH, post(pull::<D>))
+        .route(DEVICES_PATH, get(devices::<D>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -53,8 +55,8 @@ async fn health() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL_VERSION }))
 }
 
-/// Checks the protocol version and decodes the body.
-fn read<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, Failure> {
+/// Checks the protocol version header.
+fn check_version(headers: &HeaderMap) -> Result<(), Failure> {
     let version = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u32>().ok());
     if version != Some(PROTOCOL_VERSION) {
         return Err(Failure(ApiError::new(
@@ -62,6 +64,12 @@ fn read<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejec
             format!("this server speaks protocol {PROTOCOL_VERSION}; update the app"),
         )));
     }
+    Ok(())
+}
+
+/// Checks the protocol version and decodes the body.
+fn read<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, Failure> {
+    check_version(headers)?;
     let body = body.map_err(|e| {
         let code =
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::TooLarge } else { ErrorCode::BadRequest };
@@ -125,5 +133,14 @@ async fn pull<D: Database>(
     let req: teeka_protocol::PullRequest = read(&headers, body)?;
     let resp = svc.pull(&device, req, Utc::now()).await?;
     tracing::debug!(device = %device.id, events = resp.events.len(), next = resp.next, "pull");
+    write(&resp)
+}
+
+/// `GET /v1/devices`: no body; authenticated and versioned like push and pull (token first).
+async fn devices<D: Database>(State(svc): State<Arc<Service<D>>>, headers: HeaderMap) -> Result<Response, Failure> {
+    let device = svc.authenticate(bearer(&headers)).await?;
+    check_version(&headers)?;
+    let resp = svc.devices(&device).await?;
+    tracing::debug!(device = %device.id, devices = resp.devices.len(), "devices");
     write(&resp)
 }

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use teeka_domain::{AreaLevel, BeneficiaryField, Event, EventBody, Hlc, HouseholdField};
 use teeka_protocol::{
-    ApiError, AreaInfo, EnrollRequest, EnrollResponse, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
-    RawPushRequest, Rejection, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS,
+    ApiError, AreaInfo, DeviceInfo, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest,
+    PullResponse, PushRequest, PushResponse, RawPushRequest, Rejection, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS,
 };
 use uuid::Uuid;
 
@@ -419,6 +419,37 @@ impl<D: Database> Service<D> {
         }
         self.db.device_seen(device.id, DeviceSeen { at: now, pending: None, clock_skew_ms: None }).await?;
         Ok(PullResponse { events, next, more })
+    }
+
+    /// `GET /v1/devices`: the devices whose area is within the requesting device's area (the
+    /// same rule as the scope of events: a village device sees the devices of its village, a
+    /// block supervisor those of every sub-centre and village of its block), itself included,
+    /// revoked ones too, sorted by area path then enrollment time. Reads only: safe to repeat.
+    pub async fn devices(&self, device: &Device) -> Result<DevicesResponse, ApiError> {
+        let scope = &device.area.path;
+        let mut devices: Vec<DeviceInfo> = self
+            .db
+            .devices()
+            .await?
+            .into_iter()
+            .filter(|d| within(&d.area.path, scope))
+            .map(|d| DeviceInfo {
+                device_id: d.id,
+                area: d.area.path,
+                role: d.role,
+                enrolled_at: d.enrolled_at,
+                last_sync_at: d.last_sync_at,
+                pending: d.pending,
+                clock_skew_ms: d.clock_skew_ms,
+                revoked: d.revoked_at.is_some(),
+            })
+            .collect();
+        // Byte order, whatever the backend's collation; ties by enrollment, then id, so that the
+        // answer is the same every time.
+        devices.sort_by(|a, b| {
+            (a.area.as_str(), a.enrolled_at, a.device_id).cmp(&(b.area.as_str(), b.enrolled_at, b.device_id))
+        });
+        Ok(DevicesResponse { devices })
     }
 }
 

@@ -6,8 +6,8 @@ use chrono::Utc;
 use machine::{Config, Failure, Machine, Outcome, Progress, Reply, Request, Step};
 use std::time::Duration;
 use teeka_protocol::{
-    decode, encode, ApiError, EnrollRequest, EnrollResponse, ErrorCode, PullResponse, PushResponse, ENROLL_PATH,
-    MAX_DECODED_BYTES, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, VERSION_HEADER,
+    decode, encode, ApiError, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullResponse, PushResponse,
+    DEVICES_PATH, ENROLL_PATH, MAX_DECODED_BYTES, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, VERSION_HEADER,
 };
 use teeka_store::{Enrollment, Store, StoreError};
 
@@ -63,13 +63,23 @@ impl Client {
         body: &Q,
     ) -> Result<A, Failure> {
         let bytes = encode(body).map_err(|e| Failure::Transport(format!("cannot encode the request: {e}")))?;
-        let mut req = self
+        let req = self
             .http
             .post(format!("{}{path}", self.base))
-            .header(VERSION_HEADER, PROTOCOL_VERSION.to_string())
             .header("content-type", "application/json")
             .header("content-encoding", "gzip")
             .body(bytes);
+        self.send(req).await
+    }
+
+    /// Gets a path (no body); a transport failure or an error status comes back as a [`Failure`].
+    async fn get<A: serde::de::DeserializeOwned>(&self, path: &str) -> Result<A, Failure> {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    /// Sends a request with the version header and the token, and reads the gzip JSON answer.
+    async fn send<A: serde::de::DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<A, Failure> {
+        let mut req = req.header(VERSION_HEADER, PROTOCOL_VERSION.to_string());
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
@@ -87,6 +97,42 @@ impl Client {
             }
             Err(_) => {
                 Err(Failure::Server(ApiError::new(ErrorCode::BadRequest, format!("the server answered {status}"))))
+            }
+        }
+    }
+
+    /// `GET /v1/devices`: the devices enrolled within this device's area (a supervisor's view).
+    /// Transport failures and retryable server errors are tried again a few times with back-off;
+    /// a refusal (`UNAUTHORIZED`, `REVOKED`, …) is returned at once as [`SyncError::Refused`].
+    pub async fn devices(&self) -> Result<DevicesResponse, SyncError> {
+        retrying(|| self.get(DEVICES_PATH)).await
+    }
+}
+
+/// How many times a one-shot request (enroll, devices) is tried before giving up.
+const ATTEMPTS: u32 = 5;
+
+/// Runs `attempt` until it succeeds, fails for good, or failed [`ATTEMPTS`] times, waiting 1 s,
+/// 2 s, 4 s, 8 s between attempts.
+async fn retrying<A, F, Fut>(mut attempt: F) -> Result<A, SyncError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<A, Failure>>,
+{
+    let mut failures = 0;
+    loop {
+        match attempt().await {
+            Ok(r) => return Ok(r),
+            Err(Failure::Server(e)) if !e.code.is_retryable() => return Err(SyncError::Refused(e)),
+            Err(f) => {
+                failures += 1;
+                if failures >= ATTEMPTS {
+                    return Err(match f {
+                        Failure::Server(e) => SyncError::Refused(e),
+                        Failure::Transport(t) => SyncError::Unreachable(t),
+                    });
+                }
+                tokio::time::sleep(Duration::from_millis(500 << failures)).await;
             }
         }
     }
@@ -108,23 +154,7 @@ fn describe(e: &reqwest::Error) -> String {
 pub async fn enroll(store: &mut Store, server_url: &str, code: &str) -> Result<EnrollResponse, SyncError> {
     let client = Client::new(server_url, None)?;
     let req = EnrollRequest { code: code.to_string(), device_id: store.device_id() };
-    let mut failures = 0;
-    let resp: EnrollResponse = loop {
-        match client.post(ENROLL_PATH, &req).await {
-            Ok(r) => break r,
-            Err(Failure::Server(e)) if !e.code.is_retryable() => return Err(SyncError::Refused(e)),
-            Err(f) => {
-                failures += 1;
-                if failures >= 5 {
-                    return Err(match f {
-                        Failure::Server(e) => SyncError::Refused(e),
-                        Failure::Transport(t) => SyncError::Unreachable(t),
-                    });
-                }
-                tokio::time::sleep(Duration::from_millis(500 << failures)).await;
-            }
-        }
-    };
+    let resp: EnrollResponse = retrying(|| client.post(ENROLL_PATH, &req)).await?;
     store.save_enrollment(&Enrollment {
         server_url: server_url.trim_end_matches('/').to_string(),
         token: resp.token.clone(),
