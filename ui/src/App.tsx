@@ -40,6 +40,12 @@ export function App() {
   // Tabs once opened stay mounted (hidden), so a worker keeps her place when switching.
   const seen = useRef(new Set<Tab>());
   if (phase === "main") seen.current.add(tab);
+  // A tab shown again reloads its data: another tab may have changed it (a village added in the
+  // survey is a session site at once).
+  const showTab = (x: Tab) => {
+    setTab(x);
+    if (x !== tab) setDataVersion((v) => v + 1);
+  };
   const phaseRef = useRef(phase);
   phaseRef.current = phase;
 
@@ -201,7 +207,7 @@ export function App() {
             </div>
             <nav class="tabbar">
               {TABS.map((x) => (
-                <button key={x} class={tab === x ? "on" : ""} aria-current={tab === x ? "page" : undefined} onClick={() => setTab(x)} data-testid={`tab-${x}`}>
+                <button key={x} class={tab === x ? "on" : ""} aria-current={tab === x ? "page" : undefined} onClick={() => showTab(x)} data-testid={`tab-${x}`}>
                   <Icon name={x} />
                   <span>{t("tab." + x)}</span>
                 </button>

@@ -3,16 +3,17 @@
 
 #[tauri::command]
 fn ready(app: tauri::AppHandle) {
-    if std::env::var_os("TEEKA_STARTUP_PROBE").is_some() {
+    if let Some(probe) = std::env::var_os("TEEKA_STARTUP_PROBE") {
         println!("ready screen=minimal");
-        app.exit(0);
+        if probe != "stay" {
+            app.exit(0);
+        }
     }
 }
 
 fn main() {
-    let result = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![ready])
-        .run(tauri::generate_context!());
+    let result =
+        tauri::Builder::default().invoke_handler(tauri::generate_handler![ready]).run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("minimal: {e}");
         std::process::exit(1);

@@ -1,0 +1,300 @@
+//! Teeka's app: a thin Tauri v2 shell. Each Tauri command forwards to one method of
+//! [`teeka_app::App`] (the device core's app API, docs/app-api.md) with the clock read here, at the
+//! edge; the network commands (enroll, sync, devices) use `teeka_sync`. Errors cross to the UI as
+//! `{code, message}`.
+
+mod sync_worker;
+
+use chrono::{NaiveDate, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+use sync_worker::{Kick, Notify, SyncHandle};
+use tauri::ipc::Response;
+use tauri::{AppHandle, Emitter, Manager, State};
+use teeka_app::{App, AppError, Clock};
+
+/// Everything the commands share.
+pub struct Core {
+    app: Mutex<App>,
+    store_path: PathBuf,
+    sync: SyncHandle,
+    started: Instant,
+}
+
+/// The worker's way to tell the UI.
+struct Events(AppHandle);
+
+impl Notify for Events {
+    fn state_changed(&self) {
+        if let Some(core) = self.0.try_state::<Core>() {
+            if let Ok(state) = core.sync_state() {
+                let _ = self.0.emit("sync-state", state);
+            }
+        }
+    }
+
+    fn data_changed(&self) {
+        let _ = self.0.emit("data-changed", ());
+    }
+}
+
+/// The worker's calendar date: `TEEKA_TODAY` (YYYY-MM-DD, for demos and tests) or the local date.
+fn today() -> NaiveDate {
+    std::env::var("TEEKA_TODAY")
+        .ok()
+        .and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn clock() -> Clock {
+    Clock { now: Utc::now(), today: today() }
+}
+
+fn shell_error(code: &str, message: impl Into<String>) -> AppError {
+    AppError::new(code, message)
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Response, AppError> {
+    serde_json::to_string(value)
+        .map(Response::new)
+        .map_err(|e| shell_error("INTERNAL", format!("cannot encode the answer: {e}")))
+}
+
+impl Core {
+    fn app(&self) -> MutexGuard<'_, App> {
+        // A command that panicked left the App as its last committed transaction did: the store
+        // is transactional, so carrying on is safe.
+        self.app.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The sync state: the store's part and the worker's.
+    fn sync_state(&self) -> Result<teeka_app::SyncState, AppError> {
+        let mut state = self.app().sync_state(teeka_app::SyncStateReq {}, clock())?;
+        let live = self.sync.live();
+        state.syncing = live.syncing;
+        if let Some((code, message)) = live.last_error {
+            state.last_error = Some(teeka_app::ErrorBody { code, message });
+        } else if live.next_attempt.is_some() {
+            state.last_error = None;
+        }
+        state.next_attempt_in_s = live.next_attempt.map(|t| t.saturating_duration_since(Instant::now()).as_secs());
+        Ok(state)
+    }
+}
+
+/// Declares one Tauri command per local method of `App`. `write` commands wake the sync worker.
+macro_rules! local_commands {
+    ($($kind:ident $name:ident($req:ident);)*) => {
+        $(
+            #[tauri::command(async)]
+            fn $name(core: State<'_, Core>, handle: AppHandle, req: teeka_app::$req) -> Result<Response, AppError> {
+                let answer = core.app().$name(req, clock())?;
+                local_commands!(@after $kind core handle);
+                json(&answer)
+            }
+        )*
+    };
+    // A write: the pending count changed at once, and a sync follows shortly.
+    (@after write $core:ident $handle:ident) => {
+        $core.sync.kick(Kick::Changed);
+        if let Ok(state) = $core.sync_state() {
+            let _ = $handle.emit("sync-state", state);
+        }
+    };
+    (@after read $core:ident $handle:ident) => { let _ = &$handle; };
+}
+
+local_commands! {
+    read app_state(AppStateReq);
+    read set_language(SetLanguageReq);
+    read add_worker(AddWorkerReq);
+    read sign_in(SignInReq);
+    read lock(LockReq);
+    read touch(TouchReq);
+    read villages(VillagesReq);
+    write add_village(AddVillageReq);
+    read households(HouseholdsReq);
+    write save_household(SaveHouseholdReq);
+    read members(MembersReq);
+    read beneficiary(BeneficiaryReq);
+    write add_child(AddChildReq);
+    write add_pregnant_woman(AddPregnantWomanReq);
+    write update_beneficiary(UpdateBeneficiaryReq);
+    write add_doses(AddDosesReq);
+    write set_status(SetStatusReq);
+    write record_refusal(RecordRefusalReq);
+    read search(SearchReq);
+    read similar_children(SimilarChildrenReq);
+    write open_session(OpenSessionReq);
+    read sessions(SessionsReq);
+    read session_due(SessionDueReq);
+    write record_given(RecordGivenReq);
+    write record_not_given(RecordNotGivenReq);
+    write report_aefi(ReportAefiReq);
+    read session_tally(SessionTallyReq);
+    write close_session(CloseSessionReq);
+    read coverage(CoverageReq);
+    read follow_up(FollowUpReq);
+    read refusals(RefusalsReq);
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Empty {}
+
+#[tauri::command(async)]
+fn sync_state(core: State<'_, Core>, req: Empty) -> Result<teeka_app::SyncState, AppError> {
+    let Empty {} = req;
+    core.sync_state()
+}
+
+#[tauri::command(async)]
+fn sync_now(core: State<'_, Core>, req: Empty) -> Result<teeka_app::SyncState, AppError> {
+    let Empty {} = req;
+    core.sync.kick(Kick::Now);
+    core.sync_state()
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnrollReq {
+    server: String,
+    code: String,
+}
+
+/// Exchanges an enrollment code for a token, on a connection of its own (so the UI's stays free
+/// while the request crosses a slow link); safe to repeat with the same code.
+#[tauri::command]
+async fn enroll(core: State<'_, Core>, req: EnrollReq) -> Result<teeka_app::SyncState, AppError> {
+    let server = req.server.trim();
+    if !(server.starts_with("http://") || server.starts_with("https://")) {
+        return Err(shell_error(
+            "INVALID_INPUT",
+            format!("server: '{server}' is not an address like https://teeka.example.org"),
+        ));
+    }
+    if req.code.trim().is_empty() {
+        return Err(shell_error("INVALID_INPUT", "code: the enrollment code is empty"));
+    }
+    let mut store = teeka_store::Store::open(&core.store_path).map_err(|e| shell_error(e.code(), e.to_string()))?;
+    teeka_sync::enroll(&mut store, server, req.code.trim())
+        .await
+        .map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
+    core.sync.kick(Kick::Now);
+    core.sync_state()
+}
+
+/// The devices of the enrolled area, from the server (online only).
+#[tauri::command]
+async fn devices(core: State<'_, Core>, req: Empty) -> Result<Response, AppError> {
+    let Empty {} = req;
+    let enrollment = {
+        let store = teeka_store::Store::open(&core.store_path).map_err(|e| shell_error(e.code(), e.to_string()))?;
+        store.enrollment().map_err(|e| shell_error(e.code(), e.to_string()))?
+    };
+    let enrollment = enrollment.ok_or_else(|| shell_error("NOT_ENROLLED", "this device has no server yet"))?;
+    let client = teeka_sync::Client::new(&enrollment.server_url, Some(enrollment.token))
+        .map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
+    let answer = client.devices().await.map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
+    json(&answer.devices)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UiReadyReq {
+    screen: String,
+}
+
+/// The UI's first screen is interactive. With `TEEKA_STARTUP_PROBE` set the app prints the time
+/// since it started, and exits unless the value is `stay` (the start-up and memory benchmarks).
+#[tauri::command]
+fn ui_ready(core: State<'_, Core>, app: AppHandle, req: UiReadyReq) {
+    let ms = core.started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!("first screen '{}' interactive {ms:.0} ms after start", req.screen);
+    if let Some(probe) = std::env::var_os("TEEKA_STARTUP_PROBE") {
+        println!("ready screen={} ms={ms:.1}", req.screen);
+        if probe != "stay" {
+            app.exit(0);
+        }
+    }
+}
+
+/// Where the store lives: `TEEKA_STORE` if set, else `teeka.db` in the app's data directory.
+fn store_path(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(p) = std::env::var_os("TEEKA_STORE") {
+        return Ok(PathBuf::from(p));
+    }
+    let dir = app.path().app_data_dir()?;
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir.join("teeka.db"))
+}
+
+fn open_core(app: &AppHandle, started: Instant) -> Result<Core, Box<dyn std::error::Error>> {
+    let path = store_path(app)?;
+    let core_app = App::open(Path::new(&path))?;
+    let sync = sync_worker::start(path.clone(), Events(app.clone()));
+    Ok(Core { app: Mutex::new(core_app), store_path: path, sync, started })
+}
+
+/// Runs the app (the desktop `main` and the mobile entry point).
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let started = Instant::now();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TEEKA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,teeka_desktop=info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let result = tauri::Builder::default()
+        .setup(move |app| {
+            let core = open_core(app.handle(), started)?;
+            app.manage(core);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            app_state,
+            set_language,
+            add_worker,
+            sign_in,
+            lock,
+            touch,
+            villages,
+            add_village,
+            households,
+            save_household,
+            members,
+            beneficiary,
+            add_child,
+            add_pregnant_woman,
+            update_beneficiary,
+            add_doses,
+            set_status,
+            record_refusal,
+            search,
+            similar_children,
+            open_session,
+            sessions,
+            session_due,
+            record_given,
+            record_not_given,
+            report_aefi,
+            session_tally,
+            close_session,
+            coverage,
+            follow_up,
+            refusals,
+            sync_state,
+            sync_now,
+            enroll,
+            devices,
+            ui_ready,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("teeka-app: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,71 @@
+//! The real app enrolls with a real server (in this process, on SQLite) and its background sync
+//! ships what the worker records, with no tap: the pending count goes back to zero and the server
+//! holds the records. The supervisor's screen lists the device from the server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{dmy, skip, Session};
+use std::sync::Arc;
+use teeka_protocol::Role;
+use teeka_server::{Service, SqliteDb};
+
+const AREAS: &str = "state,district,block,subcentre,village\n\
+                     Uttar Pradesh,Sitapur,Mahmudabad,Rampur SC,Rampur\n\
+                     Uttar Pradesh,Sitapur,Mahmudabad,Rampur SC,Salempur\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolled_app_syncs_in_the_background() {
+    if skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let svc = Arc::new(Service::new(SqliteDb::open(&dir.path().join("server.db")).unwrap()));
+    svc.import_areas(AREAS.as_bytes(), Utc::now()).await.unwrap();
+    let (code, ..) = svc.create_code("Rampur SC", Role::Anm, Duration::days(1), Utc::now()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = teeka_server::http::router(svc.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let s = Session::start(&[]).await;
+    s.click("lang-en").await;
+    s.click("connect").await;
+    s.type_in("enroll-server", &url).await;
+    s.type_in("enroll-code", &code).await;
+    s.click("enroll-submit").await;
+    s.type_in("worker-name", "Sunita Devi").await;
+    s.click("worker-role-anm").await;
+    s.type_in("worker-pin", "2468").await;
+    s.type_in("worker-pin2", "2468").await;
+    s.click("worker-save").await;
+
+    s.click("tab-survey").await;
+    s.click("add-village").await;
+    s.type_in("village-name", "Rampur").await;
+    s.click("village-save").await;
+    s.click("add-household").await;
+    s.type_in("hh-house-no", "7").await;
+    s.type_in("hh-head", "Mohan Lal").await;
+    s.click("hh-save").await;
+    // The new household opens at once.
+    s.click("add-child").await;
+    s.type_in("child-name", "Pinki").await;
+    s.click("child-sex-F").await;
+    s.type_in("child-dob", &dmy("2026-10-01")).await;
+    s.click("child-save").await;
+    s.el("member").await;
+
+    // No tap on "sync": a few seconds after the last change, everything is on the server.
+    s.wait_text_for("sync-pending", "nothing pending", 30, |t| t.trim() == "0").await;
+    let export = svc.export(Utc::now()).await.unwrap();
+    let names: Vec<&str> = export.beneficiaries.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["Pinki"]);
+
+    s.click("tab-supervisor").await;
+    s.click("sup-devices").await;
+    s.wait_text_for("device", "this device", 20, |t| t.contains("Rampur SC")).await;
+    s.screenshot("supervisor-devices-en").await;
+    s.end().await;
+}
