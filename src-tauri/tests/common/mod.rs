@@ -11,6 +11,7 @@
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -50,12 +51,16 @@ fn which(tool: &str) -> PathBuf {
     })
 }
 
+/// A child started in its own process group; dropping it ends the whole group (dbus-run-session,
+/// tauri-driver, WebKitWebDriver and the app), so no test leaves a process behind.
 struct Kill(Child);
 
 impl Drop for Kill {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.0.wait();
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
     }
 }
 
@@ -86,6 +91,7 @@ impl Session {
             .args(["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("Xvfb starts");
         let mut line = String::new();
@@ -115,7 +121,7 @@ impl Session {
         for (k, v) in extra {
             cmd.env(k, v);
         }
-        let driver = Kill(cmd.spawn().expect("tauri-driver starts"));
+        let driver = Kill(cmd.process_group(0).spawn().expect("tauri-driver starts"));
 
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
