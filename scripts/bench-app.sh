@@ -9,7 +9,9 @@ source scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 teeka_build_ui
 
-(cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb)
+# The Tauri CLI from npm (a prebuilt binary; not a dependency of ui/: its lock entries for other
+# platforms cannot be resolved from this registry).
+npx --yes @tauri-apps/cli@2.12 build --bundles deb
 cargo build --release --locked -p teeka-minimal-tauri -p teeka-bench --bin teeka --bin teeka-bench
 cargo build --release --locked -p teeka-desktop --example bench_ui
 
