@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, toApiError, type SyncState } from "../api";
 import { errorText, t } from "../i18n";
 import { timeAgo, type Ago } from "../lib/dates";
@@ -17,6 +17,18 @@ export function SyncBar(props: { sync: SyncState; onSync: (s: SyncState) => void
     const id = setInterval(() => setNow(Date.now()), 30000);
     return () => clearInterval(id);
   }, []);
+  // Full-screen sheets start below the bar (--syncbar-h), so it stays in sight everywhere.
+  const bar = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const el = bar.current;
+    if (!el) return;
+    const set = () => document.documentElement.style.setProperty("--syncbar-h", `${el.offsetHeight}px`);
+    set();
+    if (typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(set);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   const err = s.last_error ? errorText(s.last_error.code) : null;
   const syncNow = async () => {
     setBusy(true);
@@ -30,7 +42,7 @@ export function SyncBar(props: { sync: SyncState; onSync: (s: SyncState) => void
     }
   };
   return (
-    <header class="syncbar" data-testid="sync-bar" data-enrolled={s.enrolled ? "yes" : "no"}>
+    <header ref={bar} class="syncbar" data-testid="sync-bar" data-enrolled={s.enrolled ? "yes" : "no"}>
       <div class="syncbar-row">
         <div class="syncbar-text">
           <span class="pending" title={t("sync.pending_long")}>
