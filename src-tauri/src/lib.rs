@@ -106,7 +106,6 @@ macro_rules! local_commands {
 }
 
 local_commands! {
-    read app_state(AppStateReq);
     read set_language(SetLanguageReq);
     read add_worker(AddWorkerReq);
     read sign_in(SignInReq);
@@ -142,6 +141,14 @@ local_commands! {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Empty {}
+
+/// The app's state at start, with the sync worker's live part of the sync state.
+#[tauri::command(async)]
+fn app_state(core: State<'_, Core>, req: teeka_app::AppStateReq) -> Result<Response, AppError> {
+    let mut state = core.app().app_state(req, clock())?;
+    state.sync = core.sync_state()?;
+    json(&state)
+}
 
 #[tauri::command(async)]
 fn sync_state(core: State<'_, Core>, req: Empty) -> Result<teeka_app::SyncState, AppError> {

@@ -76,6 +76,22 @@ async fn survey(s: &Session, shots: bool, lang: &str) {
     if shots {
         s.screenshot(&format!("survey-household-{lang}")).await;
     }
+
+    // The same child again, spelt another way and a few days apart: the app warns before saving.
+    s.click("add-child").await;
+    s.type_in("child-name", "Gollu").await;
+    s.click("child-sex-M").await;
+    s.type_in("child-dob", &dmy("2026-08-24")).await;
+    s.click("child-save").await;
+    let warning = s.el("similar-warning").await;
+    assert!(warning.text().await.unwrap().contains("Golu"), "the warning names the child already registered");
+    if shots {
+        s.screenshot(&format!("survey-similar-child-{lang}")).await;
+    }
+    s.click("similar-cancel").await;
+    s.click("sheet-close").await;
+    s.wait_count("member", 1).await;
+    s.wait_text("sync-pending", "nothing more stored", |t| t.trim() == "4").await;
 }
 
 /// The session at Rampur today: Golu gets Penta 1 and OPV 1; the tally and the pending count move.
@@ -214,7 +230,9 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     s.click_sel(&in_row(&s, "मोनू", "aefi").await).await;
     s.click("aefi-severity-minor").await;
     s.click("aefi-sign-fever").await;
-    s.click("aefi-dose-PENTA1").await;
+    // The doses given today are chosen already.
+    let chosen = s.el("aefi-dose-PENTA1").await.attr("aria-pressed").await.unwrap();
+    assert_eq!(chosen.as_deref(), Some("true"));
     s.screenshot("session-aefi-hi").await;
     s.click("aefi-save").await;
     // Pending: 4 from the survey, the session, 3 doses, the not-given, the AEFI.
@@ -231,6 +249,31 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     s.click("close-confirm").await;
     s.el("session-closed").await;
     s.wait_text("sync-pending", "the closing too", |t| t.trim() == "11").await;
+
+    // Back in the survey: Reena's family refuses her next dose (fear of side effects); Monu has
+    // migrated. The supervisor's lists show both.
+    s.click("tab-survey").await;
+    s.click_sel("[data-testid=\"member\"][data-name=\"रीना\"] [data-testid=\"member-open\"]").await;
+    s.el("member-detail").await;
+    s.click("member-refusal").await;
+    s.screenshot("survey-refusal-hi").await;
+    s.click("reason-REFUSED_FEAR_AEFI").await;
+    s.el("not-given-record").await;
+    s.click("back").await;
+    s.click_sel("[data-testid=\"member\"][data-name=\"मोनू\"] [data-testid=\"member-open\"]").await;
+    s.click("member-migrated").await;
+    s.click("status-confirm-yes").await;
+    s.sel("[data-testid=\"member-status\"][data-status=\"migrated\"]").await;
+    s.screenshot("survey-member-hi").await;
+    s.click("tab-supervisor").await;
+    s.click("sup-refusals").await;
+    s.wait_count("refusal-item", 1).await;
+    assert!(s.text("refusal-item").await.contains("रीना"));
+    s.screenshot("supervisor-refusals-hi").await;
+    s.click("sup-follow_up").await;
+    s.screenshot("supervisor-follow-up-hi").await;
+    let pending_now: u64 = s.text("sync-pending").await.trim().parse().unwrap();
+    assert!(pending_now >= 13, "the refusal and the status change are pending too: {pending_now}");
     s.end().await;
 
     // Started again, the app asks for the worker's PIN, in Hindi, and everything is there.
@@ -245,7 +288,7 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     s.screenshot("lock-hi").await;
     s.type_in("pin-input", "1357").await;
     s.click("pin-submit").await;
-    s.wait_text("sync-pending", "nothing lost", |t| t.trim() == "11").await;
+    s.wait_text("sync-pending", "nothing lost", |t| t.trim() == pending_now.to_string()).await;
     s.click("tab-survey").await;
     s.sel("[data-testid=\"village\"][data-name=\"Sitapur\"]").await;
     s.end().await;
