@@ -8,11 +8,17 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 teeka_build_ui
+# The app as it is shipped: no debug information, symbols stripped (the workspace's release profile
+# keeps line tables for the CLI's and the server's backtraces). The minimal app is built the same way.
+export CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=symbols
 
 # The Tauri CLI from npm (a prebuilt binary; not a dependency of ui/: its lock entries for other
 # platforms cannot be resolved from this registry).
-npx --yes @tauri-apps/cli@2.12 build --bundles deb
-cargo build --release --locked -p teeka-minimal-tauri -p teeka-bench --bin teeka --bin teeka-bench
+# The UI is built above (teeka_build_ui), so tauri.conf.json has no beforeBuildCommand.
+(cd src-tauri && npx --yes @tauri-apps/cli@2.12 build --bundles deb)
+cargo build --release --locked -p teeka-minimal-tauri
+cargo build --release --locked -p teeka --bin teeka
+cargo build --release --locked -p teeka-bench
 cargo build --release --locked -p teeka-desktop --example bench_ui
 
 R=target/release

@@ -73,9 +73,6 @@ async fn survey(s: &Session, shots: bool, lang: &str) {
     assert!(member.attr("data-register-id").await.unwrap().is_some());
     // The child's registration and the card's dose wait to be synced too.
     s.wait_text("sync-pending", "4 pending records", |t| t.trim() == "4").await;
-    if shots {
-        s.screenshot(&format!("survey-household-{lang}")).await;
-    }
 
     // The same child again, spelt another way and a few days apart: the app warns before saving.
     s.click("add-child").await;
@@ -95,15 +92,12 @@ async fn survey(s: &Session, shots: bool, lang: &str) {
 }
 
 /// The session at Rampur today: Golu gets Penta 1 and OPV 1; the tally and the pending count move.
-async fn session(s: &Session, shots: bool, lang: &str) {
+async fn session(s: &Session) {
     s.click("tab-session").await;
     s.choose("session-site", "Rampur").await;
     s.click("session-open").await;
     let item = s.el("session-item").await;
     assert!(item.text().await.unwrap().contains("Golu"));
-    if shots {
-        s.screenshot(&format!("session-due-list-{lang}")).await;
-    }
     // Pending: the village, the household, the child, the card's BCG and the session's opening.
     s.wait_text("sync-pending", "5 pending records", |t| t.trim() == "5").await;
     assert_eq!(s.text("tally-PENTA").await.trim(), "0");
@@ -113,9 +107,6 @@ async fn session(s: &Session, shots: bool, lang: &str) {
     s.wait_text("tally-PENTA", "one Penta dose", |t| t.trim() == "1").await;
     s.wait_text("tally-OPV", "one OPV dose", |t| t.trim() == "1").await;
     s.wait_text("sync-pending", "two more pending", |t| t.trim() == "7").await;
-    if shots {
-        s.screenshot(&format!("session-tally-{lang}")).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,7 +117,7 @@ async fn offline_survey_and_session_then_hindi() {
     let s = Session::start(&[]).await;
     first_run(&s, "en", true).await;
     survey(&s, true, "en").await;
-    session(&s, true, "en").await;
+    session(&s).await;
 
     // Switch to Hindi: the same screens in Devanagari.
     s.click("menu").await;
@@ -134,23 +125,16 @@ async fn offline_survey_and_session_then_hindi() {
     s.click("tab-session").await;
     let text = s.page_text().await;
     assert!(text.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)), "no Hindi on the screen: {text}");
-    s.screenshot("session-tally-hi").await;
     s.click("tab-survey").await;
-    s.screenshot("survey-villages-hi").await;
     s.click("tab-supervisor").await;
     s.el("coverage-village").await;
-    s.screenshot("supervisor-coverage-hi").await;
     s.click("tab-sync").await;
-    s.screenshot("sync-hi").await;
     s.click("menu").await;
     s.click("menu-lang-en").await;
     s.click("tab-supervisor").await;
     s.el("coverage-village").await;
-    s.screenshot("supervisor-coverage-en").await;
     s.click("tab-sync").await;
-    s.screenshot("sync-en").await;
     s.click("tab-survey").await;
-    s.screenshot("survey-villages-en").await;
     s.end().await;
     let _ = TODAY;
 }
@@ -207,14 +191,12 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     s.click("woman-save").await;
     s.wait_text("sync-pending", "village, household, two people", |t| t.trim() == "4").await;
     s.wait_count("member", 2).await;
-    s.screenshot("survey-household-hi").await;
 
     // The session: doses given to both, one not given with its reason, an AEFI, the tally, closing.
     s.click("tab-session").await;
     s.choose("session-site", "Sitapur").await;
     s.click("session-open").await;
     s.wait_count("session-item", 2).await;
-    s.screenshot("session-due-list-hi").await;
     s.click_sel(&in_row(&s, "रीना", "chip-TD1").await).await;
     s.click_sel(&in_row(&s, "रीना", "give").await).await;
     s.wait_text("tally-TD", "one TD dose", |t| t.trim() == "1").await;
@@ -233,19 +215,16 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     // The doses given today are chosen already.
     let chosen = s.el("aefi-dose-PENTA1").await.attr("aria-pressed").await.unwrap();
     assert_eq!(chosen.as_deref(), Some("true"));
-    s.screenshot("session-aefi-hi").await;
     s.click("aefi-save").await;
     // Pending: 4 from the survey, the session, 3 doses, the not-given, the AEFI.
     s.wait_text("sync-pending", "10 pending records", |t| t.trim() == "10").await;
     s.click("tally-open").await;
     s.el("tally-detail").await;
-    s.screenshot("session-tally-detail-hi").await;
     s.click("sheet-close").await;
     s.click("close-session").await;
     s.click("vials-MR-plus").await;
     s.click("vials-PENTA-plus").await;
     s.click("vials-TD-plus").await;
-    s.screenshot("session-close-hi").await;
     s.click("close-confirm").await;
     s.el("session-closed").await;
     s.wait_text("sync-pending", "the closing too", |t| t.trim() == "11").await;
@@ -264,14 +243,11 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     s.click("member-migrated").await;
     s.click("status-confirm-yes").await;
     s.sel("[data-testid=\"member-status\"][data-status=\"migrated\"]").await;
-    s.screenshot("survey-member-hi").await;
     s.click("tab-supervisor").await;
     s.click("sup-refusals").await;
     s.wait_count("refusal-item", 1).await;
     assert!(s.text("refusal-item").await.contains("रीना"));
-    s.screenshot("supervisor-refusals-hi").await;
     s.click("sup-follow_up").await;
-    s.screenshot("supervisor-follow-up-hi").await;
     let pending_now: u64 = s.text("sync-pending").await.trim().parse().unwrap();
     assert!(pending_now >= 13, "the refusal and the status change are pending too: {pending_now}");
     s.end().await;
@@ -285,7 +261,6 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     s.type_in("pin-input", "9999").await;
     s.click("pin-submit").await;
     s.sel("[data-testid=\"error\"][data-code=\"WRONG_PIN\"]").await;
-    s.screenshot("lock-hi").await;
     s.type_in("pin-input", "1357").await;
     s.click("pin-submit").await;
     s.wait_text("sync-pending", "nothing lost", |t| t.trim() == pending_now.to_string()).await;

@@ -66,6 +66,6 @@ async fn enrolled_app_syncs_in_the_background() {
     s.click("tab-supervisor").await;
     s.click("sup-devices").await;
     s.wait_text_for("device", "this device", 20, |t| t.contains("Rampur SC")).await;
-    s.screenshot("supervisor-devices-en").await;
+    s.screenshot("supervisor-devices-online-en").await;
     s.end().await;
 }

@@ -30,8 +30,10 @@ export function hasKey(key: string): boolean {
   return key in current;
 }
 
-/** Translates `key`, filling `{name}` parameters. An unknown key shows itself (never blank). */
+/** Translates `key`, filling `{name}` parameters. An unknown key shows itself (never blank).
+ *  With `n` equal to 1, the key's `.one` form is used where the language has one. */
 export function t(key: Key | string, params?: Record<string, string | number>): string {
+  if (params?.n === 1 && (key + ".one") in current) key = key + ".one";
   let s: string = (current as Record<string, string>)[key] ?? (en as Record<string, string>)[key] ?? key;
   if (params) for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
   return s;

@@ -3,6 +3,7 @@ import { DOSE_CODES, antigenOf, groupCard, ANTIGENS } from "./codes";
 import { clampVials, tallyByAntigen, totalDoses, vialAntigens } from "./tally";
 import { barWidth, grow, matchesName, pct, skewFlagged, validPhone, validPin } from "./text";
 import { throttle } from "./throttle";
+import { setLanguage as setLang, t as tr } from "../i18n";
 import { observedText } from "./aefi";
 import type { Tally } from "../api";
 
@@ -117,5 +118,15 @@ describe("throttle", () => {
     expect(f).toHaveBeenCalledTimes(1);
     now = 30000; g();
     expect(f).toHaveBeenCalledTimes(2);
+  });
+});
+
+
+describe("plural forms", () => {
+  it("uses the .one form for exactly one", () => {
+    setLang("en");
+    expect(tr("survey.members_n", { n: 1 })).toBe("1 member");
+    expect(tr("survey.members_n", { n: 2 })).toBe("2 members");
+    expect(tr("survey.members_n", { n: 0 })).toBe("0 members");
   });
 });
