@@ -20,6 +20,60 @@ pub const DEBOUNCE: Duration = Duration::from_secs(3);
 pub const PERIOD: Duration = Duration::from_secs(15 * 60);
 const BACKOFF: [u64; 5] = [10, 20, 40, 80, 120];
 
+/// When the next sync is due: the worker's policy, kept apart from its thread and its clock so
+/// that it can be tested on its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schedule {
+    /// When the next sync is due; `None`: only when kicked.
+    pub next: Option<Instant>,
+    /// Failed runs in a row.
+    pub failures: usize,
+}
+
+impl Schedule {
+    /// A local change: sync `DEBOUNCE` after it (a burst of changes shares one sync), unless a
+    /// sync is due sooner, or the last run failed (the network is likely still down: the back-off
+    /// stands).
+    pub fn changed(&mut self, now: Instant) {
+        if self.failures == 0 {
+            let soon = now + DEBOUNCE;
+            self.next = Some(self.next.map_or(soon, |t| t.min(soon)));
+        }
+    }
+
+    /// Start, "Sync now", just enrolled: at once.
+    pub fn now(&mut self, now: Instant) {
+        self.next = Some(now);
+    }
+
+    pub fn is_due(&self, now: Instant) -> bool {
+        self.next.is_some_and(|t| t <= now)
+    }
+
+    /// How long to sleep before looking again.
+    pub fn wait(&self, now: Instant) -> Duration {
+        self.next.map_or(Duration::from_secs(3600), |t| t.saturating_duration_since(now))
+    }
+
+    pub fn succeeded(&mut self, now: Instant) {
+        self.failures = 0;
+        self.next = Some(now + PERIOD);
+    }
+
+    /// A failed run: try again after a back-off that grows with each failure in a row.
+    pub fn failed(&mut self, now: Instant) {
+        self.failures += 1;
+        let i = (self.failures - 1).min(BACKOFF.len() - 1);
+        self.next = Some(now + Duration::from_secs(BACKOFF[i]));
+    }
+
+    /// Not enrolled: nothing to do until kicked.
+    pub fn idle(&mut self) {
+        self.failures = 0;
+        self.next = None;
+    }
+}
+
 /// What the worker is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kick {
@@ -98,7 +152,7 @@ pub fn start(store_path: PathBuf, notify: impl Notify) -> SyncHandle {
     let handle = SyncHandle { tx, live: live.clone() };
     let spawned = std::thread::Builder::new()
         .name("teeka-sync".into())
-        .spawn(move || Worker { store_path, store: None, live, failures: 0, notify }.run(rx));
+        .spawn(move || Worker { store_path, store: None, live, schedule: Schedule::default(), notify }.run(rx));
     if let Err(e) = spawned {
         tracing::error!("cannot start the sync thread: {e}");
     }
@@ -110,7 +164,7 @@ struct Worker<N: Notify> {
     store_path: PathBuf,
     store: Option<Store>,
     live: Arc<Mutex<Live>>,
-    failures: usize,
+    schedule: Schedule,
     notify: N,
 }
 
@@ -123,53 +177,38 @@ impl<N: Notify> Worker<N> {
                 return;
             }
         };
-        let mut next: Option<Instant> = None;
         loop {
-            let wait = next.map_or(Duration::from_secs(3600), |t| t.saturating_duration_since(Instant::now()));
-            match rx.recv_timeout(wait) {
-                Ok(Kick::Changed) => {
-                    let soon = Instant::now() + DEBOUNCE;
-                    // A change while backing off after a failure waits for the back-off: the
-                    // network is likely still down.
-                    if self.failures == 0 {
-                        next = Some(next.map_or(soon, |t| t.min(soon)));
-                    }
-                }
-                Ok(Kick::Now) => next = Some(Instant::now()),
+            match rx.recv_timeout(self.schedule.wait(Instant::now())) {
+                Ok(Kick::Changed) => self.schedule.changed(Instant::now()),
+                Ok(Kick::Now) => self.schedule.now(Instant::now()),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,
             }
-            if next.is_some_and(|t| t <= Instant::now()) {
-                next = self.sync_once(&rt);
-                lock(&self.live).next_attempt = next;
+            if self.schedule.is_due(Instant::now()) {
+                self.sync_once(&rt);
+                lock(&self.live).next_attempt = self.schedule.next;
                 self.notify.state_changed();
             }
         }
     }
 
-    /// One sync run; returns when the next one is due (`None`: not enrolled, wait for a kick).
-    fn sync_once(&mut self, rt: &tokio::runtime::Runtime) -> Option<Instant> {
+    /// One sync run; updates the schedule.
+    fn sync_once(&mut self, rt: &tokio::runtime::Runtime) {
         if self.store.is_none() {
             match Store::open(&self.store_path) {
                 Ok(s) => self.store = Some(s),
-                Err(e) => {
-                    self.failed(e.code().to_string(), e.to_string());
-                    return Some(Instant::now() + self.backoff());
-                }
+                Err(e) => return self.failed(e.code().to_string(), e.to_string()),
             }
         }
-        let store = self.store.as_mut()?;
+        let Some(store) = self.store.as_mut() else { return };
         match store.enrollment() {
             Ok(Some(_)) => {}
             Ok(None) => {
-                self.failures = 0;
+                self.schedule.idle();
                 lock(&self.live).last_error = None;
-                return None;
+                return;
             }
-            Err(e) => {
-                self.failed(e.code().to_string(), e.to_string());
-                return Some(Instant::now() + self.backoff());
-            }
+            Err(e) => return self.failed(e.code().to_string(), e.to_string()),
         }
         lock(&self.live).syncing = true;
         self.notify.state_changed();
@@ -177,36 +216,95 @@ impl<N: Notify> Worker<N> {
         lock(&self.live).syncing = false;
         match result {
             Ok(Outcome::Complete(progress)) => {
-                self.failures = 0;
+                self.schedule.succeeded(Instant::now());
                 lock(&self.live).last_error = None;
                 if progress.pulled > 0 {
                     self.notify.data_changed();
                 }
-                Some(Instant::now() + PERIOD)
             }
             Ok(Outcome::Failed { progress, error, code, .. }) => {
                 if progress.pulled > 0 {
                     self.notify.data_changed();
                 }
-                let code = code.map_or("NETWORK", server_code);
-                self.failed(code.to_string(), error);
-                Some(Instant::now() + self.backoff())
+                self.failed(code.map_or("NETWORK", server_code).to_string(), error);
             }
-            Err(e) => {
-                self.failed(error_code(&e), e.to_string());
-                Some(Instant::now() + self.backoff())
-            }
+            Err(e) => self.failed(error_code(&e), e.to_string()),
         }
     }
 
     fn failed(&mut self, code: String, message: String) {
         tracing::warn!("sync failed: {code}: {message}");
-        self.failures += 1;
+        self.schedule.failed(Instant::now());
         lock(&self.live).last_error = Some((code, message));
     }
+}
 
-    fn backoff(&self) -> Duration {
-        let i = self.failures.saturating_sub(1).min(BACKOFF.len() - 1);
-        Duration::from_secs(BACKOFF[i])
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(t0: Instant, secs: u64) -> Instant {
+        t0 + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn a_burst_of_changes_shares_one_sync() {
+        let t0 = Instant::now();
+        let mut s = Schedule::default();
+        assert!(!s.is_due(t0));
+        s.changed(t0);
+        s.changed(at(t0, 1));
+        s.changed(at(t0, 2));
+        // Due DEBOUNCE after the first change: a burst never postpones the sync for ever.
+        assert_eq!(s.next, Some(t0 + DEBOUNCE));
+        assert!(!s.is_due(at(t0, 2)));
+        assert!(s.is_due(t0 + DEBOUNCE));
+    }
+
+    #[test]
+    fn failures_back_off_up_to_two_minutes_and_a_success_resets() {
+        let t0 = Instant::now();
+        let mut s = Schedule::default();
+        s.now(t0);
+        let mut waits = Vec::new();
+        for _ in 0..7 {
+            s.failed(t0);
+            waits.push(s.wait(t0).as_secs());
+        }
+        assert_eq!(waits, [10, 20, 40, 80, 120, 120, 120]);
+        // While failing, a change does not hurry the next try (the network is likely down)...
+        s.changed(t0);
+        assert_eq!(s.wait(t0).as_secs(), 120);
+        // ... but "Sync now" does.
+        s.now(t0);
+        assert!(s.is_due(t0));
+        s.succeeded(t0);
+        assert_eq!((s.failures, s.wait(t0)), (0, PERIOD));
+        // After a success a change syncs within DEBOUNCE again.
+        s.changed(t0);
+        assert_eq!(s.wait(t0), DEBOUNCE);
+    }
+
+    #[test]
+    fn not_enrolled_waits_for_a_kick() {
+        let t0 = Instant::now();
+        let mut s = Schedule::default();
+        s.failed(t0);
+        s.idle();
+        assert_eq!(s, Schedule::default());
+        assert!(!s.is_due(at(t0, 100_000)));
+        assert_eq!(s.wait(t0), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn errors_get_the_codes_the_ui_translates() {
+        use teeka_protocol::{ApiError, ErrorCode};
+        assert_eq!(error_code(&SyncError::Unreachable("timed out".into())), "NETWORK");
+        assert_eq!(error_code(&SyncError::NotEnrolled), "NOT_ENROLLED");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::Revoked, "no"))), "UNAUTHORIZED");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::CodeInvalid, "no"))), "CODE_INVALID");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::Unavailable, "no"))), "SERVER");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::UnsupportedVersion, "no"))), "UPDATE_APP");
+        assert_eq!(error_code(&SyncError::Client("bad url".into())), "INVALID_INPUT");
     }
 }

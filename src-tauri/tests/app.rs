@@ -107,6 +107,13 @@ async fn session(s: &Session) {
     s.wait_text("tally-PENTA", "one Penta dose", |t| t.trim() == "1").await;
     s.wait_text("tally-OPV", "one OPV dose", |t| t.trim() == "1").await;
     s.wait_text("sync-pending", "two more pending", |t| t.trim() == "7").await;
+
+    // Locked (from the menu, as after inactivity): the PIN brings the worker back to her place.
+    s.click("menu").await;
+    s.click("menu-lock").await;
+    s.type_in("pin-input", "2468").await;
+    s.click("pin-submit").await;
+    s.wait_text("tally-PENTA", "the session as it was", |t| t.trim() == "1").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
