@@ -55,6 +55,12 @@ fn shell_error(code: &str, message: impl Into<String>) -> AppError {
     AppError::new(code, message)
 }
 
+/// A command's request, read here rather than by Tauri, so that a malformed one comes back as
+/// `INVALID_INPUT` naming the command and the field, like every other error.
+fn request<T: serde::de::DeserializeOwned>(command: &str, req: serde_json::Value) -> Result<T, AppError> {
+    serde_json::from_value(req).map_err(|e| AppError::invalid(format!("{command}: {e}")))
+}
+
 fn json<T: serde::Serialize>(value: &T) -> Result<Response, AppError> {
     serde_json::to_string(value)
         .map(Response::new)
@@ -88,7 +94,8 @@ macro_rules! local_commands {
     ($($kind:ident $name:ident($req:ident);)*) => {
         $(
             #[tauri::command(async)]
-            fn $name(core: State<'_, Core>, handle: AppHandle, req: teeka_app::$req) -> Result<Response, AppError> {
+            fn $name(core: State<'_, Core>, handle: AppHandle, req: serde_json::Value) -> Result<Response, AppError> {
+                let req: teeka_app::$req = request(stringify!($name), req)?;
                 let answer = core.app().$name(req, clock())?;
                 local_commands!(@after $kind core handle);
                 json(&answer)
@@ -144,21 +151,21 @@ struct Empty {}
 
 /// The app's state at start, with the sync worker's live part of the sync state.
 #[tauri::command(async)]
-fn app_state(core: State<'_, Core>, req: teeka_app::AppStateReq) -> Result<Response, AppError> {
-    let mut state = core.app().app_state(req, clock())?;
+fn app_state(core: State<'_, Core>, req: serde_json::Value) -> Result<Response, AppError> {
+    let mut state = core.app().app_state(request("app_state", req)?, clock())?;
     state.sync = core.sync_state()?;
     json(&state)
 }
 
 #[tauri::command(async)]
-fn sync_state(core: State<'_, Core>, req: Empty) -> Result<teeka_app::SyncState, AppError> {
-    let Empty {} = req;
+fn sync_state(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
+    let Empty {} = request("sync_state", req)?;
     core.sync_state()
 }
 
 #[tauri::command(async)]
-fn sync_now(core: State<'_, Core>, req: Empty) -> Result<teeka_app::SyncState, AppError> {
-    let Empty {} = req;
+fn sync_now(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
+    let Empty {} = request("sync_now", req)?;
     core.sync.kick(Kick::Now);
     core.sync_state()
 }
@@ -173,7 +180,8 @@ struct EnrollReq {
 /// Exchanges an enrollment code for a token, on a connection of its own (so the UI's stays free
 /// while the request crosses a slow link); safe to repeat with the same code.
 #[tauri::command]
-async fn enroll(core: State<'_, Core>, req: EnrollReq) -> Result<teeka_app::SyncState, AppError> {
+async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
+    let req: EnrollReq = request("enroll", req)?;
     let server = req.server.trim();
     if !(server.starts_with("http://") || server.starts_with("https://")) {
         return Err(shell_error(
@@ -194,8 +202,8 @@ async fn enroll(core: State<'_, Core>, req: EnrollReq) -> Result<teeka_app::Sync
 
 /// The devices of the enrolled area, from the server (online only).
 #[tauri::command]
-async fn devices(core: State<'_, Core>, req: Empty) -> Result<Response, AppError> {
-    let Empty {} = req;
+async fn devices(core: State<'_, Core>, req: serde_json::Value) -> Result<Response, AppError> {
+    let Empty {} = request("devices", req)?;
     let enrollment = {
         let store = teeka_store::Store::open(&core.store_path).map_err(|e| shell_error(e.code(), e.to_string()))?;
         store.enrollment().map_err(|e| shell_error(e.code(), e.to_string()))?
@@ -216,7 +224,8 @@ struct UiReadyReq {
 /// The UI's first screen is interactive. With `TEEKA_STARTUP_PROBE` set the app prints the time
 /// since it started, and exits unless the value is `stay` (the start-up and memory benchmarks).
 #[tauri::command]
-fn ui_ready(core: State<'_, Core>, app: AppHandle, req: UiReadyReq) {
+fn ui_ready(core: State<'_, Core>, app: AppHandle, req: serde_json::Value) -> Result<(), AppError> {
+    let req: UiReadyReq = request("ui_ready", req)?;
     let ms = core.started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!("first screen '{}' interactive {ms:.0} ms after start", req.screen);
     if let Some(probe) = std::env::var_os("TEEKA_STARTUP_PROBE") {
@@ -225,6 +234,7 @@ fn ui_ready(core: State<'_, Core>, app: AppHandle, req: UiReadyReq) {
             app.exit(0);
         }
     }
+    Ok(())
 }
 
 /// Where the store lives: `TEEKA_STORE` if set, else `teeka.db` in the app's data directory.

@@ -275,3 +275,44 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     s.sel("[data-testid=\"village\"][data-name=\"Sitapur\"]").await;
     s.end().await;
 }
+
+/// Calls a command as the UI does and returns `Ok(value)` or `Err({code, message})`.
+async fn invoke(s: &Session, command: &str, req: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+    let script = r#"
+        const [command, req, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke(command, { req }).then(ok => done({ ok }), err => done({ err }));
+    "#;
+    let answer = s.client.execute_async(script, vec![command.into(), req]).await.expect("the call answers");
+    match answer.get("err") {
+        Some(e) => Err(e.clone()),
+        None => Ok(answer["ok"].clone()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_across_the_ipc_boundary_get_codes() {
+    if skip() {
+        return;
+    }
+    let s = Session::start(&[]).await;
+    s.el("lang-en").await;
+    // Nobody signed in yet: the register is closed.
+    let e = invoke(&s, "villages", serde_json::json!({})).await.unwrap_err();
+    assert_eq!(e["code"], "LOCKED", "{e}");
+    // A request of the wrong shape: the command and the field are named.
+    let e = invoke(&s, "villages", serde_json::json!({ "bogus": 1 })).await.unwrap_err();
+    assert_eq!(e["code"], "INVALID_INPUT", "{e}");
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("villages") && message.contains("bogus"), "{message}");
+    let e = invoke(&s, "add_worker", serde_json::json!({ "name": "Asha", "role": "asha", "pin": "12a4" })).await;
+    assert_eq!(e.unwrap_err()["code"], "INVALID_INPUT");
+    let e = invoke(&s, "enroll", serde_json::json!({ "server": "ftp://example.org", "code": "K7QM" })).await;
+    assert_eq!(e.unwrap_err()["code"], "INVALID_INPUT");
+    let e = invoke(&s, "devices", serde_json::json!({})).await.unwrap_err();
+    assert_eq!(e["code"], "NOT_ENROLLED", "{e}");
+    // None of it stored anything.
+    let state = invoke(&s, "app_state", serde_json::json!({})).await.unwrap();
+    assert_eq!(state["workers"], serde_json::json!([]));
+    assert_eq!(state["sync"]["pending"], 0);
+    s.end().await;
+}
