@@ -138,6 +138,8 @@ export function App() {
       return;
     }
     if (first || phase !== "main") setTab(HOME[w.role] ?? "survey");
+    // Back from the lock: what failed with LOCKED meanwhile is read again.
+    else setDataVersion((v) => v + 1);
     setPhase("main");
   };
 

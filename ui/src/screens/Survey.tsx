@@ -73,10 +73,15 @@ function SearchBox({ village_id, push }: { village_id?: string; push: (v: View) 
   useEffect(() => {
     const q = text.trim();
     if (q.length < 2) return setFound(null);
+    // Only the answer to the text now in the box is shown (a slow older one is dropped).
+    let live = true;
     const id = setTimeout(() => {
-      api.search(q, village_id).then((f) => (setFound(f), setErr(null)), (e) => setErr(toApiError(e)));
+      api.search(q, village_id).then((f) => live && (setFound(f), setErr(null)), (e) => live && setErr(toApiError(e)));
     }, 250);
-    return () => clearTimeout(id);
+    return () => {
+      live = false;
+      clearTimeout(id);
+    };
   }, [text, village_id]);
   return (
     <div class="search">

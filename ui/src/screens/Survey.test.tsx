@@ -1,0 +1,255 @@
+// The survey screens (ASHA) against a fake core: what the UI sends and shows.
+import { afterEach, describe, expect, it } from "vitest";
+import { appState, calledWith, choose, cleanup, click, fail, mount, q, qa, text, tick, type } from "../test/harness";
+
+const village = { id: "v1", name: "Rampur", households: 1, children: 0, pregnant_women: 0, due: 0 };
+const hh = (over: Record<string, unknown> = {}) => ({
+  id: "h1", household_id: "HH-1", village_id: "v1", village: "Rampur", house_no: "12", head_of_household: "Ramesh",
+  phone: null, risk_category: null, resistant: false, members: 0, due: 0, ...over,
+});
+const member = (over: Record<string, unknown> = {}) => ({
+  id: "m1", register_id: "C-1", household_id: "h1", kind: "child", name: "Asha", sex: "F", dob: "2026-08-15", lmp: null, edd: null,
+  mother_name: null, status: "active", classification: "up_to_date", fully_immunized: false, due: [], ...over,
+});
+
+/** A small stateful core: households and members kept as the commands change them. */
+function fakeCore(opts: { similar?: unknown[]; households?: ReturnType<typeof hh>[] } = {}) {
+  const households = opts.households ?? [hh()];
+  const members: Record<string, unknown[]> = { h1: [] };
+  const beneficiaries: Record<string, unknown> = {};
+  const handler = (cmd: string, req: Record<string, unknown> | undefined): unknown => {
+    switch (cmd) {
+      case "app_state": return appState("asha");
+      case "villages": return [village];
+      case "sessions": return [];
+      case "households": return households.filter((h) => h.village_id === req!.village_id);
+      case "save_household": {
+        const h = hh({ id: "h2", household_id: "HH-2", house_no: req!.house_no, head_of_household: req!.head_of_household, phone: req!.phone, risk_category: req!.risk_category });
+        households.push(h);
+        members.h2 = [];
+        return h;
+      }
+      case "members": return members[req!.household_id as string] ?? fail("NOT_FOUND");
+      case "similar_children": return opts.similar ?? [];
+      case "add_child": {
+        const m = member({ register_id: "C-9", household_id: req!.household_id, name: req!.name, sex: req!.sex, dob: req!.dob ?? null, classification: "left_out", due: [{ code: "PENTA2", status: "overdue", due_on: "2026-10-01", last_on: null }, { code: "OPV0", status: "due", due_on: null, last_on: null }] });
+        members[req!.household_id as string].push(m);
+        return m;
+      }
+      case "add_pregnant_woman": {
+        const m = member({ register_id: "W-1", kind: "pregnant_woman", name: req!.name, sex: "F", dob: null, edd: req!.edd ?? null, lmp: req!.lmp ?? null, classification: "drop_out", due: [{ code: "TD2", status: "due", due_on: "2026-11-22", last_on: null }] });
+        members[req!.household_id as string].push(m);
+        return m;
+      }
+      case "beneficiary": return beneficiaries[req!.register_id as string] ?? fail("UNKNOWN_BENEFICIARY");
+      case "record_refusal": return member();
+      case "search": return [{ ...member({ register_id: "C-5", name: "Asha Devi" }), village_id: "v1", village: "Rampur", house_no: "7", head_of_household: "Mohan" }];
+      default: return null;
+    }
+  };
+  return { handler, members, beneficiaries, households };
+}
+
+async function openHousehold(calls: ReturnType<typeof mount> extends Promise<infer C> ? C : never, house = "12") {
+  await click("village");
+  expect(calledWith(calls, "households")).toEqual([{ village_id: "v1" }]);
+  const h = qa("household").find((e) => e.dataset.houseNo === house)!;
+  await click(h);
+}
+
+afterEach(cleanup);
+
+describe("Survey", () => {
+  it("villages → households → add a household: bad phone refused inline, then exactly the contract's fields", async () => {
+    const core = fakeCore();
+    const calls = await mount(core.handler);
+    expect(q("tab-survey")!.getAttribute("aria-current")).toBe("page");
+    const v = q("village")!;
+    expect(v.dataset.name).toBe("Rampur");
+    await click(v);
+    expect(qa("household").map((e) => e.dataset.houseNo)).toEqual(["12"]);
+    await click("add-household");
+    await type("hh-house-no", " 14 ");
+    await type("hh-head", "Suresh");
+    await type("hh-phone", "98765");
+    await choose("hh-risk", "brick_kiln");
+    await click("hh-save");
+    expect(text("error")).toContain("10 to 13 digits");
+    expect(calledWith(calls, "save_household")).toEqual([]);
+    await type("hh-phone", "+91 98765-43210");
+    await click("hh-save");
+    const sent = calledWith(calls, "save_household");
+    expect(sent).toHaveLength(1);
+    expect(Object.keys(sent[0]!).sort()).toEqual(["head_of_household", "house_no", "phone", "risk_category", "village_id"]);
+    expect(sent[0]).toEqual({ village_id: "v1", house_no: "14", head_of_household: "Suresh", phone: "+91 98765-43210", risk_category: "brick_kiln" });
+    // lands on the new household's members
+    expect(calledWith(calls, "members")).toEqual([{ household_id: "h2" }]);
+    expect(q("add-child")).not.toBeNull();
+  });
+
+  it("editing a household sends its id", async () => {
+    const core = fakeCore();
+    const calls = await mount(core.handler);
+    await openHousehold(calls);
+    await click("hh-edit");
+    expect((q("hh-head") as HTMLInputElement).value).toBe("Ramesh");
+    await type("hh-phone", "9876543210");
+    await click("hh-save");
+    expect(calledWith(calls, "save_household")).toEqual([{ id: "h1", village_id: "v1", house_no: "12", head_of_household: "Ramesh", phone: "9876543210", risk_category: null }]);
+  });
+
+  it("add a child: DD/MM/YYYY sent as ISO, card ticks as {code, date}, similar child warns and nothing is saved until save-anyway; the new member shows its badge and due doses", async () => {
+    const similar = [{ ...member({ register_id: "C-3", name: "Asha K", mother_name: "Geeta" }), village_id: "v1", village: "Rampur", house_no: "9", head_of_household: "Hari" }];
+    const core = fakeCore({ similar });
+    const calls = await mount(core.handler);
+    await openHousehold(calls);
+    await click("add-child");
+    await type("child-name", " Asha ");
+    await click("child-sex-F");
+    await type("child-dob", "15/08/2026");
+    await type("child-mother", "Geeta");
+    await click("card-dose-BCG");
+    await type("card-date-BCG", "16/08/2026");
+    await click("card-dose-OPV0");
+    await type("card-date-OPV0", "16/08/2026");
+    // ticked then unticked: not sent
+    await click("card-dose-PENTA1");
+    await click("card-dose-PENTA1");
+    await click("child-save");
+    expect(calledWith(calls, "similar_children")).toEqual([{ village_id: "v1", name: "Asha", dob: "2026-08-15" }]);
+    expect(q("similar-warning")).not.toBeNull();
+    expect(q("similar-open")!.dataset.registerId).toBe("C-3");
+    expect(calledWith(calls, "add_child")).toEqual([]);
+    await click("save-anyway");
+    expect(calledWith(calls, "similar_children")).toHaveLength(1);
+    expect(calledWith(calls, "add_child")).toEqual([
+      { household_id: "h1", name: "Asha", sex: "F", dob: "2026-08-15", mother_name: "Geeta", doses: [{ code: "BCG", date: "2026-08-16" }, { code: "OPV0", date: "2026-08-16" }] },
+    ]);
+    await tick();
+    expect(q("similar-warning")).toBeNull();
+    const row = qa("member").find((e) => e.dataset.registerId === "C-9")!;
+    expect(row).toBeTruthy();
+    expect(row.querySelector<HTMLElement>('[data-testid="badge"]')!.dataset.classification).toBe("left_out");
+    const due = Array.from(row.querySelectorAll<HTMLElement>('[data-testid="due-dose"]')).map((d) => [d.dataset.code, d.dataset.status]);
+    expect(due).toEqual([["PENTA2", "overdue"], ["OPV0", "due"]]);
+  });
+
+  it("similar child: cancelling saves nothing", async () => {
+    const similar = [{ ...member({ register_id: "C-3" }), village_id: "v1", village: "Rampur", house_no: "9", head_of_household: "Hari" }];
+    const calls = await mount(fakeCore({ similar }).handler);
+    await openHousehold(calls);
+    await click("add-child");
+    await type("child-name", "Asha");
+    await click("child-sex-F");
+    await type("child-dob", "15/08/2026");
+    await click("child-save");
+    await click("similar-cancel");
+    expect(q("similar-warning")).toBeNull();
+    expect(calledWith(calls, "add_child")).toEqual([]);
+  });
+
+  it("add a child by age in months: sends age_months and no dob", async () => {
+    const calls = await mount(fakeCore().handler);
+    await openHousehold(calls);
+    await click("add-child");
+    await type("child-name", "Ravi");
+    await click("child-sex-M");
+    await type("child-age-months", "7");
+    await click("child-save");
+    expect(calledWith(calls, "similar_children")).toEqual([{ village_id: "v1", name: "Ravi" }]);
+    const sent = calledWith(calls, "add_child");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toEqual({ household_id: "h1", name: "Ravi", sex: "M", age_months: 7, doses: [] });
+    expect("dob" in sent[0]!).toBe(false);
+    expect("mother_name" in sent[0]!).toBe(false);
+  });
+
+  it("add a child: a DOB in the future or a card date before birth is refused before any call", async () => {
+    const calls = await mount(fakeCore().handler);
+    await openHousehold(calls);
+    await click("add-child");
+    await type("child-name", "Ravi");
+    await click("child-sex-M");
+    await type("child-dob", "01/12/2026");
+    await click("child-save");
+    expect(q("error")).not.toBeNull();
+    await type("child-dob", "15/08/2026");
+    await click("card-dose-BCG");
+    await type("card-date-BCG", "01/08/2026");
+    await click("child-save");
+    expect(qa("error").length).toBeGreaterThan(0);
+    expect(calledWith(calls, "similar_children")).toEqual([]);
+    expect(calledWith(calls, "add_child")).toEqual([]);
+  });
+
+  it("a pregnant woman with an EDD sends edd only", async () => {
+    const calls = await mount(fakeCore().handler);
+    await openHousehold(calls);
+    await click("add-woman");
+    await type("woman-name", "Meena");
+    await type("woman-edd", "10/03/2027");
+    await click("card-dose-TD1");
+    await type("card-date-TD1", "01/10/2026");
+    await click("woman-save");
+    const sent = calledWith(calls, "add_pregnant_woman");
+    expect(sent).toEqual([{ household_id: "h1", name: "Meena", edd: "2027-03-10", doses: [{ code: "TD1", date: "2026-10-01" }] }]);
+    expect("lmp" in sent[0]!).toBe(false);
+    await tick();
+    const row = qa("member").find((e) => e.dataset.registerId === "W-1")!;
+    expect(row.querySelector<HTMLElement>('[data-testid="badge"]')!.dataset.classification).toBe("drop_out");
+  });
+
+  it("a refusal from member detail sends record_refusal with the chosen reason", async () => {
+    const core = fakeCore();
+    core.members.h1.push(member());
+    core.beneficiaries["C-1"] = { ...member(), village_id: "v1", village: "Rampur", house_no: "12", head_of_household: "Ramesh", doses: [], not_given: [], aefi: [] };
+    const calls = await mount(core.handler);
+    await openHousehold(calls);
+    await click("member-open");
+    expect(calledWith(calls, "beneficiary")).toEqual([{ register_id: "C-1" }]);
+    expect(q("member-detail")!.dataset.registerId).toBe("C-1");
+    await click("member-refusal");
+    await click("reason-REFUSED_FEAR_AEFI");
+    expect(calledWith(calls, "record_refusal")).toEqual([{ register_id: "C-1", reason: "REFUSED_FEAR_AEFI" }]);
+    // the detail is read again after the refusal
+    expect(calledWith(calls, "beneficiary")).toHaveLength(2);
+  });
+
+  it("search calls `search` with the text and opens a result", async () => {
+    const core = fakeCore();
+    core.beneficiaries["C-5"] = { ...member({ register_id: "C-5", name: "Asha Devi" }), village_id: "v1", village: "Rampur", house_no: "7", head_of_household: "Mohan", doses: [], not_given: [], aefi: [] };
+    const calls = await mount(core.handler);
+    await type("search", "  asha ");
+    await tick(350);
+    expect(calledWith(calls, "search")).toEqual([{ text: "asha" }]);
+    expect(q("search-result")!.dataset.registerId).toBe("C-5");
+    await click("search-result");
+    expect(q("member-detail")!.dataset.registerId).toBe("C-5");
+  });
+
+  it("search within a village passes its id", async () => {
+    const calls = await mount(fakeCore().handler);
+    await click("village");
+    await type("search", "ram");
+    await tick(350);
+    expect(calledWith(calls, "search")).toEqual([{ text: "ram", village_id: "v1" }]);
+  });
+
+  it("search: a slow answer to an older text never replaces the newer one's results", async () => {
+    const found = (rid: string, name: string) => [{ ...member({ register_id: rid, name }), village_id: "v1", village: "Rampur", house_no: "7", head_of_household: "Mohan" }];
+    const core = fakeCore();
+    const calls = await mount((cmd, req) =>
+      cmd === "search"
+        ? new Promise((r) => setTimeout(() => r(req!.text === "as" ? found("C-OLD", "Asmita") : found("C-NEW", "Asha")), req!.text === "as" ? 500 : 10))
+        : core.handler(cmd, req),
+    );
+    await type("search", "as");
+    await tick(300);
+    await type("search", "asha");
+    await tick(300);
+    expect(calledWith(calls, "search").map((r) => r!.text)).toEqual(["as", "asha"]);
+    expect(qa("search-result").map((e) => e.dataset.registerId)).toEqual(["C-NEW"]);
+    await tick(400);
+    expect(qa("search-result").map((e) => e.dataset.registerId)).toEqual(["C-NEW"]);
+  });
+});
