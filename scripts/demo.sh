@@ -16,7 +16,7 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${TEEKA_HEADLESS:-}" ]; th
     if [ ! -f "$TEEKA_STORE" ]; then
         TEEKA_TODAY=2026-11-22 target/release/teeka --db "$TEEKA_STORE" import register demo/register.csv
     fi
-    echo "Starting Teeka on $TEEKA_STORE (the demo register: villages Rampur and Sitapur)."
+    echo "Starting Teeka on $TEEKA_STORE (the demo register: villages Rampur and Salempur)."
     echo "First run: choose a language, 'Start offline', and make a worker with a PIN."
     exec target/release/teeka-app
 fi

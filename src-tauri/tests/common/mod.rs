@@ -202,16 +202,28 @@ impl Session {
     }
 
     pub async fn click_sel(&self, css: &str) {
-        let el = self.sel(css).await;
-        // Into the middle of the screen, clear of the fixed sync bar and tab bar, as a worker
-        // would scroll before tapping.
-        let _ = self
-            .client
-            .execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&el).expect("el")])
-            .await;
-        if let Err(e) = el.click().await {
-            let shot = self.failure_screenshot().await;
-            panic!("cannot click {css}: {e:?}; screenshot {shot}");
+        // The screen may still be settling (a sheet closing, a list re-rendering after a record):
+        // like a worker, wait for it and tap again, for a few seconds at most.
+        let deadline = Instant::now() + Duration::from_secs(8);
+        loop {
+            let el = self.sel(css).await;
+            // Into the middle of the screen, clear of the fixed sync bar and tab bar, as a worker
+            // would scroll before tapping.
+            let _ = self
+                .client
+                .execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&el).expect("el")])
+                .await;
+            match el.click().await {
+                Ok(()) => return,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => {
+                    let shot = self.failure_screenshot().await;
+                    panic!("cannot click {css}: {e:?}; screenshot {shot}");
+                }
+            }
         }
     }
 
