@@ -31,6 +31,9 @@ pub const DEFAULT_LOCK_AFTER_MINUTES: u32 = 5;
 pub const MAX_WRONG_PINS: u32 = 5;
 /// How long to wait after too many wrong PINs.
 pub const PIN_WAIT_SECONDS: i64 = 30;
+/// Local settings keeping the wrong-PIN count and the end of the wait across restarts.
+const WRONG_PINS_KEY: &str = "wrong_pins";
+const PIN_WAIT_KEY: &str = "pin_wait_until";
 
 /// The time, from the shell: `now` (UTC) and the device's local calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +130,25 @@ impl App {
     }
 
     fn with_store(store: Store) -> App {
-        App { store, signed_in: None, last_activity: None, wrong_pins: 0, pin_wait_until: None }
+        // Wrong PINs and the wait they caused survive a restart: closing the app must not be a
+        // way around the wait. Unreadable values (a damaged setting) count as none.
+        let wrong_pins = store.local_setting(WRONG_PINS_KEY).ok().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+        let pin_wait_until = store
+            .local_setting(PIN_WAIT_KEY)
+            .ok()
+            .flatten()
+            .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
+            .map(|t| t.with_timezone(&Utc));
+        App { store, signed_in: None, last_activity: None, wrong_pins, pin_wait_until }
+    }
+
+    /// Keeps the wrong-PIN count and the wait in the store.
+    fn save_pin_state(&mut self) -> Result<(), AppError> {
+        let count = (self.wrong_pins > 0).then(|| self.wrong_pins.to_string());
+        self.store.set_local_setting(WRONG_PINS_KEY, count.as_deref())?;
+        let until = self.pin_wait_until.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self.store.set_local_setting(PIN_WAIT_KEY, until.as_deref())?;
+        Ok(())
     }
 
     /// The store, for the shell's sync (enroll, sync, status).
@@ -234,18 +255,26 @@ impl App {
     pub fn sign_in(&mut self, req: SignInReq, clock: Clock) -> Result<Worker, AppError> {
         self.activity(&clock)?;
         if let Some(until) = self.pin_wait_until {
+            // A wait longer than PIN_WAIT_SECONDS means the device clock was moved back: the
+            // wait starts again from now rather than lasting until the clock catches up.
+            let until = until.min(clock.now + chrono::TimeDelta::seconds(PIN_WAIT_SECONDS));
             if clock.now < until {
+                self.pin_wait_until = Some(until);
                 let left = (until - clock.now).num_seconds().max(1);
                 return Err(AppError::new("PIN_WAIT", format!("too many wrong PINs: wait {left} s and try again")));
             }
             self.pin_wait_until = None;
+            self.save_pin_state()?;
         }
         let worker = self.store.workers()?.into_iter().find(|w| w.id == req.worker_id).ok_or_else(|| {
             AppError::new("NOT_FOUND", format!("worker_id {}: no such worker on this device", req.worker_id))
         })?;
         check_pin(&req.pin)?;
         if verify_pin(&req.pin, &worker.pin_hash) {
-            self.wrong_pins = 0;
+            if self.wrong_pins > 0 {
+                self.wrong_pins = 0;
+                self.save_pin_state()?;
+            }
             self.signed_in = Some(worker.clone());
             return Ok(worker);
         }
@@ -253,11 +282,13 @@ impl App {
         if self.wrong_pins >= MAX_WRONG_PINS {
             self.wrong_pins = 0;
             self.pin_wait_until = Some(clock.now + chrono::TimeDelta::seconds(PIN_WAIT_SECONDS));
+            self.save_pin_state()?;
             return Err(AppError::new(
                 "PIN_WAIT",
                 format!("{MAX_WRONG_PINS} wrong PINs in a row: wait {PIN_WAIT_SECONDS} s and try again"),
             ));
         }
+        self.save_pin_state()?;
         Err(AppError::new("WRONG_PIN", format!("the PIN of {} does not match", worker.name)))
     }
 

@@ -387,3 +387,43 @@ fn json_shapes() {
     let e = serde_json::to_value(t.err("villages", json!({"x": 1}))).unwrap();
     assert_eq!(e.as_object().unwrap().keys().collect::<Vec<_>>(), ["code", "message"]);
 }
+
+#[test]
+fn wrong_pins_and_the_wait_survive_closing_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("teeka.db");
+    let now = std::cell::Cell::new(t0());
+    let call = |app: &mut App, command: &str, req: Value| {
+        now.set(now.get() + TimeDelta::seconds(1));
+        app.call(command, req, clock_at(now.get()))
+    };
+    let mut app = App::open(&path).unwrap();
+    let w = call(&mut app, "add_worker", json!({"name": "Meena", "role": "anm", "pin": "4321"})).unwrap();
+    let wrong = json!({"worker_id": w["id"], "pin": "0000"});
+    let right = json!({"worker_id": w["id"], "pin": "4321"});
+    call(&mut app, "lock", json!({})).unwrap();
+    for _ in 0..4 {
+        assert_eq!(call(&mut app, "sign_in", wrong.clone()).unwrap_err().code, "WRONG_PIN");
+    }
+    // Closing the app does not forget the four wrong PINs: the fifth makes her wait...
+    drop(app);
+    let mut app = App::open(&path).unwrap();
+    assert_eq!(call(&mut app, "sign_in", wrong.clone()).unwrap_err().code, "PIN_WAIT");
+    // ... and closing it again does not end the wait.
+    drop(app);
+    let mut app = App::open(&path).unwrap();
+    assert_eq!(call(&mut app, "sign_in", right.clone()).unwrap_err().code, "PIN_WAIT");
+    drop(app);
+    // The device clock moved back by a day: the wait is 30 s from now, not a day.
+    let mut app = App::open(&path).unwrap();
+    now.set(now.get() - TimeDelta::days(1));
+    assert_eq!(call(&mut app, "sign_in", right.clone()).unwrap_err().code, "PIN_WAIT");
+    now.set(now.get() + TimeDelta::seconds(31));
+    call(&mut app, "sign_in", right.clone()).unwrap();
+    // A right PIN clears the count: four wrong ones later do not make her wait.
+    call(&mut app, "lock", json!({})).unwrap();
+    for _ in 0..4 {
+        assert_eq!(call(&mut app, "sign_in", wrong.clone()).unwrap_err().code, "WRONG_PIN");
+    }
+    call(&mut app, "sign_in", right).unwrap();
+}
