@@ -74,6 +74,13 @@ impl Schedule {
     }
 }
 
+/// One run retries a dropped request a few times at short intervals (a 2G link drops mid-request
+/// and comes back), then gives up and tells the worker; the longer waits are the `Schedule`'s,
+/// between runs, so the sync bar says "offline" within seconds rather than after a minute.
+pub fn run_config() -> Config {
+    Config { max_failures: 4, backoff_max_ms: 8_000, ..Config::default() }
+}
+
 /// What the worker is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kick {
@@ -212,7 +219,7 @@ impl<N: Notify> Worker<N> {
         }
         lock(&self.live).syncing = true;
         self.notify.state_changed();
-        let result = rt.block_on(teeka_sync::sync(store, None, Config::default(), |_| {}));
+        let result = rt.block_on(teeka_sync::sync(store, None, run_config(), |_| {}));
         lock(&self.live).syncing = false;
         match result {
             Ok(Outcome::Complete(progress)) => {

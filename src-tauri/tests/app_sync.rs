@@ -25,9 +25,9 @@ async fn enrolled_app_syncs_in_the_background() {
     svc.import_areas(AREAS.as_bytes(), Utc::now()).await.unwrap();
     let (code, ..) = svc.create_code("Rampur SC", Role::Anm, Duration::days(1), Utc::now()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = teeka_server::http::router(svc.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let addr = listener.local_addr().unwrap();
+    let url = format!("http://{addr}");
+    let server = serve(listener, svc.clone());
 
     let s = Session::start(&[]).await;
     s.click("lang-en").await;
@@ -67,5 +67,33 @@ async fn enrolled_app_syncs_in_the_background() {
     s.click("sup-devices").await;
     s.wait_text_for("device", "this device", 20, |t| t.contains("Rampur SC")).await;
     s.screenshot("supervisor-devices-online-en").await;
+
+    // The signal goes: the worker records on, the bar says what happened in plain words...
+    server.abort();
+    let _ = server.await;
+    s.click("tab-survey").await;
+    s.click("add-child").await;
+    s.type_in("child-name", "Chhotu").await;
+    s.click("child-sex-M").await;
+    s.type_in("child-dob", &dmy("2026-09-15")).await;
+    s.click("child-save").await;
+    s.wait_count("member", 2).await;
+    s.sel_for("[data-testid=\"sync-error\"][data-code=\"NETWORK\"]", 40).await;
+    s.wait_text("sync-pending", "the new child pending", |t| t.trim() == "1").await;
+    s.screenshot("sync-offline-en").await;
+    // ... and when it returns, the back-off's next try sends everything, with no tap.
+    let _server = serve(tokio::net::TcpListener::bind(addr).await.unwrap(), svc.clone());
+    s.wait_text_for("sync-pending", "nothing pending once the network is back", 60, |t| t.trim() == "0").await;
+    let export = svc.export(Utc::now()).await.unwrap();
+    let mut names: Vec<&str> = export.beneficiaries.iter().map(|b| b.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Chhotu", "Pinki"]);
     s.end().await;
+}
+
+fn serve(listener: tokio::net::TcpListener, svc: Arc<Service<SqliteDb>>) -> tokio::task::JoinHandle<()> {
+    let router = teeka_server::http::router(svc);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    })
 }

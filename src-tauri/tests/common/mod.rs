@@ -154,7 +154,12 @@ impl Session {
 
     /// The element matching a CSS selector, waiting for it.
     pub async fn sel(&self, css: &str) -> Element {
-        match self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await {
+        self.sel_for(css, 15).await
+    }
+
+    /// The element matching a CSS selector, waiting up to `secs` for it.
+    pub async fn sel_for(&self, css: &str, secs: u64) -> Element {
+        match self.client.wait().at_most(Duration::from_secs(secs)).for_element(Locator::Css(css)).await {
             Ok(el) => el,
             Err(e) => {
                 let shot = self.failure_screenshot().await;
