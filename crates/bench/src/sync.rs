@@ -1387,7 +1387,7 @@ pub fn first(cli: &Cli, args: &FirstArgs) -> Result<()> {
         let t = Instant::now();
         let page = server.rt.block_on(server.svc.pull(
             &device,
-            PullRequest { after, limit: Config::default().pull_limit },
+            PullRequest { after, limit: Config::default().pull_limit, exclude_own: true },
             chrono::Utc::now(),
         ))?;
         read += t.elapsed();

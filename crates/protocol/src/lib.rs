@@ -130,6 +130,10 @@ pub struct PullRequest {
     /// The `next` of the last page applied; 0 at first.
     pub after: u64,
     pub limit: u32,
+    /// Leave out the events this device pushed itself (it holds them already); `next` still moves
+    /// past them. Absent means `false`, as for clients older than this field.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclude_own: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -285,7 +289,7 @@ mod tests {
 
     #[test]
     fn bodies_round_trip_and_bombs_are_refused() {
-        let req = PullRequest { after: 42, limit: 500 };
+        let req = PullRequest { after: 42, limit: 500, exclude_own: false };
         let bytes = encode(&req).unwrap_or_default();
         assert_eq!(decode::<PullRequest>(&bytes, 1024).ok(), Some(req));
         let big = encode(&vec![0u8; 100_000]).unwrap_or_default();

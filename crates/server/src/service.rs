@@ -409,13 +409,17 @@ impl<D: Database> Service<D> {
     pub async fn pull(&self, device: &Device, req: PullRequest, now: DateTime<Utc>) -> Result<PullResponse, ApiError> {
         let limit = req.limit.clamp(1, MAX_PULL_EVENTS);
         let (rows, more) = self.db.pull(device.area.path.clone(), req.after, limit).await?;
+        // The cursor moves past every event read, the device's own included when they are left out.
         let next = rows.last().map_or(req.after, |r| r.0);
         let mut events = Vec::with_capacity(rows.len());
         for (seq, json) in rows {
-            events.push(serde_json::from_str(&json).map_err(|e| {
+            let event: Event = serde_json::from_str(&json).map_err(|e| {
                 tracing::error!(seq, error = %e, "unreadable stored event");
                 ApiError::new(ErrorCode::Internal, "the server holds an unreadable event")
-            })?);
+            })?;
+            if !(req.exclude_own && event.device_id == device.id) {
+                events.push(event);
+            }
         }
         self.db.device_seen(device.id, DeviceSeen { at: now, pending: None, clock_skew_ms: None }).await?;
         Ok(PullResponse { events, next, more })

@@ -137,7 +137,7 @@ async fn pull_all<D: Database>(svc: &Service<D>, device: &Device, limit: u32, no
     let mut after = 0;
     let mut pages = 0;
     loop {
-        let page = svc.pull(device, PullRequest { after, limit }, now).await.unwrap();
+        let page = svc.pull(device, PullRequest { after, limit, exclude_own: false }, now).await.unwrap();
         pages += 1;
         if page.more {
             assert_eq!(page.events.len(), limit.max(1) as usize, "a page followed by more is full");
@@ -154,7 +154,7 @@ async fn pull_all<D: Database>(svc: &Service<D>, device: &Device, limit: u32, no
         }
     }
     assert_eq!(pages, ids.len().div_ceil(limit.max(1) as usize).max(1), "paged");
-    let again = svc.pull(device, PullRequest { after, limit }, now).await.unwrap();
+    let again = svc.pull(device, PullRequest { after, limit, exclude_own: false }, now).await.unwrap();
     assert!(again.events.is_empty() && !again.more && again.next == after, "nothing after the end");
     ids
 }
@@ -348,6 +348,22 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     assert_eq!(pull_all(&svc, &device, 5000, minutes(60)).await, village_sees);
     let lalpur_sees = expected(&log_now, &area_ids(&[&biswan[..], &[LALPUR]].concat()), &[lalpur_id]);
     assert_eq!(pull_all(&svc, &lalpur, 3, minutes(60)).await, lalpur_sees);
+    // Asked to, a pull leaves out the device's own events; its pages and cursor step over them
+    // all the same, so that the next pull starts after them.
+    let mut after = 0;
+    let mut others = Vec::new();
+    loop {
+        let page = svc.pull(&device, PullRequest { after, limit: 2, exclude_own: true }, minutes(60)).await.unwrap();
+        assert!(page.events.iter().all(|e| e.device_id != rampur_id), "no own event comes back");
+        assert!(page.next > after || !page.more, "the cursor moves past own events too");
+        others.extend(page.events.iter().map(|e| e.id));
+        after = page.next;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(others, expected(&log_now, &area_ids(&[&mahmudabad[..], &[RAMPUR]].concat()), &[]));
+    assert_eq!(after, log_now.iter().filter(|(_, e)| village_sees.contains(&e.id)).map(|(s, _)| *s).max().unwrap());
 
     // The block's supervisor sees both villages of its block.
     let supervisor_id = Uuid::now_v7();

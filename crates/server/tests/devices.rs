@@ -239,7 +239,7 @@ async fn devices_story<D: Database>(svc: Service<D>) {
     // What syncs report shows up: last sync, pending, clock skew.
     let req = PushRequest { events: vec![], pending: 7, device_time_ms: minutes(20).timestamp_millis() + 90_000 };
     svc.push(&f.rampur.1, req, minutes(20)).await.unwrap();
-    svc.pull(&f.kheri.1, PullRequest { after: 0, limit: 10 }, minutes(21)).await.unwrap();
+    svc.pull(&f.kheri.1, PullRequest { after: 0, limit: 10, exclude_own: false }, minutes(21)).await.unwrap();
     let seen = svc.devices(&f.supervisor.1).await.unwrap();
     let by_id: HashMap<Uuid, &DeviceInfo> = seen.devices.iter().map(|d| (d.device_id, d)).collect();
     let r = by_id[&f.rampur.1.id];
@@ -357,7 +357,10 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     let pulled = |device: Device| {
         let svc = &svc;
         async move {
-            let page = svc.pull(&device, PullRequest { after: 0, limit: 5_000 }, minutes(40)).await.unwrap();
+            let page = svc
+                .pull(&device, PullRequest { after: 0, limit: 5_000, exclude_own: false }, minutes(40))
+                .await
+                .unwrap();
             assert!(!page.more);
             page.events.into_iter().map(|e| e.id).collect::<Vec<Uuid>>()
         }

@@ -170,7 +170,11 @@ impl Machine {
             Phase::Pull => {
                 self.phase = Phase::PullSent;
                 self.progress.round_trips += 1;
-                Step::Send(Request::Pull(PullRequest { after: self.cursor, limit: self.cfg.pull_limit }))
+                Step::Send(Request::Pull(PullRequest {
+                    after: self.cursor,
+                    limit: self.cfg.pull_limit,
+                    exclude_own: true,
+                }))
             }
             Phase::Applying { events, next, .. } => Step::ApplyPage { events: events.clone(), next: *next },
             Phase::Waiting { until_ms, then_push } => {
@@ -327,7 +331,10 @@ mod tests {
         assert!(matches!(m.poll(until_ms), Step::ReadOutbox { .. }));
         // Nothing left to push: pull from the cursor.
         m.outbox(vec![], 0, 0);
-        assert_eq!(m.poll(until_ms), Step::Send(Request::Pull(PullRequest { after: 5, limit: 2_000 })));
+        assert_eq!(
+            m.poll(until_ms),
+            Step::Send(Request::Pull(PullRequest { after: 5, limit: 2_000, exclude_own: true }))
+        );
         m.on_reply(Ok(Reply::Pull(PullResponse { events: vec![], next: 9, more: false })), until_ms);
         assert!(matches!(m.poll(until_ms), Step::ApplyPage { next: 9, .. }));
         m.applied();
