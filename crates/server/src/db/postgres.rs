@@ -339,7 +339,16 @@ impl Database for PgDb {
     }
 
     async fn pull(&self, scope: String, after: u64, limit: u32) -> DbResult<Page> {
-        let c = self.client().await?;
+        // The areas and the events are read from one snapshot. Read apart, an areas import
+        // committing in between would leave its new area out of the paths read while its event,
+        // numbered before later ones, was visible: the cursor would pass it for ever.
+        let mut client = self.client().await?;
+        let c = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
         let descendants: Vec<String> = c
             .query("SELECT path FROM areas WHERE substr(path, 1, length($1) + 1) = $1 || '/'", &[&scope])
             .await?
@@ -364,6 +373,7 @@ impl Database for PgDb {
                 c.query(&stmt, &[&after, &scope, &page]).await?
             }
         };
+        c.commit().await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             out.push((seq(r.try_get(0)?)?, r.try_get(1)?));
