@@ -13,8 +13,8 @@ teeka_build_ui
 export CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=symbols
 
 # The Tauri CLI from npm (a prebuilt binary; not a dependency of ui/: its lock entries for other
-# platforms cannot be resolved from this registry).
-# The UI is built above (teeka_build_ui), so tauri.conf.json has no beforeBuildCommand.
+# platforms cannot be resolved from this registry). The UI is built above (teeka_build_ui), so
+# tauri.conf.json has no beforeBuildCommand.
 (cd src-tauri && npx --yes @tauri-apps/cli@2.12 build --bundles deb)
 cargo build --release --locked -p teeka-minimal-tauri
 cargo build --release --locked -p teeka --bin teeka
@@ -22,11 +22,12 @@ cargo build --release --locked -p teeka-bench
 cargo build --release --locked -p teeka-desktop --example bench_ui
 
 R=target/release
+mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 echo "== sizes"
-printf '  teeka-app binary: %.1f MiB\n' "$(echo "$(stat -c %s $R/teeka-app) / 1048576" | bc -l)"
-printf '  minimal binary:   %.1f MiB\n' "$(echo "$(stat -c %s $R/teeka-minimal-tauri) / 1048576" | bc -l)"
+printf '  teeka-app binary: %s MiB\n' "$(mib $R/teeka-app)"
+printf '  minimal binary:   %s MiB\n' "$(mib $R/teeka-minimal-tauri)"
 for deb in $R/bundle/deb/*.deb; do
-    printf '  %s: %.1f MiB\n' "$(basename "$deb")" "$(echo "$(stat -c %s "$deb") / 1048576" | bc -l)"
+    printf '  %s: %s MiB\n' "$(basename "$deb")" "$(mib "$deb")"
 done
 
 WORK="$(mktemp -d)"

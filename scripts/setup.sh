@@ -45,6 +45,14 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
     cargo install --locked tauri-driver --version 2.1.0
 fi
 
+# Vite, which builds the UI, needs Node.js 20.19 or later (Debian 12's own package is 18).
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ]; then
+    echo "setup: Node.js $(node --version 2>/dev/null || echo '(none)') is too old to build the UI: install" \
+         "Node.js 20.19 or later (for example from NodeSource or nvm) and run this again" >&2
+    exit 1
+fi
+
 # The UI: TypeScript built by Vite into ui/dist, which the app embeds when it is compiled.
 teeka_build_ui() {
     (cd ui && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build)
