@@ -725,7 +725,7 @@ fn ingest_one(cli: &Cli, args: &IngestArgs, villages: &[String], dir: &Path) -> 
         verdict(per_s >= 50_000.0)
     );
     println!(
-        "  the same sync then pulled {} events back (its own) in {} = {:.0} events/s; whole sync {}, {} round trips",
+        "  the same sync then pulled {} events (its own left out, the cursor stepping over them) in {} = {:.0} events/s; whole sync {}, {} round trips",
         p.pulled,
         secs(run.pull()),
         rate(p.pulled, run.pull()),
@@ -1109,7 +1109,7 @@ pub fn wire(cli: &Cli, args: &DayArgs) -> Result<()> {
         describe(&push)
     );
     println!(
-        "  and the same sync's pull of its own {} events back: {:.1} bytes/event; {}; {} round trips in all, {} connection(s)",
+        "  and the same sync's pull ({} events: its own left out): {:.1} bytes/event; {}; {} round trips in all, {} connection(s)",
         p.pulled,
         per_event(pull.total(), p.pulled),
         describe(&pull),
@@ -1144,7 +1144,7 @@ pub fn wire(cli: &Cli, args: &DayArgs) -> Result<()> {
         per_event(push.response_body, p.pushed)
     );
     println!(
-        "  and the same sync's pull of its own {} events back: {} ({:.1} bytes per event pushed)",
+        "  and the same sync's pull ({} events: its own left out): {} ({:.1} bytes per event pushed)",
         p.pulled,
         describe(&pull),
         per_event(pull.total(), p.pushed)
@@ -1294,7 +1294,7 @@ pub fn two_g(cli: &Cli, args: &LinkArgs) -> Result<()> {
         secs(Duration::from_secs_f64(push.received() as f64 / link.bytes_per_s))
     );
     println!(
-        "  the whole sync (the worker waits for it) took {} ({}): its pull brought {} events back (its own) in {}; {}",
+        "  the whole sync (the worker waits for it) took {} ({}): its pull brought {} events (its own left out) in {}; {}",
         secs(run.total),
         if run.total <= goal { "within 5 s" } else { "over 5 s" },
         p.pulled,
