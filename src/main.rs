@@ -304,19 +304,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for w in &r.warnings {
                 eprintln!("warning: {w}");
             }
-            writeln!(out, "recorded {code} given to {register_id} on {} (event {})", iso(date), r.event.id)?;
+            let event = r.event().map(|e| e.id.to_string()).unwrap_or_default();
+            writeln!(out, "recorded {code} given to {register_id} on {} (event {event})", iso(date))?;
         }
         Command::Record(Record::NotGiven { register_id, code, date, reason }) => {
             let r = store.record_not_given(&register_id, code, date, reason, &ctx)?;
+            let event = r.event().map(|e| e.id.to_string()).unwrap_or_default();
             for w in &r.warnings {
                 eprintln!("warning: {w}");
             }
-            writeln!(
-                out,
-                "recorded {code} not given to {register_id} on {}: {reason} (event {})",
-                iso(date),
-                r.event.id
-            )?;
+            writeln!(out, "recorded {code} not given to {register_id} on {}: {reason} (event {event})", iso(date))?;
             if reason.is_refusal() {
                 writeln!(out, "the household of {register_id} is now marked resistant")?;
             }

@@ -52,7 +52,7 @@ fn clock() -> Clock {
 }
 
 fn shell_error(code: &str, message: impl Into<String>) -> AppError {
-    AppError::new(code, message)
+    AppError::new(code.parse().unwrap_or(teeka_app::AppCode::Internal), message)
 }
 
 /// A command's request, read here rather than by Tauri, so that a malformed one comes back as

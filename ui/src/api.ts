@@ -200,9 +200,15 @@ export interface DoseEntry {
   code: string;
   date: string;
 }
+/** Why a record is unusual (it was saved): `code` with its `params` (dose codes, ISO dates,
+ * register ids, statuses), translated by the UI. */
+export interface Warning {
+  code: string;
+  params: Record<string, string | null>;
+}
 export interface Recorded {
   item: SessionItem;
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** Turns whatever a rejected invoke gives into `{ code, message }`. */
@@ -285,7 +291,7 @@ export const api = {
     mother_name?: string;
   }) => call<Member>("update_beneficiary", u),
   addDoses: (register_id: string, doses: DoseEntry[]) =>
-    call<{ member: Member; warnings: string[] }>("add_doses", { register_id, doses }),
+    call<{ member: Member; warnings: Warning[] }>("add_doses", { register_id, doses }),
   setStatus: (register_id: string, status: Status) => call<Member>("set_status", { register_id, status }),
   recordRefusal: (register_id: string, reason: string) => call<Member>("record_refusal", { register_id, reason }),
   search: (text: string, village_id?: string) => call<Found[]>("search", { text, village_id }),

@@ -7,7 +7,7 @@
 //! protects a PIN is the wait after five wrong tries ([`crate::App`]), and the KDF makes each
 //! offline guess cost milliseconds instead of nanoseconds.
 
-use crate::AppError;
+use crate::error::AppError;
 use sha2::Sha256;
 
 const ITERATIONS: u32 = 100_000;
@@ -31,7 +31,7 @@ fn derive(pin: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
 pub fn hash_pin(pin: &str) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt)
-        .map_err(|e| AppError::new("STORE_DATABASE", format!("no randomness for a salt: {e}")))?;
+        .map_err(|e| AppError::new(crate::error::AppCode::StoreDatabase, format!("no randomness for a salt: {e}")))?;
     Ok(format!("{SCHEME}${ITERATIONS}${}${}", hex::encode(salt), hex::encode(derive(pin, &salt, ITERATIONS))))
 }
 

@@ -8,10 +8,16 @@ use serde::{Deserialize, Serialize};
 use teeka_domain::DoseCode;
 use uuid::Uuid;
 
+pub use crate::views::session::SessionItem;
+pub use crate::views::supervisor::{CoverageResp, VillageCoverage};
+pub use crate::views::survey::{Beneficiary, Household, Village};
+pub use crate::views::{Found, Member};
+pub use crate::workers::Worker;
+pub use teeka_domain::tally::{AefiCounts, AntigenCount, DoseCount, ReasonCount, Tally};
+pub use teeka_domain::Warning;
 pub use teeka_store::{
-    AefiCounts, AefiView as Aefi, AntigenCount, BeneficiaryView as Beneficiary, DoseCount, DoseView as Dose,
-    FoundView as Found, HouseholdView as Household, MemberView as Member, NotGivenCode, NotGivenView as NotGiven,
-    ReasonCount, RefusalView as Refusal, SessionItem, SessionView as Session, Tally, VillageView as Village, Worker,
+    AefiRecord as Aefi, DoseRecord as Dose, NotGivenCode, NotGivenRecord as NotGiven, RefusalRecord as Refusal,
+    SessionRecord as Session,
 };
 
 /// `{}`.
@@ -295,32 +301,21 @@ pub struct AppState {
     pub sync: SyncState,
 }
 
+/// The answer of `add_doses`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DosesAdded {
     pub member: Member,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
+/// The answer of `record_given` and `record_not_given`: the beneficiary's item at the session.
 #[derive(Debug, Clone, Serialize)]
-pub struct Recorded {
+pub struct ItemRecorded {
     pub item: SessionItem,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AefiReported {
     pub id: Uuid,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct VillageCoverage {
-    pub village_id: Uuid,
-    pub village: String,
-    pub coverage: teeka_domain::report::Coverage,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CoverageResp {
-    pub total: teeka_domain::report::Coverage,
-    pub villages: Vec<VillageCoverage>,
 }

@@ -8,7 +8,7 @@
 use anyhow::{Context, Result};
 use teeka_domain::register::{write_register, RegisterRow};
 use teeka_domain::schedule::{After, Anchor, Condition, SCHEDULE};
-use teeka_domain::{Age, BeneficiaryStatus, Date, DoseCode, Kind, RiskCategory, Sex};
+use teeka_domain::{Age, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, HouseholdFacts, Kind, RiskCategory, Sex};
 
 /// splitmix64: small, fast and good enough to make test data.
 pub struct Rng(u64);
@@ -338,16 +338,14 @@ pub fn generate(beneficiaries: usize, villages: usize, today: Date, seed: u64) -
             register_id: format!("TK{:06}", n + 1),
             household_id: household_id.clone(),
             village: village.clone(),
-            house_no: house_no.clone(),
-            head_of_household: head.clone(),
-            phone: phone.clone(),
-            risk_category: *risk,
+            household: HouseholdFacts {
+                house_no: house_no.clone(),
+                head_of_household: head.clone(),
+                phone: phone.clone(),
+                risk_category: *risk,
+            },
             kind,
-            name: person,
-            sex,
-            dob,
-            lmp,
-            mother_name,
+            facts: BeneficiaryFacts { name: person, sex, dob, lmp, mother_name },
             status,
             doses,
         });

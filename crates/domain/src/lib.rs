@@ -6,6 +6,7 @@
 
 pub mod codes;
 pub mod dates;
+pub mod facts;
 pub mod hlc;
 pub mod model;
 pub mod record;
@@ -13,12 +14,15 @@ pub mod register;
 pub mod report;
 pub mod schedule;
 pub mod similar;
+pub mod tally;
 
 pub use codes::{
     AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode,
     WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
+pub use facts::{BeneficiaryFacts, HouseholdFacts, InputError};
 pub use hlc::Hlc;
 pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, VialsUsed};
+pub use record::Warning;
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

@@ -5,7 +5,10 @@
 
 use crate::codes::{BeneficiaryStatus, DoseCode, Kind, RiskCategory, Sex};
 use crate::dates::{iso, parse_date, Date};
+use crate::facts::{check_phone, BeneficiaryFacts, HouseholdFacts};
 use crate::model::{edd_from_lmp, lmp_from_edd};
+use crate::record::check_dose;
+use crate::schedule::Subject;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -47,16 +50,11 @@ pub struct RegisterRow {
     pub register_id: String,
     pub household_id: String,
     pub village: String,
-    pub house_no: Option<String>,
-    pub head_of_household: Option<String>,
-    pub phone: Option<String>,
-    pub risk_category: Option<RiskCategory>,
+    /// The household's facts as this row states them (empty cells: not stated).
+    pub household: HouseholdFacts,
     pub kind: Kind,
-    pub name: String,
-    pub sex: Option<Sex>,
-    pub dob: Option<Date>,
-    pub lmp: Option<Date>,
-    pub mother_name: Option<String>,
+    /// The beneficiary's facts (a pregnant woman's sex is F when the cell is empty).
+    pub facts: BeneficiaryFacts,
     /// Empty in the file: not stated (a new beneficiary is then active).
     pub status: Option<BeneficiaryStatus>,
     /// Doses on the card, in column order.
@@ -385,21 +383,12 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
             None => {}
         }
         if let (Some(kind), anchor) = (kind, if kind == Some(Kind::Child) { dob } else { lmp }) {
+            // A row without its date of birth or LMP was refused above; its doses are still
+            // checked for their kind.
+            let subject = Subject { kind, anchor: anchor.unwrap_or(Date::MIN), je_endemic: false };
             for (code, d) in &doses {
-                if code.kind() != kind {
-                    let whose = if kind == Kind::Child { "a pregnant woman's" } else { "a child's" };
-                    errs.push(
-                        line,
-                        Some(code.as_str()),
-                        format!("{code} is {whose} dose; this row is a {}", kind.words()),
-                    );
-                } else if let Some(a) = anchor.filter(|a| d < a) {
-                    let what = if kind == Kind::Child { "birth" } else { "the LMP" };
-                    errs.push(
-                        line,
-                        Some(code.as_str()),
-                        format!("dose date {} is before {what} ({})", iso(*d), iso(a)),
-                    );
+                if let Err(m) = check_dose("this row", &subject, *code, *d, today) {
+                    errs.push(line, Some(code.as_str()), m);
                 }
             }
         }
@@ -447,16 +436,15 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
                 register_id,
                 household_id,
                 village,
-                house_no,
-                head_of_household: head,
-                phone,
-                risk_category,
+                household: HouseholdFacts { house_no, head_of_household: head, phone, risk_category },
                 kind,
-                name,
-                sex: sex.or((kind == Kind::PregnantWoman).then_some(Sex::F)),
-                dob,
-                lmp,
-                mother_name: mother,
+                facts: BeneficiaryFacts {
+                    name,
+                    sex: sex.or((kind == Kind::PregnantWoman).then_some(Sex::F)),
+                    dob,
+                    lmp,
+                    mother_name: mother,
+                },
                 status,
                 doses,
             });
@@ -543,18 +531,6 @@ fn errs_on(errs: &Collector, line: u64, column: &str) -> bool {
     !errs.flagged.contains(&(line, column.to_string()))
 }
 
-/// A phone number: digits with optional `+`, spaces and dashes; 10 to 13 digits.
-pub fn check_phone(p: &str) -> Result<(), String> {
-    if !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-')) {
-        return Err(format!("'{p}' is not a phone number (digits, +, spaces and dashes only)"));
-    }
-    let digits = p.chars().filter(char::is_ascii_digit).count();
-    if !(10..=13).contains(&digits) {
-        return Err(format!("'{p}' has {digits} digits; a phone number has 10 (13 with +91)"));
-    }
-    Ok(())
-}
-
 /// Writes rows in the import format: the base columns, then one column per dose code in schedule
 /// order. Rows are written as given.
 pub fn write_register(rows: &[RegisterRow]) -> Result<String, csv::Error> {
@@ -569,16 +545,16 @@ pub fn write_register(rows: &[RegisterRow]) -> Result<String, csv::Error> {
             r.register_id.clone(),
             r.household_id.clone(),
             r.village.clone(),
-            opt(&r.house_no),
-            opt(&r.head_of_household),
-            opt(&r.phone),
-            r.risk_category.map(|c| c.as_str().to_string()).unwrap_or_default(),
+            opt(&r.household.house_no),
+            opt(&r.household.head_of_household),
+            opt(&r.household.phone),
+            r.household.risk_category.map(|c| c.as_str().to_string()).unwrap_or_default(),
             r.kind.as_str().to_string(),
-            r.name.clone(),
-            r.sex.map(|s| s.as_str().to_string()).unwrap_or_default(),
-            date(r.dob),
-            date(r.lmp),
-            opt(&r.mother_name),
+            r.facts.name.clone(),
+            r.facts.sex.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            date(r.facts.dob),
+            date(r.facts.lmp),
+            opt(&r.facts.mother_name),
             r.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
         ];
         for code in DoseCode::ALL {

@@ -105,21 +105,67 @@ fn due_item_with(
     if !states.iter().any(|s| s.status.is_actionable()) {
         return None;
     }
-    let doses: Vec<DueDose> = states
-        .iter()
-        .filter(|s| s.status.is_actionable())
-        .map(|s| DueDose { code: s.code, status: s.status, due_on: s.due_on, last_on: s.last_on })
-        .collect();
+    let s = standing_from(p.kind, dates, states, history, on, true);
     Some(DueItem {
         register_id: p.register_id.clone(),
         name: p.name.clone(),
         kind: p.kind,
         household_id: p.household_id.clone(),
         village: p.village.clone(),
-        classification: classify(states),
-        fully_immunized: p.kind == Kind::Child && fully_immunized_by(dates.first_birthday(), history, on),
-        doses,
+        classification: s.classification,
+        fully_immunized: s.fully_immunized,
+        doses: s.due,
     })
+}
+
+/// Where one beneficiary stands on a date: what the badges and the due doses of a screen show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub classification: Classification,
+    /// A child fully immunized by the first birthday (never a pregnant woman).
+    pub fully_immunized: bool,
+    /// The doses due or overdue; none unless active and born (or pregnant) on the date.
+    pub due: Vec<DueDose>,
+}
+
+/// Where a beneficiary stands on `on`: the same rules as the due list ([`due_item`]), for one
+/// beneficiary whatever their status.
+pub fn standing(
+    subject: &Subject,
+    status: BeneficiaryStatus,
+    history: &[Given],
+    on: Date,
+    settings: &ScheduleSettings,
+) -> Standing {
+    let dates = AnchorDates::new(subject.anchor);
+    let mut states = Vec::new();
+    evaluate_into(subject, &dates, history, on, settings, &mut states);
+    let counts = status == BeneficiaryStatus::Active && subject.anchor <= on;
+    standing_from(subject.kind, &dates, &states, history, on, counts)
+}
+
+fn standing_from(
+    kind: Kind,
+    dates: &AnchorDates,
+    states: &[DoseState],
+    history: &[Given],
+    on: Date,
+    counts: bool,
+) -> Standing {
+    let due = if counts {
+        states
+            .iter()
+            .filter(|s| s.status.is_actionable())
+            .map(|s| DueDose { code: s.code, status: s.status, due_on: s.due_on, last_on: s.last_on })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Standing {
+        classification: classify(states),
+        fully_immunized: kind == Kind::Child && fully_immunized_by(dates.first_birthday(), history, on),
+        due,
+    }
 }
 
 /// A drop-out rate between two doses: (from − to) ÷ from × 100.

@@ -289,8 +289,8 @@ KHR-001,KHR-H01,Kheri,child,Kavya,F,2025-12-01,
     assert_eq!(log(svc.db()).await.len(), 10 + stored.len());
 
     // One event twice in a batch: stored once.
-    let twice = rampur_store.record_dose("RMP-001", DoseCode::Opv1, date(2025, 11, 25), &ctx(minutes(32))).unwrap();
-    let twice = twice.event;
+    let mut twice = rampur_store.record_dose("RMP-001", DoseCode::Opv1, date(2025, 11, 25), &ctx(minutes(32))).unwrap();
+    let twice = twice.events.swap_remove(0);
     let resp = svc.push(&device, push_request(vec![twice.clone(), twice.clone()], 3, minutes(33)), minutes(33)).await;
     assert_eq!(resp.unwrap().accepted, vec![twice.id, twice.id]);
     let mut rampur_events = stored.clone();
@@ -316,7 +316,11 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     // beneficiary nobody registered. The good one is stored.
     let lakshmi = beneficiary_id(&lalpur_events, "LAL-001");
     let ayesha = beneficiary_id(&events, "RMP-002");
-    let good = rampur_store.record_dose("RMP-002", DoseCode::Opv0, date(2026, 1, 25), &ctx(minutes(42))).unwrap().event;
+    let good = rampur_store
+        .record_dose("RMP-002", DoseCode::Opv0, date(2026, 1, 25), &ctx(minutes(42)))
+        .unwrap()
+        .events
+        .remove(0);
     let foreign = dose(rampur_id, lakshmi, DoseCode::Bcg, date(2025, 11, 6));
     let not_mine = dose(lalpur_id, ayesha, DoseCode::Hepb0, date(2026, 1, 20));
     let nobody = dose(rampur_id, Uuid::now_v7(), DoseCode::Bcg, date(2026, 1, 1));

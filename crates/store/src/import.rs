@@ -6,14 +6,17 @@
 //! dose whose date differs from the one on record is a correction: a new event that supersedes
 //! the old record (which stays in the log).
 
-use crate::{append_in, Ctx, Result, Store, StoreError};
+use crate::append::{append_in, Ctx};
+use crate::error::{Result, StoreError};
+use crate::store::Store;
 use rusqlite::TransactionBehavior;
 use std::collections::HashMap;
+use teeka_domain::facts::status_change;
 use teeka_domain::record::dose_warnings;
 use teeka_domain::register::{RegisterErrors, RegisterRow, RowError};
 use teeka_domain::{
-    iso, AreaLevel, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, EventBody, Given, HouseholdField, Kind,
-    RiskCategory, Sex, Subject,
+    iso, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, EventBody, Given,
+    HouseholdFacts, HouseholdField, Kind, Subject,
 };
 use uuid::Uuid;
 
@@ -33,24 +36,11 @@ pub struct ImportSummary {
     pub warnings: Vec<String>,
 }
 
-#[derive(Clone, Default, PartialEq)]
-struct HouseholdFacts {
-    village: Option<Uuid>,
-    house_no: Option<String>,
-    head: Option<String>,
-    phone: Option<String>,
-    risk: Option<RiskCategory>,
-}
-
 struct Known {
     id: Uuid,
     kind: Kind,
     household: Uuid,
-    name: String,
-    sex: Option<Sex>,
-    dob: Option<Date>,
-    lmp: Option<Date>,
-    mother_name: Option<String>,
+    facts: BeneficiaryFacts,
     status: BeneficiaryStatus,
 }
 
@@ -70,7 +60,8 @@ impl Store {
                 villages.entry(name.to_ascii_lowercase()).or_insert((id, row.get(2)?));
             }
         }
-        let mut households: HashMap<String, (Uuid, HouseholdFacts)> = HashMap::new();
+        // Each household's register id: its id, its village and its facts.
+        let mut households: HashMap<String, (Uuid, Option<Uuid>, HouseholdFacts)> = HashMap::new();
         {
             let mut stmt = tx.prepare(
                 "SELECT household_id, id, village_id, house_no, head_of_household, phone, risk_category FROM households",
@@ -78,13 +69,13 @@ impl Store {
             let mut r = stmt.query([])?;
             while let Some(row) = r.next()? {
                 let facts = HouseholdFacts {
-                    village: Some(uuid(&row.get::<_, String>(2)?)?),
                     house_no: row.get(3)?,
-                    head: row.get(4)?,
+                    head_of_household: row.get(4)?,
                     phone: row.get(5)?,
-                    risk: row.get::<_, Option<String>>(6)?.map(|t| parse(&t)).transpose()?,
+                    risk_category: row.get::<_, Option<String>>(6)?.map(|t| parse(&t)).transpose()?,
                 };
-                households.insert(row.get(0)?, (uuid(&row.get::<_, String>(1)?)?, facts));
+                let village = Some(uuid(&row.get::<_, String>(2)?)?);
+                households.insert(row.get(0)?, (uuid(&row.get::<_, String>(1)?)?, village, facts));
             }
         }
         let mut known: HashMap<String, Known> = HashMap::new();
@@ -103,11 +94,13 @@ impl Store {
                         id: uuid(&row.get::<_, String>(1)?)?,
                         kind: parse(&row.get::<_, String>(2)?)?,
                         household: uuid(&row.get::<_, String>(3)?)?,
-                        name: row.get(4)?,
-                        sex: row.get::<_, Option<String>>(5)?.map(|t| parse(&t)).transpose()?,
-                        dob: date(6)?,
-                        lmp: date(7)?,
-                        mother_name: row.get(8)?,
+                        facts: BeneficiaryFacts {
+                            name: row.get(4)?,
+                            sex: row.get::<_, Option<String>>(5)?.map(|t| parse(&t)).transpose()?,
+                            dob: date(6)?,
+                            lmp: date(7)?,
+                            mother_name: row.get(8)?,
+                        },
                         status: parse(&row.get::<_, String>(9)?)?,
                     },
                 );
@@ -132,7 +125,7 @@ impl Store {
         let mut bodies = Vec::new();
 
         // Villages first, then each household's facts merged over all its rows.
-        let mut merged: HashMap<&str, HouseholdFacts> = HashMap::new();
+        let mut merged: HashMap<&str, (Option<Uuid>, HouseholdFacts)> = HashMap::new();
         for row in rows {
             let village = match villages.get(&row.village.to_ascii_lowercase()) {
                 Some((id, _)) => *id,
@@ -149,39 +142,37 @@ impl Store {
                     id
                 }
             };
-            let f = merged.entry(row.household_id.as_str()).or_default();
-            f.village = f.village.or(Some(village));
-            f.house_no = f.house_no.take().or_else(|| row.house_no.clone());
-            f.head = f.head.take().or_else(|| row.head_of_household.clone());
-            f.phone = f.phone.take().or_else(|| row.phone.clone());
-            f.risk = f.risk.or(row.risk_category);
+            let (v, f) = merged.entry(row.household_id.as_str()).or_default();
+            *v = v.or(Some(village));
+            let stated = &row.household;
+            f.house_no = f.house_no.take().or_else(|| stated.house_no.clone());
+            f.head_of_household = f.head_of_household.take().or_else(|| stated.head_of_household.clone());
+            f.phone = f.phone.take().or_else(|| stated.phone.clone());
+            f.risk_category = f.risk_category.or(stated.risk_category);
         }
         let mut order: Vec<&str> = merged.keys().copied().collect();
         order.sort_unstable();
         for hid in order {
-            let new = &merged[hid];
+            let (village, new) = &merged[hid];
             match households.get(hid) {
                 None => {
                     let id = Uuid::now_v7();
-                    let mut fields = Vec::new();
-                    if let Some(v) = new.village {
-                        fields.push(HouseholdField::Village(v));
-                    }
-                    fields.extend(household_fields(&HouseholdFacts::default(), new));
+                    let mut fields: Vec<HouseholdField> = village.map(HouseholdField::Village).into_iter().collect();
+                    fields.extend(new.changes_from(&HouseholdFacts::default()));
                     bodies.push(EventBody::HouseholdRegistered {
                         household: id,
                         household_id: hid.to_string(),
                         fields,
                     });
-                    households.insert(hid.to_string(), (id, new.clone()));
+                    households.insert(hid.to_string(), (id, *village, new.clone()));
                     summary.households_added += 1;
                 }
-                Some((id, old)) => {
+                Some((id, old_village, old)) => {
                     let mut fields = Vec::new();
-                    if new.village.is_some() && new.village != old.village {
-                        fields.extend(new.village.map(HouseholdField::Village));
+                    if village.is_some() && village != old_village {
+                        fields.extend(village.map(HouseholdField::Village));
                     }
-                    fields.extend(household_fields(old, new));
+                    fields.extend(new.changes_from(old));
                     if !fields.is_empty() {
                         bodies.push(EventBody::HouseholdUpdated { household: *id, fields });
                         summary.households_updated += 1;
@@ -191,18 +182,14 @@ impl Store {
         }
 
         for row in rows {
-            let Some((household, _)) = households.get(&row.household_id) else { continue };
+            let Some((household, _, _)) = households.get(&row.household_id) else { continue };
             let household = *household;
             let je_endemic = villages.get(&row.village.to_ascii_lowercase()).is_some_and(|v| v.1);
             let id = match known.get(&row.register_id) {
                 None => {
                     let id = Uuid::now_v7();
-                    let mut fields =
-                        vec![BeneficiaryField::Household(household), BeneficiaryField::Name(row.name.clone())];
-                    fields.extend(row.sex.map(|s| BeneficiaryField::Sex(Some(s))));
-                    fields.extend(row.dob.map(|d| BeneficiaryField::Dob(Some(d))));
-                    fields.extend(row.lmp.map(|d| BeneficiaryField::Lmp(Some(d))));
-                    fields.extend(row.mother_name.clone().map(|m| BeneficiaryField::MotherName(Some(m))));
+                    let mut fields = vec![BeneficiaryField::Household(household)];
+                    fields.extend(row.facts.changes_from(&BeneficiaryFacts::default()));
                     fields.push(BeneficiaryField::Status(row.status.unwrap_or(BeneficiaryStatus::Active)));
                     bodies.push(EventBody::BeneficiaryRegistered {
                         beneficiary: id,
@@ -230,24 +217,8 @@ impl Store {
                     if k.household != household {
                         fields.push(BeneficiaryField::Household(household));
                     }
-                    if k.name != row.name {
-                        fields.push(BeneficiaryField::Name(row.name.clone()));
-                    }
-                    if row.sex.is_some() && row.sex != k.sex {
-                        fields.push(BeneficiaryField::Sex(row.sex));
-                    }
-                    if row.dob.is_some() && row.dob != k.dob {
-                        fields.push(BeneficiaryField::Dob(row.dob));
-                    }
-                    if row.lmp.is_some() && row.lmp != k.lmp {
-                        fields.push(BeneficiaryField::Lmp(row.lmp));
-                    }
-                    if row.mother_name.is_some() && row.mother_name != k.mother_name {
-                        fields.push(BeneficiaryField::MotherName(row.mother_name.clone()));
-                    }
-                    if let Some(s) = row.status.filter(|s| *s != k.status) {
-                        fields.push(BeneficiaryField::Status(s));
-                    }
+                    fields.extend(row.facts.changes_from(&k.facts));
+                    fields.extend(status_change(row.status, k.status));
                     if !fields.is_empty() {
                         bodies.push(EventBody::BeneficiaryUpdated { beneficiary: k.id, fields });
                         summary.beneficiaries_updated += 1;
@@ -255,7 +226,7 @@ impl Store {
                     k.id
                 }
             };
-            let anchor = if row.kind == Kind::Child { row.dob } else { row.lmp };
+            let anchor = if row.kind == Kind::Child { row.facts.dob } else { row.facts.lmp };
             let on_record = doses.get(&id).cloned().unwrap_or_default();
             // A changed DOB or LMP must not leave a dose on record before it. A dose this row
             // corrects (the earliest of its code, when the row gives that code another date) is
@@ -337,24 +308,6 @@ impl Store {
         tx.commit()?;
         Ok(summary)
     }
-}
-
-/// The fields that `new` states and that differ from `old`.
-fn household_fields(old: &HouseholdFacts, new: &HouseholdFacts) -> Vec<HouseholdField> {
-    let mut fields = Vec::new();
-    if new.house_no.is_some() && new.house_no != old.house_no {
-        fields.push(HouseholdField::HouseNo(new.house_no.clone()));
-    }
-    if new.head.is_some() && new.head != old.head {
-        fields.push(HouseholdField::HeadOfHousehold(new.head.clone()));
-    }
-    if new.phone.is_some() && new.phone != old.phone {
-        fields.push(HouseholdField::Phone(new.phone.clone()));
-    }
-    if new.risk.is_some() && new.risk != old.risk {
-        fields.push(HouseholdField::RiskCategory(new.risk));
-    }
-    fields
 }
 
 fn uuid(text: &str) -> Result<Uuid> {

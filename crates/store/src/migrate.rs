@@ -1,7 +1,7 @@
 //! Schema migrations: the SQL files of `migrations/device/`, embedded, applied in order inside
 //! one immediate transaction. Append-only: a shipped migration is never edited.
 
-use crate::{Result, StoreError};
+use crate::error::{Result, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// (version, name, SQL), in order.

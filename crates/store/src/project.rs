@@ -2,58 +2,15 @@
 //! last-writer-wins per field, ordered by (HLC stamp, device id), so every replica that has seen
 //! the same events holds the same state whatever order they arrived in.
 
-use crate::{Result, StoreError};
+use crate::error::{Result, StoreError};
 use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashSet;
 use teeka_domain::{iso, AreaLevel, BeneficiaryField, Event, EventBody, HouseholdField};
-use teeka_domain::{Date, DoseCode};
 use uuid::Uuid;
 
-/// Bytes per dose in `beneficiaries.doses_packed`.
-const PACKED_DOSE: usize = 5;
-
-/// Rewrites the packed doses of each beneficiary from its active dose records.
-pub fn pack_doses(tx: &Transaction<'_>, beneficiaries: &HashSet<Uuid>) -> Result<()> {
-    let mut select =
-        tx.prepare_cached("SELECT code, date FROM doses WHERE beneficiary_id = ?1 AND superseded_by IS NULL")?;
-    let mut update = tx.prepare_cached("UPDATE beneficiaries SET doses_packed = ?1 WHERE id = ?2")?;
-    for b in beneficiaries {
-        let id = b.to_string();
-        let mut packed = Vec::new();
-        let mut rows = select.query([&id])?;
-        while let Some(r) = rows.next()? {
-            let code: DoseCode = r.get_ref(0)?.as_str()?.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?;
-            let date: Date =
-                r.get_ref(1)?.as_str()?.parse().map_err(|e| StoreError::Corrupt(format!("dose date: {e}")))?;
-            packed.push(code.index() as u8);
-            packed.extend_from_slice(&days_since_epoch(date).to_le_bytes());
-        }
-        update.execute(params![packed, id])?;
-    }
-    Ok(())
-}
-
-fn days_since_epoch(d: Date) -> i32 {
-    (d - Date::default()).num_days() as i32
-}
-
-/// Reads `doses_packed`. `None` if the bytes are not a whole number of valid doses.
-pub fn unpack_doses(bytes: &[u8], out: &mut Vec<teeka_domain::Given>) -> Option<()> {
-    if bytes.len() % PACKED_DOSE != 0 {
-        return None;
-    }
-    for chunk in bytes.chunks_exact(PACKED_DOSE) {
-        let code = *DoseCode::ALL.get(usize::from(chunk[0]))?;
-        let days = i32::from_le_bytes([chunk[1], chunk[2], chunk[3], chunk[4]]);
-        let date = Date::default().checked_add_signed(chrono::TimeDelta::try_days(i64::from(days))?)?;
-        out.push(teeka_domain::Given { code, date });
-    }
-    Some(())
-}
-
 /// Applies one event. Beneficiaries whose doses changed are added to `dirty`; the caller packs
-/// their doses with [`pack_doses`] before committing.
+/// their doses with [`crate::packed::pack_doses`] before committing.
 pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> Result<()> {
     let stamp = Stamp { hlc: event.hlc.to_string(), device: event.device_id.to_string() };
     match &event.body {

@@ -1,6 +1,8 @@
 //! Reads: the people behind the due list and coverage, and the full export.
 
-use crate::{Result, Store, StoreError};
+use crate::error::{Result, StoreError};
+use crate::packed::unpack_doses;
+use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -10,7 +12,9 @@ use teeka_domain::report::{coverage, Coverage, DueItem, DueLister, Person};
 
 /// Beneficiaries with their rank in (village, household id) order and their doses.
 type Ranked = Vec<(u32, Person, Vec<Given>)>;
-use teeka_domain::{BeneficiaryStatus, Date, DoseCode, Given, Kind, ReasonCode, RiskCategory, Sex};
+use teeka_domain::{
+    BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, Given, HouseholdFacts, Kind, ReasonCode, RiskCategory, Sex,
+};
 use uuid::Uuid;
 
 /// Everything in the store, as `teeka export --format json` prints it.
@@ -189,7 +193,7 @@ impl Store {
             let Some(anchor) = r.get_ref(5)?.as_str_or_null()?.map(date).transpose()? else { continue };
             let register_id: Arc<str> = r.get_ref(1)?.as_str()?.into();
             let mut history = Vec::new();
-            crate::project::unpack_doses(r.get_ref(6)?.as_blob()?, &mut history)
+            unpack_doses(r.get_ref(6)?.as_blob()?, &mut history)
                 .ok_or_else(|| corrupt(format!("packed doses of {register_id}")))?;
             people.push((
                 *rank,
@@ -213,61 +217,6 @@ impl Store {
             sink(people);
         }
         Ok(())
-    }
-
-    /// One beneficiary by register id: what the reports need, the doses, and the internal id.
-    pub(crate) fn person(&self, register_id: &str) -> Result<Option<(Person, Vec<Given>, Uuid)>> {
-        let found = self
-            .conn
-            .query_row(
-                "SELECT b.id, b.register_id, b.name, b.kind, h.household_id, a.name, a.je_endemic, b.status,
-                        CASE b.kind WHEN 'child' THEN b.dob ELSE b.lmp END
-                 FROM beneficiaries b
-                 JOIN households h ON h.id = b.household_id
-                 JOIN areas a ON a.id = h.village_id
-                 WHERE b.register_id = ?1",
-                [register_id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, bool>(6)?,
-                        r.get::<_, String>(7)?,
-                        r.get::<_, Option<String>>(8)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((id, register_id, name, kind, household_id, village, je_endemic, status, anchor)) = found else {
-            return Ok(None);
-        };
-        let anchor = opt_date(anchor)?.ok_or_else(|| corrupt(format!("{register_id} has no date of birth or LMP")))?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT code, date FROM doses WHERE beneficiary_id = ?1 AND superseded_by IS NULL")?;
-        let mut rows = stmt.query([&id])?;
-        let mut history = Vec::new();
-        while let Some(r) = rows.next()? {
-            history.push(Given {
-                code: parse(&r.get::<_, String>(0)?, "dose code")?,
-                date: date(&r.get::<_, String>(1)?)?,
-            });
-        }
-        let person = Person {
-            register_id: register_id.into(),
-            name: name.into(),
-            kind: parse(&kind, "kind")?,
-            household_id: household_id.into(),
-            village: village.into(),
-            status: parse(&status, "status")?,
-            anchor,
-            je_endemic,
-        };
-        Ok(Some((person, history, parse(&id, "beneficiary id")?)))
     }
 
     /// The due list on `on`: every active beneficiary with a dose due or overdue. Beneficiaries
@@ -392,16 +341,20 @@ impl Export {
                 register_id: b.register_id.clone(),
                 household_id: b.household_id.clone(),
                 village: b.village.clone(),
-                house_no: b.house_no.clone(),
-                head_of_household: b.head_of_household.clone(),
-                phone: b.phone.clone(),
-                risk_category: b.risk_category,
+                household: HouseholdFacts {
+                    house_no: b.house_no.clone(),
+                    head_of_household: b.head_of_household.clone(),
+                    phone: b.phone.clone(),
+                    risk_category: b.risk_category,
+                },
                 kind: b.kind,
-                name: b.name.clone(),
-                sex: b.sex,
-                dob: b.dob,
-                lmp: b.lmp,
-                mother_name: b.mother_name.clone(),
+                facts: BeneficiaryFacts {
+                    name: b.name.clone(),
+                    sex: b.sex,
+                    dob: b.dob,
+                    lmp: b.lmp,
+                    mother_name: b.mother_name.clone(),
+                },
                 status: Some(b.status),
                 doses: b.doses.iter().map(|d| (d.code, d.date)).collect(),
             })

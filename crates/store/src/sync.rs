@@ -5,7 +5,9 @@
 //! is applied together with the cursor that follows it; acknowledged events leave the outbox in
 //! one step. So a sync cut at any point resumes without losing or doubling anything.
 
-use crate::{ingest_in, read_event, Result, Store, StoreError, EVENT_COLUMNS};
+use crate::append::{ingest_in, read_event, EVENT_COLUMNS};
+use crate::error::{Result, StoreError};
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { LANGUAGES, errorText, setLanguage, t, doseName } from "./index";
+import { LANGUAGES, errorText, setLanguage, t, doseName, warningText } from "./index";
 import { en } from "./en";
 import {
   ANTIGENS, CLASSIFICATIONS, DOSE_CODES, ERROR_CODES, REASONS, RISK_CATEGORIES, ROLES, SEVERITIES, CARD_GROUPS,
+  WARNING_CODES,
 } from "../lib/codes";
 import { AEFI_SIGNS } from "../lib/aefi";
 
@@ -68,11 +69,18 @@ describe("every code of the contract has a translation", () => {
   });
   it("error codes of docs/app-api.md", () => {
     const a = read("app-api.md");
-    const table = a.split("## Error codes")[1].split("## Shapes")[0];
+    const table = a.split("## Error codes")[1].split("\n## ")[0];
     const codes = [...table.matchAll(/`([A-Z_]+)`/g)].map((x) => x[1]);
     expect(new Set(codes)).toEqual(new Set(ERROR_CODES));
     need("err.", codes);
     need("err.", codes.map((c) => c + ".do"));
+  });
+  it("warning codes of docs/app-api.md", () => {
+    const a = read("app-api.md");
+    const table = a.split("## Warnings")[1].split("## ")[0];
+    const codes = [...table.matchAll(/^\| `([A-Z_]+)`/gm)].map((x) => x[1]);
+    expect(new Set(codes)).toEqual(new Set(WARNING_CODES));
+    need("warn.", codes);
   });
   it("reason codes (docs/cli.md, the codes of the store)", () => {
     const c = read("cli.md");
@@ -101,6 +109,18 @@ describe("t()", () => {
     setLanguage("en");
     expect(doseName("PENTA1")).toBe("Penta 1");
     expect(doseName("NEW9")).toBe("NEW9");
+  });
+  it("warnings are said in the language, with dose names and DD/MM/YYYY dates", () => {
+    const w = { code: "ALREADY_GIVEN", params: { dose: "PENTA1", given_on: "2026-01-02" } };
+    expect(warningText(w)).toBe("Penta 1 was already recorded on 02/01/2026. Both are kept; the supervisor will check.");
+    setLanguage("hi");
+    expect(warningText(w)).toContain("पेंटा 1");
+    expect(warningText(w)).toContain("02/01/2026");
+    expect(warningText({ code: "NOT_ACTIVE", params: { register_id: "B-1", status: "migrated" } })).not.toMatch(/migrated/);
+    setLanguage("en");
+    expect(warningText({ code: "EARLY", params: { dose: "MR1", date: "2026-03-01", due_on: null } })).toBe(
+      "MR 1 on 01/03/2026 was given before it was due. Saved as given.",
+    );
   });
   it("unknown language falls back to English; unknown error code to a generic message", () => {
     expect(setLanguage("xx")).toBe("en");

@@ -1,6 +1,7 @@
 // Languages. Adding one = one file with the keys of en.ts and one line in LANGUAGES.
 import { en, type Key } from "./en";
 import { hi } from "./hi";
+import { isoToDisplay } from "../lib/dates";
 
 export type { Key };
 export type Dict = Record<Key, string>;
@@ -44,6 +45,21 @@ export const doseName = (code: string) => (hasKey("dose." + code) ? t("dose." + 
 export const antigenName = (code: string) => (hasKey("antigen." + code) ? t("antigen." + code) : code);
 export const reasonName = (code: string) => (hasKey("reason." + code) ? t("reason." + code) : code);
 export const riskName = (code: string | null) => t("risk." + (code || "none"));
+
+/** A warning of the core (`{code, params}`) in the worker's language: doses by name, dates as
+ * DD/MM/YYYY, statuses in words. */
+export function warningText(w: { code: string; params: Record<string, string | null> }): string {
+  const p: Record<string, string> = {};
+  for (const [k, v] of Object.entries(w.params ?? {})) {
+    if (v == null) continue;
+    if (k === "dose") p[k] = doseName(v);
+    else if (k === "status") p[k] = t("status." + v);
+    else if (/^\d{4}-\d{2}-\d{2}$/.test(v)) p[k] = isoToDisplay(v);
+    else p[k] = v;
+  }
+  const key = w.code === "EARLY" && !p.due_on ? "warn.EARLY.no_date" : "warn." + w.code;
+  return hasKey(key) ? t(key, p) : t("common.warnings");
+}
 
 /** An API error as "what happened" and "what to do". */
 export function errorText(code: string): { what: string; todo: string } {

@@ -20,10 +20,14 @@ export const RISK_CATEGORIES = [
 ] as const;
 
 export const ERROR_CODES = [
-  "LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "SESSION_CLOSED",
+  "LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE",
+  "REGISTER_INVALID", "SESSION_CLOSED",
   "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "CODE_INVALID", "SERVER", "UPDATE_APP", "INTERNAL",
   "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW",
 ] as const;
+
+/** The codes of the core's warnings (`{code, params}`, docs/app-api.md). */
+export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 
 export const CLASSIFICATIONS = ["left_out", "drop_out", "up_to_date"] as const;
 export const SEVERITIES = ["minor", "severe", "serious"] as const;

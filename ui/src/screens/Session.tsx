@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { api, toApiError, type ApiError, type Session, type SessionItem, type Severity, type Tally, type Village } from "../api";
+import { api, toApiError, type ApiError, type Session, type SessionItem, type Severity, type Tally, type Village, type Warning } from "../api";
 import { useApp } from "../context";
-import { antigenName, doseName, reasonName, t } from "../i18n";
+import { antigenName, doseName, reasonName, t, warningText } from "../i18n";
 import { AEFI_SIGNS, observedText } from "../lib/aefi";
 import { SEVERITIES } from "../lib/codes";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
@@ -97,7 +97,7 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
   const [sel, setSel] = useState<Record<string, Set<string>>>({});
   const [rowErr, setRowErr] = useState<{ rid: string; e: ApiError } | null>(null);
   const [sheet, setSheet] = useState<Sheet2>(null);
-  const [warnings, setWarnings] = useState<string[]>([]);
+  const [warnings, setWarnings] = useState<Warning[]>([]);
   const received = useRef(0);
   const measured = useRef(false);
   const sentinel = useRef<HTMLDivElement>(null);
@@ -159,7 +159,7 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
       n.has(code) ? n.delete(code) : n.add(code);
       return { ...s, [rid]: n };
     });
-  const record = async (item: SessionItem, f: (codes: string[]) => Promise<{ item: SessionItem; warnings: string[] }>) => {
+  const record = async (item: SessionItem, f: (codes: string[]) => Promise<{ item: SessionItem; warnings: Warning[] }>) => {
     const codes = [...(sel[item.register_id] ?? [])];
     if (!codes.length) return setRowErr({ rid: item.register_id, e: { code: "CHOOSE", message: "" } });
     setRowErr(null);
@@ -197,7 +197,7 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
       </button>
       <input type="search" placeholder={t("session.filter")} aria-label={t("session.filter")} value={filter} onInput={(e) => (setFilter(e.currentTarget.value), setShown(60))} data-testid="session-filter" />
       <ErrorBox error={err} />
-      {warnings.length > 0 && <div class="note" data-testid="warnings">{t("common.warnings")} {warnings.join("; ")}</div>}
+      {warnings.length > 0 && <div class="note" data-testid="warnings">{t("common.warnings")} {warnings.map(warningText).join(" ")}</div>}
       {!items && !err && <Loading />}
       <ul class="list due-list" data-testid="due-list">
         {visible.slice(0, shown).map((item) => (

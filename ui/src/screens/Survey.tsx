@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, toApiError, type ApiError, type Beneficiary, type Found, type Household, type Member, type Sex, type Village } from "../api";
+import { api, toApiError, type ApiError, type Beneficiary, type Found, type Household, type Member, type Sex, type Village, type Warning } from "../api";
 import { useApp } from "../context";
-import { doseName, reasonName, riskName, t } from "../i18n";
+import { doseName, reasonName, riskName, t, warningText } from "../i18n";
 import { RISK_CATEGORIES } from "../lib/codes";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
 import { validPhone } from "../lib/text";
@@ -486,7 +486,7 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
   const [card, setCard] = useState<CardState>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [actErr, setActErr] = useState<ApiError | null>(null);
-  const [warnings, setWarnings] = useState<string[]>([]);
+  const [warnings, setWarnings] = useState<Warning[]>([]);
   const [confirm, setConfirm] = useState<"migrated" | "died" | "active" | null>(null);
   if (!b) return (<><Head title={register_id} back={back} /><ErrorBox error={err} />{!err && <Loading />}</>);
 
@@ -569,7 +569,7 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
         )}
         {warnings.length > 0 && (
           <div class="note" data-testid="warnings">
-            {t("common.warnings")} {warnings.join("; ")}
+            {t("common.warnings")} {warnings.map(warningText).join(" ")}
           </div>
         )}
         <ErrorBox error={actErr} />

@@ -1,10 +1,14 @@
-//! The store's app API: registration with MCP-card doses all or nothing, sessions, AEFI, and
-//! convergence of the new events whatever their order.
+//! The store's writes for the app: registration with MCP-card doses all or nothing, sessions,
+//! AEFI, local workers and settings, and convergence of session and AEFI events whatever their
+//! order.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use teeka_domain::{AefiSeverity, Antigen, DoseCode, Kind, ReasonCode, Sex, VialsUsed, WorkerRole};
-use teeka_store::{BeneficiaryInput, Ctx, HouseholdInput, Store};
+use teeka_domain::tally::{tally, Tally};
+use teeka_domain::{
+    AefiSeverity, Antigen, BeneficiaryFacts, DoseCode, HouseholdFacts, Kind, ReasonCode, Sex, VialsUsed, WorkerRole,
+};
+use teeka_store::{AefiRecord, Ctx, Store};
 
 fn date(s: &str) -> NaiveDate {
     teeka_domain::parse_date(s).unwrap()
@@ -14,23 +18,31 @@ fn ctx() -> Ctx {
     Ctx { now: Utc.with_ymd_and_hms(2026, 3, 10, 6, 0, 0).unwrap(), today: date("2026-03-10"), author: "anm".into() }
 }
 
-fn child(name: &str, dob: &str) -> BeneficiaryInput {
-    BeneficiaryInput {
-        kind: Kind::Child,
-        name: name.into(),
-        sex: Some(Sex::F),
-        dob: Some(date(dob)),
-        lmp: None,
-        mother_name: None,
-    }
+fn child(name: &str, dob: &str) -> BeneficiaryFacts {
+    BeneficiaryFacts { name: name.into(), sex: Some(Sex::F), dob: Some(date(dob)), lmp: None, mother_name: None }
+}
+
+fn session_tally(s: &Store, session: uuid::Uuid) -> teeka_store::Result<Tally> {
+    s.session(session)?;
+    Ok(tally(session, s.session_facts(session)?))
+}
+
+fn aefi_of(s: &Store, register_id: &str) -> teeka_store::Result<Vec<AefiRecord>> {
+    s.aefi_records(s.beneficiary(register_id)?.id)
 }
 
 /// A store with a village, a household and a child; returns (village, household, register id).
 fn setup(s: &mut Store) -> (uuid::Uuid, uuid::Uuid, String) {
     let v = s.add_village("Rampur", &ctx()).unwrap();
-    let h = s.register_household(v, &HouseholdInput::default(), &ctx()).unwrap();
+    let h = s.register_household(v, &HouseholdFacts::default(), &ctx()).unwrap();
     let (rid, _) = s
-        .register_beneficiary(h, &child("Priya", "2026-01-01"), &[(DoseCode::Bcg, date("2026-01-01"))], &ctx())
+        .register_beneficiary(
+            h,
+            Kind::Child,
+            &child("Priya", "2026-01-01"),
+            &[(DoseCode::Bcg, date("2026-01-01"))],
+            &ctx(),
+        )
         .unwrap();
     (v, h, rid)
 }
@@ -41,26 +53,33 @@ fn registration_with_card_doses_is_all_or_nothing() {
     let (_, h, _) = setup(&mut s);
     let events = s.event_count().unwrap();
     let bad = [(DoseCode::Bcg, date("2026-01-01")), (DoseCode::Opv1, date("2025-12-31"))];
-    let e = s.register_beneficiary(h, &child("Asha", "2026-01-01"), &bad, &ctx()).unwrap_err();
+    let e = s.register_beneficiary(h, Kind::Child, &child("Asha", "2026-01-01"), &bad, &ctx()).unwrap_err();
     assert_eq!(e.code(), "INVALID_INPUT");
     assert!(e.to_string().contains("doses[1]"), "{e}");
     let e = s
-        .register_beneficiary(h, &child("Asha", "2026-01-01"), &[(DoseCode::Td1, date("2026-01-02"))], &ctx())
+        .register_beneficiary(
+            h,
+            Kind::Child,
+            &child("Asha", "2026-01-01"),
+            &[(DoseCode::Td1, date("2026-01-02"))],
+            &ctx(),
+        )
         .unwrap_err();
     assert_eq!(e.code(), "INVALID_INPUT");
-    let e = s.register_beneficiary(h, &child("Asha", "2026-04-01"), &[], &ctx()).unwrap_err();
+    let e = s.register_beneficiary(h, Kind::Child, &child("Asha", "2026-04-01"), &[], &ctx()).unwrap_err();
     assert!(e.to_string().contains("future"), "{e}");
     assert_eq!(s.event_count().unwrap(), events);
     assert_eq!(s.export().unwrap().beneficiaries.len(), 1);
     let (rid, _) = s
         .register_beneficiary(
             h,
+            Kind::Child,
             &child("Asha", "2026-01-01"),
             &[(DoseCode::Bcg, date("2026-01-01")), (DoseCode::Opv0, date("2026-01-01"))],
             &ctx(),
         )
         .unwrap();
-    assert_eq!(s.beneficiary_view(&rid, date("2026-03-10")).unwrap().doses.len(), 2);
+    assert_eq!(s.dose_records(s.beneficiary(&rid).unwrap().id).unwrap().len(), 2);
 }
 
 #[test]
@@ -92,7 +111,7 @@ fn a_closed_session_refuses_records() {
         .unwrap_err();
     assert_eq!(e.code(), "SESSION_CLOSED");
     assert_eq!(s.event_count().unwrap(), events);
-    let tally = s.tally(session).unwrap();
+    let tally = session_tally(&s, session).unwrap();
     assert_eq!(tally.by_dose.len(), 2);
     assert_eq!(tally.beneficiaries, 1);
 }
@@ -118,8 +137,7 @@ fn session_and_aefi_events_converge_in_any_order() {
         .unwrap();
     a.close_session(session, vec![VialsUsed { antigen: Antigen::Opv, opened: 2 }], &ctx()).unwrap();
     let events = a.events().unwrap();
-    let reference =
-        (a.sessions().unwrap(), a.beneficiary_view(&rid, date("2026-03-10")).unwrap().aefi, a.tally(session).unwrap());
+    let reference = (a.sessions().unwrap(), aefi_of(&a, &rid).unwrap(), session_tally(&a, session).unwrap());
     // Registrations keep their order (as the server's log keeps it); the closing and the AEFI
     // (the last two events) may come anywhere before them, and the session's dose before its
     // opening.
@@ -141,11 +159,7 @@ fn session_and_aefi_events_converge_in_any_order() {
         for i in &order {
             b.ingest(std::slice::from_ref(&events[*i]), ctx().now).unwrap();
         }
-        let got = (
-            b.sessions().unwrap(),
-            b.beneficiary_view(&rid, date("2026-03-10")).map(|x| x.aefi).unwrap_or_default(),
-            b.tally(session).ok(),
-        );
+        let got = (b.sessions().unwrap(), aefi_of(&b, &rid).unwrap_or_default(), session_tally(&b, session).ok());
         assert_eq!(got.0, reference.0, "sessions, order {order:?}");
         assert_eq!(got.1, reference.1, "AEFI, order {order:?}");
         assert_eq!(got.2.as_ref(), Some(&reference.2), "tally, order {order:?}");

@@ -427,3 +427,30 @@ fn wrong_pins_and_the_wait_survive_closing_the_app() {
     }
     call(&mut app, "sign_in", right).unwrap();
 }
+
+#[test]
+fn warnings_are_codes_with_params_for_the_ui_to_translate() {
+    let (mut t, _, household) = T::surveyed();
+    let child = t.ok(
+        "add_child",
+        json!({"household_id": household, "name": "Aarav", "sex": "M", "dob": "2025-12-01",
+               "doses": [{"code": "BCG", "date": "2025-12-01"}]}),
+    );
+    let rid = child["register_id"].as_str().unwrap().to_string();
+    let added = t.ok("add_doses", json!({"register_id": rid, "doses": [{"code": "BCG", "date": "2025-12-03"}]}));
+    assert_eq!(
+        added["warnings"],
+        json!([{"code": "ALREADY_GIVEN", "params": {"dose": "BCG", "given_on": "2025-12-01"}}])
+    );
+    // MR1 is due at 9 months: given at 3 months it is early, and says when it was due.
+    let early = t.ok("add_doses", json!({"register_id": rid, "doses": [{"code": "MR1", "date": "2026-03-01"}]}));
+    assert_eq!(early["warnings"][0]["code"], "EARLY");
+    assert_eq!(early["warnings"][0]["params"]["dose"], "MR1");
+    assert_eq!(early["warnings"][0]["params"]["due_on"], "2026-09-01");
+    t.ok("set_status", json!({"register_id": rid, "status": "migrated"}));
+    let inactive = t.ok("add_doses", json!({"register_id": rid, "doses": [{"code": "OPV0", "date": "2025-12-02"}]}));
+    assert_eq!(
+        inactive["warnings"][0],
+        json!({"code": "NOT_ACTIVE", "params": {"register_id": rid, "status": "migrated"}})
+    );
+}

@@ -1,0 +1,26 @@
+//! The supervisor's screens: coverage, follow-up, refusals.
+
+use crate::error::AppError;
+use crate::types::*;
+use crate::views::supervisor;
+use crate::{App, Clock};
+
+impl App {
+    /// `coverage`: of everything and of each village, on today.
+    pub fn coverage(&mut self, _req: CoverageReq, clock: Clock) -> Result<CoverageResp, AppError> {
+        self.guard(&clock)?;
+        Ok(supervisor::coverage(&self.store, clock.today)?)
+    }
+
+    /// `follow_up`: left-out and drop-out beneficiaries with their doses due.
+    pub fn follow_up(&mut self, req: FollowUpReq, clock: Clock) -> Result<Vec<SessionItem>, AppError> {
+        self.guard(&clock)?;
+        Ok(supervisor::follow_up(&self.store, req.village_id, clock.today)?)
+    }
+
+    /// `refusals`: newest first.
+    pub fn refusals(&mut self, req: RefusalsReq, clock: Clock) -> Result<Vec<Refusal>, AppError> {
+        self.guard(&clock)?;
+        Ok(self.store.refusal_records(req.village_id)?)
+    }
+}

@@ -1,0 +1,88 @@
+//! What the app's screens show, built from the store's records with the domain's rules: one
+//! module per screen. Each read takes the store and the date; none writes.
+
+pub mod session;
+pub mod supervisor;
+pub mod survey;
+
+use serde::Serialize;
+use std::collections::HashMap;
+use teeka_domain::report::{standing, DueDose};
+use teeka_domain::{BeneficiaryStatus, Classification, Date, Given, Kind, Sex};
+use teeka_store::{BeneficiaryRecord, Place, Result, Store};
+use uuid::Uuid;
+
+/// A beneficiary with their doses due on the date and their classification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub id: Uuid,
+    pub register_id: String,
+    /// The household's internal id (uuid).
+    pub household_id: Uuid,
+    pub kind: Kind,
+    pub name: String,
+    pub sex: Option<Sex>,
+    pub dob: Option<Date>,
+    pub lmp: Option<Date>,
+    pub edd: Option<Date>,
+    pub mother_name: Option<String>,
+    pub status: BeneficiaryStatus,
+    pub classification: Classification,
+    pub fully_immunized: bool,
+    pub due: Vec<DueDose>,
+}
+
+/// A member and where they live (search results).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    #[serde(flatten)]
+    pub member: Member,
+    #[serde(flatten)]
+    pub place: Place,
+}
+
+/// A member on `today`, from their record and their doses on record.
+pub(crate) fn member(store: &Store, row: &BeneficiaryRecord, history: &[Given], today: Date) -> Result<Member> {
+    let (classification, fully_immunized, due) = match row.subject() {
+        Some(subject) => {
+            let s = standing(&subject, row.status, history, today, &store.settings()?);
+            (s.classification, s.fully_immunized, s.due)
+        }
+        None => (Classification::UpToDate, false, Vec::new()),
+    };
+    let f = &row.facts;
+    Ok(Member {
+        id: row.id,
+        register_id: row.register_id.clone(),
+        household_id: row.household,
+        kind: row.kind,
+        name: f.name.clone(),
+        sex: f.sex,
+        dob: f.dob,
+        lmp: f.lmp,
+        edd: f.lmp.and_then(teeka_domain::model::edd_from_lmp),
+        mother_name: f.mother_name.clone(),
+        status: row.status,
+        classification,
+        fully_immunized,
+        due,
+    })
+}
+
+/// Members on `today`, each with where they live, their doses read at once.
+pub(crate) fn members(store: &Store, rows: Vec<BeneficiaryRecord>, today: Date) -> Result<Vec<Found>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let histories: HashMap<Uuid, Vec<Given>> = store.histories(&ids)?;
+    rows.into_iter()
+        .map(|r| {
+            let member = member(store, &r, histories.get(&r.id).map_or(&[][..], Vec::as_slice), today)?;
+            Ok(Found { member, place: r.place })
+        })
+        .collect()
+}
+
+/// One member by register id, on `today`.
+pub fn member_by_register_id(store: &Store, register_id: &str, today: Date) -> Result<Member> {
+    let row = store.beneficiary(register_id)?;
+    member(store, &row, &store.history(row.id)?, today)
+}

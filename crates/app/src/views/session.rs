@@ -1,0 +1,100 @@
+//! The ANM's session: its due list with what it recorded, one beneficiary's item, its tally.
+
+use super::member_by_register_id;
+use serde::Serialize;
+use std::collections::HashSet;
+use teeka_domain::report::{DueDose, DueItem};
+use teeka_domain::tally::{tally as count, Tally};
+use teeka_domain::{Classification, Date, DoseCode, Kind};
+use teeka_store::{NotGivenCode, Result, Store};
+use uuid::Uuid;
+
+/// A due-list entry of a session (or of the follow-up list), with what the session recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionItem {
+    pub register_id: String,
+    pub name: String,
+    pub kind: Kind,
+    /// The household's register id (as on the due list).
+    pub household_id: String,
+    pub village: String,
+    pub classification: Classification,
+    pub fully_immunized: bool,
+    pub doses: Vec<DueDose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given: Option<Vec<DoseCode>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_given: Option<Vec<NotGivenCode>>,
+}
+
+impl From<DueItem> for SessionItem {
+    fn from(d: DueItem) -> SessionItem {
+        SessionItem {
+            register_id: d.register_id.to_string(),
+            name: d.name.to_string(),
+            kind: d.kind,
+            household_id: d.household_id.to_string(),
+            village: d.village.to_string(),
+            classification: d.classification,
+            fully_immunized: d.fully_immunized,
+            doses: d.doses,
+            given: None,
+            not_given: None,
+        }
+    }
+}
+
+/// The session's site's beneficiaries due or overdue on the session date, and those recorded
+/// at it, each with what the session recorded.
+pub fn items(store: &Store, session: Uuid) -> Result<Vec<SessionItem>> {
+    let s = store.session(session)?;
+    let mut records = store.session_records(session, None)?;
+    let mut out: Vec<SessionItem> = store.due_list(s.date, Some(&s.site))?.into_iter().map(SessionItem::from).collect();
+    let listed: HashSet<String> = out.iter().map(|i| i.register_id.clone()).collect();
+    let mut recorded: Vec<&String> =
+        records.given.keys().chain(records.not_given.keys()).filter(|r| !listed.contains(*r)).collect();
+    recorded.sort();
+    recorded.dedup();
+    for register_id in recorded {
+        out.push(item(store, register_id, s.date)?);
+    }
+    for item in &mut out {
+        item.given = Some(records.given.remove(&item.register_id).unwrap_or_default());
+        item.not_given = Some(records.not_given.remove(&item.register_id).unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// The session item of one beneficiary on `on` (without what a session recorded).
+pub fn item(store: &Store, register_id: &str, on: Date) -> Result<SessionItem> {
+    let row = store.beneficiary(register_id)?;
+    let m = member_by_register_id(store, register_id, on)?;
+    Ok(SessionItem {
+        register_id: m.register_id,
+        name: m.name,
+        kind: m.kind,
+        household_id: row.household_id,
+        village: row.place.village,
+        classification: m.classification,
+        fully_immunized: m.fully_immunized,
+        doses: m.due,
+        given: None,
+        not_given: None,
+    })
+}
+
+/// One beneficiary's session item at a session (what it recorded included).
+pub fn item_at(store: &Store, session: Uuid, register_id: &str) -> Result<SessionItem> {
+    let s = store.session(session)?;
+    let mut item = item(store, register_id, s.date)?;
+    let mut records = store.session_records(session, Some(register_id))?;
+    item.given = Some(records.given.remove(register_id).unwrap_or_default());
+    item.not_given = Some(records.not_given.remove(register_id).unwrap_or_default());
+    Ok(item)
+}
+
+/// The numbers of a session.
+pub fn tally(store: &Store, session: Uuid) -> Result<Tally> {
+    store.session(session)?;
+    Ok(count(session, store.session_facts(session)?))
+}

@@ -1,0 +1,81 @@
+//! The store's errors, each with a stable code.
+
+use teeka_domain::register::RegisterErrors;
+use teeka_domain::InputError;
+
+/// Errors of the store. Each has a stable [`StoreError::code`].
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("unexpected value in the database: {0}")]
+    Value(#[from] rusqlite::types::FromSqlError),
+    #[error(transparent)]
+    Register(#[from] RegisterErrors),
+    #[error("no beneficiary with register id '{0}'")]
+    UnknownBeneficiary(String),
+    #[error("no village named '{0}' in this store")]
+    UnknownVillage(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    SessionClosed(String),
+    #[error("this store was written by a newer Teeka (schema version {found}; this build knows up to {known})")]
+    NewerSchema { found: i64, known: i64 },
+    #[error("the store is damaged: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// A stable code for scripts and the UI; never match the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Db(_) | StoreError::Value(_) => "STORE_DATABASE",
+            StoreError::Register(_) => "REGISTER_INVALID",
+            StoreError::UnknownBeneficiary(_) => "UNKNOWN_BENEFICIARY",
+            StoreError::UnknownVillage(_) => "UNKNOWN_VILLAGE",
+            StoreError::Invalid(_) => "INVALID_INPUT",
+            StoreError::NotFound(_) => "NOT_FOUND",
+            StoreError::SessionClosed(_) => "SESSION_CLOSED",
+            StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
+            StoreError::Corrupt(_) => "STORE_CORRUPT",
+        }
+    }
+}
+
+impl From<InputError> for StoreError {
+    fn from(e: InputError) -> StoreError {
+        StoreError::Invalid(e.message)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub(crate) fn invalid(message: impl Into<String>) -> StoreError {
+    StoreError::Invalid(message.into())
+}
+
+pub(crate) fn not_found(message: impl Into<String>) -> StoreError {
+    StoreError::NotFound(message.into())
+}
+
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+/// Parses a stored text; a value the store cannot read is damage.
+pub(crate) fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| corrupt(format!("{what} '{text}': {e}")))
+}
+
+pub(crate) fn opt_parse<T: std::str::FromStr>(text: Option<String>, what: &str) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    text.map(|t| parse(&t, what)).transpose()
+}

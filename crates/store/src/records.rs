@@ -1,0 +1,563 @@
+//! The records the app's screens are built from: beneficiaries with where they live and their
+//! facts, households, villages, the doses, not-given records and AEFI of a beneficiary, sessions
+//! and what they recorded, refusals. Domain types and plain records; how a screen shows them is
+//! the app's (`crates/app/src/views`).
+
+use crate::error::{corrupt, not_found, opt_parse, parse, Result, StoreError};
+use crate::store::Store;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use std::collections::HashMap;
+use teeka_domain::tally::SessionFact;
+use teeka_domain::{
+    AefiSeverity, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, Given, HouseholdFacts, Kind, ReasonCode,
+    Subject, VialsUsed,
+};
+use uuid::Uuid;
+
+/// The most rows [`Store::search_beneficiaries`] returns.
+pub const SEARCH_LIMIT: usize = 50;
+
+/// A beneficiary as the register holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeneficiaryRecord {
+    pub id: Uuid,
+    pub register_id: String,
+    /// The household's internal id.
+    pub household: Uuid,
+    /// The household's register id.
+    pub household_id: String,
+    pub kind: Kind,
+    pub facts: BeneficiaryFacts,
+    pub status: BeneficiaryStatus,
+    pub je_endemic: bool,
+    pub place: Place,
+}
+
+impl BeneficiaryRecord {
+    /// Date of birth (child) or LMP (pregnant woman).
+    pub fn anchor(&self) -> Option<Date> {
+        if self.kind == Kind::Child {
+            self.facts.dob
+        } else {
+            self.facts.lmp
+        }
+    }
+
+    /// Whom the schedule is evaluated for; `None` without a date of birth or LMP.
+    pub fn subject(&self) -> Option<Subject> {
+        Some(Subject { kind: self.kind, anchor: self.anchor()?, je_endemic: self.je_endemic })
+    }
+}
+
+/// A village with the number of its households and of its active children and pregnant women.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VillageRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub households: u32,
+    pub children: u32,
+    pub pregnant_women: u32,
+}
+
+/// A household as the register holds it, with its number of members (any status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdRecord {
+    pub id: Uuid,
+    pub household_id: String,
+    pub village_id: Uuid,
+    pub village: String,
+    pub facts: HouseholdFacts,
+    pub resistant: bool,
+    pub members: u32,
+}
+
+/// What a session recorded: per register id, the doses given and the doses not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionRecords {
+    pub given: HashMap<String, Vec<DoseCode>>,
+    pub not_given: HashMap<String, Vec<NotGivenCode>>,
+}
+
+/// Where a beneficiary lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub village_id: Uuid,
+    pub village: String,
+    pub house_no: Option<String>,
+    pub head_of_household: Option<String>,
+}
+
+/// A dose on record (corrections applied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoseRecord {
+    pub id: Uuid,
+    pub code: DoseCode,
+    pub date: Date,
+    pub flagged: bool,
+    pub session_id: Option<Uuid>,
+}
+
+/// A dose not given, on record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotGivenRecord {
+    pub id: Uuid,
+    pub code: DoseCode,
+    pub date: Date,
+    pub reason: ReasonCode,
+    pub session_id: Option<Uuid>,
+}
+
+/// An adverse event reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AefiRecord {
+    pub id: Uuid,
+    pub date: Date,
+    pub severity: AefiSeverity,
+    pub observed: String,
+    pub codes: Vec<DoseCode>,
+    pub session_id: Option<Uuid>,
+}
+
+/// A session on record, with its site's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionRecord {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub site: String,
+    pub date: Date,
+    pub closed: bool,
+    pub vials: Vec<VialsUsed>,
+}
+
+/// A dose not given at a session, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotGivenCode {
+    pub code: DoseCode,
+    pub reason: ReasonCode,
+}
+
+/// A refusal on record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusalRecord {
+    pub register_id: String,
+    pub name: String,
+    pub village: String,
+    pub house_no: Option<String>,
+    pub head_of_household: Option<String>,
+    pub code: DoseCode,
+    pub date: Date,
+    pub reason: ReasonCode,
+}
+
+const ROW_COLUMNS: &str = "b.id, b.register_id, b.household_id, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
+     b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id";
+const ROW_FROM: &str =
+    "FROM beneficiaries b JOIN households h ON h.id = b.household_id JOIN areas a ON a.id = h.village_id";
+
+fn read_row(r: &rusqlite::Row<'_>) -> Result<BeneficiaryRecord> {
+    Ok(BeneficiaryRecord {
+        id: parse(&r.get::<_, String>(0)?, "beneficiary id")?,
+        register_id: r.get(1)?,
+        household: parse(&r.get::<_, String>(2)?, "household id")?,
+        household_id: r.get(15)?,
+        kind: parse(&r.get::<_, String>(3)?, "kind")?,
+        facts: BeneficiaryFacts {
+            name: r.get(4)?,
+            sex: opt_parse(r.get(5)?, "sex")?,
+            dob: opt_parse(r.get(6)?, "date of birth")?,
+            lmp: opt_parse(r.get(7)?, "LMP")?,
+            mother_name: r.get(8)?,
+        },
+        status: parse(&r.get::<_, String>(9)?, "status")?,
+        je_endemic: r.get(10)?,
+        place: Place {
+            village_id: parse(&r.get::<_, String>(11)?, "village id")?,
+            village: r.get(12)?,
+            house_no: r.get(13)?,
+            head_of_household: r.get(14)?,
+        },
+    })
+}
+
+fn session_of(t: Option<String>) -> Result<Option<Uuid>> {
+    opt_parse::<Uuid>(t, "session id")
+}
+
+impl Store {
+    fn beneficiaries_where(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<BeneficiaryRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {ROW_COLUMNS} {ROW_FROM} WHERE {filter}"))?;
+        let mut rows = stmt.query(args)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(read_row(r)?);
+        }
+        Ok(out)
+    }
+
+    /// One beneficiary by register id (`UNKNOWN_BENEFICIARY` when there is none).
+    pub fn beneficiary(&self, register_id: &str) -> Result<BeneficiaryRecord> {
+        self.beneficiaries_where("b.register_id = ?1", &[&register_id])?
+            .pop()
+            .ok_or_else(|| StoreError::UnknownBeneficiary(register_id.to_string()))
+    }
+
+    /// The members of a household (any status), children first, then by name.
+    pub fn household_members(&self, household: Uuid) -> Result<Vec<BeneficiaryRecord>> {
+        if !self.household_exists(household)? {
+            return Err(not_found(format!("household_id {household}: no such household on this device")));
+        }
+        self.beneficiaries_where(
+            "b.household_id = ?1 ORDER BY b.kind, b.name, b.register_id",
+            &[&household.to_string()],
+        )
+    }
+
+    /// The children of a village, by name.
+    pub fn village_children(&self, village: Uuid) -> Result<Vec<BeneficiaryRecord>> {
+        if !self.village_exists(village)? {
+            return Err(not_found(format!("village_id {village}: no such village on this device")));
+        }
+        self.beneficiaries_where(
+            "a.id = ?1 AND b.kind = 'child' ORDER BY b.name, b.register_id",
+            &[&village.to_string()],
+        )
+    }
+
+    /// Beneficiaries whose name, mother's name, head of household or register id contains
+    /// `text` (case-insensitive for ASCII), optionally of one village, at most [`SEARCH_LIMIT`],
+    /// by name.
+    pub fn search_beneficiaries(&self, text: &str, village: Option<Uuid>) -> Result<Vec<BeneficiaryRecord>> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let escaped: String =
+            text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+        let pattern = format!("%{escaped}%");
+        let village = village.map(|v| v.to_string());
+        self.beneficiaries_where(
+            &format!(
+                "(b.name LIKE ?1 ESCAPE '\\' OR b.mother_name LIKE ?1 ESCAPE '\\'
+                  OR h.head_of_household LIKE ?1 ESCAPE '\\' OR b.register_id LIKE ?1 ESCAPE '\\')
+                 AND (?2 IS NULL OR a.id = ?2) ORDER BY b.name, b.register_id LIMIT {SEARCH_LIMIT}"
+            ),
+            &[&pattern, &village],
+        )
+    }
+
+    /// The active doses of several beneficiaries.
+    pub fn histories(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Given>>> {
+        let mut out: HashMap<Uuid, Vec<Given>> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT code, date FROM doses WHERE beneficiary_id = ?1 AND superseded_by IS NULL")?;
+        for id in ids {
+            let mut rows = stmt.query([id.to_string()])?;
+            let h = out.entry(*id).or_default();
+            while let Some(r) = rows.next()? {
+                h.push(Given {
+                    code: parse(&r.get::<_, String>(0)?, "dose code")?,
+                    date: parse(&r.get::<_, String>(1)?, "dose date")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The active doses of one beneficiary.
+    pub fn history(&self, id: Uuid) -> Result<Vec<Given>> {
+        Ok(self.histories(&[id])?.remove(&id).unwrap_or_default())
+    }
+
+    /// A beneficiary's doses on record (corrections applied), by date.
+    pub fn dose_records(&self, beneficiary: Uuid) -> Result<Vec<DoseRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, code, date, flagged, session_id FROM doses WHERE beneficiary_id = ?1 AND superseded_by IS NULL
+             ORDER BY date, code, id",
+        )?;
+        let mut rows = stmt.query([beneficiary.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(DoseRecord {
+                id: parse(&r.get::<_, String>(0)?, "dose id")?,
+                code: parse(&r.get::<_, String>(1)?, "dose code")?,
+                date: parse(&r.get::<_, String>(2)?, "dose date")?,
+                flagged: r.get(3)?,
+                session_id: session_of(r.get(4)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A beneficiary's not-given records (corrections applied), by date.
+    pub fn not_given_records(&self, beneficiary: Uuid) -> Result<Vec<NotGivenRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, code, date, reason, session_id FROM not_given WHERE beneficiary_id = ?1 AND superseded_by IS NULL
+             ORDER BY date, code, id",
+        )?;
+        let mut rows = stmt.query([beneficiary.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(NotGivenRecord {
+                id: parse(&r.get::<_, String>(0)?, "record id")?,
+                code: parse(&r.get::<_, String>(1)?, "dose code")?,
+                date: parse(&r.get::<_, String>(2)?, "date")?,
+                reason: parse(&r.get::<_, String>(3)?, "reason")?,
+                session_id: session_of(r.get(4)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A beneficiary's AEFI reports, by date.
+    pub fn aefi_records(&self, beneficiary: Uuid) -> Result<Vec<AefiRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, date, severity, observed, codes, session_id FROM aefi WHERE beneficiary_id = ?1 ORDER BY date, id",
+        )?;
+        let mut rows = stmt.query([beneficiary.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(AefiRecord {
+                id: parse(&r.get::<_, String>(0)?, "AEFI id")?,
+                date: parse(&r.get::<_, String>(1)?, "AEFI date")?,
+                severity: parse(&r.get::<_, String>(2)?, "severity")?,
+                observed: r.get(3)?,
+                codes: serde_json::from_str(&r.get::<_, String>(4)?)
+                    .map_err(|e| corrupt(format!("AEFI codes: {e}")))?,
+                session_id: session_of(r.get(5)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    // ----- villages and households -----
+
+    pub(crate) fn village_exists(&self, id: Uuid) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM areas WHERE id = ?1 AND level = 'village'")?
+            .exists([id.to_string()])?)
+    }
+
+    pub(crate) fn household_exists(&self, id: Uuid) -> Result<bool> {
+        Ok(self.conn.prepare_cached("SELECT 1 FROM households WHERE id = ?1")?.exists([id.to_string()])?)
+    }
+
+    /// The villages by name, with their counts.
+    pub fn village_records(&self) -> Result<Vec<VillageRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.name,
+                    (SELECT count(*) FROM households h WHERE h.village_id = a.id),
+                    (SELECT count(*) FROM beneficiaries b JOIN households h ON h.id = b.household_id
+                      WHERE h.village_id = a.id AND b.kind = 'child' AND b.status = 'active'),
+                    (SELECT count(*) FROM beneficiaries b JOIN households h ON h.id = b.household_id
+                      WHERE h.village_id = a.id AND b.kind = 'pregnant_woman' AND b.status = 'active')
+             FROM areas a WHERE a.level = 'village' ORDER BY a.name COLLATE NOCASE, a.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(VillageRecord {
+                id: parse(&r.get::<_, String>(0)?, "village id")?,
+                name: r.get(1)?,
+                households: r.get(2)?,
+                children: r.get(3)?,
+                pregnant_women: r.get(4)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The name of a village by id.
+    pub fn village_name(&self, id: Uuid) -> Result<String> {
+        self.conn
+            .query_row("SELECT name FROM areas WHERE id = ?1 AND level = 'village'", [id.to_string()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| not_found(format!("village_id {id}: no such village on this device")))
+    }
+
+    /// The households of a village.
+    pub fn household_records(&self, village: Uuid) -> Result<Vec<HouseholdRecord>> {
+        if !self.village_exists(village)? {
+            return Err(not_found(format!("village_id {village}: no such village on this device")));
+        }
+        self.households_where("h.village_id = ?1", &village.to_string())
+    }
+
+    /// One household.
+    pub fn household_record(&self, id: Uuid) -> Result<HouseholdRecord> {
+        self.households_where("h.id = ?1", &id.to_string())?
+            .pop()
+            .ok_or_else(|| not_found(format!("household_id {id}: no such household on this device")))
+    }
+
+    fn households_where(&self, filter: &str, arg: &str) -> Result<Vec<HouseholdRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT h.id, h.household_id, a.id, a.name, h.house_no, h.head_of_household, h.phone, h.risk_category,
+                    h.resistant, (SELECT count(*) FROM beneficiaries b WHERE b.household_id = h.id)
+             FROM households h JOIN areas a ON a.id = h.village_id WHERE {filter}"
+        ))?;
+        let mut rows = stmt.query([arg])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(HouseholdRecord {
+                id: parse(&r.get::<_, String>(0)?, "household id")?,
+                household_id: r.get(1)?,
+                village_id: parse(&r.get::<_, String>(2)?, "village id")?,
+                village: r.get(3)?,
+                facts: HouseholdFacts {
+                    house_no: r.get(4)?,
+                    head_of_household: r.get(5)?,
+                    phone: r.get(6)?,
+                    risk_category: opt_parse(r.get(7)?, "risk category")?,
+                },
+                resistant: r.get(8)?,
+                members: r.get(9)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether the village of a household is JE-endemic (`NOT_FOUND` without the household).
+    pub(crate) fn household_je_endemic(&self, household: Uuid) -> Result<bool> {
+        let je: Option<bool> = self
+            .conn
+            .query_row(
+                "SELECT a.je_endemic FROM households h JOIN areas a ON a.id = h.village_id WHERE h.id = ?1",
+                [household.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        je.ok_or_else(|| not_found(format!("household_id {household}: no such household on this device")))
+    }
+
+    // ----- sessions -----
+
+    /// One session.
+    pub fn session(&self, id: Uuid) -> Result<SessionRecord> {
+        self.sessions_where("s.id = ?1", &[&id.to_string()])?
+            .pop()
+            .ok_or_else(|| not_found(format!("session_id {id}: no such session on this device")))
+    }
+
+    /// Every session, newest first (by date, then by id).
+    pub fn sessions(&self) -> Result<Vec<SessionRecord>> {
+        self.sessions_where("1", &[])
+    }
+
+    /// The open session of a site on a date, if there is one.
+    pub(crate) fn open_session_at(&self, site: Uuid, date: Date) -> Result<Option<Uuid>> {
+        let id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM sessions WHERE site_id = ?1 AND date = ?2 AND closed = 0 ORDER BY id LIMIT 1",
+                params![site.to_string(), teeka_domain::iso(date)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        opt_parse(id, "session id")
+    }
+
+    fn sessions_where(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<SessionRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT s.id, s.site_id, a.name, s.date, s.closed, s.vials FROM sessions s JOIN areas a ON a.id = s.site_id
+             WHERE {filter} ORDER BY s.date DESC, s.id DESC"
+        ))?;
+        let mut rows = stmt.query(args)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(SessionRecord {
+                id: parse(&r.get::<_, String>(0)?, "session id")?,
+                site_id: parse(&r.get::<_, String>(1)?, "site id")?,
+                site: r.get(2)?,
+                date: parse(&r.get::<_, String>(3)?, "session date")?,
+                closed: r.get(4)?,
+                vials: serde_json::from_str(&r.get::<_, String>(5)?).map_err(|e| corrupt(format!("vials: {e}")))?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// What a session recorded (corrections applied), optionally for one register id only.
+    pub fn session_records(&self, session: Uuid, register_id: Option<&str>) -> Result<SessionRecords> {
+        let mut out = SessionRecords::default();
+        let sid = session.to_string();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.register_id, d.code FROM doses d JOIN beneficiaries b ON b.id = d.beneficiary_id
+             WHERE d.session_id = ?1 AND (?2 IS NULL OR b.register_id = ?2) AND d.superseded_by IS NULL ORDER BY d.id",
+        )?;
+        let mut rows = stmt.query(params![sid, register_id])?;
+        while let Some(r) = rows.next()? {
+            out.given.entry(r.get(0)?).or_default().push(parse(&r.get::<_, String>(1)?, "dose code")?);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.register_id, n.code, n.reason FROM not_given n JOIN beneficiaries b ON b.id = n.beneficiary_id
+             WHERE n.session_id = ?1 AND (?2 IS NULL OR b.register_id = ?2) AND n.superseded_by IS NULL ORDER BY n.id",
+        )?;
+        let mut rows = stmt.query(params![sid, register_id])?;
+        while let Some(r) = rows.next()? {
+            out.not_given.entry(r.get(0)?).or_default().push(NotGivenCode {
+                code: parse(&r.get::<_, String>(1)?, "dose code")?,
+                reason: parse(&r.get::<_, String>(2)?, "reason")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every record of a session that its tally counts: doses given, not given, AEFI.
+    pub fn session_facts(&self, session: Uuid) -> Result<Vec<SessionFact>> {
+        let sid = session.to_string();
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.code, d.beneficiary_id, b.kind FROM doses d JOIN beneficiaries b ON b.id = d.beneficiary_id
+             WHERE d.session_id = ?1 AND d.superseded_by IS NULL",
+        )?;
+        let mut rows = stmt.query([&sid])?;
+        while let Some(r) = rows.next()? {
+            out.push(SessionFact::Given {
+                code: parse(&r.get::<_, String>(0)?, "dose code")?,
+                beneficiary: parse(&r.get::<_, String>(1)?, "beneficiary id")?,
+                kind: parse(&r.get::<_, String>(2)?, "kind")?,
+            });
+        }
+        let mut stmt =
+            self.conn.prepare_cached("SELECT reason FROM not_given WHERE session_id = ?1 AND superseded_by IS NULL")?;
+        let mut rows = stmt.query([&sid])?;
+        while let Some(r) = rows.next()? {
+            out.push(SessionFact::NotGiven { reason: parse(&r.get::<_, String>(0)?, "reason")? });
+        }
+        let mut stmt = self.conn.prepare_cached("SELECT severity FROM aefi WHERE session_id = ?1")?;
+        let mut rows = stmt.query([&sid])?;
+        while let Some(r) = rows.next()? {
+            out.push(SessionFact::Aefi { severity: parse(&r.get::<_, String>(0)?, "severity")? });
+        }
+        Ok(out)
+    }
+
+    /// Refusals on record (not superseded), newest first, optionally of one village.
+    pub fn refusal_records(&self, village: Option<Uuid>) -> Result<Vec<RefusalRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.register_id, b.name, a.name, h.house_no, h.head_of_household, n.code, n.date, n.reason
+             FROM not_given n JOIN beneficiaries b ON b.id = n.beneficiary_id
+             JOIN households h ON h.id = b.household_id JOIN areas a ON a.id = h.village_id
+             WHERE n.superseded_by IS NULL AND n.reason LIKE 'REFUSED\\_%' ESCAPE '\\' AND (?1 IS NULL OR a.id = ?1)
+             ORDER BY n.date DESC, n.id DESC",
+        )?;
+        let mut rows = stmt.query([village.map(|v| v.to_string())])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(RefusalRecord {
+                register_id: r.get(0)?,
+                name: r.get(1)?,
+                village: r.get(2)?,
+                house_no: r.get(3)?,
+                head_of_household: r.get(4)?,
+                code: parse(&r.get::<_, String>(5)?, "dose code")?,
+                date: parse(&r.get::<_, String>(6)?, "date")?,
+                reason: parse(&r.get::<_, String>(7)?, "reason")?,
+            });
+        }
+        Ok(out)
+    }
+}

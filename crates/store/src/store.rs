@@ -1,0 +1,91 @@
+//! The store itself: opening it (WAL, foreign keys, durable commits, migrations), its device id,
+//! its schedule settings, and the raw log.
+
+use crate::error::{Result, StoreError};
+use crate::migrate;
+use rusqlite::{Connection, OptionalExtension};
+use std::path::Path;
+use teeka_domain::ScheduleSettings;
+use uuid::Uuid;
+
+/// The device store.
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub(crate) device_id: Uuid,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::setup(Connection::open(path)?)
+    }
+
+    /// A store in memory, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Read the store through memory mapping and a larger page cache: the due list reads every
+        // beneficiary, and copying pages in from the OS each time dominated it.
+        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
+        conn.pragma_update(None, "cache_size", -16 * 1024)?;
+        migrate::migrate(&mut conn)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let existing: Option<String> =
+            tx.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get(0)).optional()?;
+        let device_id = match existing {
+            Some(text) => Uuid::parse_str(&text).map_err(|e| StoreError::Corrupt(format!("device id: {e}")))?,
+            None => {
+                let id = Uuid::now_v7();
+                tx.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?1)", [id.to_string()])?;
+                id
+            }
+        };
+        tx.commit()?;
+        Ok(Store { conn, device_id })
+    }
+
+    /// This device's id, made when the store was created.
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    /// The schedule settings of this device.
+    pub fn settings(&self) -> Result<ScheduleSettings> {
+        let grace: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = 'overdue_grace_days'", [], |r| r.get(0))
+            .optional()?;
+        let mut s = ScheduleSettings::default();
+        if let Some(g) = grace {
+            s.overdue_grace_days =
+                g.parse().map_err(|_| StoreError::Corrupt(format!("setting overdue_grace_days = '{g}'")))?;
+        }
+        Ok(s)
+    }
+
+    /// Sets the number of days after its due date at which a dose becomes overdue.
+    pub fn set_overdue_grace_days(&mut self, days: u32) -> Result<()> {
+        if days > 365 {
+            return Err(StoreError::Invalid(format!("overdue grace of {days} days is more than a year")));
+        }
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('overdue_grace_days', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [days.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// This connection's `foreign_keys` and `synchronous` settings (1 and 2 = FULL when open).
+    pub fn connection_pragmas(&self) -> Result<(i64, i64)> {
+        let fk = self.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        let sync = self.conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        Ok((fk, sync))
+    }
+}
