@@ -1,5 +1,7 @@
-//! End-to-end tests of the real app binary in the real webview (WebKitGTK), driven through
-//! WebDriver under Xvfb. They also refresh the screenshots in docs/screenshots/.
+//! WebDriver tests of the real app binary in the real webview (WebKitGTK) under Xvfb, offline: an
+//! ASHA's survey and an ANM's session in English and Hindi, a whole Hindi session surviving a
+//! restart, and malformed requests across the IPC boundary. They also refresh the screenshots in
+//! docs/screenshots/.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
