@@ -1,6 +1,6 @@
 //! Reads: the people behind the due list and coverage, and the full export.
 
-use crate::error::{Result, StoreError};
+use crate::error::{corrupt, parse, Result, StoreError};
 use crate::packed::unpack_doses;
 use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
@@ -60,17 +60,6 @@ pub struct ExportNotGiven {
     pub code: DoseCode,
     pub date: Date,
     pub reason: ReasonCode,
-}
-
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
-}
-
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T>
-where
-    T::Err: std::fmt::Display,
-{
-    text.parse().map_err(|e| corrupt(format!("{what} '{text}': {e}")))
 }
 
 /// Parses a stored ISO date quickly (the due list reads hundreds of thousands).

@@ -191,9 +191,12 @@ impl Store {
         Ok(s)
     }
 
-    /// Whom doses are recorded for: the beneficiary's internal id, the schedule's subject, and a
-    /// warning when they are not active.
-    fn recipient(&self, register_id: &str) -> Result<(Uuid, Subject, Option<Warning>)> {
+    /// Whom doses are recorded for, at `session` if any (which must be open): the beneficiary's
+    /// internal id, the schedule's subject, and a warning when they are not active.
+    fn recipient(&self, register_id: &str, session: Option<Uuid>) -> Result<(Uuid, Subject, Option<Warning>)> {
+        if let Some(s) = session {
+            self.open_session_record(s)?;
+        }
         let row = self.beneficiary(register_id)?;
         let subject = row.subject().ok_or_else(|| corrupt(format!("{register_id} has no date of birth or LMP")))?;
         let inactive = (row.status != BeneficiaryStatus::Active)
@@ -210,10 +213,7 @@ impl Store {
         session: Option<Uuid>,
         ctx: &Ctx,
     ) -> Result<Recorded> {
-        if let Some(s) = session {
-            self.open_session_record(s)?;
-        }
-        let (beneficiary, subject, inactive) = self.recipient(register_id)?;
+        let (beneficiary, subject, inactive) = self.recipient(register_id, session)?;
         let history = self.history(beneficiary)?;
         let to = Recipient { who: register_id, subject };
         let mut warnings: Vec<Warning> = inactive.into_iter().collect();
@@ -255,10 +255,7 @@ impl Store {
         session: Option<Uuid>,
         ctx: &Ctx,
     ) -> Result<Recorded> {
-        if let Some(s) = session {
-            self.open_session_record(s)?;
-        }
-        let (beneficiary, subject, inactive) = self.recipient(register_id)?;
+        let (beneficiary, subject, inactive) = self.recipient(register_id, session)?;
         check_not_given(&Recipient { who: register_id, subject }, codes, date, ctx.today)?;
         let bodies = codes
             .iter()
