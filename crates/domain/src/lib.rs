@@ -6,10 +6,12 @@
 
 pub mod codes;
 pub mod dates;
+pub mod export;
 pub mod hlc;
 pub mod model;
 pub mod record;
 pub mod register;
+pub mod replay;
 pub mod report;
 pub mod schedule;
 pub mod similar;
@@ -19,6 +21,8 @@ pub use codes::{
     WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
+pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 pub use hlc::Hlc;
-pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, VialsUsed};
+pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
+pub use replay::{replay, Replay, ReplayError};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

@@ -2,61 +2,17 @@
 
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
-use teeka_domain::register::RegisterRow;
 use teeka_domain::report::{coverage, Coverage, DueItem, DueLister, Person};
 
 /// Beneficiaries with their rank in (village, household id) order and their doses.
 type Ranked = Vec<(u32, Person, Vec<Given>)>;
-use teeka_domain::{BeneficiaryStatus, Date, DoseCode, Given, Kind, ReasonCode, RiskCategory, Sex};
+use teeka_domain::{Date, Given, Kind};
 use uuid::Uuid;
 
-/// Everything in the store, as `teeka export --format json` prints it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Export {
-    pub beneficiaries: Vec<ExportBeneficiary>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportBeneficiary {
-    pub register_id: String,
-    pub household_id: String,
-    pub village: String,
-    pub kind: Kind,
-    pub name: String,
-    pub sex: Option<Sex>,
-    pub dob: Option<Date>,
-    pub lmp: Option<Date>,
-    pub mother_name: Option<String>,
-    pub status: BeneficiaryStatus,
-    pub house_no: Option<String>,
-    pub head_of_household: Option<String>,
-    pub phone: Option<String>,
-    pub risk_category: Option<RiskCategory>,
-    pub resistant_household: bool,
-    pub doses: Vec<ExportDose>,
-    pub not_given: Vec<ExportNotGiven>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportDose {
-    pub id: Uuid,
-    pub code: DoseCode,
-    pub date: Date,
-    /// The same dose is on record more than once for this beneficiary: review it.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub flagged: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportNotGiven {
-    pub id: Uuid,
-    pub code: DoseCode,
-    pub date: Date,
-    pub reason: ReasonCode,
-}
+/// The export is the domain's (`teeka_domain::export`), re-exported here.
+pub use teeka_domain::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
@@ -379,32 +335,5 @@ impl Store {
             });
         }
         Ok(Export { beneficiaries: out })
-    }
-}
-
-impl Export {
-    /// The register rows of this export (the CSV import format).
-    pub fn register_rows(&self) -> Vec<RegisterRow> {
-        self.beneficiaries
-            .iter()
-            .map(|b| RegisterRow {
-                line: 0,
-                register_id: b.register_id.clone(),
-                household_id: b.household_id.clone(),
-                village: b.village.clone(),
-                house_no: b.house_no.clone(),
-                head_of_household: b.head_of_household.clone(),
-                phone: b.phone.clone(),
-                risk_category: b.risk_category,
-                kind: b.kind,
-                name: b.name.clone(),
-                sex: b.sex,
-                dob: b.dob,
-                lmp: b.lmp,
-                mother_name: b.mother_name.clone(),
-                status: Some(b.status),
-                doses: b.doses.iter().map(|d| (d.code, d.date)).collect(),
-            })
-            .collect()
     }
 }

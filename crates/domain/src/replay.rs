@@ -1,0 +1,484 @@
+//! The register after a log: a pure fold of events into the rows of the [`Export`].
+//!
+//! These are the device store's rules (its projection, `crates/store/src/project.rs`, read by
+//! its export), held in memory, so that a replica without a device store (the server) gives the
+//! export a device gives after ingesting the same events:
+//!
+//! - An event is applied once, however often it arrives (keyed by its id).
+//! - Mutable fields follow last-writer-wins per field under the [`Stamp`] (HLC, then device id);
+//!   within one event the first value of a field wins.
+//! - A village named like a village already known (ASCII case aside) is an alias of it; a
+//!   household id or register id registered again under another id makes that id an alias of
+//!   the first, and the registration's fields apply to the first. Events about an alias apply to
+//!   its canonical record (one step: an alias never points at another alias's target).
+//! - A household whose village, a beneficiary whose household, a dose whose beneficiary is not
+//!   known when it arrives is left out (it stays in the log); a field naming an unknown village
+//!   or household is an error, as the store's foreign keys make it.
+//! - A correction supersedes the record it names, even when it arrives first; the same dose
+//!   active twice for a beneficiary keeps both, flagged for review (a flag is never lifted); a
+//!   refusal marks the beneficiary's household resistant.
+//!
+//! Events that change nothing the export shows (sessions, AEFI, JE settings) are passed over.
+
+use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex};
+use crate::dates::Date;
+use crate::export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
+use crate::model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use uuid::Uuid;
+
+/// Why a log cannot be replayed: the cases where the device store refuses it too.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// A new household without a village, or a new beneficiary without a name or household.
+    #[error("event {event}: {what} '{key}' registered without {missing}")]
+    Incomplete { event: Uuid, what: &'static str, key: String, missing: &'static str },
+    /// A field or a parent naming an area or household the register does not have.
+    #[error("event {event}: the {what} {id} it names is not in the register")]
+    UnknownReference { event: Uuid, what: &'static str, id: Uuid },
+}
+
+impl ReplayError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReplayError::Incomplete { .. } => "LOG_INCOMPLETE_REGISTRATION",
+            ReplayError::UnknownReference { .. } => "LOG_UNKNOWN_REFERENCE",
+        }
+    }
+}
+
+/// The export after `events`, applied in the order given.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Export, ReplayError> {
+    let mut register = Replay::default();
+    for event in events {
+        register.apply(event)?;
+    }
+    Ok(register.export())
+}
+
+/// The register's state after the events applied so far.
+#[derive(Debug, Default)]
+pub struct Replay {
+    applied: HashSet<Uuid>,
+    areas: HashMap<Uuid, AreaRow>,
+    /// Village rows by their name folded to ASCII lower case.
+    villages: HashMap<String, BTreeSet<Uuid>>,
+    aliases: HashMap<Uuid, Uuid>,
+    households: HashMap<Uuid, HouseholdRow>,
+    household_ids: HashMap<String, Uuid>,
+    beneficiaries: HashMap<Uuid, BeneficiaryRow>,
+    register_ids: HashMap<String, Uuid>,
+    doses: Records<bool>,
+    not_given: Records<ReasonCode>,
+    /// The stamp of the write that last set each field of each record.
+    stamps: HashMap<(Uuid, &'static str), Stamp>,
+}
+
+#[derive(Debug)]
+struct AreaRow {
+    name: String,
+}
+
+#[derive(Debug)]
+struct HouseholdRow {
+    household_id: String,
+    village: Uuid,
+    house_no: Option<String>,
+    head_of_household: Option<String>,
+    phone: Option<String>,
+    risk_category: Option<RiskCategory>,
+    resistant: bool,
+}
+
+#[derive(Debug)]
+struct BeneficiaryRow {
+    register_id: String,
+    household: Uuid,
+    kind: Kind,
+    name: String,
+    sex: Option<Sex>,
+    dob: Option<Date>,
+    lmp: Option<Date>,
+    mother_name: Option<String>,
+    status: BeneficiaryStatus,
+}
+
+/// Dose records (`T` = flagged) or not-given records (`T` = the reason).
+#[derive(Debug)]
+struct Records<T> {
+    rows: HashMap<Uuid, Record<T>>,
+    /// Each beneficiary's records, in the order they arrived.
+    of: HashMap<Uuid, Vec<Uuid>>,
+    /// The records naming each corrected id.
+    corrections: HashMap<Uuid, BTreeSet<Uuid>>,
+}
+
+impl<T> Default for Records<T> {
+    fn default() -> Self {
+        Records { rows: HashMap::new(), of: HashMap::new(), corrections: HashMap::new() }
+    }
+}
+
+#[derive(Debug)]
+struct Record<T> {
+    code: DoseCode,
+    date: Date,
+    superseded_by: Option<Uuid>,
+    extra: T,
+}
+
+/// A record as an event gives it.
+struct NewRecord<T> {
+    id: Uuid,
+    beneficiary: Uuid,
+    code: DoseCode,
+    date: Date,
+    corrects: Option<Uuid>,
+    extra: T,
+}
+
+impl<T> Records<T> {
+    /// Adds a record, superseded at once if a correction of it came first, and supersedes the
+    /// record it corrects. False if a record with its id is already there.
+    fn insert(&mut self, new: NewRecord<T>) -> bool {
+        if self.rows.contains_key(&new.id) {
+            return false;
+        }
+        let superseded_by = self.corrections.get(&new.id).and_then(|c| c.first().copied());
+        self.of.entry(new.beneficiary).or_default().push(new.id);
+        self.rows.insert(new.id, Record { code: new.code, date: new.date, superseded_by, extra: new.extra });
+        if let Some(old) = new.corrects {
+            self.corrections.entry(old).or_default().insert(new.id);
+            if let Some(o) = self.rows.get_mut(&old) {
+                o.superseded_by = Some(new.id);
+            }
+        }
+        true
+    }
+
+    /// The records of `beneficiary` not superseded, sorted by date, code (as text) and id.
+    fn active(&self, beneficiary: Uuid) -> Vec<(Uuid, &Record<T>)> {
+        let mut out: Vec<(Uuid, &Record<T>)> = self
+            .of
+            .get(&beneficiary)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.rows.get(id).map(|r| (*id, r)))
+            .filter(|(_, r)| r.superseded_by.is_none())
+            .collect();
+        out.sort_unstable_by(|(ia, a), (ib, b)| (a.date, a.code.as_str(), ia).cmp(&(b.date, b.code.as_str(), ib)));
+        out
+    }
+}
+
+impl Replay {
+    /// Applies one event (nothing if it was applied before).
+    pub fn apply(&mut self, event: &Event) -> Result<(), ReplayError> {
+        if !self.applied.insert(event.id) {
+            return Ok(());
+        }
+        let stamp = event.stamp();
+        let id = event.id;
+        match &event.body {
+            EventBody::AreaDefined { area, level, name, parent } => {
+                if *level == AreaLevel::Village {
+                    let same_name = self
+                        .villages
+                        .get(&name.to_ascii_lowercase())
+                        .and_then(|ids| ids.iter().find(|v| *v != area).copied());
+                    if let Some(existing) = same_name {
+                        self.alias(*area, existing);
+                        return Ok(());
+                    }
+                }
+                let parent = parent.map(|p| self.resolve(p));
+                if self.areas.contains_key(area) {
+                    return Ok(());
+                }
+                if let Some(p) = parent.filter(|p| p != area && !self.areas.contains_key(p)) {
+                    return Err(ReplayError::UnknownReference { event: id, what: "area", id: p });
+                }
+                self.areas.insert(*area, AreaRow { name: name.clone() });
+                if *level == AreaLevel::Village {
+                    self.villages.entry(name.to_ascii_lowercase()).or_default().insert(*area);
+                }
+            }
+            EventBody::HouseholdRegistered { household, household_id, fields } => {
+                match self.household_ids.get(household_id).copied().filter(|e| e != household) {
+                    Some(existing) => {
+                        self.alias(*household, existing);
+                        self.set_household_fields(existing, fields, stamp, id)?;
+                    }
+                    None => {
+                        let village =
+                            HouseholdField::villages(fields).next().ok_or_else(|| ReplayError::Incomplete {
+                                event: id,
+                                what: "household",
+                                key: household_id.clone(),
+                                missing: "a village",
+                            })?;
+                        let village = self.resolve(village);
+                        if !self.areas.contains_key(&village) {
+                            return Ok(());
+                        }
+                        if !self.households.contains_key(household) {
+                            let village = self.resolve(village);
+                            if !self.areas.contains_key(&village) {
+                                return Err(ReplayError::UnknownReference { event: id, what: "village", id: village });
+                            }
+                            self.household_ids.insert(household_id.clone(), *household);
+                            self.households.insert(
+                                *household,
+                                HouseholdRow {
+                                    household_id: household_id.clone(),
+                                    village,
+                                    house_no: None,
+                                    head_of_household: None,
+                                    phone: None,
+                                    risk_category: None,
+                                    resistant: false,
+                                },
+                            );
+                        }
+                        self.set_household_fields(*household, fields, stamp, id)?;
+                    }
+                }
+            }
+            EventBody::HouseholdUpdated { household, fields } => {
+                let household = self.resolve(*household);
+                self.set_household_fields(household, fields, stamp, id)?;
+            }
+            EventBody::BeneficiaryRegistered { beneficiary, register_id, kind, fields } => {
+                match self.register_ids.get(register_id).copied().filter(|e| e != beneficiary) {
+                    Some(existing) => {
+                        self.alias(*beneficiary, existing);
+                        self.set_beneficiary_fields(existing, fields, stamp, id)?;
+                    }
+                    None => {
+                        // The row is made with the last name and household given; the fields
+                        // then set the first of each (an equal stamp does not override).
+                        let mut name = None;
+                        let mut household = None;
+                        for f in fields {
+                            match f {
+                                BeneficiaryField::Name(n) => name = Some(n),
+                                BeneficiaryField::Household(h) => household = Some(*h),
+                                _ => {}
+                            }
+                        }
+                        let (Some(name), Some(household)) = (name, household) else {
+                            return Err(ReplayError::Incomplete {
+                                event: id,
+                                what: "beneficiary",
+                                key: register_id.clone(),
+                                missing: "a name or household",
+                            });
+                        };
+                        let household = self.resolve(household);
+                        if !self.households.contains_key(&household) {
+                            return Ok(());
+                        }
+                        if !self.beneficiaries.contains_key(beneficiary) {
+                            self.register_ids.insert(register_id.clone(), *beneficiary);
+                            self.beneficiaries.insert(
+                                *beneficiary,
+                                BeneficiaryRow {
+                                    register_id: register_id.clone(),
+                                    household,
+                                    kind: *kind,
+                                    name: name.clone(),
+                                    sex: None,
+                                    dob: None,
+                                    lmp: None,
+                                    mother_name: None,
+                                    status: BeneficiaryStatus::Active,
+                                },
+                            );
+                        }
+                        self.set_beneficiary_fields(*beneficiary, fields, stamp, id)?;
+                    }
+                }
+            }
+            EventBody::BeneficiaryUpdated { beneficiary, fields } => {
+                let beneficiary = self.resolve(*beneficiary);
+                self.set_beneficiary_fields(beneficiary, fields, stamp, id)?;
+            }
+            EventBody::DoseGiven { beneficiary, code, date, corrects, .. } => {
+                let beneficiary = self.resolve(*beneficiary);
+                if !self.beneficiaries.contains_key(&beneficiary) {
+                    return Ok(());
+                }
+                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: false };
+                if !self.doses.insert(new) {
+                    return Ok(());
+                }
+                // The same dose on record twice: keep both, flag them for review.
+                let twice: Vec<Uuid> = self
+                    .doses
+                    .active(beneficiary)
+                    .into_iter()
+                    .filter(|(_, r)| r.code == *code)
+                    .map(|(i, _)| i)
+                    .collect();
+                if twice.len() > 1 {
+                    for i in twice {
+                        if let Some(r) = self.doses.rows.get_mut(&i) {
+                            r.extra = true;
+                        }
+                    }
+                }
+            }
+            EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, .. } => {
+                let beneficiary = self.resolve(*beneficiary);
+                let Some(household) = self.beneficiaries.get(&beneficiary).map(|b| b.household) else {
+                    return Ok(());
+                };
+                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: *reason };
+                if !self.not_given.insert(new) {
+                    return Ok(());
+                }
+                if reason.is_refusal() {
+                    if let Some(h) = self.households.get_mut(&household) {
+                        h.resistant = true;
+                    }
+                }
+            }
+            EventBody::VillageJeEndemicSet { .. }
+            | EventBody::SessionOpened { .. }
+            | EventBody::SessionClosed { .. }
+            | EventBody::AefiReported { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// The export: every beneficiary, sorted by village name, household id and register id (as
+    /// bytes), each with its records not superseded.
+    pub fn export(&self) -> Export {
+        let mut out: Vec<ExportBeneficiary> = Vec::with_capacity(self.beneficiaries.len());
+        for (id, b) in &self.beneficiaries {
+            let Some(h) = self.households.get(&b.household) else { continue };
+            let Some(village) = self.areas.get(&h.village) else { continue };
+            out.push(ExportBeneficiary {
+                register_id: b.register_id.clone(),
+                household_id: h.household_id.clone(),
+                village: village.name.clone(),
+                kind: b.kind,
+                name: b.name.clone(),
+                sex: b.sex,
+                dob: b.dob,
+                lmp: b.lmp,
+                mother_name: b.mother_name.clone(),
+                status: b.status,
+                house_no: h.house_no.clone(),
+                head_of_household: h.head_of_household.clone(),
+                phone: h.phone.clone(),
+                risk_category: h.risk_category,
+                resistant_household: h.resistant,
+                doses: self
+                    .doses
+                    .active(*id)
+                    .into_iter()
+                    .map(|(id, r)| ExportDose { id, code: r.code, date: r.date, flagged: r.extra })
+                    .collect(),
+                not_given: self
+                    .not_given
+                    .active(*id)
+                    .into_iter()
+                    .map(|(id, r)| ExportNotGiven { id, code: r.code, date: r.date, reason: r.extra })
+                    .collect(),
+            });
+        }
+        out.sort_unstable_by(|a, b| {
+            (&a.village, &a.household_id, &a.register_id).cmp(&(&b.village, &b.household_id, &b.register_id))
+        });
+        Export { beneficiaries: out }
+    }
+
+    /// The canonical id of a village, household or beneficiary (itself unless it is an alias).
+    fn resolve(&self, id: Uuid) -> Uuid {
+        self.aliases.get(&id).copied().unwrap_or(id)
+    }
+
+    /// Makes `id` an alias of `canonical`, unless it is an alias already.
+    fn alias(&mut self, id: Uuid, canonical: Uuid) {
+        self.aliases.entry(id).or_insert(canonical);
+    }
+
+    /// Whether a write of `field` of `record` under `stamp` wins over the last one.
+    fn wins(&self, record: Uuid, field: &'static str, stamp: Stamp) -> bool {
+        stamp.overrides(self.stamps.get(&(record, field)).copied())
+    }
+
+    /// Sets the fields that win of a household in the register (of none, if it is not).
+    fn set_household_fields(
+        &mut self,
+        household: Uuid,
+        fields: &[HouseholdField],
+        stamp: Stamp,
+        event: Uuid,
+    ) -> Result<(), ReplayError> {
+        for f in fields {
+            if !self.households.contains_key(&household) || !self.wins(household, f.name(), stamp) {
+                continue;
+            }
+            let value = match f {
+                HouseholdField::Village(v) => {
+                    let v = self.resolve(*v);
+                    if !self.areas.contains_key(&v) {
+                        return Err(ReplayError::UnknownReference { event, what: "village", id: v });
+                    }
+                    HouseholdField::Village(v)
+                }
+                other => other.clone(),
+            };
+            let Some(h) = self.households.get_mut(&household) else { continue };
+            match value {
+                HouseholdField::Village(v) => h.village = v,
+                HouseholdField::HouseNo(v) => h.house_no = v,
+                HouseholdField::HeadOfHousehold(v) => h.head_of_household = v,
+                HouseholdField::Phone(v) => h.phone = v,
+                HouseholdField::RiskCategory(v) => h.risk_category = v,
+            }
+            self.stamps.insert((household, f.name()), stamp);
+        }
+        Ok(())
+    }
+
+    /// Sets the fields that win of a beneficiary in the register (of none, if it is not).
+    fn set_beneficiary_fields(
+        &mut self,
+        beneficiary: Uuid,
+        fields: &[BeneficiaryField],
+        stamp: Stamp,
+        event: Uuid,
+    ) -> Result<(), ReplayError> {
+        for f in fields {
+            if !self.beneficiaries.contains_key(&beneficiary) || !self.wins(beneficiary, f.name(), stamp) {
+                continue;
+            }
+            let value = match f {
+                BeneficiaryField::Household(h) => {
+                    let h = self.resolve(*h);
+                    if !self.households.contains_key(&h) {
+                        return Err(ReplayError::UnknownReference { event, what: "household", id: h });
+                    }
+                    BeneficiaryField::Household(h)
+                }
+                other => other.clone(),
+            };
+            let Some(b) = self.beneficiaries.get_mut(&beneficiary) else { continue };
+            match value {
+                BeneficiaryField::Household(h) => b.household = h,
+                BeneficiaryField::Name(n) => b.name = n,
+                BeneficiaryField::Sex(s) => b.sex = s,
+                BeneficiaryField::Dob(d) => b.dob = d,
+                BeneficiaryField::Lmp(d) => b.lmp = d,
+                BeneficiaryField::MotherName(m) => b.mother_name = m,
+                BeneficiaryField::Status(s) => b.status = s,
+            }
+            self.stamps.insert((beneficiary, f.name()), stamp);
+        }
+        Ok(())
+    }
+}
