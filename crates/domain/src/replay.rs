@@ -482,3 +482,195 @@ impl Replay {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::hlc::Hlc;
+
+    const A: u128 = 0xa;
+    const B: u128 = 0xb;
+
+    /// Builds a log: each event gets the next id; `at` sets the stamp of the next ones.
+    struct Log {
+        events: Vec<Event>,
+        next: u128,
+        device: u128,
+        wall_ms: u64,
+    }
+
+    impl Log {
+        fn new() -> Log {
+            Log { events: Vec::new(), next: 0x100, device: A, wall_ms: 1 }
+        }
+        fn at(&mut self, device: u128, wall_ms: u64) -> &mut Log {
+            self.device = device;
+            self.wall_ms = wall_ms;
+            self
+        }
+        fn push(&mut self, body: EventBody) -> Uuid {
+            self.next += 1;
+            let id = Uuid::from_u128(self.next);
+            self.events.push(Event {
+                id,
+                device_id: Uuid::from_u128(self.device),
+                hlc: Hlc { wall_ms: self.wall_ms, counter: 0 },
+                author: "asha".into(),
+                recorded_at: chrono::DateTime::default(),
+                body,
+            });
+            id
+        }
+        fn village(&mut self, id: u128, name: &str) -> Uuid {
+            let area = Uuid::from_u128(id);
+            self.push(EventBody::AreaDefined { area, level: AreaLevel::Village, name: name.into(), parent: None });
+            area
+        }
+        fn household(&mut self, id: u128, household_id: &str, village: Uuid) -> Uuid {
+            let household = Uuid::from_u128(id);
+            let fields = vec![HouseholdField::Village(village)];
+            self.push(EventBody::HouseholdRegistered { household, household_id: household_id.into(), fields });
+            household
+        }
+        fn child(&mut self, id: u128, register_id: &str, household: Uuid, name: &str) -> Uuid {
+            let beneficiary = Uuid::from_u128(id);
+            let fields = vec![BeneficiaryField::Name(name.into()), BeneficiaryField::Household(household)];
+            let register_id = register_id.into();
+            self.push(EventBody::BeneficiaryRegistered { beneficiary, register_id, kind: Kind::Child, fields });
+            beneficiary
+        }
+        fn dose(&mut self, beneficiary: Uuid, code: DoseCode, day: u32, corrects: Option<Uuid>) -> Uuid {
+            let date = Date::from_ymd_opt(2026, 1, day).unwrap();
+            self.push(EventBody::DoseGiven { beneficiary, code, date, corrects, session: None })
+        }
+        fn export(&self) -> Export {
+            replay(&self.events).unwrap()
+        }
+    }
+
+    fn rampur() -> (Log, Uuid) {
+        let mut log = Log::new();
+        let v = log.village(1, "Rampur");
+        let h = log.household(2, "H-1", v);
+        let c = log.child(3, "C-1", h, "Aarav");
+        (log, c)
+    }
+
+    #[test]
+    fn the_later_stamp_wins_per_field_whatever_the_arrival_order() {
+        let (mut log, c) = rampur();
+        log.at(B, 5)
+            .push(EventBody::BeneficiaryUpdated { beneficiary: c, fields: vec![BeneficiaryField::Name("B".into())] });
+        log.at(A, 5).push(EventBody::BeneficiaryUpdated {
+            beneficiary: c,
+            fields: vec![BeneficiaryField::Name("A".into()), BeneficiaryField::MotherName(Some("Sunita".into()))],
+        });
+        log.at(A, 4).push(EventBody::BeneficiaryUpdated {
+            beneficiary: c,
+            fields: vec![BeneficiaryField::Status(BeneficiaryStatus::Migrated), BeneficiaryField::MotherName(None)],
+        });
+        let b = &log.export().beneficiaries[0];
+        assert_eq!(b.name, "B", "same HLC: the greater device id wins");
+        assert_eq!(b.mother_name.as_deref(), Some("Sunita"), "an earlier stamp arriving later loses");
+        assert_eq!(b.status, BeneficiaryStatus::Migrated, "each field on its own");
+        let mut reversed = log.events.clone();
+        reversed[3..].reverse();
+        assert_eq!(replay(&reversed).unwrap(), log.export());
+    }
+
+    #[test]
+    fn a_correction_supersedes_even_when_it_arrives_first() {
+        let (mut log, c) = rampur();
+        let old = log.dose(c, DoseCode::Bcg, 2, None);
+        let new = log.dose(c, DoseCode::Bcg, 3, Some(old));
+        let doses = |events: &[Event]| -> Vec<(Uuid, bool)> {
+            replay(events).unwrap().beneficiaries[0].doses.iter().map(|d| (d.id, d.flagged)).collect()
+        };
+        assert_eq!(doses(&log.events), vec![(new, false)]);
+        let n = log.events.len();
+        log.events.swap(n - 1, n - 2);
+        assert_eq!(doses(&log.events), vec![(new, false)], "the correction came first");
+    }
+
+    #[test]
+    fn the_same_dose_twice_is_kept_and_flagged_for_good() {
+        let (mut log, c) = rampur();
+        let first = log.dose(c, DoseCode::Opv1, 5, None);
+        let second = log.at(B, 2).dose(c, DoseCode::Opv1, 4, None);
+        log.dose(c, DoseCode::Bcg, 4, None);
+        let doses = &log.export().beneficiaries[0].doses;
+        assert_eq!(
+            doses.iter().map(|d| (d.code, d.flagged)).collect::<Vec<_>>(),
+            vec![(DoseCode::Bcg, false), (DoseCode::Opv1, true), (DoseCode::Opv1, true)]
+        );
+        assert_eq!((doses[1].id, doses[2].id), (second, first), "sorted by date");
+        // Correcting one leaves the other flagged (the store does not lift a flag).
+        log.dose(c, DoseCode::Opv1, 6, Some(first));
+        let doses = &log.export().beneficiaries[0].doses;
+        assert!(doses.iter().filter(|d| d.code == DoseCode::Opv1).all(|d| d.flagged));
+    }
+
+    #[test]
+    fn ids_registered_twice_become_aliases_of_the_first() {
+        let (mut log, c) = rampur();
+        log.at(B, 2);
+        let v2 = log.village(11, "RAMPUR");
+        let h2 = log.household(12, "H-1", v2);
+        let c2 = log.child(13, "C-1", h2, "Aarav Kumar");
+        log.dose(c2, DoseCode::Bcg, 2, None);
+        log.push(EventBody::HouseholdUpdated { household: h2, fields: vec![HouseholdField::Phone(Some("98".into()))] });
+        let export = log.export();
+        assert_eq!(export.beneficiaries.len(), 1);
+        let b = &export.beneficiaries[0];
+        assert_eq!(
+            (b.village.as_str(), b.name.as_str()),
+            ("Rampur", "Aarav Kumar"),
+            "the later registration's fields win"
+        );
+        assert_eq!((b.doses.len(), b.phone.as_deref()), (1, Some("98")));
+        assert_ne!(c, c2);
+    }
+
+    #[test]
+    fn a_refusal_marks_the_household_resistant_and_unknown_beneficiaries_are_left_out() {
+        let (mut log, c) = rampur();
+        let date = Date::from_ymd_opt(2026, 1, 9).unwrap();
+        let not_given = |beneficiary, reason| EventBody::DoseNotGiven {
+            beneficiary,
+            code: DoseCode::Opv1,
+            date,
+            reason,
+            corrects: None,
+            session: None,
+        };
+        log.push(not_given(c, ReasonCode::ChildSick));
+        assert!(!log.export().beneficiaries[0].resistant_household);
+        log.push(not_given(Uuid::from_u128(99), ReasonCode::RefusedFamily));
+        assert!(!log.export().beneficiaries[0].resistant_household);
+        log.push(not_given(c, ReasonCode::RefusedReligious));
+        let b = &log.export().beneficiaries[0];
+        assert!(b.resistant_household);
+        assert_eq!(b.not_given.len(), 2);
+    }
+
+    #[test]
+    fn what_the_store_refuses_the_replay_refuses() {
+        let (mut log, c) = rampur();
+        let unknown = Uuid::from_u128(77);
+        let moved =
+            EventBody::BeneficiaryUpdated { beneficiary: c, fields: vec![BeneficiaryField::Household(unknown)] };
+        log.push(moved.clone());
+        assert!(replay(&log.events).is_ok(), "a write that loses (an equal stamp) is not checked");
+        log.events.pop();
+        let event = log.at(A, 2).push(moved);
+        let e = replay(&log.events).unwrap_err();
+        assert_eq!(e, ReplayError::UnknownReference { event, what: "household", id: unknown });
+        assert_eq!(e.code(), "LOG_UNKNOWN_REFERENCE");
+        log.events.pop();
+        let event =
+            log.push(EventBody::HouseholdRegistered { household: unknown, household_id: "H-9".into(), fields: vec![] });
+        assert_eq!(replay(&log.events).unwrap_err().code(), "LOG_INCOMPLETE_REGISTRATION");
+        assert!(replay(&log.events).unwrap_err().to_string().starts_with(&format!("event {event}: household 'H-9'")));
+    }
+}
