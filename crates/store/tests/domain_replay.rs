@@ -498,3 +498,59 @@ fn the_generated_logs_reach_every_rule() {
         assert!(n >= 10, "only {n} of the 200 logs: {what} ({seen:?})");
     }
 }
+
+/// Events as the store's own writes make them: two devices import overlapping registers (the
+/// same village, household and register ids under their own ids), re-import a corrected dose
+/// date, record the same dose, a refusal and conflicting renames; the replay of everything,
+/// in each device's arrival order, equals that device's export.
+#[test]
+fn the_replay_of_two_devices_real_writes_equals_their_exports() {
+    const A: &str = "register_id,household_id,village,house_no,phone,kind,name,sex,dob,lmp,mother_name,BCG,OPV1
+C-1,H-1,Rampur,12,9876543210,child,आरव,M,2026-06-01,,सुनीता,2026-06-01,
+C-2,H-1,Rampur,12,,child,Priya,F,2026-09-10,,सुनीता,,
+W-1,H-2,Rampur,7,,pregnant_woman,Kamla,F,,2026-09-05,,,
+";
+    const B: &str = "register_id,household_id,village,house_no,kind,name,sex,dob,BCG
+C-2,H-1,rampur,14,child,Priya Devi,F,2026-09-10,2026-09-11
+C-3,H-3,Lalpur,1,child,Ravi,M,2026-10-01,
+";
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let ctx = |h, who: &str| teeka_store::Ctx {
+        now: Utc.with_ymd_and_hms(2026, 11, 22, h, 0, 0).unwrap(),
+        today,
+        author: who.into(),
+    };
+    let rows = |csv: &str| teeka_domain::register::parse_register(csv.as_bytes(), today).unwrap();
+    let (mut a, mut b) = (Store::open_in_memory().unwrap(), Store::open_in_memory().unwrap());
+    a.import_register(&rows(A), &ctx(6, "asha-a")).unwrap();
+    b.import_register(&rows(B), &ctx(6, "asha-b")).unwrap();
+    // A corrects C-1's BCG date by importing again; both record C-2's OPV1; B records a refusal.
+    a.import_register(&rows(&A.replace("सुनीता,2026-06-01,", "सुनीता,2026-06-02,")), &ctx(7, "asha-a")).unwrap();
+    let opv1 = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    a.record_dose("C-2", DoseCode::Opv1, opv1, &ctx(8, "asha-a")).unwrap();
+    b.record_dose("C-2", DoseCode::Opv1, opv1, &ctx(8, "asha-b")).unwrap();
+    b.record_not_given("C-3", DoseCode::Bcg, opv1, ReasonCode::RefusedReligious, &ctx(9, "asha-b")).unwrap();
+    a.update_beneficiary("C-2", vec![BeneficiaryField::Name("Priya Kumari".into())], &ctx(10, "asha-a")).unwrap();
+    b.update_beneficiary("C-2", vec![BeneficiaryField::Name("Priyanka".into())], &ctx(11, "asha-b")).unwrap();
+
+    let (from_a, from_b) = (a.events().unwrap(), b.events().unwrap());
+    a.ingest(&from_b, now()).unwrap();
+    b.ingest(&from_a, now()).unwrap();
+    let (a_order, b_order) = ([from_a.clone(), from_b.clone()].concat(), [from_b, from_a].concat());
+    assert_eq!(a.events().unwrap(), a_order);
+    let export = a.export().unwrap();
+    assert_eq!(teeka_domain::replay(&a_order).unwrap(), export);
+    assert_eq!(teeka_domain::replay(&b_order).unwrap(), b.export().unwrap());
+    // The devices differ in one thing: a village keeps the spelling its device saw first.
+    let village_of = |e: &Export| e.beneficiaries.iter().map(|b| b.village.clone()).collect::<Vec<_>>();
+    assert_eq!(village_of(&export), ["Lalpur", "Rampur", "Rampur", "Rampur"]);
+    assert_eq!(village_of(&b.export().unwrap()), ["Lalpur", "rampur", "rampur", "rampur"]);
+    // What the scenario is about, as the export shows it.
+    let c2 = export.beneficiaries.iter().find(|x| x.register_id == "C-2").unwrap();
+    assert_eq!(c2.name, "Priyanka");
+    assert_eq!(c2.doses.iter().filter(|d| d.code == DoseCode::Opv1 && d.flagged).count(), 2);
+    let c1 = export.beneficiaries.iter().find(|x| x.register_id == "C-1").unwrap();
+    assert_eq!(c1.doses.iter().map(|d| d.date.to_string()).collect::<Vec<_>>(), vec!["2026-06-02"]);
+    assert!(export.beneficiaries.iter().find(|x| x.register_id == "C-3").unwrap().resistant_household);
+    assert_eq!(export.beneficiaries.len(), 4);
+}
