@@ -1,5 +1,5 @@
-//! Teeka's domain core: the register's model, the UIP schedule engine, the due list, coverage
-//! and the hybrid logical clock.
+//! Teeka's domain core: the register's model, the UIP schedule engine, the due list, coverage,
+//! the hybrid logical clock, and the export with its replay from a log.
 //!
 //! Pure: no I/O, no clock, no randomness. `today` and `now` are arguments; ids are made by the
 //! caller. Storage, network and UI depend on this crate, never the reverse.
