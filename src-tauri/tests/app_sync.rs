@@ -60,7 +60,7 @@ async fn enrolled_app_syncs_in_the_background() {
     // No tap on "sync": a few seconds after the last change, everything is on the server.
     s.wait_text_for("sync-pending", "nothing pending", 30, |t| t.trim() == "0").await;
     let export = svc.export(Utc::now()).await.unwrap();
-    let names: Vec<&str> = export.beneficiaries.iter().map(|b| b.name.as_str()).collect();
+    let names: Vec<&str> = export.beneficiaries.iter().map(|b| b.facts.name.as_str()).collect();
     assert_eq!(names, ["Pinki"]);
 
     s.click("tab-supervisor").await;
@@ -85,7 +85,7 @@ async fn enrolled_app_syncs_in_the_background() {
     let _server = serve(tokio::net::TcpListener::bind(addr).await.unwrap(), svc.clone());
     s.wait_text_for("sync-pending", "nothing pending once the network is back", 60, |t| t.trim() == "0").await;
     let export = svc.export(Utc::now()).await.unwrap();
-    let mut names: Vec<&str> = export.beneficiaries.iter().map(|b| b.name.as_str()).collect();
+    let mut names: Vec<&str> = export.beneficiaries.iter().map(|b| b.facts.name.as_str()).collect();
     names.sort_unstable();
     assert_eq!(names, ["Chhotu", "Pinki"]);
     s.end().await;

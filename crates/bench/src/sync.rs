@@ -800,7 +800,7 @@ fn push_parts(cli: &Cli, villages: &[String], dir: &Path, rows: &[RegisterRow], 
         // The two lookups Service::push makes (the events' ids; the distinct ids they refer to),
         // timed alone below (read-only).
         let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-        let mut refs: Vec<Uuid> = events.iter().flat_map(references).collect();
+        let mut refs: Vec<Uuid> = events.iter().flat_map(|e| e.body.references()).collect();
         probe.2 += refs.len() as u64;
         refs.sort_unstable();
         refs.dedup();
@@ -874,31 +874,6 @@ fn push_parts(cli: &Cli, villages: &[String], dir: &Path, rows: &[RegisterRow], 
         probe.1.as_secs_f64() * 1e6 / pushed.max(1) as f64
     );
     Ok(())
-}
-
-/// The ids of areas, households and beneficiaries an event refers to, as the server looks them up
-/// (the same cases as `references` in `teeka_server::service`, which is private).
-fn references(event: &teeka_domain::Event) -> Vec<Uuid> {
-    use teeka_domain::{BeneficiaryField, EventBody, HouseholdField};
-    let villages = |fields: &[HouseholdField]| -> Vec<Uuid> {
-        fields.iter().filter_map(|f| if let HouseholdField::Village(v) = f { Some(*v) } else { None }).collect()
-    };
-    let households = |fields: &[BeneficiaryField]| -> Vec<Uuid> {
-        fields.iter().filter_map(|f| if let BeneficiaryField::Household(h) = f { Some(*h) } else { None }).collect()
-    };
-    match &event.body {
-        EventBody::AreaDefined { .. } => Vec::new(),
-        EventBody::VillageJeEndemicSet { area, .. } => vec![*area],
-        EventBody::HouseholdRegistered { fields, .. } => villages(fields),
-        EventBody::HouseholdUpdated { household, fields } => [vec![*household], villages(fields)].concat(),
-        EventBody::BeneficiaryRegistered { fields, .. } => households(fields),
-        EventBody::BeneficiaryUpdated { beneficiary, fields } => [vec![*beneficiary], households(fields)].concat(),
-        EventBody::DoseGiven { beneficiary, .. }
-        | EventBody::DoseNotGiven { beneficiary, .. }
-        | EventBody::AefiReported { beneficiary, .. } => vec![*beneficiary],
-        EventBody::SessionOpened { site, .. } => vec![*site],
-        EventBody::SessionClosed { session, .. } => vec![*session],
-    }
 }
 
 /// Many devices pushing at once, each its own village.

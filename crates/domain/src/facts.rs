@@ -4,6 +4,7 @@
 use crate::codes::{BeneficiaryStatus, RiskCategory, Sex};
 use crate::dates::Date;
 use crate::model::{BeneficiaryField, HouseholdField};
+use serde::Serialize;
 
 /// Names, house numbers and the like: at most this many characters.
 pub const MAX_TEXT: usize = 200;
@@ -57,8 +58,8 @@ pub fn optional_phone(value: Option<&str>) -> Result<Option<String>, InputError>
     Ok(Some(v))
 }
 
-/// A household's facts (besides its ids and its village).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A household's facts (besides its ids and its village). In JSON, their fields in this order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct HouseholdFacts {
     pub house_no: Option<String>,
     pub head_of_household: Option<String>,
@@ -87,6 +88,18 @@ impl HouseholdFacts {
         ]
     }
 
+    /// Sets the fact a field write names; false for the field that is not a fact (the village).
+    pub fn set(&mut self, field: HouseholdField) -> bool {
+        match field {
+            HouseholdField::HouseNo(v) => self.house_no = v,
+            HouseholdField::HeadOfHousehold(v) => self.head_of_household = v,
+            HouseholdField::Phone(v) => self.phone = v,
+            HouseholdField::RiskCategory(v) => self.risk_category = v,
+            HouseholdField::Village(_) => return false,
+        }
+        true
+    }
+
     /// The facts stated here that differ from `old` (an import: an empty cell is not stated and
     /// never clears a value).
     pub fn changes_from(&self, old: &HouseholdFacts) -> Vec<HouseholdField> {
@@ -106,8 +119,9 @@ impl HouseholdFacts {
     }
 }
 
-/// A beneficiary's facts (besides its ids, kind, household and status).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A beneficiary's facts (besides its ids, kind, household and status). In JSON, their fields in
+/// this order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BeneficiaryFacts {
     pub name: String,
     pub sex: Option<Sex>,
@@ -130,6 +144,20 @@ impl BeneficiaryFacts {
         }
         out.push(BeneficiaryField::MotherName(self.mother_name.clone()));
         out
+    }
+
+    /// Sets the fact a field write names; false for the fields that are not facts (household,
+    /// status).
+    pub fn set(&mut self, field: BeneficiaryField) -> bool {
+        match field {
+            BeneficiaryField::Name(n) => self.name = n,
+            BeneficiaryField::Sex(s) => self.sex = s,
+            BeneficiaryField::Dob(d) => self.dob = d,
+            BeneficiaryField::Lmp(d) => self.lmp = d,
+            BeneficiaryField::MotherName(m) => self.mother_name = m,
+            BeneficiaryField::Household(_) | BeneficiaryField::Status(_) => return false,
+        }
+        true
     }
 
     /// The facts stated here that differ from `old` (an import: what is not stated stays).

@@ -1,16 +1,18 @@
-//! Teeka's domain core: the register's model, the UIP schedule engine, the due list, coverage
-//! and the hybrid logical clock.
+//! Teeka's domain core: the register's model, the UIP schedule engine, the due list, coverage,
+//! the hybrid logical clock, and the export with its replay from a log.
 //!
 //! Pure: no I/O, no clock, no randomness. `today` and `now` are arguments; ids are made by the
 //! caller. Storage, network and UI depend on this crate, never the reverse.
 
 pub mod codes;
 pub mod dates;
+pub mod export;
 pub mod facts;
 pub mod hlc;
 pub mod model;
 pub mod record;
 pub mod register;
+pub mod replay;
 pub mod report;
 pub mod schedule;
 pub mod similar;
@@ -21,8 +23,10 @@ pub use codes::{
     WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
+pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, InputError};
 pub use hlc::Hlc;
-pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, VialsUsed};
+pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
 pub use record::Warning;
+pub use replay::{replay, Replay, ReplayError};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

@@ -40,6 +40,14 @@ pub enum HouseholdField {
 }
 
 impl HouseholdField {
+    /// The villages named by `fields`, in order.
+    pub fn villages(fields: &[HouseholdField]) -> impl Iterator<Item = Uuid> + '_ {
+        fields.iter().filter_map(|f| match f {
+            HouseholdField::Village(v) => Some(*v),
+            _ => None,
+        })
+    }
+
     /// The field's stable name (the key of last-writer-wins).
     pub fn name(&self) -> &'static str {
         match self {
@@ -66,6 +74,14 @@ pub enum BeneficiaryField {
 }
 
 impl BeneficiaryField {
+    /// The households named by `fields`, in order.
+    pub fn households(fields: &[BeneficiaryField]) -> impl Iterator<Item = Uuid> + '_ {
+        fields.iter().filter_map(|f| match f {
+            BeneficiaryField::Household(h) => Some(*h),
+            _ => None,
+        })
+    }
+
     /// The field's stable name (the key of last-writer-wins).
     pub fn name(&self) -> &'static str {
         match self {
@@ -160,6 +176,28 @@ impl EventBody {
             EventBody::AefiReported { .. } => "aefi_reported",
         }
     }
+
+    /// The ids of the areas, households, beneficiaries and sessions this event refers to (not
+    /// the ones it defines): what must already be known for it to be placed.
+    pub fn references(&self) -> Vec<Uuid> {
+        match self {
+            EventBody::AreaDefined { .. } => Vec::new(),
+            EventBody::VillageJeEndemicSet { area, .. } => vec![*area],
+            EventBody::HouseholdRegistered { fields, .. } => HouseholdField::villages(fields).collect(),
+            EventBody::HouseholdUpdated { household, fields } => {
+                std::iter::once(*household).chain(HouseholdField::villages(fields)).collect()
+            }
+            EventBody::BeneficiaryRegistered { fields, .. } => BeneficiaryField::households(fields).collect(),
+            EventBody::BeneficiaryUpdated { beneficiary, fields } => {
+                std::iter::once(*beneficiary).chain(BeneficiaryField::households(fields)).collect()
+            }
+            EventBody::DoseGiven { beneficiary, .. }
+            | EventBody::DoseNotGiven { beneficiary, .. }
+            | EventBody::AefiReported { beneficiary, .. } => vec![*beneficiary],
+            EventBody::SessionOpened { site, .. } => vec![*site],
+            EventBody::SessionClosed { session, .. } => vec![*session],
+        }
+    }
 }
 
 /// An immutable entry of the event log.
@@ -176,6 +214,32 @@ pub struct Event {
     /// The device's wall clock when recorded (UTC): information only, never used for ordering.
     pub recorded_at: DateTime<Utc>,
     pub body: EventBody,
+}
+
+impl Event {
+    /// Its place in last-writer-wins.
+    pub fn stamp(&self) -> Stamp {
+        Stamp { hlc: self.hlc, device: self.device_id }
+    }
+}
+
+/// The order of last-writer-wins: the HLC stamp, ties broken by the device id (never the device
+/// clock). Orders as the store's text columns do (`hlc` text, then the device id's text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp {
+    pub hlc: Hlc,
+    pub device: Uuid,
+}
+
+impl Stamp {
+    /// Whether a write under this stamp replaces the value last written under `current` (`None`:
+    /// never written). An equal stamp does not: within one event, the first value of a field wins.
+    pub fn overrides(self, current: Option<Stamp>) -> bool {
+        match current {
+            Some(c) => self > c,
+            None => true,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -240,6 +304,76 @@ mod tests {
         };
         assert_eq!(opened.kind(), "session_opened");
         assert_eq!(serde_json::to_value(&opened).unwrap()["date"], "2026-01-05");
+    }
+
+    #[test]
+    fn references_name_what_must_be_known_not_what_is_defined() {
+        let (v, v2, h, b, s) =
+            (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(4), Uuid::from_u128(5));
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let area =
+            EventBody::AreaDefined { area: v, level: AreaLevel::Village, name: "Rampur".into(), parent: Some(v2) };
+        assert_eq!(area.references(), Vec::<Uuid>::new());
+        assert_eq!(EventBody::VillageJeEndemicSet { area: v, je_endemic: true }.references(), vec![v]);
+        let fields = vec![HouseholdField::Phone(None), HouseholdField::Village(v), HouseholdField::Village(v2)];
+        let registered =
+            EventBody::HouseholdRegistered { household: h, household_id: "H-1".into(), fields: fields.clone() };
+        assert_eq!(registered.references(), vec![v, v2]);
+        assert_eq!(EventBody::HouseholdUpdated { household: h, fields }.references(), vec![h, v, v2]);
+        assert_eq!(
+            EventBody::HouseholdUpdated { household: h, fields: vec![HouseholdField::HouseNo(None)] }.references(),
+            vec![h]
+        );
+        let fields = vec![BeneficiaryField::Name("Asha".into()), BeneficiaryField::Household(h)];
+        let registered = EventBody::BeneficiaryRegistered {
+            beneficiary: b,
+            register_id: "C-1".into(),
+            kind: Kind::Child,
+            fields: fields.clone(),
+        };
+        assert_eq!(registered.references(), vec![h]);
+        assert_eq!(EventBody::BeneficiaryUpdated { beneficiary: b, fields }.references(), vec![b, h]);
+        let given =
+            EventBody::DoseGiven { beneficiary: b, code: DoseCode::Bcg, date, corrects: Some(s), session: Some(s) };
+        assert_eq!(given.references(), vec![b]);
+        let not_given = EventBody::DoseNotGiven {
+            beneficiary: b,
+            code: DoseCode::Bcg,
+            date,
+            reason: ReasonCode::RefusedFamily,
+            corrects: None,
+            session: Some(s),
+        };
+        assert_eq!(not_given.references(), vec![b]);
+        let aefi = EventBody::AefiReported {
+            aefi: s,
+            beneficiary: b,
+            session: Some(s),
+            date,
+            severity: AefiSeverity::Minor,
+            observed: "fever".into(),
+            codes: vec![DoseCode::Bcg],
+        };
+        assert_eq!(aefi.references(), vec![b]);
+        assert_eq!(EventBody::SessionOpened { session: s, site: v, date }.references(), vec![v]);
+        assert_eq!(EventBody::SessionClosed { session: s, vials: vec![] }.references(), vec![s]);
+    }
+
+    #[test]
+    fn a_later_stamp_overrides_and_the_device_id_breaks_ties() {
+        let at = |wall_ms, counter, device| Stamp { hlc: Hlc { wall_ms, counter }, device: Uuid::from_u128(device) };
+        assert!(at(1, 0, 1).overrides(None));
+        assert!(at(2, 0, 1).overrides(Some(at(1, 9, 9))));
+        assert!(at(1, 1, 1).overrides(Some(at(1, 0, 9))));
+        assert!(at(1, 0, 2).overrides(Some(at(1, 0, 1))));
+        assert!(!at(1, 0, 1).overrides(Some(at(1, 0, 2))));
+        assert!(!at(1, 0, 1).overrides(Some(at(1, 0, 1))), "an equal stamp keeps the first value");
+        // The same order as the store's text columns.
+        let (a, b) = (at(0x1_0000, 0, 0xa), at(0xffff, 0xffff_ffff, 0xb));
+        assert_eq!(
+            a.cmp(&b),
+            (a.hlc.to_string(), a.device.to_string()).cmp(&(b.hlc.to_string(), b.device.to_string()))
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::db::{within, Area, CodeProblem, Database, DbError, Device, DeviceSeen
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use teeka_domain::{AreaLevel, BeneficiaryField, Event, EventBody, Hlc, HouseholdField};
+use teeka_domain::{AreaLevel, BeneficiaryField, Event, EventBody, Export, Hlc, HouseholdField, Replay};
 use teeka_protocol::{
     ApiError, AreaInfo, DeviceInfo, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest,
     PullResponse, PushRequest, PushResponse, RawPushRequest, Rejection, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS,
@@ -364,7 +364,7 @@ impl<D: Database> Service<D> {
         let ids: Vec<Uuid> = events.iter().map(|(e, _)| e.id).collect();
         let known = self.db.known_events(ids).await?;
         let mut referenced: Vec<Uuid> =
-            events.iter().filter(|(e, _)| !known.contains(&e.id)).flat_map(|(e, _)| references(e)).collect();
+            events.iter().filter(|(e, _)| !known.contains(&e.id)).flat_map(|(e, _)| e.body.references()).collect();
         referenced.sort_unstable();
         referenced.dedup();
         let mut paths = self.db.entity_paths(referenced).await?;
@@ -457,45 +457,6 @@ impl<D: Database> Service<D> {
     }
 }
 
-/// Ids of areas, households and beneficiaries an event refers to.
-fn references(event: &Event) -> Vec<Uuid> {
-    let mut ids = Vec::new();
-    match &event.body {
-        EventBody::AreaDefined { .. } => {}
-        EventBody::VillageJeEndemicSet { area, .. } => ids.push(*area),
-        EventBody::HouseholdRegistered { fields, .. } => ids.extend(household_villages(fields)),
-        EventBody::HouseholdUpdated { household, fields } => {
-            ids.push(*household);
-            ids.extend(household_villages(fields));
-        }
-        EventBody::BeneficiaryRegistered { fields, .. } => ids.extend(beneficiary_households(fields)),
-        EventBody::BeneficiaryUpdated { beneficiary, fields } => {
-            ids.push(*beneficiary);
-            ids.extend(beneficiary_households(fields));
-        }
-        EventBody::DoseGiven { beneficiary, .. }
-        | EventBody::DoseNotGiven { beneficiary, .. }
-        | EventBody::AefiReported { beneficiary, .. } => ids.push(*beneficiary),
-        EventBody::SessionOpened { site, .. } => ids.push(*site),
-        EventBody::SessionClosed { session, .. } => ids.push(*session),
-    }
-    ids
-}
-
-fn household_villages(fields: &[HouseholdField]) -> impl Iterator<Item = Uuid> + '_ {
-    fields.iter().filter_map(|f| match f {
-        HouseholdField::Village(v) => Some(*v),
-        _ => None,
-    })
-}
-
-fn beneficiary_households(fields: &[BeneficiaryField]) -> impl Iterator<Item = Uuid> + '_ {
-    fields.iter().filter_map(|f| match f {
-        BeneficiaryField::Household(h) => Some(*h),
-        _ => None,
-    })
-}
-
 type Placed = (String, Vec<(Uuid, String)>);
 
 /// Where an event belongs (the path of its village) and which ids it places in a village, or why
@@ -541,13 +502,13 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
         }
         EventBody::VillageJeEndemicSet { area, .. } => (path_of(area, "village")?, vec![]),
         EventBody::HouseholdRegistered { household, fields, .. } => {
-            let village = household_villages(fields)
+            let village = HouseholdField::villages(fields)
                 .next()
                 .ok_or_else(|| ApiError::new(ErrorCode::InvalidEvent, "a household registered without a village"))?;
             let path = path_of(&village, "village")?;
             (path.clone(), vec![(*household, path)])
         }
-        EventBody::HouseholdUpdated { household, fields } => match household_villages(fields).last() {
+        EventBody::HouseholdUpdated { household, fields } => match HouseholdField::villages(fields).last() {
             Some(v) => {
                 let new = path_of(&v, "village")?;
                 let old = path_of(household, "household")?;
@@ -559,13 +520,13 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
             None => (path_of(household, "household")?, vec![]),
         },
         EventBody::BeneficiaryRegistered { beneficiary, fields, .. } => {
-            let household = beneficiary_households(fields).next().ok_or_else(|| {
+            let household = BeneficiaryField::households(fields).next().ok_or_else(|| {
                 ApiError::new(ErrorCode::InvalidEvent, "a beneficiary registered without a household")
             })?;
             let path = path_of(&household, "household")?;
             (path.clone(), vec![(*beneficiary, path)])
         }
-        EventBody::BeneficiaryUpdated { beneficiary, fields } => match beneficiary_households(fields).last() {
+        EventBody::BeneficiaryUpdated { beneficiary, fields } => match BeneficiaryField::households(fields).last() {
             Some(h) => {
                 let new = path_of(&h, "household")?;
                 let old = path_of(beneficiary, "beneficiary")?;
@@ -602,24 +563,23 @@ fn out_of_scope(path: &str, scope: &str) -> ApiError {
 }
 
 impl<D: Database> Service<D> {
-    /// Everything, in the shape of `teeka export --format json`: the log replayed into a store.
-    pub async fn export(&self, now: DateTime<Utc>) -> Result<teeka_store::Export, AdminError> {
-        let store_error = |e: teeka_store::StoreError| AdminError::Invalid(format!("replaying the log: {e}"));
-        let mut store = teeka_store::Store::open_in_memory().map_err(store_error)?;
+    /// Everything, in the shape of `teeka export --format json`: the server's log, in its order,
+    /// folded by the domain's replay (the device store's rules), so it equals the export of a
+    /// device that has ingested every event. `_now` is not needed (nothing is stamped); it stays
+    /// for the callers.
+    pub async fn export(&self, _now: DateTime<Utc>) -> Result<Export, AdminError> {
+        let mut register = Replay::default();
         let mut after = 0;
         loop {
             let page = self.db.events_after(after, 10_000).await?;
             let Some(last) = page.last() else { break };
             after = last.0;
-            let events: Vec<Event> = page
-                .iter()
-                .map(|(seq, json)| {
-                    serde_json::from_str(json)
-                        .map_err(|e| AdminError::Invalid(format!("event #{seq} is unreadable: {e}")))
-                })
-                .collect::<Result<_, _>>()?;
-            store.ingest(&events, now).map_err(store_error)?;
+            for (seq, json) in &page {
+                let event: Event = serde_json::from_str(json)
+                    .map_err(|e| AdminError::Invalid(format!("event #{seq} is unreadable: {e}")))?;
+                register.apply(&event).map_err(|e| AdminError::Invalid(format!("replaying the log: {e}")))?;
+            }
         }
-        store.export().map_err(store_error)
+        Ok(register.export())
     }
 }

@@ -4,63 +4,17 @@ use crate::error::{corrupt, parse, Result, StoreError};
 use crate::packed::unpack_doses;
 use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
-use teeka_domain::register::RegisterRow;
 use teeka_domain::report::{coverage, Coverage, DueItem, DueLister, Person};
 
 /// Beneficiaries with their rank in (village, household id) order and their doses.
 type Ranked = Vec<(u32, Person, Vec<Given>)>;
-use teeka_domain::{
-    BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, Given, HouseholdFacts, Kind, ReasonCode, RiskCategory, Sex,
-};
+use teeka_domain::{BeneficiaryFacts, Date, Given, HouseholdFacts, Kind};
 use uuid::Uuid;
 
-/// Everything in the store, as `teeka export --format json` prints it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Export {
-    pub beneficiaries: Vec<ExportBeneficiary>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportBeneficiary {
-    pub register_id: String,
-    pub household_id: String,
-    pub village: String,
-    pub kind: Kind,
-    pub name: String,
-    pub sex: Option<Sex>,
-    pub dob: Option<Date>,
-    pub lmp: Option<Date>,
-    pub mother_name: Option<String>,
-    pub status: BeneficiaryStatus,
-    pub house_no: Option<String>,
-    pub head_of_household: Option<String>,
-    pub phone: Option<String>,
-    pub risk_category: Option<RiskCategory>,
-    pub resistant_household: bool,
-    pub doses: Vec<ExportDose>,
-    pub not_given: Vec<ExportNotGiven>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportDose {
-    pub id: Uuid,
-    pub code: DoseCode,
-    pub date: Date,
-    /// The same dose is on record more than once for this beneficiary: review it.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub flagged: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ExportNotGiven {
-    pub id: Uuid,
-    pub code: DoseCode,
-    pub date: Date,
-    pub reason: ReasonCode,
-}
+/// The export is the domain's (`teeka_domain::export`), re-exported here.
+pub use teeka_domain::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 
 /// Parses a stored ISO date quickly (the due list reads hundreds of thousands).
 fn date(text: &str) -> Result<Date> {
@@ -273,16 +227,20 @@ impl Store {
                 household_id: r.get(2)?,
                 village: r.get(3)?,
                 kind: parse(&r.get::<_, String>(4)?, "kind")?,
-                name: r.get(5)?,
-                sex: r.get::<_, Option<String>>(6)?.map(|s| parse(&s, "sex")).transpose()?,
-                dob: opt_date(r.get(7)?)?,
-                lmp: opt_date(r.get(8)?)?,
-                mother_name: r.get(9)?,
+                facts: BeneficiaryFacts {
+                    name: r.get(5)?,
+                    sex: r.get::<_, Option<String>>(6)?.map(|s| parse(&s, "sex")).transpose()?,
+                    dob: opt_date(r.get(7)?)?,
+                    lmp: opt_date(r.get(8)?)?,
+                    mother_name: r.get(9)?,
+                },
                 status: parse(&r.get::<_, String>(10)?, "status")?,
-                house_no: r.get(11)?,
-                head_of_household: r.get(12)?,
-                phone: r.get(13)?,
-                risk_category: r.get::<_, Option<String>>(14)?.map(|s| parse(&s, "risk category")).transpose()?,
+                household: HouseholdFacts {
+                    house_no: r.get(11)?,
+                    head_of_household: r.get(12)?,
+                    phone: r.get(13)?,
+                    risk_category: r.get::<_, Option<String>>(14)?.map(|s| parse(&s, "risk category")).transpose()?,
+                },
                 resistant_household: r.get(15)?,
                 doses: Vec::new(),
                 not_given: Vec::new(),
@@ -317,36 +275,5 @@ impl Store {
             });
         }
         Ok(Export { beneficiaries: out })
-    }
-}
-
-impl Export {
-    /// The register rows of this export (the CSV import format).
-    pub fn register_rows(&self) -> Vec<RegisterRow> {
-        self.beneficiaries
-            .iter()
-            .map(|b| RegisterRow {
-                line: 0,
-                register_id: b.register_id.clone(),
-                household_id: b.household_id.clone(),
-                village: b.village.clone(),
-                household: HouseholdFacts {
-                    house_no: b.house_no.clone(),
-                    head_of_household: b.head_of_household.clone(),
-                    phone: b.phone.clone(),
-                    risk_category: b.risk_category,
-                },
-                kind: b.kind,
-                facts: BeneficiaryFacts {
-                    name: b.name.clone(),
-                    sex: b.sex,
-                    dob: b.dob,
-                    lmp: b.lmp,
-                    mother_name: b.mother_name.clone(),
-                },
-                status: Some(b.status),
-                doses: b.doses.iter().map(|d| (d.code, d.date)).collect(),
-            })
-            .collect()
     }
 }

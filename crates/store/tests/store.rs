@@ -157,7 +157,7 @@ fn two_devices_converge_after_exchanging_events() {
     assert_eq!(export(&a), export(&b));
     let ex = a.export().unwrap();
     let c2 = ex.beneficiaries.iter().find(|x| x.register_id == "C-2").unwrap();
-    assert_eq!(c2.name, "Priyanka", "the later write wins");
+    assert_eq!(c2.facts.name, "Priyanka", "the later write wins");
     assert_eq!(c2.doses.len(), 2, "the same dose recorded on two devices keeps both records");
     assert!(ex.beneficiaries.iter().find(|x| x.register_id == "C-1").unwrap().resistant_household);
 }

@@ -267,7 +267,7 @@ fn converge(seed: u64, lose_request: u64, lose_answer: u64) {
     assert_eq!(opv1.len(), 3, "the same dose from three devices: three records");
     assert!(opv1.iter().all(|d| d.flagged));
     let r3 = ex.beneficiaries.iter().find(|b| b.register_id == "R-3").unwrap();
-    assert_eq!(r3.name, "Renamed by 2", "the rename with the latest stamp wins");
+    assert_eq!(r3.facts.name, "Renamed by 2", "the rename with the latest stamp wins");
     // No event doubled anywhere: every replica holds each event once.
     let total = devices[0].event_count().unwrap();
     assert!(devices.iter().all(|d| d.event_count().unwrap() == total));

@@ -1,0 +1,653 @@
+//! The register after a log: a pure fold of events into the rows of the [`Export`].
+//!
+//! These are the device store's rules (its projection, `crates/store/src/project.rs`, read by
+//! its export), held in memory, so that a replica without a device store (the server) gives the
+//! export a device gives after ingesting the same events:
+//!
+//! - An event is applied once, however often it arrives (keyed by its id).
+//! - Mutable fields follow last-writer-wins per field under the [`Stamp`] (HLC, then device id);
+//!   within one event the first value of a field wins.
+//! - A village named like a village already known (ASCII case aside) is an alias of it; a
+//!   household id or register id registered again under another id makes that id an alias of
+//!   the first, and the registration's fields apply to the first. Events about an alias apply to
+//!   its canonical record (one step: an alias never points at another alias's target).
+//! - A household whose village, a beneficiary whose household, a dose whose beneficiary is not
+//!   known when it arrives is left out (it stays in the log); a field naming an unknown village
+//!   or household is an error, as the store's foreign keys make it.
+//! - A correction supersedes the record it names, even when it arrives first; the same dose
+//!   active twice for a beneficiary keeps both, flagged for review (a flag is never lifted); a
+//!   refusal marks the beneficiary's household resistant.
+//!
+//! Events that change nothing the export shows (sessions, AEFI, JE settings) are passed over.
+
+use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode};
+use crate::dates::Date;
+use crate::export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
+use crate::facts::{BeneficiaryFacts, HouseholdFacts};
+use crate::model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use uuid::Uuid;
+
+/// Why a log cannot be replayed: the cases where the device store refuses it too.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// A new household without a village, or a new beneficiary without a name or household.
+    #[error("event {event}: {what} '{key}' registered without {missing}")]
+    Incomplete { event: Uuid, what: &'static str, key: String, missing: &'static str },
+    /// A field or a parent naming an area or household the register does not have.
+    #[error("event {event}: the {what} {id} it names is not in the register")]
+    UnknownReference { event: Uuid, what: &'static str, id: Uuid },
+}
+
+impl ReplayError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReplayError::Incomplete { .. } => "LOG_INCOMPLETE_REGISTRATION",
+            ReplayError::UnknownReference { .. } => "LOG_UNKNOWN_REFERENCE",
+        }
+    }
+}
+
+/// The export after `events`, applied in the order given.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Export, ReplayError> {
+    let mut register = Replay::default();
+    for event in events {
+        register.apply(event)?;
+    }
+    Ok(register.export())
+}
+
+/// The register's state after the events applied so far.
+#[derive(Debug, Default)]
+pub struct Replay {
+    applied: HashSet<Uuid>,
+    areas: HashMap<Uuid, AreaRow>,
+    /// Village rows by their name folded to ASCII lower case.
+    villages: HashMap<String, BTreeSet<Uuid>>,
+    aliases: HashMap<Uuid, Uuid>,
+    households: HashMap<Uuid, HouseholdRow>,
+    household_ids: HashMap<String, Uuid>,
+    beneficiaries: HashMap<Uuid, BeneficiaryRow>,
+    register_ids: HashMap<String, Uuid>,
+    doses: Records<bool>,
+    not_given: Records<ReasonCode>,
+    /// The stamp of the write that last set each field of each record.
+    stamps: HashMap<(Uuid, &'static str), Stamp>,
+}
+
+#[derive(Debug)]
+struct AreaRow {
+    name: String,
+}
+
+#[derive(Debug)]
+struct HouseholdRow {
+    household_id: String,
+    village: Uuid,
+    facts: HouseholdFacts,
+    resistant: bool,
+}
+
+#[derive(Debug)]
+struct BeneficiaryRow {
+    register_id: String,
+    household: Uuid,
+    kind: Kind,
+    facts: BeneficiaryFacts,
+    status: BeneficiaryStatus,
+}
+
+/// Dose records (`T` = flagged) or not-given records (`T` = the reason).
+#[derive(Debug)]
+struct Records<T> {
+    rows: HashMap<Uuid, Record<T>>,
+    /// Each beneficiary's records, in the order they arrived.
+    of: HashMap<Uuid, Vec<Uuid>>,
+    /// The records naming each corrected id.
+    corrections: HashMap<Uuid, BTreeSet<Uuid>>,
+}
+
+impl<T> Default for Records<T> {
+    fn default() -> Self {
+        Records { rows: HashMap::new(), of: HashMap::new(), corrections: HashMap::new() }
+    }
+}
+
+#[derive(Debug)]
+struct Record<T> {
+    code: DoseCode,
+    date: Date,
+    superseded_by: Option<Uuid>,
+    extra: T,
+}
+
+/// A record as an event gives it.
+struct NewRecord<T> {
+    id: Uuid,
+    beneficiary: Uuid,
+    code: DoseCode,
+    date: Date,
+    corrects: Option<Uuid>,
+    extra: T,
+}
+
+impl<T> Records<T> {
+    /// Adds a record, superseded at once if a correction of it came first, and supersedes the
+    /// record it corrects. False if a record with its id is already there.
+    fn insert(&mut self, new: NewRecord<T>) -> bool {
+        if self.rows.contains_key(&new.id) {
+            return false;
+        }
+        let superseded_by = self.corrections.get(&new.id).and_then(|c| c.first().copied());
+        self.of.entry(new.beneficiary).or_default().push(new.id);
+        self.rows.insert(new.id, Record { code: new.code, date: new.date, superseded_by, extra: new.extra });
+        if let Some(old) = new.corrects {
+            self.corrections.entry(old).or_default().insert(new.id);
+            if let Some(o) = self.rows.get_mut(&old) {
+                o.superseded_by = Some(new.id);
+            }
+        }
+        true
+    }
+
+    /// The records of `beneficiary` not superseded, sorted by date, code (as text) and id.
+    fn active(&self, beneficiary: Uuid) -> Vec<(Uuid, &Record<T>)> {
+        let mut out: Vec<(Uuid, &Record<T>)> = self
+            .of
+            .get(&beneficiary)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.rows.get(id).map(|r| (*id, r)))
+            .filter(|(_, r)| r.superseded_by.is_none())
+            .collect();
+        out.sort_unstable_by(|(ia, a), (ib, b)| (a.date, a.code.as_str(), ia).cmp(&(b.date, b.code.as_str(), ib)));
+        out
+    }
+}
+
+impl Replay {
+    /// Applies one event (nothing if it was applied before).
+    pub fn apply(&mut self, event: &Event) -> Result<(), ReplayError> {
+        if !self.applied.insert(event.id) {
+            return Ok(());
+        }
+        let stamp = event.stamp();
+        let id = event.id;
+        match &event.body {
+            EventBody::AreaDefined { area, level, name, parent } => {
+                if *level == AreaLevel::Village {
+                    let same_name = self
+                        .villages
+                        .get(&name.to_ascii_lowercase())
+                        .and_then(|ids| ids.iter().find(|v| *v != area).copied());
+                    if let Some(existing) = same_name {
+                        self.alias(*area, existing);
+                        return Ok(());
+                    }
+                }
+                let parent = parent.map(|p| self.resolve(p));
+                if self.areas.contains_key(area) {
+                    return Ok(());
+                }
+                if let Some(p) = parent.filter(|p| p != area && !self.areas.contains_key(p)) {
+                    return Err(ReplayError::UnknownReference { event: id, what: "area", id: p });
+                }
+                self.areas.insert(*area, AreaRow { name: name.clone() });
+                if *level == AreaLevel::Village {
+                    self.villages.entry(name.to_ascii_lowercase()).or_default().insert(*area);
+                }
+            }
+            EventBody::HouseholdRegistered { household, household_id, fields } => {
+                match self.household_ids.get(household_id).copied().filter(|e| e != household) {
+                    Some(existing) => {
+                        self.alias(*household, existing);
+                        self.set_household_fields(existing, fields, stamp, id)?;
+                    }
+                    None => {
+                        let village =
+                            HouseholdField::villages(fields).next().ok_or_else(|| ReplayError::Incomplete {
+                                event: id,
+                                what: "household",
+                                key: household_id.clone(),
+                                missing: "a village",
+                            })?;
+                        let village = self.resolve(village);
+                        if !self.areas.contains_key(&village) {
+                            return Ok(());
+                        }
+                        if !self.households.contains_key(household) {
+                            let village = self.resolve(village);
+                            if !self.areas.contains_key(&village) {
+                                return Err(ReplayError::UnknownReference { event: id, what: "village", id: village });
+                            }
+                            self.household_ids.insert(household_id.clone(), *household);
+                            self.households.insert(
+                                *household,
+                                HouseholdRow {
+                                    household_id: household_id.clone(),
+                                    village,
+                                    facts: HouseholdFacts::default(),
+                                    resistant: false,
+                                },
+                            );
+                        }
+                        self.set_household_fields(*household, fields, stamp, id)?;
+                    }
+                }
+            }
+            EventBody::HouseholdUpdated { household, fields } => {
+                let household = self.resolve(*household);
+                self.set_household_fields(household, fields, stamp, id)?;
+            }
+            EventBody::BeneficiaryRegistered { beneficiary, register_id, kind, fields } => {
+                match self.register_ids.get(register_id).copied().filter(|e| e != beneficiary) {
+                    Some(existing) => {
+                        self.alias(*beneficiary, existing);
+                        self.set_beneficiary_fields(existing, fields, stamp, id)?;
+                    }
+                    None => {
+                        // The row is made with the last name and household given; the fields
+                        // then set the first of each (an equal stamp does not override).
+                        let mut name = None;
+                        let mut household = None;
+                        for f in fields {
+                            match f {
+                                BeneficiaryField::Name(n) => name = Some(n),
+                                BeneficiaryField::Household(h) => household = Some(*h),
+                                _ => {}
+                            }
+                        }
+                        let (Some(name), Some(household)) = (name, household) else {
+                            return Err(ReplayError::Incomplete {
+                                event: id,
+                                what: "beneficiary",
+                                key: register_id.clone(),
+                                missing: "a name or household",
+                            });
+                        };
+                        let household = self.resolve(household);
+                        if !self.households.contains_key(&household) {
+                            return Ok(());
+                        }
+                        if !self.beneficiaries.contains_key(beneficiary) {
+                            self.register_ids.insert(register_id.clone(), *beneficiary);
+                            self.beneficiaries.insert(
+                                *beneficiary,
+                                BeneficiaryRow {
+                                    register_id: register_id.clone(),
+                                    household,
+                                    kind: *kind,
+                                    facts: BeneficiaryFacts { name: name.clone(), ..BeneficiaryFacts::default() },
+                                    status: BeneficiaryStatus::Active,
+                                },
+                            );
+                        }
+                        self.set_beneficiary_fields(*beneficiary, fields, stamp, id)?;
+                    }
+                }
+            }
+            EventBody::BeneficiaryUpdated { beneficiary, fields } => {
+                let beneficiary = self.resolve(*beneficiary);
+                self.set_beneficiary_fields(beneficiary, fields, stamp, id)?;
+            }
+            EventBody::DoseGiven { beneficiary, code, date, corrects, .. } => {
+                let beneficiary = self.resolve(*beneficiary);
+                if !self.beneficiaries.contains_key(&beneficiary) {
+                    return Ok(());
+                }
+                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: false };
+                if !self.doses.insert(new) {
+                    return Ok(());
+                }
+                // The same dose on record twice: keep both, flag them for review.
+                let twice: Vec<Uuid> = self
+                    .doses
+                    .active(beneficiary)
+                    .into_iter()
+                    .filter(|(_, r)| r.code == *code)
+                    .map(|(i, _)| i)
+                    .collect();
+                if twice.len() > 1 {
+                    for i in twice {
+                        if let Some(r) = self.doses.rows.get_mut(&i) {
+                            r.extra = true;
+                        }
+                    }
+                }
+            }
+            EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, .. } => {
+                let beneficiary = self.resolve(*beneficiary);
+                let Some(household) = self.beneficiaries.get(&beneficiary).map(|b| b.household) else {
+                    return Ok(());
+                };
+                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: *reason };
+                if !self.not_given.insert(new) {
+                    return Ok(());
+                }
+                if reason.is_refusal() {
+                    if let Some(h) = self.households.get_mut(&household) {
+                        h.resistant = true;
+                    }
+                }
+            }
+            EventBody::VillageJeEndemicSet { .. }
+            | EventBody::SessionOpened { .. }
+            | EventBody::SessionClosed { .. }
+            | EventBody::AefiReported { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// The export: every beneficiary, sorted by village name, household id and register id (as
+    /// bytes), each with its records not superseded.
+    pub fn export(&self) -> Export {
+        let mut out: Vec<ExportBeneficiary> = Vec::with_capacity(self.beneficiaries.len());
+        for (id, b) in &self.beneficiaries {
+            let Some(h) = self.households.get(&b.household) else { continue };
+            let Some(village) = self.areas.get(&h.village) else { continue };
+            out.push(ExportBeneficiary {
+                register_id: b.register_id.clone(),
+                household_id: h.household_id.clone(),
+                village: village.name.clone(),
+                kind: b.kind,
+                facts: b.facts.clone(),
+                status: b.status,
+                household: h.facts.clone(),
+                resistant_household: h.resistant,
+                doses: self
+                    .doses
+                    .active(*id)
+                    .into_iter()
+                    .map(|(id, r)| ExportDose { id, code: r.code, date: r.date, flagged: r.extra })
+                    .collect(),
+                not_given: self
+                    .not_given
+                    .active(*id)
+                    .into_iter()
+                    .map(|(id, r)| ExportNotGiven { id, code: r.code, date: r.date, reason: r.extra })
+                    .collect(),
+            });
+        }
+        out.sort_unstable_by(|a, b| {
+            (&a.village, &a.household_id, &a.register_id).cmp(&(&b.village, &b.household_id, &b.register_id))
+        });
+        Export { beneficiaries: out }
+    }
+
+    /// The canonical id of a village, household or beneficiary (itself unless it is an alias).
+    fn resolve(&self, id: Uuid) -> Uuid {
+        self.aliases.get(&id).copied().unwrap_or(id)
+    }
+
+    /// Makes `id` an alias of `canonical`, unless it is an alias already.
+    fn alias(&mut self, id: Uuid, canonical: Uuid) {
+        self.aliases.entry(id).or_insert(canonical);
+    }
+
+    /// Whether a write of `field` of `record` under `stamp` wins over the last one.
+    fn wins(&self, record: Uuid, field: &'static str, stamp: Stamp) -> bool {
+        stamp.overrides(self.stamps.get(&(record, field)).copied())
+    }
+
+    /// Sets the fields that win of a household in the register (of none, if it is not).
+    fn set_household_fields(
+        &mut self,
+        household: Uuid,
+        fields: &[HouseholdField],
+        stamp: Stamp,
+        event: Uuid,
+    ) -> Result<(), ReplayError> {
+        for f in fields {
+            if !self.households.contains_key(&household) || !self.wins(household, f.name(), stamp) {
+                continue;
+            }
+            let value = match f {
+                HouseholdField::Village(v) => {
+                    let v = self.resolve(*v);
+                    if !self.areas.contains_key(&v) {
+                        return Err(ReplayError::UnknownReference { event, what: "village", id: v });
+                    }
+                    HouseholdField::Village(v)
+                }
+                other => other.clone(),
+            };
+            let Some(h) = self.households.get_mut(&household) else { continue };
+            match value {
+                HouseholdField::Village(v) => h.village = v,
+                fact => {
+                    h.facts.set(fact);
+                }
+            }
+            self.stamps.insert((household, f.name()), stamp);
+        }
+        Ok(())
+    }
+
+    /// Sets the fields that win of a beneficiary in the register (of none, if it is not).
+    fn set_beneficiary_fields(
+        &mut self,
+        beneficiary: Uuid,
+        fields: &[BeneficiaryField],
+        stamp: Stamp,
+        event: Uuid,
+    ) -> Result<(), ReplayError> {
+        for f in fields {
+            if !self.beneficiaries.contains_key(&beneficiary) || !self.wins(beneficiary, f.name(), stamp) {
+                continue;
+            }
+            let value = match f {
+                BeneficiaryField::Household(h) => {
+                    let h = self.resolve(*h);
+                    if !self.households.contains_key(&h) {
+                        return Err(ReplayError::UnknownReference { event, what: "household", id: h });
+                    }
+                    BeneficiaryField::Household(h)
+                }
+                other => other.clone(),
+            };
+            let Some(b) = self.beneficiaries.get_mut(&beneficiary) else { continue };
+            match value {
+                BeneficiaryField::Household(h) => b.household = h,
+                BeneficiaryField::Status(s) => b.status = s,
+                fact => {
+                    b.facts.set(fact);
+                }
+            }
+            self.stamps.insert((beneficiary, f.name()), stamp);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::hlc::Hlc;
+
+    const A: u128 = 0xa;
+    const B: u128 = 0xb;
+
+    /// Builds a log: each event gets the next id; `at` sets the stamp of the next ones.
+    struct Log {
+        events: Vec<Event>,
+        next: u128,
+        device: u128,
+        wall_ms: u64,
+    }
+
+    impl Log {
+        fn new() -> Log {
+            Log { events: Vec::new(), next: 0x100, device: A, wall_ms: 1 }
+        }
+        fn at(&mut self, device: u128, wall_ms: u64) -> &mut Log {
+            self.device = device;
+            self.wall_ms = wall_ms;
+            self
+        }
+        fn push(&mut self, body: EventBody) -> Uuid {
+            self.next += 1;
+            let id = Uuid::from_u128(self.next);
+            self.events.push(Event {
+                id,
+                device_id: Uuid::from_u128(self.device),
+                hlc: Hlc { wall_ms: self.wall_ms, counter: 0 },
+                author: "asha".into(),
+                recorded_at: chrono::DateTime::default(),
+                body,
+            });
+            id
+        }
+        fn village(&mut self, id: u128, name: &str) -> Uuid {
+            let area = Uuid::from_u128(id);
+            self.push(EventBody::AreaDefined { area, level: AreaLevel::Village, name: name.into(), parent: None });
+            area
+        }
+        fn household(&mut self, id: u128, household_id: &str, village: Uuid) -> Uuid {
+            let household = Uuid::from_u128(id);
+            let fields = vec![HouseholdField::Village(village)];
+            self.push(EventBody::HouseholdRegistered { household, household_id: household_id.into(), fields });
+            household
+        }
+        fn child(&mut self, id: u128, register_id: &str, household: Uuid, name: &str) -> Uuid {
+            let beneficiary = Uuid::from_u128(id);
+            let fields = vec![BeneficiaryField::Name(name.into()), BeneficiaryField::Household(household)];
+            let register_id = register_id.into();
+            self.push(EventBody::BeneficiaryRegistered { beneficiary, register_id, kind: Kind::Child, fields });
+            beneficiary
+        }
+        fn dose(&mut self, beneficiary: Uuid, code: DoseCode, day: u32, corrects: Option<Uuid>) -> Uuid {
+            let date = Date::from_ymd_opt(2026, 1, day).unwrap();
+            self.push(EventBody::DoseGiven { beneficiary, code, date, corrects, session: None })
+        }
+        fn export(&self) -> Export {
+            replay(&self.events).unwrap()
+        }
+    }
+
+    fn rampur() -> (Log, Uuid) {
+        let mut log = Log::new();
+        let v = log.village(1, "Rampur");
+        let h = log.household(2, "H-1", v);
+        let c = log.child(3, "C-1", h, "Aarav");
+        (log, c)
+    }
+
+    #[test]
+    fn the_later_stamp_wins_per_field_whatever_the_arrival_order() {
+        let (mut log, c) = rampur();
+        log.at(B, 5)
+            .push(EventBody::BeneficiaryUpdated { beneficiary: c, fields: vec![BeneficiaryField::Name("B".into())] });
+        log.at(A, 5).push(EventBody::BeneficiaryUpdated {
+            beneficiary: c,
+            fields: vec![BeneficiaryField::Name("A".into()), BeneficiaryField::MotherName(Some("Sunita".into()))],
+        });
+        log.at(A, 4).push(EventBody::BeneficiaryUpdated {
+            beneficiary: c,
+            fields: vec![BeneficiaryField::Status(BeneficiaryStatus::Migrated), BeneficiaryField::MotherName(None)],
+        });
+        let b = &log.export().beneficiaries[0];
+        assert_eq!(b.facts.name, "B", "same HLC: the greater device id wins");
+        assert_eq!(b.facts.mother_name.as_deref(), Some("Sunita"), "an earlier stamp arriving later loses");
+        assert_eq!(b.status, BeneficiaryStatus::Migrated, "each field on its own");
+        let mut reversed = log.events.clone();
+        reversed[3..].reverse();
+        assert_eq!(replay(&reversed).unwrap(), log.export());
+    }
+
+    #[test]
+    fn a_correction_supersedes_even_when_it_arrives_first() {
+        let (mut log, c) = rampur();
+        let old = log.dose(c, DoseCode::Bcg, 2, None);
+        let new = log.dose(c, DoseCode::Bcg, 3, Some(old));
+        let doses = |events: &[Event]| -> Vec<(Uuid, bool)> {
+            replay(events).unwrap().beneficiaries[0].doses.iter().map(|d| (d.id, d.flagged)).collect()
+        };
+        assert_eq!(doses(&log.events), vec![(new, false)]);
+        let n = log.events.len();
+        log.events.swap(n - 1, n - 2);
+        assert_eq!(doses(&log.events), vec![(new, false)], "the correction came first");
+    }
+
+    #[test]
+    fn the_same_dose_twice_is_kept_and_flagged_for_good() {
+        let (mut log, c) = rampur();
+        let first = log.dose(c, DoseCode::Opv1, 5, None);
+        let second = log.at(B, 2).dose(c, DoseCode::Opv1, 4, None);
+        log.dose(c, DoseCode::Bcg, 4, None);
+        let doses = &log.export().beneficiaries[0].doses;
+        assert_eq!(
+            doses.iter().map(|d| (d.code, d.flagged)).collect::<Vec<_>>(),
+            vec![(DoseCode::Bcg, false), (DoseCode::Opv1, true), (DoseCode::Opv1, true)]
+        );
+        assert_eq!((doses[1].id, doses[2].id), (second, first), "sorted by date");
+        // Correcting one leaves the other flagged (the store does not lift a flag).
+        log.dose(c, DoseCode::Opv1, 6, Some(first));
+        let doses = &log.export().beneficiaries[0].doses;
+        assert!(doses.iter().filter(|d| d.code == DoseCode::Opv1).all(|d| d.flagged));
+    }
+
+    #[test]
+    fn ids_registered_twice_become_aliases_of_the_first() {
+        let (mut log, c) = rampur();
+        log.at(B, 2);
+        let v2 = log.village(11, "RAMPUR");
+        let h2 = log.household(12, "H-1", v2);
+        let c2 = log.child(13, "C-1", h2, "Aarav Kumar");
+        log.dose(c2, DoseCode::Bcg, 2, None);
+        log.push(EventBody::HouseholdUpdated { household: h2, fields: vec![HouseholdField::Phone(Some("98".into()))] });
+        let export = log.export();
+        assert_eq!(export.beneficiaries.len(), 1);
+        let b = &export.beneficiaries[0];
+        assert_eq!(
+            (b.village.as_str(), b.facts.name.as_str()),
+            ("Rampur", "Aarav Kumar"),
+            "the later registration's fields win"
+        );
+        assert_eq!((b.doses.len(), b.household.phone.as_deref()), (1, Some("98")));
+        assert_ne!(c, c2);
+    }
+
+    #[test]
+    fn a_refusal_marks_the_household_resistant_and_unknown_beneficiaries_are_left_out() {
+        let (mut log, c) = rampur();
+        let date = Date::from_ymd_opt(2026, 1, 9).unwrap();
+        let not_given = |beneficiary, reason| EventBody::DoseNotGiven {
+            beneficiary,
+            code: DoseCode::Opv1,
+            date,
+            reason,
+            corrects: None,
+            session: None,
+        };
+        log.push(not_given(c, ReasonCode::ChildSick));
+        assert!(!log.export().beneficiaries[0].resistant_household);
+        log.push(not_given(Uuid::from_u128(99), ReasonCode::RefusedFamily));
+        assert!(!log.export().beneficiaries[0].resistant_household);
+        log.push(not_given(c, ReasonCode::RefusedReligious));
+        let b = &log.export().beneficiaries[0];
+        assert!(b.resistant_household);
+        assert_eq!(b.not_given.len(), 2);
+    }
+
+    #[test]
+    fn what_the_store_refuses_the_replay_refuses() {
+        let (mut log, c) = rampur();
+        let unknown = Uuid::from_u128(77);
+        let moved =
+            EventBody::BeneficiaryUpdated { beneficiary: c, fields: vec![BeneficiaryField::Household(unknown)] };
+        log.push(moved.clone());
+        assert!(replay(&log.events).is_ok(), "a write that loses (an equal stamp) is not checked");
+        log.events.pop();
+        let event = log.at(A, 2).push(moved);
+        let e = replay(&log.events).unwrap_err();
+        assert_eq!(e, ReplayError::UnknownReference { event, what: "household", id: unknown });
+        assert_eq!(e.code(), "LOG_UNKNOWN_REFERENCE");
+        log.events.pop();
+        let event =
+            log.push(EventBody::HouseholdRegistered { household: unknown, household_id: "H-9".into(), fields: vec![] });
+        assert_eq!(replay(&log.events).unwrap_err().code(), "LOG_INCOMPLETE_REGISTRATION");
+        assert!(replay(&log.events).unwrap_err().to_string().starts_with(&format!("event {event}: household 'H-9'")));
+    }
+}
