@@ -4,9 +4,12 @@
 //! - [`PgCluster`]: a throwaway PostgreSQL cluster (`pg`).
 //! - [`proxy`]: the one TCP proxy in front of a server: faults, an emulated link, bytes counted
 //!   per request path.
+//! - [`fixtures`]: the areas, registers, events and enrollments the server's and sync's tests
+//!   share.
 //! - [`server_binary`]: where the `teeka-server` binary is, for tests of other packages.
 
 mod bin;
+pub mod fixtures;
 mod pg;
 pub mod proxy;
 
