@@ -59,7 +59,8 @@ pub enum Fault {
     /// Cut after this many bytes from the server (mid-response).
     Response(usize),
     /// Not forwarded: the request is read and answered `404` with an HTML page, as a captive
-    /// portal or a broken middlebox would.
+    /// portal or a broken middlebox would. Not the server's answer: a sync cannot retry it, and
+    /// its run ends at once.
     Portal,
 }
 
