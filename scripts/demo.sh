@@ -23,7 +23,7 @@ fi
 echo "No display here (DISPLAY and WAYLAND_DISPLAY are unset): the app needs one, so this runs"
 echo "the headless demo of the same core instead. On a desktop, the same command starts the app."
 
-cargo build --release --locked --bin teeka --bin teeka-server
+cargo build --release --locked -p teeka --bin teeka -p teeka-server --bin teeka-server
 TEEKA="$PWD/target/release/teeka"
 SERVER="$PWD/target/release/teeka-server"
 export TEEKA_DB="${TEEKA_DB:-$PWD/demo/demo.db}"

@@ -13,15 +13,13 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use teeka_testkit::proxy::{Fault, Faults, Link, Proxy, ProxyConfig};
 use teeka_testkit::PgCluster;
 
 const TODAY: &str = "2026-11-22";
 const TEEKA: &str = env!("CARGO_BIN_EXE_teeka");
-const TEEKA_SERVER: &str = env!("CARGO_BIN_EXE_teeka-server");
 /// The longest any one command may run before the test kills it and fails.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// How many `teeka sync` runs a test tries before it gives up.
@@ -182,7 +180,7 @@ impl Env {
     }
 
     fn server_cmd(&self) -> Command {
-        let mut cmd = Command::new(TEEKA_SERVER);
+        let mut cmd = Command::new(teeka_testkit::server_binary());
         cmd.env_remove("TEEKA_DATABASE_URL")
             .env("RUST_LOG", "info,tower_http=warn")
             .arg("--database-url")
@@ -510,275 +508,21 @@ fn assert_same(left: &Value, right: &Value, what: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A fault-injecting TCP proxy
+// Links for the fault-injecting proxy (teeka_testkit::proxy)
 // ---------------------------------------------------------------------------------------------
 
-/// What happens to a faulty connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fault {
-    /// Cut after this many bytes from the client (mid-request).
-    Request(usize),
-    /// Cut after this many bytes from the server (mid-response).
-    Response(usize),
-    /// Not forwarded: the request is read and answered `404` with an HTML page, as a captive
-    /// portal or a broken middlebox would. The client cannot retry that: its run ends at once.
-    Portal,
+/// A link of `bytes_per_s` each way with `one_way_ms` of delay each way.
+fn link(one_way_ms: u64, bytes_per_s: f64) -> Link {
+    Link { bytes_per_s, one_way: Duration::from_millis(one_way_ms) }
 }
 
-/// Which connections are faulty; every later connection goes through.
-#[derive(Debug, Clone)]
-enum Faults {
-    None,
-    /// The fault of each connection, in order of arrival (`None`: it goes through).
-    Plan(Vec<Option<Fault>>),
-    /// At random (a seeded PRNG per connection and direction): each chunk forwarded, either way,
-    /// is cut short with probability `chunk_per_mille` ‰ (the whole connection with it); each new
-    /// connection meets the portal with probability `portal_percent` %. At most `max_faults` in
-    /// all, then everything goes through.
-    Random {
-        seed: u64,
-        chunk_per_mille: u64,
-        portal_percent: u64,
-        max_faults: usize,
-    },
+/// A proxy emulating a slow link, without faults.
+fn slow(one_way_ms: u64, bytes_per_s: f64) -> ProxyConfig {
+    ProxyConfig::link(link(one_way_ms, bytes_per_s))
 }
 
-impl Faults {
-    fn first(connections: usize, fault: Fault) -> Faults {
-        Faults::Plan(vec![Some(fault); connections])
-    }
-}
-
-#[derive(Debug, Clone)]
-struct ProxyConfig {
-    /// Delay before forwarding each chunk, in both directions.
-    latency: Duration,
-    /// Largest chunk forwarded at once.
-    chunk: usize,
-    faults: Faults,
-}
-
-impl ProxyConfig {
-    fn faults(faults: Faults) -> ProxyConfig {
-        ProxyConfig { latency: Duration::ZERO, chunk: 16 * 1024, faults }
-    }
-
-    fn slow(latency_ms: u64, chunk: usize) -> ProxyConfig {
-        ProxyConfig { latency: Duration::from_millis(latency_ms), chunk, faults: Faults::None }
-    }
-}
-
-#[derive(Default)]
-struct ProxyStats {
-    connections: AtomicUsize,
-    /// Connections cut or answered by the portal.
-    faults: AtomicUsize,
-    /// Bytes forwarded, both ways.
-    bytes: AtomicUsize,
-    /// Random faults still allowed.
-    budget: AtomicUsize,
-}
-
-impl ProxyStats {
-    /// Takes one random fault from the budget, if any is left.
-    fn take_fault(&self) -> bool {
-        self.budget.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(1)).is_ok()
-    }
-}
-
-/// A TCP proxy on 127.0.0.1 in front of a server; stops (and cuts every connection) when dropped.
-struct Proxy {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    accept: Option<JoinHandle<()>>,
-    sockets: Arc<Mutex<Vec<TcpStream>>>,
-    stats: Arc<ProxyStats>,
-}
-
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
-impl Proxy {
-    fn start(upstream: SocketAddr, config: ProxyConfig) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let sockets = Arc::new(Mutex::new(Vec::new()));
-        let stats = Arc::new(ProxyStats::default());
-        if let Faults::Random { max_faults, .. } = config.faults {
-            stats.budget.store(max_faults, Ordering::SeqCst);
-        }
-        let accept = {
-            let (stop, sockets, stats) = (stop.clone(), sockets.clone(), stats.clone());
-            std::thread::spawn(move || {
-                let mut rng = match config.faults {
-                    Faults::Random { seed, .. } => seed | 1,
-                    _ => 1,
-                };
-                let mut n = 0;
-                while !stop.load(Ordering::SeqCst) {
-                    let client = match listener.accept() {
-                        Ok((client, _)) => client,
-                        Err(_) => {
-                            std::thread::sleep(Duration::from_millis(2));
-                            continue;
-                        }
-                    };
-                    let fault = match &config.faults {
-                        Faults::None => None,
-                        Faults::Plan(plan) => plan.get(n).copied().flatten(),
-                        Faults::Random { portal_percent, .. } => {
-                            (xorshift(&mut rng) % 100 < *portal_percent && stats.take_fault()).then_some(Fault::Portal)
-                        }
-                    };
-                    // The PRNGs of this connection's two directions.
-                    let (rng1, rng2) = match config.faults {
-                        Faults::Random { .. } => (Some(xorshift(&mut rng) | 1), Some(xorshift(&mut rng) | 1)),
-                        _ => (None, None),
-                    };
-                    n += 1;
-                    stats.connections.fetch_add(1, Ordering::SeqCst);
-                    let _ = client.set_nonblocking(false);
-                    let _ = client.set_nodelay(true);
-                    sockets.lock().unwrap().push(client.try_clone().unwrap());
-                    if fault == Some(Fault::Portal) {
-                        stats.faults.fetch_add(1, Ordering::SeqCst);
-                        std::thread::spawn(move || portal(client));
-                        continue;
-                    }
-                    // The server is down (being restarted): the client sees its connection closed.
-                    let Ok(server) = TcpStream::connect_timeout(&upstream, Duration::from_secs(5)) else { continue };
-                    let _ = server.set_nodelay(true);
-                    sockets.lock().unwrap().push(server.try_clone().unwrap());
-                    let (request_limit, response_limit) = match fault {
-                        Some(Fault::Request(at)) => (Some(at), None),
-                        Some(Fault::Response(at)) => (None, Some(at)),
-                        _ => (None, None),
-                    };
-                    let both = [client.try_clone().unwrap(), server.try_clone().unwrap()];
-                    let both2 = [client.try_clone().unwrap(), server.try_clone().unwrap()];
-                    let (s1, s2) = (stats.clone(), stats.clone());
-                    let (c2, sv2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    let (cfg1, cfg2) = (config.clone(), config.clone());
-                    std::thread::spawn(move || pipe(client, server, (request_limit, rng1), &cfg1, &s1, &both));
-                    std::thread::spawn(move || pipe(sv2, c2, (response_limit, rng2), &cfg2, &s2, &both2));
-                }
-            })
-        };
-        Proxy { addr, stop, accept: Some(accept), sockets, stats }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn faults(&self) -> usize {
-        self.stats.faults.load(Ordering::SeqCst)
-    }
-
-    fn connections(&self) -> usize {
-        self.stats.connections.load(Ordering::SeqCst)
-    }
-}
-
-/// Reads one request (headers and `content-length` bytes of body) and answers it with a page
-/// that is not the server's.
-fn portal(mut client: TcpStream) {
-    let _ = client.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut data = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    let complete = |data: &[u8]| {
-        let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
-        let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-        let length = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .unwrap_or(0);
-        data.len() >= end + 4 + length
-    };
-    while !complete(&data) {
-        match client.read(&mut buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Ok(0) | Err(_) => return,
-            Ok(n) => data.extend_from_slice(&buf[..n]),
-        }
-    }
-    let page = "<html><body>Please log in to use this Wi-Fi</body></html>";
-    let _ = write!(
-        client,
-        "HTTP/1.1 404 Not Found\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
-        page.len()
-    );
-    let _ = client.shutdown(Shutdown::Both);
-}
-
-/// Forwards `from` → `to`, each chunk after the latency; after `limit` bytes (or at random, with
-/// a PRNG) cuts the whole connection (both sockets, both ways).
-fn pipe(
-    mut from: TcpStream,
-    mut to: TcpStream,
-    (limit, mut rng): (Option<usize>, Option<u64>),
-    config: &ProxyConfig,
-    stats: &ProxyStats,
-    both: &[TcpStream; 2],
-) {
-    let mut buf = vec![0u8; config.chunk.max(1)];
-    let mut sent = 0usize;
-    let per_mille = match config.faults {
-        Faults::Random { chunk_per_mille, .. } => chunk_per_mille,
-        _ => 0,
-    };
-    loop {
-        let n = match from.read(&mut buf) {
-            // A signal (a child process of another test ending) interrupted the read: read again.
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        if !config.latency.is_zero() {
-            std::thread::sleep(config.latency);
-        }
-        let mut limit = limit;
-        if let Some(state) = rng.as_mut() {
-            if xorshift(state) % 1000 < per_mille && stats.take_fault() {
-                limit = Some(sent + (xorshift(state) % n as u64) as usize);
-            }
-        }
-        if let Some(limit) = limit {
-            if sent + n > limit {
-                let _ = to.write_all(&buf[..limit - sent]);
-                stats.faults.fetch_add(1, Ordering::SeqCst);
-                for s in both {
-                    let _ = s.shutdown(Shutdown::Both);
-                }
-                return;
-            }
-        }
-        if to.write_all(&buf[..n]).is_err() {
-            break;
-        }
-        stats.bytes.fetch_add(n, Ordering::SeqCst);
-        sent += n;
-    }
-    let _ = to.shutdown(Shutdown::Write);
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.accept.take() {
-            let _ = t.join();
-        }
-        for s in self.sockets.lock().unwrap().iter() {
-            let _ = s.shutdown(Shutdown::Both);
-        }
-    }
+fn proxy(upstream: SocketAddr, config: ProxyConfig) -> Proxy {
+    Proxy::start(upstream, config).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1167,7 +911,7 @@ fn revoked_device_is_refused_postgres() {
 fn through_faults(kind: Kind, config: ProxyConfig) -> Option<[Tally; 3]> {
     let env = Env::new(kind)?;
     let server = env.serve();
-    let proxy = Proxy::start(server.addr, config.clone());
+    let proxy = proxy(server.addr, config.clone());
     let (a, b) = (env.device("anm-a"), env.device("asha-b"));
     let big = rows("R", "Rampur", 700);
     let small = rows("B", "Rampur", 20);
@@ -1187,7 +931,10 @@ fn through_faults(kind: Kind, config: ProxyConfig) -> Option<[Tally; 3]> {
         config.faults,
         proxy.connections(),
         proxy.faults(),
-        proxy.stats.bytes.load(Ordering::SeqCst)
+        {
+            let t = proxy.traffic();
+            t.up + t.down
+        }
     );
     assert!(proxy.faults() > 0, "the proxy injected no fault");
     // Each event acknowledged exactly once: a push whose answer was lost is not counted, and
@@ -1219,7 +966,7 @@ fn cut_mid_response(kind: Kind) {
 /// Faults at random, some of which (the portal) end a run at once.
 fn random_faults(kind: Kind) {
     let faults = Faults::Random { seed: 0x7eec_a202, chunk_per_mille: 60, portal_percent: 10, max_faults: 16 };
-    let config = ProxyConfig { latency: Duration::from_millis(2), chunk: 8 * 1024, faults };
+    let config = ProxyConfig::faults(faults).with_chunk(8 * 1024).with_link(link(2, 4_096_000.0));
     if let Some(tallies) = through_faults(kind, config) {
         assert!(tallies.iter().any(|t| t.failed > 0), "no run failed: {tallies:?}");
     }
@@ -1304,7 +1051,7 @@ fn kill_client(kind: Kind) {
     let Some(env) = Env::new(kind) else { return };
     let server = env.serve();
     let a = big_device(&env, &server);
-    let slow = Proxy::start(server.addr, ProxyConfig::slow(10, 4 * 1024));
+    let slow = proxy(server.addr, slow(10, 409_600.0));
     let mut kills = 0;
     for delay_ms in [300, 900, 1_800, 3_000] {
         let mut run = a.spawn_sync(Some(&slow.url()));
@@ -1339,7 +1086,7 @@ fn kill_server(kind: Kind) {
     let a = big_device(&env, &server);
     let b = env.device("asha-b");
     b.enroll(&server, &env.code("Rampur", "asha"));
-    let slow = Proxy::start(server.addr, ProxyConfig::slow(10, 4 * 1024));
+    let slow = proxy(server.addr, slow(10, 409_600.0));
     let mut kills = Vec::new();
     // While A pushes, then while B (new) pulls everything A pushed.
     for (device, delay_ms) in [(&a, 400), (&b, 500)] {
@@ -1389,8 +1136,7 @@ fn concurrent(kind: Kind) {
     // Half the devices push to the first server, half to the second, each through a slow link
     // (so that the pushes spread over seconds while C pulls).
     let server_of = |i: usize| if i % 2 == 0 { s1.addr } else { s2.as_ref().map_or(s1.addr, |s| s.addr) };
-    let links: Vec<Proxy> =
-        (0..devices.len()).map(|i| Proxy::start(server_of(i), ProxyConfig::slow(20, 2 * 1024))).collect();
+    let links: Vec<Proxy> = (0..devices.len()).map(|i| proxy(server_of(i), slow(20, 102_400.0))).collect();
     let mut pushing: Vec<Proc> = devices.iter().zip(&links).map(|(d, l)| d.spawn_sync(Some(&l.url()))).collect();
     let mut pulls = 0;
     let start = Instant::now();

@@ -6,8 +6,9 @@
 //! - `sync-ingest`: events/s the server accepts from one device pushing a large register, and
 //!   from many devices pushing at once.
 //! - `sync-wire`: bytes on the wire per event (HTTP heads and bodies, counted by a proxy that
-//!   understands HTTP/1.1 framing) and round trips per sync.
-//! - `sync-2g`: a day's work pushed through a proxy that emulates a 2G link.
+//!   understands HTTP/1.1 framing: `teeka_testkit::proxy`, the end-to-end tests' proxy too) and
+//!   round trips per sync.
+//! - `sync-2g`: a day's work pushed through that proxy emulating a 2G link.
 //! - `sync-first`: the first sync of a sub-centre onto a new device.
 //!
 //! The push part of a sync is timed from its start to the acknowledgement of its last push
@@ -16,19 +17,17 @@
 //! `teeka-proxy`, `teeka-dev-N`) so that the CPU time of each side is read from `/proc`.
 
 use anyhow::{bail, ensure, Context, Result};
-use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 use teeka_domain::register::{parse_register, RegisterRow};
 use teeka_protocol::{PullRequest, PullResponse, PushRequest, PushResponse, RawPushRequest, Role};
 use teeka_server::{Database, Service, SqliteDb};
 use teeka_store::Store;
 use teeka_sync::machine::{Config, Outcome, Progress};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpListener, TcpStream};
+use teeka_testkit::proxy::{Link, Proxy, ProxyConfig, Tally, Traffic};
+use tokio::net::TcpListener;
 use uuid::Uuid;
 
 use super::{ctx, fmt_ms, generate, mib, temp_dir, Cli};
@@ -182,7 +181,7 @@ impl Cpu {
             };
             if comm.starts_with("teeka-srv") {
                 cpu.server += t;
-            } else if comm.starts_with("teeka-proxy") {
+            } else if comm.starts_with(teeka_testkit::proxy::THREAD_NAME) {
                 cpu.proxy += t;
             } else {
                 cpu.device += t;
@@ -387,269 +386,18 @@ fn record_day(cli: &Cli, store: &mut Store, count: usize) -> Result<(usize, usiz
 }
 
 // ---------------------------------------------------------------------------------------------
-// The proxy: counts HTTP/1.1 bytes per endpoint, and optionally emulates a slow link
+// What the proxy (teeka_testkit::proxy) counted
 // ---------------------------------------------------------------------------------------------
 
-/// Bytes of one endpoint, heads and bodies apart.
-#[derive(Debug, Clone, Copy, Default)]
-struct Tally {
-    requests: u64,
-    request_head: u64,
-    request_body: u64,
-    response_head: u64,
-    response_body: u64,
-}
-
-impl Tally {
-    fn sent(&self) -> u64 {
-        self.request_head + self.request_body
-    }
-    fn received(&self) -> u64 {
-        self.response_head + self.response_body
-    }
-    fn total(&self) -> u64 {
-        self.sent() + self.received()
-    }
-}
-
-#[derive(Default)]
-struct Counts {
-    by_path: BTreeMap<String, Tally>,
-    raw_up: u64,
-    raw_down: u64,
-    connections: u64,
-    /// Messages without a `content-length` (their bodies could not be attributed).
-    unframed: u64,
-}
-
-type Shared = Arc<Mutex<Counts>>;
-
-fn lock(counts: &Shared) -> std::sync::MutexGuard<'_, Counts> {
-    counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// A link: bandwidth each way and one-way delay.
-#[derive(Debug, Clone, Copy)]
-struct Link {
-    bytes_per_s: f64,
-    one_way: Duration,
-}
-
-/// Follows the HTTP/1.1 messages of one direction of a connection and tallies their bytes under
-/// the path of the request (responses take the path of the oldest request not yet answered).
-struct Meter {
-    upstream: bool,
-    head: Vec<u8>,
-    body_left: u64,
-    path: String,
-    queue: Arc<Mutex<VecDeque<String>>>,
-    counts: Shared,
-}
-
-fn header_value<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.split("\r\n").skip(1).find_map(|line| {
-        let (n, v) = line.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
-}
-
-impl Meter {
-    fn feed(&mut self, mut data: &[u8]) {
-        {
-            let mut c = lock(&self.counts);
-            if self.upstream {
-                c.raw_up += data.len() as u64;
-            } else {
-                c.raw_down += data.len() as u64;
-            }
-        }
-        while !data.is_empty() {
-            if self.body_left > 0 {
-                let k = data.len().min(usize::try_from(self.body_left).unwrap_or(usize::MAX));
-                self.body_left -= k as u64;
-                self.add_body(k as u64);
-                data = &data[k..];
-                continue;
-            }
-            let before = self.head.len();
-            let from = before.saturating_sub(3);
-            self.head.extend_from_slice(data);
-            let Some(i) = self.head[from..].windows(4).position(|w| w == b"\r\n\r\n") else { return };
-            let end = from + i + 4;
-            let head = String::from_utf8_lossy(&self.head[..end]).into_owned();
-            self.head.clear();
-            data = &data[end - before..];
-            self.start(&head);
-        }
-    }
-
-    fn start(&mut self, head: &str) {
-        let first = head.split("\r\n").next().unwrap_or_default();
-        if self.upstream {
-            self.path = first.split_whitespace().nth(1).unwrap_or("?").to_string();
-            lock_queue(&self.queue).push_back(self.path.clone());
-        } else {
-            self.path = lock_queue(&self.queue).pop_front().unwrap_or_else(|| "?".into());
-        }
-        match header_value(head, "content-length").and_then(|v| v.parse::<u64>().ok()) {
-            Some(n) => self.body_left = n,
-            None => {
-                self.body_left = 0;
-                let chunked = header_value(head, "transfer-encoding").is_some();
-                if chunked {
-                    lock(&self.counts).unframed += 1;
-                }
-            }
-        }
-        let mut c = lock(&self.counts);
-        let t = c.by_path.entry(self.path.clone()).or_default();
-        if self.upstream {
-            t.requests += 1;
-            t.request_head += head.len() as u64;
-        } else {
-            t.response_head += head.len() as u64;
-        }
-    }
-
-    fn add_body(&self, bytes: u64) {
-        let mut c = lock(&self.counts);
-        let t = c.by_path.entry(self.path.clone()).or_default();
-        if self.upstream {
-            t.request_body += bytes;
-        } else {
-            t.response_body += bytes;
-        }
-    }
-}
-
-fn lock_queue(q: &Arc<Mutex<VecDeque<String>>>) -> std::sync::MutexGuard<'_, VecDeque<String>> {
-    q.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Copies one direction, metering it; with a link, each segment leaves when the link is free,
-/// takes its size over the bandwidth to send, and arrives one one-way delay later.
-async fn pump(
-    mut from: OwnedReadHalf,
-    mut to: OwnedWriteHalf,
-    mut meter: Meter,
-    link: Option<(Link, tokio::time::Instant)>,
-) -> std::io::Result<()> {
-    let mut buf = vec![0u8; 64 * 1024];
-    match link {
-        None => loop {
-            let n = from.read(&mut buf).await?;
-            if n == 0 {
-                break;
-            }
-            meter.feed(&buf[..n]);
-            to.write_all(&buf[..n]).await?;
-        },
-        Some((link, mut free)) => {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
-            let reader = async move {
-                loop {
-                    let n = from.read(&mut buf).await?;
-                    if n == 0 {
-                        break;
-                    }
-                    meter.feed(&buf[..n]);
-                    for segment in buf[..n].chunks(1460) {
-                        let now = tokio::time::Instant::now();
-                        free = free.max(now) + Duration::from_secs_f64(segment.len() as f64 / link.bytes_per_s);
-                        if tx.send((free + link.one_way, segment.to_vec())).is_err() {
-                            break;
-                        }
-                    }
-                }
-                Ok::<_, std::io::Error>(())
-            };
-            let writer = async {
-                while let Some((at, data)) = rx.recv().await {
-                    tokio::time::sleep_until(at).await;
-                    to.write_all(&data).await?;
-                }
-                Ok::<_, std::io::Error>(())
-            };
-            let (r, w) = tokio::join!(reader, writer);
-            r?;
-            w?;
-        }
-    }
-    to.shutdown().await
-}
-
-async fn proxy_connection(client: TcpStream, upstream: SocketAddr, link: Option<Link>, counts: Shared) {
-    let accepted = tokio::time::Instant::now();
-    let Ok(server) = TcpStream::connect(upstream).await else { return };
-    let _ = client.set_nodelay(true);
-    let _ = server.set_nodelay(true);
-    lock(&counts).connections += 1;
-    let queue = Arc::new(Mutex::new(VecDeque::new()));
-    let meter = |upstream| Meter {
-        upstream,
-        head: Vec::new(),
-        body_left: 0,
-        path: String::new(),
-        queue: queue.clone(),
-        counts: counts.clone(),
-    };
-    let (cr, cw) = client.into_split();
-    let (sr, sw) = server.into_split();
-    // On a real link the client's first bytes leave only after the TCP handshake: one round trip.
-    let up = link.map(|l| (l, accepted + 2 * l.one_way));
-    let down = link.map(|l| (l, accepted));
-    let _ = tokio::join!(pump(cr, sw, meter(true), up), pump(sr, cw, meter(false), down));
-}
-
-struct Proxy {
-    addr: SocketAddr,
-    counts: Shared,
-    _rt: tokio::runtime::Runtime,
-}
-
-impl Proxy {
-    fn start(upstream: SocketAddr, link: Option<Link>) -> Result<Proxy> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("teeka-proxy")
-            .enable_all()
-            .build()?;
-        let listener = rt.block_on(TcpListener::bind("127.0.0.1:0"))?;
-        let addr = listener.local_addr()?;
-        let counts: Shared = Arc::default();
-        let c = counts.clone();
-        rt.spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                tokio::spawn(proxy_connection(client, upstream, link, c.clone()));
-            }
-        });
-        Ok(Proxy { addr, counts, _rt: rt })
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// What was counted since the last call (waiting a moment for the last bytes to be metered).
-    fn take(&self) -> Counts {
-        std::thread::sleep(Duration::from_millis(20));
-        std::mem::take(&mut *lock(&self.counts))
-    }
-}
-
-fn tally(counts: &Counts, path: &str) -> Tally {
-    counts.by_path.get(path).copied().unwrap_or_default()
-}
-
-fn check_counts(counts: &Counts) -> Result<()> {
-    let framed: u64 = counts.by_path.values().map(|t| t.sent()).sum();
-    let framed_down: u64 = counts.by_path.values().map(|t| t.received()).sum();
+fn check_counts(traffic: &Traffic) -> Result<()> {
+    let framed: u64 = traffic.by_path.values().map(Tally::sent).sum();
+    let framed_down: u64 = traffic.by_path.values().map(Tally::received).sum();
     ensure!(
-        counts.unframed == 0 && framed == counts.raw_up && framed_down == counts.raw_down,
+        traffic.attributed(),
         "the proxy could not attribute every byte: {} unframed messages, {framed}/{} up, {framed_down}/{} down",
-        counts.unframed,
-        counts.raw_up,
-        counts.raw_down
+        traffic.unframed,
+        traffic.up,
+        traffic.down
     );
     Ok(())
 }
@@ -1067,7 +815,7 @@ fn per_event(bytes: u64, events: u64) -> f64 {
 pub fn wire(cli: &Cli, args: &DayArgs) -> Result<()> {
     println!("== sync-wire: bytes through a counting proxy (HTTP/1.1 heads and bodies; TCP/IP headers not counted)");
     let mut v = village_setup(cli, args.beneficiaries)?;
-    let proxy = Proxy::start(v.server.addr, None)?;
+    let proxy = Proxy::counting(v.server.addr)?;
     let url = proxy.url();
 
     // The register's first sync: everything the survey made, pushed, then echoed back.
@@ -1075,7 +823,7 @@ pub fn wire(cli: &Cli, args: &DayArgs) -> Result<()> {
     check_clean(&first, "the register's first sync")?;
     let c = proxy.take();
     check_counts(&c)?;
-    let (push, pull) = (tally(&c, teeka_protocol::PUSH_PATH), tally(&c, teeka_protocol::PULL_PATH));
+    let (push, pull) = (c.path(teeka_protocol::PUSH_PATH), c.path(teeka_protocol::PULL_PATH));
     let p = first.progress;
     println!(
         "sync-wire register push (first sync of the surveying device, {} events of every kind): {:.1} bytes/event; {}",
@@ -1102,7 +850,7 @@ pub fn wire(cli: &Cli, args: &DayArgs) -> Result<()> {
     check_clean(&day, "the day's sync")?;
     let c = proxy.take();
     check_counts(&c)?;
-    let (push, pull) = (tally(&c, teeka_protocol::PUSH_PATH), tally(&c, teeka_protocol::PULL_PATH));
+    let (push, pull) = (c.path(teeka_protocol::PUSH_PATH), c.path(teeka_protocol::PULL_PATH));
     let p = day.progress;
     let push_per = per_event(push.total(), p.pushed);
     println!(
@@ -1139,7 +887,7 @@ pub fn wire(cli: &Cli, args: &DayArgs) -> Result<()> {
     check_clean(&new, "the new device's first sync")?;
     let c = proxy.take();
     check_counts(&c)?;
-    let pull = tally(&c, teeka_protocol::PULL_PATH);
+    let pull = c.path(teeka_protocol::PULL_PATH);
     let p = new.progress;
     let pull_per = per_event(pull.total(), p.pulled);
     println!(
@@ -1245,14 +993,13 @@ pub fn two_g(cli: &Cli, args: &LinkArgs) -> Result<()> {
     );
     let (doses, people) = record_day(cli, &mut v.store, args.day.events)?;
     println!("recorded a day's work: {doses} doses given to {people} beneficiaries");
-    let link =
-        Link { bytes_per_s: f64::from(args.kbps) * 1000.0 / 8.0, one_way: Duration::from_millis(args.rtt_ms / 2) };
-    let proxy = Proxy::start(v.server.addr, Some(link))?;
+    let link = Link::kbps(args.kbps, Duration::from_millis(args.rtt_ms));
+    let proxy = Proxy::start(v.server.addr, ProxyConfig::link(link))?;
     let run = run_sync(&mut v.store, Some(&proxy.url()))?;
     check_clean(&run, "the day's sync over 2G")?;
     let c = proxy.take();
     check_counts(&c)?;
-    let (push, pull) = (tally(&c, teeka_protocol::PUSH_PATH), tally(&c, teeka_protocol::PULL_PATH));
+    let (push, pull) = (c.path(teeka_protocol::PUSH_PATH), c.path(teeka_protocol::PULL_PATH));
     let p = run.progress;
     let goal = Duration::from_secs(5);
     println!(
@@ -1265,8 +1012,8 @@ pub fn two_g(cli: &Cli, args: &LinkArgs) -> Result<()> {
         "  push: {}; at {} kbit/s the bytes alone take {} up and {} down",
         describe(&push),
         args.kbps,
-        secs(Duration::from_secs_f64(push.sent() as f64 / link.bytes_per_s)),
-        secs(Duration::from_secs_f64(push.received() as f64 / link.bytes_per_s))
+        secs(link.send_time(push.sent())),
+        secs(link.send_time(push.received()))
     );
     println!(
         "  the whole sync (the worker waits for it) took {} ({}): its pull brought {} events (its own left out) in {}; {}",

@@ -8,84 +8,25 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use teeka_domain::register::parse_register;
-use teeka_domain::{AreaLevel, Date, DoseCode, Event, EventBody, Hlc};
+use teeka_domain::{AreaLevel, Date, DoseCode, Event, EventBody};
 use teeka_protocol::{ApiError, EnrollRequest, ErrorCode, PullRequest, PushRequest, Role};
 use teeka_server::db::{DbError, Device};
 use teeka_server::service::AdminError;
 use teeka_server::{Database, PgDb, Service, SqliteDb};
-use teeka_store::{Ctx, Store};
+use teeka_testkit::fixtures::path::{BLOCK, KAMALPUR, KHERI, LALPUR, OTHER_RAMPUR, RAMPUR, SONPUR};
+use teeka_testkit::fixtures::{
+    beneficiary_id, ctx, date, device_store, enroll_with_code as enroll, event, minutes, on_postgres, on_sqlite,
+    register, t0, AREAS, AREA_COUNT, AREA_ROWS,
+};
 use teeka_testkit::PgCluster;
 use uuid::Uuid;
 
-/// Two blocks; a village named Rampur in each.
-const AREAS: &str = "state,district,block,subcentre,village
-UP,Sitapur,Mahmudabad,Bhatpur,Rampur
-UP,Sitapur,Mahmudabad,Bhatpur,Kheri
-UP,Sitapur,Biswan,Sadarpur,Rampur
-UP,Sitapur,Biswan,Sadarpur,Lalpur
-";
-
-const RAMPUR: &str = "UP/Sitapur/Mahmudabad/Bhatpur/Rampur";
-const KHERI: &str = "UP/Sitapur/Mahmudabad/Bhatpur/Kheri";
-const LALPUR: &str = "UP/Sitapur/Biswan/Sadarpur/Lalpur";
-const OTHER_RAMPUR: &str = "UP/Sitapur/Biswan/Sadarpur/Rampur";
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()
-}
-
-fn minutes(n: i64) -> DateTime<Utc> {
-    t0() + Duration::minutes(n)
-}
-
-fn date(y: i32, m: u32, d: u32) -> Date {
-    Date::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn ctx(now: DateTime<Utc>) -> Ctx {
-    Ctx { now, today: date(2026, 3, 1), author: "asha-test".into() }
-}
-
-/// A device's store holding a register.
-fn device_store(register: &str) -> Store {
-    let mut store = Store::open_in_memory().unwrap();
-    let rows = parse_register(register.as_bytes(), date(2026, 3, 1)).unwrap();
-    store.import_register(&rows, &ctx(t0())).unwrap();
-    store
-}
-
-/// An event made by hand (what a misbehaving device could send).
-fn event(device_id: Uuid, body: EventBody, now: DateTime<Utc>) -> Event {
-    let wall_ms = u64::try_from(now.timestamp_millis()).unwrap();
-    Event {
-        id: Uuid::now_v7(),
-        device_id,
-        hlc: Hlc { wall_ms, counter: 0 },
-        author: "test".into(),
-        recorded_at: now,
-        body,
-    }
-}
-
 fn dose(device_id: Uuid, beneficiary: Uuid, code: DoseCode, on: Date) -> Event {
     event(device_id, EventBody::DoseGiven { beneficiary, code, date: on, corrects: None, session: None }, minutes(30))
-}
-
-fn beneficiary_id(events: &[Event], register_id: &str) -> Uuid {
-    events
-        .iter()
-        .find_map(|e| match &e.body {
-            EventBody::BeneficiaryRegistered { beneficiary, register_id: r, .. } if r == register_id => {
-                Some(*beneficiary)
-            }
-            _ => None,
-        })
-        .unwrap()
 }
 
 fn push_request(events: Vec<Event>, pending: u64, now: DateTime<Utc>) -> PushRequest {
@@ -103,16 +44,6 @@ fn invalid(r: Result<impl std::fmt::Debug, AdminError>) -> String {
         AdminError::Invalid(message) => message,
         other => panic!("expected an invalid input, got {other:?}"),
     }
-}
-
-async fn enroll<D: Database>(svc: &Service<D>, code: &str, device_id: Uuid, now: DateTime<Utc>) -> (String, Device) {
-    let resp = svc.enroll(EnrollRequest { code: code.into(), device_id }, now).await.unwrap();
-    assert_eq!(resp.device_id, device_id);
-    let device = svc.authenticate(Some(&resp.token)).await.unwrap();
-    assert_eq!(device.id, device_id);
-    assert_eq!(device.area.path, resp.area.path);
-    assert_eq!(device.role, resp.role);
-    (resp.token, device)
 }
 
 /// Every log event, in order, with its number.
@@ -174,26 +105,26 @@ fn expected(log: &[(u64, Event)], areas: &HashSet<Uuid>, devices: &[Uuid]) -> Ve
 async fn story<D: Database>(svc: Service<D>) {
     // Areas: importing again adds nothing.
     let imported = svc.import_areas(AREAS.as_bytes(), t0()).await.unwrap();
-    assert_eq!((imported.rows, imported.added), (4, 10));
+    assert_eq!((imported.rows, imported.added), (AREA_ROWS, AREA_COUNT));
     let again = svc.import_areas(AREAS.as_bytes(), t0()).await.unwrap();
-    assert_eq!((again.rows, again.added), (4, 0));
+    assert_eq!((again.rows, again.added), (AREA_ROWS, 0));
     let broken = invalid(svc.import_areas(b"state,district,block,village\nUP,Sitapur,Biswan,Naya\n", t0()).await);
     assert!(broken.contains("'subcentre'"), "{broken}");
     let areas = svc.db().areas().await.unwrap();
-    assert_eq!(areas.len(), 10);
+    assert_eq!(areas.len(), AREA_COUNT);
     let paths: Vec<&str> = areas.iter().map(|a| a.path.as_str()).collect();
     let mut sorted = paths.clone();
     sorted.sort_unstable();
     assert_eq!(paths, sorted, "areas come in path order");
     let by_path: HashMap<&str, Uuid> = areas.iter().map(|a| (a.path.as_str(), a.id)).collect();
     let area_ids = |wanted: &[&str]| -> HashSet<Uuid> { wanted.iter().map(|p| by_path[p]).collect() };
-    assert_eq!(log(svc.db()).await.len(), 10, "one event per area");
+    assert_eq!(log(svc.db()).await.len(), AREA_COUNT, "one event per area");
 
     // Finding areas: by name, by an ambiguous name, by the end of a path.
     let kheri = svc.find_area("kheri").await.unwrap();
     assert_eq!((kheri.path.as_str(), kheri.level), (KHERI, AreaLevel::Village));
     let block = svc.find_area("Mahmudabad").await.unwrap();
-    assert_eq!((block.path.as_str(), block.level), ("UP/Sitapur/Mahmudabad", AreaLevel::Block));
+    assert_eq!((block.path.as_str(), block.level), (BLOCK, AreaLevel::Block));
     assert_eq!(block.parent_id, Some(by_path["UP/Sitapur"]));
     let ambiguous = invalid(svc.find_area("Rampur").await);
     assert!(ambiguous.contains(RAMPUR) && ambiguous.contains(OTHER_RAMPUR), "{ambiguous}");
@@ -280,13 +211,13 @@ KHR-001,KHR-H01,Kheri,child,Kavya,F,2025-12-01,
     let rejected: HashMap<Uuid, ErrorCode> = resp.rejected.iter().map(|r| (r.id, r.code)).collect();
     assert_eq!(rejected, refused, "{:?}", resp.rejected);
     assert_eq!(resp.server_time_ms, minutes(30).timestamp_millis());
-    assert_eq!(log(svc.db()).await.len(), 10 + stored.len());
+    assert_eq!(log(svc.db()).await.len(), AREA_COUNT + stored.len());
 
     // The same push again: acknowledged again, stored once.
     let resp = svc.push(&device, push_request(events.clone(), 4, minutes(31)), minutes(31)).await.unwrap();
     assert_eq!(resp.accepted, stored);
     assert_eq!(resp.rejected.len(), 3);
-    assert_eq!(log(svc.db()).await.len(), 10 + stored.len());
+    assert_eq!(log(svc.db()).await.len(), AREA_COUNT + stored.len());
 
     // One event twice in a batch: stored once.
     let mut twice = rampur_store.record_dose("RMP-001", DoseCode::Opv1, date(2025, 11, 25), &ctx(minutes(32))).unwrap();
@@ -295,7 +226,7 @@ KHR-001,KHR-H01,Kheri,child,Kavya,F,2025-12-01,
     assert_eq!(resp.unwrap().accepted, vec![twice.id, twice.id]);
     let mut rampur_events = stored.clone();
     rampur_events.push(twice.id);
-    assert_eq!(log(svc.db()).await.len(), 10 + rampur_events.len());
+    assert_eq!(log(svc.db()).await.len(), AREA_COUNT + rampur_events.len());
 
     // The Lalpur device, in the other block.
     let lalpur_store = device_store(
@@ -341,9 +272,9 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     // Pulls, in small pages: a village sees its area's definitions, the areas above it and its
     // events; not its neighbour, not the other block.
     let log_now = log(svc.db()).await;
-    assert_eq!(log_now.len(), 10 + rampur_events.len() + lalpur_ids.len());
+    assert_eq!(log_now.len(), AREA_COUNT + rampur_events.len() + lalpur_ids.len());
     let up = ["UP", "UP/Sitapur"];
-    let mahmudabad = [up[0], up[1], "UP/Sitapur/Mahmudabad", "UP/Sitapur/Mahmudabad/Bhatpur"];
+    let mahmudabad = [up[0], up[1], BLOCK, "UP/Sitapur/Mahmudabad/Bhatpur"];
     let biswan = [up[0], up[1], "UP/Sitapur/Biswan", "UP/Sitapur/Biswan/Sadarpur"];
     let village_sees = expected(&log_now, &area_ids(&[&mahmudabad[..], &[RAMPUR]].concat()), &[rampur_id]);
     assert_eq!(village_sees.len(), 5 + rampur_events.len());
@@ -369,12 +300,13 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     assert_eq!(others, expected(&log_now, &area_ids(&[&mahmudabad[..], &[RAMPUR]].concat()), &[]));
     assert_eq!(after, log_now.iter().filter(|(_, e)| village_sees.contains(&e.id)).map(|(s, _)| *s).max().unwrap());
 
-    // The block's supervisor sees both villages of its block.
+    // The block's supervisor sees every village of its block, in both its sub-centres.
     let supervisor_id = Uuid::now_v7();
     let (_, supervisor) = enroll(&svc, &supervisor_code, supervisor_id, minutes(50)).await;
-    assert_eq!((supervisor.area.path.as_str(), supervisor.role), ("UP/Sitapur/Mahmudabad", Role::Supervisor));
-    let block_sees = expected(&log_now, &area_ids(&[&mahmudabad[..], &[RAMPUR, KHERI]].concat()), &[rampur_id]);
-    assert_eq!(block_sees.len(), 6 + rampur_events.len());
+    assert_eq!((supervisor.area.path.as_str(), supervisor.role), (BLOCK, Role::Supervisor));
+    let block_sees =
+        expected(&log_now, &area_ids(&[&mahmudabad[..], &[RAMPUR, KHERI, KAMALPUR, SONPUR]].concat()), &[rampur_id]);
+    assert_eq!(block_sees.len(), 8 + rampur_events.len());
     assert_eq!(pull_all(&svc, &supervisor, 3, minutes(61)).await, block_sees);
 
     // The scope is matched by whole path segments.
@@ -389,7 +321,7 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     // The devices' view: last sync, pending events, clock skew.
     let devices = svc.db().devices().await.unwrap();
     let paths: Vec<&str> = devices.iter().map(|d| d.area.path.as_str()).collect();
-    assert_eq!(paths, [LALPUR, "UP/Sitapur/Mahmudabad", RAMPUR]);
+    assert_eq!(paths, [LALPUR, BLOCK, RAMPUR]);
     let seen: HashMap<Uuid, &Device> = devices.iter().map(|d| (d.id, d)).collect();
     let r = seen[&rampur_id];
     assert_eq!((r.last_sync_at, r.pending, r.clock_skew_ms), (Some(minutes(60)), Some(2), Some(10_800_000)));
@@ -445,16 +377,12 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
 
 #[tokio::test]
 async fn story_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = SqliteDb::open(&dir.path().join("server.db")).unwrap();
-    story(Service::new(db)).await;
+    on_sqlite(story).await;
 }
 
 #[tokio::test]
 async fn story_on_postgres() {
-    let Some(cluster) = PgCluster::start_unless_skipped().unwrap() else { return };
-    let db = PgDb::connect(&cluster.url()).await.unwrap();
-    story(Service::new(db)).await;
+    on_postgres(story).await;
 }
 
 #[tokio::test]
@@ -504,11 +432,7 @@ async fn postgres_concurrent_pushes_are_pulled_in_order_without_gaps() {
     let mut devices = Vec::new();
     for i in 0..8 {
         let (area, village) = villages[i % villages.len()];
-        let mut register = String::from("register_id,household_id,village,kind,name,sex,dob\n");
-        for n in 0..30 {
-            register.push_str(&format!("D{i}-{n},D{i}-H{n},{village},child,Child {n},F,2025-06-01\n"));
-        }
-        let store = device_store(&register);
+        let store = device_store(&register(&format!("D{i}"), village, 30));
         let svc = if i % 2 == 0 { a.clone() } else { b.clone() };
         let (code, ..) = svc.create_code(area, Role::Asha, Duration::days(1), t0()).await.unwrap();
         let (_, device) = enroll(&svc, &code, store.device_id(), t0()).await;
@@ -571,7 +495,7 @@ async fn postgres_concurrent_pushes_are_pulled_in_order_without_gaps() {
     let seen = puller.await.unwrap();
 
     let log = log(a.db()).await;
-    assert_eq!(log.len(), 10 + pushed + 10);
+    assert_eq!(log.len(), AREA_COUNT + pushed + 10);
     let ids: HashSet<Uuid> = seen.iter().map(|s| s.1).collect();
     assert_eq!(ids.len(), seen.len(), "no event twice");
     let logged: Vec<(u64, Uuid)> = log.iter().map(|(seq, e)| (*seq, e.id)).collect();

@@ -7,73 +7,25 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use teeka_domain::register::parse_register;
-use teeka_domain::{AefiSeverity, Antigen, Date, DoseCode, Event, EventBody, Hlc, VialsUsed};
+use teeka_domain::{AefiSeverity, Antigen, DoseCode, Event, EventBody, VialsUsed};
 use teeka_protocol::{
-    decode, ApiError, DeviceInfo, DevicesResponse, EnrollRequest, ErrorCode, PullRequest, PushRequest, Role,
-    DEVICES_PATH, VERSION_HEADER,
+    decode, ApiError, DeviceInfo, DevicesResponse, ErrorCode, PullRequest, PushRequest, Role, DEVICES_PATH,
+    VERSION_HEADER,
 };
 use teeka_server::db::Device;
-use teeka_server::{Database, PgDb, Service, SqliteDb};
-use teeka_store::{Ctx, Store};
-use teeka_testkit::PgCluster;
+use teeka_server::{Database, Service};
+use teeka_testkit::fixtures::path::{BHATPUR, BLOCK, KHERI, LALPUR, NAYA, RAMPUR, SONPUR};
+use teeka_testkit::fixtures::{beneficiary_id, date, device_store, enroll, minutes, on_postgres, on_sqlite, t0, AREAS};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
-/// Two sub-centres in the Mahmudabad block; the Biswan block; and a block whose name starts
-/// with "Mahmudabad" (inside the block by text, not by path).
-const AREAS: &str = "state,district,block,subcentre,village
-UP,Sitapur,Mahmudabad,Bhatpur,Rampur
-UP,Sitapur,Mahmudabad,Bhatpur,Kheri
-UP,Sitapur,Mahmudabad,Kamalpur,Sonpur
-UP,Sitapur,Biswan,Sadarpur,Lalpur
-UP,Sitapur,Mahmudabadi,Naya SC,Naya
-";
-
-const BLOCK: &str = "UP/Sitapur/Mahmudabad";
-const BHATPUR: &str = "UP/Sitapur/Mahmudabad/Bhatpur";
-const RAMPUR: &str = "UP/Sitapur/Mahmudabad/Bhatpur/Rampur";
-const KHERI: &str = "UP/Sitapur/Mahmudabad/Bhatpur/Kheri";
-const SONPUR: &str = "UP/Sitapur/Mahmudabad/Kamalpur/Sonpur";
-const LALPUR: &str = "UP/Sitapur/Biswan/Sadarpur/Lalpur";
-const NAYA: &str = "UP/Sitapur/Mahmudabadi/Naya SC/Naya";
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()
-}
-
-fn minutes(n: i64) -> DateTime<Utc> {
-    t0() + Duration::minutes(n)
-}
-
-fn date(y: i32, m: u32, d: u32) -> Date {
-    Date::from_ymd_opt(y, m, d).unwrap()
-}
-
-/// A device's store holding a register.
-fn device_store(register: &str) -> Store {
-    let mut store = Store::open_in_memory().unwrap();
-    let rows = parse_register(register.as_bytes(), date(2026, 3, 1)).unwrap();
-    let ctx = Ctx { now: t0(), today: date(2026, 3, 1), author: "test".into() };
-    store.import_register(&rows, &ctx).unwrap();
-    store
-}
-
-/// An event made by hand.
+/// An event made by hand, at half past nine.
 fn event(device_id: Uuid, body: EventBody) -> Event {
-    let wall_ms = u64::try_from(minutes(30).timestamp_millis()).unwrap();
-    Event {
-        id: Uuid::now_v7(),
-        device_id,
-        hlc: Hlc { wall_ms, counter: 0 },
-        author: "test".into(),
-        recorded_at: minutes(30),
-        body,
-    }
+    teeka_testkit::fixtures::event(device_id, body, minutes(30))
 }
 
 fn opened(device_id: Uuid, session: Uuid, site: Uuid) -> Event {
@@ -100,31 +52,6 @@ fn aefi(device_id: Uuid, beneficiary: Uuid, session: Option<Uuid>) -> Event {
             codes: vec![DoseCode::Penta1],
         },
     )
-}
-
-fn beneficiary_id(events: &[Event], register_id: &str) -> Uuid {
-    events
-        .iter()
-        .find_map(|e| match &e.body {
-            EventBody::BeneficiaryRegistered { beneficiary, register_id: r, .. } if r == register_id => {
-                Some(*beneficiary)
-            }
-            _ => None,
-        })
-        .unwrap()
-}
-
-async fn enroll<D: Database>(
-    svc: &Service<D>,
-    area: &str,
-    role: Role,
-    device_id: Uuid,
-    now: DateTime<Utc>,
-) -> (String, Device) {
-    let (code, ..) = svc.create_code(area, role, Duration::days(1), t0()).await.unwrap();
-    let resp = svc.enroll(EnrollRequest { code, device_id }, now).await.unwrap();
-    let device = svc.authenticate(Some(&resp.token)).await.unwrap();
-    (resp.token, device)
 }
 
 async fn push<D: Database>(
@@ -497,25 +424,6 @@ async fn http_story<D: Database>(svc: Service<D>) {
     let bhatpur = format!("Bearer {}", f.bhatpur_anm.0);
     let a = request(addr, "GET", DEVICES_PATH, &[(VERSION_HEADER, "1"), ("authorization", &bhatpur)]).await;
     assert!(decode::<DevicesResponse>(&a.body, 1 << 20).unwrap().devices.iter().all(|d| !d.revoked));
-}
-
-async fn on_sqlite<F, Fut>(story: F)
-where
-    F: FnOnce(Service<SqliteDb>) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    story(Service::new(SqliteDb::open(&dir.path().join("server.db")).unwrap())).await;
-}
-
-async fn on_postgres<F, Fut>(story: F)
-where
-    F: FnOnce(Service<PgDb>) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let Some(cluster) = PgCluster::start_unless_skipped().unwrap() else { return };
-    story(Service::new(PgDb::connect(&cluster.url()).await.unwrap())).await;
-    drop(cluster);
 }
 
 #[tokio::test]
