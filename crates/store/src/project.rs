@@ -12,7 +12,7 @@ use uuid::Uuid;
 /// Applies one event. Beneficiaries whose doses changed are added to `dirty`; the caller packs
 /// their doses with [`crate::packed::pack_doses`] before committing.
 pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> Result<()> {
-    let stamp = Stamp { hlc: event.hlc.to_string(), device: event.device_id.to_string() };
+    let stamp = Stamp::of(event.stamp());
     match &event.body {
         EventBody::AreaDefined { area, level, name, parent } => {
             if *level == AreaLevel::Village {
@@ -218,7 +218,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 for (hlc, device, body) in closings {
                     if let EventBody::SessionClosed { session, vials } = parse_body(&body)? {
-                        close(tx, session, &vials, &Stamp { hlc, device })?;
+                        close(tx, session, &vials, &Stamp::of(Stamp::parse(&hlc, &device)?))?;
                     }
                 }
             }
@@ -320,9 +320,26 @@ fn parse_id(text: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("id '{text}': {e}")))
 }
 
+/// The stamp of the event being applied: its place in the domain's last-writer-wins order, and
+/// its text as `field_stamps` keeps it.
 struct Stamp {
+    order: teeka_domain::Stamp,
     hlc: String,
     device: String,
+}
+
+impl Stamp {
+    fn of(order: teeka_domain::Stamp) -> Stamp {
+        Stamp { order, hlc: order.hlc.to_string(), device: order.device.to_string() }
+    }
+
+    fn parse(hlc: &str, device: &str) -> Result<teeka_domain::Stamp> {
+        let bad = |e: String| StoreError::Corrupt(format!("stamp ({hlc}, {device}): {e}"));
+        Ok(teeka_domain::Stamp {
+            hlc: hlc.parse().map_err(|e: teeka_domain::hlc::BadHlc| bad(e.to_string()))?,
+            device: Uuid::parse_str(device).map_err(|e| bad(e.to_string()))?,
+        })
+    }
 }
 
 fn set_household_fields(tx: &Transaction<'_>, id: Uuid, fields: &[HouseholdField], stamp: &Stamp) -> Result<()> {
@@ -363,7 +380,7 @@ fn set_beneficiary_fields(tx: &Transaction<'_>, id: Uuid, fields: &[BeneficiaryF
     Ok(())
 }
 
-/// Sets one column if this stamp is later than the one that last set it.
+/// Sets one column if this stamp overrides the one that last set it ([`teeka_domain::Stamp`]).
 /// `table` and `column` are always compile-time names, never input.
 fn set_field(
     tx: &Transaction<'_>,
@@ -378,9 +395,8 @@ fn set_field(
         .prepare_cached("SELECT hlc, device_id FROM field_stamps WHERE entity_id = ?1 AND field = ?2")?
         .query_row(params![entity, column], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    if current
-        .is_some_and(|(hlc, device)| (hlc.as_str(), device.as_str()) >= (stamp.hlc.as_str(), stamp.device.as_str()))
-    {
+    let current = current.map(|(hlc, device)| Stamp::parse(&hlc, &device)).transpose()?;
+    if !stamp.order.overrides(current) {
         return Ok(());
     }
     let changed = tx
