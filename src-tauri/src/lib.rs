@@ -1,17 +1,15 @@
 //! Teeka's app: a thin Tauri v2 shell. Each Tauri command forwards to one method of
 //! [`teeka_app::App`] (the device core's app API, docs/app-api.md) with the clock read here, at the
-//! edge; the network commands (enroll, sync, devices) use `teeka_sync`. Errors cross to the UI as
-//! `{code, message}`.
-
-mod sync_worker;
+//! edge. Sync (the background worker, enroll, devices) is `teeka_app::sync`'s; the shell emits
+//! what the worker reports. Errors cross to the UI as `{code, message}`.
 
 use chrono::{NaiveDate, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
-use sync_worker::{Kick, Notify, SyncHandle};
 use tauri::ipc::Response;
 use tauri::{AppHandle, Emitter, Manager, State};
+use teeka_app::sync::{Kick, Notify, SyncHandle};
 use teeka_app::{App, AppError, Clock};
 
 /// Everything the commands share.
@@ -74,18 +72,9 @@ impl Core {
         self.app.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The sync state: the store's part and the worker's.
+    /// The sync state, as the app's core makes it (the store's part and the worker's).
     fn sync_state(&self) -> Result<teeka_app::SyncState, AppError> {
-        let mut state = self.app().sync_state(teeka_app::SyncStateReq {}, clock())?;
-        let live = self.sync.live();
-        state.syncing = live.syncing;
-        if let Some((code, message)) = live.last_error {
-            state.last_error = Some(teeka_app::ErrorBody { code, message });
-        } else if live.next_attempt.is_some() {
-            state.last_error = None;
-        }
-        state.next_attempt_in_s = live.next_attempt.map(|t| t.saturating_duration_since(Instant::now()).as_secs());
-        Ok(state)
+        self.app().sync_state(teeka_app::SyncStateReq {}, clock())
     }
 }
 
@@ -149,11 +138,10 @@ local_commands! {
 #[serde(deny_unknown_fields)]
 struct Empty {}
 
-/// The app's state at start, with the sync worker's live part of the sync state.
+/// The app's state at start (its sync state includes the worker's live part).
 #[tauri::command(async)]
 fn app_state(core: State<'_, Core>, req: serde_json::Value) -> Result<Response, AppError> {
-    let mut state = core.app().app_state(request("app_state", req)?, clock())?;
-    state.sync = core.sync_state()?;
+    let state = core.app().app_state(request("app_state", req)?, clock())?;
     json(&state)
 }
 
@@ -170,32 +158,12 @@ fn sync_now(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::
     core.sync_state()
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnrollReq {
-    server: String,
-    code: String,
-}
-
-/// Exchanges an enrollment code for a token, on a connection of its own (so the UI's stays free
-/// while the request crosses a slow link); safe to repeat with the same code.
+/// Enrolls this device (`teeka_app::sync::enroll`, on a connection of its own), then syncs at
+/// once.
 #[tauri::command]
 async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
-    let req: EnrollReq = request("enroll", req)?;
-    let server = req.server.trim();
-    if !(server.starts_with("http://") || server.starts_with("https://")) {
-        return Err(shell_error(
-            "INVALID_INPUT",
-            format!("server: '{server}' is not an address like https://teeka.example.org"),
-        ));
-    }
-    if req.code.trim().is_empty() {
-        return Err(shell_error("INVALID_INPUT", "code: the enrollment code is empty"));
-    }
-    let mut store = teeka_store::Store::open(&core.store_path).map_err(|e| shell_error(e.code(), e.to_string()))?;
-    teeka_sync::enroll(&mut store, server, req.code.trim())
-        .await
-        .map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
+    let req: teeka_app::EnrollReq = request("enroll", req)?;
+    teeka_app::sync::enroll(&core.store_path, req).await?;
     core.sync.kick(Kick::Now);
     core.sync_state()
 }
@@ -204,15 +172,7 @@ async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_a
 #[tauri::command]
 async fn devices(core: State<'_, Core>, req: serde_json::Value) -> Result<Response, AppError> {
     let Empty {} = request("devices", req)?;
-    let enrollment = {
-        let store = teeka_store::Store::open(&core.store_path).map_err(|e| shell_error(e.code(), e.to_string()))?;
-        store.enrollment().map_err(|e| shell_error(e.code(), e.to_string()))?
-    };
-    let enrollment = enrollment.ok_or_else(|| shell_error("NOT_ENROLLED", "this device has no server yet"))?;
-    let client = teeka_sync::Client::new(&enrollment.server_url, Some(enrollment.token))
-        .map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
-    let answer = client.devices().await.map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
-    json(&answer.devices)
+    json(&teeka_app::sync::devices(&core.store_path).await?)
 }
 
 #[derive(serde::Deserialize)]
@@ -249,8 +209,9 @@ fn store_path(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
 
 fn open_core(app: &AppHandle, started: Instant) -> Result<Core, Box<dyn std::error::Error>> {
     let path = store_path(app)?;
-    let core_app = App::open(Path::new(&path))?;
-    let sync = sync_worker::start(path.clone(), Events(app.clone()));
+    let mut core_app = App::open(Path::new(&path))?;
+    let sync = teeka_app::sync::start(path.clone(), Events(app.clone()));
+    core_app.attach_sync(sync.clone());
     Ok(Core { app: Mutex::new(core_app), store_path: path, sync, started })
 }
 

@@ -2,13 +2,15 @@
 //!
 //! Pure Rust over the device store: no Tauri, no network, no clock. The shell (`src-tauri/`)
 //! passes a [`Clock`] with every call and turns [`AppError`] into the `{code, message}` the UI
-//! receives. `enroll`, `sync_now` and `devices` use the network and live in the shell.
+//! receives. The network is [`sync`]'s: the background worker (which the shell starts and
+//! attaches with [`App::attach_sync`]), `enroll` and `devices`.
 //!
 //! Workers sign in with a PIN; the signed-in worker is kept in memory only and is the author of
 //! every event. Every command counts as activity; after `lock_after_minutes` (a local setting,
 //! default 5) without any, the app locks and commands that need a worker fail with `LOCKED`.
 
 mod pin;
+pub mod sync;
 pub mod types;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
@@ -21,6 +23,7 @@ use teeka_domain::{
     ReasonCode, RiskCategory, Sex, Subject, VialsUsed, WorkerRole,
 };
 use teeka_store::{BeneficiaryInput, Ctx, HouseholdInput, Store, StoreError};
+pub use sync::EnrollReq;
 pub use types::*;
 
 pub use pin::{check_pin, hash_pin, verify_pin};
@@ -116,6 +119,8 @@ pub struct App {
     last_activity: Option<DateTime<Utc>>,
     wrong_pins: u32,
     pin_wait_until: Option<DateTime<Utc>>,
+    /// The background sync worker, once attached: the live part of the sync state.
+    sync: Option<sync::SyncHandle>,
 }
 
 impl App {
@@ -139,7 +144,7 @@ impl App {
             .flatten()
             .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
             .map(|t| t.with_timezone(&Utc));
-        App { store, signed_in: None, last_activity: None, wrong_pins, pin_wait_until }
+        App { store, signed_in: None, last_activity: None, wrong_pins, pin_wait_until, sync: None }
     }
 
     /// Keeps the wrong-PIN count and the wait in the store.
@@ -159,6 +164,12 @@ impl App {
     /// The store, mutably, for the shell's sync.
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
+    }
+
+    /// The background sync worker (see [`sync::start`]): from now on the sync state shows its
+    /// live part.
+    pub fn attach_sync(&mut self, handle: sync::SyncHandle) {
+        self.sync = Some(handle);
     }
 
     /// The worker signed in, if any (does not count as activity).
@@ -219,7 +230,7 @@ impl App {
             reasons: ReasonCode::ALL.to_vec(),
             refusal_reasons: ReasonCode::ALL.iter().copied().filter(|r| r.is_refusal()).collect(),
             antigens: Antigen::ALL.to_vec(),
-            sync: self.sync_state_now()?,
+            sync: self.sync_state_now(&clock)?,
         })
     }
 
@@ -637,27 +648,16 @@ impl App {
 
     // ----- sync -----
 
-    /// `sync_state` as the store knows it (works while locked).
+    /// `sync_state`: the store's part and the attached worker's (works while locked).
     pub fn sync_state(&mut self, _req: SyncStateReq, clock: Clock) -> Result<SyncState, AppError> {
         self.activity(&clock)?;
-        self.sync_state_now()
+        self.sync_state_now(&clock)
     }
 
-    fn sync_state_now(&self) -> Result<SyncState, AppError> {
-        let status = self.store.status()?;
-        Ok(SyncState {
-            enrolled: status.server_url.is_some(),
-            server_url: status.server_url,
-            area: status.area,
-            role: status.role,
-            device_id: status.device_id,
-            pending: status.pending,
-            set_aside: status.set_aside.len() as u64,
-            syncing: false,
-            last_success: status.last_success,
-            last_error: status.last_error.map(|message| ErrorBody { code: "SERVER".into(), message }),
-            next_attempt_in_s: None,
-        })
+    fn sync_state_now(&self, clock: &Clock) -> Result<SyncState, AppError> {
+        let live = self.sync.as_ref().map(sync::SyncHandle::live).unwrap_or_default();
+        let kept_code = self.store.local_setting(sync::ERROR_CODE_KEY)?;
+        Ok(sync::sync_state(self.store.status()?, kept_code, &live, clock.now))
     }
 
     /// Runs a command by name with its JSON request: what the shell forwards. A request that

@@ -1,0 +1,190 @@
+//! Sync in the app: the background [`worker`] and its [`schedule`], enrollment and the devices
+//! list (the network commands), the one [`SyncState`] the UI is shown, and the one mapping of
+//! sync's errors to the UI's codes ([`error_code`]).
+//!
+//! Two names, two things: [`teeka_store::SyncStatus`] is the store's bookkeeping of sync (the
+//! enrollment, pending and set-aside events, the last success and failure, the cursor: what
+//! `teeka status` prints); [`SyncState`] is what the UI shows, built here from that and the
+//! worker's [`Live`] part.
+
+pub mod schedule;
+pub mod worker;
+
+pub use schedule::Schedule;
+pub use worker::{run_config, start, Kick, Live, Notify, SyncHandle};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::path::Path;
+use teeka_protocol::{DeviceInfo, ErrorCode};
+use teeka_store::{Store, SyncStatus};
+use teeka_sync::SyncError;
+
+use crate::{AppError, ErrorBody, SyncState};
+
+/// The local setting (beside the store's sync bookkeeping) that keeps the UI's code of the last
+/// failed run; the store keeps its message.
+pub(crate) const ERROR_CODE_KEY: &str = "sync_error_code";
+
+/// The UI's code for a failure of sync, in the words of docs/app-api.md. The one mapping: the
+/// worker's runs, `enroll` and `devices` all go through it.
+pub fn error_code(e: &SyncError) -> &'static str {
+    match e {
+        SyncError::Unreachable(_) => "NETWORK",
+        SyncError::Refused(api) => match api.code {
+            ErrorCode::Unauthorized | ErrorCode::Revoked => "UNAUTHORIZED",
+            ErrorCode::CodeInvalid => "CODE_INVALID",
+            ErrorCode::UnsupportedVersion => "UPDATE_APP",
+            _ => "SERVER",
+        },
+        SyncError::Client(_) => "INVALID_INPUT",
+        SyncError::NotEnrolled => "NOT_ENROLLED",
+        SyncError::Store(e) => e.code(),
+    }
+}
+
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> AppError {
+        AppError::new(error_code(&e), e.to_string())
+    }
+}
+
+/// The one place a [`SyncState`] is made: the store's `status`, the code kept with its last
+/// error, and the worker's `live` part, at `now`.
+///
+/// Until the worker's first run ends, the last error is the store's (a failure of an earlier
+/// session) with the code kept beside it; a failure recorded without a code (by `teeka sync` on
+/// the same store) is not shown, since its code is not known, and the first run, at start,
+/// replaces it. From the first run on, the last error is the worker's.
+pub(crate) fn sync_state(status: SyncStatus, kept_code: Option<String>, live: &Live, now: DateTime<Utc>) -> SyncState {
+    let last_error = if live.ran {
+        live.last_error.clone()
+    } else {
+        status.last_error.zip(kept_code).map(|(message, code)| ErrorBody { code, message })
+    };
+    SyncState {
+        enrolled: status.server_url.is_some(),
+        server_url: status.server_url,
+        area: status.area,
+        role: status.role,
+        device_id: status.device_id,
+        pending: status.pending,
+        set_aside: status.set_aside.len() as u64,
+        syncing: live.syncing,
+        last_success: status.last_success,
+        last_error,
+        next_attempt_in_s: live.next_attempt.map(|t| u64::try_from((t - now).num_seconds()).unwrap_or(0)),
+    }
+}
+
+/// `enroll`'s request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollReq {
+    pub server: String,
+    pub code: String,
+}
+
+/// `enroll`: exchanges an enrollment code for a token and keeps the enrollment in the store at
+/// `store_path`, on a connection of its own (so that the UI's stays free while the request
+/// crosses a slow link); safe to repeat with the same code. The caller then kicks the worker.
+pub async fn enroll(store_path: &Path, req: EnrollReq) -> Result<(), AppError> {
+    let server = req.server.trim();
+    if !(server.starts_with("http://") || server.starts_with("https://")) {
+        return Err(AppError::invalid(format!("server: '{server}' is not an address like https://teeka.example.org")));
+    }
+    let code = req.code.trim();
+    if code.is_empty() {
+        return Err(AppError::invalid("code: the enrollment code is empty"));
+    }
+    let mut store = open(store_path)?;
+    teeka_sync::enroll(&mut store, server, code).await?;
+    Ok(())
+}
+
+/// `devices`: the devices of the enrolled area, from the server (online only).
+pub async fn devices(store_path: &Path) -> Result<Vec<DeviceInfo>, AppError> {
+    let enrollment = {
+        let store = open(store_path)?;
+        store.enrollment().map_err(|e| AppError::new(e.code(), e.to_string()))?
+    };
+    let enrollment = enrollment.ok_or_else(|| AppError::new("NOT_ENROLLED", "this device has no server yet"))?;
+    let client = teeka_sync::Client::new(&enrollment.server_url, Some(enrollment.token))?;
+    Ok(client.devices().await?.devices)
+}
+
+/// A connection of its own to the store; its errors keep the store's codes.
+fn open(store_path: &Path) -> Result<Store, AppError> {
+    Store::open(store_path).map_err(|e| AppError::new(e.code(), e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use teeka_protocol::ApiError;
+    use uuid::Uuid;
+
+    #[test]
+    fn errors_get_the_codes_the_ui_translates() {
+        assert_eq!(error_code(&SyncError::Unreachable("timed out".into())), "NETWORK");
+        assert_eq!(error_code(&SyncError::NotEnrolled), "NOT_ENROLLED");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::Revoked, "no"))), "UNAUTHORIZED");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::Unauthorized, "no"))), "UNAUTHORIZED");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::CodeInvalid, "no"))), "CODE_INVALID");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::Unavailable, "no"))), "SERVER");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::Internal, "no"))), "SERVER");
+        assert_eq!(error_code(&SyncError::Refused(ApiError::new(ErrorCode::UnsupportedVersion, "no"))), "UPDATE_APP");
+        assert_eq!(error_code(&SyncError::Client("bad url".into())), "INVALID_INPUT");
+        let store = SyncError::Store(teeka_store::StoreError::Invalid("x".into()));
+        assert_eq!(error_code(&store), store.code());
+        let e = AppError::from(SyncError::Unreachable("timed out".into()));
+        assert_eq!((e.code.as_str(), e.message.as_str()), ("NETWORK", "could not reach the server: timed out"));
+    }
+
+    fn status(last_error: Option<&str>) -> SyncStatus {
+        SyncStatus {
+            device_id: Uuid::nil(),
+            server_url: Some("https://teeka.example.org".into()),
+            area: Some("UP/Sitapur".into()),
+            role: Some("anm".into()),
+            pending: 3,
+            oldest_pending: None,
+            set_aside: Vec::new(),
+            last_success: None,
+            last_error: last_error.map(str::to_string),
+            last_error_at: None,
+            pull_cursor: 0,
+        }
+    }
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
+    }
+
+    #[test]
+    fn before_the_first_run_the_last_error_is_the_stores_with_its_kept_code() {
+        let live = Live::default();
+        let s = sync_state(status(Some("timed out")), Some("NETWORK".into()), &live, at(0));
+        assert_eq!(s.last_error, Some(ErrorBody { code: "NETWORK".into(), message: "timed out".into() }));
+        assert_eq!((s.enrolled, s.pending, s.syncing, s.next_attempt_in_s), (true, 3, false, None));
+        // No code kept (a failure recorded by `teeka sync`): no invented one.
+        assert_eq!(sync_state(status(Some("timed out")), None, &live, at(0)).last_error, None);
+    }
+
+    #[test]
+    fn after_a_run_the_live_part_is_shown() {
+        let failed = Live {
+            syncing: false,
+            ran: true,
+            last_error: Some(ErrorBody { code: "UNAUTHORIZED".into(), message: "revoked".into() }),
+            next_attempt: Some(at(20)),
+        };
+        let s = sync_state(status(Some("older")), Some("NETWORK".into()), &failed, at(0));
+        assert_eq!(s.last_error, failed.last_error);
+        assert_eq!(s.next_attempt_in_s, Some(20));
+        // A success clears the error, whatever the store still says; a due time passed is 0 s.
+        let ok = Live { syncing: true, ran: true, last_error: None, next_attempt: Some(at(0)) };
+        let s = sync_state(status(Some("older")), Some("NETWORK".into()), &ok, at(5));
+        assert_eq!((s.last_error, s.syncing, s.next_attempt_in_s), (None, true, Some(0)));
+    }
+}
