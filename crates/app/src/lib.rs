@@ -17,13 +17,13 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::Path;
+pub use sync::EnrollReq;
 use teeka_domain::schedule::{codes_for, evaluate};
 use teeka_domain::{
     parse_date, AefiSeverity, Antigen, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, DoseStatus, Kind,
     ReasonCode, RiskCategory, Sex, Subject, VialsUsed, WorkerRole,
 };
 use teeka_store::{BeneficiaryInput, Ctx, HouseholdInput, Store, StoreError};
-pub use sync::EnrollReq;
 pub use types::*;
 
 pub use pin::{check_pin, hash_pin, verify_pin};

@@ -82,7 +82,6 @@ impl Client {
     }
 }
 
-
 fn describe(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
@@ -93,7 +92,6 @@ fn describe(e: &reqwest::Error) -> String {
     }
     text
 }
-
 
 impl Transport for Client {
     async fn push(&self, req: PushRequest) -> Result<PushResponse, Failure> {

@@ -388,8 +388,7 @@ fn enrollment_through_a_lossy_network_is_tried_again_and_then_syncs() {
     let mut net = Network { rng: 8, lose_request: 0, lose_answer: 60 };
     let clock = SimClock::new();
     let transport = sim.net(None, &mut net, &clock);
-    let resp =
-        sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://server/", &code)).unwrap();
+    let resp = sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://server/", &code)).unwrap();
     let tries = transport.requests.get();
     assert_eq!(tries, 3, "this seed loses the first two answers");
     assert_eq!(clock.ms.get(), 1_000 + 2_000 + 3 * 40, "waits of 1 s, then 2 s, between tries");
