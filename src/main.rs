@@ -53,7 +53,7 @@ fn sync(store: &mut Store, server: Option<&str>, out: &mut impl Write) -> anyhow
             let hint =
                 if retryable { "nothing is lost; sync again when the signal returns" } else { "see your supervisor" };
             Err(SyncFailed {
-                code: code.map_or("SYNC_INCOMPLETE", |c| c.as_str()),
+                code: code.map_or("NETWORK", |c| c.as_str()),
                 message: format!(
                     "sync incomplete after {} pushed and {} pulled: {error}; {pending} records still pending ({hint})",
                     progress.pushed, progress.pulled

@@ -1,17 +1,16 @@
 //! Teeka's app: a thin Tauri v2 shell. Each Tauri command forwards to one method of
 //! [`teeka_app::App`] (the device core's app API, docs/app-api.md) with the clock read here, at the
-//! edge; the network commands (enroll, sync, devices) use `teeka_sync`. Errors cross to the UI as
-//! `{code, message}`.
-
-mod sync_worker;
+//! edge. Sync (the background worker, enroll, devices) is `teeka_app::sync`'s; the shell emits
+//! what the worker reports. Errors cross to the UI as `{code, message}`.
 
 use chrono::{NaiveDate, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
-use sync_worker::{Kick, Notify, SyncHandle};
 use tauri::ipc::Response;
 use tauri::{AppHandle, Emitter, Manager, State};
+use teeka_app::sync::{Kick, Notify, SyncHandle};
+use teeka_app::types::*;
 use teeka_app::{App, AppError, Clock};
 
 /// Everything the commands share.
@@ -51,20 +50,14 @@ fn clock() -> Clock {
     Clock { now: Utc::now(), today: today() }
 }
 
-fn shell_error(code: &str, message: impl Into<String>) -> AppError {
-    AppError::new(code.parse().unwrap_or(teeka_app::AppCode::Internal), message)
-}
-
 /// A command's request, read here rather than by Tauri, so that a malformed one comes back as
 /// `INVALID_INPUT` naming the command and the field, like every other error.
-fn request<T: serde::de::DeserializeOwned>(command: &str, req: serde_json::Value) -> Result<T, AppError> {
-    serde_json::from_value(req).map_err(|e| AppError::invalid(format!("{command}: {e}")))
-}
+use teeka_app::request;
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Response, AppError> {
     serde_json::to_string(value)
         .map(Response::new)
-        .map_err(|e| shell_error("INTERNAL", format!("cannot encode the answer: {e}")))
+        .map_err(|e| AppError::new(teeka_app::AppCode::Internal, format!("cannot encode the answer: {e}")))
 }
 
 impl Core {
@@ -74,35 +67,27 @@ impl Core {
         self.app.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The sync state: the store's part and the worker's.
+    /// The sync state, as the app's core makes it (the store's part and the worker's).
     fn sync_state(&self) -> Result<teeka_app::SyncState, AppError> {
-        let mut state = self.app().sync_state(teeka_app::SyncStateReq {}, clock())?;
-        let live = self.sync.live();
-        state.syncing = live.syncing;
-        if let Some((code, message)) = live.last_error {
-            state.last_error = Some(teeka_app::ErrorBody { code, message });
-        } else if live.next_attempt.is_some() {
-            state.last_error = None;
-        }
-        state.next_attempt_in_s = live.next_attempt.map(|t| t.saturating_duration_since(Instant::now()).as_secs());
-        Ok(state)
+        self.app().sync_state(teeka_app::SyncStateReq {}, clock())
     }
 }
 
-/// Declares one Tauri command per local method of `App`. `write` commands wake the sync worker.
-macro_rules! local_commands {
-    ($($kind:ident $name:ident($req:ident);)*) => {
+/// One Tauri command per line of `teeka_app::local_commands!` (the one declaration of the
+/// commands): it reads the request, calls the method of `App` with the clock read here, and
+/// answers; a `write` wakes the sync worker and tells the UI the new pending count at once.
+macro_rules! tauri_commands {
+    ($($access:ident $name:ident($req:ty) -> $resp:ty;)*) => {
         $(
             #[tauri::command(async)]
             fn $name(core: State<'_, Core>, handle: AppHandle, req: serde_json::Value) -> Result<Response, AppError> {
-                let req: teeka_app::$req = request(stringify!($name), req)?;
-                let answer = core.app().$name(req, clock())?;
-                local_commands!(@after $kind core handle);
+                let req: $req = teeka_app::request(stringify!($name), req)?;
+                let answer: $resp = core.app().$name(req, clock())?;
+                tauri_commands!(@after $access core handle);
                 json(&answer)
             }
         )*
     };
-    // A write: the pending count changed at once, and a sync follows shortly.
     (@after write $core:ident $handle:ident) => {
         $core.sync.kick(Kick::Changed);
         if let Ok(state) = $core.sync_state() {
@@ -112,56 +97,19 @@ macro_rules! local_commands {
     (@after read $core:ident $handle:ident) => { let _ = &$handle; };
 }
 
-local_commands! {
-    read set_language(SetLanguageReq);
-    read add_worker(AddWorkerReq);
-    read sign_in(SignInReq);
-    read lock(LockReq);
-    read touch(TouchReq);
-    read villages(VillagesReq);
-    write add_village(AddVillageReq);
-    read households(HouseholdsReq);
-    write save_household(SaveHouseholdReq);
-    read members(MembersReq);
-    read beneficiary(BeneficiaryReq);
-    write add_child(AddChildReq);
-    write add_pregnant_woman(AddPregnantWomanReq);
-    write update_beneficiary(UpdateBeneficiaryReq);
-    write add_doses(AddDosesReq);
-    write set_status(SetStatusReq);
-    write record_refusal(RecordRefusalReq);
-    read search(SearchReq);
-    read similar_children(SimilarChildrenReq);
-    write open_session(OpenSessionReq);
-    read sessions(SessionsReq);
-    read session_due(SessionDueReq);
-    write record_given(RecordGivenReq);
-    write record_not_given(RecordNotGivenReq);
-    write report_aefi(ReportAefiReq);
-    read session_tally(SessionTallyReq);
-    write close_session(CloseSessionReq);
-    read coverage(CoverageReq);
-    read follow_up(FollowUpReq);
-    read refusals(RefusalsReq);
+teeka_app::local_commands!(tauri_commands);
+
+/// The invoke handler: every command of `teeka_app::local_commands!`, and the shell's own
+/// (sync now, the network's enroll and devices, the start-up probe).
+macro_rules! invoke_handler {
+    ($($access:ident $name:ident($req:ty) -> $resp:ty;)*) => {
+        tauri::generate_handler![$($name,)* sync_now, enroll, devices, ui_ready]
+    };
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Empty {}
-
-/// The app's state at start, with the sync worker's live part of the sync state.
-#[tauri::command(async)]
-fn app_state(core: State<'_, Core>, req: serde_json::Value) -> Result<Response, AppError> {
-    let mut state = core.app().app_state(request("app_state", req)?, clock())?;
-    state.sync = core.sync_state()?;
-    json(&state)
-}
-
-#[tauri::command(async)]
-fn sync_state(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
-    let Empty {} = request("sync_state", req)?;
-    core.sync_state()
-}
 
 #[tauri::command(async)]
 fn sync_now(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
@@ -170,32 +118,12 @@ fn sync_now(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::
     core.sync_state()
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnrollReq {
-    server: String,
-    code: String,
-}
-
-/// Exchanges an enrollment code for a token, on a connection of its own (so the UI's stays free
-/// while the request crosses a slow link); safe to repeat with the same code.
+/// Enrolls this device (`teeka_app::sync::enroll`, on a connection of its own), then syncs at
+/// once.
 #[tauri::command]
 async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
-    let req: EnrollReq = request("enroll", req)?;
-    let server = req.server.trim();
-    if !(server.starts_with("http://") || server.starts_with("https://")) {
-        return Err(shell_error(
-            "INVALID_INPUT",
-            format!("server: '{server}' is not an address like https://teeka.example.org"),
-        ));
-    }
-    if req.code.trim().is_empty() {
-        return Err(shell_error("INVALID_INPUT", "code: the enrollment code is empty"));
-    }
-    let mut store = teeka_store::Store::open(&core.store_path).map_err(|e| shell_error(e.code(), e.to_string()))?;
-    teeka_sync::enroll(&mut store, server, req.code.trim())
-        .await
-        .map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
+    let req: teeka_app::EnrollReq = request("enroll", req)?;
+    teeka_app::sync::enroll(&core.store_path, req).await?;
     core.sync.kick(Kick::Now);
     core.sync_state()
 }
@@ -204,15 +132,7 @@ async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_a
 #[tauri::command]
 async fn devices(core: State<'_, Core>, req: serde_json::Value) -> Result<Response, AppError> {
     let Empty {} = request("devices", req)?;
-    let enrollment = {
-        let store = teeka_store::Store::open(&core.store_path).map_err(|e| shell_error(e.code(), e.to_string()))?;
-        store.enrollment().map_err(|e| shell_error(e.code(), e.to_string()))?
-    };
-    let enrollment = enrollment.ok_or_else(|| shell_error("NOT_ENROLLED", "this device has no server yet"))?;
-    let client = teeka_sync::Client::new(&enrollment.server_url, Some(enrollment.token))
-        .map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
-    let answer = client.devices().await.map_err(|e| shell_error(&sync_worker::error_code(&e), e.to_string()))?;
-    json(&answer.devices)
+    json(&teeka_app::sync::devices(&core.store_path).await?)
 }
 
 #[derive(serde::Deserialize)]
@@ -249,8 +169,9 @@ fn store_path(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
 
 fn open_core(app: &AppHandle, started: Instant) -> Result<Core, Box<dyn std::error::Error>> {
     let path = store_path(app)?;
-    let core_app = App::open(Path::new(&path))?;
-    let sync = sync_worker::start(path.clone(), Events(app.clone()));
+    let mut core_app = App::open(Path::new(&path))?;
+    let sync = teeka_app::sync::start(path.clone(), Events(app.clone()));
+    core_app.attach_sync(sync.clone());
     Ok(Core { app: Mutex::new(core_app), store_path: path, sync, started })
 }
 
@@ -271,44 +192,7 @@ pub fn run() {
             app.manage(core);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            app_state,
-            set_language,
-            add_worker,
-            sign_in,
-            lock,
-            touch,
-            villages,
-            add_village,
-            households,
-            save_household,
-            members,
-            beneficiary,
-            add_child,
-            add_pregnant_woman,
-            update_beneficiary,
-            add_doses,
-            set_status,
-            record_refusal,
-            search,
-            similar_children,
-            open_session,
-            sessions,
-            session_due,
-            record_given,
-            record_not_given,
-            report_aefi,
-            session_tally,
-            close_session,
-            coverage,
-            follow_up,
-            refusals,
-            sync_state,
-            sync_now,
-            enroll,
-            devices,
-            ui_ready,
-        ])
+        .invoke_handler(teeka_app::local_commands!(invoke_handler))
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("teeka-app: {e}");

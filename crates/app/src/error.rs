@@ -3,10 +3,14 @@
 //! support. The UI translates the code and never shows the message.
 
 use serde::Serialize;
+use teeka_protocol::ErrorCode;
 use teeka_store::StoreError;
+use teeka_sync::SyncError;
 
-/// Every code the UI may receive (`docs/app-api.md`, "Error codes"). The store's codes keep
-/// their names: the CLI prints the same codes for the same failures.
+/// Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
+/// CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
+/// failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
+/// `PIN_WAIT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AppCode {
@@ -22,9 +26,16 @@ pub enum AppCode {
     NotEnrolled,
     Network,
     Unauthorized,
+    Revoked,
     CodeInvalid,
-    Server,
-    UpdateApp,
+    OutOfScope,
+    TooLarge,
+    BadRequest,
+    InvalidEvent,
+    UnknownEntity,
+    AmbiguousVillage,
+    UnsupportedVersion,
+    Unavailable,
     Internal,
     StoreDatabase,
     StoreCorrupt,
@@ -33,7 +44,7 @@ pub enum AppCode {
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 19] = [
+    pub const ALL: [AppCode; 26] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -46,9 +57,16 @@ impl AppCode {
         AppCode::NotEnrolled,
         AppCode::Network,
         AppCode::Unauthorized,
+        AppCode::Revoked,
         AppCode::CodeInvalid,
-        AppCode::Server,
-        AppCode::UpdateApp,
+        AppCode::OutOfScope,
+        AppCode::TooLarge,
+        AppCode::BadRequest,
+        AppCode::InvalidEvent,
+        AppCode::UnknownEntity,
+        AppCode::AmbiguousVillage,
+        AppCode::UnsupportedVersion,
+        AppCode::Unavailable,
         AppCode::Internal,
         AppCode::StoreDatabase,
         AppCode::StoreCorrupt,
@@ -70,9 +88,16 @@ impl AppCode {
             AppCode::NotEnrolled => "NOT_ENROLLED",
             AppCode::Network => "NETWORK",
             AppCode::Unauthorized => "UNAUTHORIZED",
+            AppCode::Revoked => "REVOKED",
             AppCode::CodeInvalid => "CODE_INVALID",
-            AppCode::Server => "SERVER",
-            AppCode::UpdateApp => "UPDATE_APP",
+            AppCode::OutOfScope => "OUT_OF_SCOPE",
+            AppCode::TooLarge => "TOO_LARGE",
+            AppCode::BadRequest => "BAD_REQUEST",
+            AppCode::InvalidEvent => "INVALID_EVENT",
+            AppCode::UnknownEntity => "UNKNOWN_ENTITY",
+            AppCode::AmbiguousVillage => "AMBIGUOUS_VILLAGE",
+            AppCode::UnsupportedVersion => "UNSUPPORTED_VERSION",
+            AppCode::Unavailable => "UNAVAILABLE",
             AppCode::Internal => "INTERNAL",
             AppCode::StoreDatabase => "STORE_DATABASE",
             AppCode::StoreCorrupt => "STORE_CORRUPT",
@@ -118,6 +143,37 @@ impl From<&StoreError> for AppCode {
     }
 }
 
+impl From<ErrorCode> for AppCode {
+    fn from(code: ErrorCode) -> AppCode {
+        match code {
+            ErrorCode::BadRequest => AppCode::BadRequest,
+            ErrorCode::TooLarge => AppCode::TooLarge,
+            ErrorCode::UnsupportedVersion => AppCode::UnsupportedVersion,
+            ErrorCode::Unauthorized => AppCode::Unauthorized,
+            ErrorCode::Revoked => AppCode::Revoked,
+            ErrorCode::CodeInvalid => AppCode::CodeInvalid,
+            ErrorCode::OutOfScope => AppCode::OutOfScope,
+            ErrorCode::UnknownEntity => AppCode::UnknownEntity,
+            ErrorCode::AmbiguousVillage => AppCode::AmbiguousVillage,
+            ErrorCode::InvalidEvent => AppCode::InvalidEvent,
+            ErrorCode::Internal => AppCode::Internal,
+            ErrorCode::Unavailable => AppCode::Unavailable,
+        }
+    }
+}
+
+impl From<&SyncError> for AppCode {
+    fn from(e: &SyncError) -> AppCode {
+        match e {
+            SyncError::Store(e) => AppCode::from(e),
+            SyncError::NotEnrolled => AppCode::NotEnrolled,
+            SyncError::Unreachable(_) => AppCode::Network,
+            SyncError::Refused(api) => AppCode::from(api.code),
+            SyncError::Client(_) => AppCode::InvalidInput,
+        }
+    }
+}
+
 /// An error as the UI receives it: a stable `code` and an English `message` that says what and
 /// where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -147,6 +203,12 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> AppError {
+        AppError::new(AppCode::from(&e), e.to_string())
+    }
+}
+
 impl From<teeka_domain::InputError> for AppError {
     fn from(e: teeka_domain::InputError) -> AppError {
         AppError::invalid(e.message)
@@ -165,6 +227,51 @@ mod tests {
         assert_eq!(AppError::from(StoreError::SessionClosed("x".into())).code, "SESSION_CLOSED");
         let json = serde_json::to_value(AppError::invalid("name is empty")).unwrap_or_default();
         assert_eq!(json, serde_json::json!({"code": "INVALID_INPUT", "message": "name is empty"}));
+    }
+
+    /// One vocabulary: every code the store, sync and the protocol report (and the CLI prints)
+    /// is the app's code of the same failure, by the same name.
+    #[test]
+    fn the_layers_codes_are_the_apps_by_the_same_name() {
+        use teeka_protocol::ApiError;
+        let store = [
+            StoreError::Corrupt("x".into()),
+            StoreError::Register(teeka_domain::register::RegisterErrors { errors: vec![], more: 0 }),
+            StoreError::UnknownBeneficiary("x".into()),
+            StoreError::UnknownVillage("x".into()),
+            StoreError::Invalid("x".into()),
+            StoreError::NotFound("x".into()),
+            StoreError::SessionClosed("x".into()),
+            StoreError::NewerSchema { found: 9, known: 4 },
+        ];
+        for e in &store {
+            assert_eq!(AppCode::from(e).as_str(), e.code(), "{e}");
+        }
+        let codes = [
+            ErrorCode::BadRequest,
+            ErrorCode::TooLarge,
+            ErrorCode::UnsupportedVersion,
+            ErrorCode::Unauthorized,
+            ErrorCode::Revoked,
+            ErrorCode::CodeInvalid,
+            ErrorCode::OutOfScope,
+            ErrorCode::UnknownEntity,
+            ErrorCode::AmbiguousVillage,
+            ErrorCode::InvalidEvent,
+            ErrorCode::Internal,
+            ErrorCode::Unavailable,
+        ];
+        for c in codes {
+            assert_eq!(AppCode::from(c).as_str(), c.as_str());
+            let e = SyncError::Refused(ApiError::new(c, "no"));
+            assert_eq!(AppCode::from(&e).as_str(), e.code());
+        }
+        for e in [SyncError::NotEnrolled, SyncError::Unreachable("down".into()), SyncError::Client("url".into())] {
+            assert_eq!(AppCode::from(&e).as_str(), e.code(), "{e}");
+        }
+        for code in AppCode::ALL {
+            assert_eq!(code.as_str().parse::<AppCode>(), Ok(code));
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //!   store's records with the domain's rules; [`workers`]: workers, PINs, locking.
 //! - [`local_commands!`]: every local command declared once (name, request, response, read or
 //!   write); the dispatch [`App::call`] and the shell's Tauri commands are generated from it.
+//! - [`sync`]: the network — the background worker (which the shell starts and attaches with
+//!   [`App::attach_sync`]), `enroll` and `devices`.
 //!
 //! Workers sign in with a PIN; the signed-in worker is kept in memory only and is the author of
 //! every event. Every command counts as activity; after `lock_after_minutes` (a local setting,
@@ -16,6 +18,7 @@ mod commands;
 mod error;
 mod fields;
 mod pin;
+pub mod sync;
 pub mod types;
 pub mod views;
 mod workers;
@@ -27,6 +30,8 @@ use std::path::Path;
 use teeka_domain::schedule::codes_for;
 use teeka_domain::{Antigen, Kind, ReasonCode};
 use teeka_store::Store;
+
+pub use sync::EnrollReq;
 
 pub use commands::dob_from_age_months;
 pub use error::{AppCode, AppError};
@@ -157,6 +162,8 @@ pub struct App {
     last_activity: Option<DateTime<Utc>>,
     wrong_pins: u32,
     pin_wait_until: Option<DateTime<Utc>>,
+    /// The background sync worker, once attached: the live part of the sync state.
+    sync: Option<sync::SyncHandle>,
 }
 
 impl App {
@@ -172,7 +179,7 @@ impl App {
 
     fn with_store(store: Store) -> App {
         let (wrong_pins, pin_wait_until) = workers::pin_state(&store);
-        App { store, signed_in: None, last_activity: None, wrong_pins, pin_wait_until }
+        App { store, signed_in: None, last_activity: None, wrong_pins, pin_wait_until, sync: None }
     }
 
     /// The store, for the shell's sync (enroll, sync, status).
@@ -183,6 +190,12 @@ impl App {
     /// The store, mutably, for the shell's sync.
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
+    }
+
+    /// The background sync worker (see [`sync::start`]): from now on the sync state shows its
+    /// live part.
+    pub fn attach_sync(&mut self, handle: sync::SyncHandle) {
+        self.sync = Some(handle);
     }
 
     /// The worker signed in, if any (does not count as activity).
@@ -206,33 +219,22 @@ impl App {
             reasons: ReasonCode::ALL.to_vec(),
             refusal_reasons: ReasonCode::ALL.iter().copied().filter(|r| r.is_refusal()).collect(),
             antigens: Antigen::ALL.to_vec(),
-            sync: self.sync_state_now()?,
+            sync: self.sync_state_now(&clock)?,
         })
     }
 
     // ----- sync -----
 
-    /// `sync_state` as the store knows it (works while locked).
+    /// `sync_state`: the store's part and the attached worker's (works while locked).
     pub fn sync_state(&mut self, _req: SyncStateReq, clock: Clock) -> Result<SyncState, AppError> {
         self.activity(&clock)?;
-        self.sync_state_now()
+        self.sync_state_now(&clock)
     }
 
-    fn sync_state_now(&self) -> Result<SyncState, AppError> {
-        let status = self.store.status()?;
-        Ok(SyncState {
-            enrolled: status.server_url.is_some(),
-            server_url: status.server_url,
-            area: status.area,
-            role: status.role,
-            device_id: status.device_id,
-            pending: status.pending,
-            set_aside: status.set_aside.len() as u64,
-            syncing: false,
-            last_success: status.last_success,
-            last_error: status.last_error.map(|message| ErrorBody { code: "SERVER".into(), message }),
-            next_attempt_in_s: None,
-        })
+    fn sync_state_now(&self, clock: &Clock) -> Result<SyncState, AppError> {
+        let live = self.sync.as_ref().map(sync::SyncHandle::live).unwrap_or_default();
+        let kept_code = self.store.local_setting(sync::ERROR_CODE_KEY)?;
+        Ok(sync::sync_state(self.store.status()?, kept_code, &live, clock.now))
     }
 }
 

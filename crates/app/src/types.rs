@@ -265,12 +265,14 @@ pub struct Codes {
 /// `{code, message}` of the last sync failure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorBody {
-    pub code: String,
+    pub code: crate::AppCode,
     pub message: String,
 }
 
-/// What the store knows of sync. The shell fills `syncing`, maps `last_error.code` and sets
-/// `next_attempt_in_s`; here they are `false`, `"SERVER"` and `null`.
+/// The sync state the UI shows (`SyncState` of docs/app-api.md): made in one place,
+/// `sync::sync_state`, from the store's bookkeeping ([`teeka_store::SyncStatus`]) and the
+/// background worker's live part ([`crate::sync::Live`]: `syncing`, the last run's error,
+/// `next_attempt_in_s`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncState {
     pub enrolled: bool,

@@ -4,9 +4,11 @@
 //! has no more.
 //!
 //! Every request it makes is safe to repeat, so a failure of any kind — a request lost, a reply
-//! lost, a connection cut halfway — is handled the same way: wait (exponential back-off with
-//! jitter) and go on from what the store says, re-reading the outbox and the cursor.
+//! lost, a connection cut halfway — is handled the same way: wait (the [`Backoff`] of the
+//! [`Config`], exponential with jitter) and go on from what the store says, re-reading the outbox
+//! and the cursor.
 
+use crate::backoff::{Backoff, Rng};
 use teeka_domain::Event;
 use teeka_protocol::{ApiError, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse, Rejection};
 use uuid::Uuid;
@@ -20,8 +22,8 @@ pub struct Config {
     pub pull_limit: u32,
     /// Consecutive failures before the run gives up (it resumes next time).
     pub max_failures: u32,
-    pub backoff_base_ms: u64,
-    pub backoff_max_ms: u64,
+    /// The wait after a failure (by default 0.5 s doubling up to 30 s, jittered).
+    pub backoff: Backoff,
     /// Seed of the back-off jitter.
     pub seed: u64,
 }
@@ -32,8 +34,7 @@ impl Default for Config {
             push_batch: 500,
             pull_limit: 2_000,
             max_failures: 8,
-            backoff_base_ms: 500,
-            backoff_max_ms: 30_000,
+            backoff: Backoff::exponential(500, 30_000).jittered(),
             seed: 0x0007_eeca,
         }
     }
@@ -129,7 +130,7 @@ pub struct Machine {
     cursor: u64,
     batch: usize,
     failures: u32,
-    rng: u64,
+    rng: Rng,
     progress: Progress,
     /// Ids of the events of the push in flight.
     in_flight: Vec<Uuid>,
@@ -144,7 +145,7 @@ impl Machine {
             cursor,
             batch: cfg.push_batch.max(1),
             failures: 0,
-            rng: cfg.seed | 1,
+            rng: Rng::new(cfg.seed),
             progress: Progress::default(),
             in_flight: Vec::new(),
         }
@@ -271,13 +272,7 @@ impl Machine {
             self.phase = Phase::Done(Outcome::Failed { progress: self.progress, error, code, retryable });
             return;
         }
-        let exp =
-            self.cfg.backoff_base_ms.saturating_mul(1 << (self.failures - 1).min(20)).min(self.cfg.backoff_max_ms);
-        // Full jitter in [exp/2, exp]: devices that lost signal together do not return together.
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        let delay = exp / 2 + self.rng % (exp / 2 + 1);
+        let delay = self.cfg.backoff.delay_ms(self.failures, self.rng.next_u64());
         self.phase = Phase::Waiting { until_ms: now_ms + delay, then_push: pushing };
     }
 }

@@ -1,16 +1,23 @@
-//! The sync state machine against the real server logic, over a simulated network that loses
-//! requests and answers, with simulated time: deterministic for a seed, no sockets.
+//! The real sync driver (`teeka_sync::drive`, and `enroll_with`) against the real server logic,
+//! over a simulated network that loses requests and answers, with simulated time: deterministic
+//! for a seed, no sockets.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::time::Duration;
 use teeka_domain::register::parse_register;
 use teeka_domain::{parse_date, DoseCode, ReasonCode};
-use teeka_protocol::{ApiError, ErrorCode, Role};
+use teeka_protocol::{
+    ApiError, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest, PullResponse, PushRequest,
+    PushResponse, Role,
+};
 use teeka_server::{Service, SqliteDb};
 use teeka_store::{Ctx, Enrollment, Store};
-use teeka_sync::machine::{Config, Failure, Machine, Outcome, Reply, Request, Step};
-
+use teeka_sync::machine::{Config, Failure, Outcome};
+use teeka_sync::{Clock, SyncError, Transport};
 const AREAS: &str = "state,district,block,subcentre,village
 UP,Sitapur,Mahmudabad,Rampur SC,Rampur
 UP,Sitapur,Mahmudabad,Rampur SC,Salempur
@@ -55,6 +62,103 @@ impl Network {
     }
 }
 
+/// Simulated time: a sleep returns at once, having moved the clock on. The wall clock is a fixed
+/// morning plus the simulated time, so that runs replay exactly.
+struct SimClock {
+    ms: Cell<u64>,
+    reads: Cell<u64>,
+}
+
+impl SimClock {
+    fn new() -> SimClock {
+        SimClock { ms: Cell::new(0), reads: Cell::new(0) }
+    }
+
+    fn advance(&self, ms: u64) {
+        self.ms.set(self.ms.get() + ms);
+    }
+}
+
+impl Clock for SimClock {
+    fn monotonic_ms(&self) -> u64 {
+        // The driver reads the clock at every step: a run that never ends is caught here.
+        self.reads.set(self.reads.get() + 1);
+        assert!(self.reads.get() < 1_000_000, "the sync did not end");
+        self.ms.get()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap() + chrono::Duration::milliseconds(self.ms.get() as i64)
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
+        self.advance(u64::try_from(duration.as_millis()).unwrap());
+        std::future::ready(())
+    }
+}
+
+/// The second transport: each request crosses the lossy network (40 ms of simulated time) to
+/// the server's logic, which serves it unless the request was lost; its answer may be lost too.
+struct SimNet<'a> {
+    service: &'a Service<SqliteDb>,
+    token: Option<String>,
+    net: RefCell<&'a mut Network>,
+    clock: &'a SimClock,
+    requests: Cell<u64>,
+}
+
+impl SimNet<'_> {
+    async fn exchange<A>(&self, serve: impl Future<Output = Result<A, ApiError>>) -> Result<A, Failure> {
+        self.requests.set(self.requests.get() + 1);
+        self.clock.advance(40);
+        let (lose_request, lose_answer) = {
+            let net = self.net.borrow();
+            (net.lose_request, net.lose_answer)
+        };
+        if self.net.borrow_mut().roll(lose_request) {
+            return Err(Failure::Transport("request lost".into()));
+        }
+        let answer = serve.await.map_err(Failure::Server);
+        if self.net.borrow_mut().roll(lose_answer) {
+            return Err(Failure::Transport("answer lost".into()));
+        }
+        answer
+    }
+}
+
+impl Transport for SimNet<'_> {
+    async fn push(&self, req: PushRequest) -> Result<PushResponse, Failure> {
+        let now = self.clock.now();
+        self.exchange(async {
+            let device = self.service.authenticate(self.token.as_deref()).await?;
+            self.service.push(&device, req, now).await
+        })
+        .await
+    }
+
+    async fn pull(&self, req: PullRequest) -> Result<PullResponse, Failure> {
+        let now = self.clock.now();
+        self.exchange(async {
+            let device = self.service.authenticate(self.token.as_deref()).await?;
+            self.service.pull(&device, req, now).await
+        })
+        .await
+    }
+
+    async fn enroll(&self, req: EnrollRequest) -> Result<EnrollResponse, Failure> {
+        let now = self.clock.now();
+        self.exchange(self.service.enroll(req, now)).await
+    }
+
+    async fn devices(&self) -> Result<DevicesResponse, Failure> {
+        self.exchange(async {
+            let device = self.service.authenticate(self.token.as_deref()).await?;
+            self.service.devices(&device).await
+        })
+        .await
+    }
+}
+
 struct Sim {
     rt: tokio::runtime::Runtime,
     service: Service<SqliteDb>,
@@ -70,10 +174,14 @@ impl Sim {
         Sim { rt, service, _dir: dir }
     }
 
-    fn enroll(&self, store: &mut Store, role: Role) {
+    fn code(&self, role: Role) -> String {
         let (code, _, _) =
             self.rt.block_on(self.service.create_code("Rampur", role, chrono::Duration::hours(1), Utc::now())).unwrap();
-        let req = teeka_protocol::EnrollRequest { code, device_id: store.device_id() };
+        code
+    }
+
+    fn enroll(&self, store: &mut Store, role: Role) {
+        let req = teeka_protocol::EnrollRequest { code: self.code(role), device_id: store.device_id() };
         let resp = self.rt.block_on(self.service.enroll(req, Utc::now())).unwrap();
         store
             .save_enrollment(&Enrollment {
@@ -86,59 +194,19 @@ impl Sim {
             .unwrap();
     }
 
-    /// The server's side of one request.
-    fn serve(&self, token: &str, request: Request) -> Result<Reply, ApiError> {
-        self.rt.block_on(async {
-            let device = self.service.authenticate(Some(token)).await?;
-            Ok(match request {
-                Request::Push(p) => Reply::Push(self.service.push(&device, p, Utc::now()).await?),
-                Request::Pull(p) => Reply::Pull(self.service.pull(&device, p, Utc::now()).await?),
-            })
-        })
+    fn net<'a>(&'a self, token: Option<String>, net: &'a mut Network, clock: &'a SimClock) -> SimNet<'a> {
+        SimNet { service: &self.service, token, net: RefCell::new(net), clock, requests: Cell::new(0) }
     }
 
-    /// Runs one sync of a device to its end through the network; returns the outcome and the
-    /// simulated time it took.
+    /// Runs one sync of a device to its end with the real driver through the network; returns
+    /// the outcome and the simulated time it took.
     fn sync(&self, store: &mut Store, net: &mut Network, cfg: Config) -> (Outcome, u64) {
         let token = store.enrollment().unwrap().unwrap().token;
-        let mut machine = Machine::new(cfg, store.pull_cursor().unwrap());
-        let mut now = 0u64;
-        for _ in 0..100_000 {
-            match machine.poll(now) {
-                Step::ReadOutbox { limit } => {
-                    let events = store.outbox(limit).unwrap();
-                    let pending = store.pending_count().unwrap();
-                    machine.outbox(events, pending, 0);
-                }
-                Step::Send(req) => {
-                    now += 40;
-                    let reply = if net.roll(net.lose_request) {
-                        Err(Failure::Transport("request lost".into()))
-                    } else {
-                        let answer = self.serve(&token, req).map_err(Failure::Server);
-                        if net.roll(net.lose_answer) {
-                            Err(Failure::Transport("answer lost".into()))
-                        } else {
-                            answer
-                        }
-                    };
-                    machine.on_reply(reply, now);
-                }
-                Step::Acknowledge { accepted, rejected } => {
-                    let rejected: Vec<_> =
-                        rejected.into_iter().map(|r| (r.id, r.code.as_str().to_string(), r.message)).collect();
-                    store.acknowledge(&accepted, &rejected, Utc::now()).unwrap();
-                    machine.applied();
-                }
-                Step::ApplyPage { events, next } => {
-                    store.apply_pulled(&events, next, Utc::now()).unwrap();
-                    machine.applied();
-                }
-                Step::Wait { until_ms } => now = until_ms.max(now + 1),
-                Step::Done(o) => return (o, now),
-            }
-        }
-        panic!("the sync did not end");
+        let clock = SimClock::new();
+        let transport = self.net(Some(token), net, &clock);
+        let outcome = self.rt.block_on(teeka_sync::drive(store, &transport, &clock, cfg, |_| {})).unwrap();
+        assert!(transport.requests.get() < 100_000, "the sync did not end");
+        (outcome, clock.ms.get())
     }
 
     /// Syncs until a run completes (each run may give up on a bad network).
@@ -289,4 +357,76 @@ proptest! {
     fn replicas_converge_on_any_lossy_network(seed in 1u64..u64::MAX, lose_request in 0u64..40, lose_answer in 0u64..40) {
         converge(seed, lose_request, lose_answer);
     }
+}
+
+#[test]
+fn the_driver_keeps_the_outcome_of_each_run_in_the_store() {
+    let sim = Sim::new();
+    let mut a = Store::open_in_memory().unwrap();
+    sim.enroll(&mut a, Role::Anm);
+    let mut dead = Network { rng: 3, lose_request: 100, lose_answer: 0 };
+    let (outcome, _) = sim.sync(&mut a, &mut dead, Config::default());
+    let Outcome::Failed { error, .. } = outcome else { panic!("{outcome:?}") };
+    let status = a.status().unwrap();
+    assert_eq!(status.last_error.as_deref(), Some(error.as_str()));
+    assert!(status.last_error_at.is_some());
+    assert!(status.last_success.is_none());
+    let mut clean = Network { rng: 3, lose_request: 0, lose_answer: 0 };
+    assert!(matches!(sim.sync(&mut a, &mut clean, Config::default()).0, Outcome::Complete(_)));
+    let status = a.status().unwrap();
+    assert_eq!(status.last_error, None);
+    assert!(status.last_success.is_some());
+}
+
+#[test]
+fn enrollment_through_a_lossy_network_is_tried_again_and_then_syncs() {
+    let sim = Sim::new();
+    let mut a = Store::open_in_memory().unwrap();
+    let code = sim.code(Role::Anm);
+    // The first answers are lost: the server enrolled the device, the device did not hear it.
+    // Repeating with the same code gives it a fresh token, which works.
+    let mut net = Network { rng: 8, lose_request: 0, lose_answer: 60 };
+    let clock = SimClock::new();
+    let transport = sim.net(None, &mut net, &clock);
+    let resp = sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://server/", &code)).unwrap();
+    let tries = transport.requests.get();
+    assert_eq!(tries, 3, "this seed loses the first two answers");
+    assert_eq!(clock.ms.get(), 1_000 + 2_000 + 3 * 40, "waits of 1 s, then 2 s, between tries");
+    let enrollment = a.enrollment().unwrap().unwrap();
+    assert_eq!((enrollment.token, enrollment.server_url), (resp.token, "sim://server".to_string()));
+    let mut clean = Network { rng: 5, lose_request: 0, lose_answer: 0 };
+    assert!(matches!(sim.sync(&mut a, &mut clean, Config::default()).0, Outcome::Complete(_)));
+}
+
+#[test]
+fn one_shot_requests_give_up_after_five_tries_and_a_refusal_is_not_retried() {
+    let sim = Sim::new();
+    let mut a = Store::open_in_memory().unwrap();
+    let code = sim.code(Role::Supervisor);
+    let mut dead = Network { rng: 9, lose_request: 100, lose_answer: 0 };
+    let clock = SimClock::new();
+    let transport = sim.net(None, &mut dead, &clock);
+    let err = sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", &code)).unwrap_err();
+    assert!(matches!(err, SyncError::Unreachable(_)), "{err:?}");
+    assert_eq!(transport.requests.get(), 5);
+    assert_eq!(clock.ms.get(), 1_000 + 2_000 + 4_000 + 8_000 + 5 * 40);
+    assert!(a.enrollment().unwrap().is_none());
+
+    let mut clean = Network { rng: 9, lose_request: 0, lose_answer: 0 };
+    let clock = SimClock::new();
+    let transport = sim.net(None, &mut clean, &clock);
+    let err = sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", "WRONG")).unwrap_err();
+    assert_eq!(err.code(), "CODE_INVALID");
+    assert_eq!((transport.requests.get(), clock.ms.get()), (1, 40), "no back-off for a refusal");
+    let err = sim.rt.block_on(teeka_sync::devices_with(&transport, &clock)).unwrap_err();
+    assert_eq!(err.code(), "UNAUTHORIZED");
+
+    // Enrolled, the supervisor lists the devices of its area over the same network.
+    sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", &code)).unwrap();
+    let token = a.enrollment().unwrap().unwrap().token;
+    let mut lossy = Network { rng: 9, lose_request: 30, lose_answer: 30 };
+    let clock = SimClock::new();
+    let transport = sim.net(Some(token), &mut lossy, &clock);
+    let list = sim.rt.block_on(teeka_sync::devices_with(&transport, &clock)).unwrap();
+    assert_eq!(list.devices.iter().map(|d| d.device_id).collect::<Vec<_>>(), vec![a.device_id()]);
 }

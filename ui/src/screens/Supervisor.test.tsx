@@ -113,10 +113,10 @@ describe("Supervisor", () => {
   }
 
   it("devices: another error is shown by its code, translated", async () => {
-    await mount(handler(() => fail("SERVER", "raw english detail")));
+    await mount(handler(() => fail("UNAVAILABLE", "raw english detail")));
     await click("sup-devices");
-    expect(q("error")!.dataset.code).toBe("SERVER");
-    expect(text("error")).toContain("The server has a problem.");
+    expect(q("error")!.dataset.code).toBe("UNAVAILABLE");
+    expect(text("error")).toContain("The server is busy or has a problem.");
     expect(document.body.textContent).not.toContain("raw english detail");
   });
 });

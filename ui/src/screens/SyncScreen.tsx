@@ -24,7 +24,7 @@ export function SyncScreen() {
   return (
     <div class="screen" data-screen="sync">
       <h1>{t("sync.title")}</h1>
-      {!s.enrolled || s.last_error?.code === "UNAUTHORIZED" ? (
+      {!s.enrolled || s.last_error?.code === "UNAUTHORIZED" || s.last_error?.code === "REVOKED" ? (
         <>
           <p class="note">{t("sync.not_enrolled")}</p>
           <EnrollForm

@@ -1,0 +1,201 @@
+//! The background sync worker, `enroll` and `devices` of `teeka_app::sync` against the real
+//! server on a socket: the worker ships what is pending and reports it; a failed run shows the
+//! UI's code, and so does the store after a restart; enrollment's and the devices list's checks
+//! and codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{NaiveDate, Utc};
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::time::Duration;
+use teeka_app::sync::{self, Kick, Notify, SyncHandle};
+use teeka_app::{App, AppError, Clock, EnrollReq, SyncState, SyncStateReq};
+use teeka_domain::register::parse_register;
+use teeka_protocol::Role;
+use teeka_server::{Service, SqliteDb};
+use teeka_store::{Ctx, Enrollment, Store};
+
+const AREAS: &str = "state,district,block,subcentre,village
+UP,Sitapur,Mahmudabad,Rampur SC,Rampur
+";
+
+const REGISTER: &str = "register_id,household_id,village,kind,name,sex,dob,BCG
+R-1,H-1,Rampur,child,Pinki,F,2026-10-01,2026-10-01
+R-2,H-1,Rampur,child,Raju,M,2026-10-01,
+";
+
+#[derive(Debug, PartialEq, Eq)]
+enum Note {
+    State,
+    Data,
+}
+
+struct Notes(Sender<Note>);
+
+impl Notify for Notes {
+    fn state_changed(&self) {
+        let _ = self.0.send(Note::State);
+    }
+
+    fn data_changed(&self) {
+        let _ = self.0.send(Note::Data);
+    }
+}
+
+fn clock() -> Clock {
+    Clock { now: Utc::now(), today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap() }
+}
+
+/// A server on a socket, with a code for the village.
+async fn server() -> (String, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = Arc::new(Service::new(SqliteDb::open(&dir.path().join("server.db")).unwrap()));
+    svc.import_areas(AREAS.as_bytes(), Utc::now()).await.unwrap();
+    let (code, ..) = svc.create_code("Rampur", Role::Anm, chrono::Duration::hours(1), Utc::now()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = teeka_server::http::router(svc);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, code, dir)
+}
+
+/// Records a small survey on the store; returns how many events wait to be pushed.
+fn survey(path: &Path) -> u64 {
+    let ctx = Ctx { now: Utc::now(), today: clock().today, author: "Sunita".into() };
+    let rows = parse_register(REGISTER.as_bytes(), clock().today).unwrap();
+    let mut store = Store::open(path).unwrap();
+    store.import_register(&rows, &ctx).unwrap();
+    let pending = store.pending_count().unwrap();
+    assert!(pending > 0);
+    pending
+}
+
+/// The worker's notes until `done` holds (at most 60 s).
+fn until(notes: &Receiver<Note>, mut done: impl FnMut() -> bool) -> Vec<Note> {
+    let started = std::time::Instant::now();
+    let mut seen = Vec::new();
+    while !done() {
+        assert!(started.elapsed() < Duration::from_secs(60), "not done after a minute; notes: {seen:?}");
+        if let Ok(note) = notes.recv_timeout(Duration::from_millis(50)) {
+            seen.push(note);
+        }
+    }
+    seen
+}
+
+fn run_ended(handle: &SyncHandle) -> bool {
+    let live = handle.live();
+    live.ran && !live.syncing
+}
+
+fn state(app: &mut App) -> SyncState {
+    app.sync_state(SyncStateReq {}, clock()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_ships_what_is_pending_and_reports_it() {
+    let (url, code, _server) = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("teeka.db");
+    let mut app = App::open(&path).unwrap();
+    let pending = survey(&path);
+
+    // Not enrolled: the worker's first run finds nothing to do.
+    let (tx, notes) = mpsc::channel();
+    let handle = sync::start(path.clone(), Notes(tx));
+    app.attach_sync(handle.clone());
+    tokio::task::block_in_place(|| until(&notes, || run_ended(&handle)));
+    let s = state(&mut app);
+    assert!(!s.enrolled);
+    assert_eq!((s.pending, s.syncing, s.last_error, s.next_attempt_in_s), (pending, false, None, None));
+
+    sync::enroll(&path, EnrollReq { server: format!(" {url}/ "), code: format!(" {code} ") }).await.unwrap();
+    // Another connection enrolled: the state shows it at once.
+    let s = state(&mut app);
+    assert_eq!((s.enrolled, s.server_url.as_deref(), s.role.as_deref()), (true, Some(url.as_str()), Some("anm")));
+    handle.kick(Kick::Now);
+    let seen = tokio::task::block_in_place(|| {
+        until(&notes, || run_ended(&handle) && handle.live().next_attempt.is_some() && state(&mut app).pending == 0)
+    });
+    assert!(seen.contains(&Note::Data), "the village's definitions were pulled: {seen:?}");
+    assert!(seen.contains(&Note::State), "{seen:?}");
+    let s = state(&mut app);
+    assert_eq!((s.pending, s.syncing, s.last_error), (0, false, None));
+    assert!(s.last_success.is_some());
+    // After a success, the next run in 15 minutes.
+    assert!((890..=900).contains(&s.next_attempt_in_s.unwrap()), "{:?}", s.next_attempt_in_s);
+
+    // The devices list, from the server.
+    let devices = sync::devices(&path).await.unwrap();
+    assert_eq!(devices.iter().map(|d| d.device_id).collect::<Vec<_>>(), vec![s.device_id]);
+    assert_eq!(devices[0].pending, Some(0));
+}
+
+#[test]
+fn a_failed_run_shows_the_uis_code_and_so_does_the_store_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("teeka.db");
+    let pending = survey(&path);
+    // Enrolled with a server that is gone: nothing listens on the port.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", gone.local_addr().unwrap());
+    drop(gone);
+    let mut store = Store::open(&path).unwrap();
+    let enrollment = Enrollment {
+        server_url: url,
+        token: "T0KEN".into(),
+        area_id: uuid::Uuid::nil(),
+        area: "UP".into(),
+        role: "anm".into(),
+    };
+    store.save_enrollment(&enrollment).unwrap();
+
+    let mut app = App::open(&path).unwrap();
+    let (tx, notes) = mpsc::channel();
+    let handle = sync::start(path.clone(), Notes(tx));
+    app.attach_sync(handle.clone());
+    let seen = until(&notes, || run_ended(&handle));
+    assert!(!seen.contains(&Note::Data));
+    let s = state(&mut app);
+    let error = s.last_error.clone().expect("the run failed");
+    assert_eq!(error.code, "NETWORK");
+    assert_eq!(s.pending, pending, "nothing is lost");
+    // The next run after the first step of the back-off between runs.
+    assert!((9..=10).contains(&s.next_attempt_in_s.unwrap()), "{:?}", s.next_attempt_in_s);
+    assert_eq!(store.status().unwrap().last_error.as_deref(), Some(error.message.as_str()));
+
+    // A restart: before the worker's first run, the store's error with the code it had.
+    drop(app);
+    let mut restarted = App::open(&path).unwrap();
+    assert_eq!(state(&mut restarted).last_error, Some(error));
+    assert_eq!(state(&mut restarted).next_attempt_in_s, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrollment_and_the_devices_list_give_the_uis_codes() {
+    let (url, code, _server) = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("teeka.db");
+    let enroll = |server: &str, code: &str| sync::enroll(&path, EnrollReq { server: server.into(), code: code.into() });
+    let code_of = |r: Result<(), AppError>| r.unwrap_err().code;
+
+    let e = enroll("teeka.example.org", &code).await.unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("INVALID_INPUT", "server: 'teeka.example.org' is not an address like https://teeka.example.org")
+    );
+    let e = enroll(&url, "  ").await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("INVALID_INPUT", "code: the enrollment code is empty"));
+    assert_eq!(code_of(enroll(&url, "NOT-A-CODE").await), "CODE_INVALID");
+    let e = sync::devices(&path).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("NOT_ENROLLED", "this device has no server yet"));
+
+    enroll(&url, &code).await.unwrap();
+    assert_eq!(sync::devices(&path).await.unwrap().len(), 1);
+    // A token the server does not know.
+    let mut store = Store::open(&path).unwrap();
+    let enrollment = Enrollment { token: "0123abcd".into(), ..store.enrollment().unwrap().unwrap() };
+    store.save_enrollment(&enrollment).unwrap();
+    assert_eq!(sync::devices(&path).await.unwrap_err().code, "UNAUTHORIZED");
+}
