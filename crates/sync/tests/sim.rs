@@ -18,10 +18,7 @@ use teeka_server::{Service, SqliteDb};
 use teeka_store::{Ctx, Enrollment, Store};
 use teeka_sync::machine::{Config, Failure, Outcome};
 use teeka_sync::{Clock, SyncError, Transport};
-const AREAS: &str = "state,district,block,subcentre,village
-UP,Sitapur,Mahmudabad,Rampur SC,Rampur
-UP,Sitapur,Mahmudabad,Rampur SC,Salempur
-";
+use teeka_testkit::fixtures::{path, AREAS};
 
 fn register(prefix: &str, n: usize) -> String {
     let mut csv = String::from("register_id,household_id,village,kind,name,sex,dob,BCG\n");
@@ -176,20 +173,25 @@ impl Sim {
 
     fn code(&self, role: Role) -> String {
         let (code, _, _) =
-            self.rt.block_on(self.service.create_code("Rampur", role, chrono::Duration::hours(1), Utc::now())).unwrap();
+            self.rt.block_on(self.service.create_code(path::RAMPUR, role, chrono::Duration::hours(1), Utc::now())).unwrap();
         code
     }
 
     fn enroll(&self, store: &mut Store, role: Role) {
-        let req = teeka_protocol::EnrollRequest { code: self.code(role), device_id: store.device_id() };
-        let resp = self.rt.block_on(self.service.enroll(req, Utc::now())).unwrap();
+        let (token, device) = self.rt.block_on(teeka_testkit::fixtures::enroll(
+            &self.service,
+            path::RAMPUR,
+            role,
+            store.device_id(),
+            Utc::now(),
+        ));
         store
             .save_enrollment(&Enrollment {
                 server_url: "sim://".into(),
-                token: resp.token,
-                area_id: resp.area.id,
-                area: resp.area.path,
-                role: resp.role.as_str().into(),
+                token,
+                area_id: device.area.id,
+                area: device.area.path,
+                role: device.role.as_str().into(),
             })
             .unwrap();
     }
