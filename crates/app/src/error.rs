@@ -7,7 +7,7 @@ use teeka_store::StoreError;
 
 /// Every code the UI may receive (`docs/app-api.md`, "Error codes"). The store's codes keep
 /// their names: the CLI prints the same codes for the same failures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AppCode {
     Locked,
@@ -120,7 +120,7 @@ impl From<&StoreError> for AppCode {
 
 /// An error as the UI receives it: a stable `code` and an English `message` that says what and
 /// where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct AppError {
     pub code: AppCode,
