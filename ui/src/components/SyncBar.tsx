@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { api, toApiError, type SyncState } from "../api";
+import { api, toApiError } from "../api";
+import type { SyncState } from "../bindings";
 import { errorText, t } from "../i18n";
 import { timeAgo, type Ago } from "../lib/dates";
 import { Icon } from "./ui";
