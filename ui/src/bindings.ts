@@ -424,3 +424,5 @@ export const SEVERITIES = ["minor", "severe", "serious"] as const;
 export const ROLES = ["asha", "anm", "supervisor"] as const;
 /** Beneficiaries' statuses. */
 export const STATUSES = ["active", "migrated", "died"] as const;
+/** The antigen of each dose code (vials and the tally count per antigen). */
+export const DOSE_ANTIGENS: Record<DoseCode, Antigen> = { BCG: "BCG", HEPB0: "HEPB", OPV0: "OPV", OPV1: "OPV", OPV2: "OPV", OPV3: "OPV", PENTA1: "PENTA", PENTA2: "PENTA", PENTA3: "PENTA", RVV1: "RVV", RVV2: "RVV", RVV3: "RVV", FIPV1: "FIPV", FIPV2: "FIPV", FIPV3: "FIPV", PCV1: "PCV", PCV2: "PCV", PCVB: "PCV", MR1: "MR", MR2: "MR", JE1: "JE", JE2: "JE", DPT1: "DPT", DPT2: "DPT", DPT3: "DPT", DPTB1: "DPT", DPTB2: "DPT", OPVB: "OPV", VITA1: "VITA", VITA2: "VITA", VITA3: "VITA", VITA4: "VITA", VITA5: "VITA", VITA6: "VITA", VITA7: "VITA", VITA8: "VITA", VITA9: "VITA", TD10: "TD", TD16: "TD", TD1: "TD", TD2: "TD", TDB: "TD" };

@@ -1,9 +1,12 @@
 // The code lists of docs/formats.md and docs/app-api.md come from the Rust `ALL` arrays through
 // the generated bindings; here is only what is the UI's own: the MCP card's grouping by age.
 
+import { DOSE_ANTIGENS } from "../bindings";
+
 export {
   ANTIGENS,
   CLASSIFICATIONS,
+  DOSE_ANTIGENS,
   DOSE_CODES,
   ERROR_CODES,
   REASONS,
@@ -15,22 +18,10 @@ export {
   WARNING_CODES,
 } from "../bindings";
 
-/** The antigen a dose code belongs to (for vials and the tally). */
+/** The antigen a dose code belongs to (for vials and the tally); an unknown code is its own. */
 export function antigenOf(code: string): string {
   const c = code.toUpperCase();
-  if (c === "BCG") return "BCG";
-  if (c.startsWith("HEPB")) return "HEPB";
-  if (c.startsWith("OPV")) return "OPV";
-  if (c.startsWith("PENTA")) return "PENTA";
-  if (c.startsWith("RVV")) return "RVV";
-  if (c.startsWith("FIPV")) return "FIPV";
-  if (c.startsWith("PCV")) return "PCV";
-  if (c.startsWith("MR")) return "MR";
-  if (c.startsWith("JE")) return "JE";
-  if (c.startsWith("DPT")) return "DPT";
-  if (c.startsWith("VITA")) return "VITA";
-  if (c.startsWith("TD")) return "TD";
-  return c;
+  return (DOSE_ANTIGENS as Record<string, string>)[c] ?? c;
 }
 
 /** MCP card rows, by the age at which the doses are given. */
