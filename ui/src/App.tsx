@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, onApiError, onDataChanged, onSyncState, toApiError, type ApiError, type AppState, type SyncState, type Worker } from "./api";
+import { api, onApiError, onDataChanged, onSyncState, toApiError, type ApiError } from "./api";
+import type { AppState, SyncState, Worker } from "./bindings";
 import { LANGUAGES, language, setLanguage, t } from "./i18n";
 import { throttle } from "./lib/throttle";
 import { AppCtx, type Ctx, type Tab } from "./context";

@@ -1,215 +1,50 @@
-// Typed wrappers for every command of docs/app-api.md. The only module that calls `invoke`.
-// Every command takes one argument named `req`; failures reject with `{ code, message }`.
+// The only module that calls `invoke`: a typed `call` over the commands of docs/app-api.md, and
+// the small wrappers the screens use. Every command takes one argument named `req`; failures
+// reject with `{ code, message }`. The types come from ./bindings (generated from the Rust types:
+// `TEEKA_BLESS=1 cargo test -p teeka-app --test bindings`).
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  AefiSeverity,
+  BeneficiaryStatus,
+  Commands,
+  DeviceInfo,
+  DoseCode,
+  DoseInput,
+  ReasonCode,
+  SyncState,
+  VialsInput,
+  WorkerRole,
+} from "./bindings";
 
-export type Role = "asha" | "anm" | "supervisor";
-export type Lang = string;
-export type Classification = "left_out" | "drop_out" | "up_to_date";
-export type Severity = "minor" | "severe" | "serious";
-export type Kind = "child" | "pregnant_woman";
-export type Status = "active" | "migrated" | "died";
-export type Sex = "M" | "F" | "O";
-
+/** A failed command as the UI sees it. Wider than the generated `AppError`: the shell's own
+ * failures and whatever a rejected invoke gives end up here too (`UNKNOWN` when unreadable). */
 export interface ApiError {
   code: string;
   message: string;
 }
 
-export interface Worker {
-  id: string;
-  name: string;
-  role: Role;
-}
-export interface Village {
-  id: string;
-  name: string;
-  households: number;
-  children: number;
-  pregnant_women: number;
-  due: number;
-}
-export interface Household {
-  id: string;
-  household_id: string;
-  village_id: string;
-  village: string;
-  house_no: string | null;
-  head_of_household: string | null;
-  phone: string | null;
-  risk_category: string | null;
-  resistant: boolean;
-  members: number;
-  due: number;
-}
-export interface DueDose {
+/** The shell's commands (src-tauri), not yet in `local_commands!`. */
+export interface EnrollReq {
+  server: string;
   code: string;
-  status: "due" | "overdue";
-  due_on: string | null;
-  last_on: string | null;
 }
-export interface Member {
-  id: string;
-  register_id: string;
-  household_id: string;
-  kind: Kind;
-  name: string;
-  sex: Sex | null;
-  dob: string | null;
-  lmp: string | null;
-  edd: string | null;
-  mother_name: string | null;
-  status: Status;
-  classification: Classification;
-  fully_immunized: boolean;
-  due: DueDose[];
+export interface UiReadyReq {
+  screen: string;
 }
-export interface Place {
-  village_id: string;
-  village: string;
-  house_no: string | null;
-  head_of_household: string | null;
+type NoReq = Record<string, never>;
+interface ShellCommands {
+  sync_now: { req: NoReq; resp: SyncState };
+  enroll: { req: EnrollReq; resp: SyncState };
+  devices: { req: NoReq; resp: DeviceInfo[] };
+  ui_ready: { req: UiReadyReq; resp: null };
 }
-export interface DoseRecord {
-  id: string;
-  code: string;
-  date: string;
-  flagged: boolean;
-  session_id: string | null;
-}
-export interface NotGivenRecord {
-  id: string;
-  code: string;
-  date: string;
-  reason: string;
-  session_id: string | null;
-}
-export interface AefiRecord {
-  id: string;
-  date: string;
-  severity: Severity;
-  observed: string;
-  codes: string[];
-  session_id: string | null;
-}
-export type Beneficiary = Member &
-  Place & { doses: DoseRecord[]; not_given: NotGivenRecord[]; aefi: AefiRecord[] };
-export type Found = Member & Place;
-export interface Session {
-  id: string;
-  site_id: string;
-  site: string;
-  date: string;
-  closed: boolean;
-  vials: { antigen: string; opened: number }[];
-}
-export interface SessionItem {
-  register_id: string;
-  name: string;
-  kind: Kind;
-  household_id: string;
-  village: string;
-  classification: Classification;
-  fully_immunized: boolean;
-  doses: DueDose[];
-  given?: string[];
-  not_given?: { code: string; reason: string }[];
-}
-export interface Tally {
-  session_id: string;
-  by_antigen: { antigen: string; doses: number }[];
-  by_dose: { code: string; doses: number }[];
-  not_given: { reason: string; count: number }[];
-  aefi: { minor: number; severe: number; serious: number };
-  beneficiaries: number;
-  children: number;
-  pregnant_women: number;
-}
-export interface SyncState {
-  enrolled: boolean;
-  server_url: string | null;
-  area: string | null;
-  role: string | null;
-  device_id: string | null;
-  pending: number;
-  set_aside: number;
-  syncing: boolean;
-  last_success: string | null;
-  last_error: ApiError | null;
-  next_attempt_in_s: number | null;
-}
-export interface AppState {
-  language: Lang | null;
-  workers: Worker[];
-  signed_in: Worker | null;
-  today: string;
-  lock_after_minutes: number;
-  codes: { child: string[]; pregnant_woman: string[] };
-  reasons: string[];
-  refusal_reasons: string[];
-  antigens: string[];
-  sync: SyncState;
-}
-export interface Dropout {
-  from: number;
-  to: number;
-  rate: number | null;
-}
-export interface Coverage {
-  date: string;
-  village: string | null;
-  children: number;
-  pregnant_women: number;
-  fic: { cohort: number; fully_immunized: number; percent: number | null };
-  dropout: {
-    penta1_penta3: Dropout;
-    penta1_mr1: Dropout;
-    bcg_mr1: Dropout;
-    mr1_mr2: Dropout;
-  };
-  left_out: number;
-  drop_out: number;
-  up_to_date: number;
-  resistant_households: number;
-}
-export interface CoverageReport {
-  total: Coverage;
-  villages: { village_id: string; village: string; coverage: Coverage }[];
-}
-export interface Refusal {
-  register_id: string;
-  name: string;
-  village: string;
-  house_no: string | null;
-  head_of_household: string | null;
-  code: string;
-  date: string;
-  reason: string;
-}
-export interface Device {
-  device_id: string;
-  area: string;
-  role: string;
-  enrolled_at: string;
-  last_sync_at: string | null;
-  pending: number;
-  clock_skew_ms: number | null;
-  revoked: boolean;
-}
-export interface DoseEntry {
-  code: string;
-  date: string;
-}
-/** Why a record is unusual (it was saved): `code` with its `params` (dose codes, ISO dates,
- * register ids, statuses), translated by the UI. */
-export interface Warning {
-  code: string;
-  params: Record<string, string | null>;
-}
-export interface Recorded {
-  item: SessionItem;
-  warnings: Warning[];
-}
+
+/** Every command the UI may invoke: the core's (generated) and the shell's. */
+export type AllCommands = Commands & ShellCommands;
+export type CommandName = keyof AllCommands;
+export type Req<K extends CommandName> = AllCommands[K]["req"];
+export type Resp<K extends CommandName> = AllCommands[K]["resp"];
 
 /** Turns whatever a rejected invoke gives into `{ code, message }`. */
 export function toApiError(e: unknown): ApiError {
@@ -238,9 +73,10 @@ export function onApiError(l: Listener): () => void {
   };
 }
 
-async function call<T>(name: string, req: object = {}): Promise<T> {
+/** Runs a command with its request; the answer has the command's response type. */
+export async function call<K extends CommandName>(name: K, req: Req<K>): Promise<Resp<K>> {
   try {
-    return (await invoke<T>(name, { req })) as T;
+    return await invoke<Resp<K>>(name, { req });
   } catch (raw) {
     const e = toApiError(raw);
     for (const l of errorListeners.slice()) l(e);
@@ -250,75 +86,55 @@ async function call<T>(name: string, req: object = {}): Promise<T> {
 
 export const api = {
   // Start, workers, language
-  appState: () => call<AppState>("app_state"),
-  setLanguage: (language: Lang) => call<null>("set_language", { language }),
-  addWorker: (name: string, role: Role, pin: string) => call<Worker>("add_worker", { name, role, pin }),
-  signIn: (worker_id: string, pin: string) => call<Worker>("sign_in", { worker_id, pin }),
-  lock: () => call<null>("lock"),
-  touch: () => call<null>("touch"),
-  uiReady: (screen: string) => call<null>("ui_ready", { screen }),
+  appState: () => call("app_state", {}),
+  setLanguage: (language: string) => call("set_language", { language }),
+  addWorker: (name: string, role: WorkerRole, pin: string) => call("add_worker", { name, role, pin }),
+  signIn: (worker_id: string, pin: string) => call("sign_in", { worker_id, pin }),
+  lock: () => call("lock", {}),
+  touch: () => call("touch", {}),
+  uiReady: (screen: string) => call("ui_ready", { screen }),
   // Survey
-  villages: () => call<Village[]>("villages"),
-  addVillage: (name: string) => call<Village>("add_village", { name }),
-  households: (village_id: string) => call<Household[]>("households", { village_id }),
-  saveHousehold: (h: {
-    id?: string;
-    village_id: string;
-    house_no: string;
-    head_of_household: string;
-    phone: string;
-    risk_category: string | null;
-  }) => call<Household>("save_household", h),
-  members: (household_id: string) => call<Member[]>("members", { household_id }),
-  beneficiary: (register_id: string) => call<Beneficiary>("beneficiary", { register_id }),
-  addChild: (c: {
-    household_id: string;
-    name: string;
-    sex: Sex;
-    dob?: string;
-    age_months?: number;
-    mother_name?: string;
-    doses: DoseEntry[];
-  }) => call<Member>("add_child", c),
-  addPregnantWoman: (w: { household_id: string; name: string; lmp?: string; edd?: string; doses: DoseEntry[] }) =>
-    call<Member>("add_pregnant_woman", w),
-  updateBeneficiary: (u: {
-    register_id: string;
-    name?: string;
-    sex?: Sex;
-    dob?: string;
-    lmp?: string;
-    mother_name?: string;
-  }) => call<Member>("update_beneficiary", u),
-  addDoses: (register_id: string, doses: DoseEntry[]) =>
-    call<{ member: Member; warnings: Warning[] }>("add_doses", { register_id, doses }),
-  setStatus: (register_id: string, status: Status) => call<Member>("set_status", { register_id, status }),
-  recordRefusal: (register_id: string, reason: string) => call<Member>("record_refusal", { register_id, reason }),
-  search: (text: string, village_id?: string) => call<Found[]>("search", { text, village_id }),
+  villages: () => call("villages", {}),
+  addVillage: (name: string) => call("add_village", { name }),
+  households: (village_id: string) => call("households", { village_id }),
+  saveHousehold: (h: Req<"save_household">) => call("save_household", h),
+  members: (household_id: string) => call("members", { household_id }),
+  beneficiary: (register_id: string) => call("beneficiary", { register_id }),
+  addChild: (c: Req<"add_child">) => call("add_child", c),
+  addPregnantWoman: (w: Req<"add_pregnant_woman">) => call("add_pregnant_woman", w),
+  updateBeneficiary: (u: Req<"update_beneficiary">) => call("update_beneficiary", u),
+  addDoses: (register_id: string, doses: DoseInput[]) => call("add_doses", { register_id, doses }),
+  setStatus: (register_id: string, status: BeneficiaryStatus) => call("set_status", { register_id, status }),
+  recordRefusal: (register_id: string, reason: ReasonCode) => call("record_refusal", { register_id, reason }),
+  search: (text: string, village_id?: string) => call("search", { text, village_id }),
   similarChildren: (village_id: string, name: string, dob?: string) =>
-    call<Found[]>("similar_children", { village_id, name, dob }),
+    call("similar_children", { village_id, name, dob }),
   // Session
-  openSession: (site_id: string, date: string) => call<Session>("open_session", { site_id, date }),
-  sessions: () => call<Session[]>("sessions"),
-  sessionDue: (session_id: string) => call<SessionItem[]>("session_due", { session_id }),
-  recordGiven: (session_id: string, register_id: string, codes: string[]) =>
-    call<Recorded>("record_given", { session_id, register_id, codes }),
-  recordNotGiven: (session_id: string, register_id: string, codes: string[], reason: string) =>
-    call<Recorded>("record_not_given", { session_id, register_id, codes, reason }),
-  reportAefi: (a: { session_id?: string; register_id: string; severity: Severity; observed: string; codes: string[] }) =>
-    call<{ id: string }>("report_aefi", a),
-  sessionTally: (session_id: string) => call<Tally>("session_tally", { session_id }),
-  closeSession: (session_id: string, vials: { antigen: string; opened: number }[]) =>
-    call<Session>("close_session", { session_id, vials }),
+  openSession: (site_id: string, date: string) => call("open_session", { site_id, date }),
+  sessions: () => call("sessions", {}),
+  sessionDue: (session_id: string) => call("session_due", { session_id }),
+  recordGiven: (session_id: string, register_id: string, codes: DoseCode[]) =>
+    call("record_given", { session_id, register_id, codes }),
+  recordNotGiven: (session_id: string, register_id: string, codes: DoseCode[], reason: ReasonCode) =>
+    call("record_not_given", { session_id, register_id, codes, reason }),
+  reportAefi: (a: {
+    session_id?: string;
+    register_id: string;
+    severity: AefiSeverity;
+    observed: string;
+    codes: DoseCode[];
+  }) => call("report_aefi", a),
+  sessionTally: (session_id: string) => call("session_tally", { session_id }),
+  closeSession: (session_id: string, vials: VialsInput[]) => call("close_session", { session_id, vials }),
   // Supervisor
-  coverage: () => call<CoverageReport>("coverage"),
-  followUp: (village_id?: string) => call<SessionItem[]>("follow_up", { village_id }),
-  refusals: (village_id?: string) => call<Refusal[]>("refusals", { village_id }),
-  devices: () => call<Device[]>("devices"),
+  coverage: () => call("coverage", {}),
+  followUp: (village_id?: string) => call("follow_up", { village_id }),
+  refusals: (village_id?: string) => call("refusals", { village_id }),
+  devices: () => call("devices", {}),
   // Sync
-  syncState: () => call<SyncState>("sync_state"),
-  enroll: (server: string, code: string) => call<SyncState>("enroll", { server, code }),
-  syncNow: () => call<SyncState>("sync_now"),
+  syncState: () => call("sync_state", {}),
+  enroll: (server: string, code: string) => call("enroll", { server, code }),
+  syncNow: () => call("sync_now", {}),
 };
 
 export type Api = typeof api;

@@ -1,6 +1,6 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import type { AppState, SyncState, Worker } from "./api";
+import type { AppState, SyncState, Worker } from "./bindings";
 
 export interface Ctx {
   app: AppState;

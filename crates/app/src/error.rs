@@ -11,7 +11,7 @@ use teeka_sync::SyncError;
 /// CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
 /// failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
 /// `PIN_WAIT`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AppCode {
     Locked,
@@ -176,7 +176,7 @@ impl From<&SyncError> for AppCode {
 
 /// An error as the UI receives it: a stable `code` and an English `message` that says what and
 /// where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct AppError {
     pub code: AppCode,

@@ -6,7 +6,8 @@
 //! - [`commands`]: the commands, by screen; [`views`]: what the screens show, built from the
 //!   store's records with the domain's rules; [`workers`]: workers, PINs, locking.
 //! - [`local_commands!`]: every local command declared once (name, request, response, read or
-//!   write); the dispatch [`App::call`] and the shell's Tauri commands are generated from it.
+//!   write); the dispatch [`App::call`], the shell's Tauri commands and the UI's TypeScript
+//!   `Commands` type ([`bindings`]) are generated from it.
 //! - [`sync`]: the network — the background worker (which the shell starts and attaches with
 //!   [`App::attach_sync`]), `enroll` and `devices`.
 //!
@@ -14,6 +15,7 @@
 //! every event. Every command counts as activity; after `lock_after_minutes` (a local setting,
 //! default 5) without any, the app locks and commands that need a worker fail with `LOCKED`.
 
+pub mod bindings;
 mod commands;
 mod error;
 mod fields;

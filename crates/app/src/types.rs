@@ -5,7 +5,8 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use teeka_domain::DoseCode;
+use teeka_domain::{AefiSeverity, Antigen, BeneficiaryStatus, DoseCode, ReasonCode, RiskCategory, Sex, WorkerRole};
+use ts_rs::TS;
 use uuid::Uuid;
 
 pub use crate::views::session::SessionItem;
@@ -21,7 +22,7 @@ pub use teeka_store::{
 };
 
 /// `{}`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
@@ -33,41 +34,44 @@ pub type SessionsReq = Empty;
 pub type CoverageReq = Empty;
 pub type SyncStateReq = Empty;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct SetLanguageReq {
     pub language: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct AddWorkerReq {
     pub name: String,
+    #[ts(as = "WorkerRole")]
     pub role: String,
     pub pin: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SignInReq {
     pub worker_id: Uuid,
     pub pin: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct AddVillageReq {
     pub name: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdsReq {
     pub village_id: Uuid,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct SaveHouseholdReq {
     #[serde(default)]
     pub id: Option<Uuid>,
@@ -79,34 +83,38 @@ pub struct SaveHouseholdReq {
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[ts(as = "Option<RiskCategory>")]
     pub risk_category: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct MembersReq {
     pub household_id: Uuid,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryReq {
     pub register_id: String,
 }
 
 /// A dose from the MCP card.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct DoseInput {
+    #[ts(as = "DoseCode")]
     pub code: String,
     pub date: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct AddChildReq {
     pub household_id: Uuid,
     pub name: String,
+    #[ts(as = "Sex")]
     pub sex: String,
     #[serde(default)]
     pub dob: Option<String>,
@@ -115,11 +123,13 @@ pub struct AddChildReq {
     #[serde(default)]
     pub mother_name: Option<String>,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub doses: Vec<DoseInput>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct AddPregnantWomanReq {
     pub household_id: Uuid,
     pub name: String,
@@ -128,16 +138,19 @@ pub struct AddPregnantWomanReq {
     #[serde(default)]
     pub edd: Option<String>,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub doses: Vec<DoseInput>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct UpdateBeneficiaryReq {
     pub register_id: String,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
+    #[ts(as = "Option<Sex>")]
     pub sex: Option<String>,
     #[serde(default)]
     pub dob: Option<String>,
@@ -147,37 +160,41 @@ pub struct UpdateBeneficiaryReq {
     pub mother_name: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct AddDosesReq {
     pub register_id: String,
     pub doses: Vec<DoseInput>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SetStatusReq {
     pub register_id: String,
+    #[ts(as = "BeneficiaryStatus")]
     pub status: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct RecordRefusalReq {
     pub register_id: String,
+    #[ts(as = "ReasonCode")]
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct SearchReq {
     pub text: String,
     #[serde(default)]
     pub village_id: Option<Uuid>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct SimilarChildrenReq {
     pub village_id: Uuid,
     pub name: String,
@@ -185,14 +202,14 @@ pub struct SimilarChildrenReq {
     pub dob: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct OpenSessionReq {
     pub site_id: Uuid,
     pub date: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SessionReq {
     pub session_id: Uuid,
@@ -201,52 +218,61 @@ pub struct SessionReq {
 pub type SessionDueReq = SessionReq;
 pub type SessionTallyReq = SessionReq;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct RecordGivenReq {
     pub session_id: Uuid,
     pub register_id: String,
+    #[ts(as = "Vec<DoseCode>")]
     pub codes: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct RecordNotGivenReq {
     pub session_id: Uuid,
     pub register_id: String,
+    #[ts(as = "Vec<DoseCode>")]
     pub codes: Vec<String>,
+    #[ts(as = "ReasonCode")]
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct ReportAefiReq {
     #[serde(default)]
     pub session_id: Option<Uuid>,
     pub register_id: String,
+    #[ts(as = "AefiSeverity")]
     pub severity: String,
     pub observed: String,
     #[serde(default)]
+    #[ts(as = "Option<Vec<DoseCode>>", optional)]
     pub codes: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct VialsInput {
+    #[ts(as = "Antigen")]
     pub antigen: String,
     pub opened: u32,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct CloseSessionReq {
     pub session_id: Uuid,
     #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
     pub vials: Vec<VialsInput>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
 pub struct VillageFilterReq {
     #[serde(default)]
     pub village_id: Option<Uuid>,
@@ -256,14 +282,14 @@ pub type FollowUpReq = VillageFilterReq;
 pub type RefusalsReq = VillageFilterReq;
 
 /// The dose codes of each kind of beneficiary, in schedule order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Codes {
     pub child: Vec<DoseCode>,
     pub pregnant_woman: Vec<DoseCode>,
 }
 
 /// `{code, message}` of the last sync failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ErrorBody {
     pub code: crate::AppCode,
     pub message: String,
@@ -273,7 +299,7 @@ pub struct ErrorBody {
 /// `sync::sync_state`, from the store's bookkeeping ([`teeka_store::SyncStatus`]) and the
 /// background worker's live part ([`crate::sync::Live`]: `syncing`, the last run's error,
 /// `next_attempt_in_s`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SyncState {
     pub enrolled: bool,
     pub server_url: Option<String>,
@@ -289,7 +315,7 @@ pub struct SyncState {
     pub next_attempt_in_s: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AppState {
     pub language: Option<String>,
     pub workers: Vec<Worker>,
@@ -304,20 +330,20 @@ pub struct AppState {
 }
 
 /// The answer of `add_doses`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct DosesAdded {
     pub member: Member,
     pub warnings: Vec<Warning>,
 }
 
 /// The answer of `record_given` and `record_not_given`: the beneficiary's item at the session.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ItemRecorded {
     pub item: SessionItem,
     pub warnings: Vec<Warning>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AefiReported {
     pub id: Uuid,
 }

@@ -23,7 +23,7 @@ const WRONG_PINS_KEY: &str = "wrong_pins";
 const PIN_WAIT_KEY: &str = "pin_wait_until";
 
 /// A worker of this device (local only), as the UI sees them: never the PIN's hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Worker {
     pub id: Uuid,
     pub name: String,

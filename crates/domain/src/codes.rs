@@ -13,7 +13,8 @@ macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        pub enum $name { $($(#[$vmeta])* #[cfg_attr(feature = "ts", ts(rename = $code))] $variant),+ }
 
         impl $name {
             /// Every value, in declaration order.

@@ -154,6 +154,7 @@ pub enum EventBody {
 
 /// Vials of one antigen opened at a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VialsUsed {
     pub antigen: Antigen,
     pub opened: u32,

@@ -16,6 +16,7 @@ use std::fmt;
 /// UI can say it in the worker's language; [`fmt::Display`] gives the English sentence the CLI
 /// prints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "code", content = "params", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Warning {
     /// The same dose is already on record: both records are kept and flagged for review.
@@ -31,6 +32,9 @@ pub enum Warning {
 }
 
 impl Warning {
+    /// Every warning's code, in declaration order (the UI's list of codes to translate).
+    pub const CODES: [&'static str; 5] = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"];
+
     /// The stable code (the `code` of its JSON form).
     pub fn code(&self) -> &'static str {
         match self {
@@ -179,6 +183,20 @@ mod tests {
 
     fn child() -> Subject {
         Subject { kind: Kind::Child, anchor: d("2026-01-01"), je_endemic: false }
+    }
+
+    #[test]
+    fn the_code_list_is_every_warning_code_in_order() {
+        let date = d("2026-02-01");
+        let every = [
+            Warning::AlreadyGiven { dose: DoseCode::Bcg, given_on: date },
+            Warning::Early { dose: DoseCode::Bcg, date, due_on: None },
+            Warning::PastMaxAge { dose: DoseCode::Bcg, date },
+            Warning::NotApplicable { dose: DoseCode::Je1, date },
+            Warning::NotActive { register_id: "RMP-1".into(), status: BeneficiaryStatus::Died },
+        ];
+        let codes: Vec<&str> = every.iter().map(Warning::code).collect();
+        assert_eq!(codes, Warning::CODES);
     }
 
     #[test]

@@ -38,6 +38,7 @@ impl Person {
 
 /// One dose on a due list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DueDose {
     pub code: DoseCode,
     /// `due` or `overdue`.
@@ -170,6 +171,7 @@ fn standing_from(
 
 /// A drop-out rate between two doses: (from − to) ÷ from × 100.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DropOut {
     pub from: u32,
     pub to: u32,
@@ -179,6 +181,7 @@ pub struct DropOut {
 
 /// Full immunization among the children aged 12–23 months on the date.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Fic {
     /// Active children who had their first birthday but not their second.
     pub cohort: u32,
@@ -187,6 +190,7 @@ pub struct Fic {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DropOuts {
     pub penta1_penta3: DropOut,
     pub penta1_mr1: DropOut,
@@ -196,6 +200,7 @@ pub struct DropOuts {
 
 /// Coverage of a register (or one village of it) on a date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Coverage {
     pub date: Date,
     pub village: Option<String>,

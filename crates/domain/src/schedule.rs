@@ -186,6 +186,7 @@ pub struct Subject {
 /// The status of one dose on one date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum DoseStatus {
     Given,
     Due,
@@ -438,6 +439,7 @@ fn dtp_primary_third(states: &[Option<DoseState>]) -> DoseCode {
 /// Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Classification {
     /// No vaccine received and at least one dose overdue.
     LeftOut,
@@ -448,6 +450,9 @@ pub enum Classification {
 }
 
 impl Classification {
+    /// Every classification, in declaration order.
+    pub const ALL: [Classification; 3] = [Classification::LeftOut, Classification::DropOut, Classification::UpToDate];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Classification::LeftOut => "left_out",

@@ -15,24 +15,28 @@ pub enum SessionFact {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AntigenCount {
     pub antigen: Antigen,
     pub doses: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DoseCount {
     pub code: DoseCode,
     pub doses: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReasonCount {
     pub reason: ReasonCode,
     pub count: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AefiCounts {
     pub minor: u32,
     pub severe: u32,
@@ -43,6 +47,7 @@ pub struct AefiCounts {
 /// (split into `children` and `pregnant_women`); not-given records count per reason. Counts are
 /// listed in schedule (antigen, dose, reason) order, leaving out zeros.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Tally {
     pub session_id: Uuid,
     pub by_antigen: Vec<AntigenCount>,

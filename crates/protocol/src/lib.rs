@@ -33,6 +33,7 @@ pub const MAX_PULL_EVENTS: u32 = 5_000;
 /// What a device may do: an ASHA surveys, an ANM runs sessions, a supervisor oversees a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Role {
     Asha,
     Anm,
@@ -154,6 +155,7 @@ pub struct DevicesResponse {
 
 /// One enrolled device, as a supervisor sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceInfo {
     pub device_id: Uuid,
     /// The path of the device's area (`State/District/Block/Subcentre/Village`).

@@ -81,6 +81,7 @@ pub struct SessionRecords {
 
 /// Where a beneficiary lives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Place {
     pub village_id: Uuid,
     pub village: String,
@@ -90,6 +91,7 @@ pub struct Place {
 
 /// A dose on record (corrections applied).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DoseRecord {
     pub id: Uuid,
     pub code: DoseCode,
@@ -100,6 +102,7 @@ pub struct DoseRecord {
 
 /// A dose not given, on record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NotGivenRecord {
     pub id: Uuid,
     pub code: DoseCode,
@@ -110,6 +113,7 @@ pub struct NotGivenRecord {
 
 /// An adverse event reported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AefiRecord {
     pub id: Uuid,
     pub date: Date,
@@ -121,6 +125,7 @@ pub struct AefiRecord {
 
 /// A session on record, with its site's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionRecord {
     pub id: Uuid,
     pub site_id: Uuid,
@@ -132,6 +137,7 @@ pub struct SessionRecord {
 
 /// A dose not given at a session, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NotGivenCode {
     pub code: DoseCode,
     pub reason: ReasonCode,
@@ -139,6 +145,7 @@ pub struct NotGivenCode {
 
 /// A refusal on record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefusalRecord {
     pub register_id: String,
     pub name: String,

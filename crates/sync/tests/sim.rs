@@ -172,8 +172,10 @@ impl Sim {
     }
 
     fn code(&self, role: Role) -> String {
-        let (code, _, _) =
-            self.rt.block_on(self.service.create_code(path::RAMPUR, role, chrono::Duration::hours(1), Utc::now())).unwrap();
+        let (code, _, _) = self
+            .rt
+            .block_on(self.service.create_code(path::RAMPUR, role, chrono::Duration::hours(1), Utc::now()))
+            .unwrap();
         code
     }
 

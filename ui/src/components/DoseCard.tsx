@@ -1,10 +1,11 @@
 import { t, doseName } from "../i18n";
 import { groupCard } from "../lib/codes";
 import { parseDisplayDate } from "../lib/dates";
-import type { DoseEntry } from "../api";
+import type { DoseCode, DoseInput as DoseEntry } from "../bindings";
 import { FieldError } from "./ui";
 import { maskDateInput } from "../lib/dates";
 
+/** Per dose code the core offered: ticked, and the date typed. */
 export type CardState = Record<string, { on: boolean; date: string }>;
 
 /** Ticked doses as entries; null with the first problem when a date is missing or wrong. */
@@ -14,7 +15,8 @@ export function cardEntries(card: CardState, today: string, minIso?: string): { 
     if (!v.on) continue;
     const p = parseDisplayDate(v.date, { today, minIso });
     if (!p.ok) return { doses: [], problem: p.problem === "empty" ? t("child.dose_date_needed") : `${doseName(code)}: ${t("date.bad." + p.problem)}` };
-    doses.push({ code, date: p.iso });
+    // The card's keys are the codes the core offered (`app_state.codes`).
+    doses.push({ code: code as DoseCode, date: p.iso });
   }
   return { doses, problem: null };
 }

@@ -1,4 +1,4 @@
-import type { Member } from "../api";
+import type { Member } from "../bindings";
 import { doseName, t } from "../i18n";
 import { isoToDisplay } from "../lib/dates";
 import { Badge } from "./ui";

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { api, toApiError, type SyncState } from "../api";
+import { api, toApiError } from "../api";
+import type { AppCode, SyncState } from "../bindings";
 import { errorText, t } from "../i18n";
 import { timeAgo, type Ago } from "../lib/dates";
 import { Icon } from "./ui";
@@ -36,7 +37,9 @@ export function SyncBar(props: { sync: SyncState; onSync: (s: SyncState) => void
       props.onSync(await api.syncNow());
     } catch (e) {
       const ae = toApiError(e);
-      props.onSync({ ...s, last_error: ae });
+      // A failure the shell reports (its code may be one only the shell knows) is shown as the
+      // last error, translated like the core's.
+      props.onSync({ ...s, last_error: { code: ae.code as AppCode, message: ae.message } });
     } finally {
       setBusy(false);
     }

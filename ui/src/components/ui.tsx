@@ -1,7 +1,8 @@
 // Small shared components: errors, badges, date field, sheet, stepper, icons.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import type { ApiError, Classification } from "../api";
+import type { ApiError } from "../api";
+import type { Classification } from "../bindings";
 import { errorText, t } from "../i18n";
 import { maskDateInput, parseDisplayDate, type Parsed } from "../lib/dates";
 

@@ -1,55 +1,27 @@
-// Codes of docs/formats.md and docs/app-api.md, and the MCP card's grouping by age.
+// The code lists of docs/formats.md and docs/app-api.md come from the Rust `ALL` arrays through
+// the generated bindings; here is only what is the UI's own: the MCP card's grouping by age.
 
-export const DOSE_CODES = [
-  "BCG", "HEPB0", "OPV0", "OPV1", "OPV2", "OPV3", "PENTA1", "PENTA2", "PENTA3", "RVV1", "RVV2", "RVV3",
-  "FIPV1", "FIPV2", "FIPV3", "PCV1", "PCV2", "PCVB", "MR1", "MR2", "JE1", "JE2", "DPT1", "DPT2", "DPT3",
-  "DPTB1", "DPTB2", "OPVB", "VITA1", "VITA2", "VITA3", "VITA4", "VITA5", "VITA6", "VITA7", "VITA8", "VITA9",
-  "TD10", "TD16", "TD1", "TD2", "TDB",
-] as const;
+import { DOSE_ANTIGENS } from "../bindings";
 
-export const ANTIGENS = ["BCG", "HEPB", "OPV", "PENTA", "RVV", "FIPV", "PCV", "MR", "JE", "DPT", "VITA", "TD"] as const;
+export {
+  ANTIGENS,
+  CLASSIFICATIONS,
+  DOSE_ANTIGENS,
+  DOSE_CODES,
+  ERROR_CODES,
+  REASONS,
+  REFUSAL_REASONS,
+  RISK_CATEGORIES,
+  ROLES,
+  SEVERITIES,
+  STATUSES,
+  WARNING_CODES,
+} from "../bindings";
 
-export const REASONS = [
-  "REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUSED_FAMILY", "REFUSED_NO_FAITH", "REFUSED_OTHER",
-  "CHILD_SICK", "NOT_AT_HOME", "MIGRATED_TEMPORARILY", "UNAWARE", "SITE_TOO_FAR", "VACCINE_OUT_OF_STOCK",
-  "SESSION_NOT_HELD", "OTHER",
-] as const;
-
-export const RISK_CATEGORIES = [
-  "urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other",
-] as const;
-
-export const ERROR_CODES = [
-  "LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE",
-  "REGISTER_INVALID", "SESSION_CLOSED",
-  "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST",
-  "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL",
-  "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW",
-] as const;
-
-/** The codes of the core's warnings (`{code, params}`, docs/app-api.md). */
-export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
-
-export const CLASSIFICATIONS = ["left_out", "drop_out", "up_to_date"] as const;
-export const SEVERITIES = ["minor", "severe", "serious"] as const;
-export const ROLES = ["asha", "anm", "supervisor"] as const;
-
-/** The antigen a dose code belongs to (for vials and the tally). */
+/** The antigen a dose code belongs to (for vials and the tally); an unknown code is its own. */
 export function antigenOf(code: string): string {
   const c = code.toUpperCase();
-  if (c === "BCG") return "BCG";
-  if (c.startsWith("HEPB")) return "HEPB";
-  if (c.startsWith("OPV")) return "OPV";
-  if (c.startsWith("PENTA")) return "PENTA";
-  if (c.startsWith("RVV")) return "RVV";
-  if (c.startsWith("FIPV")) return "FIPV";
-  if (c.startsWith("PCV")) return "PCV";
-  if (c.startsWith("MR")) return "MR";
-  if (c.startsWith("JE")) return "JE";
-  if (c.startsWith("DPT")) return "DPT";
-  if (c.startsWith("VITA")) return "VITA";
-  if (c.startsWith("TD")) return "TD";
-  return c;
+  return (DOSE_ANTIGENS as Record<string, string>)[c] ?? c;
 }
 
 /** MCP card rows, by the age at which the doses are given. */

@@ -5,7 +5,7 @@ import { barWidth, grow, matchesName, pct, skewFlagged, validPhone, validPin } f
 import { throttle } from "./throttle";
 import { setLanguage as setLang, t as tr } from "../i18n";
 import { observedText } from "./aefi";
-import type { Tally } from "../api";
+import type { Tally } from "../bindings";
 
 describe("MCP card grouping", () => {
   it("puts every dose code in one group, keeping birth first", () => {

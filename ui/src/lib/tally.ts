@@ -1,8 +1,8 @@
-import type { Tally } from "../api";
+import type { Tally } from "../bindings";
 import { antigenOf } from "./codes";
 
 /** Doses given per antigen, in the order of `antigens`; antigens the tally lacks count 0. */
-export function tallyByAntigen(t: Tally | null, antigens: readonly string[]): { antigen: string; doses: number }[] {
+export function tallyByAntigen<A extends string>(t: Tally | null, antigens: readonly A[]): { antigen: A; doses: number }[] {
   const m = new Map<string, number>();
   if (t) {
     if (t.by_antigen?.length) for (const a of t.by_antigen) m.set(a.antigen, (m.get(a.antigen) ?? 0) + a.doses);
@@ -22,7 +22,7 @@ export function totalNotGiven(t: Tally | null): number {
 }
 
 /** Antigens worth asking vials for at closing: those given in the session, in `antigens` order. */
-export function vialAntigens(t: Tally | null, antigens: readonly string[]): string[] {
+export function vialAntigens<A extends string>(t: Tally | null, antigens: readonly A[]): A[] {
   const used = tallyByAntigen(t, antigens).filter((a) => a.doses > 0 && a.antigen !== "VITA").map((a) => a.antigen);
   return used.length ? used : antigens.filter((a) => a !== "VITA");
 }

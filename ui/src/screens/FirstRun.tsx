@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { api, toApiError, type ApiError, type Role, type SyncState, type Worker } from "../api";
+import { api, toApiError, type ApiError } from "../api";
+import type { WorkerRole as Role, SyncState, Worker } from "../bindings";
 import { LANGUAGES, t } from "../i18n";
 import { ROLES } from "../lib/codes";
 import { validPin } from "../lib/text";

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { api, toApiError, type ApiError, type Worker } from "../api";
+import { api, toApiError, type ApiError } from "../api";
+import type { Worker } from "../bindings";
 import { t } from "../i18n";
 import { ErrorBox } from "../components/ui";
 

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { api, toApiError, type ApiError, type Session, type SessionItem, type Severity, type Tally, type Village, type Warning } from "../api";
+import { api, toApiError, type ApiError } from "../api";
+import type { AefiSeverity as Severity, Antigen, DoseCode, SessionRecord as Session, SessionItem, Tally, Village, Warning } from "../bindings";
 import { useApp } from "../context";
 import { antigenName, doseName, reasonName, t, warningText } from "../i18n";
 import { AEFI_SIGNS, observedText } from "../lib/aefi";
@@ -94,7 +95,7 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
   const [tally, setTally] = useState<Tally | null>(null);
   const [filter, setFilter] = useState("");
   const [shown, setShown] = useState(60);
-  const [sel, setSel] = useState<Record<string, Set<string>>>({});
+  const [sel, setSel] = useState<Record<string, Set<DoseCode>>>({});
   const [rowErr, setRowErr] = useState<{ rid: string; e: ApiError } | null>(null);
   const [sheet, setSheet] = useState<Sheet2>(null);
   const [warnings, setWarnings] = useState<Warning[]>([]);
@@ -153,13 +154,13 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
   }, [visible.length, shown]);
 
   const replace = (item: SessionItem) => setItems((xs) => (xs ? xs.map((x) => (x.register_id === item.register_id ? item : x)) : xs));
-  const toggle = (rid: string, code: string) =>
+  const toggle = (rid: string, code: DoseCode) =>
     setSel((s) => {
       const n = new Set(s[rid] ?? []);
       n.has(code) ? n.delete(code) : n.add(code);
       return { ...s, [rid]: n };
     });
-  const record = async (item: SessionItem, f: (codes: string[]) => Promise<{ item: SessionItem; warnings: Warning[] }>) => {
+  const record = async (item: SessionItem, f: (codes: DoseCode[]) => Promise<{ item: SessionItem; warnings: Warning[] }>) => {
     const codes = [...(sel[item.register_id] ?? [])];
     if (!codes.length) return setRowErr({ rid: item.register_id, e: { code: "CHOOSE", message: "" } });
     setRowErr(null);
@@ -267,8 +268,8 @@ function RowError({ e }: { e: ApiError | null }) {
 
 function DueRow(props: {
   item: SessionItem;
-  sel: Set<string> | undefined;
-  toggle: (rid: string, code: string) => void;
+  sel: Set<DoseCode> | undefined;
+  toggle: (rid: string, code: DoseCode) => void;
   err: ApiError | null;
   closed: boolean;
   onGive: () => void;
@@ -381,10 +382,10 @@ function AefiForm({ item, session, onDone, onClose }: { item: SessionItem; sessi
   const [signs, setSigns] = useState<string[]>([]);
   const [text, setText] = useState("");
   const candidates = [...new Set([...(item.given ?? []), ...item.doses.map((d) => d.code)])];
-  const [codes, setCodes] = useState<string[]>(item.given ?? []);
+  const [codes, setCodes] = useState<DoseCode[]>(item.given ?? []);
   const [problem, setProblem] = useState<string | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
-  const flip = (xs: string[], x: string) => (xs.includes(x) ? xs.filter((y) => y !== x) : [...xs, x]);
+  const flip = <T,>(xs: T[], x: T) => (xs.includes(x) ? xs.filter((y) => y !== x) : [...xs, x]);
   const save = async () => {
     const observed = observedText(signs, (s) => t("aefi.sign." + s), text);
     if (!severity || !observed) return setProblem(t("common.required"));
@@ -439,7 +440,7 @@ function AefiForm({ item, session, onDone, onClose }: { item: SessionItem; sessi
   );
 }
 
-function CloseForm({ session, antigens, onClose, onDone }: { session: Session; antigens: string[]; onClose: () => void; onDone: (s: Session) => void }) {
+function CloseForm({ session, antigens, onClose, onDone }: { session: Session; antigens: Antigen[]; onClose: () => void; onDone: (s: Session) => void }) {
   const [vials, setVials] = useState<Record<string, number>>(() => Object.fromEntries(antigens.map((a) => [a, 0])));
   const [err, setErr] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, toApiError, type ApiError, type Coverage, type Device } from "../api";
+import { api, toApiError, type ApiError } from "../api";
+import type { Coverage, DeviceInfo as Device } from "../bindings";
 import { useApp } from "../context";
 import { doseName, reasonName, t } from "../i18n";
 import { isoToDisplay, timeAgo } from "../lib/dates";
@@ -165,7 +166,7 @@ function Devices() {
           <div class="row-title">
             {d.area} · {t("role." + d.role)} {d.revoked && <span class="tag warn">{t("sup.revoked")}</span>}
           </div>
-          <div class="row-sub">{t("sup.last_sync", { ago: agoText(timeAgo(d.last_sync_at, now)) })} · {t("sup.pending", { n: d.pending })}</div>
+          <div class="row-sub">{t("sup.last_sync", { ago: agoText(timeAgo(d.last_sync_at, now)) })} · {t("sup.pending", { n: d.pending ?? 0 })}</div>
           {skewFlagged(d.clock_skew_ms) && (
             <div class="tag warn" data-testid="device-skew">
               {t("sup.skew", { n: Math.round(Math.abs(d.clock_skew_ms!) / 60000) })}

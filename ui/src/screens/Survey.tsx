@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, toApiError, type ApiError, type Beneficiary, type Found, type Household, type Member, type Sex, type Village, type Warning } from "../api";
+import { api, toApiError, type ApiError } from "../api";
+import type { Beneficiary, Found, Household, Member, RiskCategory, Sex, Village, Warning } from "../bindings";
 import { useApp } from "../context";
 import { doseName, reasonName, riskName, t, warningText } from "../i18n";
 import { RISK_CATEGORIES } from "../lib/codes";
@@ -167,7 +168,7 @@ function HouseholdForm({ village, household, onDone, onClose }: { village: Villa
   const [no, setNo] = useState(household?.house_no ?? "");
   const [head, setHead] = useState(household?.head_of_household ?? "");
   const [phone, setPhone] = useState(household?.phone ?? "");
-  const [risk, setRisk] = useState(household?.risk_category ?? "");
+  const [risk, setRisk] = useState<RiskCategory | "">(household?.risk_category ?? "");
   const [err, setErr] = useState<ApiError | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const save = async () => {
@@ -197,7 +198,7 @@ function HouseholdForm({ village, household, onDone, onClose }: { village: Villa
         <TextField label={`${t("survey.phone")} ${t("common.optional")}`} value={phone} onInput={setPhone} testid="hh-phone" type="tel" inputMode="tel" />
         <label class="field">
           <span class="label">{t("survey.risk")}</span>
-          <select value={risk} onChange={(e) => setRisk(e.currentTarget.value)} data-testid="hh-risk">
+          <select value={risk} onChange={(e) => setRisk(e.currentTarget.value as RiskCategory | "")} data-testid="hh-risk">
             <option value="">{riskName(null)}</option>
             {RISK_CATEGORIES.map((r) => (
               <option key={r} value={r}>

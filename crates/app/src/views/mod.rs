@@ -13,7 +13,7 @@ use teeka_store::{BeneficiaryRecord, Place, Result, Store};
 use uuid::Uuid;
 
 /// A beneficiary with their doses due on the date and their classification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Member {
     pub id: Uuid,
     pub register_id: String,
@@ -33,7 +33,7 @@ pub struct Member {
 }
 
 /// A member and where they live (search results).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Found {
     #[serde(flatten)]
     pub member: Member,

@@ -10,7 +10,7 @@ use teeka_store::{NotGivenCode, Result, Store};
 use uuid::Uuid;
 
 /// A due-list entry of a session (or of the follow-up list), with what the session recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SessionItem {
     pub register_id: String,
     pub name: String,
@@ -22,8 +22,10 @@ pub struct SessionItem {
     pub fully_immunized: bool,
     pub doses: Vec<DueDose>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub given: Option<Vec<DoseCode>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub not_given: Option<Vec<NotGivenCode>>,
 }
 

@@ -7,7 +7,7 @@ use teeka_domain::{Classification, Date};
 use teeka_store::{Result, Store};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct VillageCoverage {
     pub village_id: Uuid,
     pub village: String,
@@ -15,7 +15,7 @@ pub struct VillageCoverage {
 }
 
 /// Coverage of everything, and of each village.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct CoverageResp {
     pub total: Coverage,
     pub villages: Vec<VillageCoverage>,

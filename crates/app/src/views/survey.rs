@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub const SIMILAR_DOB_DAYS: i64 = 90;
 
 /// A village with its counts (active beneficiaries; `due`: those with a dose due or overdue).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Village {
     pub id: Uuid,
     pub name: String,
@@ -24,7 +24,7 @@ pub struct Village {
 }
 
 /// A household with its counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Household {
     pub id: Uuid,
     pub household_id: String,
@@ -42,7 +42,7 @@ pub struct Household {
 }
 
 /// One beneficiary in full.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Beneficiary {
     #[serde(flatten)]
     pub member: Member,

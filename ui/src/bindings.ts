@@ -1,0 +1,432 @@
+// Generated from the Rust types by crates/app/src/bindings.rs (ts-rs): do not edit.
+// Refresh with: TEEKA_BLESS=1 cargo test -p teeka-app --test bindings
+/* eslint-disable */
+
+export type AddChildReq = { household_id: string, name: string, sex: Sex, dob?: string | null, age_months?: number | null, mother_name?: string | null, doses?: Array<DoseInput>, };
+
+export type AddDosesReq = { register_id: string, doses: Array<DoseInput>, };
+
+export type AddPregnantWomanReq = { household_id: string, name: string, lmp?: string | null, edd?: string | null, doses?: Array<DoseInput>, };
+
+export type AddVillageReq = { name: string, };
+
+export type AddWorkerReq = { name: string, role: WorkerRole, pin: string, };
+
+export type AefiCounts = { minor: number, severe: number, serious: number, };
+
+/**
+ * An adverse event reported.
+ */
+export type AefiRecord = { id: string, date: string, severity: AefiSeverity, observed: string, codes: Array<DoseCode>, session_id: string | null, };
+
+export type AefiReported = { id: string, };
+
+/**
+ * How bad an adverse event following immunization is (reference: minor, severe, serious).
+ */
+export type AefiSeverity = "minor" | "severe" | "serious";
+
+/**
+ * A vaccine (antigen) as counted at a session: several doses share one (OPV1–3, OPVB and
+ * OPV0 are all OPV). Vials are opened per antigen.
+ */
+export type Antigen = "BCG" | "HEPB" | "OPV" | "PENTA" | "RVV" | "FIPV" | "PCV" | "MR" | "JE" | "DPT" | "VITA" | "TD";
+
+export type AntigenCount = { antigen: Antigen, doses: number, };
+
+/**
+ * Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
+ * CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
+ * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
+ * `PIN_WAIT`).
+ */
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW";
+
+/**
+ * An error as the UI receives it: a stable `code` and an English `message` that says what and
+ * where.
+ */
+export type AppError = { code: AppCode, message: string, };
+
+export type AppState = { language: string | null, workers: Array<Worker>, signed_in: Worker | null, today: string, lock_after_minutes: number, codes: Codes, reasons: Array<ReasonCode>, refusal_reasons: Array<ReasonCode>, antigens: Array<Antigen>, sync: SyncState, };
+
+/**
+ * One beneficiary in full.
+ */
+export type Beneficiary = { doses: Array<DoseRecord>, not_given: Array<NotGivenRecord>, aefi: Array<AefiRecord>, id: string, register_id: string, 
+/**
+ * The household's internal id (uuid).
+ */
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
+
+export type BeneficiaryReq = { register_id: string, };
+
+/**
+ * Whether a beneficiary is still served here. Only `active` ones appear on a due list.
+ */
+export type BeneficiaryStatus = "active" | "migrated" | "died";
+
+/**
+ * Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count).
+ */
+export type Classification = "left_out" | "drop_out" | "up_to_date";
+
+export type CloseSessionReq = { session_id: string, vials?: Array<VialsInput>, };
+
+/**
+ * The dose codes of each kind of beneficiary, in schedule order.
+ */
+export type Codes = { child: Array<DoseCode>, pregnant_woman: Array<DoseCode>, };
+
+/**
+ * Coverage of a register (or one village of it) on a date.
+ */
+export type Coverage = { date: string, village: string | null, 
+/**
+ * Active children born on or before the date.
+ */
+children: number, 
+/**
+ * Active pregnant women whose LMP is on or before the date.
+ */
+pregnant_women: number, fic: Fic, dropout: DropOuts, left_out: number, drop_out: number, up_to_date: number, resistant_households: number, };
+
+/**
+ * Coverage of everything, and of each village.
+ */
+export type CoverageResp = { total: Coverage, villages: Array<VillageCoverage>, };
+
+/**
+ * One enrolled device, as a supervisor sees it.
+ */
+export type DeviceInfo = { device_id: string, 
+/**
+ * The path of the device's area (`State/District/Block/Subcentre/Village`).
+ */
+area: string, role: Role, 
+/**
+ * When it first enrolled (enrolling again with the same code keeps this time).
+ */
+enrolled_at: string, 
+/**
+ * Its last push or pull; `None` if it never synced.
+ */
+last_sync_at: string | null, 
+/**
+ * Events waiting on the device, as it reported at its last push.
+ */
+pending: number | null, 
+/**
+ * Its clock minus the server's at its last push, in milliseconds.
+ */
+clock_skew_ms: number | null, 
+/**
+ * Cut off by the server (`teeka-server revoke`).
+ */
+revoked: boolean, };
+
+/**
+ * One dose of the National Immunization Schedule, in schedule order.
+ */
+export type DoseCode = "BCG" | "HEPB0" | "OPV0" | "OPV1" | "OPV2" | "OPV3" | "PENTA1" | "PENTA2" | "PENTA3" | "RVV1" | "RVV2" | "RVV3" | "FIPV1" | "FIPV2" | "FIPV3" | "PCV1" | "PCV2" | "PCVB" | "MR1" | "MR2" | "JE1" | "JE2" | "DPT1" | "DPT2" | "DPT3" | "DPTB1" | "DPTB2" | "OPVB" | "VITA1" | "VITA2" | "VITA3" | "VITA4" | "VITA5" | "VITA6" | "VITA7" | "VITA8" | "VITA9" | "TD10" | "TD16" | "TD1" | "TD2" | "TDB";
+
+export type DoseCount = { code: DoseCode, doses: number, };
+
+/**
+ * A dose from the MCP card.
+ */
+export type DoseInput = { code: DoseCode, date: string, };
+
+/**
+ * A dose on record (corrections applied).
+ */
+export type DoseRecord = { id: string, code: DoseCode, date: string, flagged: boolean, session_id: string | null, };
+
+/**
+ * The status of one dose on one date.
+ */
+export type DoseStatus = "given" | "due" | "overdue" | "upcoming" | "expired" | "not_applicable";
+
+/**
+ * The answer of `add_doses`.
+ */
+export type DosesAdded = { member: Member, warnings: Array<Warning>, };
+
+/**
+ * A drop-out rate between two doses: (from − to) ÷ from × 100.
+ */
+export type DropOut = { from: number, to: number, 
+/**
+ * Percent with one decimal; `null` when nobody had the first dose.
+ */
+rate: number | null, };
+
+export type DropOuts = { penta1_penta3: DropOut, penta1_mr1: DropOut, bcg_mr1: DropOut, mr1_mr2: DropOut, };
+
+/**
+ * One dose on a due list.
+ */
+export type DueDose = { code: DoseCode, 
+/**
+ * `due` or `overdue`.
+ */
+status: DoseStatus, due_on: string | null, 
+/**
+ * When the previous dose of the series was given.
+ */
+last_on: string | null, };
+
+/**
+ * `{}`.
+ */
+export type Empty = Record<symbol, never>;
+
+/**
+ * `{code, message}` of the last sync failure.
+ */
+export type ErrorBody = { code: AppCode, message: string, };
+
+/**
+ * Full immunization among the children aged 12–23 months on the date.
+ */
+export type Fic = { 
+/**
+ * Active children who had their first birthday but not their second.
+ */
+cohort: number, fully_immunized: number, percent: number | null, };
+
+/**
+ * A member and where they live (search results).
+ */
+export type Found = { id: string, register_id: string, 
+/**
+ * The household's internal id (uuid).
+ */
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
+
+/**
+ * A household with its counts.
+ */
+export type Household = { id: string, household_id: string, village_id: string, village: string, house_no: string | null, head_of_household: string | null, phone: string | null, risk_category: RiskCategory | null, resistant: boolean, 
+/**
+ * Beneficiaries (any status).
+ */
+members: number, 
+/**
+ * Active members with a dose due or overdue.
+ */
+due: number, };
+
+export type HouseholdsReq = { village_id: string, };
+
+/**
+ * The answer of `record_given` and `record_not_given`: the beneficiary's item at the session.
+ */
+export type ItemRecorded = { item: SessionItem, warnings: Array<Warning>, };
+
+/**
+ * Whom a register row describes.
+ */
+export type Kind = "child" | "pregnant_woman";
+
+/**
+ * A beneficiary with their doses due on the date and their classification.
+ */
+export type Member = { id: string, register_id: string, 
+/**
+ * The household's internal id (uuid).
+ */
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, };
+
+export type MembersReq = { household_id: string, };
+
+/**
+ * A dose not given at a session, and why.
+ */
+export type NotGivenCode = { code: DoseCode, reason: ReasonCode, };
+
+/**
+ * A dose not given, on record.
+ */
+export type NotGivenRecord = { id: string, code: DoseCode, date: string, reason: ReasonCode, session_id: string | null, };
+
+export type OpenSessionReq = { site_id: string, date: string, };
+
+/**
+ * Why a dose due was not given (reference §4). Refusals mark the household resistant.
+ */
+export type ReasonCode = "REFUSED_FEAR_AEFI" | "REFUSED_RELIGIOUS" | "REFUSED_FAMILY" | "REFUSED_NO_FAITH" | "REFUSED_OTHER" | "CHILD_SICK" | "NOT_AT_HOME" | "MIGRATED_TEMPORARILY" | "UNAWARE" | "SITE_TOO_FAR" | "VACCINE_OUT_OF_STOCK" | "SESSION_NOT_HELD" | "OTHER";
+
+export type ReasonCount = { reason: ReasonCode, count: number, };
+
+export type RecordGivenReq = { session_id: string, register_id: string, codes: Array<DoseCode>, };
+
+export type RecordNotGivenReq = { session_id: string, register_id: string, codes: Array<DoseCode>, reason: ReasonCode, };
+
+export type RecordRefusalReq = { register_id: string, reason: ReasonCode, };
+
+/**
+ * A refusal on record.
+ */
+export type RefusalRecord = { register_id: string, name: string, village: string, house_no: string | null, head_of_household: string | null, code: DoseCode, date: string, reason: ReasonCode, };
+
+export type ReportAefiReq = { session_id?: string | null, register_id: string, severity: AefiSeverity, observed: string, codes?: Array<DoseCode>, };
+
+/**
+ * High-risk-area type of a household (reference §3.3).
+ */
+export type RiskCategory = "urban_slum" | "migratory" | "brick_kiln" | "construction_site" | "nomadic" | "tribal" | "riverine" | "forest_hilly" | "other";
+
+/**
+ * What a device may do: an ASHA surveys, an ANM runs sessions, a supervisor oversees a block.
+ */
+export type Role = "asha" | "anm" | "supervisor";
+
+export type SaveHouseholdReq = { id?: string | null, village_id: string, house_no?: string | null, head_of_household?: string | null, phone?: string | null, risk_category?: RiskCategory | null, };
+
+export type SearchReq = { text: string, village_id?: string | null, };
+
+/**
+ * A due-list entry of a session (or of the follow-up list), with what the session recorded.
+ */
+export type SessionItem = { register_id: string, name: string, kind: Kind, 
+/**
+ * The household's register id (as on the due list).
+ */
+household_id: string, village: string, classification: Classification, fully_immunized: boolean, doses: Array<DueDose>, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
+
+/**
+ * A session on record, with its site's name.
+ */
+export type SessionRecord = { id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
+
+export type SessionReq = { session_id: string, };
+
+export type SetLanguageReq = { language?: string | null, };
+
+export type SetStatusReq = { register_id: string, status: BeneficiaryStatus, };
+
+/**
+ * Sex as written on the register.
+ */
+export type Sex = "M" | "F" | "O";
+
+export type SignInReq = { worker_id: string, pin: string, };
+
+export type SimilarChildrenReq = { village_id: string, name: string, dob?: string | null, };
+
+/**
+ * The sync state the UI shows (`SyncState` of docs/app-api.md): made in one place,
+ * `sync::sync_state`, from the store's bookkeeping ([`teeka_store::SyncStatus`]) and the
+ * background worker's live part ([`crate::sync::Live`]: `syncing`, the last run's error,
+ * `next_attempt_in_s`).
+ */
+export type SyncState = { enrolled: boolean, server_url: string | null, area: string | null, role: string | null, device_id: string, pending: number, 
+/**
+ * How many own events the server set aside.
+ */
+set_aside: number, syncing: boolean, last_success: string | null, last_error: ErrorBody | null, next_attempt_in_s: number | null, };
+
+/**
+ * The numbers of a session. `beneficiaries` counts those who received at least one dose at it
+ * (split into `children` and `pregnant_women`); not-given records count per reason. Counts are
+ * listed in schedule (antigen, dose, reason) order, leaving out zeros.
+ */
+export type Tally = { session_id: string, by_antigen: Array<AntigenCount>, by_dose: Array<DoseCount>, not_given: Array<ReasonCount>, aefi: AefiCounts, beneficiaries: number, children: number, pregnant_women: number, };
+
+export type UpdateBeneficiaryReq = { register_id: string, name?: string | null, sex?: Sex | null, dob?: string | null, lmp?: string | null, mother_name?: string | null, };
+
+export type VialsInput = { antigen: Antigen, opened: number, };
+
+/**
+ * Vials of one antigen opened at a session.
+ */
+export type VialsUsed = { antigen: Antigen, opened: number, };
+
+/**
+ * A village with its counts (active beneficiaries; `due`: those with a dose due or overdue).
+ */
+export type Village = { id: string, name: string, households: number, children: number, pregnant_women: number, due: number, };
+
+export type VillageCoverage = { village_id: string, village: string, coverage: Coverage, };
+
+export type VillageFilterReq = { village_id?: string | null, };
+
+/**
+ * Why a dose being recorded is unusual. Serialized as `{"code": …, "params": {…}}` so that the
+ * UI can say it in the worker's language; [`fmt::Display`] gives the English sentence the CLI
+ * prints.
+ */
+export type Warning = { "code": "ALREADY_GIVEN", "params": { dose: DoseCode, given_on: string, } } | { "code": "EARLY", "params": { dose: DoseCode, date: string, due_on: string | null, } } | { "code": "PAST_MAX_AGE", "params": { dose: DoseCode, date: string, } } | { "code": "NOT_APPLICABLE", "params": { dose: DoseCode, date: string, } } | { "code": "NOT_ACTIVE", "params": { register_id: string, status: BeneficiaryStatus, } };
+
+/**
+ * A worker of this device (local only), as the UI sees them: never the PIN's hash.
+ */
+export type Worker = { id: string, name: string, role: WorkerRole, };
+
+/**
+ * What a worker signed in on a device does.
+ */
+export type WorkerRole = "asha" | "anm" | "supervisor";
+
+/** Every local command (`local_commands!` in crates/app): its request, its answer, and
+ * whether it changes the register (`write`). */
+export type Commands = {
+  app_state: { req: Empty; resp: AppState; access: "read" };
+  set_language: { req: SetLanguageReq; resp: null; access: "read" };
+  add_worker: { req: AddWorkerReq; resp: Worker; access: "read" };
+  sign_in: { req: SignInReq; resp: Worker; access: "read" };
+  lock: { req: Empty; resp: null; access: "read" };
+  touch: { req: Empty; resp: null; access: "read" };
+  villages: { req: Empty; resp: Array<Village>; access: "read" };
+  add_village: { req: AddVillageReq; resp: Village; access: "write" };
+  households: { req: HouseholdsReq; resp: Array<Household>; access: "read" };
+  save_household: { req: SaveHouseholdReq; resp: Household; access: "write" };
+  members: { req: MembersReq; resp: Array<Member>; access: "read" };
+  beneficiary: { req: BeneficiaryReq; resp: Beneficiary; access: "read" };
+  add_child: { req: AddChildReq; resp: Member; access: "write" };
+  add_pregnant_woman: { req: AddPregnantWomanReq; resp: Member; access: "write" };
+  update_beneficiary: { req: UpdateBeneficiaryReq; resp: Member; access: "write" };
+  add_doses: { req: AddDosesReq; resp: DosesAdded; access: "write" };
+  set_status: { req: SetStatusReq; resp: Member; access: "write" };
+  record_refusal: { req: RecordRefusalReq; resp: Member; access: "write" };
+  search: { req: SearchReq; resp: Array<Found>; access: "read" };
+  similar_children: { req: SimilarChildrenReq; resp: Array<Found>; access: "read" };
+  open_session: { req: OpenSessionReq; resp: SessionRecord; access: "write" };
+  sessions: { req: Empty; resp: Array<SessionRecord>; access: "read" };
+  session_due: { req: SessionReq; resp: Array<SessionItem>; access: "read" };
+  record_given: { req: RecordGivenReq; resp: ItemRecorded; access: "write" };
+  record_not_given: { req: RecordNotGivenReq; resp: ItemRecorded; access: "write" };
+  report_aefi: { req: ReportAefiReq; resp: AefiReported; access: "write" };
+  session_tally: { req: SessionReq; resp: Tally; access: "read" };
+  close_session: { req: CloseSessionReq; resp: SessionRecord; access: "write" };
+  coverage: { req: Empty; resp: CoverageResp; access: "read" };
+  follow_up: { req: VillageFilterReq; resp: Array<SessionItem>; access: "read" };
+  refusals: { req: VillageFilterReq; resp: Array<RefusalRecord>; access: "read" };
+  sync_state: { req: Empty; resp: SyncState; access: "read" };
+};
+
+/** Every dose code, in schedule order. */
+export const DOSE_CODES = ["BCG", "HEPB0", "OPV0", "OPV1", "OPV2", "OPV3", "PENTA1", "PENTA2", "PENTA3", "RVV1", "RVV2", "RVV3", "FIPV1", "FIPV2", "FIPV3", "PCV1", "PCV2", "PCVB", "MR1", "MR2", "JE1", "JE2", "DPT1", "DPT2", "DPT3", "DPTB1", "DPTB2", "OPVB", "VITA1", "VITA2", "VITA3", "VITA4", "VITA5", "VITA6", "VITA7", "VITA8", "VITA9", "TD10", "TD16", "TD1", "TD2", "TDB"] as const;
+/** Every antigen. */
+export const ANTIGENS = ["BCG", "HEPB", "OPV", "PENTA", "RVV", "FIPV", "PCV", "MR", "JE", "DPT", "VITA", "TD"] as const;
+/** Why a dose was not given. */
+export const REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUSED_FAMILY", "REFUSED_NO_FAITH", "REFUSED_OTHER", "CHILD_SICK", "NOT_AT_HOME", "MIGRATED_TEMPORARILY", "UNAWARE", "SITE_TOO_FAR", "VACCINE_OUT_OF_STOCK", "SESSION_NOT_HELD", "OTHER"] as const;
+/** The reasons that are refusals. */
+export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUSED_FAMILY", "REFUSED_NO_FAITH", "REFUSED_OTHER"] as const;
+/** High-risk-area types of a household. */
+export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
+/** Every error code the UI may receive. */
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW"] as const;
+/** The codes of the core's warnings. */
+export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
+/** A beneficiary's classification. */
+export const CLASSIFICATIONS = ["left_out", "drop_out", "up_to_date"] as const;
+/** AEFI severities. */
+export const SEVERITIES = ["minor", "severe", "serious"] as const;
+/** Workers' roles. */
+export const ROLES = ["asha", "anm", "supervisor"] as const;
+/** Beneficiaries' statuses. */
+export const STATUSES = ["active", "migrated", "died"] as const;
+/** The antigen of each dose code (vials and the tally count per antigen). */
+export const DOSE_ANTIGENS: Record<DoseCode, Antigen> = { BCG: "BCG", HEPB0: "HEPB", OPV0: "OPV", OPV1: "OPV", OPV2: "OPV", OPV3: "OPV", PENTA1: "PENTA", PENTA2: "PENTA", PENTA3: "PENTA", RVV1: "RVV", RVV2: "RVV", RVV3: "RVV", FIPV1: "FIPV", FIPV2: "FIPV", FIPV3: "FIPV", PCV1: "PCV", PCV2: "PCV", PCVB: "PCV", MR1: "MR", MR2: "MR", JE1: "JE", JE2: "JE", DPT1: "DPT", DPT2: "DPT", DPT3: "DPT", DPTB1: "DPT", DPTB2: "DPT", OPVB: "OPV", VITA1: "VITA", VITA2: "VITA", VITA3: "VITA", VITA4: "VITA", VITA5: "VITA", VITA6: "VITA", VITA7: "VITA", VITA8: "VITA", VITA9: "VITA", TD10: "TD", TD16: "TD", TD1: "TD", TD2: "TD", TDB: "TD" };
