@@ -73,20 +73,23 @@ impl Core {
     }
 }
 
-/// One Tauri command per line of `teeka_app::local_commands!` (the one declaration of the
-/// commands): it reads the request, calls the method of `App` with the clock read here, and
-/// answers; a `write` wakes the sync worker and tells the UI the new pending count at once.
+/// One Tauri command per `read` or `write` line of `teeka_app::local_commands!` (the one
+/// declaration of the commands): it reads the request, calls the method of `App` with the clock
+/// read here, and answers; a `write` wakes the sync worker and tells the UI the new pending count
+/// at once. The `shell` lines are the functions below.
 macro_rules! tauri_commands {
     ($($access:ident $name:ident($req:ty) -> $resp:ty;)*) => {
-        $(
-            #[tauri::command(async)]
-            fn $name(core: State<'_, Core>, handle: AppHandle, req: serde_json::Value) -> Result<Response, AppError> {
-                let req: $req = teeka_app::request(stringify!($name), req)?;
-                let answer: $resp = core.app().$name(req, clock())?;
-                tauri_commands!(@after $access core handle);
-                json(&answer)
-            }
-        )*
+        $(tauri_commands!(@command $access $name($req) -> $resp);)*
+    };
+    (@command shell $name:ident($req:ty) -> $resp:ty) => {};
+    (@command $access:ident $name:ident($req:ty) -> $resp:ty) => {
+        #[tauri::command(async)]
+        fn $name(core: State<'_, Core>, handle: AppHandle, req: serde_json::Value) -> Result<Response, AppError> {
+            let req: $req = teeka_app::request(stringify!($name), req)?;
+            let answer: $resp = core.app().$name(req, clock())?;
+            tauri_commands!(@after $access core handle);
+            json(&answer)
+        }
     };
     (@after write $core:ident $handle:ident) => {
         $core.sync.kick(Kick::Changed);
@@ -99,21 +102,16 @@ macro_rules! tauri_commands {
 
 teeka_app::local_commands!(tauri_commands);
 
-/// The invoke handler: every command of `teeka_app::local_commands!`, and the shell's own
-/// (sync now, the network's enroll and devices, the start-up probe).
+/// The invoke handler: every command of `teeka_app::local_commands!`.
 macro_rules! invoke_handler {
     ($($access:ident $name:ident($req:ty) -> $resp:ty;)*) => {
-        tauri::generate_handler![$($name,)* sync_now, enroll, devices, ui_ready]
+        tauri::generate_handler![$($name,)*]
     };
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
 #[tauri::command(async)]
 fn sync_now(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
-    let Empty {} = request("sync_now", req)?;
+    let SyncNowReq {} = request("sync_now", req)?;
     core.sync.kick(Kick::Now);
     core.sync_state()
 }
@@ -122,7 +120,7 @@ fn sync_now(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::
 /// once.
 #[tauri::command]
 async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
-    let req: teeka_app::EnrollReq = request("enroll", req)?;
+    let req: EnrollReq = request("enroll", req)?;
     teeka_app::sync::enroll(&core.store_path, req).await?;
     core.sync.kick(Kick::Now);
     core.sync_state()
@@ -131,14 +129,8 @@ async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_a
 /// The devices of the enrolled area, from the server (online only).
 #[tauri::command]
 async fn devices(core: State<'_, Core>, req: serde_json::Value) -> Result<Response, AppError> {
-    let Empty {} = request("devices", req)?;
+    let DevicesReq {} = request("devices", req)?;
     json(&teeka_app::sync::devices(&core.store_path).await?)
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UiReadyReq {
-    screen: String,
 }
 
 /// The UI's first screen is interactive. With `TEEKA_STARTUP_PROBE` set the app prints the time

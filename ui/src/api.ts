@@ -8,7 +8,6 @@ import type {
   AefiSeverity,
   BeneficiaryStatus,
   Commands,
-  DeviceInfo,
   DoseCode,
   DoseInput,
   ReasonCode,
@@ -24,24 +23,8 @@ export interface ApiError {
   message: string;
 }
 
-/** The shell's commands (src-tauri), not yet in `local_commands!`. */
-export interface EnrollReq {
-  server: string;
-  code: string;
-}
-export interface UiReadyReq {
-  screen: string;
-}
-type NoReq = Record<string, never>;
-interface ShellCommands {
-  sync_now: { req: NoReq; resp: SyncState };
-  enroll: { req: EnrollReq; resp: SyncState };
-  devices: { req: NoReq; resp: DeviceInfo[] };
-  ui_ready: { req: UiReadyReq; resp: null };
-}
-
-/** Every command the UI may invoke: the core's (generated) and the shell's. */
-export type AllCommands = Commands & ShellCommands;
+/** Every command the UI may invoke (generated from `local_commands!`, the shell's included). */
+export type AllCommands = Commands;
 export type CommandName = keyof AllCommands;
 export type Req<K extends CommandName> = AllCommands[K]["req"];
 export type Resp<K extends CommandName> = AllCommands[K]["resp"];

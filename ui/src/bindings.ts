@@ -182,6 +182,11 @@ last_on: string | null, };
 export type Empty = Record<symbol, never>;
 
 /**
+ * `enroll`'s request.
+ */
+export type EnrollReq = { server: string, code: string, };
+
+/**
  * `{code, message}` of the last sync failure.
  */
 export type ErrorBody = { code: AppCode, message: string, };
@@ -334,6 +339,11 @@ set_aside: number, syncing: boolean, last_success: string | null, last_error: Er
  */
 export type Tally = { session_id: string, by_antigen: Array<AntigenCount>, by_dose: Array<DoseCount>, not_given: Array<ReasonCount>, aefi: AefiCounts, beneficiaries: number, children: number, pregnant_women: number, };
 
+/**
+ * `ui_ready`: the UI's first screen is interactive.
+ */
+export type UiReadyReq = { screen: string, };
+
 export type UpdateBeneficiaryReq = { register_id: string, name?: string | null, sex?: Sex | null, dob?: string | null, lmp?: string | null, mother_name?: string | null, };
 
 export type VialsInput = { antigen: Antigen, opened: number, };
@@ -404,6 +414,10 @@ export type Commands = {
   follow_up: { req: VillageFilterReq; resp: Array<SessionItem>; access: "read" };
   refusals: { req: VillageFilterReq; resp: Array<RefusalRecord>; access: "read" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
+  sync_now: { req: Empty; resp: SyncState; access: "shell" };
+  enroll: { req: EnrollReq; resp: SyncState; access: "shell" };
+  devices: { req: Empty; resp: Array<DeviceInfo>; access: "shell" };
+  ui_ready: { req: UiReadyReq; resp: null; access: "shell" };
 };
 
 /** Every dose code, in schedule order. */

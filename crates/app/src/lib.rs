@@ -33,8 +33,6 @@ use teeka_domain::schedule::codes_for;
 use teeka_domain::{Antigen, Kind, ReasonCode};
 use teeka_store::Store;
 
-pub use sync::EnrollReq;
-
 pub use commands::dob_from_age_months;
 pub use error::{AppCode, AppError};
 pub use pin::{check_pin, hash_pin, verify_pin};
@@ -48,10 +46,13 @@ pub struct Clock {
     pub today: NaiveDate,
 }
 
-/// Every local command of the app, declared once: `read` or `write` (a write changes the
-/// register, so the shell wakes sync after it), the name (the method of [`App`] and the command
-/// the UI invokes), the request type and the response type. Each line passes to `$callback`, a
-/// macro that generates from it: [`App::call`] here, the Tauri commands in the shell.
+/// Every command the UI may invoke, declared once: `read` or `write` (a method of [`App`]; a
+/// write changes the register, so the shell wakes sync after it) or `shell` (the shell's own:
+/// what it does needs the shell — the sync worker, the network on a connection of its own, the
+/// window), the name (the method and the command the UI invokes), the request type and the
+/// response type. Each line passes to `$callback`, a macro that generates from it: [`App::call`]
+/// and [`COMMANDS`] here, the UI's TypeScript (`bindings`), the Tauri commands of `read` and
+/// `write` and the invoke handler in the shell.
 #[macro_export]
 macro_rules! local_commands {
     ($callback:ident) => {
@@ -88,19 +89,24 @@ macro_rules! local_commands {
             read follow_up(FollowUpReq) -> Vec<SessionItem>;
             read refusals(RefusalsReq) -> Vec<Refusal>;
             read sync_state(SyncStateReq) -> SyncState;
+            shell sync_now(SyncNowReq) -> SyncState;
+            shell enroll(EnrollReq) -> SyncState;
+            shell devices(DevicesReq) -> Vec<DeviceInfo>;
+            shell ui_ready(UiReadyReq) -> ();
         }
     };
 }
 
-/// Whether a command changes the register.
+/// What a command is: a method of [`App`] that reads or writes the register, or the shell's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     Read,
     Write,
+    Shell,
 }
 
-/// One local command, as declared in [`local_commands!`].
+/// One command, as declared in [`local_commands!`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Command {
     pub name: &'static str,
@@ -114,15 +120,32 @@ macro_rules! access {
     (write) => {
         Access::Write
     };
+    (shell) => {
+        Access::Shell
+    };
+}
+
+/// One command of [`App::call`]: a method of [`App`], or the shell's (which `call` cannot run).
+macro_rules! call_one {
+    (shell $self:ident $name:ident($req:ty) -> $resp:ty; $command:ident $json:ident $clock:ident) => {{
+        let _ = (&$json, $clock);
+        Err(AppError::invalid(format!("{}: the shell's command, not the core's", $command)))
+    }};
+    ($access:ident $self:ident $name:ident($req:ty) -> $resp:ty; $command:ident $json:ident $clock:ident) => {{
+        let req: $req = request($command, $json)?;
+        let answer: $resp = $self.$name(req, $clock)?;
+        answer_json(&answer)
+    }};
 }
 
 macro_rules! dispatch {
     ($($access:ident $name:ident($req:ty) -> $resp:ty;)*) => {
-        /// Every local command, in the order declared.
+        /// Every command, in the order declared.
         pub const COMMANDS: &[Command] = &[$(Command { name: stringify!($name), access: access!($access) },)*];
 
         impl App {
-            /// Runs a command by name with its JSON request: what the shell forwards. A request
+            /// Runs a command of the core by name with its JSON request: what tests and scripts
+            /// use (the shell generates its Tauri commands from the same declaration). A request
             /// that does not fit the command is `INVALID_INPUT` naming the command and the field.
             pub fn call(
                 &mut self,
@@ -130,14 +153,12 @@ macro_rules! dispatch {
                 req: serde_json::Value,
                 clock: Clock,
             ) -> Result<serde_json::Value, AppError> {
-                match command {
-                    $(stringify!($name) => {
-                        let req: $req = request(command, req)?;
-                        let answer: $resp = self.$name(req, clock)?;
-                        answer_json(&answer)
-                    })*
-                    other => Err(AppError::invalid(format!("unknown command '{other}'"))),
-                }
+                $(
+                    if command == stringify!($name) {
+                        return call_one!($access self $name($req) -> $resp; command req clock);
+                    }
+                )*
+                Err(AppError::invalid(format!("unknown command '{command}'")))
             }
         }
     };
@@ -263,7 +284,7 @@ mod tests {
         assert_eq!(names.len(), n, "a command is declared twice");
         let mut app = App::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
         let clock = Clock { now: Utc::now(), today: parse_date("2026-11-22").unwrap_or_default() };
-        for c in COMMANDS {
+        for c in COMMANDS.iter().filter(|c| c.access != Access::Shell) {
             // Every declared command reaches its method: none is an unknown command.
             if let Err(e) = app.call(c.name, serde_json::json!({"unexpected_field": 1}), clock) {
                 assert!(!e.message.contains("unknown command"), "{}: {}", c.name, e.message);

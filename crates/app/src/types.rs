@@ -33,6 +33,17 @@ pub type VillagesReq = Empty;
 pub type SessionsReq = Empty;
 pub type CoverageReq = Empty;
 pub type SyncStateReq = Empty;
+pub type SyncNowReq = Empty;
+pub type DevicesReq = Empty;
+pub use crate::sync::EnrollReq;
+pub use teeka_protocol::DeviceInfo;
+
+/// `ui_ready`: the UI's first screen is interactive.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UiReadyReq {
+    pub screen: String,
+}
 
 #[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

@@ -55,7 +55,7 @@ pub(crate) fn sync_state(status: SyncStatus, kept_code: Option<String>, live: &L
 }
 
 /// `enroll`'s request.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollReq {
     pub server: String,
