@@ -1,6 +1,6 @@
 //! The ANM's session: its due list with what it recorded, one beneficiary's item, its tally.
 
-use super::member_by_register_id;
+use super::member;
 use serde::Serialize;
 use std::collections::HashSet;
 use teeka_domain::report::{DueDose, DueItem};
@@ -70,7 +70,7 @@ pub fn items(store: &Store, session: Uuid) -> Result<Vec<SessionItem>> {
 /// The session item of one beneficiary on `on` (without what a session recorded).
 pub fn item(store: &Store, register_id: &str, on: Date) -> Result<SessionItem> {
     let row = store.beneficiary(register_id)?;
-    let m = member_by_register_id(store, register_id, on)?;
+    let m = member(store, &row, &store.history(row.id)?, on)?;
     Ok(SessionItem {
         register_id: m.register_id,
         name: m.name,
