@@ -59,7 +59,7 @@ async fn enrolled_app_syncs_in_the_background() {
 
     // No tap on "sync": a few seconds after the last change, everything is on the server.
     s.wait_text_for("sync-pending", "nothing pending", 30, |t| t.trim() == "0").await;
-    let export = svc.export(Utc::now()).await.unwrap();
+    let export = svc.export().await.unwrap();
     let names: Vec<&str> = export.beneficiaries.iter().map(|b| b.facts.name.as_str()).collect();
     assert_eq!(names, ["Pinki"]);
 
@@ -84,7 +84,7 @@ async fn enrolled_app_syncs_in_the_background() {
     // ... and when it returns, the back-off's next try sends everything, with no tap.
     let _server = serve(tokio::net::TcpListener::bind(addr).await.unwrap(), svc.clone());
     s.wait_text_for("sync-pending", "nothing pending once the network is back", 60, |t| t.trim() == "0").await;
-    let export = svc.export(Utc::now()).await.unwrap();
+    let export = svc.export().await.unwrap();
     let mut names: Vec<&str> = export.beneficiaries.iter().map(|b| b.facts.name.as_str()).collect();
     names.sort_unstable();
     assert_eq!(names, ["Chhotu", "Pinki"]);

@@ -193,7 +193,7 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
             }
         }
         Command::Export { format: ExportFormat::Json } => {
-            let export = svc.export(now).await.map_err(admin)?;
+            let export = svc.export().await.map_err(admin)?;
             println!("{}", serde_json::to_string_pretty(&export)?);
         }
     }

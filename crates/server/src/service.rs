@@ -565,9 +565,8 @@ fn out_of_scope(path: &str, scope: &str) -> ApiError {
 impl<D: Database> Service<D> {
     /// Everything, in the shape of `teeka export --format json`: the server's log, in its order,
     /// folded by the domain's replay (the device store's rules), so it equals the export of a
-    /// device that has ingested every event. `_now` is not needed (nothing is stamped); it stays
-    /// for the callers.
-    pub async fn export(&self, _now: DateTime<Utc>) -> Result<Export, AdminError> {
+    /// device that has ingested every event.
+    pub async fn export(&self) -> Result<Export, AdminError> {
         let mut register = Replay::default();
         let mut after = 0;
         loop {

@@ -354,7 +354,7 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     svc.push(&device, far, minutes(79)).await.unwrap();
 
     // Export: the log replayed.
-    let export = svc.export(minutes(80)).await.unwrap();
+    let export = svc.export().await.unwrap();
     let mut people: Vec<(&str, &str, Vec<DoseCode>)> = export
         .beneficiaries
         .iter()

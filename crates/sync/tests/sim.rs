@@ -327,7 +327,7 @@ fn converge(seed: u64, lose_request: u64, lose_answer: u64) {
             sim.sync_to_completion(d, &mut net, cfg);
         }
     }
-    let server = sim.rt.block_on(sim.service.export(Utc::now())).unwrap();
+    let server = sim.rt.block_on(sim.service.export()).unwrap();
     let server = serde_json::to_string(&server).unwrap();
     for d in &devices {
         assert_eq!(d.pending_count().unwrap(), 0);
