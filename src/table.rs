@@ -113,7 +113,7 @@ fn pct(p: Option<f64>) -> String {
 }
 
 fn rate(label: &str, d: &DropOut) -> Vec<String> {
-    vec![label.into(), format!("{} → {}", d.from, d.to), pct(d.rate)]
+    vec![label.into(), format!("{} → {} of {}", d.from, d.to, d.cohort), pct(d.rate)]
 }
 
 pub fn coverage_table(c: &Coverage) -> String {

@@ -144,10 +144,11 @@ fn recording_a_dose_changes_the_due_list_and_the_coverage() {
 
     let cov_after = d.json(&["coverage", "--on", TODAY, "--format", "json"]);
     assert_eq!(cov_after["left_out"].as_u64().unwrap(), cov_before["left_out"].as_u64().unwrap() - 1);
-    assert_eq!(
-        cov_after["dropout"]["bcg_mr1"]["from"].as_u64().unwrap(),
-        cov_before["dropout"]["bcg_mr1"]["from"].as_u64().unwrap() + 1
-    );
+    // Golu (5 months old) is too young for MR1 and Penta3: his first doses change no drop-out
+    // rate, whose cohort is the children who could have had the later dose.
+    for pair in ["bcg_mr1", "penta1_penta3", "penta1_mr1", "mr1_mr2"] {
+        assert_eq!(cov_after["dropout"][pair], cov_before["dropout"][pair], "{pair}");
+    }
 }
 
 #[test]

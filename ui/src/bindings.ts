@@ -153,9 +153,25 @@ export type DoseStatus = "given" | "due" | "overdue" | "upcoming" | "expired" | 
 export type DosesAdded = { member: Member, warnings: Array<Warning>, };
 
 /**
- * A drop-out rate between two doses: (from − to) ÷ from × 100.
+ * A drop-out rate between two doses: (from − to) ÷ from × 100, over the children who could
+ * have had the later dose on the date: those who have it, or for whom it is overdue (past its
+ * due date as the schedule dates it for the child, plus the grace) or expired. A child too
+ * young for it, or not yet due it after a late first dose, is no drop-out yet.
+ * `docs/schedule.md`, "Coverage".
  */
-export type DropOut = { from: number, to: number, 
+export type DropOut = { 
+/**
+ * The active children who could have had the later dose on the date.
+ */
+cohort: number, 
+/**
+ * Of them, those with the first dose on record.
+ */
+from: number, 
+/**
+ * Of them, those with the later dose on record.
+ */
+to: number, 
 /**
  * Percent with one decimal; `null` when nobody had the first dose.
  */

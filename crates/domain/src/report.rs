@@ -169,11 +169,19 @@ fn standing_from(
     }
 }
 
-/// A drop-out rate between two doses: (from − to) ÷ from × 100.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// A drop-out rate between two doses: (from − to) ÷ from × 100, over the children who could
+/// have had the later dose on the date: those who have it, or for whom it is overdue (past its
+/// due date as the schedule dates it for the child, plus the grace) or expired. A child too
+/// young for it, or not yet due it after a late first dose, is no drop-out yet.
+/// `docs/schedule.md`, "Coverage".
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DropOut {
+    /// The active children who could have had the later dose on the date.
+    pub cohort: u32,
+    /// Of them, those with the first dose on record.
     pub from: u32,
+    /// Of them, those with the later dose on record.
     pub to: u32,
     /// Percent with one decimal; `null` when nobody had the first dose.
     pub rate: Option<f64>,
@@ -220,8 +228,9 @@ fn percent(part: u32, whole: u32) -> Option<f64> {
     (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
 }
 
-fn dropout(from: u32, to: u32) -> DropOut {
+fn dropout(cohort: u32, from: u32, to: u32) -> DropOut {
     DropOut {
+        cohort,
         from,
         to,
         rate: percent(from.saturating_sub(to), from).map(|r| {
@@ -249,17 +258,18 @@ pub fn coverage<'a>(
         pregnant_women: 0,
         fic: Fic { cohort: 0, fully_immunized: 0, percent: None },
         dropout: DropOuts {
-            penta1_penta3: dropout(0, 0),
-            penta1_mr1: dropout(0, 0),
-            bcg_mr1: dropout(0, 0),
-            mr1_mr2: dropout(0, 0),
+            penta1_penta3: dropout(0, 0, 0),
+            penta1_mr1: dropout(0, 0, 0),
+            bcg_mr1: dropout(0, 0, 0),
+            mr1_mr2: dropout(0, 0, 0),
         },
         left_out: 0,
         drop_out: 0,
         up_to_date: 0,
         resistant_households,
     };
-    let mut counts = [0u32; 42];
+    // Per pair of DROP_OUT_PAIRS: [cohort, from, to].
+    let mut pair_counts = [[0u32; 3]; 4];
     let mut cache: HashMap<Date, AnchorDates> = HashMap::new();
     let mut states = Vec::with_capacity(42);
     for (p, history) in people {
@@ -275,11 +285,21 @@ pub fn coverage<'a>(
         for g in history.iter().filter(|g| g.date <= on) {
             had[g.code.index()] = true;
         }
-        for (n, h) in counts.iter_mut().zip(had) {
-            *n += u32::from(h);
-        }
         let dates = cache.entry(p.anchor).or_insert_with(|| AnchorDates::new(p.anchor));
         evaluate_into(&p.subject(), dates, history, on, settings, &mut states);
+        for ((from, to), n) in DROP_OUT_PAIRS.iter().zip(pair_counts.iter_mut()) {
+            // Could have had the later dose: has it, or it is overdue (past its due date, as the
+            // schedule dates it for this child, plus the grace) or expired.
+            let could_have = states
+                .iter()
+                .find(|s| s.code == *to)
+                .is_some_and(|s| matches!(s.status, DoseStatus::Given | DoseStatus::Overdue | DoseStatus::Expired));
+            if could_have {
+                n[0] += 1;
+                n[1] += u32::from(had[from.index()]);
+                n[2] += u32::from(had[to.index()]);
+            }
+        }
         match classify(&states) {
             Classification::LeftOut => c.left_out += 1,
             Classification::DropOut => c.drop_out += 1,
@@ -293,12 +313,90 @@ pub fn coverage<'a>(
         }
     }
     c.fic.percent = percent(c.fic.fully_immunized, c.fic.cohort);
-    let n = |code: DoseCode| counts[code.index()];
-    c.dropout = DropOuts {
-        penta1_penta3: dropout(n(DoseCode::Penta1), n(DoseCode::Penta3)),
-        penta1_mr1: dropout(n(DoseCode::Penta1), n(DoseCode::Mr1)),
-        bcg_mr1: dropout(n(DoseCode::Bcg), n(DoseCode::Mr1)),
-        mr1_mr2: dropout(n(DoseCode::Mr1), n(DoseCode::Mr2)),
-    };
+    let [a, b, d, e] = pair_counts.map(|[cohort, from, to]| dropout(cohort, from, to));
+    c.dropout = DropOuts { penta1_penta3: a, penta1_mr1: b, bcg_mr1: d, mr1_mr2: e };
     c
+}
+
+/// The pairs of the drop-out rates, in the order of [`DropOuts`].
+pub const DROP_OUT_PAIRS: [(DoseCode, DoseCode); 4] = [
+    (DoseCode::Penta1, DoseCode::Penta3),
+    (DoseCode::Penta1, DoseCode::Mr1),
+    (DoseCode::Bcg, DoseCode::Mr1),
+    (DoseCode::Mr1, DoseCode::Mr2),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::parse_date;
+
+    fn d(s: &str) -> Date {
+        parse_date(s).unwrap_or_default()
+    }
+
+    fn child(id: &str, dob: &str) -> Person {
+        Person {
+            register_id: id.into(),
+            name: id.into(),
+            kind: Kind::Child,
+            household_id: "H".into(),
+            village: "V".into(),
+            status: BeneficiaryStatus::Active,
+            anchor: d(dob),
+            je_endemic: false,
+        }
+    }
+
+    fn given(doses: &[(DoseCode, &str)]) -> Vec<Given> {
+        doses.iter().map(|(code, date)| Given { code: *code, date: d(date) }).collect()
+    }
+
+    fn cover(people: &[(Person, Vec<Given>)], on: &str) -> Coverage {
+        let s = ScheduleSettings::default();
+        coverage(people.iter().map(|(p, h)| (p, h.as_slice())), 0, d(on), None, &s)
+    }
+
+    #[test]
+    fn a_child_too_young_for_the_later_dose_is_no_drop_out() {
+        // 10 months old: MR1 given at 9 months; MR2 is due at 16 months.
+        let people = [(child("A", "2026-01-10"), given(&[(DoseCode::Mr1, "2026-10-12")]))];
+        let c = cover(&people, "2026-11-10");
+        assert_eq!((c.dropout.mr1_mr2.cohort, c.dropout.mr1_mr2.from, c.dropout.mr1_mr2.rate), (0, 0, None));
+    }
+
+    #[test]
+    fn giving_penta1_does_not_raise_the_penta1_to_penta3_rate() {
+        // Two children past Penta3's due age plus the grace, both complete; a third of 7 weeks.
+        let done = given(&[(DoseCode::Penta1, "2025-06-12"), (DoseCode::Penta3, "2025-07-24")]);
+        let mut people = vec![
+            (child("A", "2025-05-01"), done.clone()),
+            (child("B", "2025-05-01"), done),
+            (child("C", "2026-09-20"), vec![]),
+        ];
+        let before = cover(&people, "2026-11-10").dropout.penta1_penta3;
+        people[2].1 = given(&[(DoseCode::Penta1, "2026-11-05")]);
+        let after = cover(&people, "2026-11-10").dropout.penta1_penta3;
+        assert_eq!(before, after, "the young child is outside the cohort");
+        assert_eq!((after.cohort, after.from, after.to, after.rate), (2, 2, 2, Some(0.0)));
+    }
+
+    #[test]
+    fn a_late_first_dose_does_not_raise_the_rate_either() {
+        // 5 months old and never vaccinated: Penta3 has no date until Penta1 and Penta2 are given.
+        let done = given(&[(DoseCode::Penta1, "2025-06-12"), (DoseCode::Penta3, "2025-07-24")]);
+        let mut people = vec![(child("A", "2025-05-01"), done), (child("G", "2026-06-10"), vec![])];
+        let before = cover(&people, "2026-11-22").dropout.penta1_penta3;
+        people[1].1 = given(&[(DoseCode::Penta1, "2026-11-22")]);
+        assert_eq!(cover(&people, "2026-11-22").dropout.penta1_penta3, before);
+        assert_eq!((before.cohort, before.rate), (1, Some(0.0)));
+    }
+
+    #[test]
+    fn a_child_past_the_later_dose_without_it_is_a_drop_out() {
+        // 2 years old: MR1 at 9 months, no MR2 (due at 16 months).
+        let people = [(child("A", "2024-11-01"), given(&[(DoseCode::Mr1, "2025-08-05")]))];
+        let c = cover(&people, "2026-11-10").dropout.mr1_mr2;
+        assert_eq!((c.cohort, c.from, c.to, c.rate), (1, 1, 0, Some(100.0)));
+    }
 }

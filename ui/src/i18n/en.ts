@@ -254,6 +254,8 @@ export const en = {
   "sup.fic_of": "{a} of {b}",
   "sup.dropout": "Drop-out rates",
   "sup.dropout_help": "Above 10% needs follow-up. Below 0 means a recording problem.",
+  "sup.dropout_of": "Of {n} children who should have had the second dose by now: {a} had the first, {b} the second",
+  "sup.dropout_of.one": "Of {n} child who should have had the second dose by now: {a} had the first, {b} the second",
   "sup.d.penta1_penta3": "Penta 1 → Penta 3",
   "sup.d.penta1_mr1": "Penta 1 → MR 1",
   "sup.d.bcg_mr1": "BCG → MR 1",

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { appState, calledWith, choose, cleanup, click, fail, mount, q, qa, setLang, text } from "../test/harness";
 
-const dropout = (from: number, to: number, rate: number | null) => ({ from, to, rate });
+const dropout = (from: number, to: number, rate: number | null, cohort = from) => ({ cohort, from, to, rate });
 const cov = (over: Record<string, unknown> = {}) => ({
   date: "2026-11-22", village: null, children: 10, pregnant_women: 2,
   fic: { cohort: 3, fully_immunized: 2, percent: 66.666 },
@@ -64,6 +64,10 @@ describe("Supervisor", () => {
     const s = card("Sitapur");
     expect(inCard(s, "fic-percent").textContent).toBe("—");
     expect(inCard(s, "dropout-mr1_mr2").querySelector(".bar-n")!.textContent).toBe("—");
+    // Each rate says over whom it is taken: the children old enough for the second dose.
+    expect(inCard(s, "dropout-penta1_penta3-cohort").textContent).toBe(
+      "Of 10 children who should have had the second dose by now: 10 had the first, 8 the second",
+    );
     expect(countOf(s, "left_out")).toBe("6");
     expect(countOf(s, "drop_out")).toBe("0");
   });

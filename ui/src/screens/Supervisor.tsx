@@ -56,6 +56,9 @@ function CoverageCard({ name, c, testid }: { name: string; c: Coverage; testid: 
               <span class={`bar-fill ${bad ? "bad" : ""}`} style={{ width: `${barWidth(d.rate)}%` }} />
             </span>
             <span class="bar-n">{pct(d.rate)}</span>
+            <span class="bar-note muted" data-testid={`dropout-${k}-cohort`}>
+              {t("sup.dropout_of", { a: d.from, b: d.to, n: d.cohort })}
+            </span>
           </div>
         );
       })}
