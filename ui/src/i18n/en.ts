@@ -269,6 +269,7 @@ export const en = {
   "sup.devices_not_enrolled": "Connect this phone to a server to see the phones.",
   "sup.last_sync": "Last sync {ago}",
   "sup.pending": "{n} waiting",
+  "sup.pending_unknown": "waiting: not reported yet",
   "sup.skew": "Phone clock is wrong by {n} min",
   "sup.revoked": "Removed",
   "sup.village": "Village",

@@ -260,6 +260,7 @@ export const hi: Record<Key, string> = {
   "sup.devices_not_enrolled": "फ़ोन देखने के लिए इस फ़ोन को सर्वर से जोड़ें।",
   "sup.last_sync": "पिछला सिंक {ago}",
   "sup.pending": "{n} बाकी",
+  "sup.pending_unknown": "बाकी: अभी पता नहीं",
   "sup.skew": "फ़ोन की घड़ी {n} मिनट गलत है",
   "sup.revoked": "हटाया गया",
   "sup.village": "गाँव",

@@ -101,6 +101,19 @@ describe("Supervisor", () => {
     expect(qa("device").find((d) => d.dataset.deviceId === "d-slow")!.textContent).toContain("7 min");
   });
 
+  it("devices: an unknown pending count is said so, never 'null'; an area path wraps only between its parts", async () => {
+    const path = "Uttar Pradesh/Sitapur/Mahmudabad/Rampur SC";
+    await mount(handler(() => [device("d-new", null, { pending: null, area: path }), device("d-two", null)]));
+    await click("sup-devices");
+    const [fresh, two] = qa("device");
+    expect(fresh.textContent).not.toContain("null");
+    expect(fresh.textContent).toContain("waiting: not reported yet");
+    expect(two.textContent).toContain("2 waiting");
+    const area = fresh.querySelector<HTMLElement>('[data-testid="device-area"]')!;
+    expect(area.textContent).toBe(path.replace(/ /g, "\u00A0"));
+    expect(area.querySelectorAll("wbr")).toHaveLength(3);
+  });
+
   for (const [code, en, hi] of [
     ["NETWORK", "Connect to the internet to see the phones.", "फ़ोन देखने के लिए इंटरनेट से जुड़ें।"],
     ["NOT_ENROLLED", "Connect this phone to a server to see the phones.", "फ़ोन देखने के लिए इस फ़ोन को सर्वर से जोड़ें।"],

@@ -1,3 +1,4 @@
+import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { Coverage, DeviceInfo as Device } from "../bindings";
@@ -150,6 +151,25 @@ function Refusals() {
   );
 }
 
+/** An area path that wraps only between its parts ("Rampur SC" never splits): no-break spaces
+ * inside each name, a break opportunity after each "/". */
+function AreaPath({ path }: { path: string }) {
+  return (
+    <span class="area-path" data-testid="device-area">
+      {path.split("/").map((part, i) => (
+        <Fragment key={i}>
+          {i > 0 && (
+            <>
+              /<wbr />
+            </>
+          )}
+          {part.replace(/ /g, "\u00A0")}
+        </Fragment>
+      ))}
+    </span>
+  );
+}
+
 function Devices() {
   const { dataVersion } = useApp();
   const [data, setData] = useState<Device[] | null>(null);
@@ -167,9 +187,9 @@ function Devices() {
       {data.map((d) => (
         <li key={d.device_id} class="member" data-testid="device" data-device-id={d.device_id}>
           <div class="row-title">
-            {d.area} · {t("role." + d.role)} {d.revoked && <span class="tag warn">{t("sup.revoked")}</span>}
+            <AreaPath path={d.area} /> · {t("role." + d.role)} {d.revoked && <span class="tag warn">{t("sup.revoked")}</span>}
           </div>
-          <div class="row-sub">{t("sup.last_sync", { ago: agoText(timeAgo(d.last_sync_at, now)) })} · {t("sup.pending", { n: d.pending ?? 0 })}</div>
+          <div class="row-sub">{t("sup.last_sync", { ago: agoText(timeAgo(d.last_sync_at, now)) })} · {d.pending == null ? t("sup.pending_unknown") : t("sup.pending", { n: d.pending })}</div>
           {skewFlagged(d.clock_skew_ms) && (
             <div class="tag warn" data-testid="device-skew">
               {t("sup.skew", { n: Math.round(Math.abs(d.clock_skew_ms!) / 60000) })}
