@@ -50,8 +50,8 @@ fn clock() -> Clock {
     Clock { now: Utc::now(), today: today() }
 }
 
-/// A command's request, read here rather than by Tauri, so that a malformed one comes back as
-/// `INVALID_INPUT` naming the command and the field, like every other error.
+// Requests are read here (`teeka_app::request`) rather than by Tauri, so that a malformed one
+// comes back as `INVALID_INPUT` naming the command and the field, like every other error.
 use teeka_app::request;
 
 fn json<T: serde::Serialize>(value: &T) -> Result<Response, AppError> {

@@ -85,6 +85,26 @@ pub struct Recipient<'a> {
     /// How messages name them (a register id or a name).
     pub who: &'a str,
     pub subject: Subject,
+    /// How a refusal names the dose it is about.
+    pub fields: Fields,
+}
+
+/// How a refusal names what it is about: by the request's fields (`doses[1] (BCG): …`,
+/// `codes: …`: the app's commands, several doses at once), or by the sentence alone, which names
+/// the dose and its date (the CLI, whose flags give one dose).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fields {
+    Request,
+    Sentence,
+}
+
+impl Fields {
+    fn refuse(self, field: impl FnOnce() -> String, message: String) -> InputError {
+        match self {
+            Fields::Request => InputError::new(format!("{}: {message}", field())),
+            Fields::Sentence => InputError::new(message),
+        }
+    }
 }
 
 /// Refuses a dose record that cannot be true: a dose of the other kind, a date in the future or
@@ -121,9 +141,9 @@ pub fn check_doses(
     let mut warnings = Vec::new();
     for (i, (code, date)) in doses.iter().enumerate() {
         let at = || format!("doses[{i}] ({code})");
-        check_dose(to.who, &to.subject, *code, *date, today).map_err(|m| InputError::new(format!("{}: {m}", at())))?;
+        check_dose(to.who, &to.subject, *code, *date, today).map_err(|m| to.fields.refuse(at, m))?;
         if !seen.insert(*code) {
-            return Err(InputError::new(format!("{}: {code} is listed twice", at())));
+            return Err(to.fields.refuse(at, format!("{code} is listed twice")));
         }
         warnings.extend(dose_warnings(&to.subject, &history, *code, *date, settings));
         history.push(Given { code: *code, date: *date });
@@ -139,9 +159,10 @@ pub fn check_not_given(to: &Recipient<'_>, codes: &[DoseCode], date: Date, today
     }
     let mut seen = HashSet::new();
     for code in codes {
-        check_dose(to.who, &to.subject, *code, date, today).map_err(|m| InputError::new(format!("codes: {m}")))?;
+        let at = || "codes".to_string();
+        check_dose(to.who, &to.subject, *code, date, today).map_err(|m| to.fields.refuse(at, m))?;
         if !seen.insert(*code) {
-            return Err(InputError::new(format!("codes: {code} is listed twice")));
+            return Err(to.fields.refuse(at, format!("{code} is listed twice")));
         }
     }
     Ok(())
@@ -201,7 +222,7 @@ mod tests {
 
     #[test]
     fn impossible_doses_are_refused_naming_the_dose() {
-        let to = Recipient { who: "RMP-1", subject: child() };
+        let to = Recipient { who: "RMP-1", subject: child(), fields: Fields::Request };
         let s = ScheduleSettings::default();
         let today = d("2026-11-01");
         let err = |doses: &[(DoseCode, Date)]| check_doses(&to, &[], doses, today, &s).unwrap_err().message;
@@ -213,11 +234,17 @@ mod tests {
         assert!(err(&[(DoseCode::Bcg, d("2025-12-01"))]).ends_with("dose date 2025-12-01 is before birth (2026-01-01)"));
         assert!(err(&[(DoseCode::Bcg, d("2026-01-02")), (DoseCode::Bcg, d("2026-01-03"))]).contains("listed twice"));
         assert!(err(&[]).contains("codes is empty"));
+        // One dose named by the CLI's flags: the sentence alone, which names the dose and date.
+        let cli = Recipient { fields: Fields::Sentence, ..to };
+        let e = check_doses(&cli, &[], &[(DoseCode::Bcg, d("2026-12-01"))], today, &s).unwrap_err().message;
+        assert_eq!(e, "dose date 2026-12-01 is in the future (today is 2026-11-01)");
+        let e = check_not_given(&cli, &[DoseCode::Td1], d("2026-02-01"), today).unwrap_err().message;
+        assert_eq!(e, "TD1 is a pregnant woman's dose; RMP-1 is a child");
     }
 
     #[test]
     fn unusual_doses_warn_with_codes_and_english_text() {
-        let to = Recipient { who: "RMP-1", subject: child() };
+        let to = Recipient { who: "RMP-1", subject: child(), fields: Fields::Request };
         let s = ScheduleSettings::default();
         let history = [Given { code: DoseCode::Bcg, date: d("2026-01-02") }];
         let w = check_doses(&to, &history, &[(DoseCode::Bcg, d("2026-01-05"))], d("2026-11-01"), &s).unwrap();
@@ -239,7 +266,7 @@ mod tests {
 
     #[test]
     fn not_given_checks_each_code() {
-        let to = Recipient { who: "RMP-1", subject: child() };
+        let to = Recipient { who: "RMP-1", subject: child(), fields: Fields::Request };
         assert!(check_not_given(&to, &[DoseCode::Bcg], d("2026-02-01"), d("2026-11-01")).is_ok());
         let e = check_not_given(&to, &[DoseCode::Bcg, DoseCode::Bcg], d("2026-02-01"), d("2026-11-01")).unwrap_err();
         assert_eq!(e.message, "codes: BCG is listed twice");

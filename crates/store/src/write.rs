@@ -9,7 +9,7 @@ use crate::records::SessionRecord;
 use crate::store::Store;
 use std::collections::HashSet;
 use teeka_domain::facts::{optional_text, required_text};
-use teeka_domain::record::{check_doses, check_not_given, Recipient};
+use teeka_domain::record::{check_doses, check_not_given, Fields, Recipient};
 use teeka_domain::{
     iso, AefiSeverity, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, Event,
     EventBody, HouseholdFacts, HouseholdField, Kind, ReasonCode, Sex, Subject, VialsUsed, Warning,
@@ -124,7 +124,8 @@ impl Store {
         let warnings = if doses.is_empty() {
             Vec::new()
         } else {
-            check_doses(&Recipient { who: &checked.name, subject }, &[], doses, ctx.today, &self.settings()?)?
+            let to = Recipient { who: &checked.name, subject, fields: Fields::Request };
+            check_doses(&to, &[], doses, ctx.today, &self.settings()?)?
         };
         let beneficiary = Uuid::now_v7();
         let register_id = format!("B-{}", random_suffix());
@@ -205,7 +206,8 @@ impl Store {
     }
 
     /// Records doses given (several codes at once, all or none), optionally at an open session.
-    /// Refuses what cannot be true; warns about what is unusual.
+    /// Refuses what cannot be true, naming the request's field (`doses[i]`); warns about what is
+    /// unusual.
     pub fn record_doses(
         &mut self,
         register_id: &str,
@@ -213,9 +215,21 @@ impl Store {
         session: Option<Uuid>,
         ctx: &Ctx,
     ) -> Result<Recorded> {
+        self.record_given_as(register_id, doses, session, Fields::Request, ctx)
+    }
+
+    /// The one path of doses given: [`Store::record_doses`] and [`Store::record_dose`].
+    fn record_given_as(
+        &mut self,
+        register_id: &str,
+        doses: &[(DoseCode, Date)],
+        session: Option<Uuid>,
+        fields: Fields,
+        ctx: &Ctx,
+    ) -> Result<Recorded> {
         let (beneficiary, subject, inactive) = self.recipient(register_id, session)?;
         let history = self.history(beneficiary)?;
-        let to = Recipient { who: register_id, subject };
+        let to = Recipient { who: register_id, subject, fields };
         let mut warnings: Vec<Warning> = inactive.into_iter().collect();
         warnings.extend(check_doses(&to, &history, doses, ctx.today, &self.settings()?)?);
         let bodies = doses
@@ -226,13 +240,14 @@ impl Store {
         Ok(Recorded { events, warnings })
     }
 
-    /// Records one dose given outside a session ([`Store::record_doses`] with one dose).
+    /// Records one dose given outside a session (the path of [`Store::record_doses`]; a refusal
+    /// is the sentence alone, which names the dose and its date: the CLI's flags name one dose).
     pub fn record_dose(&mut self, register_id: &str, code: DoseCode, date: Date, ctx: &Ctx) -> Result<Recorded> {
-        self.record_doses(register_id, &[(code, date)], None, ctx)
+        self.record_given_as(register_id, &[(code, date)], None, Fields::Sentence, ctx)
     }
 
-    /// Records one dose not given outside a session ([`Store::record_not_given_codes`] with one
-    /// code).
+    /// Records one dose not given outside a session (the path of
+    /// [`Store::record_not_given_codes`], refusals named as by [`Store::record_dose`]).
     pub fn record_not_given(
         &mut self,
         register_id: &str,
@@ -241,7 +256,7 @@ impl Store {
         reason: ReasonCode,
         ctx: &Ctx,
     ) -> Result<Recorded> {
-        self.record_not_given_codes(register_id, &[code], date, reason, None, ctx)
+        self.record_not_given_as(register_id, &[code], date, reason, None, Fields::Sentence, ctx)
     }
 
     /// Records doses not given on `date` for `reason` (all or none), optionally at an open
@@ -255,8 +270,23 @@ impl Store {
         session: Option<Uuid>,
         ctx: &Ctx,
     ) -> Result<Recorded> {
+        self.record_not_given_as(register_id, codes, date, reason, session, Fields::Request, ctx)
+    }
+
+    /// The one path of doses not given.
+    #[allow(clippy::too_many_arguments)]
+    fn record_not_given_as(
+        &mut self,
+        register_id: &str,
+        codes: &[DoseCode],
+        date: Date,
+        reason: ReasonCode,
+        session: Option<Uuid>,
+        fields: Fields,
+        ctx: &Ctx,
+    ) -> Result<Recorded> {
         let (beneficiary, subject, inactive) = self.recipient(register_id, session)?;
-        check_not_given(&Recipient { who: register_id, subject }, codes, date, ctx.today)?;
+        check_not_given(&Recipient { who: register_id, subject, fields }, codes, date, ctx.today)?;
         let bodies = codes
             .iter()
             .map(|code| EventBody::DoseNotGiven { beneficiary, code: *code, date, reason, corrects: None, session })

@@ -8,7 +8,7 @@ pub mod survey;
 use serde::Serialize;
 use std::collections::HashMap;
 use teeka_domain::report::{standing, DueDose};
-use teeka_domain::{BeneficiaryStatus, Classification, Date, Given, Kind, Sex};
+use teeka_domain::{BeneficiaryStatus, Classification, Date, Given, Kind, ScheduleSettings, Sex};
 use teeka_store::{BeneficiaryRecord, Place, Result, Store};
 use uuid::Uuid;
 
@@ -42,16 +42,16 @@ pub struct Found {
 }
 
 /// A member on `today`, from their record and their doses on record.
-pub(crate) fn member(store: &Store, row: &BeneficiaryRecord, history: &[Given], today: Date) -> Result<Member> {
+pub(crate) fn member(row: &BeneficiaryRecord, history: &[Given], today: Date, settings: &ScheduleSettings) -> Member {
     let (classification, fully_immunized, due) = match row.subject() {
         Some(subject) => {
-            let s = standing(&subject, row.status, history, today, &store.settings()?);
+            let s = standing(&subject, row.status, history, today, settings);
             (s.classification, s.fully_immunized, s.due)
         }
         None => (Classification::UpToDate, false, Vec::new()),
     };
     let f = &row.facts;
-    Ok(Member {
+    Member {
         id: row.id,
         register_id: row.register_id.clone(),
         household_id: row.household,
@@ -66,23 +66,25 @@ pub(crate) fn member(store: &Store, row: &BeneficiaryRecord, history: &[Given], 
         classification,
         fully_immunized,
         due,
-    })
+    }
 }
 
 /// Members on `today`, each with where they live, their doses read at once.
 pub(crate) fn members(store: &Store, rows: Vec<BeneficiaryRecord>, today: Date) -> Result<Vec<Found>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let histories: HashMap<Uuid, Vec<Given>> = store.histories(&ids)?;
-    rows.into_iter()
+    let settings = store.settings()?;
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            let member = member(store, &r, histories.get(&r.id).map_or(&[][..], Vec::as_slice), today)?;
-            Ok(Found { member, place: r.place })
+            let member = member(&r, histories.get(&r.id).map_or(&[][..], Vec::as_slice), today, &settings);
+            Found { member, place: r.place }
         })
-        .collect()
+        .collect())
 }
 
 /// One member by register id, on `today`.
 pub fn member_by_register_id(store: &Store, register_id: &str, today: Date) -> Result<Member> {
     let row = store.beneficiary(register_id)?;
-    member(store, &row, &store.history(row.id)?, today)
+    Ok(member(&row, &store.history(row.id)?, today, &store.settings()?))
 }

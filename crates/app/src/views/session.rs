@@ -70,7 +70,7 @@ pub fn items(store: &Store, session: Uuid) -> Result<Vec<SessionItem>> {
 /// The session item of one beneficiary on `on` (without what a session recorded).
 pub fn item(store: &Store, register_id: &str, on: Date) -> Result<SessionItem> {
     let row = store.beneficiary(register_id)?;
-    let m = member(store, &row, &store.history(row.id)?, on)?;
+    let m = member(&row, &store.history(row.id)?, on, &store.settings()?);
     Ok(SessionItem {
         register_id: m.register_id,
         name: m.name,

@@ -146,7 +146,7 @@ pub fn household_members(store: &Store, household: Uuid, today: Date) -> Result<
 /// One beneficiary in full: doses (corrections applied), not-given records and AEFI.
 pub fn beneficiary(store: &Store, register_id: &str, today: Date) -> Result<Beneficiary> {
     let row = store.beneficiary(register_id)?;
-    let member = member(store, &row, &store.history(row.id)?, today)?;
+    let member = member(&row, &store.history(row.id)?, today, &store.settings()?);
     Ok(Beneficiary {
         member,
         doses: store.dose_records(row.id)?,
