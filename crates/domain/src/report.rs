@@ -3,8 +3,8 @@
 use crate::codes::{BeneficiaryStatus, DoseCode, Kind};
 use crate::dates::{Age, Date};
 use crate::schedule::{
-    classify, evaluate_into, fully_immunized, fully_immunized_by, AnchorDates, Classification, DoseState, DoseStatus,
-    Given, ScheduleSettings, Subject,
+    classify, evaluate_into, fully_immunized, fully_immunized_by, on_time_due, AnchorDates, Classification, DoseState,
+    DoseStatus, Given, ScheduleSettings, Subject,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -281,23 +281,18 @@ pub fn coverage<'a>(
             continue;
         }
         c.children += 1;
-        let mut had = [false; 42];
+        let mut first: [Option<Date>; 42] = [None; 42];
         for g in history.iter().filter(|g| g.date <= on) {
-            had[g.code.index()] = true;
+            let slot = &mut first[g.code.index()];
+            *slot = Some(slot.map_or(g.date, |d| d.min(g.date)));
         }
         let dates = cache.entry(p.anchor).or_insert_with(|| AnchorDates::new(p.anchor));
         evaluate_into(&p.subject(), dates, history, on, settings, &mut states);
         for ((from, to), n) in DROP_OUT_PAIRS.iter().zip(pair_counts.iter_mut()) {
-            // Could have had the later dose: has it, or it is overdue (past its due date, as the
-            // schedule dates it for this child, plus the grace) or expired.
-            let could_have = states
-                .iter()
-                .find(|s| s.code == *to)
-                .is_some_and(|s| matches!(s.status, DoseStatus::Given | DoseStatus::Overdue | DoseStatus::Expired));
-            if could_have {
+            if could_have_had(*to, dates, &first, &states, on, settings) {
                 n[0] += 1;
-                n[1] += u32::from(had[from.index()]);
-                n[2] += u32::from(had[to.index()]);
+                n[1] += u32::from(first[from.index()].is_some());
+                n[2] += u32::from(first[to.index()].is_some());
             }
         }
         match classify(&states) {
@@ -316,6 +311,26 @@ pub fn coverage<'a>(
     let [a, b, d, e] = pair_counts.map(|[cohort, from, to]| dropout(cohort, from, to));
     c.dropout = DropOuts { penta1_penta3: a, penta1_mr1: b, bcg_mr1: d, mr1_mr2: e };
     c
+}
+
+/// Whether a child could have had `to` by `on`: has it, or it applies to the child and its
+/// on-time date ([`on_time_due`]) plus the overdue grace has passed. `docs/schedule.md`, choice 21.
+fn could_have_had(
+    to: DoseCode,
+    dates: &AnchorDates,
+    first: &[Option<Date>; 42],
+    states: &[DoseState],
+    on: Date,
+    settings: &ScheduleSettings,
+) -> bool {
+    if first[to.index()].is_some() {
+        return true;
+    }
+    let applies = states.iter().find(|s| s.code == to).is_some_and(|s| s.status != DoseStatus::NotApplicable);
+    applies
+        && on_time_due(to, dates, first, states)
+            .and_then(|due| due.checked_add_days(chrono::Days::new(u64::from(settings.overdue_grace_days))))
+            .is_some_and(|overdue_from| on >= overdue_from)
 }
 
 /// The pairs of the drop-out rates, in the order of [`DropOuts`].
@@ -383,13 +398,27 @@ mod tests {
 
     #[test]
     fn a_late_first_dose_does_not_raise_the_rate_either() {
-        // 5 months old and never vaccinated: Penta3 has no date until Penta1 and Penta2 are given.
+        // 5 months old and never vaccinated: past Penta3's age plus the grace, so in the cohort
+        // (from 0); Penta1 given today moves Penta3's on-time date 8 weeks on: out of the cohort.
         let done = given(&[(DoseCode::Penta1, "2025-06-12"), (DoseCode::Penta3, "2025-07-24")]);
         let mut people = vec![(child("A", "2025-05-01"), done), (child("G", "2026-06-10"), vec![])];
         let before = cover(&people, "2026-11-22").dropout.penta1_penta3;
+        assert_eq!((before.cohort, before.from, before.to, before.rate), (2, 1, 1, Some(0.0)));
         people[1].1 = given(&[(DoseCode::Penta1, "2026-11-22")]);
-        assert_eq!(cover(&people, "2026-11-22").dropout.penta1_penta3, before);
-        assert_eq!((before.cohort, before.rate), (1, Some(0.0)));
+        let after = cover(&people, "2026-11-22").dropout.penta1_penta3;
+        assert_eq!((after.cohort, after.from, after.to, after.rate), (1, 1, 1, Some(0.0)));
+    }
+
+    #[test]
+    fn a_child_who_missed_the_middle_dose_is_a_drop_out() {
+        // Penta1 at 6 weeks, no Penta2 at 7 months: Penta3 was due on time 8 weeks after Penta1.
+        let people = [(child("A", "2026-04-20"), given(&[(DoseCode::Penta1, "2026-06-03")]))];
+        let c = cover(&people, "2026-11-22").dropout.penta1_penta3;
+        assert_eq!((c.cohort, c.from, c.to, c.rate), (1, 1, 0, Some(100.0)));
+        // Not before Penta3's on-time date (29 July) plus the 28-day grace.
+        let c = cover(&people, "2026-08-25").dropout.penta1_penta3;
+        assert_eq!(c.cohort, 0);
+        assert_eq!(cover(&people, "2026-08-26").dropout.penta1_penta3.cohort, 1);
     }
 
     #[test]
@@ -398,5 +427,88 @@ mod tests {
         let people = [(child("A", "2024-11-01"), given(&[(DoseCode::Mr1, "2025-08-05")]))];
         let c = cover(&people, "2026-11-10").dropout.mr1_mr2;
         assert_eq!((c.cohort, c.from, c.to, c.rate), (1, 1, 0, Some(100.0)));
+    }
+
+    mod consistent {
+        //! What one screen shows must agree: the FIC figure and the drop-out rates, the
+        //! drop-out rates and the children classified as drop-outs.
+        use super::*;
+        use crate::schedule::{evaluate, SCHEDULE};
+        use proptest::prelude::*;
+
+        const ON: &str = "2026-11-22";
+
+        /// A child under 5 on [`ON`] and a history in schedule order: each dose of the child's
+        /// schedule given or not (a later dose of a series only after the one it follows), each
+        /// given one some days after its due age (and after the previous given one).
+        fn a_child() -> impl Strategy<Value = (Date, Vec<Given>)> {
+            (0i64..(5 * 365 - 1), proptest::collection::vec((any::<bool>(), 0u64..120), SCHEDULE.len())).prop_map(
+                |(age_days, choices)| {
+                    let on = d(ON);
+                    let dob = on - chrono::Days::new(age_days as u64);
+                    let mut history = Vec::new();
+                    let mut last = dob;
+                    for (rule, (give, late)) in SCHEDULE.iter().zip(choices) {
+                        let follows = match rule.after {
+                            crate::schedule::After::Dose(prev, _) => history.iter().any(|g: &Given| g.code == prev),
+                            _ => true,
+                        };
+                        if !give || !follows || rule.code.kind() != Kind::Child {
+                            continue;
+                        }
+                        let Some(due) = rule.due.after(dob) else { continue };
+                        let date = due.max(last) + chrono::Days::new(late);
+                        if date <= on {
+                            history.push(Given { code: rule.code, date });
+                            last = date;
+                        }
+                    }
+                    (dob, history)
+                },
+            )
+        }
+
+        fn person(dob: Date) -> Person {
+            Person { anchor: dob, ..child("X", ON) }
+        }
+
+        proptest! {
+            #[test]
+            fn a_fully_immunized_child_is_no_drop_out_and_a_drop_out_is_classified_so((dob, history) in a_child()) {
+                let on = d(ON);
+                let people = [(person(dob), history.clone())];
+                let c = cover(&people, ON);
+                let d = c.dropout;
+                let fic = c.fic.fully_immunized == 1;
+                let classified = classify(&evaluate(&person(dob).subject(), &history, on, &ScheduleSettings::default()));
+                for (pair, (from, to)) in [d.penta1_penta3, d.penta1_mr1, d.bcg_mr1, d.mr1_mr2].iter().zip(DROP_OUT_PAIRS) {
+                    prop_assert!(pair.from <= pair.cohort && pair.to <= pair.cohort);
+                    let dropped = pair.from == 1 && pair.to == 0;
+                    if fic && to != DoseCode::Mr2 {
+                        prop_assert!(!dropped, "an FIC child counted as a {from:?} → {to:?} drop-out");
+                    }
+                    if dropped {
+                        prop_assert_eq!(classified, Classification::DropOut, "{:?} → {:?}", from, to);
+                    }
+                }
+            }
+
+            #[test]
+            fn the_first_dose_of_a_series_given_today_never_raises_its_rate((dob, history) in a_child()) {
+                let on = d(ON);
+                let done = given(&[(DoseCode::Penta1, "2025-06-12"), (DoseCode::Penta3, "2025-07-24"),
+                                   (DoseCode::Mr1, "2026-02-05")]);
+                for first in [DoseCode::Penta1, DoseCode::Mr1] {
+                    if history.iter().any(|g| g.code == first) {
+                        continue;
+                    }
+                    let mut people = vec![(child("A", "2025-05-01"), done.clone()), (person(dob), history.clone())];
+                    let rate = |c: &Coverage| if first == DoseCode::Penta1 { c.dropout.penta1_penta3.rate } else { c.dropout.mr1_mr2.rate };
+                    let before = rate(&cover(&people, ON));
+                    people[1].1.push(Given { code: first, date: on });
+                    prop_assert_eq!(rate(&cover(&people, ON)), before, "{:?} given today", first);
+                }
+            }
+        }
     }
 }

@@ -427,6 +427,35 @@ fn condition_holds(
     }
 }
 
+/// The date `code` would have been due had every earlier dose of its series been given on time
+/// after the ones actually given: its due age, and each missing earlier dose due on its own
+/// on-time date plus the series' interval. `first` holds the first date each dose was given (on
+/// or before the date evaluated); a dose given answers its own date. `None` when a date cannot
+/// be computed (past the calendar's end). The drop-out cohorts use it: a child who missed the
+/// middle dose of a series is still past the later dose's date, and a first dose given late
+/// moves that date on instead of making a drop-out of the child at once.
+pub fn on_time_due(
+    code: DoseCode,
+    dates: &AnchorDates,
+    first: &[Option<Date>; 42],
+    states: &[DoseState],
+) -> Option<Date> {
+    if let Some(d) = first[code.index()] {
+        return Some(d);
+    }
+    let due = dates.due[code.index()]?;
+    let prev = match rule_of(code).after {
+        Nothing => return Some(due),
+        Dose(prev, interval) => (prev, interval),
+        DtpPrimary(interval) => {
+            let dpt = states.iter().any(|s| s.code == C::Dpt3 && s.status != DoseStatus::NotApplicable);
+            (if dpt { C::Dpt3 } else { C::Penta3 }, interval)
+        }
+    };
+    let after_prev = prev.1.after(on_time_due(prev.0, dates, first, states)?)?;
+    Some(due.max(after_prev))
+}
+
 /// The third primary DPT-containing dose a booster follows: DPT3 for a child on the DPT
 /// catch-up series, PENTA3 otherwise.
 fn dtp_primary_third(states: &[Option<DoseState>]) -> DoseCode {
