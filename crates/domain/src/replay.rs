@@ -15,7 +15,8 @@
 //!   known when it arrives is left out (it stays in the log); a field naming an unknown village
 //!   or household is an error, as the store's foreign keys make it.
 //! - A correction supersedes the record it names, even when it arrives first; the same dose
-//!   active twice for a beneficiary keeps both, flagged for review (a flag is never lifted); a
+//!   active twice for a beneficiary keeps both, flagged for review while both stand (so the
+//!   flags do not depend on the order of arrival: a correction that removes one lifts them); a
 //!   refusal marks the beneficiary's household resistant.
 //!
 //! Events that change nothing the export shows (sessions, AEFI, JE settings) are passed over.
@@ -70,7 +71,7 @@ pub struct Replay {
     household_ids: HashMap<String, Uuid>,
     beneficiaries: HashMap<Uuid, BeneficiaryRow>,
     register_ids: HashMap<String, Uuid>,
-    doses: Records<bool>,
+    doses: Records<()>,
     not_given: Records<ReasonCode>,
     /// The stamp of the write that last set each field of each record.
     stamps: HashMap<(Uuid, &'static str), Stamp>,
@@ -98,7 +99,7 @@ struct BeneficiaryRow {
     status: BeneficiaryStatus,
 }
 
-/// Dose records (`T` = flagged) or not-given records (`T` = the reason).
+/// Dose records (`T` = `()`) or not-given records (`T` = the reason).
 #[derive(Debug)]
 struct Records<T> {
     rows: HashMap<Uuid, Record<T>>,
@@ -296,25 +297,8 @@ impl Replay {
                 if !self.beneficiaries.contains_key(&beneficiary) {
                     return Ok(());
                 }
-                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: false };
-                if !self.doses.insert(new) {
-                    return Ok(());
-                }
-                // The same dose on record twice: keep both, flag them for review.
-                let twice: Vec<Uuid> = self
-                    .doses
-                    .active(beneficiary)
-                    .into_iter()
-                    .filter(|(_, r)| r.code == *code)
-                    .map(|(i, _)| i)
-                    .collect();
-                if twice.len() > 1 {
-                    for i in twice {
-                        if let Some(r) = self.doses.rows.get_mut(&i) {
-                            r.extra = true;
-                        }
-                    }
-                }
+                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: () };
+                self.doses.insert(new);
             }
             EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, .. } => {
                 let beneficiary = self.resolve(*beneficiary);
@@ -355,12 +339,15 @@ impl Replay {
                 status: b.status,
                 household: h.facts.clone(),
                 resistant_household: h.resistant,
-                doses: self
-                    .doses
-                    .active(*id)
-                    .into_iter()
-                    .map(|(id, r)| ExportDose { id, code: r.code, date: r.date, flagged: r.extra })
-                    .collect(),
+                doses: {
+                    // The same dose on record twice: both kept, flagged for review.
+                    let active = self.doses.active(*id);
+                    let twice = |code: DoseCode| active.iter().filter(|(_, r)| r.code == code).count() > 1;
+                    active
+                        .iter()
+                        .map(|(id, r)| ExportDose { id: *id, code: r.code, date: r.date, flagged: twice(r.code) })
+                        .collect()
+                },
                 not_given: self
                     .not_given
                     .active(*id)
@@ -571,7 +558,7 @@ mod tests {
     }
 
     #[test]
-    fn the_same_dose_twice_is_kept_and_flagged_for_good() {
+    fn the_same_dose_twice_is_kept_and_flagged_while_both_stand() {
         let (mut log, c) = rampur();
         let first = log.dose(c, DoseCode::Opv1, 5, None);
         let second = log.at(B, 2).dose(c, DoseCode::Opv1, 4, None);
@@ -582,10 +569,22 @@ mod tests {
             vec![(DoseCode::Bcg, false), (DoseCode::Opv1, true), (DoseCode::Opv1, true)]
         );
         assert_eq!((doses[1].id, doses[2].id), (second, first), "sorted by date");
-        // Correcting one leaves the other flagged (the store does not lift a flag).
-        log.dose(c, DoseCode::Opv1, 6, Some(first));
+        // Correcting one's date leaves two OPV1s: both still flagged.
+        let corrected = log.dose(c, DoseCode::Opv1, 6, Some(first));
         let doses = &log.export().beneficiaries[0].doses;
         assert!(doses.iter().filter(|d| d.code == DoseCode::Opv1).all(|d| d.flagged));
+        // Correcting it to the dose it really was (OPV2) leaves one OPV1: the flags are lifted,
+        // whatever the order the three records arrive in.
+        log.dose(c, DoseCode::Opv2, 6, Some(corrected));
+        let n = log.events.len();
+        let mut orders = vec![log.events.clone()];
+        let mut late = log.events.clone();
+        late[n - 4..].reverse();
+        orders.push(late);
+        for events in orders {
+            let doses = replay(&events).unwrap().beneficiaries.remove(0).doses;
+            assert!(doses.iter().all(|d| !d.flagged), "{doses:?}");
+        }
     }
 
     #[test]

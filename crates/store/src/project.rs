@@ -142,21 +142,16 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
             dirty.insert(beneficiary);
             if let Some(old) = corrects {
-                let owner: Option<String> = tx
-                    .prepare_cached("UPDATE doses SET superseded_by = ?1 WHERE id = ?2 RETURNING beneficiary_id")?
-                    .query_row(params![id, old.to_string()], |r| r.get(0))
+                let owner: Option<(String, String)> = tx
+                    .prepare_cached("UPDATE doses SET superseded_by = ?1 WHERE id = ?2 RETURNING beneficiary_id, code")?
+                    .query_row(params![id, old.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
-                if let Some(o) = owner {
+                if let Some((o, old_code)) = owner {
                     dirty.insert(parse_id(&o)?);
+                    flag_twice(tx, &o, &old_code)?;
                 }
             }
-            // The same dose on record twice: keep both, flag them for review.
-            tx.prepare_cached(
-                "UPDATE doses SET flagged = 1
-                 WHERE beneficiary_id = ?1 AND code = ?2 AND superseded_by IS NULL
-                   AND (SELECT count(*) FROM doses WHERE beneficiary_id = ?1 AND code = ?2 AND superseded_by IS NULL) > 1",
-            )?
-            .execute(params![beneficiary.to_string(), code.as_str()])?;
+            flag_twice(tx, &beneficiary.to_string(), code.as_str())?;
         }
         EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, session } => {
             let beneficiary = resolve(tx, *beneficiary)?;
@@ -246,6 +241,19 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             ])?;
         }
     }
+    Ok(())
+}
+
+/// The same dose on record twice: both kept, flagged for review while both stand (set again
+/// after every change to that dose of that beneficiary, so the flags do not depend on the order
+/// the records arrived in).
+fn flag_twice(tx: &Transaction<'_>, beneficiary: &str, code: &str) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE doses SET flagged =
+             (SELECT count(*) FROM doses WHERE beneficiary_id = ?1 AND code = ?2 AND superseded_by IS NULL) > 1
+         WHERE beneficiary_id = ?1 AND code = ?2 AND superseded_by IS NULL",
+    )?
+    .execute(params![beneficiary, code])?;
     Ok(())
 }
 

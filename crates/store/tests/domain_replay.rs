@@ -554,3 +554,33 @@ C-3,H-3,Lalpur,1,child,Ravi,M,2026-10-01,
     assert!(export.beneficiaries.iter().find(|x| x.register_id == "C-3").unwrap().resistant_household);
     assert_eq!(export.beneficiaries.len(), 4);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    /// The same dose on record twice is flagged while both stand, whatever order the records and
+    /// their corrections arrive in: two orders of one log flag the same doses (compared where
+    /// both exports hold the same doses of a beneficiary).
+    #[test]
+    fn the_flags_do_not_depend_on_the_order_of_arrival(ops in ops(), order in 1u8..4, seed in any::<u64>()) {
+        let (first, other) = (arrival(&ops, 0, seed), arrival(&ops, order, seed));
+        if let (Some(a), Some(b)) = (by_store(&first, first.len()), by_store(&other, other.len())) {
+            let doses = |e: &Export| -> std::collections::HashMap<String, Vec<(Uuid, bool)>> {
+                e.beneficiaries
+                    .iter()
+                    .map(|x| {
+                        let mut d: Vec<(Uuid, bool)> = x.doses.iter().map(|d| (d.id, d.flagged)).collect();
+                        d.sort();
+                        (x.register_id.clone(), d)
+                    })
+                    .collect()
+            };
+            let (a, b) = (doses(&a), doses(&b));
+            for (id, da) in &a {
+                let ids = |d: &Vec<(Uuid, bool)>| d.iter().map(|(i, _)| *i).collect::<Vec<_>>();
+                if let Some(db) = b.get(id).filter(|db| ids(db) == ids(da)) {
+                    prop_assert_eq!(da, db, "{}", id);
+                }
+            }
+        }
+    }
+}
