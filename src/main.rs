@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use teeka_domain::calendar;
 use teeka_domain::register::{parse_register, write_register};
 use teeka_domain::{iso, parse_date, Date, DoseCode, ReasonCode};
 use teeka_store::{Ctx, Store, StoreError};
@@ -136,6 +137,28 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Campaign planning: the round calendar.
+    #[command(subcommand)]
+    Plan(Plan),
+}
+
+#[derive(Subcommand)]
+enum Plan {
+    /// A round's working days: from START, skipping Sundays, the RI days and the holidays.
+    Calendar {
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        start: Date,
+        #[arg(long, value_name = "N", default_value_t = calendar::DEFAULT_WORKING_DAYS)]
+        working_days: u32,
+        /// Weekdays skipped besides Sunday, e.g. wed,sat.
+        #[arg(long, value_name = "DAYS", value_parser = weekdays_arg, default_value = "")]
+        ri_days: calendar::Weekdays,
+        /// One YYYY-MM-DD per line; `#` starts a comment.
+        #[arg(long, value_name = "FILE")]
+        holidays: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -212,6 +235,10 @@ fn date_arg(s: &str) -> Result<Date, String> {
     parse_date(s).map_err(|e| e.to_string())
 }
 
+fn weekdays_arg(s: &str) -> Result<calendar::Weekdays, String> {
+    calendar::Weekdays::parse(s).map_err(|e| e.to_string())
+}
+
 fn code_arg(s: &str) -> Result<DoseCode, String> {
     s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
 }
@@ -230,6 +257,7 @@ fn main() -> ExitCode {
                 .map(StoreError::code)
                 .or_else(|| e.downcast_ref::<SyncError>().map(SyncError::code))
                 .or_else(|| e.downcast_ref::<SyncFailed>().map(|f| f.code))
+                .or_else(|| e.downcast_ref::<calendar::CalendarError>().map(calendar::CalendarError::code))
                 .unwrap_or("ERROR");
             eprintln!("error[{code}]: {e:#}");
             ExitCode::FAILURE
@@ -256,7 +284,39 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 
+/// `teeka plan calendar`: needs no store.
+fn plan_calendar(round: calendar::RoundDays, format: ReportFormat, out: &mut impl Write) -> anyhow::Result<()> {
+    let days = round.days()?;
+    match format {
+        ReportFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "days": calendar::iso_days(&days) }))?
+        )?,
+        ReportFormat::Table => out.write_all(table::calendar_table(&round, &days).as_bytes())?,
+    }
+    Ok(())
+}
+
+fn read_holidays(file: Option<&PathBuf>) -> anyhow::Result<std::collections::BTreeSet<Date>> {
+    let Some(file) = file else { return Ok(Default::default()) };
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    calendar::parse_holidays(&text).with_context(|| format!("{} was refused", file.display()))
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Plan(Plan::Calendar { start, working_days, ri_days, holidays, format }) = &cli.command {
+        let round = calendar::RoundDays {
+            start: *start,
+            working_days: *working_days,
+            ri_days: ri_days.clone(),
+            holidays: read_holidays(holidays.as_ref())?,
+        };
+        let mut out = std::io::stdout().lock();
+        plan_calendar(round, *format, &mut out)?;
+        out.flush()?;
+        return Ok(());
+    }
     let db = cli.db.context("no store given: pass --db PATH or set TEEKA_DB")?;
     let mut store = Store::open(&db).with_context(|| format!("cannot open the store {}", db.display()))?;
     let ctx = Ctx {
@@ -364,6 +424,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ReportFormat::Table => out.write_all(table::status_table(&s).as_bytes())?,
             }
         }
+        // Answered above, before a store is opened.
+        Command::Plan(Plan::Calendar { .. }) => {}
     }
     out.flush()?;
     Ok(())

@@ -168,3 +168,26 @@ pub fn status_table(s: &teeka_store::SyncStatus) -> String {
     }
     out
 }
+
+/// A round's working days: `DAY  DATE  WEEKDAY`, under a line that says what was skipped.
+pub fn calendar_table(round: &teeka_domain::calendar::RoundDays, days: &[Date]) -> String {
+    use chrono::Datelike;
+    let skipped =
+        if round.ri_days.is_empty() { "Sundays".to_string() } else { format!("Sundays, RI days {}", round.ri_days) };
+    let holidays = match round.holidays.len() {
+        0 => String::new(),
+        1 => " and 1 holiday".to_string(),
+        n => format!(" and {n} holidays"),
+    };
+    let rows: Vec<Vec<String>> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| vec![(i + 1).to_string(), iso(*d), teeka_domain::calendar::weekday_name(d.weekday()).to_string()])
+        .collect();
+    format!(
+        "{} working days from {} (skipping {skipped}{holidays})\n\n{}",
+        days.len(),
+        iso(round.start),
+        render(&["DAY", "DATE", "WEEKDAY"], &rows)
+    )
+}

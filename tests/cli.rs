@@ -460,3 +460,49 @@ fn a_store_is_required_and_a_damaged_one_is_reported() {
     let err = d.refused(&["due-list", "--on", TODAY]);
     assert!(err.contains("cannot open the store"), "{err}");
 }
+
+/// `teeka plan calendar` against IMI 2.0's rounds (2 Dec 2019, 6 Jan, 3 Feb, 2 Mar 2020: seven
+/// working days without Sundays and the RI days Wednesday and Saturday), with Holi (10 March
+/// 2020) declared a holiday in a file with comments; it needs no store.
+#[test]
+fn plan_calendar_gives_imi_2_rounds_working_days() {
+    let d = Device::new();
+    let days = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["plan", "calendar", "--ri-days", "wed,sat", "--format", "json"];
+        all.extend_from_slice(args);
+        let v = d.json(&all);
+        v["days"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
+    };
+    for (start, last) in [
+        ("2019-12-02", "2019-12-12"),
+        ("2020-01-06", "2020-01-16"),
+        ("2020-02-03", "2020-02-13"),
+        ("2020-03-02", "2020-03-12"),
+    ] {
+        let got = days(&["--start", start]);
+        assert_eq!((got.len(), got[0].as_str(), got[6].as_str()), (7, start, last), "{got:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let holidays = write(dir.path(), "holidays.txt", "# Uttar Pradesh, 2020\n2020-03-10   # Holi\n\n");
+    let holidays = holidays.to_str().unwrap();
+    assert_eq!(
+        days(&["--start", "2020-03-02", "--holidays", holidays]),
+        ["2020-03-02", "2020-03-03", "2020-03-05", "2020-03-06", "2020-03-09", "2020-03-12", "2020-03-13"]
+    );
+    let table = d.ok(&["plan", "calendar", "--start", "2020-03-02", "--ri-days", "wed,sat", "--holidays", holidays]);
+    assert!(
+        table.starts_with("7 working days from 2020-03-02 (skipping Sundays, RI days wed,sat and 1 holiday)"),
+        "{table}"
+    );
+    assert!(table.contains("6    2020-03-12  thu"), "{table}");
+    assert!(!d.db.exists(), "the calendar opens no store");
+
+    let bad = write(dir.path(), "bad.txt", "2020-03-10\n10/03/2020\n");
+    let err = d.refused(&["plan", "calendar", "--start", "2020-03-02", "--holidays", bad.to_str().unwrap()]);
+    assert!(err.starts_with("error[INVALID_INPUT]:") && err.contains("line 2: '10/03/2020' is not a date"), "{err}");
+    let err = d.refused(&["plan", "calendar", "--start", "2020-03-02", "--working-days", "40"]);
+    assert!(err.contains("error[INVALID_INPUT]: 40 working days: a round has 1 to 31"), "{err}");
+    let out = d.run(&["plan", "calendar", "--start", "2020-03-02", "--ri-days", "wed,funday"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'funday' is not a weekday"));
+}
