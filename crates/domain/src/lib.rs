@@ -10,6 +10,7 @@ pub mod dates;
 pub mod export;
 pub mod facts;
 pub mod hlc;
+pub mod kit;
 pub mod model;
 pub mod record;
 pub mod register;
