@@ -171,6 +171,38 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// A session site's kind in the microplan (domain reference §3.4).
+    SiteType, "site type" { Fixed = "fixed", Outreach = "outreach", Mobile = "mobile" }
+}
+
+coded_enum! {
+    /// The high-risk-area type of a session site (domain reference §3.3: the polio programme's
+    /// HRAs and the hard-to-reach areas IMI targets).
+    HraType, "high-risk-area type" {
+        None = "none", UrbanSlum = "urban_slum", Nomadic = "nomadic", BrickKiln = "brick_kiln",
+        ConstructionSite = "construction_site", Riverine = "riverine", ForestTribal = "forest_tribal",
+        Hilly = "hilly", OtherMigrant = "other_migrant",
+    }
+}
+
+coded_enum! {
+    /// Why a planned session was not held.
+    NotHeldReason, "reason a session was not held" {
+        VaccineNotAvailable = "VACCINE_NOT_AVAILABLE", AnmAbsent = "ANM_ABSENT",
+        MobilizerAbsent = "MOBILIZER_ABSENT", HolidayDeclared = "HOLIDAY_DECLARED",
+        LawAndOrder = "LAW_AND_ORDER", Weather = "WEATHER", Other = "OTHER",
+    }
+}
+
+coded_enum! {
+    /// Why an opened vial was discarded (domain reference §6.1, the open-vial policy).
+    DiscardReason, "vial discard reason" {
+        SessionEnd = "SESSION_END", TimeLimit = "TIME_LIMIT", VvmDiscard = "VVM_DISCARD",
+        Expired = "EXPIRED", Contaminated = "CONTAMINATED", Frozen = "FROZEN", LabelMissing = "LABEL_MISSING",
+    }
+}
+
+coded_enum! {
     /// How bad an adverse event following immunization is (reference: minor, severe, serious).
     AefiSeverity, "AEFI severity" { Minor = "minor", Severe = "severe", Serious = "serious" }
 }

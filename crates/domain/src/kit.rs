@@ -385,6 +385,33 @@ pub fn kit(need: &KitNeed, table: &VaccineTable) -> Result<Kit, KitError> {
     Ok(Kit { items, supplies })
 }
 
+/// Vaccine wastage of one antigen over some sessions: (doses in the opened vials − doses given)
+/// ÷ doses in the opened vials. More doses given than the opened vials hold is a data error
+/// (a vial not recorded, or a dose recorded twice): flagged, and the negative rate shown.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Wastage {
+    pub antigen: Antigen,
+    pub vials_opened: u32,
+    pub doses_in_vials: u32,
+    pub doses_given: u32,
+    /// Percent with one decimal; `null` when no vial was opened.
+    pub rate: Option<f64>,
+    /// More doses given than the opened vials hold.
+    pub data_error: bool,
+}
+
+/// [`Wastage`] of `antigen`: `vials_opened` vials of the table's size, `doses_given` doses.
+pub fn wastage(antigen: Antigen, vials_opened: u32, doses_given: u32, table: &VaccineTable) -> Wastage {
+    let per_vial = table.get(antigen).map_or(1, |v| v.doses_per_vial);
+    let doses_in_vials = vials_opened.saturating_mul(per_vial);
+    let rate = (doses_in_vials > 0).then(|| {
+        let wasted = f64::from(doses_in_vials) - f64::from(doses_given);
+        (wasted * 1000.0 / f64::from(doses_in_vials)).round() / 10.0
+    });
+    Wastage { antigen, vials_opened, doses_in_vials, doses_given, rate, data_error: doses_given > doses_in_vials }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,5 +541,19 @@ mod tests {
             ]
         );
         assert!(VaccineTable::with_file("antigen,doses\n").is_err());
+    }
+
+    #[test]
+    fn wastage_is_the_share_of_opened_doses_not_given_and_a_negative_one_is_flagged() {
+        let t = VaccineTable::default();
+        // 2 Penta vials of 10 doses, 14 given: 6 of 20 wasted.
+        let w = wastage(Antigen::Penta, 2, 14, &t);
+        assert_eq!((w.doses_in_vials, w.rate, w.data_error), (20, Some(30.0), false));
+        // 1 MR vial of 5, 7 given: a vial not recorded. Shown, and flagged.
+        let w = wastage(Antigen::Mr, 1, 7, &t);
+        assert_eq!((w.rate, w.data_error), (Some(-40.0), true));
+        let w = wastage(Antigen::Bcg, 0, 0, &t);
+        assert_eq!((w.rate, w.data_error), (None, false));
+        assert!(wastage(Antigen::Bcg, 0, 1, &t).data_error, "a dose given from no vial");
     }
 }

@@ -12,6 +12,7 @@ pub mod facts;
 pub mod hlc;
 pub mod kit;
 pub mod model;
+pub mod plan;
 pub mod record;
 pub mod register;
 pub mod replay;
