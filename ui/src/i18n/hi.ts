@@ -299,7 +299,7 @@ export const hi: Record<Key, string> = {
   "antigen.OPV": "ओपीवी (पोलियो की बूँदें)",
   "antigen.PENTA": "पेंटा",
   "antigen.RVV": "रोटा (दस्त से बचाव)",
-  "antigen.FIPV": "एफआईपीवी (पोलियो का इंजेक्शन)",
+  "antigen.FIPV": "एफआईपीवी (पोलियो इंजेक्शन)",
   "antigen.PCV": "पीसीवी (निमोनिया से बचाव)",
   "antigen.MR": "एमआर (खसरा-रूबेला)",
   "antigen.JE": "जेई (दिमागी बुखार)",
