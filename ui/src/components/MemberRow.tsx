@@ -1,5 +1,5 @@
 import type { Member } from "../bindings";
-import { doseName, t } from "../i18n";
+import { doseName, kindName, t } from "../i18n";
 import { isoToDisplay } from "../lib/dates";
 import { Badge } from "./ui";
 
@@ -23,7 +23,7 @@ export function MemberRow({ m, onOpen }: { m: Member; onOpen: () => void }) {
     <li class="member" data-testid="member" data-register-id={m.register_id} data-name={m.name}>
       <button class="row-btn" onClick={onOpen} data-testid="member-open">
         <span class="row-title">
-          {m.name} <span class="muted">· {t("kind." + m.kind)}</span>
+          {m.name} <span class="muted">· {kindName(m.kind, m.sex)}</span>
         </span>
         <span class="row-sub">
           {when}

@@ -131,6 +131,8 @@ export const en = {
 
   // beneficiaries
   "kind.child": "Child",
+  "kind.child.f": "Child",
+  "kind.child.m": "Child",
   "kind.pregnant_woman": "Pregnant woman",
   "child.name": "Child's name",
   "child.sex": "Sex",
@@ -215,6 +217,7 @@ export const en = {
   "session.tally_people": "{n} people vaccinated",
   "session.tally_people.one": "1 person vaccinated",
   "session.tally_not_given": "{n} not given",
+  "session.tally_not_given.one": "1 not given",
   "session.close": "Close session",
   "session.vials": "Vials opened",
   "session.close_confirm": "Close the session",

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { LANGUAGES, errorText, setLanguage, t, doseName, warningText } from "./index";
+import { LANGUAGES, errorText, setLanguage, t, doseName, kindName, warningText } from "./index";
 import { en } from "./en";
+import { hi } from "./hi";
 import {
-  ANTIGENS, CLASSIFICATIONS, DOSE_CODES, ERROR_CODES, REASONS, RISK_CATEGORIES, ROLES, SEVERITIES, CARD_GROUPS,
+  ANTIGENS, CLASSIFICATIONS, DOSE_ANTIGENS, DOSE_CODES, ERROR_CODES, REASONS, RISK_CATEGORIES, ROLES, SEVERITIES, CARD_GROUPS,
   WARNING_CODES,
 } from "../lib/codes";
 import { AEFI_SIGNS } from "../lib/aefi";
@@ -104,7 +105,7 @@ describe("t()", () => {
   it("switches language and fills parameters", () => {
     setLanguage("hi");
     expect(doseName("PENTA1")).toBe("पेंटा 1");
-    expect(t("class.left_out")).toBe("छूटा हुआ");
+    expect(t("class.left_out")).toBe("कोई टीका नहीं");
     expect(t("ago.min", { n: 5 })).toBe("5 मिनट पहले");
     setLanguage("en");
     expect(doseName("PENTA1")).toBe("Penta 1");
@@ -126,5 +127,125 @@ describe("t()", () => {
     expect(setLanguage("xx")).toBe("en");
     expect(errorText("WHATEVER").what).toBe(en["err.UNKNOWN"]);
     expect(errorText("SESSION_CLOSED").todo).toBe(en["err.SESSION_CLOSED.do"]);
+  });
+});
+
+// The rules of ui/src/i18n/README.md that a machine can check. A new Hindi string that breaks
+// one fails here: fix the string (or, for a deliberate new choice, the README and this test).
+describe("Hindi: the choices of README.md", () => {
+  const H = hi as Record<string, string>;
+  const entries = Object.entries(H);
+  const having = (re: RegExp) => entries.filter(([, v]) => re.test(v)).map(([k]) => k);
+
+  it("no bureaucratic 'देय'/'अतिदेय': due is 'लगना है', overdue is 'देर हो गई'", () => {
+    expect(having(/देय/)).toEqual([]);
+    for (const k of ["due.overdue", "session.overdue"]) expect(H[k], k).toBe("देर हो गई");
+    for (const k of ["due.due", "due.on", "survey.due_n", "member.nothing_due"]) expect(H[k], k).toMatch(/लगना है/);
+    expect(H["member.due"]).toMatch(/लगने वाले/);
+  });
+
+  it("a filter says it filters ('सिर्फ़ … दिखेंगे'), never 'छाँटें' (sort/pick)", () => {
+    expect(having(/छाँट|छांट/)).toEqual([]);
+    const filters = Object.keys(en).filter((k) => /filter/i.test((en as Record<string, string>)[k]));
+    expect(filters.length).toBeGreaterThan(0);
+    for (const k of filters) expect(H[k], k).toMatch(/सिर्फ़/);
+  });
+
+  it("a household is 'घर' (its head 'घर के मुखिया'), never 'परिवार'", () => {
+    expect(having(/परिवार/)).toEqual([]);
+    const households = Object.keys(en).filter((k) => /household|house\b|house no|famil/i.test((en as Record<string, string>)[k]));
+    expect(households.length).toBeGreaterThan(5);
+    for (const k of households) expect(H[k], k).toMatch(/घर/);
+    expect(H["survey.head"]).toBe("घर के मुखिया");
+  });
+
+  it("a girl is बच्ची, a boy बच्चा, a child of unknown sex बच्चा/बच्ची", () => {
+    setLanguage("hi");
+    expect(kindName("child", "F")).toBe("बच्ची");
+    expect(kindName("child", "M")).toBe("बच्चा");
+    expect(kindName("child", null)).toBe("बच्चा/बच्ची");
+    expect(kindName("child", "O")).toBe("बच्चा/बच्ची");
+    expect(kindName("pregnant_woman", "F")).toBe("गर्भवती महिला");
+    setLanguage("en");
+    expect(kindName("child", "F")).toBe("Child");
+    // A string kept for a girl never says बच्चा.
+    for (const k of Object.keys(H).filter((k) => k.endsWith(".f"))) expect(H[k], k).not.toMatch(/बच्चा|बच्चे/);
+  });
+
+  it("words said of any person do not take a gender (badges, statuses, reasons)", () => {
+    const person = Object.keys(H).filter((k) => /^(class|status|reason)\./.test(k) || /^member\.(fic|mark_)/.test(k));
+    expect(person.length).toBeGreaterThan(15);
+    // Singular participles and adjectives that would agree with a boy or a girl.
+    const gendered = /(हुआ|हुई|रहा|रही|गया|गई|गयी|करेगा|करेगी|चाहता|चाहती|छूटा|छूटी|बच्चा|बच्ची|लड़का|लड़की)(\s|$|[।,:])/;
+    // Where the verb agrees with a noun the string names (not with the person), that noun.
+    const subject: Record<string, string> = { "reason.SESSION_NOT_HELD": "सत्र", "member.mark_died": "मृत्यु" };
+    for (const [k, noun] of Object.entries(subject)) expect(H[k], k).toContain(noun);
+    expect(person.filter((k) => !subject[k] && gendered.test(H[k])).map((k) => `${k}: ${H[k]}`)).toEqual([]);
+  });
+
+  // The one spelling of each vaccine: dose names, antigen (tally, vials) names and every other
+  // string start from the same word. Hindi vaccine names are in Devanagari, as on the rest of the screen.
+  const STEMS: Record<string, string> = {
+    BCG: "बीसीजी", HEPB: "हेपेटाइटिस बी", OPV: "ओपीवी", PENTA: "पेंटा", RVV: "रोटा", FIPV: "एफआईपीवी",
+    PCV: "पीसीवी", MR: "एमआर", JE: "जेई", DPT: "डीपीटी", VITA: "विटामिन ए", TD: "टीडी",
+  };
+  it("every antigen and dose is written with its one spelling", () => {
+    expect(new Set(Object.keys(STEMS))).toEqual(new Set(ANTIGENS));
+    for (const a of ANTIGENS) expect(H["antigen." + a], a).toMatch(new RegExp("^" + STEMS[a] + "( \\(|$)"));
+    for (const c of DOSE_CODES) {
+      const a = (DOSE_ANTIGENS as Record<string, string>)[c];
+      expect(H["dose." + c], c).toMatch(new RegExp("^" + STEMS[a] + "( |$)"));
+    }
+    for (const k of Object.keys(H).filter((k) => k.startsWith("sup.d."))) {
+      const doses = Object.keys(H).filter((d) => d.startsWith("dose.")).map((d) => H[d]);
+      for (const part of H[k].split(" → ")) expect(doses, `${k}: ${part}`).toContain(part);
+    }
+  });
+  it("no other spelling of a vaccine, and no Latin letters, anywhere in Hindi", () => {
+    const variants = /पेन्टा|पैंटा|पेंटावैलेंट|पेंटावेलेंट|बी\.सी\.जी|बी सी जी|ओ\.पी\.वी|ओ पी वी|हेप बी|टी\.डी|टीटी|एम\.आर|मीज़ल्स|मीजल्स|रोटावायरस|ड्रॉप्स/;
+    expect(having(variants)).toEqual([]);
+    expect(entries.filter(([, v]) => /[A-Za-z]/.test(v.replace(/\{\w+\}/g, ""))).map(([k]) => k)).toEqual([]);
+  });
+
+  // An acronym is explained where a screen first shows it, in the same string; a string listed
+  // here shows it only below that explanation on the same screen.
+  const ACRONYMS: Record<string, string> = { "एईएफआई": "परेशानी", "एलएमपी": "माहवारी", "ईडीडी": "डिलीवरी", "एमसीपी": "सुरक्षा कार्ड" };
+  const AFTER_EXPLANATION: Record<string, string> = {
+    "woman.lmp_or_edd": "woman.lmp", // the add-woman form's error, under the LMP and EDD fields
+    "aefi.save": "aefi.title", // the AEFI sheet's button, under its title
+    "aefi.saved": "aefi.title",
+  };
+  it("acronyms (AEFI, LMP, EDD, MCP) are explained on first use", () => {
+    for (const [k, v] of entries) {
+      for (const [acr, words] of Object.entries(ACRONYMS)) {
+        if (!v.includes(acr)) continue;
+        const where = AFTER_EXPLANATION[k] ? H[AFTER_EXPLANATION[k]] + " " + H["woman.edd"] : v;
+        expect(where.includes(words) || v.includes(words), `${k} shows ${acr} without "${words} (${acr})": ${v}`).toBe(true);
+      }
+    }
+    expect(H["aefi.title"]).toContain("टीके के बाद कोई परेशानी (एईएफआई)");
+    expect(H["aefi.button"]).toContain("(एईएफआई)");
+    expect(H["woman.lmp"]).toBe("आखिरी माहवारी की तारीख़ (एलएमपी)");
+    expect(H["woman.edd"]).toContain("डिलीवरी की संभावित तारीख़ (ईडीडी)");
+    expect(H["child.card"]).toContain("माँ-बच्चा सुरक्षा कार्ड (एमसीपी)");
+  });
+
+  it("Devanagari is set larger, with open lines, and chips leave room for vowel signs", () => {
+    const css = readFileSync(resolve(__dirname, "../styles.css"), "utf8");
+    const base = Number(/:root\s*\{[^}]*font-size:\s*([\d.]+)px/.exec(css)![1]);
+    const root = /html:lang\(hi\)\s*\{([^}]*)\}/.exec(css);
+    expect(root, "an html:lang(hi) rule").not.toBeNull();
+    const size = Number(/font-size:\s*([\d.]+)px/.exec(root![1])![1]);
+    expect(size / base).toBeGreaterThanOrEqual(1.08);
+    expect(size / base).toBeLessThanOrEqual(1.12);
+    expect(Number(/line-height:\s*([\d.]+)/.exec(root![1])![1])).toBeGreaterThanOrEqual(1.5);
+    const chips = /html:lang\(hi\) \.badge[^{]*\{([^}]*)\}/.exec(css);
+    expect(chips, "a Hindi rule for badges").not.toBeNull();
+    expect(Number(/line-height:\s*([\d.]+)/.exec(chips![1])![1])).toBeGreaterThanOrEqual(1.5);
+    // The rule keys on <html lang>: setLanguage() sets it.
+    setLanguage("hi");
+    expect(document.documentElement.lang).toBe("hi");
+    setLanguage("en");
+    expect(document.documentElement.lang).toBe("en");
   });
 });

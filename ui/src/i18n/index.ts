@@ -46,6 +46,15 @@ export const antigenName = (code: string) => (hasKey("antigen." + code) ? t("ant
 export const reasonName = (code: string) => (hasKey("reason." + code) ? t("reason." + code) : code);
 export const riskName = (code: string | null) => t("risk." + (code || "none"));
 
+/** What a person is ("Child", "Pregnant woman"), agreeing with a child's sex where it is known:
+ * in Hindi बच्ची for a girl, बच्चा for a boy, and the neutral बच्चा/बच्ची when the sex is not
+ * known (or is "other"). See README.md, "Gender agreement". */
+export function kindName(kind: string, sex?: string | null): string {
+  if (kind === "child" && sex === "F") return t("kind.child.f");
+  if (kind === "child" && sex === "M") return t("kind.child.m");
+  return t("kind." + kind);
+}
+
 /** A warning of the core (`{code, params}`) in the worker's language: doses by name, dates as
  * DD/MM/YYYY, statuses in words. */
 export function warningText(w: { code: string; params: Record<string, string | null> }): string {

@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { AefiSeverity as Severity, Antigen, DoseCode, SessionRecord as Session, SessionItem, Tally, Village, Warning } from "../bindings";
 import { useApp } from "../context";
-import { antigenName, doseName, reasonName, t, warningText } from "../i18n";
+import { antigenName, doseName, kindName, reasonName, t, warningText } from "../i18n";
 import { AEFI_SIGNS, observedText } from "../lib/aefi";
 import { SEVERITIES } from "../lib/codes";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
@@ -284,7 +284,7 @@ function DueRow(props: {
   return (
     <li class={`session-item ${done ? "done" : ""}`} data-testid="session-item" data-register-id={item.register_id} data-done={done ? "yes" : "no"}>
       <div class="row-title">
-        {item.name} <span class="muted">· {t("kind." + item.kind)}</span> <Badge c={item.classification} />
+        {item.name} <span class="muted">· {kindName(item.kind)}</span> <Badge c={item.classification} />
       </div>
       <div class="chips">
         {item.doses.map((d) => {

@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { Coverage, DeviceInfo as Device } from "../bindings";
 import { useApp } from "../context";
-import { doseName, reasonName, t } from "../i18n";
+import { doseName, kindName, reasonName, t } from "../i18n";
 import { isoToDisplay, timeAgo } from "../lib/dates";
 import { barWidth, pct, skewFlagged } from "../lib/text";
 import { agoText } from "../components/SyncBar";
@@ -114,7 +114,7 @@ function FollowUp() {
         {data?.map((i) => (
           <li key={i.register_id} class="member" data-testid="follow-up-item" data-register-id={i.register_id} data-classification={i.classification}>
             <div class="row-title">
-              {i.name} <span class="muted">· {i.village} · {t("kind." + i.kind)}</span> <Badge c={i.classification} />
+              {i.name} <span class="muted">· {i.village} · {kindName(i.kind)}</span> <Badge c={i.classification} />
             </div>
             <DueChips due={i.doses} />
           </li>

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { Beneficiary, Found, Household, Member, RiskCategory, Sex, Village, Warning } from "../bindings";
 import { useApp } from "../context";
-import { doseName, reasonName, riskName, t, warningText } from "../i18n";
+import { doseName, kindName, reasonName, riskName, t, warningText } from "../i18n";
 import { RISK_CATEGORIES } from "../lib/codes";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
 import { validPhone } from "../lib/text";
@@ -523,7 +523,7 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
           <span class="tag" data-testid="member-status" data-status={b.status}>{t("status." + b.status)}</span>
         </p>
         <p class="muted">
-          {t("kind." + b.kind)}
+          {kindName(b.kind, b.sex)}
           {b.sex ? ` · ${t("sex." + b.sex)}` : ""}
           {b.dob ? ` · ${t("member.dob", { date: isoToDisplay(b.dob) })}` : ""}
           {b.lmp ? ` · ${t("member.lmp", { date: isoToDisplay(b.lmp) })}` : ""}
