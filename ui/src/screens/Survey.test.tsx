@@ -13,7 +13,7 @@ const member = (over: Record<string, unknown> = {}) => ({
 });
 
 /** A small stateful core: households and members kept as the commands change them. */
-function fakeCore(opts: { similar?: unknown[]; households?: ReturnType<typeof hh>[] } = {}) {
+function fakeCore(opts: { similar?: unknown[]; similarHouseholds?: unknown[]; households?: ReturnType<typeof hh>[] } = {}) {
   const households = opts.households ?? [hh()];
   const members: Record<string, unknown[]> = { h1: [] };
   const beneficiaries: Record<string, unknown> = {};
@@ -31,6 +31,7 @@ function fakeCore(opts: { similar?: unknown[]; households?: ReturnType<typeof hh
       }
       case "members": return members[req!.household_id as string] ?? fail("NOT_FOUND");
       case "similar_children": return opts.similar ?? [];
+      case "similar_households": return opts.similarHouseholds ?? [];
       case "add_child": {
         const m = member({ register_id: "C-9", household_id: req!.household_id, name: req!.name, sex: req!.sex, dob: req!.dob ?? null, classification: "left_out", due: [{ code: "PENTA2", status: "overdue", due_on: "2026-10-01", last_on: null }, { code: "OPV0", status: "due", due_on: null, last_on: null }] });
         members[req!.household_id as string].push(m);
