@@ -272,7 +272,10 @@ mod tests {
         // An error about one field names it, for the form to show it there.
         let e = AppError::from(StoreError::from(teeka_domain::InputError::at("phone", "phone '12' has 2 digits")));
         let json = serde_json::to_value(e).unwrap_or_default();
-        assert_eq!(json, serde_json::json!({"code": "INVALID_INPUT", "message": "phone '12' has 2 digits", "field": "phone"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "INVALID_INPUT", "message": "phone '12' has 2 digits", "field": "phone"})
+        );
     }
 
     /// One vocabulary: every code the store, sync and the protocol report (and the CLI prints)
@@ -321,9 +324,18 @@ mod tests {
         }
         let d = |s: &str| teeka_domain::parse_date(s).unwrap_or_default();
         let implausible = [
-            teeka_domain::Implausible::DobTooOld { dob: d("2000-01-01"), last: teeka_domain::DoseCode::Td16, due: teeka_domain::Age::Years(16) },
+            teeka_domain::Implausible::DobTooOld {
+                dob: d("2000-01-01"),
+                last: teeka_domain::DoseCode::Td16,
+                due: teeka_domain::Age::Years(16),
+            },
             teeka_domain::Implausible::LmpTooOld { lmp: d("2025-01-01"), today: d("2026-11-22") },
-            teeka_domain::Implausible::EddPast { field: "edd", entered: d("2026-01-01"), edd: d("2026-01-01"), today: d("2026-11-22") },
+            teeka_domain::Implausible::EddPast {
+                field: "edd",
+                entered: d("2026-01-01"),
+                edd: d("2026-01-01"),
+                today: d("2026-11-22"),
+            },
         ];
         let codes: Vec<&str> = implausible.iter().map(|e| e.code()).collect();
         assert_eq!(codes, teeka_domain::Implausible::CODES);

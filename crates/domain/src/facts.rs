@@ -362,7 +362,10 @@ mod tests {
         assert_eq!(check_dob(d(2010, 11, 22), today), Ok(()));
         let e = check_dob(d(2010, 11, 21), today).unwrap_err();
         assert_eq!((e.code(), e.field()), ("DOB_TOO_OLD", "dob"));
-        assert!(e.to_string().starts_with("dob 2010-11-21: the child would be older than 16 years (the age of TD16"), "{e}");
+        assert!(
+            e.to_string().starts_with("dob 2010-11-21: the child would be older than 16 years (the age of TD16"),
+            "{e}"
+        );
         assert_eq!(check_dob(d(2026, 1, 10), today), Ok(()));
     }
 

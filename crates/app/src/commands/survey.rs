@@ -234,11 +234,7 @@ impl App {
 
     /// `similar_households`: households of the village with the same house number or the same
     /// phone ([`HouseholdFacts::similar_to`]), but `id` (the one being edited).
-    pub fn similar_households(
-        &mut self,
-        req: SimilarHouseholdsReq,
-        clock: Clock,
-    ) -> Result<Vec<Household>, AppError> {
+    pub fn similar_households(&mut self, req: SimilarHouseholdsReq, clock: Clock) -> Result<Vec<Household>, AppError> {
         self.guard(&clock)?;
         let facts = HouseholdFacts { house_no: req.house_no, phone: req.phone, ..Default::default() };
         Ok(survey::similar_households(&self.store, req.village_id, &facts, req.id, clock.today)?)
