@@ -347,6 +347,37 @@ fn a_changed_register_updates_fields_and_corrects_doses() {
     assert!(item(&d.due(TODAY), "RMP-005").is_none());
 }
 
+/// The register's changes are checked as new rows are: a child's date of birth moved back past
+/// the schedule's last dose, or a pregnant woman's LMP moved back past the EDD, is refused with
+/// the located problem and nothing is stored; once she has moved away it is not refused.
+#[test]
+fn an_implausible_person_in_a_register_is_refused() {
+    let d = Device::with_demo();
+    let before = d.export();
+    let dir = tempfile::tempdir().unwrap();
+    let header = "register_id,household_id,village,kind,name,sex,dob,lmp,status\n";
+    let file = write(
+        dir.path(),
+        "r.csv",
+        &format!(
+            "{header}RMP-005,RMP-H03,Rampur,child,Golu Kumar,M,2006-06-10,,active\n\
+             RMP-004,RMP-H02,Rampur,pregnant_woman,Rukhsana Bano,F,,2025-12-01,\n"
+        ),
+    );
+    let err = d.refused(&["import", "register", file.to_str().unwrap()]);
+    assert!(err.starts_with("error[REGISTER_INVALID]: "), "{err}");
+    assert!(err.contains("the register has 2 problems; nothing was imported"), "{err}");
+    assert!(err.contains("line 2, column 'dob': dob 2006-06-10: the child would be older than 16 years"), "{err}");
+    assert!(err.contains("line 3, column 'lmp': lmp 2025-12-01: more than 10 months before today"), "{err}");
+    assert_eq!(d.export(), before);
+    let file = write(
+        dir.path(),
+        "r2.csv",
+        &format!("{header}RMP-004,RMP-H02,Rampur,pregnant_woman,Rukhsana Bano,F,,2025-12-01,migrated\n"),
+    );
+    d.ok(&["import", "register", file.to_str().unwrap()]);
+}
+
 #[test]
 fn village_filter_csv_format_and_unknown_village() {
     let d = Device::with_demo();

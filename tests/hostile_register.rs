@@ -392,6 +392,39 @@ fn edd_that_puts_the_lmp_in_the_future_is_refused() {
     assert_refused(file.as_bytes(), 1, &[(2, Some("edd"), "puts the LMP in the future")]);
 }
 
+/// A child older than the schedule's last dose (Td at 16 years), and an active pregnancy that
+/// cannot be ongoing (an LMP more than 10 months ago, an EDD in the past), are refused where the
+/// date is; a pregnancy no longer active is not.
+#[test]
+fn implausible_people_are_refused() {
+    let header = format!("{HEADER},edd");
+    let rows = [
+        // Td-16 was due on 2026-11-21: older than 16 years.
+        format!("{},", child(&[("register_id", "B-1"), ("dob", "2010-11-21"), ("BCG", ""), ("OPV1", "")])),
+        format!("{},", woman(&[("register_id", "B-2"), ("lmp", "2026-01-21"), ("TD1", "")])),
+        format!("{},", woman(&[("register_id", "B-3"), ("lmp", "2026-02-01"), ("TD1", "")])),
+        format!("{},2026-11-01", woman(&[("register_id", "B-4"), ("lmp", ""), ("TD1", "")])),
+        // The day Td-16 is due, an EDD today, and a woman who moved away: all accepted.
+        format!("{},", child(&[("register_id", "B-5"), ("dob", "2010-11-22"), ("BCG", ""), ("OPV1", "")])),
+        format!("{},2026-11-22", woman(&[("register_id", "B-6"), ("lmp", ""), ("TD1", "")])),
+        format!("{},", woman(&[("register_id", "B-7"), ("lmp", "2025-01-01"), ("status", "migrated"), ("TD1", "")])),
+    ];
+    let file = format!("{header}\n{}\n", rows.join("\n"));
+    assert_refused(
+        file.as_bytes(),
+        4,
+        &[
+            (2, Some("dob"), "dob 2010-11-21: the child would be older than 16 years (the age of TD16"),
+            (3, Some("lmp"), "lmp 2026-01-21: more than 10 months before today (2026-11-22)"),
+            (4, Some("lmp"), "the expected date of delivery 2026-11-08 is before today (2026-11-22)"),
+            (5, Some("edd"), "edd 2026-11-01: the expected date of delivery 2026-11-01 is before today"),
+        ],
+    );
+    let mut env = Env::with_base();
+    let fine = format!("{header}\n{}\n", rows[4..].join("\n"));
+    assert_success(&env.import(fine.as_bytes()));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rows
 

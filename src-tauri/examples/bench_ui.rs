@@ -142,7 +142,12 @@ async fn main() {
         let mut app = teeka_app::App::open(&store).expect("the bench store opens");
         if app.app_state(teeka_app::AppStateReq::default(), clock).unwrap().workers.is_empty() {
             app.set_language(teeka_app::SetLanguageReq { language: Some("en".into()) }, clock).unwrap();
-            let req = teeka_app::AddWorkerReq { name: "Bench ANM".into(), role: "anm".into(), pin: "2468".into() };
+            let req = teeka_app::AddWorkerReq {
+                name: "Bench ANM".into(),
+                role: "anm".into(),
+                pin: "2468".into(),
+                signed_in_pin: None,
+            };
             app.add_worker(req, clock).unwrap();
         }
     }

@@ -22,7 +22,12 @@ fn demo_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
     let clock = teeka_app::Clock { now: Utc::now(), today };
     let mut app = teeka_app::App::open(&path).unwrap();
     app.set_language(teeka_app::SetLanguageReq { language: Some(language.into()) }, clock).unwrap();
-    let worker = teeka_app::AddWorkerReq { name: "Sunita Devi".into(), role: "anm".into(), pin: "2468".into() };
+    let worker = teeka_app::AddWorkerReq {
+        name: "Sunita Devi".into(),
+        role: "anm".into(),
+        pin: "2468".into(),
+        signed_in_pin: None,
+    };
     app.add_worker(worker, clock).unwrap();
     path
 }

@@ -121,3 +121,76 @@ describe("App", () => {
     expect(q("session-closed")).not.toBeNull();
   });
 });
+
+describe("Add worker", () => {
+  it("asks for the signed-in worker's PIN in a field that is there, and shows a wrong one beside it", async () => {
+    const h = await import("./test/harness");
+    let tries = 0;
+    const calls = await h.mount((cmd, req) => {
+      switch (cmd) {
+        case "app_state": return h.appState("anm");
+        case "villages": case "sessions": return [];
+        case "add_worker":
+          tries += 1;
+          if (req!.signed_in_pin !== "2468") throw { code: "WRONG_PIN", message: "raw", field: "signed_in_pin" };
+          return { id: "w2", name: "Meena", role: "asha" };
+        default: return null;
+      }
+    });
+    await h.click("menu");
+    await h.click("menu-add-worker");
+    const pinField = h.q("worker-signed-in-pin") as HTMLInputElement;
+    expect(pinField).not.toBeNull();
+    expect(pinField.type).toBe("password");
+    expect(pinField.closest("label")!.textContent).toContain("PIN of Sunita");
+    expect(document.body.textContent).toContain("Sunita is signed in.");
+    await h.type("worker-name", "Meena");
+    await h.click("worker-role-asha");
+    await h.type("worker-pin", "1111");
+    await h.type("worker-pin2", "1111");
+    // Empty: refused beside the field, before any call.
+    await h.click("worker-save");
+    expect(tries).toBe(0);
+    expect(document.getElementById("worker-signed-in-pin-error")!.textContent).toBe("The PIN must be 4 to 6 digits.");
+    await h.type("worker-signed-in-pin", "0000");
+    expect(document.getElementById("worker-signed-in-pin-error")).toBeNull();
+    await h.click("worker-save");
+    expect(h.calledWith(calls, "add_worker")).toEqual([{ name: "Meena", role: "asha", pin: "1111", signed_in_pin: "0000" }]);
+    // Wrong: said beside the field, which is emptied to type again.
+    expect(document.getElementById("worker-signed-in-pin-error")!.textContent).toContain("Wrong PIN.");
+    expect((h.q("worker-signed-in-pin") as HTMLInputElement).value).toBe("");
+    expect(h.q("worker-signed-in-pin")!.getAttribute("aria-invalid")).toBe("true");
+    await h.type("worker-signed-in-pin", "2468");
+    expect(document.getElementById("worker-signed-in-pin-error")).toBeNull();
+    await h.click("worker-save");
+    expect(h.calledWith(calls, "add_worker").at(-1)).toEqual({ name: "Meena", role: "asha", pin: "1111", signed_in_pin: "2468" });
+    expect(h.q("worker-name")).toBeNull();
+    h.cleanup();
+  });
+
+  it("cancelling a half-filled worker form asks first", async () => {
+    const h = await import("./test/harness");
+    await h.mount((cmd) => (cmd === "app_state" ? h.appState("anm") : cmd === "villages" || cmd === "sessions" ? [] : null));
+    await h.click("menu");
+    await h.click("menu-add-worker");
+    await h.type("worker-name", "Meena");
+    await h.click("worker-cancel");
+    expect(h.q("discard")).not.toBeNull();
+    await h.click("discard-no");
+    expect((h.q("worker-name") as HTMLInputElement).value).toBe("Meena");
+    await h.click("worker-cancel");
+    await h.click("discard-yes");
+    expect(h.q("worker-name")).toBeNull();
+    expect(h.q("tab-session")).not.toBeNull();
+    h.cleanup();
+  });
+
+  it("the first worker is created without a signed-in PIN field", async () => {
+    const h = await import("./test/harness");
+    await h.mount((cmd) => (cmd === "app_state" ? h.appState("anm", { workers: [], signed_in: null }) : null));
+    await h.click("start-offline");
+    expect(h.q("worker-name")).not.toBeNull();
+    expect(h.q("worker-signed-in-pin")).toBeNull();
+    h.cleanup();
+  });
+});

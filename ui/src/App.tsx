@@ -189,7 +189,7 @@ export function App() {
         )}
         {phase === "create_worker" && <WorkerForm onDone={(w) => signedIn(w, true)} />}
         {phase === "add_worker" && (
-          <WorkerForm title={t("worker.add")} onDone={(w) => signedIn(w, true)} onCancel={() => setPhase(worker ? "main" : "lock")} />
+          <WorkerForm title={t("worker.add")} by={worker} onDone={(w) => signedIn(w, true)} onCancel={() => setPhase(worker ? "main" : "lock")} />
         )}
         {(phase === "lock" || (showMain && locked)) && (
           <LockScreen

@@ -21,6 +21,8 @@ import type {
 export interface ApiError {
   code: string;
   message: string;
+  /** The request's field the error is about, when it is about one (a form shows it there). */
+  field?: string;
 }
 
 /** Every command the UI may invoke (generated from `local_commands!`, the shell's included). */
@@ -33,7 +35,9 @@ export type Resp<K extends CommandName> = AllCommands[K]["resp"];
 export function toApiError(e: unknown): ApiError {
   if (e && typeof e === "object" && typeof (e as ApiError).code === "string") {
     const o = e as ApiError;
-    return { code: o.code, message: typeof o.message === "string" ? o.message : "" };
+    const out: ApiError = { code: o.code, message: typeof o.message === "string" ? o.message : "" };
+    if (typeof o.field === "string") out.field = o.field;
+    return out;
   }
   if (typeof e === "string") {
     try {
@@ -71,7 +75,9 @@ export const api = {
   // Start, workers, language
   appState: () => call("app_state", {}),
   setLanguage: (language: string) => call("set_language", { language }),
-  addWorker: (name: string, role: WorkerRole, pin: string) => call("add_worker", { name, role, pin }),
+  /** `signed_in_pin`: the signed-in worker's own PIN (not for the first worker). */
+  addWorker: (name: string, role: WorkerRole, pin: string, signed_in_pin?: string) =>
+    call("add_worker", signed_in_pin === undefined ? { name, role, pin } : { name, role, pin, signed_in_pin }),
   signIn: (worker_id: string, pin: string) => call("sign_in", { worker_id, pin }),
   lock: () => call("lock", {}),
   touch: () => call("touch", {}),
@@ -92,6 +98,8 @@ export const api = {
   search: (text: string, village_id?: string) => call("search", { text, village_id }),
   similarChildren: (village_id: string, name: string, dob?: string) =>
     call("similar_children", { village_id, name, dob }),
+  similarHouseholds: (village_id: string, house_no: string, phone: string, id?: string) =>
+    call("similar_households", { village_id, house_no: house_no || null, phone: phone || null, id: id ?? null }),
   // Session
   openSession: (site_id: string, date: string) => call("open_session", { site_id, date }),
   sessions: () => call("sessions", {}),

@@ -10,7 +10,11 @@ export type AddPregnantWomanReq = { household_id: string, name: string, lmp?: st
 
 export type AddVillageReq = { name: string, };
 
-export type AddWorkerReq = { name: string, role: WorkerRole, pin: string, };
+/**
+ * `add_worker`: `signed_in_pin` is the signed-in worker's own PIN, required once the device has
+ * a worker (the first needs none).
+ */
+export type AddWorkerReq = { name: string, role: WorkerRole, pin: string, signed_in_pin?: string | null, };
 
 export type AefiCounts = { minor: number, severe: number, serious: number, };
 
@@ -40,15 +44,21 @@ export type AntigenCount = { antigen: Antigen, doses: number, };
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
  * `PIN_WAIT`).
  */
-export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW";
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST";
 
 /**
  * An error as the UI receives it: a stable `code` and an English `message` that says what and
- * where.
+ * where; `field`, when the error is about one field of the request (its name there: `dob`,
+ * `phone`, `doses[1]`), so that a form shows it beside that field. Absent otherwise.
  */
-export type AppError = { code: AppCode, message: string, };
+export type AppError = { code: AppCode, message: string, field?: string, };
 
-export type AppState = { language: string | null, workers: Array<Worker>, signed_in: Worker | null, today: string, lock_after_minutes: number, codes: Codes, reasons: Array<ReasonCode>, refusal_reasons: Array<ReasonCode>, antigens: Array<Antigen>, sync: SyncState, };
+export type AppState = { language: string | null, workers: Array<Worker>, signed_in: Worker | null, today: string, lock_after_minutes: number, 
+/**
+ * Seconds left of the wait after too many wrong PINs (null when there is none): the lock
+ * screen counts it down.
+ */
+pin_wait_seconds: number | null, codes: Codes, reasons: Array<ReasonCode>, refusal_reasons: Array<ReasonCode>, antigens: Array<Antigen>, sync: SyncState, };
 
 /**
  * One beneficiary in full.
@@ -337,6 +347,12 @@ export type SignInReq = { worker_id: string, pin: string, };
 export type SimilarChildrenReq = { village_id: string, name: string, dob?: string | null, };
 
 /**
+ * `similar_households`: what the household form holds (either may be empty), and the household
+ * being edited, which is left out.
+ */
+export type SimilarHouseholdsReq = { village_id: string, house_no?: string | null, phone?: string | null, id?: string | null, };
+
+/**
  * The sync state the UI shows (`SyncState` of docs/app-api.md): made in one place,
  * `sync::sync_state`, from the store's bookkeeping ([`teeka_store::SyncStatus`]) and the
  * background worker's live part ([`crate::sync::Live`]: `syncing`, the last run's error,
@@ -418,6 +434,7 @@ export type Commands = {
   record_refusal: { req: RecordRefusalReq; resp: Member; access: "write" };
   search: { req: SearchReq; resp: Array<Found>; access: "read" };
   similar_children: { req: SimilarChildrenReq; resp: Array<Found>; access: "read" };
+  similar_households: { req: SimilarHouseholdsReq; resp: Array<Household>; access: "read" };
   open_session: { req: OpenSessionReq; resp: SessionRecord; access: "write" };
   sessions: { req: Empty; resp: Array<SessionRecord>; access: "read" };
   session_due: { req: SessionReq; resp: Array<SessionItem>; access: "read" };
@@ -447,7 +464,7 @@ export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUS
 /** High-risk-area types of a household. */
 export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
 /** Every error code the UI may receive. */
-export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW"] as const;
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST"] as const;
 /** The codes of the core's warnings. */
 export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 /** A beneficiary's classification. */

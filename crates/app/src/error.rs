@@ -40,11 +40,14 @@ pub enum AppCode {
     StoreDatabase,
     StoreCorrupt,
     StoreTooNew,
+    DobTooOld,
+    LmpTooOld,
+    EddPast,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 26] = [
+    pub const ALL: [AppCode; 29] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -71,6 +74,9 @@ impl AppCode {
         AppCode::StoreDatabase,
         AppCode::StoreCorrupt,
         AppCode::StoreTooNew,
+        AppCode::DobTooOld,
+        AppCode::LmpTooOld,
+        AppCode::EddPast,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -102,6 +108,9 @@ impl AppCode {
             AppCode::StoreDatabase => "STORE_DATABASE",
             AppCode::StoreCorrupt => "STORE_CORRUPT",
             AppCode::StoreTooNew => "STORE_TOO_NEW",
+            AppCode::DobTooOld => "DOB_TOO_OLD",
+            AppCode::LmpTooOld => "LMP_TOO_OLD",
+            AppCode::EddPast => "EDD_PAST",
         }
     }
 }
@@ -134,11 +143,22 @@ impl From<&StoreError> for AppCode {
             StoreError::Register(_) => AppCode::RegisterInvalid,
             StoreError::UnknownBeneficiary(_) => AppCode::UnknownBeneficiary,
             StoreError::UnknownVillage(_) => AppCode::UnknownVillage,
-            StoreError::Invalid(_) => AppCode::InvalidInput,
+            StoreError::Invalid(_) | StoreError::InvalidField { .. } => AppCode::InvalidInput,
+            StoreError::Implausible(e) => AppCode::from(e),
             StoreError::NotFound(_) => AppCode::NotFound,
             StoreError::SessionClosed(_) => AppCode::SessionClosed,
             StoreError::NewerSchema { .. } => AppCode::StoreTooNew,
             StoreError::Corrupt(_) => AppCode::StoreCorrupt,
+        }
+    }
+}
+
+impl From<&teeka_domain::Implausible> for AppCode {
+    fn from(e: &teeka_domain::Implausible) -> AppCode {
+        match e {
+            teeka_domain::Implausible::DobTooOld { .. } => AppCode::DobTooOld,
+            teeka_domain::Implausible::LmpTooOld { .. } => AppCode::LmpTooOld,
+            teeka_domain::Implausible::EddPast { .. } => AppCode::EddPast,
         }
     }
 }
@@ -175,21 +195,36 @@ impl From<&SyncError> for AppCode {
 }
 
 /// An error as the UI receives it: a stable `code` and an English `message` that says what and
-/// where.
+/// where; `field`, when the error is about one field of the request (its name there: `dob`,
+/// `phone`, `doses[1]`), so that a form shows it beside that field. Absent otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct AppError {
     pub code: AppCode,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl AppError {
     pub fn new(code: AppCode, message: impl Into<String>) -> AppError {
-        AppError { code, message: message.into() }
+        AppError { code, message: message.into(), field: None }
     }
 
     pub fn invalid(message: impl Into<String>) -> AppError {
         AppError::new(AppCode::InvalidInput, message)
+    }
+
+    /// `INVALID_INPUT` about one field of the request.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> AppError {
+        AppError::invalid(message).at(field)
+    }
+
+    /// The same error, about `field`.
+    pub fn at(mut self, field: &str) -> AppError {
+        self.field = Some(field.to_string());
+        self
     }
 
     pub(crate) fn locked() -> AppError {
@@ -199,7 +234,8 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
-        AppError::new(AppCode::from(&e), e.to_string())
+        let field = e.field().map(str::to_string);
+        AppError { field, ..AppError::new(AppCode::from(&e), e.to_string()) }
     }
 }
 
@@ -211,7 +247,13 @@ impl From<SyncError> for AppError {
 
 impl From<teeka_domain::InputError> for AppError {
     fn from(e: teeka_domain::InputError) -> AppError {
-        AppError::invalid(e.message)
+        AppError { field: e.field, ..AppError::invalid(e.message) }
+    }
+}
+
+impl From<teeka_domain::Implausible> for AppError {
+    fn from(e: teeka_domain::Implausible) -> AppError {
+        AppError::new(AppCode::from(&e), e.to_string()).at(e.field())
     }
 }
 
@@ -227,6 +269,13 @@ mod tests {
         assert_eq!(AppError::from(StoreError::SessionClosed("x".into())).code, "SESSION_CLOSED");
         let json = serde_json::to_value(AppError::invalid("name is empty")).unwrap_or_default();
         assert_eq!(json, serde_json::json!({"code": "INVALID_INPUT", "message": "name is empty"}));
+        // An error about one field names it, for the form to show it there.
+        let e = AppError::from(StoreError::from(teeka_domain::InputError::at("phone", "phone '12' has 2 digits")));
+        let json = serde_json::to_value(e).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "INVALID_INPUT", "message": "phone '12' has 2 digits", "field": "phone"})
+        );
     }
 
     /// One vocabulary: every code the store, sync and the protocol report (and the CLI prints)
@@ -243,6 +292,7 @@ mod tests {
             StoreError::NotFound("x".into()),
             StoreError::SessionClosed("x".into()),
             StoreError::NewerSchema { found: 9, known: 4 },
+            StoreError::InvalidField { field: "dob".into(), message: "x".into() },
         ];
         for e in &store {
             assert_eq!(AppCode::from(e).as_str(), e.code(), "{e}");
@@ -271,6 +321,29 @@ mod tests {
         }
         for code in AppCode::ALL {
             assert_eq!(code.as_str().parse::<AppCode>(), Ok(code));
+        }
+        let d = |s: &str| teeka_domain::parse_date(s).unwrap_or_default();
+        let implausible = [
+            teeka_domain::Implausible::DobTooOld {
+                dob: d("2000-01-01"),
+                last: teeka_domain::DoseCode::Td16,
+                due: teeka_domain::Age::Years(16),
+            },
+            teeka_domain::Implausible::LmpTooOld { lmp: d("2025-01-01"), today: d("2026-11-22") },
+            teeka_domain::Implausible::EddPast {
+                field: "edd",
+                entered: d("2026-01-01"),
+                edd: d("2026-01-01"),
+                today: d("2026-11-22"),
+            },
+        ];
+        let codes: Vec<&str> = implausible.iter().map(|e| e.code()).collect();
+        assert_eq!(codes, teeka_domain::Implausible::CODES);
+        for e in implausible {
+            let s = StoreError::from(e.clone());
+            assert_eq!(AppCode::from(&s).as_str(), s.code(), "{s}");
+            let a = AppError::from(s);
+            assert_eq!(a.field.as_deref(), Some(e.field()));
         }
     }
 

@@ -77,6 +77,7 @@ macro_rules! local_commands {
             write record_refusal(RecordRefusalReq) -> Member;
             read search(SearchReq) -> Vec<Found>;
             read similar_children(SimilarChildrenReq) -> Vec<Found>;
+            read similar_households(SimilarHouseholdsReq) -> Vec<Household>;
             write open_session(OpenSessionReq) -> Session;
             read sessions(SessionsReq) -> Vec<Session>;
             read session_due(SessionDueReq) -> Vec<SessionItem>;
@@ -235,6 +236,7 @@ impl App {
             signed_in: self.signed_in.clone(),
             today: clock.today,
             lock_after_minutes: self.lock_after_minutes()?,
+            pin_wait_seconds: self.pin_wait_left(clock.now),
             codes: Codes {
                 child: codes_for(Kind::Child).collect(),
                 pregnant_woman: codes_for(Kind::PregnantWoman).collect(),

@@ -52,6 +52,8 @@ pub struct SetLanguageReq {
     pub language: Option<String>,
 }
 
+/// `add_worker`: `signed_in_pin` is the signed-in worker's own PIN, required once the device has
+/// a worker (the first needs none).
 #[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct AddWorkerReq {
@@ -59,6 +61,9 @@ pub struct AddWorkerReq {
     #[ts(as = "WorkerRole")]
     pub role: String,
     pub pin: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub signed_in_pin: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -213,6 +218,21 @@ pub struct SimilarChildrenReq {
     pub dob: Option<String>,
 }
 
+/// `similar_households`: what the household form holds (either may be empty), and the household
+/// being edited, which is left out.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
+pub struct SimilarHouseholdsReq {
+    pub village_id: Uuid,
+    #[serde(default)]
+    pub house_no: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub id: Option<Uuid>,
+}
+
 #[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct OpenSessionReq {
@@ -333,6 +353,9 @@ pub struct AppState {
     pub signed_in: Option<Worker>,
     pub today: NaiveDate,
     pub lock_after_minutes: u32,
+    /// Seconds left of the wait after too many wrong PINs (null when there is none): the lock
+    /// screen counts it down.
+    pub pin_wait_seconds: Option<u32>,
     pub codes: Codes,
     pub reasons: Vec<teeka_domain::ReasonCode>,
     pub refusal_reasons: Vec<teeka_domain::ReasonCode>,

@@ -104,15 +104,27 @@ impl App {
         }
     }
 
-    /// `add_worker`: the first worker needs no sign-in; later ones need a worker signed in. The
-    /// new worker is signed in.
+    /// `add_worker`: the first worker needs no sign-in; later ones need a worker signed in, who
+    /// confirms with their own PIN (`signed_in_pin`, checked as at sign-in: a wrong one is
+    /// `WRONG_PIN` and counts towards the wait). The new worker is signed in.
     pub fn add_worker(&mut self, req: AddWorkerReq, clock: Clock) -> Result<Worker, AppError> {
         self.activity(&clock)?;
-        if self.signed_in.is_none() && !self.store.workers()?.is_empty() {
-            return Err(AppError::new(AppCode::Locked, "a worker must be signed in to add another"));
+        let workers = self.store.workers()?;
+        if !workers.is_empty() {
+            let Some(signed_in) = self.signed_in.clone() else {
+                return Err(AppError::new(AppCode::Locked, "a worker must be signed in to add another"));
+            };
+            let pin = req.signed_in_pin.as_deref().filter(|p| !p.is_empty()).ok_or_else(|| {
+                AppError::invalid_field(
+                    "signed_in_pin",
+                    format!("signed_in_pin is missing: {} confirms adding a worker with their PIN", signed_in.name),
+                )
+            })?;
+            let stored = workers.iter().find(|w| w.id == signed_in.id).ok_or_else(AppError::locked)?;
+            self.attempt(stored, pin, &clock).map_err(|e| e.at("signed_in_pin"))?;
         }
         let role: WorkerRole = code_field("role", &req.role)?;
-        check_pin(&req.pin)?;
+        check_pin(&req.pin).map_err(|e| e.at("pin"))?;
         teeka_domain::facts::required_text("name", &req.name)?;
         let hash = hash_pin(&req.pin)?;
         let ctx = Ctx { now: clock.now, today: clock.today, author: String::new() };
@@ -121,37 +133,58 @@ impl App {
         Ok(worker)
     }
 
+    /// Seconds left of the wait after too many wrong PINs on `now`, if there is one. A wait
+    /// longer than [`PIN_WAIT_SECONDS`] means the device clock was moved back: it counts from
+    /// now rather than lasting until the clock catches up.
+    pub(crate) fn pin_wait_left(&self, now: DateTime<Utc>) -> Option<u32> {
+        let until = self.pin_wait_until?.min(now + chrono::TimeDelta::seconds(PIN_WAIT_SECONDS));
+        (now < until).then(|| u32::try_from((until - now).num_seconds().max(1)).unwrap_or(1))
+    }
+
     /// `sign_in`. After [`MAX_WRONG_PINS`] wrong PINs in a row, `PIN_WAIT` for
     /// [`PIN_WAIT_SECONDS`].
     pub fn sign_in(&mut self, req: SignInReq, clock: Clock) -> Result<Worker, AppError> {
         self.activity(&clock)?;
-        if let Some(until) = self.pin_wait_until {
-            // A wait longer than PIN_WAIT_SECONDS means the device clock was moved back: the
-            // wait starts again from now rather than lasting until the clock catches up.
-            let until = until.min(clock.now + chrono::TimeDelta::seconds(PIN_WAIT_SECONDS));
-            if clock.now < until {
-                self.pin_wait_until = Some(until);
-                let left = (until - clock.now).num_seconds().max(1);
-                return Err(AppError::new(
-                    AppCode::PinWait,
-                    format!("too many wrong PINs: wait {left} s and try again"),
-                ));
-            }
-            self.pin_wait_until = None;
-            self.save_pin_state()?;
-        }
         let stored = self.store.workers()?.into_iter().find(|w| w.id == req.worker_id).ok_or_else(|| {
             AppError::new(AppCode::NotFound, format!("worker_id {}: no such worker on this device", req.worker_id))
-        })?;
-        check_pin(&req.pin)?;
-        let worker = Worker::from(stored.clone());
-        if verify_pin(&req.pin, &stored.credential) {
+        });
+        // The wait comes first, whoever is named.
+        self.end_of_wait(&clock)?;
+        let stored = stored?;
+        self.attempt(&stored, &req.pin, &clock)?;
+        let worker = Worker::from(stored);
+        self.signed_in = Some(worker.clone());
+        Ok(worker)
+    }
+
+    /// `PIN_WAIT` while the wait lasts; forgets a wait that is over.
+    fn end_of_wait(&mut self, clock: &Clock) -> Result<(), AppError> {
+        if self.pin_wait_until.is_none() {
+            return Ok(());
+        }
+        match self.pin_wait_left(clock.now) {
+            Some(left) => {
+                self.pin_wait_until = Some(clock.now + chrono::TimeDelta::seconds(i64::from(left)));
+                Err(AppError::new(AppCode::PinWait, format!("too many wrong PINs: wait {left} s and try again")))
+            }
+            None => {
+                self.pin_wait_until = None;
+                self.save_pin_state()
+            }
+        }
+    }
+
+    /// One try of a worker's PIN: `PIN_WAIT` during the wait, `WRONG_PIN` (counted) when it
+    /// does not match; a match clears the count.
+    fn attempt(&mut self, stored: &LocalWorker, pin: &str, clock: &Clock) -> Result<(), AppError> {
+        self.end_of_wait(clock)?;
+        check_pin(pin)?;
+        if verify_pin(pin, &stored.credential) {
             if self.wrong_pins > 0 {
                 self.wrong_pins = 0;
                 self.save_pin_state()?;
             }
-            self.signed_in = Some(worker.clone());
-            return Ok(worker);
+            return Ok(());
         }
         self.wrong_pins += 1;
         if self.wrong_pins >= MAX_WRONG_PINS {
@@ -164,7 +197,7 @@ impl App {
             ));
         }
         self.save_pin_state()?;
-        Err(AppError::new(AppCode::WrongPin, format!("the PIN of {} does not match", worker.name)))
+        Err(AppError::new(AppCode::WrongPin, format!("the PIN of {} does not match", stored.name)))
     }
 
     /// `lock`.

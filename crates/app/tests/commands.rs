@@ -258,8 +258,18 @@ fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
     let (mut t, village, household) = T::surveyed();
     let events = t.app.store().event_count().unwrap();
     let cases = [
-        ("add_worker", json!({"name": "X", "role": "asha", "pin": "12ab"}), "INVALID_INPUT", "pin"),
-        ("add_worker", json!({"name": "X", "role": "doctor", "pin": "1234"}), "INVALID_INPUT", "role"),
+        (
+            "add_worker",
+            json!({"name": "X", "role": "asha", "pin": "12ab", "signed_in_pin": "1234"}),
+            "INVALID_INPUT",
+            "pin",
+        ),
+        (
+            "add_worker",
+            json!({"name": "X", "role": "doctor", "pin": "1234", "signed_in_pin": "1234"}),
+            "INVALID_INPUT",
+            "role",
+        ),
         ("add_village", json!({"name": "  "}), "INVALID_INPUT", "name"),
         (
             "add_child",
@@ -331,6 +341,147 @@ fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
         assert!(e.message.contains(word), "{command} {req}: '{}' should name {word}", e.message);
     }
     assert_eq!(t.app.store().event_count().unwrap(), events, "nothing half-stored");
+}
+
+/// An error about one field of the request names it in `field`, the request's name for it, so
+/// that a form shows the message beside that field; other errors have no `field`.
+#[test]
+fn an_error_about_one_field_names_it() {
+    let (mut t, village, household) = T::surveyed();
+    let cases = [
+        ("add_village", json!({"name": "  "}), "name"),
+        ("add_child", json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-02-30"}), "dob"),
+        ("add_child", json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-04-01"}), "dob"),
+        ("add_child", json!({"household_id": household, "name": "A", "sex": "M"}), "dob"),
+        ("add_child", json!({"household_id": household, "name": "A", "sex": "M", "age_months": 80}), "age_months"),
+        ("add_child", json!({"household_id": household, "name": "", "sex": "M", "dob": "2026-01-01"}), "name"),
+        ("add_child", json!({"household_id": household, "name": "A", "sex": "Q", "dob": "2026-01-01"}), "sex"),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-01-01", "mother_name": "a\u{7}"}),
+            "mother_name",
+        ),
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2026-01-01", "doses": [{"code": "BCG", "date": "2026-01-01"}, {"code": "OPV1", "date": "2025-12-01"}]}),
+            "doses[1]",
+        ),
+        ("add_pregnant_woman", json!({"household_id": household, "name": "S"}), "lmp"),
+        ("add_pregnant_woman", json!({"household_id": household, "name": "S", "edd": "2026-31-01"}), "edd"),
+        ("save_household", json!({"village_id": village, "phone": "12"}), "phone"),
+        ("save_household", json!({"village_id": village, "house_no": "a\u{7}"}), "house_no"),
+        ("save_household", json!({"village_id": village, "risk_category": "castle"}), "risk_category"),
+        ("open_session", json!({"site_id": village, "date": "2026-13-01"}), "date"),
+    ];
+    for (command, req, field) in cases {
+        let e = t.err(command, req.clone());
+        assert_eq!(e.field.as_deref(), Some(field), "{command} {req}: {}", e.message);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["field"], field);
+    }
+    let e = t.err("beneficiary", json!({"register_id": "B-NOPE"}));
+    assert_eq!(e.field, None);
+}
+
+/// A child older than the schedule's last dose, or a pregnancy that cannot be ongoing, is refused
+/// with its own code and the field; nothing is stored. (Today is 2026-03-10.)
+#[test]
+fn implausible_people_are_refused_with_their_codes() {
+    let (mut t, _village, household) = T::surveyed();
+    let events = t.app.store().event_count().unwrap();
+    let cases = [
+        // Td at 16 was due on 2026-03-09: older than 16 years.
+        (
+            "add_child",
+            json!({"household_id": household, "name": "A", "sex": "M", "dob": "2010-03-09"}),
+            "DOB_TOO_OLD",
+            "dob",
+        ),
+        (
+            "add_pregnant_woman",
+            json!({"household_id": household, "name": "S", "lmp": "2025-05-09"}),
+            "LMP_TOO_OLD",
+            "lmp",
+        ),
+        ("add_pregnant_woman", json!({"household_id": household, "name": "S", "lmp": "2025-06-01"}), "EDD_PAST", "lmp"),
+        ("add_pregnant_woman", json!({"household_id": household, "name": "S", "edd": "2026-03-09"}), "EDD_PAST", "edd"),
+    ];
+    for (command, req, code, field) in cases {
+        let e = t.err(command, req.clone());
+        assert_eq!((e.code.as_str(), e.field.as_deref()), (code, Some(field)), "{command} {req}: {}", e.message);
+    }
+    assert_eq!(t.app.store().event_count().unwrap(), events, "nothing stored");
+    // The day Td-16 is due, and an EDD today, are still plausible.
+    let child = t.ok("add_child", json!({"household_id": household, "name": "Ravi", "sex": "M", "dob": "2010-03-10"}));
+    let woman = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Sita", "edd": "2026-03-10"}));
+    // Editing is checked the same way.
+    let rid = child["register_id"].as_str().unwrap();
+    let e = t.err("update_beneficiary", json!({"register_id": rid, "dob": "2001-01-01"}));
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("DOB_TOO_OLD", Some("dob")));
+    let wid = woman["register_id"].as_str().unwrap();
+    let e = t.err("update_beneficiary", json!({"register_id": wid, "lmp": "2025-01-01"}));
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("LMP_TOO_OLD", Some("lmp")));
+    // A pregnancy that is no longer active is not refused.
+    t.ok("set_status", json!({"register_id": wid, "status": "migrated"}));
+    t.ok("update_beneficiary", json!({"register_id": wid, "lmp": "2025-01-01"}));
+}
+
+#[test]
+fn a_similar_household_is_found_by_house_number_or_phone() {
+    let (mut t, village, household) = T::surveyed();
+    // The household of T::surveyed: house 12, phone 9876543210.
+    let other =
+        t.ok("save_household", json!({"village_id": village, "house_no": "BK-3", "head_of_household": "Mohan"}));
+    let found = |t: &mut T, req: Value| -> Vec<String> {
+        let v = t.ok("similar_households", req);
+        v.as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(found(&mut t, json!({"village_id": village, "house_no": " 12 "})), [household.as_str()]);
+    assert_eq!(found(&mut t, json!({"village_id": village, "phone": "+91 98765-43210"})), [household.as_str()]);
+    assert_eq!(found(&mut t, json!({"village_id": village, "house_no": "bk-3"})), [other["id"].as_str().unwrap()]);
+    assert!(found(&mut t, json!({"village_id": village, "house_no": "13", "phone": "9876543211"})).is_empty());
+    assert!(found(&mut t, json!({"village_id": village})).is_empty());
+    // The household being edited is not like itself.
+    assert!(found(&mut t, json!({"village_id": village, "house_no": "12", "id": household})).is_empty());
+    // Another village's households are not compared.
+    let v2 = t.ok("add_village", json!({"name": "Salempur"}));
+    assert!(found(&mut t, json!({"village_id": v2["id"], "house_no": "12"})).is_empty());
+}
+
+#[test]
+fn adding_a_worker_takes_the_signed_in_workers_pin() {
+    let mut t = T::new();
+    let w = t.ok("add_worker", json!({"name": "Meena", "role": "anm", "pin": "4321"}));
+    let e = t.err("add_worker", json!({"name": "Asha", "role": "asha", "pin": "1111"}));
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_INPUT", Some("signed_in_pin")));
+    let e = t.err("add_worker", json!({"name": "Asha", "role": "asha", "pin": "1111", "signed_in_pin": "0000"}));
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("WRONG_PIN", Some("signed_in_pin")));
+    let a = t.ok("add_worker", json!({"name": "Asha", "role": "asha", "pin": "1111", "signed_in_pin": "4321"}));
+    assert_eq!(t.ok("app_state", json!({}))["signed_in"]["id"], a["id"]);
+    assert_eq!(t.ok("app_state", json!({}))["workers"].as_array().unwrap().len(), 2);
+    // Wrong PINs here count towards the wait as at sign-in.
+    for _ in 0..4 {
+        t.err("add_worker", json!({"name": "X", "role": "asha", "pin": "2222", "signed_in_pin": "0000"}));
+    }
+    let e = t.err("add_worker", json!({"name": "X", "role": "asha", "pin": "2222", "signed_in_pin": "0000"}));
+    assert_eq!(e.code, "PIN_WAIT");
+    assert!(t.err("sign_in", json!({"worker_id": w["id"], "pin": "4321"})).code == "PIN_WAIT");
+}
+
+#[test]
+fn the_app_state_tells_the_seconds_left_of_the_wait() {
+    let mut t = T::new();
+    let w = t.ok("add_worker", json!({"name": "Meena", "role": "anm", "pin": "4321"}));
+    assert_eq!(t.ok("app_state", json!({}))["pin_wait_seconds"], Value::Null);
+    t.ok("lock", json!({}));
+    for _ in 0..5 {
+        t.err("sign_in", json!({"worker_id": w["id"], "pin": "0000"}));
+    }
+    // Each call is 10 s later: the wait of 30 s began on the fifth wrong PIN.
+    assert_eq!(t.ok("app_state", json!({}))["pin_wait_seconds"], 20);
+    assert_eq!(t.ok("app_state", json!({}))["pin_wait_seconds"], 10);
+    assert_eq!(t.ok("app_state", json!({}))["pin_wait_seconds"], Value::Null);
+    t.ok("sign_in", json!({"worker_id": w["id"], "pin": "4321"}));
 }
 
 /// Ids and generated register ids replaced by placeholders (they differ on every run).

@@ -1,42 +1,160 @@
 //! A household's and a beneficiary's facts: the fields the register, the import, the store and
 //! the app all speak of, written once, with the checks on what a worker types into them.
 
-use crate::codes::{BeneficiaryStatus, RiskCategory, Sex};
-use crate::dates::Date;
-use crate::model::{BeneficiaryField, HouseholdField};
+use crate::codes::{BeneficiaryStatus, DoseCode, RiskCategory, Sex};
+use crate::dates::{iso, Age, Date};
+use crate::model::{edd_from_lmp, BeneficiaryField, HouseholdField};
+use crate::schedule::last_child_dose;
 use serde::Serialize;
 
 /// Names, house numbers and the like: at most this many characters.
 pub const MAX_TEXT: usize = 200;
 
-/// Input that cannot be stored, with the field it is about.
+/// Input that cannot be stored, with the field it is about when there is one (the name of the
+/// request's or the register's field, e.g. `name`, `dob`, `doses[1].date`): a form shows the
+/// message beside that field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct InputError {
     pub message: String,
+    pub field: Option<String>,
 }
 
 impl InputError {
     pub fn new(message: impl Into<String>) -> InputError {
-        InputError { message: message.into() }
+        InputError { message: message.into(), field: None }
+    }
+
+    /// A problem of one field; the message is expected to name it too (logs, the CLI).
+    pub fn at(field: impl Into<String>, message: impl Into<String>) -> InputError {
+        InputError { message: message.into(), field: Some(field.into()) }
     }
 }
 
 /// Checks a required text (trimmed, not empty, not too long, no control characters).
 pub fn required_text(field: &str, value: &str) -> Result<String, InputError> {
-    optional_text(field, Some(value))?.ok_or_else(|| InputError::new(format!("{field} is empty: write it")))
+    optional_text(field, Some(value))?.ok_or_else(|| InputError::at(field, format!("{field} is empty: write it")))
 }
 
 /// Checks an optional text; empty means none.
 pub fn optional_text(field: &str, value: Option<&str>) -> Result<Option<String>, InputError> {
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
     if v.chars().count() > MAX_TEXT {
-        return Err(InputError::new(format!("{field} is longer than {MAX_TEXT} characters")));
+        return Err(InputError::at(field, format!("{field} is longer than {MAX_TEXT} characters")));
     }
     if v.chars().any(char::is_control) {
-        return Err(InputError::new(format!("{field} has a control character")));
+        return Err(InputError::at(field, format!("{field} has a control character")));
     }
     Ok(Some(v.to_string()))
+}
+
+/// How long before today an active pregnancy's LMP may be.
+pub const MAX_LMP_AGE: Age = Age::Months(10);
+
+/// A person the register cannot hold as entered, each with a stable [`Implausible::code`] and
+/// the field it is about ([`Implausible::field`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Implausible {
+    /// The child is older than the age of the schedule's last dose ([`last_child_dose`]).
+    #[error(
+        "dob {}: the child would be older than {} (the age of {last}, the schedule's last dose): not a child of the schedule; check the year",
+        iso(*dob),
+        due.describe()
+    )]
+    DobTooOld { dob: Date, last: DoseCode, due: Age },
+    /// An active pregnancy's LMP more than [`MAX_LMP_AGE`] before today.
+    #[error(
+        "lmp {}: more than {} before today ({}): not an ongoing pregnancy; check the date, or record how the pregnancy ended",
+        iso(*lmp),
+        MAX_LMP_AGE.describe(),
+        iso(*today)
+    )]
+    LmpTooOld { lmp: Date, today: Date },
+    /// An active pregnancy whose expected date of delivery is past. `field` is what was entered:
+    /// `edd`, or `lmp` when the EDD was worked out from it.
+    #[error(
+        "{field} {}: the expected date of delivery {} is before today ({}): not an ongoing pregnancy; check the date, or record how the pregnancy ended",
+        iso(*entered),
+        iso(*edd),
+        iso(*today)
+    )]
+    EddPast { field: &'static str, entered: Date, edd: Date, today: Date },
+}
+
+impl Implausible {
+    /// Every code, in the order of the contract's table.
+    pub const CODES: [&'static str; 3] = ["DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST"];
+
+    /// A stable code for scripts and the UI; never match the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Implausible::DobTooOld { .. } => "DOB_TOO_OLD",
+            Implausible::LmpTooOld { .. } => "LMP_TOO_OLD",
+            Implausible::EddPast { .. } => "EDD_PAST",
+        }
+    }
+
+    /// The field the problem is about (`dob`, `lmp` or `edd`).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Implausible::DobTooOld { .. } => "dob",
+            Implausible::LmpTooOld { .. } => "lmp",
+            Implausible::EddPast { field, .. } => field,
+        }
+    }
+}
+
+/// A child's date of birth: refused when the child is past the due age of the schedule's last
+/// dose on `today` (Td at 16 years: [`last_child_dose`]). The day the last dose is due is still
+/// a child's. (A date in the future is refused where dates are read: it is no date of birth.)
+pub fn check_dob(dob: Date, today: Date) -> Result<(), Implausible> {
+    let Some(last) = last_child_dose() else { return Ok(()) };
+    match last.due.after(dob) {
+        Some(limit) if limit < today => Err(Implausible::DobTooOld { dob, last: last.code, due: last.due }),
+        _ => Ok(()),
+    }
+}
+
+/// A pregnancy as entered, by its LMP (`from_edd`: the EDD that was entered instead, from which
+/// the LMP was worked out): refused when it is `active` and cannot be ongoing on `today` (an LMP
+/// more than [`MAX_LMP_AGE`] ago, or an expected date of delivery before today). A pregnancy that
+/// is not active (delivered, migrated, closed) is not refused.
+pub fn check_pregnancy(
+    lmp: Date,
+    from_edd: Option<Date>,
+    status: BeneficiaryStatus,
+    today: Date,
+) -> Result<(), Implausible> {
+    if status != BeneficiaryStatus::Active {
+        return Ok(());
+    }
+    if from_edd.is_none() && MAX_LMP_AGE.after(lmp).is_some_and(|d| d < today) {
+        return Err(Implausible::LmpTooOld { lmp, today });
+    }
+    let Some(edd) = from_edd.or_else(|| edd_from_lmp(lmp)) else { return Ok(()) };
+    if edd < today {
+        let (field, entered) = match from_edd {
+            Some(e) => ("edd", e),
+            None => ("lmp", lmp),
+        };
+        return Err(Implausible::EddPast { field, entered, edd, today });
+    }
+    Ok(())
+}
+
+/// A phone number as compared between households: its last 10 digits (`+91 98765-43210` and
+/// `9876543210` are one phone); none without digits.
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail = &digits[digits.len().saturating_sub(10)..];
+    (!tail.is_empty()).then(|| tail.iter().collect())
+}
+
+/// A house number as compared between households: trimmed, inner spaces made one, case-folded
+/// (`" bk-3 "` and `"BK-3"` are one house); none when empty.
+pub fn house_key(house_no: &str) -> Option<String> {
+    let key = house_no.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    (!key.is_empty()).then_some(key)
 }
 
 /// A phone number: digits with optional `+`, spaces and dashes; 10 to 13 digits.
@@ -54,7 +172,7 @@ pub fn check_phone(p: &str) -> Result<(), String> {
 /// An optional phone number as typed: checked as text, then as a phone number.
 pub fn optional_phone(value: Option<&str>) -> Result<Option<String>, InputError> {
     let Some(v) = optional_text("phone", value)? else { return Ok(None) };
-    check_phone(&v).map_err(|m| InputError::new(format!("phone {m}")))?;
+    check_phone(&v).map_err(|m| InputError::at("phone", format!("phone {m}")))?;
     Ok(Some(v))
 }
 
@@ -76,6 +194,19 @@ impl HouseholdFacts {
             phone: optional_phone(self.phone.as_deref())?,
             risk_category: self.risk_category,
         })
+    }
+
+    /// Whether `other` (a household of the same village) looks like the same one: the same
+    /// house number ([`house_key`]) or the same phone ([`phone_key`]). Suggests a duplicate
+    /// before saving; never merges.
+    pub fn similar_to(&self, other: &HouseholdFacts) -> bool {
+        fn same(a: &Option<String>, b: &Option<String>, key: fn(&str) -> Option<String>) -> bool {
+            match (a.as_deref().and_then(key), b.as_deref().and_then(key)) {
+                (Some(x), Some(y)) => x == y,
+                _ => false,
+            }
+        }
+        same(&self.house_no, &other.house_no, house_key) || same(&self.phone, &other.phone, phone_key)
     }
 
     /// Every fact as a field write (a registration, or an edit that sets them all).
@@ -216,6 +347,81 @@ mod tests {
             Some(BeneficiaryField::Status(BeneficiaryStatus::Died))
         );
         assert_eq!(status_change(None, BeneficiaryStatus::Active), None);
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        Date::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_child_older_than_the_last_dose_is_refused() {
+        let last = last_child_dose().map(|r| (r.code, r.due));
+        assert_eq!(last, Some((DoseCode::Td16, Age::Years(16))));
+        let today = d(2026, 11, 22);
+        // Td-16 is due today: still a child of the schedule; one day older is not.
+        assert_eq!(check_dob(d(2010, 11, 22), today), Ok(()));
+        let e = check_dob(d(2010, 11, 21), today).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("DOB_TOO_OLD", "dob"));
+        assert!(
+            e.to_string().starts_with("dob 2010-11-21: the child would be older than 16 years (the age of TD16"),
+            "{e}"
+        );
+        assert_eq!(check_dob(d(2026, 1, 10), today), Ok(()));
+    }
+
+    #[test]
+    fn an_active_pregnancy_that_cannot_be_ongoing_is_refused() {
+        let today = d(2026, 11, 22);
+        let active = BeneficiaryStatus::Active;
+        assert_eq!(check_pregnancy(d(2026, 6, 1), None, active, today), Ok(()));
+        // Ten months ago to the day: not more than ten months, but the EDD has passed.
+        let e = check_pregnancy(d(2026, 1, 22), None, active, today).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("EDD_PAST", "lmp"));
+        let e = check_pregnancy(d(2026, 1, 21), None, active, today).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("LMP_TOO_OLD", "lmp"));
+        assert!(e.to_string().starts_with("lmp 2026-01-21: more than 10 months before today"), "{e}");
+        // The EDD worked out from the LMP: the day before it is past is still ongoing.
+        let lmp = d(2026, 2, 15);
+        assert_eq!(edd_from_lmp(lmp), Some(today));
+        assert_eq!(check_pregnancy(lmp, None, active, today), Ok(()));
+        assert_eq!(check_pregnancy(d(2026, 2, 14), None, active, today).map_err(|e| e.code()), Err("EDD_PAST"));
+        // An EDD entered is named as the EDD, whatever LMP it gives.
+        let edd = d(2025, 12, 1);
+        let lmp = crate::model::lmp_from_edd(edd).unwrap_or_default();
+        let e = check_pregnancy(lmp, Some(edd), active, today).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("EDD_PAST", "edd"));
+        assert!(e.to_string().starts_with("edd 2025-12-01: the expected date of delivery 2025-12-01 is before today"));
+        // Delivered, migrated or closed: not refused.
+        for s in [BeneficiaryStatus::Migrated, BeneficiaryStatus::Died] {
+            assert_eq!(check_pregnancy(d(2020, 1, 1), None, s, today), Ok(()));
+        }
+    }
+
+    #[test]
+    fn similar_households_share_a_house_number_or_a_phone() {
+        assert_eq!(phone_key("+91 98765-43210"), Some("9876543210".into()));
+        assert_eq!(phone_key("09876543210"), Some("9876543210".into()));
+        assert_eq!(phone_key("--"), None);
+        assert_eq!(house_key("  bK-3 "), Some("bk-3".into()));
+        assert_eq!(house_key("12  A"), house_key("12 a"));
+        assert_eq!(house_key("   "), None);
+        let h = |no: Option<&str>, phone: Option<&str>| HouseholdFacts {
+            house_no: no.map(str::to_string),
+            phone: phone.map(str::to_string),
+            ..Default::default()
+        };
+        assert!(h(Some("BK-3"), None).similar_to(&h(Some(" bk-3"), Some("9876543210"))));
+        assert!(h(Some("7"), Some("+919876543210")).similar_to(&h(Some("8"), Some("98765 43210"))));
+        assert!(!h(Some("7"), Some("9876543210")).similar_to(&h(Some("8"), Some("9876543211"))));
+        assert!(!h(None, None).similar_to(&h(None, None)));
+        assert!(!h(Some(" "), None).similar_to(&h(Some(""), None)));
+    }
+
+    #[test]
+    fn a_field_error_names_its_field() {
+        assert_eq!(required_text("name", " ").unwrap_err().field.as_deref(), Some("name"));
+        assert_eq!(optional_phone(Some("12")).unwrap_err().field.as_deref(), Some("phone"));
+        assert_eq!(InputError::new("x").field, None);
     }
 
     #[test]

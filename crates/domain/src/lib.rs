@@ -27,7 +27,7 @@ pub use codes::{
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
-pub use facts::{BeneficiaryFacts, HouseholdFacts, InputError};
+pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
 pub use hlc::Hlc;
 pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
 pub use record::Warning;

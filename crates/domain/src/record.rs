@@ -99,9 +99,11 @@ pub enum Fields {
 }
 
 impl Fields {
-    fn refuse(self, field: impl FnOnce() -> String, message: String) -> InputError {
+    /// `field` is the request's field (`doses[1]`), `shown` how the message names it
+    /// (`doses[1] (BCG)`).
+    fn refuse(self, field: String, shown: String, message: String) -> InputError {
         match self {
-            Fields::Request => InputError::new(format!("{}: {message}", field())),
+            Fields::Request => InputError::at(field, format!("{shown}: {message}")),
             Fields::Sentence => InputError::new(message),
         }
     }
@@ -134,16 +136,16 @@ pub fn check_doses(
     settings: &ScheduleSettings,
 ) -> Result<Vec<Warning>, InputError> {
     if doses.is_empty() {
-        return Err(InputError::new("codes is empty: name at least one dose"));
+        return Err(InputError::at("doses", "codes is empty: name at least one dose"));
     }
     let mut seen = HashSet::new();
     let mut history = history.to_vec();
     let mut warnings = Vec::new();
     for (i, (code, date)) in doses.iter().enumerate() {
-        let at = || format!("doses[{i}] ({code})");
-        check_dose(to.who, &to.subject, *code, *date, today).map_err(|m| to.fields.refuse(at, m))?;
+        let at = |m| to.fields.refuse(format!("doses[{i}]"), format!("doses[{i}] ({code})"), m);
+        check_dose(to.who, &to.subject, *code, *date, today).map_err(at)?;
         if !seen.insert(*code) {
-            return Err(to.fields.refuse(at, format!("{code} is listed twice")));
+            return Err(at(format!("{code} is listed twice")));
         }
         warnings.extend(dose_warnings(&to.subject, &history, *code, *date, settings));
         history.push(Given { code: *code, date: *date });
@@ -159,10 +161,10 @@ pub fn check_not_given(to: &Recipient<'_>, codes: &[DoseCode], date: Date, today
     }
     let mut seen = HashSet::new();
     for code in codes {
-        let at = || "codes".to_string();
-        check_dose(to.who, &to.subject, *code, date, today).map_err(|m| to.fields.refuse(at, m))?;
+        let at = |m| to.fields.refuse("codes".into(), "codes".into(), m);
+        check_dose(to.who, &to.subject, *code, date, today).map_err(at)?;
         if !seen.insert(*code) {
-            return Err(to.fields.refuse(at, format!("{code} is listed twice")));
+            return Err(at(format!("{code} is listed twice")));
         }
     }
     Ok(())
@@ -234,6 +236,9 @@ mod tests {
         assert!(err(&[(DoseCode::Bcg, d("2025-12-01"))]).ends_with("dose date 2025-12-01 is before birth (2026-01-01)"));
         assert!(err(&[(DoseCode::Bcg, d("2026-01-02")), (DoseCode::Bcg, d("2026-01-03"))]).contains("listed twice"));
         assert!(err(&[]).contains("codes is empty"));
+        // The request's field, for a form to show the message beside it.
+        let e = check_doses(&to, &[], &[(DoseCode::Bcg, d("2026-01-02")), (DoseCode::Td1, d("2026-02-01"))], today, &s);
+        assert_eq!(e.unwrap_err().field.as_deref(), Some("doses[1]"));
         // One dose named by the CLI's flags: the sentence alone, which names the dose and date.
         let cli = Recipient { fields: Fields::Sentence, ..to };
         let e = check_doses(&cli, &[], &[(DoseCode::Bcg, d("2026-12-01"))], today, &s).unwrap_err().message;

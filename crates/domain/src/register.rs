@@ -5,7 +5,7 @@
 
 use crate::codes::{BeneficiaryStatus, DoseCode, Kind, RiskCategory, Sex};
 use crate::dates::{iso, parse_date, Date};
-use crate::facts::{check_phone, BeneficiaryFacts, HouseholdFacts};
+use crate::facts::{check_dob, check_phone, check_pregnancy, BeneficiaryFacts, HouseholdFacts};
 use crate::model::{edd_from_lmp, lmp_from_edd};
 use crate::record::check_dose;
 use crate::schedule::Subject;
@@ -323,6 +323,7 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
         });
         let dob = cell_date(&mut errs, line, dob, "dob", Some(today));
         let mut lmp = cell_date(&mut errs, line, lmp, "lmp", Some(today));
+        let lmp_entered = lmp.is_some();
         let edd = cell_date(&mut errs, line, edd_text, "edd", None);
         let mut doses = Vec::new();
         for (code, text) in dose_cells {
@@ -381,6 +382,22 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
                 }
             }
             None => {}
+        }
+        // A person the register cannot hold: a child past the schedule's last dose, an active
+        // pregnancy that cannot be ongoing (an empty status is active).
+        match (kind, dob, lmp) {
+            (Some(Kind::Child), Some(b), _) => {
+                if let Err(e) = check_dob(b, today) {
+                    errs.push(line, Some(e.field()), e.to_string());
+                }
+            }
+            (Some(Kind::PregnantWoman), _, Some(l)) if errs_on(&errs, line, "lmp") && errs_on(&errs, line, "edd") => {
+                let from_edd = if lmp_entered { None } else { edd };
+                if let Err(e) = check_pregnancy(l, from_edd, status.unwrap_or(BeneficiaryStatus::Active), today) {
+                    errs.push(line, Some(e.field()), e.to_string());
+                }
+            }
+            _ => {}
         }
         if let (Some(kind), anchor) = (kind, if kind == Some(Kind::Child) { dob } else { lmp }) {
             // A row without its date of birth or LMP was refused above; its doses are still

@@ -155,6 +155,15 @@ pub fn rule_of(code: DoseCode) -> &'static DoseRule {
     &SCHEDULE[code.index()]
 }
 
+/// The child's dose due last in the schedule (Td at 16 years): a person past its due age is no
+/// child of the schedule, and a date of birth before that is refused
+/// ([`crate::facts::check_dob`]). Ages of different units compare through the dates they give
+/// from one start (any: a month or a year is never shorter than the days it stands for here).
+pub fn last_child_dose() -> Option<&'static DoseRule> {
+    let start = Date::from_ymd_opt(2000, 1, 1)?;
+    SCHEDULE.iter().filter(|r| r.anchor == Anchor::Birth).max_by_key(|r| r.due.after(start))
+}
+
 /// The doses a kind of beneficiary can receive, in schedule order.
 pub fn codes_for(kind: Kind) -> impl Iterator<Item = DoseCode> {
     DoseCode::ALL.iter().copied().filter(move |c| c.kind() == kind)

@@ -1,7 +1,7 @@
 //! The store's errors, each with a stable code.
 
 use teeka_domain::register::RegisterErrors;
-use teeka_domain::InputError;
+use teeka_domain::{Implausible, InputError};
 
 /// Errors of the store. Each has a stable [`StoreError::code`].
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +18,13 @@ pub enum StoreError {
     UnknownVillage(String),
     #[error("{0}")]
     Invalid(String),
+    /// Input refused, naming the field it is about (`INVALID_INPUT` as [`StoreError::Invalid`]).
+    #[error("{message}")]
+    InvalidField { field: String, message: String },
+    /// A person the register cannot hold (a child past the schedule, a pregnancy that cannot be
+    /// ongoing): its own code.
+    #[error(transparent)]
+    Implausible(#[from] Implausible),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -29,6 +36,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The request's field the error is about, when it is about one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            StoreError::InvalidField { field, .. } => Some(field),
+            StoreError::Implausible(e) => Some(e.field()),
+            _ => None,
+        }
+    }
+
     /// A stable code for scripts and the UI; never match the message.
     pub fn code(&self) -> &'static str {
         match self {
@@ -36,7 +52,8 @@ impl StoreError {
             StoreError::Register(_) => "REGISTER_INVALID",
             StoreError::UnknownBeneficiary(_) => "UNKNOWN_BENEFICIARY",
             StoreError::UnknownVillage(_) => "UNKNOWN_VILLAGE",
-            StoreError::Invalid(_) => "INVALID_INPUT",
+            StoreError::Invalid(_) | StoreError::InvalidField { .. } => "INVALID_INPUT",
+            StoreError::Implausible(e) => e.code(),
             StoreError::NotFound(_) => "NOT_FOUND",
             StoreError::SessionClosed(_) => "SESSION_CLOSED",
             StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
@@ -47,7 +64,10 @@ impl StoreError {
 
 impl From<InputError> for StoreError {
     fn from(e: InputError) -> StoreError {
-        StoreError::Invalid(e.message)
+        match e.field {
+            Some(field) => StoreError::InvalidField { field, message: e.message },
+            None => StoreError::Invalid(e.message),
+        }
     }
 }
 
@@ -55,6 +75,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 pub(crate) fn invalid(message: impl Into<String>) -> StoreError {
     StoreError::Invalid(message.into())
+}
+
+/// Input refused, naming its field.
+pub(crate) fn invalid_at(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::InvalidField { field: field.to_string(), message: message.into() }
 }
 
 pub(crate) fn not_found(message: impl Into<String>) -> StoreError {

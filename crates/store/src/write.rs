@@ -4,11 +4,11 @@
 //! appends anything, and appends all its events in one transaction.
 
 use crate::append::Ctx;
-use crate::error::{corrupt, invalid, not_found, Result, StoreError};
+use crate::error::{corrupt, invalid, invalid_at, not_found, Result, StoreError};
 use crate::records::SessionRecord;
 use crate::store::Store;
 use std::collections::HashSet;
-use teeka_domain::facts::{optional_text, required_text};
+use teeka_domain::facts::{check_dob, check_pregnancy, optional_text, required_text};
 use teeka_domain::record::{check_doses, check_not_given, Fields, Recipient};
 use teeka_domain::{
     iso, AefiSeverity, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, Event,
@@ -100,18 +100,27 @@ impl Store {
         let name = required_text("name", &facts.name)?;
         let mother_name = optional_text("mother_name", facts.mother_name.as_deref())?;
         let (anchor, what) = match kind {
-            Kind::Child => (facts.dob.ok_or_else(|| invalid("dob is missing: a child needs a date of birth"))?, "dob"),
+            Kind::Child => {
+                (facts.dob.ok_or_else(|| invalid_at("dob", "dob is missing: a child needs a date of birth"))?, "dob")
+            }
             Kind::PregnantWoman => {
-                (facts.lmp.ok_or_else(|| invalid("lmp is missing: a pregnant woman needs an LMP"))?, "lmp")
+                (facts.lmp.ok_or_else(|| invalid_at("lmp", "lmp is missing: a pregnant woman needs an LMP"))?, "lmp")
             }
         };
         if anchor > ctx.today {
-            return Err(invalid(format!("{what} {} is in the future (today is {})", iso(anchor), iso(ctx.today))));
+            return Err(invalid_at(
+                what,
+                format!("{what} {} is in the future (today is {})", iso(anchor), iso(ctx.today)),
+            ));
+        }
+        match kind {
+            Kind::Child => check_dob(anchor, ctx.today)?,
+            Kind::PregnantWoman => check_pregnancy(anchor, None, BeneficiaryStatus::Active, ctx.today)?,
         }
         let sex = match kind {
             Kind::Child => facts.sex,
             Kind::PregnantWoman if matches!(facts.sex, None | Some(Sex::F)) => Some(Sex::F),
-            Kind::PregnantWoman => return Err(invalid("sex of a pregnant woman must be F")),
+            Kind::PregnantWoman => return Err(invalid_at("sex", "sex of a pregnant woman must be F")),
         };
         let checked = BeneficiaryFacts {
             name,
@@ -148,6 +157,15 @@ impl Store {
     /// Changes some fields of a beneficiary (checked as at registration).
     pub fn update_beneficiary(&mut self, register_id: &str, fields: Vec<BeneficiaryField>, ctx: &Ctx) -> Result<()> {
         let row = self.beneficiary(register_id)?;
+        // The status the beneficiary has once these fields are set.
+        let status = fields
+            .iter()
+            .rev()
+            .find_map(|f| match f {
+                BeneficiaryField::Status(s) => Some(*s),
+                _ => None,
+            })
+            .unwrap_or(row.status);
         let mut checked = Vec::with_capacity(fields.len());
         for f in fields {
             checked.push(match f {
@@ -156,13 +174,25 @@ impl Store {
                     BeneficiaryField::MotherName(optional_text("mother_name", m.as_deref())?)
                 }
                 BeneficiaryField::Dob(Some(d)) | BeneficiaryField::Lmp(Some(d)) if d > ctx.today => {
-                    return Err(invalid(format!("date {} is in the future (today is {})", iso(d), iso(ctx.today))))
+                    let what = f.name();
+                    return Err(invalid_at(
+                        what,
+                        format!("{what} {} is in the future (today is {})", iso(d), iso(ctx.today)),
+                    ));
                 }
                 BeneficiaryField::Dob(_) if row.kind != Kind::Child => {
-                    return Err(invalid(format!("dob: {register_id} is a pregnant woman (set lmp)")))
+                    return Err(invalid_at("dob", format!("dob: {register_id} is a pregnant woman (set lmp)")))
                 }
                 BeneficiaryField::Lmp(_) if row.kind != Kind::PregnantWoman => {
-                    return Err(invalid(format!("lmp: {register_id} is a child (set dob)")))
+                    return Err(invalid_at("lmp", format!("lmp: {register_id} is a child (set dob)")))
+                }
+                BeneficiaryField::Dob(Some(d)) => {
+                    check_dob(d, ctx.today)?;
+                    f
+                }
+                BeneficiaryField::Lmp(Some(d)) => {
+                    check_pregnancy(d, None, status, ctx.today)?;
+                    f
                 }
                 BeneficiaryField::Dob(None) | BeneficiaryField::Lmp(None) => {
                     return Err(invalid("a date of birth or LMP cannot be removed"))

@@ -102,6 +102,44 @@ fn a_refused_record_stores_nothing() {
     assert_eq!(s.event_count().unwrap(), n);
 }
 
+/// The store's writes refuse a person the register cannot hold with the domain's check (a child
+/// past Td at 16, a pregnancy that cannot be ongoing), naming the field; nothing is stored.
+#[test]
+fn an_implausible_person_is_refused_and_nothing_stored() {
+    use teeka_domain::{BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Kind};
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let c = ctx();
+    let n = s.event_count().unwrap();
+    let village = s.add_village("Rampur", &c).unwrap();
+    let household = s.household_records(village).unwrap()[0].id;
+    let child = BeneficiaryFacts { name: "Ravi".into(), dob: Some(date("2010-11-21")), ..Default::default() };
+    let woman = BeneficiaryFacts { name: "Sita".into(), lmp: Some(date("2026-01-01")), ..Default::default() };
+    let errs = [
+        s.register_beneficiary(household, Kind::Child, &child, &[], &c).unwrap_err(),
+        s.register_beneficiary(household, Kind::PregnantWoman, &woman, &[], &c).unwrap_err(),
+        s.update_beneficiary("C-1", vec![BeneficiaryField::Dob(Some(date("2001-01-01")))], &c).unwrap_err(),
+        s.update_beneficiary("W-1", vec![BeneficiaryField::Lmp(Some(date("2026-02-01")))], &c).unwrap_err(),
+    ];
+    let got: Vec<_> = errs.iter().map(|e| (e.code(), e.field())).collect();
+    assert_eq!(
+        got,
+        [
+            ("DOB_TOO_OLD", Some("dob")),
+            ("LMP_TOO_OLD", Some("lmp")),
+            ("DOB_TOO_OLD", Some("dob")),
+            ("EDD_PAST", Some("lmp"))
+        ]
+    );
+    assert_eq!(s.event_count().unwrap(), n);
+    // Td-16 due today: still a child. A pregnancy no longer active is not refused.
+    let child = BeneficiaryFacts { dob: Some(date("2010-11-22")), ..child };
+    s.register_beneficiary(household, Kind::Child, &child, &[], &c).unwrap();
+    let moved =
+        vec![BeneficiaryField::Status(BeneficiaryStatus::Migrated), BeneficiaryField::Lmp(Some(date("2026-01-01")))];
+    s.update_beneficiary("W-1", moved, &c).unwrap();
+}
+
 #[test]
 fn a_failing_import_rolls_back_everything() {
     let mut s = Store::open_in_memory().unwrap();

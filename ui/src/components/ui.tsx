@@ -1,6 +1,7 @@
-// Small shared components: errors, badges, date field, sheet, stepper, icons.
+// Small shared components: errors, badges, date field, sheet, stepper, icons; a form's errors
+// beside their fields (useFieldErrors) and the question before a half-filled form is thrown away.
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { ApiError } from "../api";
 import type { Classification } from "../bindings";
 import { errorText, t } from "../i18n";
@@ -17,14 +18,106 @@ export function ErrorBox({ error, id }: { error: ApiError | string | null | unde
   );
 }
 
-/** A local (form) problem, already translated. */
-export function FieldError({ text }: { text: string | null | undefined }) {
+/** A local (form) problem, already translated; with `id`, the field it is about points at it
+ * (`aria-describedby`). */
+export function FieldError({ text, id, field }: { text: string | null | undefined; id?: string; field?: string }) {
   if (!text) return null;
   return (
-    <div class="field-error" role="alert" data-testid="error">
+    <div class="field-error" role="alert" data-testid="error" id={id} data-field={field}>
       {text}
     </div>
   );
+}
+
+/** The id of the error beside the field with this test id. */
+export const errorId = (testid: string) => `${testid}-error`;
+
+/** An app error about one field (`AppError.field`), translated as the ErrorBox says it. */
+export function appErrorText(e: ApiError): string {
+  const x = errorText(e.code);
+  return `${x.what} ${x.todo}`;
+}
+
+/**
+ * A form's errors, each beside its field: `check(field)` is the form's own rule for a field (a
+ * translated problem, or null when fine). `validate(fields)` checks them all on saving; a shown
+ * error is checked again as the worker types, and goes as soon as the value is fine. An app
+ * error naming one of `values`' fields (`AppError.field`) shows beside that field until its value
+ * changes to one the form's rule accepts; any other app error is `general`.
+ */
+export function useFieldErrors<F extends string>(values: Record<F, unknown>, check: (f: F) => string | null) {
+  const [shown, setShown] = useState<Partial<Record<F, string>>>({});
+  const [app, setApp] = useState<{ e: ApiError; value: string } | null>(null);
+  const snap = (f: string) => JSON.stringify((values as Record<string, unknown>)[f] ?? null);
+  const known = (f: string | undefined): f is F => !!f && Object.prototype.hasOwnProperty.call(values, f);
+  useEffect(() => {
+    let changed = false;
+    const next: Partial<Record<F, string>> = {};
+    for (const f of Object.keys(shown) as F[]) {
+      const p = check(f);
+      if (p) next[f] = p;
+      if (p !== shown[f]) changed = true;
+    }
+    if (changed) setShown(next);
+    if (app && known(app.e.field) && snap(app.e.field) !== app.value && !check(app.e.field)) setApp(null);
+  });
+  return {
+    /** The error to show beside `f`, or null. */
+    error: (f: F): string | null =>
+      shown[f] ?? (app && app.e.field === f ? appErrorText(app.e) : null),
+    /** Checks `fields` (all of them when saving); true when every one is fine. */
+    validate: (fields: F[]): boolean => {
+      const next: Partial<Record<F, string>> = {};
+      for (const f of fields) {
+        const p = check(f);
+        if (p) next[f] = p;
+      }
+      setShown(next);
+      setApp(null);
+      return Object.keys(next).length === 0;
+    },
+    /** Takes a failed command's error. */
+    fail: (e: ApiError) => setApp({ e, value: known(e.field) ? snap(e.field) : "" }),
+    /** The app's error that is about none of the form's fields, for the form's ErrorBox. */
+    general: app && !known(app.e.field) ? app.e : null,
+    clear: () => (setShown({}), setApp(null)),
+  };
+}
+
+/** A question in the app's style (a panel at the bottom), e.g. before throwing a form away. */
+export function ConfirmBox(props: { text: string; yes: string; no: string; onYes: () => void; onNo: () => void; testid: string }) {
+  return (
+    <div class="similar" role="alertdialog" aria-modal="true" aria-label={props.text} data-testid={props.testid}>
+      <p>{props.text}</p>
+      <div class="actions">
+        <button type="button" class="btn" onClick={props.onNo} data-testid={`${props.testid}-no`} autoFocus>
+          {props.no}
+        </button>
+        <button type="button" class="btn primary" onClick={props.onYes} data-testid={`${props.testid}-yes`}>
+          {props.yes}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** `leave` at once when nothing was filled in; otherwise asks first ("throw away what you filled
+ * in?"). Render `asking` where the question should appear. */
+export function useLeaveGuard(dirty: boolean, leave: () => void) {
+  const [ask, setAsk] = useState(false);
+  return {
+    tryLeave: () => (dirty ? setAsk(true) : leave()),
+    asking: ask ? (
+      <ConfirmBox
+        text={t("form.discard")}
+        yes={t("form.discard_yes")}
+        no={t("form.discard_no")}
+        onYes={() => (setAsk(false), leave())}
+        onNo={() => setAsk(false)}
+        testid="discard"
+      />
+    ) : null,
+  };
 }
 
 export function Badge({ c }: { c: Classification }) {
@@ -70,6 +163,7 @@ export function DateField(props: {
         value={props.value}
         data-testid={props.testid}
         aria-invalid={msg ? "true" : "false"}
+        aria-describedby={msg ? errorId(props.testid) : undefined}
         onInput={(e) => {
           const el = e.currentTarget;
           const v = maskDateInput(el.value, props.value);
@@ -78,7 +172,7 @@ export function DateField(props: {
         }}
         onBlur={() => setTouched(true)}
       />
-      <FieldError text={msg} />
+      <FieldError text={msg} id={errorId(props.testid)} field={props.testid} />
     </label>
   );
 }
@@ -104,24 +198,29 @@ export function TextField(props: {
         maxLength={props.maxLength ?? 200}
         autoFocus={props.autoFocus}
         data-testid={props.testid}
+        aria-invalid={props.error ? "true" : "false"}
+        aria-describedby={props.error ? errorId(props.testid) : undefined}
         onInput={(e) => props.onInput(e.currentTarget.value)}
       />
-      <FieldError text={props.error} />
+      <FieldError text={props.error} id={errorId(props.testid)} field={props.testid} />
     </label>
   );
 }
 
-/** A full-screen panel over the current screen (forms, AEFI, closing a session). */
-export function Sheet(props: { title: string; onClose: () => void; children: ComponentChildren; testid?: string }) {
+/** A full-screen panel over the current screen (forms, AEFI, closing a session). With `dirty`
+ * (a form half filled in), going back asks before throwing it away. */
+export function Sheet(props: { title: string; onClose: () => void; children: ComponentChildren; testid?: string; dirty?: boolean }) {
+  const guard = useLeaveGuard(!!props.dirty, props.onClose);
   return (
     <div class="sheet" role="dialog" aria-label={props.title} data-testid={props.testid}>
       <div class="sheet-head">
-        <button class="icon-btn" onClick={props.onClose} data-testid="sheet-close" aria-label={t("common.close")}>
+        <button class="icon-btn" onClick={guard.tryLeave} data-testid="sheet-close" aria-label={t("common.close")}>
           <Icon name="back" />
         </button>
         <h2>{props.title}</h2>
       </div>
       <div class="sheet-body">{props.children}</div>
+      {guard.asking}
     </div>
   );
 }

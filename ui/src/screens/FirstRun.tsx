@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
-import { api, toApiError, type ApiError } from "../api";
+import { api, toApiError } from "../api";
 import type { WorkerRole as Role, SyncState, Worker } from "../bindings";
 import { LANGUAGES, t } from "../i18n";
 import { ROLES } from "../lib/codes";
 import { validPin } from "../lib/text";
-import { ErrorBox, FieldError, TextField } from "../components/ui";
+import { errorId, ErrorBox, FieldError, TextField, useFieldErrors, useLeaveGuard } from "../components/ui";
 
 /** Big buttons, each language named in its own script. */
 export function LanguagePick(props: { onPick: (code: string) => void }) {
@@ -45,32 +45,29 @@ export function StartChoice(props: { onConnect: () => void; onOffline: () => voi
 export function EnrollForm(props: { onDone: (s: SyncState) => void; onCancel?: () => void; initialServer?: string }) {
   const [server, setServer] = useState(props.initialServer ?? "");
   const [code, setCode] = useState("");
-  const [err, setErr] = useState<ApiError | null>(null);
-  const [missing, setMissing] = useState(false);
   const [busy, setBusy] = useState(false);
+  const fe = useFieldErrors({ server, code }, (f) => ((f === "server" ? server : code).trim() ? null : t("common.required")));
+  const guard = useLeaveGuard(server !== (props.initialServer ?? "") || !!code.trim(), () => props.onCancel?.());
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (!server.trim() || !code.trim()) return setMissing(true);
-    setMissing(false);
+    if (!fe.validate(["server", "code"])) return;
     setBusy(true);
-    setErr(null);
     try {
       props.onDone(await api.enroll(server.trim(), code.trim()));
     } catch (x) {
-      setErr(toApiError(x));
+      fe.fail(toApiError(x));
     } finally {
       setBusy(false);
     }
   };
   return (
     <form class="form" onSubmit={submit}>
-      <TextField label={t("enroll.server")} value={server} onInput={setServer} testid="enroll-server" type="url" inputMode="url" />
-      <TextField label={t("enroll.code")} value={code} onInput={setCode} testid="enroll-code" />
-      {missing && <FieldError text={t("common.required")} />}
-      <ErrorBox error={err} />
+      <TextField label={t("enroll.server")} value={server} onInput={setServer} testid="enroll-server" type="url" inputMode="url" error={fe.error("server")} />
+      <TextField label={t("enroll.code")} value={code} onInput={setCode} testid="enroll-code" error={fe.error("code")} />
+      <ErrorBox error={fe.general} />
       <div class="actions">
         {props.onCancel && (
-          <button type="button" class="btn" onClick={props.onCancel} data-testid="enroll-cancel">
+          <button type="button" class="btn" onClick={guard.tryLeave} data-testid="enroll-cancel">
             {t("common.back")}
           </button>
         )}
@@ -78,31 +75,41 @@ export function EnrollForm(props: { onDone: (s: SyncState) => void; onCancel?: (
           {t("enroll.submit")}
         </button>
       </div>
+      {guard.asking}
     </form>
   );
 }
 
-/** Name, role, PIN twice (4–6 digits) → `add_worker` (signed in). */
-export function WorkerForm(props: { onDone: (w: Worker) => void; onCancel?: () => void; title?: string }) {
+/** Name, role, PIN twice (4–6 digits) → `add_worker` (signed in). Adding a worker when one is
+ * signed in (`by`) asks for that worker's own PIN too (`signed_in_pin`). */
+export function WorkerForm(props: { onDone: (w: Worker) => void; onCancel?: () => void; title?: string; by?: Worker | null }) {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role | null>(null);
   const [pin, setPin] = useState("");
   const [pin2, setPin2] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
-  const [err, setErr] = useState<ApiError | null>(null);
+  const [byPin, setByPin] = useState("");
   const [busy, setBusy] = useState(false);
+  const by = props.by ?? null;
+  const fe = useFieldErrors({ name, role, pin, pin2, signed_in_pin: byPin }, (f) => {
+    if (f === "name") return name.trim() ? null : t("common.required");
+    if (f === "role") return role ? null : t("common.required");
+    if (f === "pin") return validPin(pin) ? null : t("worker.pin_bad");
+    if (f === "pin2") return pin === pin2 ? null : t("worker.pin_mismatch");
+    if (f === "signed_in_pin" && by) return validPin(byPin) ? null : t("worker.pin_bad");
+    return null;
+  });
+  const guard = useLeaveGuard(!!(name.trim() || role || pin || pin2 || byPin), () => props.onCancel?.());
   const submit = async (e: Event) => {
     e.preventDefault();
-    setErr(null);
-    if (!name.trim() || !role) return setProblem(t("common.required"));
-    if (!validPin(pin)) return setProblem(t("worker.pin_bad"));
-    if (pin !== pin2) return setProblem(t("worker.pin_mismatch"));
-    setProblem(null);
+    if (!fe.validate(["name", "role", "pin", "pin2", "signed_in_pin"])) return;
     setBusy(true);
     try {
-      props.onDone(await api.addWorker(name.trim(), role, pin));
+      props.onDone(await api.addWorker(name.trim(), role!, pin, by ? byPin : undefined));
     } catch (x) {
-      setErr(toApiError(x));
+      const err = toApiError(x);
+      // A wrong PIN of the signed-in worker is typed again.
+      if (err.field === "signed_in_pin") setByPin("");
+      fe.fail(err);
     } finally {
       setBusy(false);
     }
@@ -112,8 +119,8 @@ export function WorkerForm(props: { onDone: (w: Worker) => void; onCancel?: () =
     <main class="screen">
       <h1>{props.title ?? t("worker.create")}</h1>
       <form class="form" onSubmit={submit}>
-        <TextField label={t("worker.name")} value={name} onInput={setName} testid="worker-name" />
-        <fieldset class="field">
+        <TextField label={t("worker.name")} value={name} onInput={setName} testid="worker-name" error={fe.error("name")} />
+        <fieldset class="field" aria-invalid={fe.error("role") ? "true" : "false"} aria-describedby={fe.error("role") ? errorId("worker-role") : undefined}>
           <legend class="label">{t("worker.role")}</legend>
           <div class="choice-row">
             {ROLES.map((r) => (
@@ -129,14 +136,29 @@ export function WorkerForm(props: { onDone: (w: Worker) => void; onCancel?: () =
               </button>
             ))}
           </div>
+          <FieldError text={fe.error("role")} id={errorId("worker-role")} field="worker-role" />
         </fieldset>
-        <TextField label={t("worker.pin")} value={pin} onInput={(v) => setPin(digits(v))} testid="worker-pin" type="password" inputMode="numeric" maxLength={6} />
-        <TextField label={t("worker.pin2")} value={pin2} onInput={(v) => setPin2(digits(v))} testid="worker-pin2" type="password" inputMode="numeric" maxLength={6} />
-        <FieldError text={problem} />
-        <ErrorBox error={err} />
+        <TextField label={t("worker.pin")} value={pin} onInput={(v) => setPin(digits(v))} testid="worker-pin" type="password" inputMode="numeric" maxLength={6} error={fe.error("pin")} />
+        <TextField label={t("worker.pin2")} value={pin2} onInput={(v) => setPin2(digits(v))} testid="worker-pin2" type="password" inputMode="numeric" maxLength={6} error={fe.error("pin2")} />
+        {by && (
+          <>
+            <p class="note">{t("worker.by_help", { name: by.name })}</p>
+            <TextField
+              label={t("worker.by_pin", { name: by.name })}
+              value={byPin}
+              onInput={(v) => setByPin(digits(v))}
+              testid="worker-signed-in-pin"
+              type="password"
+              inputMode="numeric"
+              maxLength={6}
+              error={fe.error("signed_in_pin")}
+            />
+          </>
+        )}
+        <ErrorBox error={fe.general} />
         <div class="actions">
           {props.onCancel && (
-            <button type="button" class="btn" onClick={props.onCancel} data-testid="worker-cancel">
+            <button type="button" class="btn" onClick={guard.tryLeave} data-testid="worker-cancel">
               {t("common.cancel")}
             </button>
           )}
@@ -145,6 +167,7 @@ export function WorkerForm(props: { onDone: (w: Worker) => void; onCancel?: () =
           </button>
         </div>
       </form>
+      {guard.asking}
     </main>
   );
 }

@@ -1,6 +1,6 @@
 // The survey screens (ASHA) against a fake core: what the UI sends and shows.
 import { afterEach, describe, expect, it } from "vitest";
-import { appState, calledWith, choose, cleanup, click, fail, mount, q, qa, text, tick, type } from "../test/harness";
+import { appState, calledWith, choose, cleanup, click, fail, mount, q, qa, setLang, text, tick, type } from "../test/harness";
 
 const village = { id: "v1", name: "Rampur", households: 1, children: 0, pregnant_women: 0, due: 0 };
 const hh = (over: Record<string, unknown> = {}) => ({
@@ -13,7 +13,7 @@ const member = (over: Record<string, unknown> = {}) => ({
 });
 
 /** A small stateful core: households and members kept as the commands change them. */
-function fakeCore(opts: { similar?: unknown[]; households?: ReturnType<typeof hh>[] } = {}) {
+function fakeCore(opts: { similar?: unknown[]; similarHouseholds?: unknown[]; households?: ReturnType<typeof hh>[] } = {}) {
   const households = opts.households ?? [hh()];
   const members: Record<string, unknown[]> = { h1: [] };
   const beneficiaries: Record<string, unknown> = {};
@@ -31,6 +31,7 @@ function fakeCore(opts: { similar?: unknown[]; households?: ReturnType<typeof hh
       }
       case "members": return members[req!.household_id as string] ?? fail("NOT_FOUND");
       case "similar_children": return opts.similar ?? [];
+      case "similar_households": return opts.similarHouseholds ?? [];
       case "add_child": {
         const m = member({ register_id: "C-9", household_id: req!.household_id, name: req!.name, sex: req!.sex, dob: req!.dob ?? null, classification: "left_out", due: [{ code: "PENTA2", status: "overdue", due_on: "2026-10-01", last_on: null }, { code: "OPV0", status: "due", due_on: null, last_on: null }] });
         members[req!.household_id as string].push(m);
@@ -251,5 +252,156 @@ describe("Survey", () => {
     expect(qa("search-result").map((e) => e.dataset.registerId)).toEqual(["C-NEW"]);
     await tick(400);
     expect(qa("search-result").map((e) => e.dataset.registerId)).toEqual(["C-NEW"]);
+  });
+});
+
+/** An error as the core rejects with it, naming the request's field. */
+const failAt = (code: string, field: string) => {
+  throw { code, message: `raw ${code} message`, field };
+};
+
+describe("Survey forms", () => {
+  it("an error names its field and sits beside it, and clears as soon as the field is fixed", async () => {
+    const calls = await mount(fakeCore().handler);
+    await click("village");
+    await click("add-household");
+    await click("hh-save");
+    // Neither head nor house no.: the error is under the head's field, which points at it.
+    const head = q("hh-head")!;
+    expect(head.getAttribute("aria-invalid")).toBe("true");
+    expect(head.getAttribute("aria-describedby")).toBe("hh-head-error");
+    expect(document.getElementById("hh-head-error")!.textContent).toBe("Write the head of household or the house no.");
+    await type("hh-house-no", "14");
+    // Fixed (a house no. is enough): gone before saving again.
+    expect(document.getElementById("hh-head-error")).toBeNull();
+    expect(head.getAttribute("aria-invalid")).toBe("false");
+    expect(head.getAttribute("aria-describedby")).toBeNull();
+    await type("hh-phone", "98765");
+    await click("hh-save");
+    expect(document.getElementById("hh-phone-error")!.textContent).toContain("10 to 13 digits");
+    expect(q("hh-phone")!.getAttribute("aria-describedby")).toBe("hh-phone-error");
+    // Still wrong while typing: stays; once valid: gone.
+    await type("hh-phone", "987654321");
+    expect(document.getElementById("hh-phone-error")).not.toBeNull();
+    await type("hh-phone", "9876543210");
+    expect(document.getElementById("hh-phone-error")).toBeNull();
+    expect(calledWith(calls, "save_household")).toEqual([]);
+  });
+
+  it("the app's error about one field shows beside that field, translated, and goes when the field changes", async () => {
+    const core = fakeCore();
+    const calls = await mount((cmd, req) => (cmd === "add_child" ? failAt("DOB_TOO_OLD", "dob") : core.handler(cmd, req)));
+    await openHousehold(calls);
+    await click("add-child");
+    await type("child-name", "Ravi");
+    await click("child-sex-M");
+    await type("child-dob", "01/01/2008");
+    await click("child-save");
+    expect(calledWith(calls, "add_child")).toHaveLength(1);
+    const e = document.getElementById("child-dob-error")!;
+    expect(e.textContent).toContain("older than 16 years");
+    expect(e.textContent).toContain("Check the year of birth.");
+    expect(q("child-dob")!.getAttribute("aria-invalid")).toBe("true");
+    // Not also in a box at the bottom, and never the core's English message.
+    expect(qa("error").filter((x) => x.dataset.code)).toEqual([]);
+    expect(document.body.textContent).not.toContain("raw DOB_TOO_OLD");
+    await type("child-dob", "01/01/2018");
+    expect(document.getElementById("child-dob-error")).toBeNull();
+  });
+
+  it("a pregnancy refused by its EDD shows the refusal under the EDD, in Hindi too", async () => {
+    const core = fakeCore();
+    const calls = await mount((cmd, req) => (cmd === "add_pregnant_woman" ? failAt("EDD_PAST", "edd") : core.handler(cmd, req)));
+    await openHousehold(calls);
+    await click("add-woman");
+    await type("woman-name", "Meena");
+    await type("woman-edd", "01/11/2026");
+    await click("woman-save");
+    expect(document.getElementById("woman-edd-error")!.textContent).toContain("(EDD) has already passed");
+    expect(document.getElementById("woman-lmp-error")).toBeNull();
+    await click("sheet-close");
+    await click("discard-yes");
+    await setLang("hi");
+    await click("add-woman");
+    await type("woman-name", "मीना");
+    await type("woman-edd", "01/11/2026");
+    await click("woman-save");
+    expect(document.getElementById("woman-edd-error")!.textContent).toContain("प्रसव की संभावित तारीख (EDD) निकल चुकी है।");
+  });
+
+  it("going back from a half-filled form asks first; an empty one closes at once", async () => {
+    const calls = await mount(fakeCore().handler);
+    await openHousehold(calls);
+    await click("add-child");
+    await click("sheet-close");
+    expect(q("child-name")).toBeNull();
+    expect(q("discard")).toBeNull();
+    await click("add-child");
+    await type("child-name", "Ravi");
+    await click("sheet-close");
+    const ask = q("discard")!;
+    expect(ask.getAttribute("role")).toBe("alertdialog");
+    expect(ask.textContent).toContain("Throw away what you filled in?");
+    await click("discard-no");
+    expect(q("discard")).toBeNull();
+    expect((q("child-name") as HTMLInputElement).value).toBe("Ravi");
+    await click("sheet-close");
+    await click("discard-yes");
+    expect(q("child-name")).toBeNull();
+    expect(calledWith(calls, "add_child")).toEqual([]);
+    // The household form: only what differs from the saved household counts.
+    await click("hh-edit");
+    await click("sheet-close");
+    expect(q("hh-head")).toBeNull();
+    await click("hh-edit");
+    await type("hh-phone", "98");
+    await click("sheet-close");
+    expect(q("discard")).not.toBeNull();
+    await setLang("hi");
+    expect(q("discard")!.textContent).toContain("जो भरा है, उसे मिटा दें?");
+  });
+
+  it("a similar household warns before saving: save anyway, or open that household", async () => {
+    const twin = hh({ id: "h1", house_no: "12", head_of_household: "Ramesh", phone: "9876543210", members: 3 });
+    const core = fakeCore({ similarHouseholds: [twin] });
+    const calls = await mount(core.handler);
+    await click("village");
+    await click("add-household");
+    await type("hh-house-no", " 12 ");
+    await type("hh-head", "Ramesh Yadav");
+    await type("hh-phone", "+91 98765 43210");
+    await click("hh-save");
+    expect(calledWith(calls, "similar_households")).toEqual([{ village_id: "v1", house_no: "12", phone: "+91 98765 43210", id: null }]);
+    const w = q("similar-household-warning")!;
+    expect(w.textContent).toContain("Maybe this household is already registered");
+    expect(w.textContent).toContain("12 · Ramesh");
+    expect(calledWith(calls, "save_household")).toEqual([]);
+    // Back: nothing saved, the form as it was.
+    await click("similar-household-cancel");
+    expect(q("similar-household-warning")).toBeNull();
+    expect((q("hh-head") as HTMLInputElement).value).toBe("Ramesh Yadav");
+    await click("hh-save");
+    await click("similar-household-save");
+    expect(calledWith(calls, "save_household")).toHaveLength(1);
+    expect(calledWith(calls, "similar_households")).toHaveLength(2);
+    // Open that household instead: its members, nothing saved.
+    await click("back");
+    await click("add-household");
+    await type("hh-house-no", "12");
+    await click("hh-save");
+    await click("similar-household-open");
+    expect(calledWith(calls, "save_household")).toHaveLength(1);
+    expect(calledWith(calls, "members").at(-1)).toEqual({ household_id: "h1" });
+    expect(q("hh-edit")).not.toBeNull();
+  });
+
+  it("editing a household without changing its house no. or phone does not ask about similar ones", async () => {
+    const calls = await mount(fakeCore({ similarHouseholds: [hh({ id: "h7" })] }).handler);
+    await openHousehold(calls);
+    await click("hh-edit");
+    await type("hh-head", "Ramesh Kumar");
+    await click("hh-save");
+    expect(calledWith(calls, "similar_households")).toEqual([]);
+    expect(calledWith(calls, "save_household")).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import { doseName, kindName, reasonName, riskName, t, warningText } from "../i18
 import { RISK_CATEGORIES } from "../lib/codes";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
 import { validPhone } from "../lib/text";
-import { Badge, DateField, dateProblem, ErrorBox, FieldError, Icon, Loading, Sheet, TextField } from "../components/ui";
+import { Badge, DateField, dateProblem, errorId, ErrorBox, FieldError, Icon, Loading, Sheet, TextField, useFieldErrors } from "../components/ui";
 import { cardEntries, DoseCard, type CardState } from "../components/DoseCard";
 import { DueChips, MemberRow } from "../components/MemberRow";
 
@@ -112,10 +112,9 @@ function VillagesView({ push }: { push: (v: View) => void }) {
   const { data, err, reload } = useLoad(() => api.villages(), []);
   const [adding, setAdding] = useState(false);
   const [name, setName] = useState("");
-  const [saveErr, setSaveErr] = useState<ApiError | null>(null);
-  const [missing, setMissing] = useState(false);
+  const fe = useFieldErrors({ name }, () => (name.trim() ? null : t("common.required")));
   const save = async () => {
-    if (!name.trim()) return setMissing(true);
+    if (!fe.validate(["name"])) return;
     try {
       const v = await api.addVillage(name.trim());
       setAdding(false);
@@ -123,7 +122,7 @@ function VillagesView({ push }: { push: (v: View) => void }) {
       reload();
       push({ k: "households", village: v });
     } catch (e) {
-      setSaveErr(toApiError(e));
+      fe.fail(toApiError(e));
     }
   };
   return (
@@ -150,10 +149,10 @@ function VillagesView({ push }: { push: (v: View) => void }) {
         <Icon name="plus" /> {t("survey.add_village")}
       </button>
       {adding && (
-        <Sheet title={t("survey.add_village")} onClose={() => setAdding(false)}>
+        <Sheet title={t("survey.add_village")} onClose={() => (setAdding(false), setName(""), fe.clear())} dirty={!!name.trim()}>
           <form class="form" onSubmit={(e) => (e.preventDefault(), save())}>
-            <TextField label={t("survey.village_name")} value={name} onInput={setName} testid="village-name" autoFocus error={missing ? t("common.required") : null} />
-            <ErrorBox error={saveErr} />
+            <TextField label={t("survey.village_name")} value={name} onInput={setName} testid="village-name" autoFocus error={fe.error("name")} />
+            <ErrorBox error={fe.general} />
             <button type="submit" class="btn primary wide" data-testid="village-save">
               {t("common.save")}
             </button>
@@ -164,18 +163,34 @@ function VillagesView({ push }: { push: (v: View) => void }) {
   );
 }
 
-function HouseholdForm({ village, household, onDone, onClose }: { village: Village; household?: Household; onDone: (h: Household) => void; onClose: () => void }) {
+function HouseholdForm({ village, household, onDone, onClose, onOpen }: { village: Village; household?: Household; onDone: (h: Household) => void; onClose: () => void; onOpen: (h: Household) => void }) {
   const [no, setNo] = useState(household?.house_no ?? "");
   const [head, setHead] = useState(household?.head_of_household ?? "");
   const [phone, setPhone] = useState(household?.phone ?? "");
   const [risk, setRisk] = useState<RiskCategory | "">(household?.risk_category ?? "");
-  const [err, setErr] = useState<ApiError | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const save = async () => {
-    if (!head.trim() && !no.trim()) return setProblem(t("common.required"));
-    if (!validPhone(phone)) return setProblem(t("survey.phone_bad"));
-    setProblem(null);
+  const [similar, setSimilar] = useState<Household[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fe = useFieldErrors({ house_no: no, head_of_household: head, phone, risk_category: risk }, (f) => {
+    if (f === "head_of_household") return !head.trim() && !no.trim() ? t("survey.head_or_house") : null;
+    if (f === "phone") return validPhone(phone) ? null : t("survey.phone_bad");
+    return null;
+  });
+  const dirty =
+    no !== (household?.house_no ?? "") || head !== (household?.head_of_household ?? "") || phone !== (household?.phone ?? "") || risk !== (household?.risk_category ?? "");
+  const save = async (force: boolean) => {
+    if (!fe.validate(["head_of_household", "phone"])) return;
+    setBusy(true);
     try {
+      // A household like one already in the village (same house number or phone) is asked
+      // about first, unless its house number and phone are what they were.
+      const changed = no.trim() !== (household?.house_no ?? "") || phone.trim() !== (household?.phone ?? "");
+      if (!force && changed && (no.trim() || phone.trim())) {
+        const found = await api.similarHouseholds(village.id, no.trim(), phone.trim(), household?.id);
+        if (found.length) {
+          setSimilar(found);
+          return;
+        }
+      }
       onDone(
         await api.saveHousehold({
           ...(household ? { id: household.id } : {}),
@@ -187,18 +202,26 @@ function HouseholdForm({ village, household, onDone, onClose }: { village: Villa
         }),
       );
     } catch (e) {
-      setErr(toApiError(e));
+      fe.fail(toApiError(e));
+    } finally {
+      setBusy(false);
     }
   };
   return (
-    <Sheet title={household ? t("survey.edit_household") : t("survey.add_household")} onClose={onClose}>
-      <form class="form" onSubmit={(e) => (e.preventDefault(), save())}>
-        <TextField label={t("survey.house_no")} value={no} onInput={setNo} testid="hh-house-no" />
-        <TextField label={t("survey.head")} value={head} onInput={setHead} testid="hh-head" />
-        <TextField label={`${t("survey.phone")} ${t("common.optional")}`} value={phone} onInput={setPhone} testid="hh-phone" type="tel" inputMode="tel" />
+    <Sheet title={household ? t("survey.edit_household") : t("survey.add_household")} onClose={onClose} dirty={dirty}>
+      <form class="form" onSubmit={(e) => (e.preventDefault(), save(false))}>
+        <TextField label={t("survey.house_no")} value={no} onInput={setNo} testid="hh-house-no" error={fe.error("house_no")} />
+        <TextField label={t("survey.head")} value={head} onInput={setHead} testid="hh-head" error={fe.error("head_of_household")} />
+        <TextField label={`${t("survey.phone")} ${t("common.optional")}`} value={phone} onInput={setPhone} testid="hh-phone" type="tel" inputMode="tel" error={fe.error("phone")} />
         <label class="field">
           <span class="label">{t("survey.risk")}</span>
-          <select value={risk} onChange={(e) => setRisk(e.currentTarget.value as RiskCategory | "")} data-testid="hh-risk">
+          <select
+            value={risk}
+            onChange={(e) => setRisk(e.currentTarget.value as RiskCategory | "")}
+            data-testid="hh-risk"
+            aria-invalid={fe.error("risk_category") ? "true" : "false"}
+            aria-describedby={fe.error("risk_category") ? errorId("hh-risk") : undefined}
+          >
             <option value="">{riskName(null)}</option>
             {RISK_CATEGORIES.map((r) => (
               <option key={r} value={r}>
@@ -206,13 +229,44 @@ function HouseholdForm({ village, household, onDone, onClose }: { village: Villa
               </option>
             ))}
           </select>
+          <FieldError text={fe.error("risk_category")} id={errorId("hh-risk")} field="hh-risk" />
         </label>
-        <FieldError text={problem} />
-        <ErrorBox error={err} />
-        <button type="submit" class="btn primary wide" data-testid="hh-save">
+        <ErrorBox error={fe.general} />
+        <button type="submit" class="btn primary wide" disabled={busy} data-testid="hh-save">
           {t("common.save")}
         </button>
       </form>
+      {similar && (
+        <div class="similar" data-testid="similar-household-warning" role="alertdialog">
+          <h3>{t("similar_hh.title")}</h3>
+          <p>{t("similar_hh.help")}</p>
+          <ul class="list">
+            {similar.map((h) => (
+              <li key={h.id}>
+                <button class="row-btn" onClick={() => onOpen(h)} data-testid="similar-household-open" data-id={h.id}>
+                  <span class="row-title">
+                    {h.house_no ? `${h.house_no} · ` : ""}
+                    {h.head_of_household ?? "—"}
+                  </span>
+                  <span class="row-sub">
+                    {h.phone ? `${h.phone} · ` : ""}
+                    {t("survey.members_n", { n: h.members })}
+                  </span>
+                  <span class="link">{t("similar_hh.open")}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div class="actions">
+            <button class="btn" onClick={() => setSimilar(null)} data-testid="similar-household-cancel">
+              {t("common.back")}
+            </button>
+            <button class="btn primary" onClick={() => (setSimilar(null), save(true))} data-testid="similar-household-save">
+              {t("similar.save_anyway")}
+            </button>
+          </div>
+        </div>
+      )}
     </Sheet>
   );
 }
@@ -252,6 +306,7 @@ function HouseholdsView({ village, push, back }: { village: Village; push: (v: V
         <HouseholdForm
           village={village}
           onClose={() => setForm(false)}
+          onOpen={(h) => (setForm(false), push({ k: "members", village, household: h }))}
           onDone={(h) => {
             setForm(false);
             reload();
@@ -294,6 +349,7 @@ function MembersView({ village, household, push, back }: { village: Village; hou
           village={village}
           household={hh}
           onClose={() => setSheet(null)}
+          onOpen={(h) => (setSheet(null), push({ k: "members", village, household: h }))}
           onDone={(h) => {
             setHh(h);
             setSheet(null);
@@ -322,22 +378,30 @@ function ChildForm({ household, onClose, onSaved, onOpen }: { household: Househo
   const [mother, setMother] = useState("");
   const [card, setCard] = useState<CardState>({});
   const [problem, setProblem] = useState<string | null>(null);
-  const [err, setErr] = useState<ApiError | null>(null);
   const [similar, setSimilar] = useState<Found[] | null>(null);
   const [busy, setBusy] = useState(false);
+  const fe = useFieldErrors({ name, sex, dob, age_months: age, mother_name: mother }, (f) => {
+    if (f === "name") return name.trim() ? null : t("common.required");
+    if (f === "sex") return sex ? null : t("common.required");
+    if (f === "dob") {
+      if (dob.trim()) return dateProblem(parseDisplayDate(dob, { today }));
+      return age.trim() ? null : t("child.dob_or_age");
+    }
+    if (f === "age_months" && !dob.trim() && age.trim()) {
+      const n = Number(age);
+      return Number.isInteger(n) && n >= 0 && n <= 72 ? null : t("child.age_bad");
+    }
+    return null;
+  });
+  const dirty = !!(name.trim() || sex || dob.trim() || age.trim() || mother.trim() || Object.values(card).some((c) => c.on));
 
   const validate = () => {
-    if (!name.trim() || !sex) return { problem: t("common.required") };
+    if (!fe.validate(["name", "sex", "dob", "age_months"])) return { problem: "" };
     let dobIso: string | undefined, ageMonths: number | undefined;
     if (dob.trim()) {
       const p = parseDisplayDate(dob, { today });
-      if (!p.ok) return { problem: `${t("child.dob")}: ${dateProblem(p)}` };
-      dobIso = p.iso;
-    } else if (age.trim()) {
-      const n = Number(age);
-      if (!Number.isInteger(n) || n < 0 || n > 72) return { problem: t("child.age_bad") };
-      ageMonths = n;
-    } else return { problem: t("child.dob_or_age") };
+      if (p.ok) dobIso = p.iso;
+    } else ageMonths = Number(age);
     const c = cardEntries(card, today, dobIso);
     if (c.problem) return { problem: c.problem };
     return { problem: null, dobIso, ageMonths, doses: c.doses };
@@ -345,9 +409,8 @@ function ChildForm({ household, onClose, onSaved, onOpen }: { household: Househo
 
   const save = async (force: boolean) => {
     const v = validate();
-    setProblem(v.problem);
-    if (v.problem) return;
-    setErr(null);
+    setProblem(v.problem || null);
+    if (v.problem !== null) return;
     setBusy(true);
     try {
       if (!force) {
@@ -367,17 +430,17 @@ function ChildForm({ household, onClose, onSaved, onOpen }: { household: Househo
       });
       onSaved(m);
     } catch (e) {
-      setErr(toApiError(e));
+      fe.fail(toApiError(e));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <Sheet title={t("survey.add_child")} onClose={onClose}>
+    <Sheet title={t("survey.add_child")} onClose={onClose} dirty={dirty}>
       <form class="form" onSubmit={(e) => (e.preventDefault(), save(false))}>
-        <TextField label={t("child.name")} value={name} onInput={setName} testid="child-name" />
-        <fieldset class="field">
+        <TextField label={t("child.name")} value={name} onInput={setName} testid="child-name" error={fe.error("name")} />
+        <fieldset class="field" aria-invalid={fe.error("sex") ? "true" : "false"} aria-describedby={fe.error("sex") ? errorId("child-sex") : undefined}>
           <legend class="label">{t("child.sex")}</legend>
           <div class="choice-row">
             {(["M", "F", "O"] as Sex[]).map((s) => (
@@ -386,14 +449,15 @@ function ChildForm({ household, onClose, onSaved, onOpen }: { household: Househo
               </button>
             ))}
           </div>
+          <FieldError text={fe.error("sex")} id={errorId("child-sex")} field="child-sex" />
         </fieldset>
-        <DateField label={t("child.dob")} value={dob} onInput={setDob} testid="child-dob" today={today} optional />
-        <TextField label={t("child.age_months")} value={age} onInput={(v) => setAge(v.replace(/\D/g, "").slice(0, 2))} testid="child-age-months" inputMode="numeric" maxLength={2} />
-        <TextField label={`${t("child.mother")} ${t("common.optional")}`} value={mother} onInput={setMother} testid="child-mother" />
+        <DateField label={t("child.dob")} value={dob} onInput={setDob} testid="child-dob" today={today} optional error={fe.error("dob")} />
+        <TextField label={t("child.age_months")} value={age} onInput={(v) => setAge(v.replace(/\D/g, "").slice(0, 2))} testid="child-age-months" inputMode="numeric" maxLength={2} error={fe.error("age_months")} />
+        <TextField label={`${t("child.mother")} ${t("common.optional")}`} value={mother} onInput={setMother} testid="child-mother" error={fe.error("mother_name")} />
         <h3>{t("child.card")}</h3>
         <DoseCard codes={app.codes.child} card={card} onChange={setCard} today={today} />
         <FieldError text={problem} />
-        <ErrorBox error={err} />
+        <ErrorBox error={fe.general} />
         <button type="submit" class="btn primary wide" disabled={busy} data-testid="child-save">
           {t("child.save")}
         </button>
@@ -436,42 +500,44 @@ function WomanForm({ household, onClose, onSaved }: { household: Household; onCl
   const [edd, setEdd] = useState("");
   const [card, setCard] = useState<CardState>({});
   const [problem, setProblem] = useState<string | null>(null);
-  const [err, setErr] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const fe = useFieldErrors({ name, lmp, edd }, (f) => {
+    if (f === "name") return name.trim() ? null : t("common.required");
+    if (f === "lmp") {
+      if (lmp.trim()) return dateProblem(parseDisplayDate(lmp, { today }));
+      return edd.trim() ? null : t("woman.lmp_or_edd");
+    }
+    if (f === "edd" && !lmp.trim() && edd.trim()) return dateProblem(parseDisplayDate(edd, { today, allowFuture: true }));
+    return null;
+  });
+  const dirty = !!(name.trim() || lmp.trim() || edd.trim() || Object.values(card).some((c) => c.on));
   const save = async () => {
-    if (!name.trim()) return setProblem(t("common.required"));
-    let date: { lmp?: string; edd?: string };
-    if (lmp.trim()) {
-      const p = parseDisplayDate(lmp, { today });
-      if (!p.ok) return setProblem(`${t("woman.lmp")}: ${dateProblem(p)}`);
-      date = { lmp: p.iso };
-    } else if (edd.trim()) {
-      const p = parseDisplayDate(edd, { today, allowFuture: true });
-      if (!p.ok) return setProblem(`${t("woman.edd")}: ${dateProblem(p)}`);
-      date = { edd: p.iso };
-    } else return setProblem(t("woman.lmp_or_edd"));
+    if (!fe.validate(["name", "lmp", "edd"])) return setProblem(null);
+    let date: { lmp?: string; edd?: string } = {};
+    const p = lmp.trim() ? parseDisplayDate(lmp, { today }) : parseDisplayDate(edd, { today, allowFuture: true });
+    if (p.ok) date = lmp.trim() ? { lmp: p.iso } : { edd: p.iso };
     const c = cardEntries(card, today);
-    if (c.problem) return setProblem(c.problem);
-    setProblem(null);
+    setProblem(c.problem);
+    if (c.problem) return;
     setBusy(true);
     try {
       onSaved(await api.addPregnantWoman({ household_id: household.id, name: name.trim(), ...date, doses: c.doses }));
     } catch (e) {
-      setErr(toApiError(e));
+      fe.fail(toApiError(e));
     } finally {
       setBusy(false);
     }
   };
   return (
-    <Sheet title={t("survey.add_woman")} onClose={onClose}>
+    <Sheet title={t("survey.add_woman")} onClose={onClose} dirty={dirty}>
       <form class="form" onSubmit={(e) => (e.preventDefault(), save())}>
-        <TextField label={t("woman.name")} value={name} onInput={setName} testid="woman-name" />
-        <DateField label={t("woman.lmp")} value={lmp} onInput={setLmp} testid="woman-lmp" today={today} optional />
-        <DateField label={t("woman.edd")} value={edd} onInput={setEdd} testid="woman-edd" today={today} allowFuture optional />
+        <TextField label={t("woman.name")} value={name} onInput={setName} testid="woman-name" error={fe.error("name")} />
+        <DateField label={t("woman.lmp")} value={lmp} onInput={setLmp} testid="woman-lmp" today={today} optional error={fe.error("lmp")} />
+        <DateField label={t("woman.edd")} value={edd} onInput={setEdd} testid="woman-edd" today={today} allowFuture optional error={fe.error("edd")} />
         <h3>{t("child.card")}</h3>
         <DoseCard codes={app.codes.pregnant_woman} card={card} onChange={setCard} today={today} />
         <FieldError text={problem} />
-        <ErrorBox error={err} />
+        <ErrorBox error={fe.general} />
         <button type="submit" class="btn primary wide" disabled={busy} data-testid="woman-save">
           {t("woman.save")}
         </button>
@@ -614,7 +680,7 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
         )}
       </div>
       {sheet === "doses" && (
-        <Sheet title={t("member.add_doses")} onClose={() => setSheet(null)}>
+        <Sheet title={t("member.add_doses")} onClose={() => (setSheet(null), setCard({}))} dirty={Object.values(card).some((c) => c.on)}>
           <DoseCard codes={codes} card={card} onChange={setCard} today={today} exclude={have} />
           <FieldError text={problem} />
           <ErrorBox error={actErr} />
@@ -636,51 +702,80 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
           </div>
         </Sheet>
       )}
-      {sheet === "edit" && <EditForm b={b} onClose={() => setSheet(null)} onSave={(u) => act(() => api.updateBeneficiary({ register_id: b.register_id, ...u }))} err={actErr} />}
+      {sheet === "edit" && (
+        <EditForm
+          b={b}
+          onClose={() => setSheet(null)}
+          onSave={async (u) => {
+            await api.updateBeneficiary({ register_id: b.register_id, ...u });
+            setSheet(null);
+            reload();
+          }}
+        />
+      )}
     </>
   );
 }
 
-function EditForm({ b, onClose, onSave, err }: { b: Beneficiary; onClose: () => void; onSave: (u: { name?: string; sex?: Sex; dob?: string; lmp?: string; mother_name?: string }) => void; err: ApiError | null }) {
+type Update = { name?: string; sex?: Sex; dob?: string; lmp?: string; mother_name?: string };
+
+/** Name, sex, date of birth or LMP, mother's name; each error beside its field. */
+function EditForm({ b, onClose, onSave }: { b: Beneficiary; onClose: () => void; onSave: (u: Update) => Promise<void> }) {
   const { today } = useApp();
   const [name, setName] = useState(b.name);
   const [sex, setSex] = useState<Sex | null>(b.sex);
-  const [date, setDate] = useState(isoToDisplay(b.kind === "child" ? b.dob : b.lmp));
+  const initialDate = isoToDisplay(b.kind === "child" ? b.dob : b.lmp);
+  const [date, setDate] = useState(initialDate);
   const [mother, setMother] = useState(b.mother_name ?? "");
-  const [problem, setProblem] = useState<string | null>(null);
-  const submit = () => {
-    const u: { name?: string; sex?: Sex; dob?: string; lmp?: string; mother_name?: string } = {};
-    if (!name.trim()) return setProblem(t("common.required"));
+  const [busy, setBusy] = useState(false);
+  // The date's field has the request's name: dob for a child, lmp for a pregnant woman.
+  const dateField = b.kind === "child" ? "dob" : "lmp";
+  const fe = useFieldErrors({ name, sex, [dateField]: date, mother_name: mother } as Record<string, unknown>, (f) => {
+    if (f === "name") return name.trim() ? null : t("common.required");
+    if (f === dateField && date.trim()) return dateProblem(parseDisplayDate(date, { today }));
+    return null;
+  });
+  const dirty = name !== b.name || sex !== b.sex || date !== initialDate || mother !== (b.mother_name ?? "");
+  const submit = async () => {
+    if (!fe.validate(["name", dateField])) return;
+    const u: Update = {};
     if (name.trim() !== b.name) u.name = name.trim();
     if (b.kind === "child" && sex && sex !== b.sex) u.sex = sex;
-    if (date.trim()) {
-      const p = parseDisplayDate(date, { today });
-      if (!p.ok) return setProblem(dateProblem(p));
+    const p = parseDisplayDate(date, { today });
+    if (date.trim() && p.ok) {
       if (b.kind === "child" && p.iso !== b.dob) u.dob = p.iso;
       if (b.kind === "pregnant_woman" && p.iso !== b.lmp) u.lmp = p.iso;
     }
     if (b.kind === "child" && mother.trim() !== (b.mother_name ?? "")) u.mother_name = mother.trim();
-    setProblem(null);
-    onSave(u);
+    setBusy(true);
+    try {
+      await onSave(u);
+    } catch (e) {
+      fe.fail(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
   };
   return (
-    <Sheet title={t("common.edit")} onClose={onClose}>
+    <Sheet title={t("common.edit")} onClose={onClose} dirty={dirty}>
       <form class="form" onSubmit={(e) => (e.preventDefault(), submit())}>
-        <TextField label={b.kind === "child" ? t("child.name") : t("woman.name")} value={name} onInput={setName} testid="edit-name" />
+        <TextField label={b.kind === "child" ? t("child.name") : t("woman.name")} value={name} onInput={setName} testid="edit-name" error={fe.error("name")} />
         {b.kind === "child" && (
-          <div class="choice-row">
-            {(["M", "F", "O"] as Sex[]).map((s) => (
-              <button type="button" key={s} class={`choice ${sex === s ? "on" : ""}`} aria-pressed={sex === s} onClick={() => setSex(s)} data-testid={`edit-sex-${s}`}>
-                {t("sex." + s)}
-              </button>
-            ))}
-          </div>
+          <fieldset class="field" aria-invalid={fe.error("sex") ? "true" : "false"} aria-describedby={fe.error("sex") ? errorId("edit-sex") : undefined}>
+            <div class="choice-row">
+              {(["M", "F", "O"] as Sex[]).map((s) => (
+                <button type="button" key={s} class={`choice ${sex === s ? "on" : ""}`} aria-pressed={sex === s} onClick={() => setSex(s)} data-testid={`edit-sex-${s}`}>
+                  {t("sex." + s)}
+                </button>
+              ))}
+            </div>
+            <FieldError text={fe.error("sex")} id={errorId("edit-sex")} field="edit-sex" />
+          </fieldset>
         )}
-        <DateField label={b.kind === "child" ? t("child.dob") : t("woman.lmp")} value={date} onInput={setDate} testid="edit-date" today={today} optional />
-        {b.kind === "child" && <TextField label={t("child.mother")} value={mother} onInput={setMother} testid="edit-mother" />}
-        <FieldError text={problem} />
-        <ErrorBox error={err} />
-        <button type="submit" class="btn primary wide" data-testid="edit-save">
+        <DateField label={b.kind === "child" ? t("child.dob") : t("woman.lmp")} value={date} onInput={setDate} testid="edit-date" today={today} optional error={fe.error(dateField)} />
+        {b.kind === "child" && <TextField label={t("child.mother")} value={mother} onInput={setMother} testid="edit-mother" error={fe.error("mother_name")} />}
+        <ErrorBox error={fe.general} />
+        <button type="submit" class="btn primary wide" disabled={busy} data-testid="edit-save">
           {t("common.save")}
         </button>
       </form>

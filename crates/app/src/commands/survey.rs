@@ -6,6 +6,7 @@ use crate::types::*;
 use crate::views::{member_by_register_id, survey};
 use crate::{App, Clock};
 use chrono::Months;
+use teeka_domain::facts::check_pregnancy;
 use teeka_domain::schedule::evaluate;
 use teeka_domain::{
     BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, DoseStatus, HouseholdFacts, Kind,
@@ -84,15 +85,21 @@ impl App {
             (Some(d), None) => d,
             (None, Some(m)) => {
                 if m > 72 {
-                    return Err(AppError::invalid(format!(
-                        "age_months {m} is over 6 years: not a child of the schedule"
-                    )));
+                    return Err(AppError::invalid_field(
+                        "age_months",
+                        format!("age_months {m} is over 6 years: not a child of the schedule"),
+                    ));
                 }
-                dob_from_age_months(clock.today, m)
-                    .ok_or_else(|| AppError::invalid(format!("age_months {m} gives no date of birth")))?
+                dob_from_age_months(clock.today, m).ok_or_else(|| {
+                    AppError::invalid_field("age_months", format!("age_months {m} gives no date of birth"))
+                })?
             }
-            (Some(_), Some(_)) => return Err(AppError::invalid("dob and age_months are both given: give one of them")),
-            (None, None) => return Err(AppError::invalid("dob and age_months are both missing: give one of them")),
+            (Some(_), Some(_)) => {
+                return Err(AppError::invalid_field("dob", "dob and age_months are both given: give one of them"))
+            }
+            (None, None) => {
+                return Err(AppError::invalid_field("dob", "dob and age_months are both missing: give one of them"))
+            }
         };
         let sex: Sex = code_field("sex", &req.sex)?;
         let doses = doses_field(&req.doses)?;
@@ -111,14 +118,21 @@ impl App {
     /// `add_pregnant_woman`: exactly one of `lmp` and `edd` (LMP = EDD − 280 days).
     pub fn add_pregnant_woman(&mut self, req: AddPregnantWomanReq, clock: Clock) -> Result<Member, AppError> {
         let ctx = self.guard(&clock)?;
-        let lmp = match (opt_date_field("lmp", req.lmp.as_deref())?, opt_date_field("edd", req.edd.as_deref())?) {
+        let edd = opt_date_field("edd", req.edd.as_deref())?;
+        let lmp = match (opt_date_field("lmp", req.lmp.as_deref())?, edd) {
             (Some(l), None) => l,
-            (None, Some(e)) => {
-                teeka_domain::model::lmp_from_edd(e).ok_or_else(|| AppError::invalid("edd is too early a date"))?
+            (None, Some(e)) => teeka_domain::model::lmp_from_edd(e)
+                .ok_or_else(|| AppError::invalid_field("edd", "edd is too early a date"))?,
+            (Some(_), Some(_)) => {
+                return Err(AppError::invalid_field("lmp", "lmp and edd are both given: give one of them"))
             }
-            (Some(_), Some(_)) => return Err(AppError::invalid("lmp and edd are both given: give one of them")),
-            (None, None) => return Err(AppError::invalid("lmp and edd are both missing: give one of them")),
+            (None, None) => {
+                return Err(AppError::invalid_field("lmp", "lmp and edd are both missing: give one of them"))
+            }
         };
+        // The pregnancy as entered (an EDD entered is named as the EDD); the store checks the
+        // LMP again with the same rule.
+        check_pregnancy(lmp, edd, BeneficiaryStatus::Active, clock.today)?;
         let doses = doses_field(&req.doses)?;
         let facts =
             BeneficiaryFacts { name: req.name, sex: Some(Sex::F), dob: None, lmp: Some(lmp), mother_name: None };
@@ -216,5 +230,13 @@ impl App {
         self.guard(&clock)?;
         let dob = opt_date_field("dob", req.dob.as_deref())?;
         Ok(survey::similar_children(&self.store, req.village_id, &req.name, dob, clock.today)?)
+    }
+
+    /// `similar_households`: households of the village with the same house number or the same
+    /// phone ([`HouseholdFacts::similar_to`]), but `id` (the one being edited).
+    pub fn similar_households(&mut self, req: SimilarHouseholdsReq, clock: Clock) -> Result<Vec<Household>, AppError> {
+        self.guard(&clock)?;
+        let facts = HouseholdFacts { house_no: req.house_no, phone: req.phone, ..Default::default() };
+        Ok(survey::similar_households(&self.store, req.village_id, &facts, req.id, clock.today)?)
     }
 }

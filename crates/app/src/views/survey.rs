@@ -1,11 +1,11 @@
 //! The ASHA's survey: villages → households → members, one beneficiary in full, search and the
-//! similar-child warning.
+//! similar-child and similar-household warnings.
 
 use super::{member, members, Found, Member};
 use serde::Serialize;
 use std::collections::HashMap;
 use teeka_domain::similar::similar_names;
-use teeka_domain::{Date, RiskCategory};
+use teeka_domain::{Date, HouseholdFacts, RiskCategory};
 use teeka_store::{AefiRecord, DoseRecord, NotGivenRecord, Place, Result, Store, StoreError};
 use uuid::Uuid;
 
@@ -180,4 +180,21 @@ pub fn similar_children(
         })
         .collect();
     members(store, rows, today)
+}
+
+/// Households of a village that look like `facts` (the same house number or phone:
+/// [`HouseholdFacts::similar_to`]), but `except` (the household being edited).
+pub fn similar_households(
+    store: &Store,
+    village: Uuid,
+    facts: &HouseholdFacts,
+    except: Option<Uuid>,
+    today: Date,
+) -> Result<Vec<Household>> {
+    let rows = store
+        .household_records(village)?
+        .into_iter()
+        .filter(|h| Some(h.id) != except && facts.similar_to(&h.facts))
+        .collect();
+    households_of(store, rows, today)
 }
