@@ -326,7 +326,7 @@ describe("Survey forms", () => {
     await type("woman-name", "मीना");
     await type("woman-edd", "01/11/2026");
     await click("woman-save");
-    expect(document.getElementById("woman-edd-error")!.textContent).toContain("प्रसव की संभावित तारीख (EDD) निकल चुकी है।");
+    expect(document.getElementById("woman-edd-error")!.textContent).toContain("डिलीवरी की संभावित तारीख़ (ईडीडी) निकल चुकी है।");
   });
 
   it("going back from a half-filled form asks first; an empty one closes at once", async () => {
