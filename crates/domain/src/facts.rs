@@ -9,6 +9,19 @@ use serde::Serialize;
 /// Names, house numbers and the like: at most this many characters.
 pub const MAX_TEXT: usize = 200;
 
+/// A short note (why a dose was not given, when the reason is "other"): at most this many
+/// characters.
+pub const MAX_NOTE: usize = 100;
+
+/// Checks an optional short note: a text ([`optional_text`]) of at most [`MAX_NOTE`] characters.
+pub fn note_text(field: &str, value: Option<&str>) -> Result<Option<String>, InputError> {
+    let note = optional_text(field, value)?;
+    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
+        return Err(InputError::new(format!("{field} is longer than {MAX_NOTE} characters")));
+    }
+    Ok(note)
+}
+
 /// Input that cannot be stored, with the field it is about.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]

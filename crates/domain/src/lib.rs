@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock, no randomness. `today` and `now` are arguments; ids are made by the
 //! caller. Storage, network and UI depend on this crate, never the reverse.
 
+pub mod care;
 pub mod codes;
 pub mod dates;
 pub mod export;
@@ -18,15 +19,16 @@ pub mod schedule;
 pub mod similar;
 pub mod tally;
 
+pub use care::{AefiFacts, CareError};
 pub use codes::{
-    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode,
+    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, Referral, RiskCategory, Sex, UnknownCode,
     WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, InputError};
 pub use hlc::Hlc;
-pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
+pub use model::{AefiField, BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
 pub use record::Warning;
 pub use replay::{replay, Replay, ReplayError};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};
