@@ -21,8 +21,8 @@ pub mod tally;
 
 pub use care::{AefiFacts, CareError};
 pub use codes::{
-    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, Referral, RiskCategory, Sex, UnknownCode,
-    WorkerRole,
+    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, Referral, RiskCategory,
+    Sex, UnknownCode, WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};

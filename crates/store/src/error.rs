@@ -1,7 +1,7 @@
 //! The store's errors, each with a stable code.
 
 use teeka_domain::register::RegisterErrors;
-use teeka_domain::InputError;
+use teeka_domain::{CareError, InputError};
 
 /// Errors of the store. Each has a stable [`StoreError::code`].
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +22,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     SessionClosed(String),
+    /// A rule of a session's work (an AEFI, a reason, a session date), with its own code.
+    #[error(transparent)]
+    Care(CareError),
     #[error("this store was written by a newer Teeka (schema version {found}; this build knows up to {known})")]
     NewerSchema { found: i64, known: i64 },
     #[error("the store is damaged: {0}")]
@@ -39,6 +42,7 @@ impl StoreError {
             StoreError::Invalid(_) => "INVALID_INPUT",
             StoreError::NotFound(_) => "NOT_FOUND",
             StoreError::SessionClosed(_) => "SESSION_CLOSED",
+            StoreError::Care(e) => e.code(),
             StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
             StoreError::Corrupt(_) => "STORE_CORRUPT",
         }
@@ -48,6 +52,15 @@ impl StoreError {
 impl From<InputError> for StoreError {
     fn from(e: InputError) -> StoreError {
         StoreError::Invalid(e.message)
+    }
+}
+
+impl From<CareError> for StoreError {
+    fn from(e: CareError) -> StoreError {
+        match e {
+            CareError::Input(e) => StoreError::Invalid(e.message),
+            other => StoreError::Care(other),
+        }
     }
 }
 
