@@ -204,6 +204,10 @@ pub struct RefusalRecord {
     pub session_id: Option<Uuid>,
 }
 
+/// What makes not-given records one visit: the register id, the date, the reason, the note and
+/// the session.
+type Visit = (String, Date, ReasonCode, Option<String>, Option<Uuid>);
+
 const ROW_COLUMNS: &str = "b.id, b.register_id, b.household_id, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
      b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id";
 const ROW_FROM: &str =
@@ -644,7 +648,7 @@ impl Store {
         ))?;
         let mut rows = stmt.query([village.map(|v| v.to_string())])?;
         let mut out: Vec<RefusalRecord> = Vec::new();
-        let mut visits: HashMap<(String, Date, ReasonCode, Option<String>, Option<Uuid>), usize> = HashMap::new();
+        let mut visits: HashMap<Visit, usize> = HashMap::new();
         while let Some(r) = rows.next()? {
             let register_id: String = r.get(0)?;
             let code: DoseCode = parse(&r.get::<_, String>(5)?, "dose code")?;
