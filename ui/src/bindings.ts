@@ -320,7 +320,15 @@ export type RecordNotGivenReq = { session_id: string, register_id: string, codes
  */
 note?: string, };
 
-export type RecordRefusalReq = { register_id: string, reason: ReasonCode, };
+export type RecordRefusalReq = { register_id: string, reason: ReasonCode, 
+/**
+ * The doses refused, chosen by the worker (absent or empty: every dose due today).
+ */
+codes?: Array<DoseCode>, 
+/**
+ * What the reason was (required for `OTHER`).
+ */
+note?: string, };
 
 /**
  * Where a severe or serious AEFI was referred (or that it was not).

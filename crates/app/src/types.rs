@@ -194,6 +194,14 @@ pub struct RecordRefusalReq {
     pub register_id: String,
     #[ts(as = "ReasonCode")]
     pub reason: String,
+    /// The doses refused, chosen by the worker (absent or empty: every dose due today).
+    #[serde(default)]
+    #[ts(as = "Option<Vec<DoseCode>>", optional)]
+    pub codes: Vec<String>,
+    /// What the reason was (required for `OTHER`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -119,6 +119,26 @@ fn an_asha_survey() {
 
     let refused = t.ok("record_refusal", json!({"register_id": rid, "reason": "REFUSED_FEAR_AEFI"}));
     assert!(!refused["due"].as_array().unwrap().is_empty(), "still due: a refusal is no dose");
+    // The worker may choose which doses were refused, and say what an "other" reason was.
+    let wid = t
+        .ok("members", json!({"household_id": household}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "pregnant_woman")
+        .unwrap()["register_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let e = t.err("record_refusal", json!({"register_id": wid, "reason": "CHILD_SICK"}));
+    assert_eq!(e.code, "REASON_NOT_APPLICABLE");
+    let e = t.err("record_refusal", json!({"register_id": rid, "reason": "OTHER", "codes": ["OPV2"]}));
+    assert_eq!(e.code, "INVALID_INPUT");
+    t.ok("record_refusal", json!({"register_id": rid, "reason": "OTHER", "codes": ["OPV2"], "note": "wedding"}));
+    let b = t.ok("beneficiary", json!({"register_id": rid}));
+    let other: Vec<&Value> = b["not_given"].as_array().unwrap().iter().filter(|n| n["reason"] == "OTHER").collect();
+    assert_eq!(other.len(), 1, "only the dose chosen: {b}");
+    assert_eq!((other[0]["code"].as_str(), other[0]["note"].as_str()), (Some("OPV2"), Some("wedding")));
     let refusals = t.ok("refusals", json!({}));
     assert!(!refusals.as_array().unwrap().is_empty());
     assert_eq!(refusals[0]["reason"], "REFUSED_FEAR_AEFI");
