@@ -188,6 +188,10 @@ enum Record {
         date: Date,
         #[arg(long, value_parser = reason_arg)]
         reason: ReasonCode,
+        /// What the reason was, in a few words (required with --reason OTHER; at most 100
+        /// characters).
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -367,8 +371,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let event = r.event().map(|e| e.id.to_string()).unwrap_or_default();
             writeln!(out, "recorded {code} given to {register_id} on {} (event {event})", iso(date))?;
         }
-        Command::Record(Record::NotGiven { register_id, code, date, reason }) => {
-            let r = store.record_not_given(&register_id, code, date, reason, &ctx)?;
+        Command::Record(Record::NotGiven { register_id, code, date, reason, note }) => {
+            let r = store.record_not_given_noted(&register_id, code, date, reason, note.as_deref(), &ctx)?;
             let event = r.event().map(|e| e.id.to_string()).unwrap_or_default();
             for w in &r.warnings {
                 eprintln!("warning: {w}");

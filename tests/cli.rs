@@ -199,6 +199,27 @@ fn a_refusal_is_recorded_and_marks_the_household_resistant() {
 }
 
 #[test]
+fn a_reason_must_apply_and_other_says_what_it_was() {
+    let d = Device::with_demo();
+    let before = d.export();
+    let not_given = |rid: &'static str, code: &'static str, reason: &'static str| {
+        vec!["record", "not-given", "--register-id", rid, "--code", code, "--date", TODAY, "--reason", reason]
+    };
+    let err = d.refused(&not_given("RMP-006", "TD1", "CHILD_SICK"));
+    assert!(
+        err.starts_with("error[REASON_NOT_APPLICABLE]: reason: CHILD_SICK does not apply to a pregnant woman"),
+        "{err}"
+    );
+    let err = d.refused(&not_given("RMP-003", "OPV2", "OTHER"));
+    assert!(err.starts_with("error[INVALID_INPUT]: note is empty"), "{err}");
+    assert_eq!(d.export(), before, "nothing stored");
+    let mut args = not_given("RMP-003", "OPV2", "OTHER");
+    args.extend(["--note", "family wedding"]);
+    let out = d.ok(&args);
+    assert!(out.starts_with("recorded OPV2 not given to RMP-003"), "{out}");
+}
+
+#[test]
 fn impossible_records_are_refused_and_nothing_is_stored() {
     let d = Device::with_demo();
     let before = d.export();

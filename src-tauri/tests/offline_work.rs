@@ -118,6 +118,14 @@ async fn session(s: &Session) {
     s.type_in("pin-input", "2468").await;
     s.click("pin-submit").await;
     s.wait_text("tally-PENTA", "the session as it was", |t| t.trim() == "1").await;
+
+    // Opening Rampur today again resumes the open session, with its tally (nothing stored).
+    s.click("session-change").await;
+    s.choose("session-site", "Rampur").await;
+    s.click("session-open").await;
+    s.el("session-resumed").await;
+    s.wait_text("tally-PENTA", "the resumed session's tally", |t| t.trim() == "1").await;
+    assert_eq!(s.text("sync-pending").await.trim(), "7");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -220,6 +228,8 @@ async fn a_whole_session_in_hindi_offline_survives_a_restart() {
     s.click_sel(&in_row(&s, "मोनू", "not-given").await).await;
     s.screenshot("session-not-given-hi").await;
     s.click("reason-CHILD_SICK").await;
+    // What was not given can be undone while the session is open.
+    s.sel(&in_row(&s, "मोनू", "undo-not-given").await).await;
     s.click_sel(&in_row(&s, "मोनू", "aefi").await).await;
     s.click("aefi-severity-minor").await;
     s.click("aefi-sign-fever").await;

@@ -6,6 +6,8 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AefiSeverity,
+  AefiSign,
+  Referral,
   BeneficiaryStatus,
   Commands,
   DoseCode,
@@ -106,15 +108,20 @@ export const api = {
   sessionDue: (session_id: string) => call("session_due", { session_id }),
   recordGiven: (session_id: string, register_id: string, codes: DoseCode[]) =>
     call("record_given", { session_id, register_id, codes }),
-  recordNotGiven: (session_id: string, register_id: string, codes: DoseCode[], reason: ReasonCode) =>
-    call("record_not_given", { session_id, register_id, codes, reason }),
+  recordNotGiven: (session_id: string, register_id: string, codes: DoseCode[], reason: ReasonCode, note?: string) =>
+    call("record_not_given", note === undefined ? { session_id, register_id, codes, reason } : { session_id, register_id, codes, reason, note }),
+  undoNotGiven: (session_id: string, register_id: string) => call("undo_not_given", { session_id, register_id }),
   reportAefi: (a: {
     session_id?: string;
     register_id: string;
     severity: AefiSeverity;
     observed: string;
     codes: DoseCode[];
+    signs?: AefiSign[];
+    onset?: string | null;
+    referral?: Referral | null;
   }) => call("report_aefi", a),
+  updateAefi: (a: Req<"update_aefi">) => call("update_aefi", a),
   sessionTally: (session_id: string) => call("session_tally", { session_id }),
   closeSession: (session_id: string, vials: VialsInput[]) => call("close_session", { session_id, vials }),
   // Supervisor

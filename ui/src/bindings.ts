@@ -19,9 +19,21 @@ export type AddWorkerReq = { name: string, role: WorkerRole, pin: string, signed
 export type AefiCounts = { minor: number, severe: number, serious: number, };
 
 /**
- * An adverse event reported.
+ * An adverse event reported (its edits applied).
  */
-export type AefiRecord = { id: string, date: string, severity: AefiSeverity, observed: string, codes: Array<DoseCode>, session_id: string | null, };
+export type AefiRecord = { id: string, date: string, severity: AefiSeverity, observed: string, codes: Array<DoseCode>, session_id: string | null, 
+/**
+ * The signs ticked (none in older reports).
+ */
+signs: Array<AefiSign>, 
+/**
+ * When it began.
+ */
+onset: string | null, 
+/**
+ * Where it was referred.
+ */
+referral: Referral | null, };
 
 export type AefiReported = { id: string, };
 
@@ -29,6 +41,12 @@ export type AefiReported = { id: string, };
  * How bad an adverse event following immunization is (reference: minor, severe, serious).
  */
 export type AefiSeverity = "minor" | "severe" | "serious";
+
+/**
+ * A sign seen after vaccination, ticked on the AEFI form. Seizure, unconsciousness,
+ * difficulty breathing and anaphylaxis make a report serious ([`AefiSign::minimum_severity`]).
+ */
+export type AefiSign = "seizure" | "unconscious" | "breathing_difficulty" | "anaphylaxis" | "fever" | "swelling" | "pain" | "abscess" | "rash" | "persistent_crying" | "vomiting";
 
 /**
  * A vaccine (antigen) as counted at a session: several doses share one (OPV1–3, OPVB and
@@ -44,7 +62,7 @@ export type AntigenCount = { antigen: Antigen, doses: number, };
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
  * `PIN_WAIT`).
  */
-export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST";
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST";
 
 /**
  * An error as the UI receives it: a stable `code` and an English `message` that says what and
@@ -274,14 +292,28 @@ export type MembersReq = { household_id: string, };
 /**
  * A dose not given at a session, and why.
  */
-export type NotGivenCode = { code: DoseCode, reason: ReasonCode, };
+export type NotGivenCode = { code: DoseCode, reason: ReasonCode, 
+/**
+ * What an "other" reason was.
+ */
+note: string | null, };
 
 /**
  * A dose not given, on record.
  */
-export type NotGivenRecord = { id: string, code: DoseCode, date: string, reason: ReasonCode, session_id: string | null, };
+export type NotGivenRecord = { id: string, code: DoseCode, date: string, reason: ReasonCode, session_id: string | null, 
+/**
+ * What an "other" reason was.
+ */
+note: string | null, };
 
 export type OpenSessionReq = { site_id: string, date: string, };
+
+/**
+ * The answer of `open_session`: the session, and whether it was already open at that site and
+ * date (then it is resumed, with what it recorded).
+ */
+export type OpenedSession = { resumed: boolean, id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
 
 /**
  * Why a dose due was not given (reference §4). Refusals mark the household resistant.
@@ -292,16 +324,46 @@ export type ReasonCount = { reason: ReasonCode, count: number, };
 
 export type RecordGivenReq = { session_id: string, register_id: string, codes: Array<DoseCode>, };
 
-export type RecordNotGivenReq = { session_id: string, register_id: string, codes: Array<DoseCode>, reason: ReasonCode, };
+export type RecordNotGivenReq = { session_id: string, register_id: string, codes: Array<DoseCode>, reason: ReasonCode, 
+/**
+ * What the reason was (required for `OTHER`).
+ */
+note?: string, };
 
-export type RecordRefusalReq = { register_id: string, reason: ReasonCode, };
+export type RecordRefusalReq = { register_id: string, reason: ReasonCode, 
+/**
+ * The doses refused, chosen by the worker (absent or empty: every dose due today).
+ */
+codes?: Array<DoseCode>, 
+/**
+ * What the reason was (required for `OTHER`).
+ */
+note?: string, };
 
 /**
- * A refusal on record.
+ * Where a severe or serious AEFI was referred (or that it was not).
  */
-export type RefusalRecord = { register_id: string, name: string, village: string, house_no: string | null, head_of_household: string | null, code: DoseCode, date: string, reason: ReasonCode, };
+export type Referral = "not_referred" | "phc" | "chc" | "hospital";
 
-export type ReportAefiReq = { session_id?: string | null, register_id: string, severity: AefiSeverity, observed: string, codes?: Array<DoseCode>, };
+/**
+ * A refusal on record: one visit (the doses of one beneficiary refused together, on one date,
+ * for one reason, at one session or outside any), however many doses it covers.
+ */
+export type RefusalRecord = { register_id: string, name: string, village: string, house_no: string | null, head_of_household: string | null, 
+/**
+ * The first dose refused (in schedule order); `codes` has them all.
+ */
+code: DoseCode, date: string, reason: ReasonCode, 
+/**
+ * Every dose refused at this visit, in schedule order.
+ */
+codes: Array<DoseCode>, note: string | null, session_id: string | null, };
+
+export type ReportAefiReq = { session_id?: string | null, register_id: string, severity: AefiSeverity, observed: string, codes?: Array<DoseCode>, signs?: Array<AefiSign>, 
+/**
+ * When it began: RFC 3339 (`2026-03-10T09:30:00+05:30`); required for severe and serious.
+ */
+onset?: string | null, referral?: Referral | null, };
 
 /**
  * High-risk-area type of a household (reference §3.3).
@@ -376,6 +438,16 @@ export type Tally = { session_id: string, by_antigen: Array<AntigenCount>, by_do
  */
 export type UiReadyReq = { screen: string, };
 
+/**
+ * `undo_not_given`: withdraws what the session recorded as not given to a beneficiary.
+ */
+export type UndoNotGivenReq = { session_id: string, register_id: string, };
+
+/**
+ * `update_aefi`: the report's form saved again, whole.
+ */
+export type UpdateAefiReq = { aefi_id: string, severity: AefiSeverity, observed: string, codes?: Array<DoseCode>, signs?: Array<AefiSign>, onset?: string | null, referral?: Referral | null, };
+
 export type UpdateBeneficiaryReq = { register_id: string, name?: string | null, sex?: Sex | null, dob?: string | null, lmp?: string | null, mother_name?: string | null, };
 
 export type VialsInput = { antigen: Antigen, opened: number, };
@@ -435,12 +507,14 @@ export type Commands = {
   search: { req: SearchReq; resp: Array<Found>; access: "read" };
   similar_children: { req: SimilarChildrenReq; resp: Array<Found>; access: "read" };
   similar_households: { req: SimilarHouseholdsReq; resp: Array<Household>; access: "read" };
-  open_session: { req: OpenSessionReq; resp: SessionRecord; access: "write" };
+  open_session: { req: OpenSessionReq; resp: OpenedSession; access: "write" };
   sessions: { req: Empty; resp: Array<SessionRecord>; access: "read" };
   session_due: { req: SessionReq; resp: Array<SessionItem>; access: "read" };
   record_given: { req: RecordGivenReq; resp: ItemRecorded; access: "write" };
   record_not_given: { req: RecordNotGivenReq; resp: ItemRecorded; access: "write" };
   report_aefi: { req: ReportAefiReq; resp: AefiReported; access: "write" };
+  update_aefi: { req: UpdateAefiReq; resp: AefiRecord; access: "write" };
+  undo_not_given: { req: UndoNotGivenReq; resp: ItemRecorded; access: "write" };
   session_tally: { req: SessionReq; resp: Tally; access: "read" };
   close_session: { req: CloseSessionReq; resp: SessionRecord; access: "write" };
   coverage: { req: Empty; resp: CoverageResp; access: "read" };
@@ -464,13 +538,27 @@ export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUS
 /** High-risk-area types of a household. */
 export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
 /** Every error code the UI may receive. */
-export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST"] as const;
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST"] as const;
 /** The codes of the core's warnings. */
 export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 /** A beneficiary's classification. */
 export const CLASSIFICATIONS = ["left_out", "drop_out", "up_to_date"] as const;
 /** AEFI severities. */
 export const SEVERITIES = ["minor", "severe", "serious"] as const;
+/** The reasons that apply to a child (`ReasonCode::applies_to`). */
+export const CHILD_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUSED_FAMILY", "REFUSED_NO_FAITH", "REFUSED_OTHER", "CHILD_SICK", "NOT_AT_HOME", "MIGRATED_TEMPORARILY", "UNAWARE", "SITE_TOO_FAR", "VACCINE_OUT_OF_STOCK", "SESSION_NOT_HELD", "OTHER"] as const;
+/** The reasons that apply to a pregnant woman (`ReasonCode::applies_to`). */
+export const PREGNANT_WOMAN_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUSED_FAMILY", "REFUSED_NO_FAITH", "REFUSED_OTHER", "NOT_AT_HOME", "MIGRATED_TEMPORARILY", "UNAWARE", "SITE_TOO_FAR", "VACCINE_OUT_OF_STOCK", "SESSION_NOT_HELD", "OTHER"] as const;
+/** The reasons that need a note saying what they were. */
+export const NOTE_REASONS = ["OTHER"] as const;
+/** The longest note, in characters. */
+export const MAX_NOTE = 100;
+/** Signs ticked on the AEFI form. */
+export const AEFI_SIGNS = ["seizure", "unconscious", "breathing_difficulty", "anaphylaxis", "fever", "swelling", "pain", "abscess", "rash", "persistent_crying", "vomiting"] as const;
+/** The signs that make an AEFI serious (`AefiSign::minimum_severity`). */
+export const SERIOUS_SIGNS = ["seizure", "unconscious", "breathing_difficulty", "anaphylaxis"] as const;
+/** Where an AEFI was referred. */
+export const REFERRALS = ["not_referred", "phc", "chc", "hospital"] as const;
 /** Workers' roles. */
 export const ROLES = ["asha", "anm", "supervisor"] as const;
 /** Beneficiaries' statuses. */

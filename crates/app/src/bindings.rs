@@ -11,8 +11,10 @@ use crate::error::{AppCode, AppError};
 use crate::types::*;
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashSet};
+use teeka_domain::facts::MAX_NOTE;
 use teeka_domain::{
-    AefiSeverity, Antigen, BeneficiaryStatus, Kind, ReasonCode, RiskCategory, Sex, Warning, WorkerRole,
+    AefiSeverity, AefiSign, Antigen, BeneficiaryStatus, Kind, ReasonCode, Referral, RiskCategory, Sex, Warning,
+    WorkerRole,
 };
 use teeka_domain::{Classification, DoseCode};
 use teeka_protocol::DeviceInfo;
@@ -104,6 +106,8 @@ fn visit_others(v: &mut Declarations<'_>) {
     v.visit::<BeneficiaryStatus>();
     v.visit::<Sex>();
     v.visit::<AefiSeverity>();
+    v.visit::<AefiSign>();
+    v.visit::<Referral>();
     v.visit::<WorkerRole>();
     v.visit::<RiskCategory>();
 }
@@ -180,6 +184,29 @@ pub fn typescript() -> Result<String, NameClash> {
         Classification::ALL.iter().map(|c| c.as_str().to_string()),
     );
     code_list(&mut out, "AEFI severities.", "SEVERITIES", AefiSeverity::ALL.iter().map(|c| c.to_string()));
+    for (kind, name) in [(Kind::Child, "CHILD_REASONS"), (Kind::PregnantWoman, "PREGNANT_WOMAN_REASONS")] {
+        code_list(
+            &mut out,
+            &format!("The reasons that apply to a {} (`ReasonCode::applies_to`).", kind.words()),
+            name,
+            ReasonCode::ALL.iter().filter(|r| r.applies_to(kind)).map(|c| c.to_string()),
+        );
+    }
+    code_list(
+        &mut out,
+        "The reasons that need a note saying what they were.",
+        "NOTE_REASONS",
+        ReasonCode::ALL.iter().filter(|r| r.needs_note()).map(|c| c.to_string()),
+    );
+    out.push_str(&format!("/** The longest note, in characters. */\nexport const MAX_NOTE = {MAX_NOTE};\n"));
+    code_list(&mut out, "Signs ticked on the AEFI form.", "AEFI_SIGNS", AefiSign::ALL.iter().map(|c| c.to_string()));
+    code_list(
+        &mut out,
+        "The signs that make an AEFI serious (`AefiSign::minimum_severity`).",
+        "SERIOUS_SIGNS",
+        AefiSign::ALL.iter().filter(|s| s.minimum_severity() == AefiSeverity::Serious).map(|c| c.to_string()),
+    );
+    code_list(&mut out, "Where an AEFI was referred.", "REFERRALS", Referral::ALL.iter().map(|c| c.to_string()));
     code_list(&mut out, "Workers' roles.", "ROLES", WorkerRole::ALL.iter().map(|c| c.to_string()));
     code_list(&mut out, "Beneficiaries' statuses.", "STATUSES", BeneficiaryStatus::ALL.iter().map(|c| c.to_string()));
     let antigens: Vec<String> = DoseCode::ALL.iter().map(|c| format!("{c}: \"{}\"", c.antigen())).collect();

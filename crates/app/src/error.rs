@@ -3,6 +3,7 @@
 //! support. The UI translates the code and never shows the message.
 
 use serde::Serialize;
+use teeka_domain::CareError;
 use teeka_protocol::ErrorCode;
 use teeka_store::StoreError;
 use teeka_sync::SyncError;
@@ -23,6 +24,10 @@ pub enum AppCode {
     UnknownVillage,
     RegisterInvalid,
     SessionClosed,
+    AefiSeverityTooLow,
+    OnsetInFuture,
+    ReasonNotApplicable,
+    SessionInFuture,
     NotEnrolled,
     Network,
     Unauthorized,
@@ -47,7 +52,7 @@ pub enum AppCode {
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 29] = [
+    pub const ALL: [AppCode; 33] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -57,6 +62,10 @@ impl AppCode {
         AppCode::UnknownVillage,
         AppCode::RegisterInvalid,
         AppCode::SessionClosed,
+        AppCode::AefiSeverityTooLow,
+        AppCode::OnsetInFuture,
+        AppCode::ReasonNotApplicable,
+        AppCode::SessionInFuture,
         AppCode::NotEnrolled,
         AppCode::Network,
         AppCode::Unauthorized,
@@ -91,6 +100,10 @@ impl AppCode {
             AppCode::UnknownVillage => "UNKNOWN_VILLAGE",
             AppCode::RegisterInvalid => "REGISTER_INVALID",
             AppCode::SessionClosed => "SESSION_CLOSED",
+            AppCode::AefiSeverityTooLow => "AEFI_SEVERITY_TOO_LOW",
+            AppCode::OnsetInFuture => "ONSET_IN_FUTURE",
+            AppCode::ReasonNotApplicable => "REASON_NOT_APPLICABLE",
+            AppCode::SessionInFuture => "SESSION_IN_FUTURE",
             AppCode::NotEnrolled => "NOT_ENROLLED",
             AppCode::Network => "NETWORK",
             AppCode::Unauthorized => "UNAUTHORIZED",
@@ -147,6 +160,13 @@ impl From<&StoreError> for AppCode {
             StoreError::Implausible(e) => AppCode::from(e),
             StoreError::NotFound(_) => AppCode::NotFound,
             StoreError::SessionClosed(_) => AppCode::SessionClosed,
+            StoreError::Care(e) => match e {
+                CareError::SeverityTooLow { .. } => AppCode::AefiSeverityTooLow,
+                CareError::OnsetInFuture { .. } => AppCode::OnsetInFuture,
+                CareError::ReasonNotApplicable { .. } => AppCode::ReasonNotApplicable,
+                CareError::SessionInFuture { .. } => AppCode::SessionInFuture,
+                CareError::Input(_) => AppCode::InvalidInput,
+            },
             StoreError::NewerSchema { .. } => AppCode::StoreTooNew,
             StoreError::Corrupt(_) => AppCode::StoreCorrupt,
         }
@@ -293,6 +313,21 @@ mod tests {
             StoreError::SessionClosed("x".into()),
             StoreError::NewerSchema { found: 9, known: 4 },
             StoreError::InvalidField { field: "dob".into(), message: "x".into() },
+            StoreError::Care(CareError::SeverityTooLow {
+                sign: teeka_domain::AefiSign::Seizure,
+                severity: teeka_domain::AefiSeverity::Minor,
+                minimum: teeka_domain::AefiSeverity::Serious,
+            }),
+            StoreError::Care(CareError::OnsetInFuture { onset: chrono::Utc::now(), now: chrono::Utc::now() }),
+            StoreError::Care(CareError::ReasonNotApplicable {
+                reason: teeka_domain::ReasonCode::ChildSick,
+                kind: teeka_domain::Kind::PregnantWoman,
+            }),
+            StoreError::Care(CareError::SessionInFuture {
+                date: chrono::NaiveDate::MAX,
+                today: chrono::NaiveDate::MIN,
+            }),
+            StoreError::Care(CareError::Input(teeka_domain::InputError::new("x"))),
         ];
         for e in &store {
             assert_eq!(AppCode::from(e).as_str(), e.code(), "{e}");

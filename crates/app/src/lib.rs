@@ -78,12 +78,14 @@ macro_rules! local_commands {
             read search(SearchReq) -> Vec<Found>;
             read similar_children(SimilarChildrenReq) -> Vec<Found>;
             read similar_households(SimilarHouseholdsReq) -> Vec<Household>;
-            write open_session(OpenSessionReq) -> Session;
+            write open_session(OpenSessionReq) -> OpenedSession;
             read sessions(SessionsReq) -> Vec<Session>;
             read session_due(SessionDueReq) -> Vec<SessionItem>;
             write record_given(RecordGivenReq) -> ItemRecorded;
             write record_not_given(RecordNotGivenReq) -> ItemRecorded;
             write report_aefi(ReportAefiReq) -> AefiReported;
+            write update_aefi(UpdateAefiReq) -> Aefi;
+            write undo_not_given(UndoNotGivenReq) -> ItemRecorded;
             read session_tally(SessionTallyReq) -> Tally;
             write close_session(CloseSessionReq) -> Session;
             read coverage(CoverageReq) -> CoverageResp;

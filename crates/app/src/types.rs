@@ -5,7 +5,9 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use teeka_domain::{AefiSeverity, Antigen, BeneficiaryStatus, DoseCode, ReasonCode, RiskCategory, Sex, WorkerRole};
+use teeka_domain::{
+    AefiSeverity, AefiSign, Antigen, BeneficiaryStatus, DoseCode, ReasonCode, Referral, RiskCategory, Sex, WorkerRole,
+};
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -197,6 +199,14 @@ pub struct RecordRefusalReq {
     pub register_id: String,
     #[ts(as = "ReasonCode")]
     pub reason: String,
+    /// The doses refused, chosen by the worker (absent or empty: every dose due today).
+    #[serde(default)]
+    #[ts(as = "Option<Vec<DoseCode>>", optional)]
+    pub codes: Vec<String>,
+    /// What the reason was (required for `OTHER`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -267,6 +277,18 @@ pub struct RecordNotGivenReq {
     pub codes: Vec<String>,
     #[ts(as = "ReasonCode")]
     pub reason: String,
+    /// What the reason was (required for `OTHER`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+/// `undo_not_given`: withdraws what the session recorded as not given to a beneficiary.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct UndoNotGivenReq {
+    pub session_id: Uuid,
+    pub register_id: String,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -282,6 +304,37 @@ pub struct ReportAefiReq {
     #[serde(default)]
     #[ts(as = "Option<Vec<DoseCode>>", optional)]
     pub codes: Vec<String>,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<AefiSign>>", optional)]
+    pub signs: Vec<String>,
+    /// When it began: RFC 3339 (`2026-03-10T09:30:00+05:30`); required for severe and serious.
+    #[serde(default)]
+    pub onset: Option<String>,
+    #[serde(default)]
+    #[ts(as = "Option<Referral>")]
+    pub referral: Option<String>,
+}
+
+/// `update_aefi`: the report's form saved again, whole.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
+pub struct UpdateAefiReq {
+    pub aefi_id: Uuid,
+    #[ts(as = "AefiSeverity")]
+    pub severity: String,
+    pub observed: String,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<DoseCode>>", optional)]
+    pub codes: Vec<String>,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<AefiSign>>", optional)]
+    pub signs: Vec<String>,
+    #[serde(default)]
+    pub onset: Option<String>,
+    #[serde(default)]
+    #[ts(as = "Option<Referral>")]
+    pub referral: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -380,4 +433,13 @@ pub struct ItemRecorded {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AefiReported {
     pub id: Uuid,
+}
+
+/// The answer of `open_session`: the session, and whether it was already open at that site and
+/// date (then it is resumed, with what it recorded).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OpenedSession {
+    #[serde(flatten)]
+    pub session: Session,
+    pub resumed: bool,
 }

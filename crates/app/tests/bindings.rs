@@ -141,7 +141,7 @@ fn real_answers_have_the_fields_of_their_typescript() {
     assert_eq!(added["warnings"][0]["code"], "ALREADY_GIVEN", "{added}");
 
     let session = ok("open_session", json!({"site_id": village["id"], "date": "2026-03-10"}));
-    same_fields::<Session>(&session);
+    same_fields::<OpenedSession>(&session);
     let sid = session["id"].clone();
     let due = ok("session_due", json!({"session_id": sid}));
     same_fields::<SessionItem>(&due[0]);
@@ -158,12 +158,19 @@ fn real_answers_have_the_fields_of_their_typescript() {
         json!({"session_id": sid, "register_id": rid, "severity": "minor", "observed": "fever", "codes": ["PENTA1"]}),
     );
     same_fields::<AefiReported>(&aefi);
+    let edited = ok(
+        "update_aefi",
+        json!({"aefi_id": aefi["id"], "severity": "minor", "observed": "fever", "signs": ["rash"], "codes": ["PENTA1"]}),
+    );
+    same_fields::<Aefi>(&edited);
     let tally = ok("session_tally", json!({"session_id": sid}));
     same_fields::<Tally>(&tally);
     same_fields::<AntigenCount>(&tally["by_antigen"][0]);
     same_fields::<DoseCount>(&tally["by_dose"][0]);
     same_fields::<ReasonCount>(&tally["not_given"][0]);
     same_fields::<AefiCounts>(&tally["aefi"]);
+    let undone = ok("undo_not_given", json!({"session_id": sid, "register_id": rid}));
+    same_fields::<ItemRecorded>(&undone);
     let closed = ok("close_session", json!({"session_id": sid, "vials": [{"antigen": "PENTA", "opened": 1}]}));
     same_fields::<Session>(&closed);
     same_fields::<VialsUsed>(&closed["vials"][0]);

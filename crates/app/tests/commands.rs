@@ -119,6 +119,26 @@ fn an_asha_survey() {
 
     let refused = t.ok("record_refusal", json!({"register_id": rid, "reason": "REFUSED_FEAR_AEFI"}));
     assert!(!refused["due"].as_array().unwrap().is_empty(), "still due: a refusal is no dose");
+    // The worker may choose which doses were refused, and say what an "other" reason was.
+    let wid = t
+        .ok("members", json!({"household_id": household}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "pregnant_woman")
+        .unwrap()["register_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let e = t.err("record_refusal", json!({"register_id": wid, "reason": "CHILD_SICK"}));
+    assert_eq!(e.code, "REASON_NOT_APPLICABLE");
+    let e = t.err("record_refusal", json!({"register_id": rid, "reason": "OTHER", "codes": ["OPV2"]}));
+    assert_eq!(e.code, "INVALID_INPUT");
+    t.ok("record_refusal", json!({"register_id": rid, "reason": "OTHER", "codes": ["OPV2"], "note": "wedding"}));
+    let b = t.ok("beneficiary", json!({"register_id": rid}));
+    let other: Vec<&Value> = b["not_given"].as_array().unwrap().iter().filter(|n| n["reason"] == "OTHER").collect();
+    assert_eq!(other.len(), 1, "only the dose chosen: {b}");
+    assert_eq!((other[0]["code"].as_str(), other[0]["note"].as_str()), (Some("OPV2"), Some("wedding")));
     let refusals = t.ok("refusals", json!({}));
     assert!(!refusals.as_array().unwrap().is_empty());
     assert_eq!(refusals[0]["reason"], "REFUSED_FEAR_AEFI");
@@ -153,8 +173,10 @@ fn an_anm_session() {
     let sid = s["id"].as_str().unwrap().to_string();
     assert_eq!(s["closed"], false);
     assert_eq!(s["site"], "Rampur");
+    assert_eq!(s["resumed"], false);
     let same = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
     assert_eq!(same["id"], sid.as_str(), "the open session of that site and date");
+    assert_eq!(same["resumed"], true);
 
     let due = t.ok("session_due", json!({"session_id": sid}));
     let regs: Vec<&str> = due.as_array().unwrap().iter().map(|i| i["register_id"].as_str().unwrap()).collect();
@@ -206,7 +228,11 @@ fn an_anm_session() {
     let e = t.err("close_session", json!({"session_id": sid, "vials": []}));
     assert_eq!(e.code, "SESSION_CLOSED");
     // An AEFI may still be reported after the session closed.
-    t.ok("report_aefi", json!({"session_id": sid, "register_id": rid, "severity": "severe", "observed": "seizure"}));
+    t.ok(
+        "report_aefi",
+        json!({"session_id": sid, "register_id": rid, "severity": "severe", "observed": "high fever",
+               "onset": "2026-03-10T09:30:00+05:30", "referral": "phc"}),
+    );
     let b = t.ok("beneficiary", json!({"register_id": rid}));
     assert_eq!(b["aefi"].as_array().unwrap().len(), 2);
     assert_eq!(b["doses"][0]["session_id"], sid.as_str());
@@ -215,6 +241,99 @@ fn an_anm_session() {
     // A new session of the same site and date can be opened once the first is closed.
     let next = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
     assert_ne!(next["id"], sid.as_str());
+}
+
+/// Issue 9, items 5–7: AEFI signs, onset, referral and edits; refusals per dose with a note,
+/// reasons by whom, undone within the session, one row per visit for the supervisor.
+#[test]
+fn an_anm_records_aefi_and_refusals_with_care() {
+    let (mut t, village, household) = T::surveyed();
+    let child = t.ok("add_child", json!({"household_id": household, "name": "Aarav", "sex": "M", "dob": "2025-12-01"}));
+    let rid = child["register_id"].as_str().unwrap().to_string();
+    let woman = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Kamla", "lmp": "2025-12-01"}));
+    let wid = woman["register_id"].as_str().unwrap().to_string();
+    let s = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
+    let sid = s["id"].as_str().unwrap().to_string();
+    t.ok("record_given", json!({"session_id": sid, "register_id": rid, "codes": ["PENTA1"]}));
+
+    // A seizure cannot be minor; serious asks for the onset (not after now) and the referral.
+    let aefi = |severity: &str, extra: Value| {
+        let mut req = json!({"session_id": sid, "register_id": rid, "severity": severity, "observed": "",
+                             "signs": ["fever", "seizure"], "codes": ["PENTA1"]});
+        req.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        req
+    };
+    let events = t.app.store().event_count().unwrap();
+    assert_eq!(t.err("report_aefi", aefi("minor", json!({}))).code, "AEFI_SEVERITY_TOO_LOW");
+    assert_eq!(t.err("report_aefi", aefi("severe", json!({}))).code, "AEFI_SEVERITY_TOO_LOW");
+    let e = t.err("report_aefi", aefi("serious", json!({})));
+    assert_eq!((e.code.as_str(), e.message.starts_with("onset is missing")), ("INVALID_INPUT", true), "{e}");
+    let e = t.err("report_aefi", aefi("serious", json!({"onset": "2026-03-10T11:00:00Z", "referral": "chc"})));
+    assert_eq!(e.code, "ONSET_IN_FUTURE");
+    let e = t.err("report_aefi", aefi("serious", json!({"onset": "10/03/2026 09:00", "referral": "chc"})));
+    assert_eq!(e.code, "INVALID_INPUT");
+    assert!(e.message.starts_with("onset:"), "{e}");
+    assert_eq!(t.app.store().event_count().unwrap(), events, "nothing stored");
+    let onset = "2026-03-10T10:15:00+05:30";
+    let id = t.ok("report_aefi", aefi("serious", json!({"onset": onset, "referral": "chc"})))["id"].clone();
+    let b = t.ok("beneficiary", json!({"register_id": rid}));
+    let saved = &b["aefi"][0];
+    assert_eq!(saved["signs"], json!(["fever", "seizure"]));
+    assert_eq!(saved["onset"], "2026-03-10T04:45:00Z");
+    assert_eq!(saved["referral"], "chc");
+    assert_eq!(saved["severity"], "serious");
+    // The form reopens with what was saved and is saved again: referred to the hospital instead.
+    let updated = t.ok(
+        "update_aefi",
+        json!({"aefi_id": id, "severity": "serious", "observed": "fits at home", "signs": ["fever", "seizure"],
+               "codes": ["PENTA1"], "onset": saved["onset"], "referral": "hospital"}),
+    );
+    assert_eq!(updated["referral"], "hospital");
+    assert_eq!(updated["observed"], "fits at home");
+    let e = t.err("update_aefi", json!({"aefi_id": id, "severity": "minor", "observed": "x", "signs": ["seizure"]}));
+    assert_eq!(e.code, "AEFI_SEVERITY_TOO_LOW");
+    let e = t.err("update_aefi", json!({"aefi_id": household, "severity": "minor", "observed": "x"}));
+    assert_eq!(e.code, "NOT_FOUND");
+    let b = t.ok("beneficiary", json!({"register_id": rid}));
+    assert_eq!(b["aefi"].as_array().unwrap().len(), 1, "an edit is not a second report");
+    assert_eq!(b["aefi"][0]["referral"], "hospital");
+    let tally = t.ok("session_tally", json!({"session_id": sid}));
+    assert_eq!(tally["aefi"], json!({"minor": 0, "severe": 0, "serious": 1}));
+
+    // Refusals: the doses chosen, "other" with its note, no "child is sick" for a woman.
+    let e = t.err(
+        "record_not_given",
+        json!({"session_id": sid, "register_id": wid, "codes": ["TD1"], "reason": "CHILD_SICK"}),
+    );
+    assert_eq!(e.code, "REASON_NOT_APPLICABLE");
+    let e =
+        t.err("record_not_given", json!({"session_id": sid, "register_id": wid, "codes": ["TD1"], "reason": "OTHER"}));
+    assert!(e.code == "INVALID_INPUT" && e.message.starts_with("note is empty"), "{e}");
+    let not = t.ok(
+        "record_not_given",
+        json!({"session_id": sid, "register_id": wid, "codes": ["TD1"], "reason": "OTHER", "note": "at her mother's"}),
+    );
+    assert_eq!(not["item"]["not_given"][0], json!({"code": "TD1", "reason": "OTHER", "note": "at her mother's"}));
+    t.ok(
+        "record_not_given",
+        json!({"session_id": sid, "register_id": rid, "codes": ["OPV1", "RVV1", "PCV1"], "reason": "REFUSED_FAMILY"}),
+    );
+    let refusals = t.ok("refusals", json!({}));
+    assert_eq!(refusals.as_array().unwrap().len(), 1, "one row for the visit: {refusals}");
+    assert_eq!(refusals[0]["codes"], json!(["OPV1", "RVV1", "PCV1"]));
+    assert_eq!(refusals[0]["session_id"], sid.as_str());
+    let households = t.ok("households", json!({"village_id": village}));
+    assert_eq!(households[0]["resistant"], true);
+    // Undone within the session: the doses are open again, the household no longer resistant.
+    let undone = t.ok("undo_not_given", json!({"session_id": sid, "register_id": rid}));
+    assert_eq!(undone["item"]["not_given"], json!([]));
+    assert!(undone["item"]["doses"].as_array().unwrap().iter().any(|d| d["code"] == "OPV1"));
+    assert_eq!(t.ok("refusals", json!({})), json!([]));
+    let households = t.ok("households", json!({"village_id": village}));
+    assert_eq!(households[0]["resistant"], false);
+    assert_eq!(t.err("undo_not_given", json!({"session_id": sid, "register_id": rid})).code, "NOT_FOUND");
+    t.ok("close_session", json!({"session_id": sid, "vials": []}));
+    assert_eq!(t.err("undo_not_given", json!({"session_id": sid, "register_id": wid})).code, "SESSION_CLOSED");
 }
 
 #[test]
@@ -331,6 +450,7 @@ fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
         ("beneficiary", json!({"register_id": "B-NOPE"}), "UNKNOWN_BENEFICIARY", "B-NOPE"),
         ("session_tally", json!({"session_id": household}), "NOT_FOUND", "session_id"),
         ("open_session", json!({"site_id": village, "date": "2026-13-01"}), "INVALID_INPUT", "date"),
+        ("open_session", json!({"site_id": village, "date": "2026-03-11"}), "SESSION_IN_FUTURE", "in the future"),
         ("households", json!({"village_id": household}), "NOT_FOUND", "village_id"),
         ("set_language", json!({"language": "fr"}), "INVALID_INPUT", "language"),
         ("no_such_command", json!({}), "INVALID_INPUT", "no_such_command"),

@@ -208,8 +208,64 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// A sign seen after vaccination, ticked on the AEFI form. Seizure, unconsciousness,
+    /// difficulty breathing and anaphylaxis make a report serious ([`AefiSign::minimum_severity`]).
+    AefiSign, "AEFI sign" {
+        Seizure = "seizure",
+        Unconscious = "unconscious",
+        BreathingDifficulty = "breathing_difficulty",
+        Anaphylaxis = "anaphylaxis",
+        Fever = "fever",
+        Swelling = "swelling",
+        Pain = "pain",
+        Abscess = "abscess",
+        Rash = "rash",
+        PersistentCrying = "persistent_crying",
+        Vomiting = "vomiting",
+    }
+}
+
+coded_enum! {
+    /// Where a severe or serious AEFI was referred (or that it was not).
+    Referral, "referral" { NotReferred = "not_referred", Phc = "phc", Chc = "chc", Hospital = "hospital" }
+}
+
+coded_enum! {
     /// What a worker signed in on a device does.
     WorkerRole, "role" { Asha = "asha", Anm = "anm", Supervisor = "supervisor" }
+}
+
+impl ReasonCode {
+    /// Whether this reason can be given for this kind of beneficiary: "child is sick" is not a
+    /// reason for a pregnant woman.
+    pub fn applies_to(self, kind: Kind) -> bool {
+        !(self == ReasonCode::ChildSick && kind != Kind::Child)
+    }
+
+    /// Whether the reason needs a short note saying what it was ("other reason").
+    pub fn needs_note(self) -> bool {
+        self == ReasonCode::Other
+    }
+}
+
+impl AefiSign {
+    /// The least severity a report with this sign may have: serious for seizure,
+    /// unconsciousness, difficulty breathing and anaphylaxis; minor otherwise.
+    pub fn minimum_severity(self) -> AefiSeverity {
+        match self {
+            AefiSign::Seizure | AefiSign::Unconscious | AefiSign::BreathingDifficulty | AefiSign::Anaphylaxis => {
+                AefiSeverity::Serious
+            }
+            _ => AefiSeverity::Minor,
+        }
+    }
+}
+
+impl AefiSeverity {
+    /// Severe and serious reports ask for the onset time and the referral.
+    pub fn needs_referral(self) -> bool {
+        self != AefiSeverity::Minor
+    }
 }
 
 impl Kind {
@@ -321,6 +377,31 @@ mod tests {
         assert_eq!(wire.join(" "), "BCG HEPB OPV PENTA RVV FIPV PCV MR JE DPT VITA TD");
         assert_eq!("Serious".parse::<AefiSeverity>(), Ok(AefiSeverity::Serious));
         assert_eq!("anm".parse::<WorkerRole>(), Ok(WorkerRole::Anm));
+    }
+
+    #[test]
+    fn reasons_apply_to_whom_they_can_and_other_needs_a_note() {
+        assert!(ReasonCode::ChildSick.applies_to(Kind::Child));
+        assert!(!ReasonCode::ChildSick.applies_to(Kind::PregnantWoman));
+        for r in ReasonCode::ALL.iter().filter(|r| **r != ReasonCode::ChildSick) {
+            assert!(r.applies_to(Kind::Child) && r.applies_to(Kind::PregnantWoman), "{r}");
+        }
+        let noted: Vec<_> = ReasonCode::ALL.iter().filter(|r| r.needs_note()).collect();
+        assert_eq!(noted, [&ReasonCode::Other]);
+    }
+
+    #[test]
+    fn the_danger_signs_make_an_aefi_serious() {
+        let serious: Vec<&str> = AefiSign::ALL
+            .iter()
+            .filter(|s| s.minimum_severity() == AefiSeverity::Serious)
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(serious, ["seizure", "unconscious", "breathing_difficulty", "anaphylaxis"]);
+        assert_eq!(AefiSign::Fever.minimum_severity(), AefiSeverity::Minor);
+        assert!(AefiSeverity::Minor < AefiSeverity::Severe && AefiSeverity::Severe < AefiSeverity::Serious);
+        assert!(!AefiSeverity::Minor.needs_referral() && AefiSeverity::Severe.needs_referral());
+        assert_eq!("PHC".parse::<Referral>(), Ok(Referral::Phc));
     }
 
     #[test]

@@ -10,6 +10,19 @@ use serde::Serialize;
 /// Names, house numbers and the like: at most this many characters.
 pub const MAX_TEXT: usize = 200;
 
+/// A short note (why a dose was not given, when the reason is "other"): at most this many
+/// characters.
+pub const MAX_NOTE: usize = 100;
+
+/// Checks an optional short note: a text ([`optional_text`]) of at most [`MAX_NOTE`] characters.
+pub fn note_text(field: &str, value: Option<&str>) -> Result<Option<String>, InputError> {
+    let note = optional_text(field, value)?;
+    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
+        return Err(InputError::at(field, format!("{field} is longer than {MAX_NOTE} characters")));
+    }
+    Ok(note)
+}
+
 /// Input that cannot be stored, with the field it is about when there is one (the name of the
 /// request's or the register's field, e.g. `name`, `dob`, `doses[1].date`): a form shows the
 /// message beside that field.

@@ -5,6 +5,7 @@
 //! caller. Storage, network and UI depend on this crate, never the reverse.
 
 pub mod calendar;
+pub mod care;
 pub mod codes;
 pub mod dates;
 pub mod export;
@@ -21,15 +22,16 @@ pub mod schedule;
 pub mod similar;
 pub mod tally;
 
+pub use care::{AefiFacts, CareError};
 pub use codes::{
-    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode,
-    WorkerRole,
+    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, Referral, RiskCategory,
+    Sex, UnknownCode, WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
 pub use hlc::Hlc;
-pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
+pub use model::{AefiField, BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
 pub use record::Warning;
 pub use replay::{replay, Replay, ReplayError};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

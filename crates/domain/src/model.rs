@@ -7,7 +7,8 @@
 //! wins, so that every replica converges on the same state whatever order events arrive in.
 
 use crate::codes::{
-    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex,
+    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, Referral, RiskCategory,
+    Sex,
 };
 use crate::dates::Date;
 use crate::hlc::Hlc;
@@ -134,6 +135,9 @@ pub enum EventBody {
         /// The session it was recorded at (absent: outside a session, or an older log).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         session: Option<Uuid>,
+        /// What the reason was, in a few words (required for `OTHER`; absent in older logs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// An immunization session opens at a site (a village area) on a date.
     SessionOpened { session: Uuid, site: Uuid, date: Date },
@@ -149,7 +153,52 @@ pub enum EventBody {
         severity: AefiSeverity,
         observed: String,
         codes: Vec<DoseCode>,
+        /// The signs ticked (absent in older logs).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        signs: Vec<AefiSign>,
+        /// When it began (required for severe and serious reports; absent in older logs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        onset: Option<DateTime<Utc>>,
+        /// Where it was referred (required for severe and serious reports; absent in older logs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        referral: Option<Referral>,
     },
+    /// Some fields of an AEFI report change (its form saved again): last-writer-wins per field.
+    AefiUpdated { aefi: Uuid, beneficiary: Uuid, fields: Vec<AefiField> },
+    /// Not-given records withdrawn (a refusal undone at its session): they no longer stand,
+    /// whichever arrives first.
+    NotGivenWithdrawn {
+        beneficiary: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<Uuid>,
+        records: Vec<Uuid>,
+    },
+}
+
+/// One mutable field of an AEFI report, with its new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum AefiField {
+    Severity(AefiSeverity),
+    Observed(String),
+    Codes(Vec<DoseCode>),
+    Signs(Vec<AefiSign>),
+    Onset(Option<DateTime<Utc>>),
+    Referral(Option<Referral>),
+}
+
+impl AefiField {
+    /// The field's stable name (the key of last-writer-wins).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AefiField::Severity(_) => "severity",
+            AefiField::Observed(_) => "observed",
+            AefiField::Codes(_) => "codes",
+            AefiField::Signs(_) => "signs",
+            AefiField::Onset(_) => "onset",
+            AefiField::Referral(_) => "referral",
+        }
+    }
 }
 
 /// Vials of one antigen opened at a session.
@@ -175,6 +224,8 @@ impl EventBody {
             EventBody::SessionOpened { .. } => "session_opened",
             EventBody::SessionClosed { .. } => "session_closed",
             EventBody::AefiReported { .. } => "aefi_reported",
+            EventBody::AefiUpdated { .. } => "aefi_updated",
+            EventBody::NotGivenWithdrawn { .. } => "not_given_withdrawn",
         }
     }
 
@@ -195,6 +246,9 @@ impl EventBody {
             EventBody::DoseGiven { beneficiary, .. }
             | EventBody::DoseNotGiven { beneficiary, .. }
             | EventBody::AefiReported { beneficiary, .. } => vec![*beneficiary],
+            EventBody::AefiUpdated { beneficiary, .. } | EventBody::NotGivenWithdrawn { beneficiary, .. } => {
+                vec![*beneficiary]
+            }
             EventBody::SessionOpened { site, .. } => vec![*site],
             EventBody::SessionClosed { session, .. } => vec![*session],
         }
@@ -292,6 +346,9 @@ mod tests {
             severity: AefiSeverity::Minor,
             observed: "fever".into(),
             codes: vec![DoseCode::Penta1],
+            signs: vec![],
+            onset: None,
+            referral: None,
         };
         let json = serde_json::to_value(&aefi).unwrap();
         assert_eq!(json["type"], "aefi_reported");
@@ -305,6 +362,39 @@ mod tests {
         };
         assert_eq!(opened.kind(), "session_opened");
         assert_eq!(serde_json::to_value(&opened).unwrap()["date"], "2026-01-05");
+    }
+
+    #[test]
+    fn aefi_and_refusal_fields_are_optional_in_older_logs_and_new_shapes_are_stable() {
+        let old = r#"{"type":"aefi_reported","aefi":"00000000-0000-0000-0000-000000000001","beneficiary":"00000000-0000-0000-0000-000000000001","date":"2026-01-05","severity":"minor","observed":"fever","codes":["BCG"]}"#;
+        let b: EventBody = serde_json::from_str(old).unwrap();
+        assert!(matches!(&b, EventBody::AefiReported { signs, onset: None, referral: None, .. } if signs.is_empty()));
+        assert_eq!(serde_json::to_string(&b).unwrap(), old, "nothing new written when there is nothing new");
+        let old = r#"{"type":"dose_not_given","beneficiary":"00000000-0000-0000-0000-000000000000","code":"OPV1","date":"2025-01-02","reason":"OTHER"}"#;
+        assert!(matches!(serde_json::from_str(old).unwrap(), EventBody::DoseNotGiven { note: None, .. }));
+        let s = Uuid::from_u128(1);
+        let onset = chrono::DateTime::parse_from_rfc3339("2026-01-05T10:30:00Z").unwrap().with_timezone(&Utc);
+        let updated = EventBody::AefiUpdated {
+            aefi: s,
+            beneficiary: s,
+            fields: vec![
+                AefiField::Severity(AefiSeverity::Serious),
+                AefiField::Signs(vec![AefiSign::Seizure]),
+                AefiField::Onset(Some(onset)),
+                AefiField::Referral(Some(Referral::Chc)),
+            ],
+        };
+        let json = serde_json::to_value(&updated).unwrap();
+        assert_eq!(json["type"], "aefi_updated");
+        assert_eq!(json["fields"][0], serde_json::json!({"field": "severity", "value": "serious"}));
+        assert_eq!(json["fields"][1], serde_json::json!({"field": "signs", "value": ["seizure"]}));
+        assert_eq!(json["fields"][2], serde_json::json!({"field": "onset", "value": "2026-01-05T10:30:00Z"}));
+        assert_eq!(json["fields"][3], serde_json::json!({"field": "referral", "value": "chc"}));
+        assert_eq!(serde_json::from_value::<EventBody>(json).unwrap(), updated);
+        let withdrawn = EventBody::NotGivenWithdrawn { beneficiary: s, session: None, records: vec![s] };
+        let json = serde_json::to_value(&withdrawn).unwrap();
+        assert_eq!(json, serde_json::json!({"type": "not_given_withdrawn", "beneficiary": s, "records": [s]}));
+        assert_eq!(withdrawn.kind(), "not_given_withdrawn");
     }
 
     #[test]
@@ -344,6 +434,7 @@ mod tests {
             reason: ReasonCode::RefusedFamily,
             corrects: None,
             session: Some(s),
+            note: None,
         };
         assert_eq!(not_given.references(), vec![b]);
         let aefi = EventBody::AefiReported {
@@ -354,8 +445,15 @@ mod tests {
             severity: AefiSeverity::Minor,
             observed: "fever".into(),
             codes: vec![DoseCode::Bcg],
+            signs: vec![AefiSign::Fever],
+            onset: None,
+            referral: None,
         };
         assert_eq!(aefi.references(), vec![b]);
+        let updated = EventBody::AefiUpdated { aefi: s, beneficiary: b, fields: vec![] };
+        assert_eq!(updated.references(), vec![b]);
+        let withdrawn = EventBody::NotGivenWithdrawn { beneficiary: b, session: Some(s), records: vec![v] };
+        assert_eq!(withdrawn.references(), vec![b]);
         assert_eq!(EventBody::SessionOpened { session: s, site: v, date }.references(), vec![v]);
         assert_eq!(EventBody::SessionClosed { session: s, vials: vec![] }.references(), vec![s]);
     }

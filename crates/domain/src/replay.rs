@@ -17,7 +17,9 @@
 //! - A correction supersedes the record it names, even when it arrives first; the same dose
 //!   active twice for a beneficiary keeps both, flagged for review while both stand (so the
 //!   flags do not depend on the order of arrival: a correction that removes one lifts them); a
-//!   refusal marks the beneficiary's household resistant.
+//!   withdrawal of not-given records makes them stand no more, even when it arrives first.
+//! - A household is resistant while one of its beneficiaries has a refusal standing (derived
+//!   from the records, never a sticky flag: a refusal corrected or withdrawn no longer counts).
 //!
 //! Events that change nothing the export shows (sessions, AEFI, JE settings) are passed over.
 
@@ -87,7 +89,6 @@ struct HouseholdRow {
     household_id: String,
     village: Uuid,
     facts: HouseholdFacts,
-    resistant: bool,
 }
 
 #[derive(Debug)]
@@ -107,11 +108,13 @@ struct Records<T> {
     of: HashMap<Uuid, Vec<Uuid>>,
     /// The records naming each corrected id.
     corrections: HashMap<Uuid, BTreeSet<Uuid>>,
+    /// The ids withdrawn (whether or not their record has arrived).
+    withdrawn: HashSet<Uuid>,
 }
 
 impl<T> Default for Records<T> {
     fn default() -> Self {
-        Records { rows: HashMap::new(), of: HashMap::new(), corrections: HashMap::new() }
+        Records { rows: HashMap::new(), of: HashMap::new(), corrections: HashMap::new(), withdrawn: HashSet::new() }
     }
 }
 
@@ -160,7 +163,7 @@ impl<T> Records<T> {
             .into_iter()
             .flatten()
             .filter_map(|id| self.rows.get(id).map(|r| (*id, r)))
-            .filter(|(_, r)| r.superseded_by.is_none())
+            .filter(|(id, r)| r.superseded_by.is_none() && !self.withdrawn.contains(id))
             .collect();
         out.sort_unstable_by(|(ia, a), (ib, b)| (a.date, a.code.as_str(), ia).cmp(&(b.date, b.code.as_str(), ib)));
         out
@@ -229,7 +232,6 @@ impl Replay {
                                     household_id: household_id.clone(),
                                     village,
                                     facts: HouseholdFacts::default(),
-                                    resistant: false,
                                 },
                             );
                         }
@@ -302,23 +304,18 @@ impl Replay {
             }
             EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, .. } => {
                 let beneficiary = self.resolve(*beneficiary);
-                let Some(household) = self.beneficiaries.get(&beneficiary).map(|b| b.household) else {
+                if !self.beneficiaries.contains_key(&beneficiary) {
                     return Ok(());
-                };
+                }
                 let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: *reason };
-                if !self.not_given.insert(new) {
-                    return Ok(());
-                }
-                if reason.is_refusal() {
-                    if let Some(h) = self.households.get_mut(&household) {
-                        h.resistant = true;
-                    }
-                }
+                self.not_given.insert(new);
             }
+            EventBody::NotGivenWithdrawn { records, .. } => self.not_given.withdrawn.extend(records.iter().copied()),
             EventBody::VillageJeEndemicSet { .. }
             | EventBody::SessionOpened { .. }
             | EventBody::SessionClosed { .. }
-            | EventBody::AefiReported { .. } => {}
+            | EventBody::AefiReported { .. }
+            | EventBody::AefiUpdated { .. } => {}
         }
         Ok(())
     }
@@ -326,6 +323,12 @@ impl Replay {
     /// The export: every beneficiary, sorted by village name, household id and register id (as
     /// bytes), each with its records not superseded.
     pub fn export(&self) -> Export {
+        let resistant: HashSet<Uuid> = self
+            .beneficiaries
+            .iter()
+            .filter(|(id, _)| self.not_given.active(**id).iter().any(|(_, r)| r.extra.is_refusal()))
+            .map(|(_, b)| b.household)
+            .collect();
         let mut out: Vec<ExportBeneficiary> = Vec::with_capacity(self.beneficiaries.len());
         for (id, b) in &self.beneficiaries {
             let Some(h) = self.households.get(&b.household) else { continue };
@@ -338,7 +341,7 @@ impl Replay {
                 facts: b.facts.clone(),
                 status: b.status,
                 household: h.facts.clone(),
-                resistant_household: h.resistant,
+                resistant_household: resistant.contains(&b.household),
                 doses: {
                     // The same dose on record twice: both kept, flagged for review.
                     let active = self.doses.active(*id);
@@ -619,6 +622,7 @@ mod tests {
             reason,
             corrects: None,
             session: None,
+            note: None,
         };
         log.push(not_given(c, ReasonCode::ChildSick));
         assert!(!log.export().beneficiaries[0].resistant_household);
@@ -628,6 +632,37 @@ mod tests {
         let b = &log.export().beneficiaries[0];
         assert!(b.resistant_household);
         assert_eq!(b.not_given.len(), 2);
+    }
+
+    #[test]
+    fn a_withdrawn_refusal_no_longer_stands_nor_makes_the_household_resistant_in_any_order() {
+        let (mut log, c) = rampur();
+        let date = Date::from_ymd_opt(2026, 1, 9).unwrap();
+        let refusal = |code| EventBody::DoseNotGiven {
+            beneficiary: c,
+            code,
+            date,
+            reason: ReasonCode::RefusedFamily,
+            corrects: None,
+            session: None,
+            note: None,
+        };
+        let r1 = log.push(refusal(DoseCode::Opv1));
+        let r2 = log.push(refusal(DoseCode::Penta1));
+        assert!(log.export().beneficiaries[0].resistant_household);
+        log.push(EventBody::NotGivenWithdrawn { beneficiary: c, session: None, records: vec![r1] });
+        let b = &log.export().beneficiaries[0];
+        assert!(b.resistant_household, "the other refusal still stands");
+        assert_eq!(b.not_given.iter().map(|n| n.id).collect::<Vec<_>>(), [r2]);
+        log.push(EventBody::NotGivenWithdrawn { beneficiary: c, session: None, records: vec![r2] });
+        let after = log.export();
+        assert!(!after.beneficiaries[0].resistant_household);
+        assert!(after.beneficiaries[0].not_given.is_empty());
+        // The withdrawals first: the same register.
+        let mut reversed = log.events.clone();
+        let n = reversed.len();
+        reversed[n - 4..].reverse();
+        assert_eq!(replay(&reversed).unwrap(), after);
     }
 
     #[test]

@@ -539,7 +539,9 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
         },
         EventBody::DoseGiven { beneficiary, .. }
         | EventBody::DoseNotGiven { beneficiary, .. }
-        | EventBody::AefiReported { beneficiary, .. } => (path_of(beneficiary, "beneficiary")?, vec![]),
+        | EventBody::AefiReported { beneficiary, .. }
+        | EventBody::AefiUpdated { beneficiary, .. }
+        | EventBody::NotGivenWithdrawn { beneficiary, .. } => (path_of(beneficiary, "beneficiary")?, vec![]),
         // A session is held at a village: it is placed there, and its id with it, so that its
         // closing follows it there.
         EventBody::SessionOpened { session, site, .. } => {

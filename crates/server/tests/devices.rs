@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use teeka_domain::{AefiSeverity, Antigen, DoseCode, Event, EventBody, VialsUsed};
+use teeka_domain::{AefiField, AefiSeverity, AefiSign, Antigen, DoseCode, Event, EventBody, VialsUsed};
 use teeka_protocol::{
     decode, ApiError, DeviceInfo, DevicesResponse, ErrorCode, PullRequest, PushRequest, Role, DEVICES_PATH,
     VERSION_HEADER,
@@ -50,8 +50,22 @@ fn aefi(device_id: Uuid, beneficiary: Uuid, session: Option<Uuid>) -> Event {
             severity: AefiSeverity::Minor,
             observed: "fever".into(),
             codes: vec![DoseCode::Penta1],
+            signs: vec![AefiSign::Fever],
+            onset: None,
+            referral: None,
         },
     )
+}
+
+/// An edit of an AEFI report (placed by its beneficiary, like the report).
+fn aefi_updated(device_id: Uuid, beneficiary: Uuid) -> Event {
+    let fields = vec![AefiField::Severity(AefiSeverity::Serious), AefiField::Signs(vec![AefiSign::Seizure])];
+    event(device_id, EventBody::AefiUpdated { aefi: Uuid::now_v7(), beneficiary, fields })
+}
+
+/// A refusal undone (placed by its beneficiary).
+fn withdrawn(device_id: Uuid, beneficiary: Uuid) -> Event {
+    event(device_id, EventBody::NotGivenWithdrawn { beneficiary, session: None, records: vec![Uuid::now_v7()] })
 }
 
 async fn push<D: Database>(
@@ -237,6 +251,9 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
         (closed(me, lalpur_session), ErrorCode::OutOfScope),           // Lalpur's session
         (aefi(me, lakshmi, None), ErrorCode::OutOfScope),              // Lalpur's child
         (aefi(me, Uuid::now_v7(), None), ErrorCode::UnknownEntity),    // nobody's child
+        (aefi_updated(me, lakshmi), ErrorCode::OutOfScope),            // an edit of Lalpur's AEFI
+        (withdrawn(me, lakshmi), ErrorCode::OutOfScope),               // Lalpur's refusal
+        (withdrawn(me, Uuid::now_v7()), ErrorCode::UnknownEntity),     // nobody's refusal
         (opened(f.lalpur.1.id, Uuid::now_v7(), rampur_v), ErrorCode::OutOfScope), // another device's
     ];
     let mut batch = good.clone();
@@ -257,7 +274,7 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     assert_eq!(paths.len(), 3);
 
     // Closing s2 in a later push: found through the stored placement; an AEFI with no session.
-    let later = vec![closed(me, s2), aefi(me, aarav, None)];
+    let later = vec![closed(me, s2), aefi(me, aarav, None), aefi_updated(me, aarav), withdrawn(me, aarav)];
     let answer = push(&svc, &f.rampur.1, &later, minutes(35)).await;
     assert_eq!(answer, later.iter().map(|e| (e.id, None)).collect::<Vec<_>>());
     // Lalpur cannot close Rampur's session.

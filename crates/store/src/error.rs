@@ -1,7 +1,7 @@
 //! The store's errors, each with a stable code.
 
 use teeka_domain::register::RegisterErrors;
-use teeka_domain::{Implausible, InputError};
+use teeka_domain::{CareError, Implausible, InputError};
 
 /// Errors of the store. Each has a stable [`StoreError::code`].
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +29,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     SessionClosed(String),
+    /// A rule of a session's work (an AEFI, a reason, a session date), with its own code.
+    #[error(transparent)]
+    Care(CareError),
     #[error("this store was written by a newer Teeka (schema version {found}; this build knows up to {known})")]
     NewerSchema { found: i64, known: i64 },
     #[error("the store is damaged: {0}")]
@@ -56,6 +59,7 @@ impl StoreError {
             StoreError::Implausible(e) => e.code(),
             StoreError::NotFound(_) => "NOT_FOUND",
             StoreError::SessionClosed(_) => "SESSION_CLOSED",
+            StoreError::Care(e) => e.code(),
             StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
             StoreError::Corrupt(_) => "STORE_CORRUPT",
         }
@@ -67,6 +71,15 @@ impl From<InputError> for StoreError {
         match e.field {
             Some(field) => StoreError::InvalidField { field, message: e.message },
             None => StoreError::Invalid(e.message),
+        }
+    }
+}
+
+impl From<CareError> for StoreError {
+    fn from(e: CareError) -> StoreError {
+        match e {
+            CareError::Input(e) => StoreError::Invalid(e.message),
+            other => StoreError::Care(other),
         }
     }
 }

@@ -31,4 +31,4 @@ pub use records::{
 };
 pub use store::Store;
 pub use sync::{Enrollment, SetAside, SyncStatus};
-pub use write::Recorded;
+pub use write::{Recorded, Visit};

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("../../../migrations/device/0001_init.sql")),
     (2, "0002_sync", include_str!("../../../migrations/device/0002_sync.sql")),
     (3, "0003_app", include_str!("../../../migrations/device/0003_app.sql")),
+    (4, "0004_care", include_str!("../../../migrations/device/0004_care.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.

@@ -6,7 +6,7 @@ use crate::error::{Result, StoreError};
 use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashSet;
-use teeka_domain::{iso, AreaLevel, BeneficiaryField, Event, EventBody, HouseholdField};
+use teeka_domain::{iso, AefiField, AreaLevel, BeneficiaryField, Event, EventBody, HouseholdField};
 use uuid::Uuid;
 
 /// Applies one event. Beneficiaries whose doses changed are added to `dirty`; the caller packs
@@ -153,16 +153,20 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
             flag_twice(tx, &beneficiary.to_string(), code.as_str())?;
         }
-        EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, session } => {
+        EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, session, note } => {
             let beneficiary = resolve(tx, *beneficiary)?;
             if !exists(tx, "beneficiaries", beneficiary)? {
                 return Ok(());
             }
             let id = event.id.to_string();
+            // Superseded at once by a correction or a withdrawal that arrived first.
             let inserted = tx
                 .prepare_cached(
-                    "INSERT INTO not_given (id, beneficiary_id, code, date, reason, corrects, superseded_by, session_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT id FROM not_given WHERE corrects = ?1 ORDER BY id LIMIT 1), ?7)
+                    "INSERT INTO not_given (id, beneficiary_id, code, date, reason, corrects, superseded_by, session_id, note)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+                             coalesce((SELECT id FROM not_given WHERE corrects = ?1 ORDER BY id LIMIT 1),
+                                      (SELECT withdrawn_by FROM not_given_withdrawn WHERE record_id = ?1)),
+                             ?7, ?8)
                      ON CONFLICT (id) DO NOTHING",
                 )?
                 .execute(params![
@@ -172,7 +176,8 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                     iso(*date),
                     reason.as_str(),
                     corrects.map(|c| c.to_string()),
-                    session.map(|s| s.to_string())
+                    session.map(|s| s.to_string()),
+                    note
                 ])?;
             if inserted == 0 {
                 return Ok(());
@@ -181,12 +186,19 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                 tx.prepare_cached("UPDATE not_given SET superseded_by = ?1 WHERE id = ?2")?
                     .execute(params![id, old.to_string()])?;
             }
-            if reason.is_refusal() {
+            // A refusal makes the household resistant while it stands: derived when read
+            // (`records::RESISTANT`), never a flag set here.
+        }
+        EventBody::NotGivenWithdrawn { records, .. } => {
+            let id = event.id.to_string();
+            for record in records {
                 tx.prepare_cached(
-                    "UPDATE households SET resistant = 1
-                     WHERE id = (SELECT household_id FROM beneficiaries WHERE id = ?1)",
+                    "INSERT INTO not_given_withdrawn (record_id, withdrawn_by) VALUES (?1, ?2)
+                     ON CONFLICT (record_id) DO NOTHING",
                 )?
-                .execute([beneficiary.to_string()])?;
+                .execute(params![record.to_string(), id])?;
+                tx.prepare_cached("UPDATE not_given SET superseded_by = ?1 WHERE id = ?2 AND superseded_by IS NULL")?
+                    .execute(params![id, record.to_string()])?;
             }
         }
         EventBody::SessionOpened { session, site, date } => {
@@ -219,26 +231,90 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
         }
         EventBody::SessionClosed { session, vials } => close(tx, *session, vials, &stamp)?,
-        EventBody::AefiReported { aefi, beneficiary, session, date, severity, observed, codes } => {
+        EventBody::AefiReported {
+            aefi,
+            beneficiary,
+            session,
+            date,
+            severity,
+            observed,
+            codes,
+            signs,
+            onset,
+            referral,
+        } => {
             let beneficiary = resolve(tx, *beneficiary)?;
             if !exists(tx, "beneficiaries", beneficiary)? {
                 // Not registered here (yet): kept in the log, applied when the registration comes.
                 return Ok(());
             }
-            let codes = serde_json::to_string(codes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            tx.prepare_cached(
-                "INSERT INTO aefi (id, beneficiary_id, session_id, date, severity, observed, codes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
-            )?
-            .execute(params![
-                aefi.to_string(),
-                beneficiary.to_string(),
-                session.map(|s| s.to_string()),
-                iso(*date),
-                severity.as_str(),
-                observed,
-                codes
-            ])?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO aefi (id, beneficiary_id, session_id, date, severity, observed, codes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, '[]') ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![
+                    aefi.to_string(),
+                    beneficiary.to_string(),
+                    session.map(|s| s.to_string()),
+                    iso(*date),
+                    severity.as_str(),
+                    observed,
+                ])?;
+            if inserted == 1 {
+                let fields = [
+                    AefiField::Severity(*severity),
+                    AefiField::Observed(observed.clone()),
+                    AefiField::Codes(codes.clone()),
+                    AefiField::Signs(signs.clone()),
+                    AefiField::Onset(*onset),
+                    AefiField::Referral(*referral),
+                ];
+                set_aefi_fields(tx, *aefi, &fields, &stamp)?;
+                // Edits that arrived before the report.
+                for (stamp, body) in logged(tx, "aefi_updated", "$.aefi", *aefi)? {
+                    if let EventBody::AefiUpdated { aefi, fields, .. } = body {
+                        set_aefi_fields(tx, aefi, &fields, &Stamp::of(stamp))?;
+                    }
+                }
+            }
+        }
+        EventBody::AefiUpdated { aefi, fields, .. } => set_aefi_fields(tx, *aefi, fields, &stamp)?,
+    }
+    Ok(())
+}
+
+/// The stamps and bodies of the logged events of `kind` whose `path` names `id`.
+fn logged(tx: &Transaction<'_>, kind: &str, path: &str, id: Uuid) -> Result<Vec<(teeka_domain::Stamp, EventBody)>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT hlc, device_id, body FROM events WHERE kind = ?1 AND json_extract(body, ?2) = ?3 ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map(params![kind, path, id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(|(hlc, device, body)| Ok((Stamp::parse(&hlc, &device)?, parse_body(&body)?))).collect()
+}
+
+/// Sets the fields of an AEFI report that win (none when the report is not here).
+fn set_aefi_fields(tx: &Transaction<'_>, aefi: Uuid, fields: &[AefiField], stamp: &Stamp) -> Result<()> {
+    for f in fields {
+        let column = f.name();
+        match f {
+            AefiField::Severity(v) => set_field(tx, "aefi", aefi, column, stamp, &v.as_str())?,
+            AefiField::Observed(v) => set_field(tx, "aefi", aefi, column, stamp, v)?,
+            AefiField::Codes(v) => set_field(tx, "aefi", aefi, column, stamp, &to_json(v)?)?,
+            AefiField::Signs(v) => set_field(tx, "aefi", aefi, column, stamp, &to_json(v)?)?,
+            AefiField::Onset(v) => set_field(
+                tx,
+                "aefi",
+                aefi,
+                column,
+                stamp,
+                &v.map(|o| o.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            )?,
+            AefiField::Referral(v) => set_field(tx, "aefi", aefi, column, stamp, &v.map(|r| r.as_str()))?,
         }
     }
     Ok(())
@@ -255,6 +331,10 @@ fn flag_twice(tx: &Transaction<'_>, beneficiary: &str, code: &str) -> Result<()>
     )?
     .execute(params![beneficiary, code])?;
     Ok(())
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn parse_body(json: &str) -> Result<EventBody> {

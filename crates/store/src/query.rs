@@ -193,8 +193,11 @@ impl Store {
         let settings = self.settings()?;
         let people = self.people(village)?;
         let resistant: u32 = self.conn.query_row(
-            "SELECT count(*) FROM households h JOIN areas a ON a.id = h.village_id
-             WHERE h.resistant = 1 AND (?1 IS NULL OR a.name = ?1 COLLATE NOCASE)",
+            &format!(
+                "SELECT count(*) FROM households h JOIN areas a ON a.id = h.village_id
+                 WHERE {} AND (?1 IS NULL OR a.name = ?1 COLLATE NOCASE)",
+                *crate::records::RESISTANT
+            ),
             params![village],
             |r| r.get(0),
         )?;
@@ -209,14 +212,15 @@ impl Store {
 
     /// Everything, sorted by village, household and register id.
     pub fn export(&self) -> Result<Export> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT b.id, b.register_id, h.household_id, a.name, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
-                    b.status, h.house_no, h.head_of_household, h.phone, h.risk_category, h.resistant
+                    b.status, h.house_no, h.head_of_household, h.phone, h.risk_category, {}
              FROM beneficiaries b
              JOIN households h ON h.id = b.household_id
              JOIN areas a ON a.id = h.village_id
              ORDER BY a.name, h.household_id, b.register_id",
-        )?;
+            *crate::records::RESISTANT
+        ))?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();

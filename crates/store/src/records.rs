@@ -8,12 +8,29 @@ use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use teeka_domain::tally::SessionFact;
 use teeka_domain::{
-    AefiSeverity, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, Given, HouseholdFacts, Kind, ReasonCode,
-    Subject, VialsUsed,
+    AefiFacts, AefiSeverity, AefiSign, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, Given, HouseholdFacts,
+    Kind, ReasonCode, Referral, Subject, VialsUsed,
 };
 use uuid::Uuid;
+
+/// The reasons that are refusals ([`ReasonCode::is_refusal`]), as an SQL list of text codes.
+pub(crate) static REFUSAL_REASONS: LazyLock<String> = LazyLock::new(|| {
+    ReasonCode::ALL.iter().filter(|r| r.is_refusal()).map(|r| format!("'{r}'")).collect::<Vec<_>>().join(", ")
+});
+
+/// Whether the household `h` is resistant: an SQL expression, true while one of its members has
+/// a refusal standing (not superseded, not withdrawn). Derived, so that a refusal corrected or
+/// undone no longer counts, whatever order the events arrived in.
+pub(crate) static RESISTANT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "EXISTS (SELECT 1 FROM beneficiaries rb JOIN not_given rn ON rn.beneficiary_id = rb.id
+                 WHERE rb.household_id = h.id AND rn.superseded_by IS NULL AND rn.reason IN ({}))",
+        *REFUSAL_REASONS
+    )
+});
 
 /// The most rows [`Store::search_beneficiaries`] returns.
 pub const SEARCH_LIMIT: usize = 50;
@@ -109,9 +126,11 @@ pub struct NotGivenRecord {
     pub date: Date,
     pub reason: ReasonCode,
     pub session_id: Option<Uuid>,
+    /// What an "other" reason was.
+    pub note: Option<String>,
 }
 
-/// An adverse event reported.
+/// An adverse event reported (its edits applied).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AefiRecord {
@@ -121,6 +140,26 @@ pub struct AefiRecord {
     pub observed: String,
     pub codes: Vec<DoseCode>,
     pub session_id: Option<Uuid>,
+    /// The signs ticked (none in older reports).
+    pub signs: Vec<AefiSign>,
+    /// When it began.
+    pub onset: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where it was referred.
+    pub referral: Option<Referral>,
+}
+
+impl AefiRecord {
+    /// The report's form fields.
+    pub fn facts(&self) -> AefiFacts {
+        AefiFacts {
+            severity: self.severity,
+            signs: self.signs.clone(),
+            observed: self.observed.clone(),
+            codes: self.codes.clone(),
+            onset: self.onset,
+            referral: self.referral,
+        }
+    }
 }
 
 /// A session on record, with its site's name.
@@ -141,9 +180,12 @@ pub struct SessionRecord {
 pub struct NotGivenCode {
     pub code: DoseCode,
     pub reason: ReasonCode,
+    /// What an "other" reason was.
+    pub note: Option<String>,
 }
 
-/// A refusal on record.
+/// A refusal on record: one visit (the doses of one beneficiary refused together, on one date,
+/// for one reason, at one session or outside any), however many doses it covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefusalRecord {
@@ -152,10 +194,19 @@ pub struct RefusalRecord {
     pub village: String,
     pub house_no: Option<String>,
     pub head_of_household: Option<String>,
+    /// The first dose refused (in schedule order); `codes` has them all.
     pub code: DoseCode,
     pub date: Date,
     pub reason: ReasonCode,
+    /// Every dose refused at this visit, in schedule order.
+    pub codes: Vec<DoseCode>,
+    pub note: Option<String>,
+    pub session_id: Option<Uuid>,
 }
+
+/// What makes not-given records one visit: the register id, the date, the reason, the note and
+/// the session.
+type Visit = (String, Date, ReasonCode, Option<String>, Option<Uuid>);
 
 const ROW_COLUMNS: &str = "b.id, b.register_id, b.household_id, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
      b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id";
@@ -300,7 +351,7 @@ impl Store {
     /// A beneficiary's not-given records (corrections applied), by date.
     pub fn not_given_records(&self, beneficiary: Uuid) -> Result<Vec<NotGivenRecord>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, code, date, reason, session_id FROM not_given WHERE beneficiary_id = ?1 AND superseded_by IS NULL
+            "SELECT id, code, date, reason, session_id, note FROM not_given WHERE beneficiary_id = ?1 AND superseded_by IS NULL
              ORDER BY date, code, id",
         )?;
         let mut rows = stmt.query([beneficiary.to_string()])?;
@@ -312,6 +363,7 @@ impl Store {
                 date: parse(&r.get::<_, String>(2)?, "date")?,
                 reason: parse(&r.get::<_, String>(3)?, "reason")?,
                 session_id: session_of(r.get(4)?)?,
+                note: r.get(5)?,
             });
         }
         Ok(out)
@@ -319,10 +371,33 @@ impl Store {
 
     /// A beneficiary's AEFI reports, by date.
     pub fn aefi_records(&self, beneficiary: Uuid) -> Result<Vec<AefiRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, date, severity, observed, codes, session_id FROM aefi WHERE beneficiary_id = ?1 ORDER BY date, id",
-        )?;
-        let mut rows = stmt.query([beneficiary.to_string()])?;
+        self.aefi_where("beneficiary_id = ?1", &beneficiary.to_string())
+    }
+
+    /// One AEFI report and the register id of whom it is about (`NOT_FOUND` without it).
+    pub fn aefi_record(&self, id: Uuid) -> Result<(AefiRecord, String)> {
+        let register_id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT b.register_id FROM aefi x JOIN beneficiaries b ON b.id = x.beneficiary_id WHERE x.id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let register_id = register_id.ok_or_else(|| not_found(format!("aefi_id {id}: no such AEFI on this device")))?;
+        let record = self
+            .aefi_where("id = ?1", &id.to_string())?
+            .pop()
+            .ok_or_else(|| not_found(format!("aefi_id {id}: no such AEFI on this device")))?;
+        Ok((record, register_id))
+    }
+
+    fn aefi_where(&self, filter: &str, arg: &str) -> Result<Vec<AefiRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, date, severity, observed, codes, session_id, signs, onset, referral FROM aefi
+             WHERE {filter} ORDER BY date, id"
+        ))?;
+        let mut rows = stmt.query([arg])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             out.push(AefiRecord {
@@ -333,6 +408,10 @@ impl Store {
                 codes: serde_json::from_str(&r.get::<_, String>(4)?)
                     .map_err(|e| corrupt(format!("AEFI codes: {e}")))?,
                 session_id: session_of(r.get(5)?)?,
+                signs: serde_json::from_str(&r.get::<_, String>(6)?)
+                    .map_err(|e| corrupt(format!("AEFI signs: {e}")))?,
+                onset: opt_parse(r.get(7)?, "AEFI onset")?,
+                referral: opt_parse(r.get(8)?, "referral")?,
             });
         }
         Ok(out)
@@ -402,8 +481,9 @@ impl Store {
     fn households_where(&self, filter: &str, arg: &str) -> Result<Vec<HouseholdRecord>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT h.id, h.household_id, a.id, a.name, h.house_no, h.head_of_household, h.phone, h.risk_category,
-                    h.resistant, (SELECT count(*) FROM beneficiaries b WHERE b.household_id = h.id)
-             FROM households h JOIN areas a ON a.id = h.village_id WHERE {filter}"
+                    {resistant}, (SELECT count(*) FROM beneficiaries b WHERE b.household_id = h.id)
+             FROM households h JOIN areas a ON a.id = h.village_id WHERE {filter}",
+            resistant = *RESISTANT
         ))?;
         let mut rows = stmt.query([arg])?;
         let mut out = Vec::new();
@@ -499,7 +579,7 @@ impl Store {
             out.given.entry(r.get(0)?).or_default().push(parse(&r.get::<_, String>(1)?, "dose code")?);
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT b.register_id, n.code, n.reason FROM not_given n JOIN beneficiaries b ON b.id = n.beneficiary_id
+            "SELECT b.register_id, n.code, n.reason, n.note FROM not_given n JOIN beneficiaries b ON b.id = n.beneficiary_id
              WHERE n.session_id = ?1 AND (?2 IS NULL OR b.register_id = ?2) AND n.superseded_by IS NULL ORDER BY n.id",
         )?;
         let mut rows = stmt.query(params![sid, register_id])?;
@@ -507,9 +587,21 @@ impl Store {
             out.not_given.entry(r.get(0)?).or_default().push(NotGivenCode {
                 code: parse(&r.get::<_, String>(1)?, "dose code")?,
                 reason: parse(&r.get::<_, String>(2)?, "reason")?,
+                note: r.get(3)?,
             });
         }
         Ok(out)
+    }
+
+    /// The not-given records of a beneficiary at a session that still stand.
+    pub(crate) fn standing_not_given_at(&self, session: Uuid, beneficiary: Uuid) -> Result<Vec<Uuid>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM not_given WHERE session_id = ?1 AND beneficiary_id = ?2 AND superseded_by IS NULL ORDER BY id",
+        )?;
+        let ids = stmt
+            .query_map(params![session.to_string(), beneficiary.to_string()], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.iter().map(|i| parse(i, "record id")).collect()
     }
 
     /// Every record of a session that its tally counts: doses given, not given, AEFI.
@@ -542,27 +634,49 @@ impl Store {
         Ok(out)
     }
 
-    /// Refusals on record (not superseded), newest first, optionally of one village.
+    /// Refusals on record (not superseded nor withdrawn), newest first, optionally of one
+    /// village: one row per visit ([`RefusalRecord`]), listing its doses.
     pub fn refusal_records(&self, village: Option<Uuid>) -> Result<Vec<RefusalRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT b.register_id, b.name, a.name, h.house_no, h.head_of_household, n.code, n.date, n.reason
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT b.register_id, b.name, a.name, h.house_no, h.head_of_household, n.code, n.date, n.reason,
+                    n.note, n.session_id
              FROM not_given n JOIN beneficiaries b ON b.id = n.beneficiary_id
              JOIN households h ON h.id = b.household_id JOIN areas a ON a.id = h.village_id
-             WHERE n.superseded_by IS NULL AND n.reason LIKE 'REFUSED\\_%' ESCAPE '\\' AND (?1 IS NULL OR a.id = ?1)
+             WHERE n.superseded_by IS NULL AND n.reason IN ({}) AND (?1 IS NULL OR a.id = ?1)
              ORDER BY n.date DESC, n.id DESC",
-        )?;
+            *REFUSAL_REASONS
+        ))?;
         let mut rows = stmt.query([village.map(|v| v.to_string())])?;
-        let mut out = Vec::new();
+        let mut out: Vec<RefusalRecord> = Vec::new();
+        let mut visits: HashMap<Visit, usize> = HashMap::new();
         while let Some(r) = rows.next()? {
+            let register_id: String = r.get(0)?;
+            let code: DoseCode = parse(&r.get::<_, String>(5)?, "dose code")?;
+            let date: Date = parse(&r.get::<_, String>(6)?, "date")?;
+            let reason: ReasonCode = parse(&r.get::<_, String>(7)?, "reason")?;
+            let note: Option<String> = r.get(8)?;
+            let session_id = session_of(r.get(9)?)?;
+            let key = (register_id.clone(), date, reason, note.clone(), session_id);
+            if let Some(i) = visits.get(&key) {
+                let visit = &mut out[*i];
+                visit.codes.push(code);
+                visit.codes.sort_unstable();
+                visit.code = visit.codes[0];
+                continue;
+            }
+            visits.insert(key, out.len());
             out.push(RefusalRecord {
-                register_id: r.get(0)?,
+                register_id,
                 name: r.get(1)?,
                 village: r.get(2)?,
                 house_no: r.get(3)?,
                 head_of_household: r.get(4)?,
-                code: parse(&r.get::<_, String>(5)?, "dose code")?,
-                date: parse(&r.get::<_, String>(6)?, "date")?,
-                reason: parse(&r.get::<_, String>(7)?, "reason")?,
+                code,
+                date,
+                reason,
+                codes: vec![code],
+                note,
+                session_id,
             });
         }
         Ok(out)

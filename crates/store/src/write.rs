@@ -8,11 +8,12 @@ use crate::error::{corrupt, invalid, invalid_at, not_found, Result, StoreError};
 use crate::records::SessionRecord;
 use crate::store::Store;
 use std::collections::HashSet;
+use teeka_domain::care::{check_reason, check_session_date};
 use teeka_domain::facts::{check_dob, check_pregnancy, optional_text, required_text};
 use teeka_domain::record::{check_doses, check_not_given, Fields, Recipient};
 use teeka_domain::{
-    iso, AefiSeverity, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, Event,
-    EventBody, HouseholdFacts, HouseholdField, Kind, ReasonCode, Sex, Subject, VialsUsed, Warning,
+    iso, AefiFacts, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, Event, EventBody,
+    HouseholdFacts, HouseholdField, Kind, ReasonCode, Sex, Subject, VialsUsed, Warning,
 };
 use uuid::Uuid;
 
@@ -286,11 +287,26 @@ impl Store {
         reason: ReasonCode,
         ctx: &Ctx,
     ) -> Result<Recorded> {
-        self.record_not_given_as(register_id, &[code], date, reason, None, Fields::Sentence, ctx)
+        self.record_not_given_noted(register_id, code, date, reason, None, ctx)
+    }
+
+    /// [`Store::record_not_given`] with a note saying what the reason was (required for
+    /// `OTHER`: [`teeka_domain::care::check_reason`]).
+    pub fn record_not_given_noted(
+        &mut self,
+        register_id: &str,
+        code: DoseCode,
+        date: Date,
+        reason: ReasonCode,
+        note: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Recorded> {
+        let visit = Visit { date, reason, note, session: None };
+        self.record_not_given_as(register_id, &[code], visit, Fields::Sentence, ctx)
     }
 
     /// Records doses not given on `date` for `reason` (all or none), optionally at an open
-    /// session. A refusal marks the household resistant.
+    /// session. A refusal makes the household resistant while it stands.
     pub fn record_not_given_codes(
         &mut self,
         register_id: &str,
@@ -300,45 +316,86 @@ impl Store {
         session: Option<Uuid>,
         ctx: &Ctx,
     ) -> Result<Recorded> {
-        self.record_not_given_as(register_id, codes, date, reason, session, Fields::Request, ctx)
+        self.record_not_given_visit(register_id, codes, Visit { date, reason, note: None, session }, ctx)
+    }
+
+    /// Records the doses not given at one visit (all or none): the reason must apply to the
+    /// beneficiary and `OTHER` needs its note ([`teeka_domain::care::check_reason`]).
+    pub fn record_not_given_visit(
+        &mut self,
+        register_id: &str,
+        codes: &[DoseCode],
+        visit: Visit<'_>,
+        ctx: &Ctx,
+    ) -> Result<Recorded> {
+        self.record_not_given_as(register_id, codes, visit, Fields::Request, ctx)
     }
 
     /// The one path of doses not given.
-    #[allow(clippy::too_many_arguments)]
     fn record_not_given_as(
         &mut self,
         register_id: &str,
         codes: &[DoseCode],
-        date: Date,
-        reason: ReasonCode,
-        session: Option<Uuid>,
+        visit: Visit<'_>,
         fields: Fields,
         ctx: &Ctx,
     ) -> Result<Recorded> {
+        let Visit { date, reason, note, session } = visit;
         let (beneficiary, subject, inactive) = self.recipient(register_id, session)?;
         check_not_given(&Recipient { who: register_id, subject, fields }, codes, date, ctx.today)?;
+        let note = check_reason(subject.kind, reason, note)?;
         let bodies = codes
             .iter()
-            .map(|code| EventBody::DoseNotGiven { beneficiary, code: *code, date, reason, corrects: None, session })
+            .map(|code| EventBody::DoseNotGiven {
+                beneficiary,
+                code: *code,
+                date,
+                reason,
+                corrects: None,
+                session,
+                note: note.clone(),
+            })
             .collect();
         let events = self.append(ctx, bodies)?;
         Ok(Recorded { events, warnings: inactive.into_iter().collect() })
     }
 
+    /// Undoes what was recorded as not given to a beneficiary at an open session (a refusal
+    /// entered by mistake): one event withdrawing those records. `NOT_FOUND` when none stands.
+    pub fn withdraw_not_given(&mut self, session: Uuid, register_id: &str, ctx: &Ctx) -> Result<Recorded> {
+        self.open_session_record(session)?;
+        let row = self.beneficiary(register_id)?;
+        let records = self.standing_not_given_at(session, row.id)?;
+        if records.is_empty() {
+            return Err(not_found(format!(
+                "register_id {register_id}: nothing is recorded as not given at this session"
+            )));
+        }
+        let events = self
+            .append(ctx, vec![EventBody::NotGivenWithdrawn { beneficiary: row.id, session: Some(session), records }])?;
+        Ok(Recorded { events, warnings: Vec::new() })
+    }
+
     // ----- sessions and AEFI -----
 
     /// Opens a session at a village on a date; the open session of that site and date if there
-    /// is one already.
+    /// is one already. A date after today is refused (`SESSION_IN_FUTURE`).
     pub fn open_session(&mut self, site: Uuid, date: Date, ctx: &Ctx) -> Result<Uuid> {
+        Ok(self.open_or_resume_session(site, date, ctx)?.0)
+    }
+
+    /// [`Store::open_session`], saying whether it resumed the open session of that site and date.
+    pub fn open_or_resume_session(&mut self, site: Uuid, date: Date, ctx: &Ctx) -> Result<(Uuid, bool)> {
         if !self.village_exists(site)? {
             return Err(not_found(format!("site_id {site}: no such village on this device")));
         }
+        check_session_date(date, ctx.today)?;
         if let Some(id) = self.open_session_at(site, date)? {
-            return Ok(id);
+            return Ok((id, true));
         }
         let session = Uuid::now_v7();
         self.append(ctx, vec![EventBody::SessionOpened { session, site, date }])?;
-        Ok(session)
+        Ok((session, false))
     }
 
     /// Closes a session with the vials opened. Closing a closed session is refused.
@@ -352,34 +409,64 @@ impl Store {
         Ok(())
     }
 
-    /// Reports an adverse event following immunization. Returns its id.
-    #[allow(clippy::too_many_arguments)]
+    /// Reports an adverse event following immunization, observed on `date` (not after today),
+    /// its facts checked by [`AefiFacts::checked`] at `ctx.now`. Returns its id.
     pub fn report_aefi(
         &mut self,
         register_id: &str,
         session: Option<Uuid>,
         date: Date,
-        severity: AefiSeverity,
-        observed: &str,
-        codes: Vec<DoseCode>,
+        facts: &AefiFacts,
         ctx: &Ctx,
     ) -> Result<Uuid> {
         if let Some(s) = session {
             self.session(s)?;
         }
         let row = self.beneficiary(register_id)?;
-        let observed = required_text("observed", observed)?;
         if date > ctx.today {
             return Err(invalid(format!("date {} is in the future (today is {})", iso(date), iso(ctx.today))));
         }
-        if let Some(c) = codes.iter().find(|c| c.kind() != row.kind) {
-            return Err(invalid(format!("codes: {c} is not a dose of a {}", row.kind.words())));
-        }
+        let f = facts.checked(row.kind, ctx.now)?;
         let aefi = Uuid::now_v7();
         self.append(
             ctx,
-            vec![EventBody::AefiReported { aefi, beneficiary: row.id, session, date, severity, observed, codes }],
+            vec![EventBody::AefiReported {
+                aefi,
+                beneficiary: row.id,
+                session,
+                date,
+                severity: f.severity,
+                observed: f.observed,
+                codes: f.codes,
+                signs: f.signs,
+                onset: f.onset,
+                referral: f.referral,
+            }],
         )?;
         Ok(aefi)
     }
+
+    /// Saves an AEFI report's form again: the new facts are checked as a whole, and the fields
+    /// that changed are appended (last-writer-wins per field). Nothing is appended when nothing
+    /// changed.
+    pub fn update_aefi(&mut self, aefi: Uuid, facts: &AefiFacts, ctx: &Ctx) -> Result<()> {
+        let (record, register_id) = self.aefi_record(aefi)?;
+        let row = self.beneficiary(&register_id)?;
+        let new = facts.checked(row.kind, ctx.now)?;
+        let fields = new.changes_from(&record.facts());
+        if fields.is_empty() {
+            return Ok(());
+        }
+        self.append(ctx, vec![EventBody::AefiUpdated { aefi, beneficiary: row.id, fields }])?;
+        Ok(())
+    }
+}
+
+/// One visit's doses not given: the date, the reason (with its note) and the session, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct Visit<'a> {
+    pub date: Date,
+    pub reason: ReasonCode,
+    pub note: Option<&'a str>,
+    pub session: Option<Uuid>,
 }

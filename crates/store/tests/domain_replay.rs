@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use teeka_domain::{
-    AefiSeverity, Antigen, AreaLevel, BeneficiaryField, BeneficiaryStatus, DoseCode, Event, EventBody, Export, Hlc,
-    HouseholdField, Kind, ReasonCode, RiskCategory, Sex, VialsUsed,
+    AefiField, AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryField, BeneficiaryStatus, DoseCode, Event,
+    EventBody, Export, Hlc, HouseholdField, Kind, ReasonCode, RiskCategory, Sex, VialsUsed,
 };
 use teeka_store::Store;
 use uuid::Uuid;
@@ -56,6 +56,8 @@ struct Log {
     doses: Vec<(Uuid, Uuid)>,
     not_given: Vec<(Uuid, Uuid)>,
     sessions: Vec<Uuid>,
+    /// AEFI reports made, each with its beneficiary.
+    aefis: Vec<(Uuid, Uuid)>,
 }
 
 impl Log {
@@ -73,6 +75,7 @@ impl Log {
             doses: Vec::new(),
             not_given: Vec::new(),
             sessions: Vec::new(),
+            aefis: Vec::new(),
         };
         log.devices = [log.id(), log.id(), log.id()];
         let mut parent = None;
@@ -221,6 +224,22 @@ impl Log {
                     session,
                 }
             }
+            // A refusal undone: its records (mostly the beneficiary's own, now and then any, or
+            // one not made yet) withdrawn.
+            7 if c % 5 == 4 => {
+                let bs = self.beneficiaries.clone();
+                let beneficiary = self.pick(&bs, a);
+                let n = records_of(&self.not_given, beneficiary, c);
+                let mut records = vec![self.pick(&n, b)];
+                if b % 3 == 0 {
+                    records.push(self.pick(&n, b / 3));
+                }
+                if b % 7 == 0 {
+                    // A record id the log does not (yet) have.
+                    records.push(Uuid::from_u64_pair(self.next + 1, 0));
+                }
+                EventBody::NotGivenWithdrawn { beneficiary, session: None, records }
+            }
             7 => {
                 let bs = self.beneficiaries.clone();
                 let beneficiary = self.pick(&bs, a);
@@ -237,6 +256,7 @@ impl Log {
                     reason: REASONS[usize::from(a / 3) % REASONS.len()],
                     corrects,
                     session: None,
+                    note: (b % 5 == 0).then(|| "noted".to_string()),
                 }
             }
             _ => match a % 4 {
@@ -253,16 +273,30 @@ impl Log {
                         vials: vec![VialsUsed { antigen: Antigen::Bcg, opened: u32::from(c % 3) }],
                     }
                 }
+                _ if c % 2 == 1 && !self.aefis.is_empty() => {
+                    let (beneficiary, aefi) = self.aefis[usize::from(b) % self.aefis.len()];
+                    let fields = vec![
+                        AefiField::Severity([AefiSeverity::Severe, AefiSeverity::Serious][usize::from(b % 2)]),
+                        AefiField::Signs(vec![AefiSign::Seizure]),
+                    ];
+                    EventBody::AefiUpdated { aefi, beneficiary, fields }
+                }
                 _ => {
                     let bs = self.beneficiaries.clone();
+                    let aefi = self.id();
+                    let beneficiary = self.pick(&bs, b);
+                    self.aefis.push((beneficiary, aefi));
                     EventBody::AefiReported {
-                        aefi: self.id(),
-                        beneficiary: self.pick(&bs, b),
+                        aefi,
+                        beneficiary,
                         session: None,
                         date: day(c),
                         severity: AefiSeverity::Minor,
                         observed: "fever".into(),
                         codes: vec![DoseCode::Bcg],
+                        signs: vec![AefiSign::Fever],
+                        onset: None,
+                        referral: None,
                     }
                 }
             },
@@ -454,6 +488,18 @@ fn the_generated_logs_reach_every_rule() {
                 _ => false,
             }),
         );
+        let not_given: std::collections::HashSet<Uuid> =
+            events.iter().filter(|e| matches!(e.body, EventBody::DoseNotGiven { .. })).map(|e| e.id).collect();
+        let standing: std::collections::HashSet<Uuid> = all().flat_map(|b| b.not_given.iter().map(|n| n.id)).collect();
+        count(
+            "withdrawn",
+            events.iter().any(|e| match &e.body {
+                EventBody::NotGivenWithdrawn { records, .. } => {
+                    records.iter().any(|r| not_given.contains(r) && !standing.contains(r))
+                }
+                _ => false,
+            }),
+        );
         let registered_twice = |key: fn(&EventBody) -> Option<(&str, Uuid)>| {
             let mut ids = std::collections::HashMap::<&str, Uuid>::new();
             events.iter().filter_map(|e| key(&e.body)).any(|(k, id)| *ids.entry(k).or_insert(id) != id)
@@ -490,6 +536,7 @@ fn the_generated_logs_reach_every_rule() {
         "resistant",
         "corrected",
         "corrected first",
+        "withdrawn",
         "household twice",
         "beneficiary twice",
         "village twice",

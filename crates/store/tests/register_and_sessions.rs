@@ -6,7 +6,8 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use teeka_domain::tally::{tally, Tally};
 use teeka_domain::{
-    AefiSeverity, Antigen, BeneficiaryFacts, DoseCode, HouseholdFacts, Kind, ReasonCode, Sex, VialsUsed, WorkerRole,
+    AefiFacts, AefiSeverity, Antigen, BeneficiaryFacts, DoseCode, HouseholdFacts, Kind, ReasonCode, Sex, VialsUsed,
+    WorkerRole,
 };
 use teeka_store::{AefiRecord, Ctx, Store};
 
@@ -133,8 +134,15 @@ fn session_and_aefi_events_converge_in_any_order() {
     let (v, _, rid) = setup(&mut a);
     let session = a.open_session(v, date("2026-03-10"), &ctx()).unwrap();
     a.record_doses(&rid, &[(DoseCode::Opv1, date("2026-03-10"))], Some(session), &ctx()).unwrap();
-    a.report_aefi(&rid, Some(session), date("2026-03-10"), AefiSeverity::Minor, "fever", vec![DoseCode::Opv1], &ctx())
-        .unwrap();
+    let fever = AefiFacts {
+        severity: AefiSeverity::Minor,
+        signs: vec![],
+        observed: "fever".into(),
+        codes: vec![DoseCode::Opv1],
+        onset: None,
+        referral: None,
+    };
+    a.report_aefi(&rid, Some(session), date("2026-03-10"), &fever, &ctx()).unwrap();
     a.close_session(session, vec![VialsUsed { antigen: Antigen::Opv, opened: 2 }], &ctx()).unwrap();
     let events = a.events().unwrap();
     let reference = (a.sessions().unwrap(), aefi_of(&a, &rid).unwrap(), session_tally(&a, session).unwrap());

@@ -4,7 +4,7 @@ import { clampVials, tallyByAntigen, totalDoses, vialAntigens } from "./tally";
 import { barWidth, grow, matchesName, pct, skewFlagged, validPhone, validPin } from "./text";
 import { throttle } from "./throttle";
 import { setLanguage as setLang, t as tr } from "../i18n";
-import { observedText } from "./aefi";
+import { knownSigns, minimumSeverity, needsNote, needsReferral, onsetInstant, onsetParts, parseTime, reasonsFor, severityAllowed } from "./aefi";
 import type { Tally } from "../bindings";
 
 describe("MCP card grouping", () => {
@@ -101,9 +101,37 @@ describe("text helpers", () => {
     expect(skewFlagged(-5 * 60 * 1000 - 1)).toBe(true);
     expect(skewFlagged(null)).toBe(false);
   });
-  it("joins AEFI signs and free text", () => {
-    expect(observedText(["fever", "crying"], (s) => s.toUpperCase(), " high ")).toBe("FEVER, CRYING, high");
-    expect(observedText([], (s) => s, "")).toBe("");
+});
+
+describe("AEFI form and reasons", () => {
+  it("a danger sign makes the report serious; the lower choices are not allowed", () => {
+    expect(minimumSeverity(["fever", "rash"])).toBe("minor");
+    for (const s of ["seizure", "unconscious", "breathing_difficulty", "anaphylaxis"]) {
+      expect(minimumSeverity(["fever", s]), s).toBe("serious");
+      expect(severityAllowed("minor", [s])).toBe(false);
+      expect(severityAllowed("severe", [s])).toBe(false);
+      expect(severityAllowed("serious", [s])).toBe(true);
+    }
+    expect(severityAllowed("minor", ["fever"])).toBe(true);
+    expect(needsReferral("severe") && needsReferral("serious") && !needsReferral("minor")).toBe(true);
+    expect(knownSigns(["fever", "crying", "seizure"])).toEqual(["fever", "seizure"]);
+  });
+  it("the onset is a local date and time, read back the same", () => {
+    expect(parseTime("9:05")).toEqual([9, 5]);
+    expect(parseTime("24:00")).toBeNull();
+    expect(parseTime("0930")).toBeNull();
+    const at = onsetInstant("2026-03-10", "09:30")!;
+    expect(at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(onsetParts(at)).toEqual({ date: "2026-03-10", time: "09:30" });
+    expect(onsetInstant("2026-03-10", "nine")).toBeNull();
+    expect(onsetParts("nonsense")).toBeNull();
+  });
+  it("reasons offered by kind: no 'child is sick' for a pregnant woman; other needs a note", () => {
+    const offered = ["CHILD_SICK", "NOT_AT_HOME", "OTHER"] as const;
+    expect(reasonsFor("pregnant_woman", [...offered])).toEqual(["NOT_AT_HOME", "OTHER"]);
+    expect(reasonsFor("child", [...offered])).toEqual([...offered]);
+    expect(needsNote("OTHER")).toBe(true);
+    expect(needsNote("REFUSED_OTHER")).toBe(false);
   });
 });
 

@@ -28,7 +28,7 @@ function core(cmd: string, req: Record<string, unknown> | undefined): unknown {
     case "members": return [girl, boy, woman];
     case "beneficiary": {
       const p = [girl, boy, woman].find((x) => x.register_id === req!.register_id)!;
-      return { ...p, village_id: "v1", village: "रामपुर", house_no: "12", head_of_household: "रामदीन", doses: [], not_given: [], aefi: [{ id: "a1", date: "2026-11-01", severity: "minor", observed: "बुखार", codes: ["PENTA1"], session_id: null }] };
+      return { ...p, village_id: "v1", village: "रामपुर", house_no: "12", head_of_household: "रामदीन", doses: [], not_given: [], aefi: [{ id: "a1", date: "2026-11-01", severity: "minor", observed: "बुखार", codes: ["PENTA1"], session_id: null, signs: [], onset: null, referral: null }] };
     }
     case "open_session": return { id: "s1", site_id: "v1", site: "रामपुर", date: "2026-11-22", closed: false, vials: [] };
     // A due-list entry carries no sex.

@@ -1,9 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
-import type { AefiSeverity as Severity, Antigen, DoseCode, SessionRecord as Session, SessionItem, Tally, Village, Warning } from "../bindings";
+import type { AefiRecord, AefiSeverity as Severity, AefiSign, Antigen, DoseCode, ReasonCode, Referral, SessionRecord as Session, SessionItem, Tally, Village, Warning } from "../bindings";
 import { useApp } from "../context";
 import { antigenName, doseName, kindName, reasonName, t, warningText } from "../i18n";
-import { AEFI_SIGNS, observedText } from "../lib/aefi";
+import { AEFI_SIGNS, MAX_NOTE, REFERRALS, knownSigns, minimumSeverity, needsNote, needsReferral, onsetInstant, onsetParts, parseTime, reasonsFor, severityAllowed } from "../lib/aefi";
 import { SEVERITIES } from "../lib/codes";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
 import { clampVials, tallyByAntigen, totalDoses, totalNotGiven, vialAntigens } from "../lib/tally";
@@ -13,14 +13,20 @@ import { useLoad } from "./Survey";
 
 export function SessionScreen() {
   const [session, setSession] = useState<Session | null>(null);
+  const [resumed, setResumed] = useState(false);
+  const leave = () => (setSession(null), setResumed(false));
   return (
     <div class="screen" data-screen="session">
-      {session ? <SessionView session={session} setSession={setSession} onLeave={() => setSession(null)} /> : <OpenSession onOpen={setSession} />}
+      {session ? (
+        <SessionView session={session} resumed={resumed} setSession={setSession} onLeave={leave} />
+      ) : (
+        <OpenSession onOpen={(s, r) => (setSession(s), setResumed(r))} />
+      )}
     </div>
   );
 }
 
-function OpenSession({ onOpen }: { onOpen: (s: Session) => void }) {
+function OpenSession({ onOpen }: { onOpen: (s: Session, resumed: boolean) => void }) {
   const { today } = useApp();
   const villages = useLoad<Village[]>(() => api.villages(), []);
   const recent = useLoad<Session[]>(() => api.sessions(), []);
@@ -34,9 +40,12 @@ function OpenSession({ onOpen }: { onOpen: (s: Session) => void }) {
     if (!site) return setProblem(t("common.required"));
     const p = parseDisplayDate(date, { today, allowFuture: true });
     if (!p.ok) return setProblem(dateProblem(p));
+    if (p.iso > today) return setProblem(t("session.future"));
     setProblem(null);
+    setErr(null);
     try {
-      onOpen(await api.openSession(site, p.iso));
+      const { resumed, ...opened } = await api.openSession(site, p.iso);
+      onOpen(opened, resumed);
     } catch (e) {
       setErr(toApiError(e));
     }
@@ -71,7 +80,7 @@ function OpenSession({ onOpen }: { onOpen: (s: Session) => void }) {
           <ul class="list">
             {recent.data.slice(0, 10).map((s) => (
               <li key={s.id}>
-                <button class="row-btn" onClick={() => onOpen(s)} data-testid="session-recent" data-session-id={s.id}>
+                <button class="row-btn" onClick={() => onOpen(s, false)} data-testid="session-recent" data-session-id={s.id}>
                   <span class="row-title">{s.site}</span>
                   <span class="row-sub">
                     {isoToDisplay(s.date)} · {s.closed ? t("session.closed") : t("session.open_state")}
@@ -86,9 +95,15 @@ function OpenSession({ onOpen }: { onOpen: (s: Session) => void }) {
   );
 }
 
-type Sheet2 = { k: "not_given"; item: SessionItem } | { k: "aefi"; item: SessionItem } | { k: "close" } | { k: "tally" } | null;
+type Sheet2 = { k: "not_given"; item: SessionItem; codes: DoseCode[] } | { k: "aefi"; item: SessionItem } | { k: "close" } | { k: "tally" } | null;
 
-function SessionView({ session, setSession, onLeave }: { session: Session; setSession: (s: Session) => void; onLeave: () => void }) {
+/** The doses of an item the session has not recorded yet (neither given nor not given). */
+const openDoses = (item: SessionItem): DoseCode[] => {
+  const done = new Set<DoseCode>([...(item.given ?? []), ...(item.not_given ?? []).map((n) => n.code)]);
+  return item.doses.map((d) => d.code).filter((c) => !done.has(c));
+};
+
+function SessionView({ session, resumed, setSession, onLeave }: { session: Session; resumed: boolean; setSession: (s: Session) => void; onLeave: () => void }) {
   const { app, dataVersion } = useApp();
   const [items, setItems] = useState<SessionItem[] | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
@@ -160,12 +175,14 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
       n.has(code) ? n.delete(code) : n.add(code);
       return { ...s, [rid]: n };
     });
-  const record = async (item: SessionItem, f: (codes: DoseCode[]) => Promise<{ item: SessionItem; warnings: Warning[] }>) => {
-    const codes = [...(sel[item.register_id] ?? [])];
+  const record = (item: SessionItem, codes: DoseCode[], f: (codes: DoseCode[]) => Promise<{ item: SessionItem; warnings: Warning[] }>) => {
     if (!codes.length) return setRowErr({ rid: item.register_id, e: { code: "CHOOSE", message: "" } });
+    return apply(item, () => f(codes));
+  };
+  const apply = async (item: SessionItem, f: () => Promise<{ item: SessionItem; warnings: Warning[] }>) => {
     setRowErr(null);
     try {
-      const r = await f(codes);
+      const r = await f();
       replace(r.item);
       setWarnings(r.warnings);
       setSel((s) => ({ ...s, [item.register_id]: new Set() }));
@@ -177,6 +194,15 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
       if (ae.code === "SESSION_CLOSED") setSession({ ...session, closed: true });
     }
   };
+  // All the open doses preselected (or those tapped first); each can be unticked in the sheet.
+  const notGiven = (item: SessionItem) => {
+    const open = openDoses(item);
+    const tapped = open.filter((c) => sel[item.register_id]?.has(c));
+    setRowErr(null);
+    setSheet({ k: "not_given", item, codes: tapped.length ? tapped : open });
+  };
+  // A refusal entered by mistake is undone while the session is open (a correction event).
+  const undo = (item: SessionItem) => apply(item, () => api.undoNotGiven(session.id, item.register_id));
 
   const byAntigen = tallyByAntigen(tally, app.antigens);
   return (
@@ -192,6 +218,7 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
           {t("session.change")}
         </button>
       </div>
+      {resumed && !session.closed && <p class="note" data-testid="session-resumed">{t("session.resumed")}</p>}
       {session.closed && <p class="note" data-testid="session-closed">{t("session.closed_note")}</p>}
       <button class="tally-strip" onClick={() => setSheet({ k: "tally" })} data-testid="tally-open">
         <strong>{t("session.tally")}:</strong> {t("session.tally_total", { n: totalDoses(tally) })} · {t("session.tally_people", { n: tally?.beneficiaries ?? 0 })}
@@ -209,8 +236,9 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
             toggle={toggle}
             err={rowErr?.rid === item.register_id ? rowErr.e : null}
             closed={session.closed}
-            onGive={() => record(item, (codes) => api.recordGiven(session.id, item.register_id, codes))}
-            onNotGiven={() => ((sel[item.register_id]?.size ?? 0) ? setSheet({ k: "not_given", item }) : setRowErr({ rid: item.register_id, e: { code: "CHOOSE", message: "" } }))}
+            onGive={() => record(item, [...(sel[item.register_id] ?? [])], (codes) => api.recordGiven(session.id, item.register_id, codes))}
+            onNotGiven={() => notGiven(item)}
+            onUndo={() => undo(item)}
             onAefi={() => setSheet({ k: "aefi", item })}
           />
         ))}
@@ -233,23 +261,20 @@ function SessionView({ session, setSession, onLeave }: { session: Session; setSe
         </Sheet>
       )}
       {sheet?.k === "not_given" && (
-        <Sheet title={`${sheet.item.name}: ${t("session.not_given")}`} onClose={() => setSheet(null)}>
-          <p>{t("session.reason")}</p>
-          <p class="muted">{[...(sel[sheet.item.register_id] ?? [])].map(doseName).join(", ")}</p>
-          <RowError e={rowErr?.rid === sheet.item.register_id ? rowErr.e : null} />
-          <div class="reasons">
-            {app.reasons.map((r) => (
-              <button key={r} class="btn wide" onClick={() => record(sheet.item, (codes) => api.recordNotGiven(session.id, sheet.item.register_id, codes, r))} data-testid={`reason-${r}`}>
-                {reasonName(r)}
-              </button>
-            ))}
-          </div>
-        </Sheet>
+        <NotGivenForm
+          item={sheet.item}
+          preselected={sheet.codes}
+          offered={app.reasons}
+          err={rowErr?.rid === sheet.item.register_id ? rowErr.e : null}
+          onClose={() => setSheet(null)}
+          onSave={(codes, reason, note) => record(sheet.item, codes, (cs) => api.recordNotGiven(session.id, sheet.item.register_id, cs, reason, note))}
+        />
       )}
       {sheet?.k === "aefi" && <AefiForm item={sheet.item} session={session} onDone={() => (setSheet(null), loadTally())} onClose={() => setSheet(null)} />}
       {sheet?.k === "close" && (
         <CloseForm
           session={session}
+          given={totalDoses(tally)}
           antigens={[...new Set([...vialAntigens(tally, app.antigens), ...app.antigens.filter((a) => a !== "VITA")])]}
           onClose={() => setSheet(null)}
           onDone={(s) => (setSession(s), setSheet(null))}
@@ -274,6 +299,7 @@ function DueRow(props: {
   closed: boolean;
   onGive: () => void;
   onNotGiven: () => void;
+  onUndo: () => void;
   onAefi: () => void;
 }) {
   const { item } = props;
@@ -321,6 +347,11 @@ function DueRow(props: {
               {t("session.not_given")}
             </button>
           </>
+        )}
+        {notGiven.size > 0 && !props.closed && (
+          <button class="btn" onClick={props.onUndo} data-testid="undo-not-given">
+            {t("session.undo_not_given")}
+          </button>
         )}
         <button class="btn" onClick={props.onAefi} data-testid="aefi">
           {t("aefi.button")}
@@ -377,50 +408,196 @@ function TallyView({ tally, byAntigen }: { tally: Tally | null; byAntigen: { ant
   );
 }
 
+/** What was not given, and why: the doses (all open ones preselected, each can be unticked), the
+ * reasons that apply to this person, and a short note for "other reason". */
+function NotGivenForm(props: {
+  item: SessionItem;
+  preselected: DoseCode[];
+  offered: ReasonCode[];
+  err: ApiError | null;
+  onClose: () => void;
+  onSave: (codes: DoseCode[], reason: ReasonCode, note?: string) => void;
+}) {
+  const { item } = props;
+  const [codes, setCodes] = useState<DoseCode[]>(props.preselected);
+  const [other, setOther] = useState<ReasonCode | null>(null);
+  const [note, setNote] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const open = openDoses(item);
+  const flip = (c: DoseCode) => setCodes((cs) => (cs.includes(c) ? cs.filter((x) => x !== c) : [...cs, c]));
+  const chosen = open.filter((c) => codes.includes(c));
+  const choose = (r: ReasonCode) => {
+    if (!chosen.length) return setProblem(t("session.choose_doses"));
+    setProblem(null);
+    if (needsNote(r)) return setOther(r);
+    props.onSave(chosen, r);
+  };
+  const saveOther = () => {
+    if (!chosen.length) return setProblem(t("session.choose_doses"));
+    if (!other || !note.trim()) return setProblem(t("session.note_needed"));
+    setProblem(null);
+    props.onSave(chosen, other, note.trim());
+  };
+  return (
+    <Sheet title={`${item.name}: ${t("session.not_given")}`} onClose={props.onClose} testid="not-given-sheet">
+      <fieldset class="field">
+        <legend class="label">{t("session.which_doses")}</legend>
+        <div class="chips">
+          {open.map((c) => (
+            <button key={c} class={`chip ${codes.includes(c) ? "on" : ""}`} aria-pressed={codes.includes(c)} onClick={() => flip(c)} data-testid={`ng-dose-${c}`}>
+              {codes.includes(c) && "✓ "}
+              {doseName(c)}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      <p>{t("session.reason")}</p>
+      <FieldError text={problem} />
+      <RowError e={props.err} />
+      <div class="reasons">
+        {reasonsFor(item.kind, props.offered).map((r) => (
+          <button key={r} class={`btn wide ${other === r ? "on" : ""}`} aria-pressed={other === r} onClick={() => choose(r)} data-testid={`reason-${r}`}>
+            {reasonName(r)}
+          </button>
+        ))}
+      </div>
+      {other && (
+        <div class="field">
+          <label class="field">
+            <span class="label">{t("session.note")}</span>
+            <input type="text" value={note} maxLength={MAX_NOTE} onInput={(e) => setNote(e.currentTarget.value)} data-testid="ng-note" />
+          </label>
+          <button class="btn primary wide" onClick={saveOther} data-testid="ng-save">
+            {t("session.save_not_given")}
+          </button>
+        </div>
+      )}
+    </Sheet>
+  );
+}
+
+/** The AEFI form: reopened with what this session saved for the person, if anything. */
 function AefiForm({ item, session, onDone, onClose }: { item: SessionItem; session: Session; onDone: () => void; onClose: () => void }) {
-  const [severity, setSeverity] = useState<Severity | null>(null);
-  const [signs, setSigns] = useState<string[]>([]);
-  const [text, setText] = useState("");
-  const candidates = [...new Set([...(item.given ?? []), ...item.doses.map((d) => d.code)])];
-  const [codes, setCodes] = useState<DoseCode[]>(item.given ?? []);
+  const [saved, setSaved] = useState<AefiRecord | null | undefined>(undefined);
+  const [err, setErr] = useState<ApiError | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.beneficiary(item.register_id).then(
+      (b) => live && setSaved(b.aefi.filter((a) => a.session_id === session.id).at(-1) ?? null),
+      (e) => live && (setErr(toApiError(e)), setSaved(null)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [item.register_id, session.id]);
+  return (
+    <Sheet title={`${t("aefi.title")}: ${item.name}`} onClose={onClose} testid="aefi-sheet">
+      <ErrorBox error={err} />
+      {saved === undefined ? <Loading /> : <AefiFields item={item} session={session} saved={saved} onDone={onDone} />}
+    </Sheet>
+  );
+}
+
+function AefiFields({ item, session, saved, onDone }: { item: SessionItem; session: Session; saved: AefiRecord | null; onDone: () => void }) {
+  const { today } = useApp();
+  const at = saved?.onset ? onsetParts(saved.onset) : null;
+  const [severity, setSeverity] = useState<Severity | null>(saved?.severity ?? null);
+  const [signs, setSigns] = useState<AefiSign[]>(saved ? knownSigns(saved.signs) : []);
+  const [text, setText] = useState(saved?.observed ?? "");
+  const candidates = [...new Set([...(saved?.codes ?? []), ...(item.given ?? []), ...item.doses.map((d) => d.code)])];
+  const [codes, setCodes] = useState<DoseCode[]>(saved?.codes ?? item.given ?? []);
+  const [onsetDate, setOnsetDate] = useState(isoToDisplay(at?.date ?? today));
+  const [onsetTime, setOnsetTime] = useState(at?.time ?? "");
+  const [referral, setReferral] = useState<Referral | null>(saved?.referral ?? null);
   const [problem, setProblem] = useState<string | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
   const flip = <T,>(xs: T[], x: T) => (xs.includes(x) ? xs.filter((y) => y !== x) : [...xs, x]);
+  const tick = (s: AefiSign) => {
+    const next = flip(signs, s);
+    setSigns(next);
+    // A danger sign makes it serious: preselected, the lower choices disabled.
+    if (minimumSeverity(next) === "serious") setSeverity("serious");
+  };
+  const danger = minimumSeverity(signs) === "serious";
   const save = async () => {
-    const observed = observedText(signs, (s) => t("aefi.sign." + s), text);
-    if (!severity || !observed) return setProblem(t("common.required"));
+    if (!severity || (!signs.length && !text.trim())) return setProblem(t("common.required"));
+    let onset = saved?.onset ?? null;
+    if (needsReferral(severity)) {
+      const d = parseDisplayDate(onsetDate, { today });
+      if (!d.ok) return setProblem(dateProblem(d));
+      if (!parseTime(onsetTime)) return setProblem(t("aefi.bad_time"));
+      onset = onsetInstant(d.iso, onsetTime);
+      if (!referral) return setProblem(t("aefi.choose_referral"));
+    }
     setProblem(null);
+    const form = { severity, observed: text.trim(), codes, signs, onset, referral };
     try {
-      await api.reportAefi({ session_id: session.id, register_id: item.register_id, severity, observed, codes });
+      if (saved) await api.updateAefi({ aefi_id: saved.id, ...form });
+      else await api.reportAefi({ session_id: session.id, register_id: item.register_id, ...form });
       onDone();
     } catch (e) {
       setErr(toApiError(e));
     }
   };
   return (
-    <Sheet title={`${t("aefi.title")}: ${item.name}`} onClose={onClose}>
-      <fieldset class="field">
-        <legend class="label">{t("aefi.severity")}</legend>
-        <div class="choice-row">
-          {SEVERITIES.map((s) => (
-            <button key={s} class={`choice ${severity === s ? "on" : ""} sev-${s}`} aria-pressed={severity === s} onClick={() => setSeverity(s)} data-testid={`aefi-severity-${s}`}>
-              {t("severity." + s)}
-            </button>
-          ))}
-        </div>
-      </fieldset>
-      {severity === "serious" && <p class="note warn">{t("aefi.serious_note")}</p>}
+    <>
+      {saved && <p class="note" data-testid="aefi-saved-before">{t("aefi.saved_before")}</p>}
       <fieldset class="field">
         <legend class="label">{t("aefi.observed")}</legend>
         <div class="chips">
           {AEFI_SIGNS.map((s) => (
-            <button key={s} class={`chip ${signs.includes(s) ? "on" : ""}`} aria-pressed={signs.includes(s)} onClick={() => setSigns(flip(signs, s))} data-testid={`aefi-sign-${s}`}>
+            <button key={s} class={`chip ${signs.includes(s) ? "on" : ""}`} aria-pressed={signs.includes(s)} onClick={() => tick(s)} data-testid={`aefi-sign-${s}`}>
               {t("aefi.sign." + s)}
             </button>
           ))}
         </div>
         <textarea rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} data-testid="aefi-observed" aria-label={t("aefi.observed")} />
       </fieldset>
+      <fieldset class="field">
+        <legend class="label">{t("aefi.severity")}</legend>
+        <div class="choice-row">
+          {SEVERITIES.map((s) => (
+            <button
+              key={s}
+              class={`choice ${severity === s ? "on" : ""} sev-${s}`}
+              aria-pressed={severity === s}
+              disabled={!severityAllowed(s, signs)}
+              onClick={() => setSeverity(s)}
+              data-testid={`aefi-severity-${s}`}
+            >
+              {t("severity." + s)}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      {danger && <p class="note warn" data-testid="aefi-serious-sign">{t("aefi.serious_sign")}</p>}
+      {severity === "serious" && <p class="note warn">{t("aefi.serious_note")}</p>}
+      {needsReferral(severity) && (
+        <>
+          <fieldset class="field">
+            <legend class="label">{t("aefi.onset")}</legend>
+            <DateField label={t("aefi.onset_date")} value={onsetDate} onInput={setOnsetDate} testid="aefi-onset-date" today={today} />
+            <label class="field">
+              <span class="label">{t("aefi.onset_time")}</span>
+              <input type="text" inputMode="numeric" placeholder="09:30" value={onsetTime} onInput={(e) => setOnsetTime(e.currentTarget.value)} data-testid="aefi-onset-time" />
+            </label>
+          </fieldset>
+          <div class="referral-box" role="note" data-testid="aefi-referral-box">
+            <strong>{t("aefi.referral")}</strong>
+            <p>{t("aefi.referral_steps")}</p>
+            <fieldset class="field">
+              <legend class="label">{t("aefi.referred_to")}</legend>
+              <div class="choice-col">
+                {REFERRALS.map((r) => (
+                  <button key={r} class={`choice ${referral === r ? "on" : ""}`} aria-pressed={referral === r} onClick={() => setReferral(r)} data-testid={`aefi-referral-${r}`}>
+                    {t("referral." + r)}
+                  </button>
+                ))}
+              </div>
+            </fieldset>
+          </div>
+        </>
+      )}
       <fieldset class="field">
         <legend class="label">{t("aefi.doses")}</legend>
         <div class="chips">
@@ -436,15 +613,20 @@ function AefiForm({ item, session, onDone, onClose }: { item: SessionItem; sessi
       <button class="btn primary wide" onClick={save} data-testid="aefi-save">
         {t("aefi.save")}
       </button>
-    </Sheet>
+    </>
   );
 }
 
-function CloseForm({ session, antigens, onClose, onDone }: { session: Session; antigens: Antigen[]; onClose: () => void; onDone: (s: Session) => void }) {
+function CloseForm({ session, given, antigens, onClose, onDone }: { session: Session; given: number; antigens: Antigen[]; onClose: () => void; onDone: (s: Session) => void }) {
   const [vials, setVials] = useState<Record<string, number>>(() => Object.fromEntries(antigens.map((a) => [a, 0])));
   const [err, setErr] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const confirm = async () => {
+  const [ask, setAsk] = useState(false);
+  const noVials = antigens.every((a) => clampVials(vials[a] ?? 0) === 0);
+  // Doses given and no vial opened: asked once, clearly, before closing.
+  const confirm = async (sure = false) => {
+    if (given > 0 && noVials && !sure) return setAsk(true);
+    setAsk(false);
     setBusy(true);
     try {
       onDone(await api.closeSession(session.id, antigens.map((a) => ({ antigen: a, opened: clampVials(vials[a] ?? 0) }))));
@@ -461,9 +643,22 @@ function CloseForm({ session, antigens, onClose, onDone }: { session: Session; a
         <Stepper key={a} label={antigenName(a)} value={vials[a] ?? 0} onChange={(n) => setVials({ ...vials, [a]: clampVials(n) })} testid={`vials-${a}`} />
       ))}
       <ErrorBox error={err} />
-      <button class="btn danger wide" disabled={busy} onClick={confirm} data-testid="close-confirm">
-        {t("session.close_confirm")}
-      </button>
+      {ask ? (
+        <div class="confirm-box" role="alertdialog" aria-label={t("session.no_vials_title")} data-testid="close-no-vials">
+          <strong>{t("session.no_vials_title")}</strong>
+          <p>{t("session.no_vials", { n: given })}</p>
+          <button class="btn danger wide" disabled={busy} onClick={() => confirm(true)} data-testid="close-anyway">
+            {t("session.no_vials_yes")}
+          </button>
+          <button class="btn wide" onClick={() => setAsk(false)} data-testid="close-back">
+            {t("session.no_vials_back")}
+          </button>
+        </div>
+      ) : (
+        <button class="btn danger wide" disabled={busy} onClick={() => confirm()} data-testid="close-confirm">
+          {t("session.close_confirm")}
+        </button>
+      )}
     </Sheet>
   );
 }

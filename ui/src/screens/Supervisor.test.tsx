@@ -32,7 +32,7 @@ function handler(devices: () => unknown) {
       case "sessions": return [];
       case "coverage": return coverage;
       case "follow_up": return req?.village_id === "v2" ? [] : [item("C-1", "left_out"), item("C-2", "drop_out")];
-      case "refusals": return [{ register_id: "C-7", name: "Ravi", village: "Rampur", house_no: "3", head_of_household: "Mohan", code: "MR1", date: "2026-11-02", reason: "REFUSED_FEAR_AEFI" }];
+      case "refusals": return [{ register_id: "C-7", name: "Ravi", village: "Rampur", house_no: "3", head_of_household: "Mohan", code: "OPV3", date: "2026-11-02", reason: "REFUSED_FEAR_AEFI", codes: ["OPV3", "PENTA3", "MR1"], note: null, session_id: "s1" }];
       case "devices": return devices();
       default: return null;
     }
@@ -91,6 +91,9 @@ describe("Supervisor", () => {
     expect(r.dataset.registerId).toBe("C-7");
     expect(r.textContent).toContain("02/11/2026");
     expect(r.textContent).toContain("Ravi");
+    // One visit is one row, listing every dose refused at it.
+    expect(qa("refusal-item")).toHaveLength(1);
+    expect(inCard(r, "refusal-doses").textContent).toContain("OPV 3, Penta 3, MR 1");
   });
 
   it("devices: clock skew over 5 minutes is flagged, either way; 5 minutes or less is not", async () => {

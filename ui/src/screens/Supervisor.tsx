@@ -140,8 +140,9 @@ function Refusals() {
             <div class="row-sub">
               {r.village} · {t("sup.house", { no: r.house_no ?? "—" })} · {r.head_of_household ?? ""}
             </div>
-            <div>
-              {doseName(r.code)} · {isoToDisplay(r.date)} · {reasonName(r.reason)}
+            <div data-testid="refusal-doses">
+              {(r.codes ?? [r.code]).map(doseName).join(", ")} · {isoToDisplay(r.date)} · {reasonName(r.reason)}
+              {r.note ? ` · ${r.note}` : ""}
             </div>
           </li>
         ))}

@@ -9,6 +9,7 @@ import { validPhone } from "../lib/text";
 import { Badge, DateField, dateProblem, errorId, ErrorBox, FieldError, Icon, Loading, Sheet, TextField, useFieldErrors } from "../components/ui";
 import { cardEntries, DoseCard, type CardState } from "../components/DoseCard";
 import { DueChips, MemberRow } from "../components/MemberRow";
+import { AefiEntry } from "../components/AefiEntry";
 
 type View =
   | { k: "villages" }
@@ -627,9 +628,7 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
             <h3>{t("member.aefi")}</h3>
             <ul class="plain">
               {b.aefi.map((a) => (
-                <li key={a.id}>
-                  {isoToDisplay(a.date)} · {t("severity." + a.severity)} · {a.observed} · {a.codes.map(doseName).join(", ")}
-                </li>
+                <AefiEntry key={a.id} a={a} />
               ))}
             </ul>
           </>

@@ -5,19 +5,50 @@ use crate::fields::{code_field, codes_field, date_field};
 use crate::types::*;
 use crate::views::session;
 use crate::{App, Clock};
-use teeka_domain::{AefiSeverity, Date, DoseCode, ReasonCode, VialsUsed};
+use chrono::{DateTime, Utc};
+use teeka_domain::{AefiFacts, Date, DoseCode, ReasonCode, VialsUsed};
+use teeka_store::Visit;
+
+/// The form of an AEFI report as a request sends it, read into its facts.
+fn aefi_facts(
+    severity: &str,
+    observed: &str,
+    codes: &[String],
+    signs: &[String],
+    onset: Option<&str>,
+    referral: Option<&str>,
+) -> Result<AefiFacts, AppError> {
+    let onset = onset
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            DateTime::parse_from_rfc3339(o)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|e| AppError::invalid(format!("onset: '{o}' is not a date and time (RFC 3339): {e}")))
+        })
+        .transpose()?;
+    Ok(AefiFacts {
+        severity: code_field("severity", severity)?,
+        signs: signs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| code_field(&format!("signs[{i}]"), s))
+            .collect::<Result<_, _>>()?,
+        observed: observed.to_string(),
+        codes: codes_field(codes)?,
+        onset,
+        referral: referral.map(str::trim).filter(|r| !r.is_empty()).map(|r| code_field("referral", r)).transpose()?,
+    })
+}
 
 impl App {
-    /// `open_session`: the open session of that site and date if there is one. A session may
-    /// not be opened in the future.
-    pub fn open_session(&mut self, req: OpenSessionReq, clock: Clock) -> Result<Session, AppError> {
+    /// `open_session`: the open session of that site and date if there is one (`resumed`). A
+    /// session may not be opened in the future (`SESSION_IN_FUTURE`).
+    pub fn open_session(&mut self, req: OpenSessionReq, clock: Clock) -> Result<OpenedSession, AppError> {
         let ctx = self.guard(&clock)?;
         let date = date_field("date", &req.date)?;
-        if date > clock.today {
-            return Err(AppError::invalid(format!("date {date} is in the future (today is {})", clock.today)));
-        }
-        let id = self.store.open_session(req.site_id, date, &ctx)?;
-        Ok(self.store.session(id)?)
+        let (id, resumed) = self.store.open_or_resume_session(req.site_id, date, &ctx)?;
+        Ok(OpenedSession { session: self.store.session(id)?, resumed })
     }
 
     /// `sessions`: newest first.
@@ -44,32 +75,62 @@ impl App {
         Ok(ItemRecorded { item: session::item_at(&self.store, s.id, register_id)?, warnings: recorded.warnings })
     }
 
-    /// `record_not_given`: the doses not given at the session, with the reason.
+    /// `record_not_given`: the doses chosen as not given at the session, with the reason (which
+    /// must apply to the beneficiary: `REASON_NOT_APPLICABLE`) and its note (required for `OTHER`).
     pub fn record_not_given(&mut self, req: RecordNotGivenReq, clock: Clock) -> Result<ItemRecorded, AppError> {
         let ctx = self.guard(&clock)?;
         let codes = codes_field(&req.codes)?;
         let reason: ReasonCode = code_field("reason", &req.reason)?;
         let s = self.store.session(req.session_id)?;
         let register_id = req.register_id.trim();
-        let recorded = self.store.record_not_given_codes(register_id, &codes, s.date, reason, Some(s.id), &ctx)?;
+        let visit = Visit { date: s.date, reason, note: req.note.as_deref(), session: Some(s.id) };
+        let recorded = self.store.record_not_given_visit(register_id, &codes, visit, &ctx)?;
         Ok(ItemRecorded { item: session::item_at(&self.store, s.id, register_id)?, warnings: recorded.warnings })
     }
 
-    /// `report_aefi`: dated today (an AEFI may be reported after its session closed).
+    /// `undo_not_given`: withdraws what the open session recorded as not given to the
+    /// beneficiary (a correction event; `SESSION_CLOSED` once closed, `NOT_FOUND` when nothing
+    /// stands).
+    pub fn undo_not_given(&mut self, req: UndoNotGivenReq, clock: Clock) -> Result<ItemRecorded, AppError> {
+        let ctx = self.guard(&clock)?;
+        let register_id = req.register_id.trim();
+        let recorded = self.store.withdraw_not_given(req.session_id, register_id, &ctx)?;
+        Ok(ItemRecorded {
+            item: session::item_at(&self.store, req.session_id, register_id)?,
+            warnings: recorded.warnings,
+        })
+    }
+
+    /// `report_aefi`: dated today (an AEFI may be reported after its session closed). A danger
+    /// sign makes it serious (`AEFI_SEVERITY_TOO_LOW`); a severe or serious one needs its onset
+    /// (not after now: `ONSET_IN_FUTURE`) and its referral.
     pub fn report_aefi(&mut self, req: ReportAefiReq, clock: Clock) -> Result<AefiReported, AppError> {
         let ctx = self.guard(&clock)?;
-        let severity: AefiSeverity = code_field("severity", &req.severity)?;
-        let codes = codes_field(&req.codes)?;
-        let id = self.store.report_aefi(
-            req.register_id.trim(),
-            req.session_id,
-            clock.today,
-            severity,
+        let facts = aefi_facts(
+            &req.severity,
             &req.observed,
-            codes,
-            &ctx,
+            &req.codes,
+            &req.signs,
+            req.onset.as_deref(),
+            req.referral.as_deref(),
         )?;
+        let id = self.store.report_aefi(req.register_id.trim(), req.session_id, clock.today, &facts, &ctx)?;
         Ok(AefiReported { id })
+    }
+
+    /// `update_aefi`: the report's form saved again (checked whole, the changed fields appended).
+    pub fn update_aefi(&mut self, req: UpdateAefiReq, clock: Clock) -> Result<Aefi, AppError> {
+        let ctx = self.guard(&clock)?;
+        let facts = aefi_facts(
+            &req.severity,
+            &req.observed,
+            &req.codes,
+            &req.signs,
+            req.onset.as_deref(),
+            req.referral.as_deref(),
+        )?;
+        self.store.update_aefi(req.aefi_id, &facts, &ctx)?;
+        Ok(self.store.aefi_record(req.aefi_id)?.0)
     }
 
     /// `session_tally`.

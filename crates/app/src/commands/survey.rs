@@ -1,7 +1,7 @@
 //! The ASHA's survey: villages, households, members, the MCP card, status, refusals, search.
 
 use crate::error::AppError;
-use crate::fields::{code_field, doses_field, opt_date_field};
+use crate::fields::{code_field, codes_field, doses_field, opt_date_field};
 use crate::types::*;
 use crate::views::{member_by_register_id, survey};
 use crate::{App, Clock};
@@ -12,6 +12,7 @@ use teeka_domain::{
     BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, DoseStatus, HouseholdFacts, Kind,
     ReasonCode, RiskCategory, Sex,
 };
+use teeka_store::Visit;
 
 /// The date of birth of a child `months` old on `today`: the same day of the month that many
 /// months before, or the last day of that month when it has no such day (31 March, 1 month →
@@ -186,8 +187,9 @@ impl App {
         Ok(member_by_register_id(&self.store, register_id, clock.today)?)
     }
 
-    /// `record_refusal`: records every dose due or overdue today as not given today, with the
-    /// reason (any reason code; a refusal reason marks the household resistant).
+    /// `record_refusal`: records the doses chosen (`codes`; without them every dose due or
+    /// overdue today) as not given today, with the reason (any reason code that applies to the
+    /// beneficiary; a refusal reason makes the household resistant while it stands) and its note.
     ///
     /// When nothing is due today, the refusal is recorded against the next dose(s) of the
     /// schedule (the upcoming doses with the earliest due date): the family's refusal is a fact
@@ -198,7 +200,9 @@ impl App {
         let reason: ReasonCode = code_field("reason", &req.reason)?;
         let register_id = req.register_id.trim();
         let member = member_by_register_id(&self.store, register_id, clock.today)?;
-        let mut codes: Vec<DoseCode> = member.due.iter().map(|d| d.code).collect();
+        let chosen = codes_field(&req.codes)?;
+        let mut codes: Vec<DoseCode> =
+            if chosen.is_empty() { member.due.iter().map(|d| d.code).collect() } else { chosen };
         if codes.is_empty() {
             let row = self.store.beneficiary(register_id)?;
             if let Some(subject) = row.subject() {
@@ -215,7 +219,8 @@ impl App {
                 "register_id {register_id}: no dose is due or upcoming; nothing to refuse"
             )));
         }
-        self.store.record_not_given_codes(register_id, &codes, clock.today, reason, None, &ctx)?;
+        let visit = Visit { date: clock.today, reason, note: req.note.as_deref(), session: None };
+        self.store.record_not_given_visit(register_id, &codes, visit, &ctx)?;
         Ok(member_by_register_id(&self.store, register_id, clock.today)?)
     }
 
