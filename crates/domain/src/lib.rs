@@ -19,14 +19,15 @@ pub mod similar;
 pub mod tally;
 
 pub use codes::{
+    DeliveryOutcome,
     AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode,
     WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
-pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
+pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, InputError};
 pub use hlc::Hlc;
-pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
+pub use model::{BeneficiaryField, Event, EventBody, HouseholdField, Newborn, Stamp, VialsUsed};
 pub use record::Warning;
 pub use replay::{replay, Replay, ReplayError};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

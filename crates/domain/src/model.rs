@@ -7,7 +7,8 @@
 //! wins, so that every replica converges on the same state whatever order events arrive in.
 
 use crate::codes::{
-    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex,
+    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode, RiskCategory,
+    Sex,
 };
 use crate::dates::Date;
 use crate::hlc::Hlc;
@@ -150,6 +151,55 @@ pub enum EventBody {
         observed: String,
         codes: Vec<DoseCode>,
     },
+    /// A pregnancy ended on `date` with `outcome`: the mother (`beneficiary`) is no longer
+    /// pregnant (her status becomes the outcome's [`DeliveryOutcome::mother_status`]), and each
+    /// newborn born alive is registered as a child of `household` (the mother's when recorded),
+    /// born on `date`, with the mother's name, linked to her. One event for all of it.
+    DeliveryRecorded {
+        beneficiary: Uuid,
+        household: Uuid,
+        date: Date,
+        outcome: DeliveryOutcome,
+        /// The mother's name when recorded: the newborns' `mother_name`.
+        mother_name: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        newborns: Vec<Newborn>,
+    },
+}
+
+/// A newborn a delivery registers. Its id and register id are made on the device, as any
+/// registration's are (a register id registered twice makes the second id an alias).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Newborn {
+    pub beneficiary: Uuid,
+    pub register_id: String,
+    /// May be "Baby of <mother>" until the child is named.
+    pub name: String,
+    pub sex: Option<Sex>,
+}
+
+impl Newborn {
+    /// The fields of the newborn's registration: a child of `household` born on `date`, active.
+    pub fn fields(&self, household: Uuid, date: Date, mother_name: &str) -> Vec<BeneficiaryField> {
+        vec![
+            BeneficiaryField::Household(household),
+            BeneficiaryField::Name(self.name.clone()),
+            BeneficiaryField::Sex(self.sex),
+            BeneficiaryField::Dob(Some(date)),
+            BeneficiaryField::MotherName(Some(mother_name.to_string())),
+            BeneficiaryField::Status(BeneficiaryStatus::Active),
+        ]
+    }
+
+    /// The newborn's registration, as a registration event of its own would carry it.
+    pub fn registration(&self, household: Uuid, date: Date, mother_name: &str) -> EventBody {
+        EventBody::BeneficiaryRegistered {
+            beneficiary: self.beneficiary,
+            register_id: self.register_id.clone(),
+            kind: Kind::Child,
+            fields: self.fields(household, date, mother_name),
+        }
+    }
 }
 
 /// Vials of one antigen opened at a session.
@@ -175,6 +225,7 @@ impl EventBody {
             EventBody::SessionOpened { .. } => "session_opened",
             EventBody::SessionClosed { .. } => "session_closed",
             EventBody::AefiReported { .. } => "aefi_reported",
+            EventBody::DeliveryRecorded { .. } => "delivery_recorded",
         }
     }
 
@@ -197,6 +248,7 @@ impl EventBody {
             | EventBody::AefiReported { beneficiary, .. } => vec![*beneficiary],
             EventBody::SessionOpened { site, .. } => vec![*site],
             EventBody::SessionClosed { session, .. } => vec![*session],
+            EventBody::DeliveryRecorded { beneficiary, household, .. } => vec![*beneficiary, *household],
         }
     }
 }
@@ -358,6 +410,43 @@ mod tests {
         assert_eq!(aefi.references(), vec![b]);
         assert_eq!(EventBody::SessionOpened { session: s, site: v, date }.references(), vec![v]);
         assert_eq!(EventBody::SessionClosed { session: s, vials: vec![] }.references(), vec![s]);
+    }
+
+    #[test]
+    fn a_delivery_has_a_stable_shape_and_names_the_mother_and_household() {
+        let (m, h, n) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let body = EventBody::DeliveryRecorded {
+            beneficiary: m,
+            household: h,
+            date,
+            outcome: DeliveryOutcome::LiveBirth,
+            mother_name: "Sunita".into(),
+            newborns: vec![Newborn { beneficiary: n, register_id: "B-1".into(), name: "Baby of Sunita".into(), sex: Some(Sex::F) }],
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "delivery_recorded", "beneficiary": m, "household": h, "date": "2026-11-20",
+                "outcome": "live_birth", "mother_name": "Sunita",
+                "newborns": [{"beneficiary": n, "register_id": "B-1", "name": "Baby of Sunita", "sex": "F"}]})
+        );
+        assert_eq!(serde_json::from_value::<EventBody>(json).unwrap(), body);
+        assert_eq!(body.kind(), "delivery_recorded");
+        assert_eq!(body.references(), vec![m, h]);
+        let still = r#"{"type":"delivery_recorded","beneficiary":"00000000-0000-0000-0000-000000000001","household":"00000000-0000-0000-0000-000000000002","date":"2026-11-20","outcome":"stillbirth","mother_name":"Sunita"}"#;
+        let parsed: EventBody = serde_json::from_str(still).unwrap();
+        assert!(matches!(&parsed, EventBody::DeliveryRecorded { newborns, .. } if newborns.is_empty()));
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), still, "no newborns key without newborns");
+        let EventBody::BeneficiaryRegistered { kind, fields, .. } =
+            Newborn { beneficiary: n, register_id: "B-1".into(), name: "Asha".into(), sex: None }.registration(h, date, "Sunita")
+        else {
+            panic!("a registration")
+        };
+        assert_eq!(kind, Kind::Child);
+        assert!(fields.contains(&BeneficiaryField::Dob(Some(date))));
+        assert!(fields.contains(&BeneficiaryField::Household(h)));
+        assert!(fields.contains(&BeneficiaryField::MotherName(Some("Sunita".into()))));
     }
 
     #[test]
