@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use teeka_domain::{
     AefiSeverity, Antigen, BeneficiaryStatus, Kind, ReasonCode, RiskCategory, Sex, Warning, WorkerRole,
 };
-use teeka_domain::{Classification, DoseCode};
+use teeka_domain::{Classification, DeliveryOutcome, DoseCode};
 use teeka_protocol::DeviceInfo;
 use ts_rs::{Config, TypeVisitor, TS};
 
@@ -106,6 +106,7 @@ fn visit_others(v: &mut Declarations<'_>) {
     v.visit::<AefiSeverity>();
     v.visit::<WorkerRole>();
     v.visit::<RiskCategory>();
+    v.visit::<DeliveryOutcome>();
 }
 
 /// A code list as a TypeScript constant: `export const NAME = [...] as const;`.
@@ -182,6 +183,7 @@ pub fn typescript() -> Result<String, NameClash> {
     code_list(&mut out, "AEFI severities.", "SEVERITIES", AefiSeverity::ALL.iter().map(|c| c.to_string()));
     code_list(&mut out, "Workers' roles.", "ROLES", WorkerRole::ALL.iter().map(|c| c.to_string()));
     code_list(&mut out, "Beneficiaries' statuses.", "STATUSES", BeneficiaryStatus::ALL.iter().map(|c| c.to_string()));
+    code_list(&mut out, "How a pregnancy ended.", "DELIVERY_OUTCOMES", DeliveryOutcome::ALL.iter().map(|c| c.to_string()));
     let antigens: Vec<String> = DoseCode::ALL.iter().map(|c| format!("{c}: \"{}\"", c.antigen())).collect();
     out.push_str(&format!(
         "/** The antigen of each dose code (vials and the tally count per antigen). */\nexport const DOSE_ANTIGENS: Record<DoseCode, Antigen> = {{ {} }};\n",
