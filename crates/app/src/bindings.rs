@@ -183,7 +183,12 @@ pub fn typescript() -> Result<String, NameClash> {
     code_list(&mut out, "AEFI severities.", "SEVERITIES", AefiSeverity::ALL.iter().map(|c| c.to_string()));
     code_list(&mut out, "Workers' roles.", "ROLES", WorkerRole::ALL.iter().map(|c| c.to_string()));
     code_list(&mut out, "Beneficiaries' statuses.", "STATUSES", BeneficiaryStatus::ALL.iter().map(|c| c.to_string()));
-    code_list(&mut out, "How a pregnancy ended.", "DELIVERY_OUTCOMES", DeliveryOutcome::ALL.iter().map(|c| c.to_string()));
+    code_list(
+        &mut out,
+        "How a pregnancy ended.",
+        "DELIVERY_OUTCOMES",
+        DeliveryOutcome::ALL.iter().map(|c| c.to_string()),
+    );
     let antigens: Vec<String> = DoseCode::ALL.iter().map(|c| format!("{c}: \"{}\"", c.antigen())).collect();
     out.push_str(&format!(
         "/** The antigen of each dose code (vials and the tally count per antigen). */\nexport const DOSE_ANTIGENS: Record<DoseCode, Antigen> = {{ {} }};\n",

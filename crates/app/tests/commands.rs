@@ -466,8 +466,14 @@ fn a_delivery_closes_the_pregnancy_and_the_household_shows_the_newborn_with_birt
     let w = woman["register_id"].as_str().unwrap().to_string();
     // Refused: in the future, before the LMP, a live birth without a newborn, an unknown code.
     for (req, code) in [
-        (json!({"register_id": w, "date": "2026-03-11", "outcome": "live_birth", "newborns": [{"name": "A", "sex": "F"}]}), "INVALID_INPUT"),
-        (json!({"register_id": w, "date": "2025-06-01", "outcome": "live_birth", "newborns": [{"name": "A", "sex": "F"}]}), "INVALID_INPUT"),
+        (
+            json!({"register_id": w, "date": "2026-03-11", "outcome": "live_birth", "newborns": [{"name": "A", "sex": "F"}]}),
+            "INVALID_INPUT",
+        ),
+        (
+            json!({"register_id": w, "date": "2025-06-01", "outcome": "live_birth", "newborns": [{"name": "A", "sex": "F"}]}),
+            "INVALID_INPUT",
+        ),
         (json!({"register_id": w, "date": "2026-03-08", "outcome": "live_birth"}), "INVALID_INPUT"),
         (json!({"register_id": w, "date": "2026-03-08", "outcome": "twins"}), "INVALID_INPUT"),
         (json!({"register_id": "B-NOBODY", "date": "2026-03-08", "outcome": "stillbirth"}), "UNKNOWN_BENEFICIARY"),
@@ -482,7 +488,10 @@ fn a_delivery_closes_the_pregnancy_and_the_household_shows_the_newborn_with_birt
     assert_eq!(done["mother"]["delivery"], json!({"date": "2026-03-10", "outcome": "live_birth", "live_births": 1}));
     assert_eq!(done["mother"]["due"], json!([]), "no Td is due once delivered");
     let baby = &done["newborns"][0];
-    assert_eq!((baby["kind"].as_str(), baby["dob"].as_str(), baby["sex"].as_str()), (Some("child"), Some("2026-03-10"), Some("F")));
+    assert_eq!(
+        (baby["kind"].as_str(), baby["dob"].as_str(), baby["sex"].as_str()),
+        (Some("child"), Some("2026-03-10"), Some("F"))
+    );
     assert_eq!((baby["mother"].as_str(), baby["mother_name"].as_str()), (Some(w.as_str()), Some("Kamla")));
     let codes: Vec<&str> = baby["due"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, vec!["BCG", "HEPB0", "OPV0"]);

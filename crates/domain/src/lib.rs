@@ -19,9 +19,8 @@ pub mod similar;
 pub mod tally;
 
 pub use codes::{
-    DeliveryOutcome,
-    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode,
-    WorkerRole,
+    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode, RiskCategory,
+    Sex, UnknownCode, WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};

@@ -7,8 +7,7 @@
 //! wins, so that every replica converges on the same state whatever order events arrive in.
 
 use crate::codes::{
-    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode, RiskCategory,
-    Sex,
+    AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode, RiskCategory, Sex,
 };
 use crate::dates::Date;
 use crate::hlc::Hlc;
@@ -422,7 +421,12 @@ mod tests {
             date,
             outcome: DeliveryOutcome::LiveBirth,
             mother_name: "Sunita".into(),
-            newborns: vec![Newborn { beneficiary: n, register_id: "B-1".into(), name: "Baby of Sunita".into(), sex: Some(Sex::F) }],
+            newborns: vec![Newborn {
+                beneficiary: n,
+                register_id: "B-1".into(),
+                name: "Baby of Sunita".into(),
+                sex: Some(Sex::F),
+            }],
         };
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(
@@ -439,7 +443,8 @@ mod tests {
         assert!(matches!(&parsed, EventBody::DeliveryRecorded { newborns, .. } if newborns.is_empty()));
         assert_eq!(serde_json::to_string(&parsed).unwrap(), still, "no newborns key without newborns");
         let EventBody::BeneficiaryRegistered { kind, fields, .. } =
-            Newborn { beneficiary: n, register_id: "B-1".into(), name: "Asha".into(), sex: None }.registration(h, date, "Sunita")
+            Newborn { beneficiary: n, register_id: "B-1".into(), name: "Asha".into(), sex: None }
+                .registration(h, date, "Sunita")
         else {
             panic!("a registration")
         };

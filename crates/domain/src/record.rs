@@ -323,11 +323,21 @@ mod tests {
 
     #[test]
     fn a_delivery_is_checked_against_the_mother_and_the_outcome() {
-        let w = Mother { register_id: "W-1", kind: Kind::PregnantWoman, status: BeneficiaryStatus::Active, lmp: Some(d("2026-02-01")) };
+        let w = Mother {
+            register_id: "W-1",
+            kind: Kind::PregnantWoman,
+            status: BeneficiaryStatus::Active,
+            lmp: Some(d("2026-02-01")),
+        };
         let today = d("2026-11-10");
         let live = DeliveryOutcome::LiveBirth;
-        assert_eq!(check_delivery(&w, d("2026-11-05"), today, live, &[" Baby of Sunita "]).unwrap(), vec!["Baby of Sunita"]);
-        let e = |m: &Mother<'_>, date: &str, o, names: &[&str]| check_delivery(m, d(date), today, o, names).unwrap_err().message;
+        assert_eq!(
+            check_delivery(&w, d("2026-11-05"), today, live, &[" Baby of Sunita "]).unwrap(),
+            vec!["Baby of Sunita"]
+        );
+        let e = |m: &Mother<'_>, date: &str, o, names: &[&str]| {
+            check_delivery(m, d(date), today, o, names).unwrap_err().message
+        };
         assert_eq!(e(&w, "2026-11-11", live, &["A"]), "date 2026-11-11 is in the future (today is 2026-11-10)");
         assert_eq!(e(&w, "2026-01-31", live, &["A"]), "date 2026-01-31 is before W-1's LMP 2026-02-01");
         assert_eq!(e(&w, "2026-11-05", live, &[]), "newborns: a live birth needs at least one newborn");
@@ -336,7 +346,10 @@ mod tests {
         assert!(check_delivery(&w, d("2026-05-01"), today, DeliveryOutcome::Abortion, &[]).is_ok());
         assert!(check_delivery(&w, d("2026-11-05"), today, DeliveryOutcome::MaternalDeath, &["A"]).is_ok());
         let child = Mother { kind: Kind::Child, ..w };
-        assert_eq!(e(&child, "2026-11-05", live, &["A"]), "W-1 is a child: only a pregnant woman's delivery is recorded");
+        assert_eq!(
+            e(&child, "2026-11-05", live, &["A"]),
+            "W-1 is a child: only a pregnant woman's delivery is recorded"
+        );
         let done = Mother { status: BeneficiaryStatus::Delivered, ..w };
         assert_eq!(e(&done, "2026-11-05", live, &["A"]), "W-1 is delivered: her delivery cannot be recorded");
     }

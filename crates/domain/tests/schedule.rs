@@ -633,7 +633,11 @@ fn classification_cases() {
         ("woman, nothing given, on her LMP", class(WOMAN, NONE, "2025-01-10"), LeftOut),
         ("woman, TD1 given, TD2 not yet due", class(WOMAN, TD_1, "2025-02-01"), UpToDate),
         ("woman, TD1 given, TD2 due", class(WOMAN, TD_1, "2025-03-01"), DropOut),
-        ("woman, TD1 and TD2 given", class(WOMAN, &[(C::Td1, "2025-01-10"), (C::Td2, "2025-02-10")], "2025-05-02"), UpToDate),
+        (
+            "woman, TD1 and TD2 given",
+            class(WOMAN, &[(C::Td1, "2025-01-10"), (C::Td2, "2025-02-10")], "2025-05-02"),
+            UpToDate,
+        ),
         ("woman, TD1 given, TD2 expired after the pregnancy", class(WOMAN, TD_1, "2025-12-01"), DropOut),
         ("woman, nothing given, TD1 overdue", class(WOMAN, NONE, "2025-05-02"), LeftOut),
         ("woman, TD1 given, TD2 overdue", class(WOMAN, TD_1, "2025-05-02"), DropOut),

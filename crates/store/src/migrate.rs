@@ -111,6 +111,13 @@ mod tests {
         conn.execute("UPDATE beneficiaries SET status = 'delivered'", []).unwrap();
         let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
         assert!(on, "the connection's setting is restored");
-        assert!(conn.execute("INSERT INTO doses (id, beneficiary_id, code, date) VALUES ('e', 'nobody', 'BCG', '2026-01-01')", []).is_err(), "the doses still reference beneficiaries");
+        assert!(
+            conn.execute(
+                "INSERT INTO doses (id, beneficiary_id, code, date) VALUES ('e', 'nobody', 'BCG', '2026-01-01')",
+                []
+            )
+            .is_err(),
+            "the doses still reference beneficiaries"
+        );
     }
 }

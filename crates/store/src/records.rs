@@ -10,9 +10,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 use teeka_domain::tally::SessionFact;
 use teeka_domain::{
-    ExportDelivery,
-    AefiSeverity, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, Given, HouseholdFacts, Kind, ReasonCode,
-    Subject, VialsUsed,
+    AefiSeverity, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, ExportDelivery, Given, HouseholdFacts, Kind,
+    ReasonCode, Subject, VialsUsed,
 };
 use uuid::Uuid;
 
@@ -191,7 +190,11 @@ fn read_row(r: &rusqlite::Row<'_>) -> Result<BeneficiaryRecord> {
             head_of_household: r.get(14)?,
         },
         mother: r.get(16)?,
-        delivery: match (opt_parse(r.get(17)?, "delivery date")?, opt_parse(r.get(18)?, "delivery outcome")?, r.get(19)?) {
+        delivery: match (
+            opt_parse(r.get(17)?, "delivery date")?,
+            opt_parse(r.get(18)?, "delivery outcome")?,
+            r.get(19)?,
+        ) {
             (Some(date), Some(outcome), Some(live_births)) => Some(ExportDelivery { date, outcome, live_births }),
             _ => None,
         },

@@ -11,8 +11,9 @@ use std::collections::HashSet;
 use teeka_domain::facts::{optional_text, required_text};
 use teeka_domain::record::{check_delivery, check_doses, check_not_given, Fields, Mother, Recipient};
 use teeka_domain::{
-    iso, AefiSeverity, AreaLevel, DeliveryOutcome, Newborn, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, Event,
-    EventBody, HouseholdFacts, HouseholdField, Kind, ReasonCode, Sex, Subject, VialsUsed, Warning,
+    iso, AefiSeverity, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DeliveryOutcome,
+    DoseCode, Event, EventBody, HouseholdFacts, HouseholdField, Kind, Newborn, ReasonCode, Sex, Subject, VialsUsed,
+    Warning,
 };
 use uuid::Uuid;
 

@@ -42,7 +42,8 @@ fn export(s: &Store) -> String {
 fn a_live_birth_closes_the_pregnancy_and_registers_the_newborn_with_birth_doses_due() {
     let mut s = imported();
     let newborns = vec![("Baby of Kamla".to_string(), Some(Sex::F))];
-    let (event, ids) = s.record_delivery("W-1", date("2026-11-20"), DeliveryOutcome::LiveBirth, &newborns, &ctx()).unwrap();
+    let (event, ids) =
+        s.record_delivery("W-1", date("2026-11-20"), DeliveryOutcome::LiveBirth, &newborns, &ctx()).unwrap();
     assert_eq!(event.body.kind(), "delivery_recorded");
     assert_eq!(ids.len(), 1);
     assert!(ids[0].starts_with("B-"));
@@ -78,12 +79,18 @@ fn impossible_deliveries_are_refused_and_store_nothing() {
         s.record_delivery(who, date(on), o, n, &ctx()).unwrap_err()
     };
     let e = refuse(&mut s, "W-1", "2026-11-23", DeliveryOutcome::LiveBirth, &baby);
-    assert_eq!((e.code(), e.to_string()), ("INVALID_INPUT", "date 2026-11-23 is in the future (today is 2026-11-22)".into()));
+    assert_eq!(
+        (e.code(), e.to_string()),
+        ("INVALID_INPUT", "date 2026-11-23 is in the future (today is 2026-11-22)".into())
+    );
     let e = refuse(&mut s, "W-1", "2026-02-01", DeliveryOutcome::LiveBirth, &baby);
     assert_eq!(e.to_string(), "date 2026-02-01 is before W-1's LMP 2026-02-05");
     let e = refuse(&mut s, "C-1", "2026-11-20", DeliveryOutcome::LiveBirth, &baby);
     assert_eq!(e.code(), "INVALID_INPUT");
-    assert!(matches!(refuse(&mut s, "X-9", "2026-11-20", DeliveryOutcome::Stillbirth, &[]), StoreError::UnknownBeneficiary(_)));
+    assert!(matches!(
+        refuse(&mut s, "X-9", "2026-11-20", DeliveryOutcome::Stillbirth, &[]),
+        StoreError::UnknownBeneficiary(_)
+    ));
     assert_eq!(s.events().unwrap().len(), before);
     // Once delivered, not again.
     s.record_delivery("W-1", date("2026-06-01"), DeliveryOutcome::Abortion, &[], &ctx()).unwrap();
@@ -96,7 +103,13 @@ fn impossible_deliveries_are_refused_and_store_nothing() {
 fn a_maternal_death_marks_the_mother_died() {
     let mut s = imported();
     let (_, ids) = s
-        .record_delivery("W-1", date("2026-11-20"), DeliveryOutcome::MaternalDeath, &[("Baby of Kamla".into(), Some(Sex::M))], &ctx())
+        .record_delivery(
+            "W-1",
+            date("2026-11-20"),
+            DeliveryOutcome::MaternalDeath,
+            &[("Baby of Kamla".into(), Some(Sex::M))],
+            &ctx(),
+        )
         .unwrap();
     assert_eq!(s.beneficiary("W-1").unwrap().status, BeneficiaryStatus::Died);
     assert_eq!(s.beneficiary(&ids[0]).unwrap().status, BeneficiaryStatus::Active);
@@ -143,7 +156,10 @@ fn deliveries_converge_in_any_order_of_arrival_and_twice_is_once() {
     let mut late: Vec<Event> = a.events().unwrap()[base.len()..].to_vec();
     late.extend(b.events().unwrap()[base.len()..].iter().cloned());
     // The registrations of the woman and her household may also come after the deliveries.
-    let woman = base.iter().position(|e| matches!(&e.body, EventBody::BeneficiaryRegistered { register_id, .. } if register_id == "W-1")).unwrap();
+    let woman = base
+        .iter()
+        .position(|e| matches!(&e.body, EventBody::BeneficiaryRegistered { register_id, .. } if register_id == "W-1"))
+        .unwrap();
     let mut head = base.clone();
     let registration = head.remove(woman);
     late.push(registration.clone());

@@ -8,8 +8,8 @@ use crate::{App, Clock};
 use chrono::Months;
 use teeka_domain::schedule::evaluate;
 use teeka_domain::{
-    BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DeliveryOutcome, DoseCode, DoseStatus, HouseholdFacts, Kind,
-    ReasonCode, RiskCategory, Sex,
+    BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DeliveryOutcome, DoseCode, DoseStatus, HouseholdFacts,
+    Kind, ReasonCode, RiskCategory, Sex,
 };
 
 /// The date of birth of a child `months` old on `today`: the same day of the month that many
