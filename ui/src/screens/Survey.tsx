@@ -1,3 +1,4 @@
+import { deliveryAdded, DeliveryForm, deliveryLine, sexLabel } from "../components/DeliveryForm";
 import { useEffect, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { Beneficiary, Found, Household, Member, RiskCategory, Sex, Village, Warning } from "../bindings";
@@ -98,7 +99,7 @@ function SearchBox({ village_id, push }: { village_id?: string; push: (v: View) 
                 <span class="row-sub">
                   {m.village} · {t("sup.house", { no: m.house_no ?? "—" })} · {m.head_of_household ?? ""}
                 </span>
-                <Badge c={m.classification} />
+                <Badge c={m.classification} due={m.due} />
               </button>
             </li>
           ))}
@@ -483,7 +484,8 @@ function WomanForm({ household, onClose, onSaved }: { household: Household; onCl
 function MemberDetail({ register_id, back }: { register_id: string; back: () => void }) {
   const { app, today } = useApp();
   const { data: b, err, reload } = useLoad(() => api.beneficiary(register_id), [register_id]);
-  const [sheet, setSheet] = useState<"doses" | "refusal" | "edit" | null>(null);
+  const [sheet, setSheet] = useState<"doses" | "refusal" | "edit" | "delivery" | null>(null);
+  const [delivered, setDelivered] = useState<string | null>(null);
   const [card, setCard] = useState<CardState>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [actErr, setActErr] = useState<ApiError | null>(null);
@@ -519,17 +521,19 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
       <Head title={b.name} sub={`${t("member.register_id")} ${b.register_id} · ${b.village} · ${t("sup.house", { no: b.house_no ?? "—" })}`} back={back} />
       <div class="detail" data-testid="member-detail" data-register-id={b.register_id}>
         <p>
-          <Badge c={b.classification} /> {b.fully_immunized && <span class="tag ok">{t("member.fic")}</span>}{" "}
+          <Badge c={b.classification} due={b.due} /> {b.fully_immunized && <span class="tag ok">{t("member.fic")}</span>}{" "}
           <span class="tag" data-testid="member-status" data-status={b.status}>{t("status." + b.status)}</span>
         </p>
         <p class="muted">
           {t("kind." + b.kind)}
-          {b.sex ? ` · ${t("sex." + b.sex)}` : ""}
+          {sexLabel(b.kind, b.sex) ? ` · ${sexLabel(b.kind, b.sex)}` : ""}
           {b.dob ? ` · ${t("member.dob", { date: isoToDisplay(b.dob) })}` : ""}
           {b.lmp ? ` · ${t("member.lmp", { date: isoToDisplay(b.lmp) })}` : ""}
           {b.edd ? ` · ${t("member.edd", { date: isoToDisplay(b.edd) })}` : ""}
           {b.mother_name ? ` · ${t("member.mother", { name: b.mother_name })}` : ""}
         </p>
+        {b.delivery && <p data-testid="member-delivery">{deliveryLine(b.delivery)}</p>}
+        {delivered && <div class="note" data-testid="delivery-added">{delivered}</div>}
         <h3>{t("member.due")}</h3>
         <DueChips due={b.due} />
         <h3>{t("member.doses")}</h3>
@@ -578,6 +582,11 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
           <button class="btn primary" onClick={() => setSheet("doses")} data-testid="member-add-doses">
             {t("member.add_doses")}
           </button>
+          {b.kind === "pregnant_woman" && b.status === "active" && (
+            <button class="btn primary" onClick={() => setSheet("delivery")} data-testid="member-delivery-open">
+              {t("delivery.record")}
+            </button>
+          )}
           <button class="btn" onClick={() => setSheet("refusal")} data-testid="member-refusal">
             {t("member.refusal")}
           </button>
@@ -635,6 +644,20 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
             ))}
           </div>
         </Sheet>
+      )}
+      {sheet === "delivery" && (
+        <DeliveryForm
+          registerId={b.register_id}
+          mother={b.name}
+          lmp={b.lmp}
+          today={today}
+          onClose={() => setSheet(null)}
+          onDone={(r) => {
+            setDelivered(deliveryAdded(r));
+            setSheet(null);
+            reload();
+          }}
+        />
       )}
       {sheet === "edit" && <EditForm b={b} onClose={() => setSheet(null)} onSave={(u) => act(() => api.updateBeneficiary({ register_id: b.register_id, ...u }))} err={actErr} />}
     </>
