@@ -34,5 +34,13 @@ ALTER TABLE beneficiaries_0005 RENAME TO beneficiaries;
 CREATE INDEX beneficiaries_household ON beneficiaries (household_id);
 CREATE INDEX beneficiaries_mother ON beneficiaries (mother_id) WHERE mother_id IS NOT NULL;
 
+-- The deliveries applied, by event id: one that arrives before its mother's registration waits
+-- in the log and applies once, when she is first registered (never again on a later
+-- registration of the same id).
+CREATE TABLE deliveries (
+    id        TEXT PRIMARY KEY,             -- the event id
+    mother_id TEXT NOT NULL REFERENCES beneficiaries (id)
+) STRICT;
+
 -- Deliveries that arrive before their mother's registration are found again from the log.
 CREATE INDEX events_delivery_mother ON events (json_extract(body, '$.beneficiary')) WHERE kind = 'delivery_recorded';

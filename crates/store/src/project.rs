@@ -231,6 +231,13 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                 // registration comes.
                 return Ok(());
             }
+            // Applied once: a later registration of the mother's id finds it in the log again.
+            let first = tx
+                .prepare_cached("INSERT INTO deliveries (id, mother_id) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?
+                .execute(params![event.id.to_string(), mother.to_string()])?;
+            if first == 0 {
+                return Ok(());
+            }
             set_beneficiary_fields(tx, mother, &[BeneficiaryField::Status(outcome.mother_status())], &stamp)?;
             let t = "beneficiaries";
             let live_births = i64::try_from(newborns.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
