@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { DeliveryDone, DeliveryOutcome, Sex } from "../bindings";
-import { DELIVERY_OUTCOMES } from "../bindings";
+import { DELIVERY_OUTCOMES } from "../lib/codes";
 import { doseName, t } from "../i18n";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
 import { DateField, dateProblem, ErrorBox, FieldError, Sheet, Stepper, TextField } from "./ui";
