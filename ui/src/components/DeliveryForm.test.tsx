@@ -45,6 +45,7 @@ function fakeCore() {
         const mother = { ...woman, status: "delivered", due: [], delivery };
         members.splice(2, 1, mother, baby);
         beneficiaries["W-1"] = { ...beneficiaries["W-1"], ...mother };
+        beneficiaries["B-1"] = { ...baby, ...place, doses: [], not_given: [], aefi: [] };
         return { mother, newborns: [baby] };
       }
       default: return null;
@@ -123,6 +124,12 @@ describe("A pregnant woman's card", () => {
     expect(baby.dataset.name).toBe("Baby of Kamla");
     expect(baby.querySelectorAll('[data-testid="due-dose"]').length).toBe(3);
     expect(badgeOf("B-1").textContent).toBe("On schedule · 3 due now");
+    // The newborn's card leads to the mother's.
+    await click(baby.querySelector<HTMLElement>('[data-testid="member-open"]')!);
+    expect(q("member-detail")!.dataset.registerId).toBe("B-1");
+    expect(text("member-mother-open")).toBe("Mother's card: Kamla");
+    await click("member-mother-open");
+    expect(q("member-detail")!.dataset.registerId).toBe("W-1");
   });
 
   it("a stillbirth lists no babies", async () => {

@@ -182,6 +182,7 @@ export const en = {
   "status.died": "Died",
   "status.delivered": "Delivered",
   // delivery (a pregnant woman's outcome)
+  "member.open_mother": "Mother's card: {name}",
   "delivery.record": "Record delivery",
   "delivery.date": "Date of delivery",
   "delivery.outcome": "What happened?",

@@ -177,6 +177,7 @@ export const hi: Record<Key, string> = {
   "status.died": "मृत्यु",
   "status.delivered": "प्रसव हो गया",
   // प्रसव (गर्भवती का नतीजा)
+  "member.open_mother": "माँ का कार्ड: {name}",
   "delivery.record": "प्रसव दर्ज करें",
   "delivery.date": "प्रसव की तारीख",
   "delivery.outcome": "क्या हुआ?",

@@ -47,7 +47,7 @@ export function SurveyScreen() {
       {view.k === "villages" && <VillagesView push={push} />}
       {view.k === "households" && <HouseholdsView village={view.village} push={push} back={back} />}
       {view.k === "members" && <MembersView village={view.village} household={view.household} push={push} back={back} />}
-      {view.k === "member" && <MemberDetail register_id={view.register_id} back={back} />}
+      {view.k === "member" && <MemberDetail register_id={view.register_id} back={back} open={(rid) => push({ k: "member", register_id: rid })} />}
     </div>
   );
 }
@@ -481,7 +481,7 @@ function WomanForm({ household, onClose, onSaved }: { household: Household; onCl
   );
 }
 
-function MemberDetail({ register_id, back }: { register_id: string; back: () => void }) {
+function MemberDetail({ register_id, back, open }: { register_id: string; back: () => void; open: (register_id: string) => void }) {
   const { app, today } = useApp();
   const { data: b, err, reload } = useLoad(() => api.beneficiary(register_id), [register_id]);
   const [sheet, setSheet] = useState<"doses" | "refusal" | "edit" | "delivery" | null>(null);
@@ -533,6 +533,11 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
           {b.mother_name ? ` · ${t("member.mother", { name: b.mother_name })}` : ""}
         </p>
         {b.delivery && <p data-testid="member-delivery">{deliveryLine(b.delivery)}</p>}
+        {b.mother && (
+          <button class="btn" onClick={() => open(b.mother!)} data-testid="member-mother-open">
+            {t("member.open_mother", { name: b.mother_name ?? b.mother })}
+          </button>
+        )}
         {delivered && <div class="note" data-testid="delivery-added">{delivered}</div>}
         <h3>{t("member.due")}</h3>
         <DueChips due={b.due} />
