@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use teeka_domain::calendar;
 use teeka_domain::register::{parse_register, write_register};
-use teeka_domain::{iso, parse_date, Date, DoseCode, ReasonCode};
+use teeka_domain::{iso, parse_date, Date, DeliveryOutcome, DoseCode, ReasonCode, Sex};
 use teeka_store::{Ctx, Store, StoreError};
 use teeka_sync::machine::{Config, Outcome, Progress};
 use teeka_sync::SyncError;
@@ -193,6 +193,19 @@ enum Record {
         #[arg(long)]
         note: Option<String>,
     },
+    /// How a pregnant woman's pregnancy ended; each live-born newborn is registered.
+    Delivery {
+        /// The mother's register id.
+        #[arg(long)]
+        mother: String,
+        #[arg(long, value_parser = date_arg)]
+        date: Date,
+        #[arg(long, value_parser = outcome_arg)]
+        outcome: DeliveryOutcome,
+        /// A newborn as NAME:SEX (SEX M, F or O), once per newborn.
+        #[arg(long, value_parser = newborn_arg)]
+        newborn: Vec<(String, Option<Sex>)>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -249,6 +262,17 @@ fn code_arg(s: &str) -> Result<DoseCode, String> {
 
 fn reason_arg(s: &str) -> Result<ReasonCode, String> {
     s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
+}
+
+fn outcome_arg(s: &str) -> Result<DeliveryOutcome, String> {
+    s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
+}
+
+/// `NAME:SEX`, split at the last colon (a name may hold one).
+fn newborn_arg(s: &str) -> Result<(String, Option<Sex>), String> {
+    let (name, sex) = s.rsplit_once(':').ok_or_else(|| format!("'{s}' is not NAME:SEX (e.g. \"Baby of Kamla:F\")"))?;
+    let sex: Sex = sex.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())?;
+    Ok((name.to_string(), Some(sex)))
 }
 
 fn main() -> ExitCode {
@@ -380,6 +404,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(out, "recorded {code} not given to {register_id} on {}: {reason} (event {event})", iso(date))?;
             if reason.is_refusal() {
                 writeln!(out, "the household of {register_id} is now marked resistant")?;
+            }
+        }
+        Command::Record(Record::Delivery { mother, date, outcome, newborn }) => {
+            let (event, ids) = store.record_delivery(&mother, date, outcome, &newborn, &ctx)?;
+            writeln!(out, "recorded the delivery of {mother} on {}: {outcome} (event {})", iso(date), event.id)?;
+            for (id, (name, _)) in ids.iter().zip(&newborn) {
+                writeln!(out, "registered newborn {id}: {} (born {})", name.trim(), iso(date))?;
             }
         }
         Command::Export { format } => {

@@ -137,6 +137,9 @@ pub fn coverage_table(c: &Coverage) -> String {
         vec!["Left-out children".into(), c.left_out.to_string(), String::new()],
         vec!["Drop-out children".into(), c.drop_out.to_string(), String::new()],
         vec!["Up-to-date children".into(), c.up_to_date.to_string(), String::new()],
+        vec!["Pregnant women with no Td (left out)".into(), c.pregnant_left_out.to_string(), String::new()],
+        vec!["Pregnant women, Td1 without Td2 (drop-out)".into(), c.pregnant_drop_out.to_string(), String::new()],
+        vec!["Pregnant women protected or on schedule".into(), c.pregnant_up_to_date.to_string(), String::new()],
         vec!["Resistant households".into(), c.resistant_households.to_string(), String::new()],
     ];
     out.push_str(&render(&["MEASURE", "COUNT", "RATE"], &rows));

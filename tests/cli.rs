@@ -558,3 +558,77 @@ fn plan_calendar_gives_imi_2_rounds_working_days() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'funday' is not a weekday"));
 }
+
+#[test]
+fn a_delivery_is_recorded_and_registers_the_newborn() {
+    let d = Device::with_demo();
+    // Kamla Devi (RMP-006), LMP 2026-09-05, has no Td: left out even while TD1 is only due.
+    assert_eq!(item(&d.due(TODAY), "RMP-006").unwrap()["classification"], "left_out");
+    let err = d.refused(&[
+        "record",
+        "delivery",
+        "--mother",
+        "RMP-006",
+        "--date",
+        "2026-11-23",
+        "--outcome",
+        "live_birth",
+        "--newborn",
+        "Baby:F",
+    ]);
+    assert!(err.contains("in the future"), "{err}");
+    let err = d.refused(&["record", "delivery", "--mother", "RMP-006", "--date", TODAY, "--outcome", "live_birth"]);
+    assert!(err.contains("a live birth needs at least one newborn"), "{err}");
+    let out = d.run(&[
+        "record",
+        "delivery",
+        "--mother",
+        "RMP-006",
+        "--date",
+        TODAY,
+        "--outcome",
+        "live_birth",
+        "--newborn",
+        "Baby",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "NAME:SEX is checked by the parser");
+    let out = d.ok(&[
+        "record",
+        "delivery",
+        "--mother",
+        "RMP-006",
+        "--date",
+        "2026-11-21",
+        "--outcome",
+        "live_birth",
+        "--newborn",
+        "Baby of Kamla: F",
+        "--newborn",
+        "Baby 2 of Kamla:m",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("recorded the delivery of RMP-006 on 2026-11-21: live_birth (event "), "{out}");
+    assert!(
+        lines[1].starts_with("registered newborn B-") && lines[1].ends_with(": Baby of Kamla (born 2026-11-21)"),
+        "{out}"
+    );
+    let export = d.export();
+    let rows = export["beneficiaries"].as_array().unwrap();
+    let kamla = rows.iter().find(|b| b["register_id"] == "RMP-006").unwrap();
+    assert_eq!(kamla["status"], "delivered");
+    assert_eq!(kamla["delivery"], serde_json::json!({"date": "2026-11-21", "outcome": "live_birth", "live_births": 2}));
+    let babies: Vec<&Value> = rows.iter().filter(|b| b["mother"] == "RMP-006").collect();
+    assert_eq!(babies.len(), 2);
+    assert!(babies
+        .iter()
+        .all(|b| b["household_id"] == "RMP-H03" && b["dob"] == "2026-11-21" && b["mother_name"] == "Kamla Devi"));
+    // The newborns are on the due list with their birth doses; the mother is not.
+    let due = d.due(TODAY);
+    assert!(item(&due, "RMP-006").is_none());
+    let baby = item(&due, babies[0]["register_id"].as_str().unwrap()).unwrap();
+    assert!(dose(baby, "BCG").is_some() && dose(baby, "OPV0").is_some());
+    // The CSV export still round-trips through import (the register's columns unchanged).
+    let csv = d.ok(&["export", "--format", "csv"]);
+    assert!(csv.starts_with("register_id,household_id,village,"));
+}

@@ -471,7 +471,7 @@ fn bad_codes_are_refused() {
         &[
             (2, Some("kind"), "unknown kind 'infant' (expected one of: child pregnant_woman)"),
             (3, Some("sex"), "unknown sex 'X' (expected one of: M F O)"),
-            (4, Some("status"), "unknown status 'moved' (expected one of: active migrated died)"),
+            (4, Some("status"), "unknown status 'moved' (expected one of: active migrated died delivered)"),
             (5, Some("risk_category"), "unknown risk category 'slum'"),
             (6, Some("phone"), "'98765' has 5 digits; a phone number has 10 (13 with +91)"),
         ],

@@ -85,17 +85,27 @@ export type Beneficiary = { doses: Array<DoseRecord>, not_given: Array<NotGivenR
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+/**
+ * A newborn registered by a delivery: the mother's register id.
+ */
+mother: string | null, 
+/**
+ * A mother whose delivery was recorded: the latest record of it.
+ */
+delivery: ExportDelivery | null, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
 
 export type BeneficiaryReq = { register_id: string, };
 
 /**
  * Whether a beneficiary is still served here. Only `active` ones appear on a due list.
  */
-export type BeneficiaryStatus = "active" | "migrated" | "died";
+export type BeneficiaryStatus = "active" | "migrated" | "died" | "delivered";
 
 /**
- * Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count).
+ * Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count). A
+ * pregnant woman is classified by Td ([`classify`]). "Up to date" is the classification alone:
+ * doses may be due now (not yet overdue); the screens show how many beside it.
  */
 export type Classification = "left_out" | "drop_out" | "up_to_date";
 
@@ -117,12 +127,28 @@ children: number,
 /**
  * Active pregnant women whose LMP is on or before the date.
  */
-pregnant_women: number, fic: Fic, dropout: DropOuts, left_out: number, drop_out: number, up_to_date: number, resistant_households: number, };
+pregnant_women: number, fic: Fic, dropout: DropOuts, left_out: number, drop_out: number, up_to_date: number, resistant_households: number, 
+/**
+ * The active pregnant women by Td ([`classify`]): no Td (left out), Td-1 without Td-2
+ * once it is due (drop-out), the others (protected or on schedule).
+ */
+pregnant_left_out: number, pregnant_drop_out: number, pregnant_up_to_date: number, };
 
 /**
  * Coverage of everything, and of each village.
  */
 export type CoverageResp = { total: Coverage, villages: Array<VillageCoverage>, };
+
+/**
+ * The mother after her delivery, and the newborns it registered (with their birth doses due).
+ */
+export type DeliveryDone = { mother: Member, newborns: Array<Member>, };
+
+/**
+ * How a pregnancy ended, as the MCP card and the RCH register record it. A live birth
+ * registers each newborn; a maternal death also marks the mother died.
+ */
+export type DeliveryOutcome = "live_birth" | "stillbirth" | "abortion" | "maternal_death";
 
 /**
  * One enrolled device, as a supervisor sees it.
@@ -236,6 +262,15 @@ export type EnrollReq = { server: string, code: string, };
 export type ErrorBody = { code: AppCode, message: string, };
 
 /**
+ * How a pregnancy ended (the `delivery_recorded` event that last said so).
+ */
+export type ExportDelivery = { date: string, outcome: DeliveryOutcome, 
+/**
+ * The newborns it registered.
+ */
+live_births: number, };
+
+/**
  * Full immunization among the children aged 12–23 months on the date.
  */
 export type Fic = { 
@@ -251,7 +286,15 @@ export type Found = { id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+/**
+ * A newborn registered by a delivery: the mother's register id.
+ */
+mother: string | null, 
+/**
+ * A mother whose delivery was recorded: the latest record of it.
+ */
+delivery: ExportDelivery | null, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
 
 /**
  * A household with its counts.
@@ -285,9 +328,23 @@ export type Member = { id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, };
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+/**
+ * A newborn registered by a delivery: the mother's register id.
+ */
+mother: string | null, 
+/**
+ * A mother whose delivery was recorded: the latest record of it.
+ */
+delivery: ExportDelivery | null, };
 
 export type MembersReq = { household_id: string, };
+
+export type NewbornInput = { 
+/**
+ * May be "Baby of <mother>" until the child is named.
+ */
+name: string, sex: Sex, };
 
 /**
  * A dose not given at a session, and why.
@@ -321,6 +378,11 @@ export type OpenedSession = { resumed: boolean, id: string, site_id: string, sit
 export type ReasonCode = "REFUSED_FEAR_AEFI" | "REFUSED_RELIGIOUS" | "REFUSED_FAMILY" | "REFUSED_NO_FAITH" | "REFUSED_OTHER" | "CHILD_SICK" | "NOT_AT_HOME" | "MIGRATED_TEMPORARILY" | "UNAWARE" | "SITE_TOO_FAR" | "VACCINE_OUT_OF_STOCK" | "SESSION_NOT_HELD" | "OTHER";
 
 export type ReasonCount = { reason: ReasonCode, count: number, };
+
+/**
+ * `record_delivery`: how a pregnant woman's pregnancy ended; a newborn for each live birth.
+ */
+export type RecordDeliveryReq = { register_id: string, date: string, outcome: DeliveryOutcome, newborns?: Array<NewbornInput>, };
 
 export type RecordGivenReq = { session_id: string, register_id: string, codes: Array<DoseCode>, };
 
@@ -504,6 +566,7 @@ export type Commands = {
   add_doses: { req: AddDosesReq; resp: DosesAdded; access: "write" };
   set_status: { req: SetStatusReq; resp: Member; access: "write" };
   record_refusal: { req: RecordRefusalReq; resp: Member; access: "write" };
+  record_delivery: { req: RecordDeliveryReq; resp: DeliveryDone; access: "write" };
   search: { req: SearchReq; resp: Array<Found>; access: "read" };
   similar_children: { req: SimilarChildrenReq; resp: Array<Found>; access: "read" };
   similar_households: { req: SimilarHouseholdsReq; resp: Array<Household>; access: "read" };
@@ -562,6 +625,8 @@ export const REFERRALS = ["not_referred", "phc", "chc", "hospital"] as const;
 /** Workers' roles. */
 export const ROLES = ["asha", "anm", "supervisor"] as const;
 /** Beneficiaries' statuses. */
-export const STATUSES = ["active", "migrated", "died"] as const;
+export const STATUSES = ["active", "migrated", "died", "delivered"] as const;
+/** How a pregnancy ended. */
+export const DELIVERY_OUTCOMES = ["live_birth", "stillbirth", "abortion", "maternal_death"] as const;
 /** The antigen of each dose code (vials and the tally count per antigen). */
 export const DOSE_ANTIGENS: Record<DoseCode, Antigen> = { BCG: "BCG", HEPB0: "HEPB", OPV0: "OPV", OPV1: "OPV", OPV2: "OPV", OPV3: "OPV", PENTA1: "PENTA", PENTA2: "PENTA", PENTA3: "PENTA", RVV1: "RVV", RVV2: "RVV", RVV3: "RVV", FIPV1: "FIPV", FIPV2: "FIPV", FIPV3: "FIPV", PCV1: "PCV", PCV2: "PCV", PCVB: "PCV", MR1: "MR", MR2: "MR", JE1: "JE", JE2: "JE", DPT1: "DPT", DPT2: "DPT", DPT3: "DPT", DPTB1: "DPT", DPTB2: "DPT", OPVB: "OPV", VITA1: "VITA", VITA2: "VITA", VITA3: "VITA", VITA4: "VITA", VITA5: "VITA", VITA6: "VITA", VITA7: "VITA", VITA8: "VITA", VITA9: "VITA", TD10: "TD", TD16: "TD", TD1: "TD", TD2: "TD", TDB: "TD" };

@@ -16,7 +16,7 @@ use teeka_domain::{
     AefiSeverity, AefiSign, Antigen, BeneficiaryStatus, Kind, ReasonCode, Referral, RiskCategory, Sex, Warning,
     WorkerRole,
 };
-use teeka_domain::{Classification, DoseCode};
+use teeka_domain::{Classification, DeliveryOutcome, DoseCode};
 use teeka_protocol::DeviceInfo;
 use ts_rs::{Config, TypeVisitor, TS};
 
@@ -110,6 +110,7 @@ fn visit_others(v: &mut Declarations<'_>) {
     v.visit::<Referral>();
     v.visit::<WorkerRole>();
     v.visit::<RiskCategory>();
+    v.visit::<DeliveryOutcome>();
 }
 
 /// A code list as a TypeScript constant: `export const NAME = [...] as const;`.
@@ -209,6 +210,12 @@ pub fn typescript() -> Result<String, NameClash> {
     code_list(&mut out, "Where an AEFI was referred.", "REFERRALS", Referral::ALL.iter().map(|c| c.to_string()));
     code_list(&mut out, "Workers' roles.", "ROLES", WorkerRole::ALL.iter().map(|c| c.to_string()));
     code_list(&mut out, "Beneficiaries' statuses.", "STATUSES", BeneficiaryStatus::ALL.iter().map(|c| c.to_string()));
+    code_list(
+        &mut out,
+        "How a pregnancy ended.",
+        "DELIVERY_OUTCOMES",
+        DeliveryOutcome::ALL.iter().map(|c| c.to_string()),
+    );
     let antigens: Vec<String> = DoseCode::ALL.iter().map(|c| format!("{c}: \"{}\"", c.antigen())).collect();
     out.push_str(&format!(
         "/** The antigen of each dose code (vials and the tally count per antigen). */\nexport const DOSE_ANTIGENS: Record<DoseCode, Antigen> = {{ {} }};\n",

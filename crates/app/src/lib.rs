@@ -75,6 +75,7 @@ macro_rules! local_commands {
             write add_doses(AddDosesReq) -> DosesAdded;
             write set_status(SetStatusReq) -> Member;
             write record_refusal(RecordRefusalReq) -> Member;
+            write record_delivery(RecordDeliveryReq) -> DeliveryDone;
             read search(SearchReq) -> Vec<Found>;
             read similar_children(SimilarChildrenReq) -> Vec<Found>;
             read similar_households(SimilarHouseholdsReq) -> Vec<Household>;

@@ -6,7 +6,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use teeka_domain::{
-    AefiSeverity, AefiSign, Antigen, BeneficiaryStatus, DoseCode, ReasonCode, Referral, RiskCategory, Sex, WorkerRole,
+    AefiSeverity, AefiSign, Antigen, BeneficiaryStatus, DeliveryOutcome, DoseCode, ReasonCode, Referral, RiskCategory,
+    Sex, WorkerRole,
 };
 use ts_rs::TS;
 use uuid::Uuid;
@@ -191,6 +192,28 @@ pub struct SetStatusReq {
     pub register_id: String,
     #[ts(as = "BeneficiaryStatus")]
     pub status: String,
+}
+
+/// `record_delivery`: how a pregnant woman's pregnancy ended; a newborn for each live birth.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RecordDeliveryReq {
+    pub register_id: String,
+    pub date: String,
+    #[ts(as = "DeliveryOutcome")]
+    pub outcome: String,
+    #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
+    pub newborns: Vec<NewbornInput>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NewbornInput {
+    /// May be "Baby of <mother>" until the child is named.
+    pub name: String,
+    #[ts(as = "Sex")]
+    pub sex: String,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -428,6 +451,13 @@ pub struct DosesAdded {
 pub struct ItemRecorded {
     pub item: SessionItem,
     pub warnings: Vec<Warning>,
+}
+
+/// The mother after her delivery, and the newborns it registered (with their birth doses due).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DeliveryDone {
+    pub mother: Member,
+    pub newborns: Vec<Member>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -634,6 +634,7 @@ fn json_shapes() {
         keys,
         [
             "classification",
+            "delivery",
             "dob",
             "due",
             "edd",
@@ -642,6 +643,7 @@ fn json_shapes() {
             "id",
             "kind",
             "lmp",
+            "mother",
             "mother_name",
             "name",
             "register_id",
@@ -724,4 +726,51 @@ fn warnings_are_codes_with_params_for_the_ui_to_translate() {
         inactive["warnings"][0],
         json!({"code": "NOT_ACTIVE", "params": {"register_id": rid, "status": "migrated"}})
     );
+}
+
+#[test]
+fn a_delivery_closes_the_pregnancy_and_the_household_shows_the_newborn_with_birth_doses_due() {
+    let (mut t, _, household) = T::surveyed();
+    let woman = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Kamla", "lmp": "2025-06-10"}));
+    // No Td: left out, never up to date.
+    assert_eq!(woman["classification"], "left_out");
+    let w = woman["register_id"].as_str().unwrap().to_string();
+    // Refused: in the future, before the LMP, a live birth without a newborn, an unknown code.
+    for (req, code) in [
+        (
+            json!({"register_id": w, "date": "2026-03-11", "outcome": "live_birth", "newborns": [{"name": "A", "sex": "F"}]}),
+            "INVALID_INPUT",
+        ),
+        (
+            json!({"register_id": w, "date": "2025-06-01", "outcome": "live_birth", "newborns": [{"name": "A", "sex": "F"}]}),
+            "INVALID_INPUT",
+        ),
+        (json!({"register_id": w, "date": "2026-03-08", "outcome": "live_birth"}), "INVALID_INPUT"),
+        (json!({"register_id": w, "date": "2026-03-08", "outcome": "twins"}), "INVALID_INPUT"),
+        (json!({"register_id": "B-NOBODY", "date": "2026-03-08", "outcome": "stillbirth"}), "UNKNOWN_BENEFICIARY"),
+    ] {
+        assert_eq!(t.err("record_delivery", req.clone()).code.as_str(), code, "{req}");
+    }
+    let done = t.ok(
+        "record_delivery",
+        json!({"register_id": w, "date": "2026-03-10", "outcome": "live_birth", "newborns": [{"name": "Baby of Kamla", "sex": "F"}]}),
+    );
+    assert_eq!(done["mother"]["status"], "delivered");
+    assert_eq!(done["mother"]["delivery"], json!({"date": "2026-03-10", "outcome": "live_birth", "live_births": 1}));
+    assert_eq!(done["mother"]["due"], json!([]), "no Td is due once delivered");
+    let baby = &done["newborns"][0];
+    assert_eq!(
+        (baby["kind"].as_str(), baby["dob"].as_str(), baby["sex"].as_str()),
+        (Some("child"), Some("2026-03-10"), Some("F"))
+    );
+    assert_eq!((baby["mother"].as_str(), baby["mother_name"].as_str()), (Some(w.as_str()), Some("Kamla")));
+    let codes: Vec<&str> = baby["due"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, vec!["BCG", "HEPB0", "OPV0"]);
+    assert_eq!(baby["classification"], "up_to_date", "birth doses due now, nothing overdue");
+    // The household lists the newborn.
+    let members = t.ok("members", json!({"household_id": household}));
+    assert!(members.as_array().unwrap().iter().any(|m| m["register_id"] == baby["register_id"]));
+    // Recorded once only.
+    let again = json!({"register_id": w, "date": "2026-03-10", "outcome": "stillbirth"});
+    assert_eq!(t.err("record_delivery", again).code.as_str(), "INVALID_INPUT");
 }

@@ -136,7 +136,40 @@ coded_enum! {
 
 coded_enum! {
     /// Whether a beneficiary is still served here. Only `active` ones appear on a due list.
-    BeneficiaryStatus, "status" { Active = "active", Migrated = "migrated", Died = "died" }
+    BeneficiaryStatus, "status" {
+        Active = "active", Migrated = "migrated", Died = "died",
+        /// A pregnant woman whose pregnancy ended (a delivery recorded: live birth, stillbirth or
+        /// abortion); no more Td is due.
+        Delivered = "delivered",
+    }
+}
+
+coded_enum! {
+    /// How a pregnancy ended, as the MCP card and the RCH register record it. A live birth
+    /// registers each newborn; a maternal death also marks the mother died.
+    DeliveryOutcome, "delivery outcome" {
+        LiveBirth = "live_birth",
+        Stillbirth = "stillbirth",
+        /// Abortion or miscarriage (spontaneous or induced), before 28 weeks.
+        Abortion = "abortion",
+        /// The mother died (in pregnancy, at delivery or after); newborns born alive are listed.
+        MaternalDeath = "maternal_death",
+    }
+}
+
+impl DeliveryOutcome {
+    /// Whether newborns may be listed with this outcome (and a live birth needs one).
+    pub fn may_have_newborns(self) -> bool {
+        matches!(self, DeliveryOutcome::LiveBirth | DeliveryOutcome::MaternalDeath)
+    }
+
+    /// The mother's status once this outcome is recorded.
+    pub fn mother_status(self) -> BeneficiaryStatus {
+        match self {
+            DeliveryOutcome::MaternalDeath => BeneficiaryStatus::Died,
+            _ => BeneficiaryStatus::Delivered,
+        }
+    }
 }
 
 coded_enum! {

@@ -3,7 +3,7 @@
 //! applied. The device store reads it from its projection; the server folds its log into it
 //! ([`crate::replay`]). Field order and names are the JSON contract.
 
-use crate::codes::{BeneficiaryStatus, DoseCode, Kind, ReasonCode};
+use crate::codes::{BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode};
 use crate::dates::Date;
 use crate::facts::{BeneficiaryFacts, HouseholdFacts};
 use crate::register::RegisterRow;
@@ -34,6 +34,22 @@ pub struct ExportBeneficiary {
     pub doses: Vec<ExportDose>,
     /// Sorted by date, code (as text) and id.
     pub not_given: Vec<ExportNotGiven>,
+    /// A newborn registered by a delivery: the mother's register id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mother: Option<String>,
+    /// A pregnant woman whose delivery was recorded: the latest record of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<ExportDelivery>,
+}
+
+/// How a pregnancy ended (the `delivery_recorded` event that last said so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportDelivery {
+    pub date: Date,
+    pub outcome: DeliveryOutcome,
+    /// The newborns it registered.
+    pub live_births: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

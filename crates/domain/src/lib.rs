@@ -24,14 +24,14 @@ pub mod tally;
 
 pub use care::{AefiFacts, CareError};
 pub use codes::{
-    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, Referral, RiskCategory,
-    Sex, UnknownCode, WorkerRole,
+    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode,
+    Referral, RiskCategory, Sex, UnknownCode, WorkerRole,
 };
 pub use dates::{iso, parse_date, Age, Date, DateError};
-pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
+pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
 pub use hlc::Hlc;
-pub use model::{AefiField, BeneficiaryField, Event, EventBody, HouseholdField, Stamp, VialsUsed};
+pub use model::{AefiField, BeneficiaryField, Event, EventBody, HouseholdField, Newborn, Stamp, VialsUsed};
 pub use record::Warning;
 pub use replay::{replay, Replay, ReplayError};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

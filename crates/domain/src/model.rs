@@ -7,8 +7,8 @@
 //! wins, so that every replica converges on the same state whatever order events arrive in.
 
 use crate::codes::{
-    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, Referral, RiskCategory,
-    Sex,
+    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode,
+    Referral, RiskCategory, Sex,
 };
 use crate::dates::Date;
 use crate::hlc::Hlc;
@@ -173,6 +173,20 @@ pub enum EventBody {
         session: Option<Uuid>,
         records: Vec<Uuid>,
     },
+    /// A pregnancy ended on `date` with `outcome`: the mother (`beneficiary`) is no longer
+    /// pregnant (her status becomes the outcome's [`DeliveryOutcome::mother_status`]), and each
+    /// newborn born alive is registered as a child of `household` (the mother's when recorded),
+    /// born on `date`, with the mother's name, linked to her. One event for all of it.
+    DeliveryRecorded {
+        beneficiary: Uuid,
+        household: Uuid,
+        date: Date,
+        outcome: DeliveryOutcome,
+        /// The mother's name when recorded: the newborns' `mother_name`.
+        mother_name: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        newborns: Vec<Newborn>,
+    },
 }
 
 /// One mutable field of an AEFI report, with its new value.
@@ -197,6 +211,41 @@ impl AefiField {
             AefiField::Signs(_) => "signs",
             AefiField::Onset(_) => "onset",
             AefiField::Referral(_) => "referral",
+        }
+    }
+}
+
+/// A newborn a delivery registers. Its id and register id are made on the device, as any
+/// registration's are (a register id registered twice makes the second id an alias).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Newborn {
+    pub beneficiary: Uuid,
+    pub register_id: String,
+    /// May be "Baby of <mother>" until the child is named.
+    pub name: String,
+    pub sex: Option<Sex>,
+}
+
+impl Newborn {
+    /// The fields of the newborn's registration: a child of `household` born on `date`, active.
+    pub fn fields(&self, household: Uuid, date: Date, mother_name: &str) -> Vec<BeneficiaryField> {
+        vec![
+            BeneficiaryField::Household(household),
+            BeneficiaryField::Name(self.name.clone()),
+            BeneficiaryField::Sex(self.sex),
+            BeneficiaryField::Dob(Some(date)),
+            BeneficiaryField::MotherName(Some(mother_name.to_string())),
+            BeneficiaryField::Status(BeneficiaryStatus::Active),
+        ]
+    }
+
+    /// The newborn's registration, as a registration event of its own would carry it.
+    pub fn registration(&self, household: Uuid, date: Date, mother_name: &str) -> EventBody {
+        EventBody::BeneficiaryRegistered {
+            beneficiary: self.beneficiary,
+            register_id: self.register_id.clone(),
+            kind: Kind::Child,
+            fields: self.fields(household, date, mother_name),
         }
     }
 }
@@ -226,6 +275,7 @@ impl EventBody {
             EventBody::AefiReported { .. } => "aefi_reported",
             EventBody::AefiUpdated { .. } => "aefi_updated",
             EventBody::NotGivenWithdrawn { .. } => "not_given_withdrawn",
+            EventBody::DeliveryRecorded { .. } => "delivery_recorded",
         }
     }
 
@@ -251,6 +301,7 @@ impl EventBody {
             }
             EventBody::SessionOpened { site, .. } => vec![*site],
             EventBody::SessionClosed { session, .. } => vec![*session],
+            EventBody::DeliveryRecorded { beneficiary, household, .. } => vec![*beneficiary, *household],
         }
     }
 }
@@ -456,6 +507,49 @@ mod tests {
         assert_eq!(withdrawn.references(), vec![b]);
         assert_eq!(EventBody::SessionOpened { session: s, site: v, date }.references(), vec![v]);
         assert_eq!(EventBody::SessionClosed { session: s, vials: vec![] }.references(), vec![s]);
+    }
+
+    #[test]
+    fn a_delivery_has_a_stable_shape_and_names_the_mother_and_household() {
+        let (m, h, n) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let body = EventBody::DeliveryRecorded {
+            beneficiary: m,
+            household: h,
+            date,
+            outcome: DeliveryOutcome::LiveBirth,
+            mother_name: "Sunita".into(),
+            newborns: vec![Newborn {
+                beneficiary: n,
+                register_id: "B-1".into(),
+                name: "Baby of Sunita".into(),
+                sex: Some(Sex::F),
+            }],
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "delivery_recorded", "beneficiary": m, "household": h, "date": "2026-11-20",
+                "outcome": "live_birth", "mother_name": "Sunita",
+                "newborns": [{"beneficiary": n, "register_id": "B-1", "name": "Baby of Sunita", "sex": "F"}]})
+        );
+        assert_eq!(serde_json::from_value::<EventBody>(json).unwrap(), body);
+        assert_eq!(body.kind(), "delivery_recorded");
+        assert_eq!(body.references(), vec![m, h]);
+        let still = r#"{"type":"delivery_recorded","beneficiary":"00000000-0000-0000-0000-000000000001","household":"00000000-0000-0000-0000-000000000002","date":"2026-11-20","outcome":"stillbirth","mother_name":"Sunita"}"#;
+        let parsed: EventBody = serde_json::from_str(still).unwrap();
+        assert!(matches!(&parsed, EventBody::DeliveryRecorded { newborns, .. } if newborns.is_empty()));
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), still, "no newborns key without newborns");
+        let EventBody::BeneficiaryRegistered { kind, fields, .. } =
+            Newborn { beneficiary: n, register_id: "B-1".into(), name: "Asha".into(), sex: None }
+                .registration(h, date, "Sunita")
+        else {
+            panic!("a registration")
+        };
+        assert_eq!(kind, Kind::Child);
+        assert!(fields.contains(&BeneficiaryField::Dob(Some(date))));
+        assert!(fields.contains(&BeneficiaryField::Household(h)));
+        assert!(fields.contains(&BeneficiaryField::MotherName(Some("Sunita".into()))));
     }
 
     #[test]

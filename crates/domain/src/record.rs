@@ -4,9 +4,9 @@
 //! [`Warning`] rather than refused; only impossible input (a dose of the other kind, a date before
 //! birth or the LMP, a date in the future, the same dose twice in one record) is refused.
 
-use crate::codes::{BeneficiaryStatus, DoseCode, Kind};
+use crate::codes::{BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind};
 use crate::dates::{iso, Date};
-use crate::facts::InputError;
+use crate::facts::{required_text, InputError};
 use crate::schedule::{evaluate, DoseStatus, Given, ScheduleSettings, Subject};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -195,6 +195,54 @@ pub fn dose_warnings(
     warning.into_iter().collect()
 }
 
+/// What a delivery to be recorded needs of the mother.
+#[derive(Debug, Clone, Copy)]
+pub struct Mother<'a> {
+    pub register_id: &'a str,
+    pub kind: Kind,
+    pub status: BeneficiaryStatus,
+    pub lmp: Option<Date>,
+}
+
+/// The one check on a delivery being recorded (the CLI's and the app's): the mother is an
+/// active pregnant woman; the date is neither in the future nor before her LMP; a live birth
+/// lists at least one newborn, a stillbirth or abortion none; each newborn has a name.
+/// Returns the newborns' names, trimmed.
+pub fn check_delivery(
+    mother: &Mother<'_>,
+    date: Date,
+    today: Date,
+    outcome: DeliveryOutcome,
+    names: &[&str],
+) -> Result<Vec<String>, InputError> {
+    let who = mother.register_id;
+    if mother.kind != Kind::PregnantWoman {
+        return Err(InputError::new(format!("{who} is a child: only a pregnant woman's delivery is recorded")));
+    }
+    if mother.status != BeneficiaryStatus::Active {
+        return Err(InputError::new(format!("{who} is {}: her delivery cannot be recorded", mother.status)));
+    }
+    if date > today {
+        return Err(InputError::new(format!("date {} is in the future (today is {})", iso(date), iso(today))));
+    }
+    if let Some(lmp) = mother.lmp.filter(|l| date < *l) {
+        return Err(InputError::new(format!("date {} is before {who}'s LMP {}", iso(date), iso(lmp))));
+    }
+    if outcome == DeliveryOutcome::LiveBirth && names.is_empty() {
+        return Err(InputError::new("newborns: a live birth needs at least one newborn"));
+    }
+    if !outcome.may_have_newborns() && !names.is_empty() {
+        return Err(InputError::new(format!("newborns: a {outcome} has no newborns")));
+    }
+    if names.len() > MAX_NEWBORNS {
+        return Err(InputError::new(format!("newborns: more than {MAX_NEWBORNS}")));
+    }
+    names.iter().enumerate().map(|(i, n)| required_text(&format!("newborns[{i}].name"), n)).collect()
+}
+
+/// The most newborns one delivery registers.
+pub const MAX_NEWBORNS: usize = 6;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,5 +324,38 @@ mod tests {
         let e = check_not_given(&to, &[DoseCode::Bcg, DoseCode::Bcg], d("2026-02-01"), d("2026-11-01")).unwrap_err();
         assert_eq!(e.message, "codes: BCG is listed twice");
         assert!(check_not_given(&to, &[DoseCode::Td1], d("2026-02-01"), d("2026-11-01")).is_err());
+    }
+
+    #[test]
+    fn a_delivery_is_checked_against_the_mother_and_the_outcome() {
+        let w = Mother {
+            register_id: "W-1",
+            kind: Kind::PregnantWoman,
+            status: BeneficiaryStatus::Active,
+            lmp: Some(d("2026-02-01")),
+        };
+        let today = d("2026-11-10");
+        let live = DeliveryOutcome::LiveBirth;
+        assert_eq!(
+            check_delivery(&w, d("2026-11-05"), today, live, &[" Baby of Sunita "]).unwrap(),
+            vec!["Baby of Sunita"]
+        );
+        let e = |m: &Mother<'_>, date: &str, o, names: &[&str]| {
+            check_delivery(m, d(date), today, o, names).unwrap_err().message
+        };
+        assert_eq!(e(&w, "2026-11-11", live, &["A"]), "date 2026-11-11 is in the future (today is 2026-11-10)");
+        assert_eq!(e(&w, "2026-01-31", live, &["A"]), "date 2026-01-31 is before W-1's LMP 2026-02-01");
+        assert_eq!(e(&w, "2026-11-05", live, &[]), "newborns: a live birth needs at least one newborn");
+        assert_eq!(e(&w, "2026-11-05", DeliveryOutcome::Stillbirth, &["A"]), "newborns: a stillbirth has no newborns");
+        assert_eq!(e(&w, "2026-11-05", live, &["  "]), "newborns[0].name is empty: write it");
+        assert!(check_delivery(&w, d("2026-05-01"), today, DeliveryOutcome::Abortion, &[]).is_ok());
+        assert!(check_delivery(&w, d("2026-11-05"), today, DeliveryOutcome::MaternalDeath, &["A"]).is_ok());
+        let child = Mother { kind: Kind::Child, ..w };
+        assert_eq!(
+            e(&child, "2026-11-05", live, &["A"]),
+            "W-1 is a child: only a pregnant woman's delivery is recorded"
+        );
+        let done = Mother { status: BeneficiaryStatus::Delivered, ..w };
+        assert_eq!(e(&done, "2026-11-05", live, &["A"]), "W-1 is delivered: her delivery cannot be recorded");
     }
 }

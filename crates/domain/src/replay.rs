@@ -21,11 +21,15 @@
 //! - A household is resistant while one of its beneficiaries has a refusal standing (derived
 //!   from the records, never a sticky flag: a refusal corrected or withdrawn no longer counts).
 //!
+//! - A delivery sets its mother's status and delivery (last-writer-wins) and registers each
+//!   newborn as its own registration would (aliases included), linked to the mother; one whose
+//!   mother is not known yet waits, and applies when she is registered.
+//!
 //! Events that change nothing the export shows (sessions, AEFI, JE settings) are passed over.
 
 use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode};
 use crate::dates::Date;
-use crate::export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
+use crate::export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 use crate::facts::{BeneficiaryFacts, HouseholdFacts};
 use crate::model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -77,6 +81,8 @@ pub struct Replay {
     not_given: Records<ReasonCode>,
     /// The stamp of the write that last set each field of each record.
     stamps: HashMap<(Uuid, &'static str), Stamp>,
+    /// Deliveries whose mother is not known yet, by the mother's id as they name it.
+    waiting: HashMap<Uuid, Vec<(Uuid, Stamp, EventBody)>>,
 }
 
 #[derive(Debug)]
@@ -98,6 +104,8 @@ struct BeneficiaryRow {
     kind: Kind,
     facts: BeneficiaryFacts,
     status: BeneficiaryStatus,
+    mother: Option<Uuid>,
+    delivery: Option<ExportDelivery>,
 }
 
 /// Dose records (`T` = `()`) or not-given records (`T` = the reason).
@@ -176,9 +184,11 @@ impl Replay {
         if !self.applied.insert(event.id) {
             return Ok(());
         }
-        let stamp = event.stamp();
-        let id = event.id;
-        match &event.body {
+        self.apply_body(event.id, event.stamp(), &event.body)
+    }
+
+    fn apply_body(&mut self, id: Uuid, stamp: Stamp, body: &EventBody) -> Result<(), ReplayError> {
+        match body {
             EventBody::AreaDefined { area, level, name, parent } => {
                 if *level == AreaLevel::Village {
                     let same_name = self
@@ -248,6 +258,7 @@ impl Replay {
                     Some(existing) => {
                         self.alias(*beneficiary, existing);
                         self.set_beneficiary_fields(existing, fields, stamp, id)?;
+                        self.apply_waiting(*beneficiary)?;
                     }
                     None => {
                         // The row is made with the last name and household given; the fields
@@ -283,10 +294,13 @@ impl Replay {
                                     kind: *kind,
                                     facts: BeneficiaryFacts { name: name.clone(), ..BeneficiaryFacts::default() },
                                     status: BeneficiaryStatus::Active,
+                                    mother: None,
+                                    delivery: None,
                                 },
                             );
                         }
                         self.set_beneficiary_fields(*beneficiary, fields, stamp, id)?;
+                        self.apply_waiting(*beneficiary)?;
                     }
                 }
             }
@@ -311,6 +325,31 @@ impl Replay {
                 self.not_given.insert(new);
             }
             EventBody::NotGivenWithdrawn { records, .. } => self.not_given.withdrawn.extend(records.iter().copied()),
+            EventBody::DeliveryRecorded { beneficiary, household, date, outcome, mother_name, newborns } => {
+                let mother = self.resolve(*beneficiary);
+                if !self.beneficiaries.contains_key(&mother) {
+                    self.waiting.entry(*beneficiary).or_default().push((id, stamp, body.clone()));
+                    return Ok(());
+                }
+                self.set_beneficiary_fields(mother, &[BeneficiaryField::Status(outcome.mother_status())], stamp, id)?;
+                if self.wins(mother, "delivery", stamp) {
+                    let live_births = u32::try_from(newborns.len()).unwrap_or(u32::MAX);
+                    if let Some(b) = self.beneficiaries.get_mut(&mother) {
+                        b.delivery = Some(ExportDelivery { date: *date, outcome: *outcome, live_births });
+                    }
+                    self.stamps.insert((mother, "delivery"), stamp);
+                }
+                for n in newborns {
+                    self.apply_body(id, stamp, &n.registration(*household, *date, mother_name))?;
+                    let child = self.resolve(n.beneficiary);
+                    if self.beneficiaries.contains_key(&child) && self.wins(child, "mother", stamp) {
+                        if let Some(c) = self.beneficiaries.get_mut(&child) {
+                            c.mother = Some(mother);
+                        }
+                        self.stamps.insert((child, "mother"), stamp);
+                    }
+                }
+            }
             EventBody::VillageJeEndemicSet { .. }
             | EventBody::SessionOpened { .. }
             | EventBody::SessionClosed { .. }
@@ -357,12 +396,22 @@ impl Replay {
                     .into_iter()
                     .map(|(id, r)| ExportNotGiven { id, code: r.code, date: r.date, reason: r.extra })
                     .collect(),
+                mother: b.mother.and_then(|m| self.beneficiaries.get(&m)).map(|m| m.register_id.clone()),
+                delivery: b.delivery,
             });
         }
         out.sort_unstable_by(|a, b| {
             (&a.village, &a.household_id, &a.register_id).cmp(&(&b.village, &b.household_id, &b.register_id))
         });
         Export { beneficiaries: out }
+    }
+
+    /// Applies the deliveries that named `beneficiary` before it was registered.
+    fn apply_waiting(&mut self, beneficiary: Uuid) -> Result<(), ReplayError> {
+        for (id, stamp, body) in self.waiting.remove(&beneficiary).unwrap_or_default() {
+            self.apply_body(id, stamp, &body)?;
+        }
+        Ok(())
     }
 
     /// The canonical id of a village, household or beneficiary (itself unless it is an alias).
@@ -544,6 +593,100 @@ mod tests {
         let mut reversed = log.events.clone();
         reversed[3..].reverse();
         assert_eq!(replay(&reversed).unwrap(), log.export());
+    }
+
+    /// Every order of `events` (up to 6 of them).
+    fn orders(events: &[Event]) -> Vec<Vec<Event>> {
+        if events.len() <= 1 {
+            return vec![events.to_vec()];
+        }
+        let mut out = Vec::new();
+        for i in 0..events.len() {
+            let mut rest = events.to_vec();
+            let first = rest.remove(i);
+            for mut o in orders(&rest) {
+                o.insert(0, first.clone());
+                out.push(o);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_delivery_registers_its_newborns_and_converges_in_any_order() {
+        use crate::codes::{DeliveryOutcome, Sex};
+        use crate::model::Newborn;
+        let mut log = Log::new();
+        let v = log.village(1, "Rampur");
+        let h = log.household(2, "H-1", v);
+        let prefix = log.events.len();
+        let mother = Uuid::from_u128(3);
+        let fields = vec![
+            BeneficiaryField::Name("Sunita".into()),
+            BeneficiaryField::Household(h),
+            BeneficiaryField::Lmp(Date::from_ymd_opt(2026, 2, 1)),
+        ];
+        log.push(EventBody::BeneficiaryRegistered {
+            beneficiary: mother,
+            register_id: "W-1".into(),
+            kind: Kind::PregnantWoman,
+            fields,
+        });
+        let date = Date::from_ymd_opt(2026, 11, 5).unwrap();
+        let baby = |id: u128, rid: &str| Newborn {
+            beneficiary: Uuid::from_u128(id),
+            register_id: rid.into(),
+            name: "Baby of Sunita".into(),
+            sex: Some(Sex::F),
+        };
+        let delivery = EventBody::DeliveryRecorded {
+            beneficiary: mother,
+            household: h,
+            date,
+            outcome: DeliveryOutcome::LiveBirth,
+            mother_name: "Sunita".into(),
+            newborns: vec![baby(10, "B-1")],
+        };
+        log.at(A, 5).push(delivery.clone());
+        // The same delivery recorded on another device, later, with its own newborn ids and
+        // the same register id: an alias of the first.
+        if let EventBody::DeliveryRecorded { newborns, .. } = &mut delivery.clone() {
+            newborns[0] = baby(11, "B-1");
+            let mut again = delivery.clone();
+            if let EventBody::DeliveryRecorded { newborns: n, .. } = &mut again {
+                *n = newborns.clone();
+            }
+            log.at(B, 6).push(again);
+        }
+        // The mother's name is corrected meanwhile.
+        log.at(A, 7).push(EventBody::BeneficiaryUpdated {
+            beneficiary: mother,
+            fields: vec![BeneficiaryField::Name("Sunita Devi".into())],
+        });
+        let want = log.export();
+        assert_eq!(want.beneficiaries.len(), 2, "{want:?}");
+        let [baby_row, mom] = [&want.beneficiaries[0], &want.beneficiaries[1]];
+        assert_eq!(baby_row.register_id, "B-1");
+        assert_eq!((baby_row.kind, baby_row.facts.dob, baby_row.facts.sex), (Kind::Child, Some(date), Some(Sex::F)));
+        assert_eq!(baby_row.facts.mother_name.as_deref(), Some("Sunita"));
+        assert_eq!(baby_row.mother.as_deref(), Some("W-1"));
+        assert_eq!(mom.status, BeneficiaryStatus::Delivered);
+        assert_eq!(mom.facts.name, "Sunita Devi");
+        assert_eq!(mom.delivery, Some(ExportDelivery { date, outcome: DeliveryOutcome::LiveBirth, live_births: 1 }));
+        let (registration, update) = (log.events[prefix].id, log.events[prefix + 3].id);
+        for order in orders(&log.events[prefix..]) {
+            // An update before the registration it updates is left out (as everywhere); the
+            // deliveries may come before it.
+            let at = |id: Uuid| order.iter().position(|e| e.id == id);
+            if at(update) < at(registration) {
+                continue;
+            }
+            let mut events = log.events[..prefix].to_vec();
+            events.extend(order.iter().cloned());
+            // And each event twice.
+            events.extend(order);
+            assert_eq!(replay(&events).unwrap(), want, "order {:?}", events.iter().map(|e| e.id).collect::<Vec<_>>());
+        }
     }
 
     #[test]

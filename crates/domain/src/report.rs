@@ -222,6 +222,11 @@ pub struct Coverage {
     pub drop_out: u32,
     pub up_to_date: u32,
     pub resistant_households: u32,
+    /// The active pregnant women by Td ([`classify`]): no Td (left out), Td-1 without Td-2
+    /// once it is due (drop-out), the others (protected or on schedule).
+    pub pregnant_left_out: u32,
+    pub pregnant_drop_out: u32,
+    pub pregnant_up_to_date: u32,
 }
 
 fn percent(part: u32, whole: u32) -> Option<f64> {
@@ -267,6 +272,9 @@ pub fn coverage<'a>(
         drop_out: 0,
         up_to_date: 0,
         resistant_households,
+        pregnant_left_out: 0,
+        pregnant_drop_out: 0,
+        pregnant_up_to_date: 0,
     };
     // Per pair of DROP_OUT_PAIRS: [cohort, from, to].
     let mut pair_counts = [[0u32; 3]; 4];
@@ -276,8 +284,15 @@ pub fn coverage<'a>(
         if !p.counts_on(on) {
             continue;
         }
+        let dates = cache.entry(p.anchor).or_insert_with(|| AnchorDates::new(p.anchor));
+        evaluate_into(&p.subject(), dates, history, on, settings, &mut states);
         if p.kind == Kind::PregnantWoman {
             c.pregnant_women += 1;
+            match classify(&states) {
+                Classification::LeftOut => c.pregnant_left_out += 1,
+                Classification::DropOut => c.pregnant_drop_out += 1,
+                Classification::UpToDate => c.pregnant_up_to_date += 1,
+            }
             continue;
         }
         c.children += 1;
@@ -286,8 +301,6 @@ pub fn coverage<'a>(
             let slot = &mut first[g.code.index()];
             *slot = Some(slot.map_or(g.date, |d| d.min(g.date)));
         }
-        let dates = cache.entry(p.anchor).or_insert_with(|| AnchorDates::new(p.anchor));
-        evaluate_into(&p.subject(), dates, history, on, settings, &mut states);
         for ((from, to), n) in DROP_OUT_PAIRS.iter().zip(pair_counts.iter_mut()) {
             if could_have_had(*to, dates, &first, &states, on, settings) {
                 n[0] += 1;
@@ -419,6 +432,35 @@ mod tests {
         let c = cover(&people, "2026-08-25").dropout.penta1_penta3;
         assert_eq!(c.cohort, 0);
         assert_eq!(cover(&people, "2026-08-26").dropout.penta1_penta3.cohort, 1);
+    }
+
+    fn woman(id: &str, lmp: &str) -> Person {
+        Person { kind: Kind::PregnantWoman, ..child(id, lmp) }
+    }
+
+    #[test]
+    fn pregnant_women_are_classified_by_td_in_coverage_and_on_the_due_list() {
+        // LMP 2026-09-01; on 2026-11-10 TD1 is due (not overdue) for a woman with no Td.
+        let on = "2026-11-10";
+        let people = [
+            (woman("W-0", "2026-09-01"), vec![]),
+            (woman("W-1", "2026-09-01"), given(&[(DoseCode::Td1, "2026-09-20")])),
+            (woman("W-2", "2026-09-01"), given(&[(DoseCode::Td1, "2026-09-20"), (DoseCode::Td2, "2026-10-20")])),
+            (woman("W-B", "2026-09-01"), given(&[(DoseCode::Tdb, "2026-09-20")])),
+            (woman("W-N", "2026-09-01"), given(&[(DoseCode::Td1, "2026-11-01")])),
+        ];
+        let c = cover(&people, on);
+        assert_eq!((c.pregnant_women, c.pregnant_left_out, c.pregnant_drop_out, c.pregnant_up_to_date), (5, 1, 1, 3));
+        assert_eq!((c.left_out, c.drop_out, c.up_to_date), (0, 0, 0), "children only");
+        let s = ScheduleSettings::default();
+        let list = due_list(&people, d(on), &s);
+        let of = |id: &str| list.iter().find(|i| &*i.register_id == id).map(|i| (i.classification, i.doses.len()));
+        assert_eq!(of("W-0"), Some((Classification::LeftOut, 1)), "TD1 only due, still left out");
+        assert_eq!(of("W-1"), Some((Classification::DropOut, 1)), "TD2 due after TD1");
+        assert_eq!(of("W-2"), None);
+        let st = standing(&woman("W-0", "2026-09-01").subject(), BeneficiaryStatus::Active, &[], d(on), &s);
+        assert_eq!(st.classification, Classification::LeftOut, "never up to date without Td");
+        assert_eq!(st.due.iter().map(|x| x.status).collect::<Vec<_>>(), vec![DoseStatus::Due]);
     }
 
     #[test]

@@ -474,16 +474,20 @@ fn dtp_primary_third(states: &[Option<DoseState>]) -> DoseCode {
     }
 }
 
-/// Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count).
+/// Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count). A
+/// pregnant woman is classified by Td ([`classify`]). "Up to date" is the classification alone:
+/// doses may be due now (not yet overdue); the screens show how many beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Classification {
-    /// No vaccine received and at least one dose overdue.
+    /// A child: no vaccine received and at least one dose overdue. A pregnant woman: no Td.
     LeftOut,
-    /// At least one vaccine received and at least one dose overdue.
+    /// A child: at least one vaccine received and at least one dose overdue. A pregnant woman:
+    /// Td-1 without Td-2 once Td-2 is due.
     DropOut,
-    /// Nothing overdue.
+    /// A child: nothing overdue. A pregnant woman: protected (Td-2 or a Td booster given), or
+    /// Td-1 given and Td-2 not yet due.
     UpToDate,
 }
 
@@ -500,8 +504,17 @@ impl Classification {
     }
 }
 
-/// Classifies from evaluated states.
+/// Classifies from evaluated states (all of one beneficiary's kind, as [`evaluate`] gives them).
+///
+/// A child by overdue doses: left out with none received, a drop-out with some. A pregnant
+/// woman by Td, since her window is short (a dose due now may be the last chance before
+/// delivery): left out with no Td at all, whatever is due; a drop-out with Td-1 and no Td-2 once
+/// Td-2 is due (4 weeks after Td-1) or past; up to date with Td-2 or a Td booster (one booster
+/// protects a woman vaccinated in a pregnancy within 3 years), or Td-1 with Td-2 not yet due.
 pub fn classify(states: &[DoseState]) -> Classification {
+    if states.iter().any(|s| s.code.kind() == Kind::PregnantWoman) {
+        return classify_td(states);
+    }
     let vaccines = states.iter().filter(|s| s.code.is_vaccine());
     let (mut received, mut overdue) = (false, false);
     for s in vaccines {
@@ -512,6 +525,20 @@ pub fn classify(states: &[DoseState]) -> Classification {
         (false, true) => Classification::LeftOut,
         (true, true) => Classification::DropOut,
         _ => Classification::UpToDate,
+    }
+}
+
+fn classify_td(states: &[DoseState]) -> Classification {
+    let status = |code: DoseCode| states.iter().find(|s| s.code == code).map(|s| s.status);
+    let given = |code: DoseCode| status(code) == Some(DoseStatus::Given);
+    if given(C::Td2) || given(C::Tdb) {
+        Classification::UpToDate
+    } else if !given(C::Td1) {
+        Classification::LeftOut
+    } else if matches!(status(C::Td2), Some(DoseStatus::Due | DoseStatus::Overdue | DoseStatus::Expired)) {
+        Classification::DropOut
+    } else {
+        Classification::UpToDate
     }
 }
 

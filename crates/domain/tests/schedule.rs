@@ -627,7 +627,18 @@ fn classification_cases() {
             class(Who::Child("2000-01-01"), NONE, "2020-06-01"),
             UpToDate,
         ),
-        ("woman, nothing given, TD1 due", class(WOMAN, NONE, "2025-05-01"), UpToDate),
+        // A pregnant woman is classified by Td (issue 9): no Td is left out even while TD1 is
+        // only due; TD1 without TD2 is a drop-out as soon as TD2 is due.
+        ("woman, nothing given, TD1 due", class(WOMAN, NONE, "2025-05-01"), LeftOut),
+        ("woman, nothing given, on her LMP", class(WOMAN, NONE, "2025-01-10"), LeftOut),
+        ("woman, TD1 given, TD2 not yet due", class(WOMAN, TD_1, "2025-02-01"), UpToDate),
+        ("woman, TD1 given, TD2 due", class(WOMAN, TD_1, "2025-03-01"), DropOut),
+        (
+            "woman, TD1 and TD2 given",
+            class(WOMAN, &[(C::Td1, "2025-01-10"), (C::Td2, "2025-02-10")], "2025-05-02"),
+            UpToDate,
+        ),
+        ("woman, TD1 given, TD2 expired after the pregnancy", class(WOMAN, TD_1, "2025-12-01"), DropOut),
         ("woman, nothing given, TD1 overdue", class(WOMAN, NONE, "2025-05-02"), LeftOut),
         ("woman, TD1 given, TD2 overdue", class(WOMAN, TD_1, "2025-05-02"), DropOut),
         ("woman, TDB given", class(WOMAN, &[(C::Tdb, "2025-02-01")], "2025-05-02"), UpToDate),
@@ -903,10 +914,25 @@ proptest! {
             if class == Classification::LeftOut {
                 prop_assert!(!any_vaccine, "left_out on {} with a vaccine given: {:?}", on, s.history);
             }
-            let want = match (any_vaccine, overdue) {
-                (false, true) => Classification::LeftOut,
-                (true, true) => Classification::DropOut,
-                _ => Classification::UpToDate,
+            let has = |c: C| s.history.iter().any(|g| g.code == c && g.date <= on);
+            let td2 = states.iter().find(|st| st.code == C::Td2).map(|st| st.status);
+            let want = if s.subject.kind == Kind::PregnantWoman {
+                // By Td: none is left out, TD1 alone once TD2 is due a drop-out.
+                if has(C::Td2) || has(C::Tdb) {
+                    Classification::UpToDate
+                } else if !has(C::Td1) {
+                    Classification::LeftOut
+                } else if matches!(td2, Some(DoseStatus::Due | O | DoseStatus::Expired)) {
+                    Classification::DropOut
+                } else {
+                    Classification::UpToDate
+                }
+            } else {
+                match (any_vaccine, overdue) {
+                    (false, true) => Classification::LeftOut,
+                    (true, true) => Classification::DropOut,
+                    _ => Classification::UpToDate,
+                }
             };
             prop_assert_eq!(class, want, "on {}", on);
         }

@@ -549,6 +549,16 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
             (path.clone(), vec![(*session, path)])
         }
         EventBody::SessionClosed { session, .. } => (path_of(session, "session")?, vec![]),
+        // A delivery is placed by the mother; its newborns are registered in the household it
+        // names, which must be in scope too.
+        EventBody::DeliveryRecorded { beneficiary, household, newborns, .. } => {
+            let path = path_of(beneficiary, "beneficiary")?;
+            let home = path_of(household, "household")?;
+            if !within(&home, scope) {
+                return Err(out_of_scope(&home, scope));
+            }
+            (path, newborns.iter().map(|n| (n.beneficiary, home.clone())).collect())
+        }
     };
     if !within(&path, scope) {
         return Err(out_of_scope(&path, scope));

@@ -10,10 +10,23 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "0002_sync", include_str!("../../../migrations/device/0002_sync.sql")),
     (3, "0003_app", include_str!("../../../migrations/device/0003_app.sql")),
     (4, "0004_care", include_str!("../../../migrations/device/0004_care.sql")),
+    (5, "0005_delivery", include_str!("../../../migrations/device/0005_delivery.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.
+///
+/// Foreign keys are off while migrating (SQLite's procedure for rebuilding a table, which
+/// 0005 does; the pragma cannot change inside a transaction) and checked before committing;
+/// the connection's setting is restored after.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = migrate_in(conn);
+    conn.pragma_update(None, "foreign_keys", foreign_keys)?;
+    result
+}
+
+fn migrate_in(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -34,6 +47,10 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             rusqlite::params![version, name],
         )?;
     }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+    if broken > 0 {
+        return Err(StoreError::Corrupt(format!("{broken} rows break a foreign key after migrating")));
+    }
     tx.commit()?;
     Ok(())
 }
@@ -45,7 +62,7 @@ mod tests {
     #[test]
     fn versions_increase_and_names_match_files() {
         for pair in MIGRATIONS.windows(2) {
-            assert_eq!(pair[1].0, pair[0].0 + 1);
+            assert!(pair[1].0 == pair[0].0 + 1, "{} follows {}", pair[1].0, pair[0].0);
         }
         for (v, name, _) in MIGRATIONS {
             assert!(name.starts_with(&format!("{v:04}_")));
@@ -59,5 +76,46 @@ mod tests {
         migrate(&mut conn).unwrap();
         conn.execute("INSERT INTO schema_migrations VALUES (999, 'future', 'x')", []).unwrap();
         assert!(matches!(migrate(&mut conn), Err(StoreError::NewerSchema { found: 999, .. })));
+    }
+
+    #[test]
+    fn the_delivery_migration_keeps_every_row_and_reference() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT").unwrap();
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 <= 3) {
+            tx.execute_batch(sql).unwrap();
+            tx.execute("INSERT INTO schema_migrations VALUES (?1, ?2, 'x')", rusqlite::params![version, name]).unwrap();
+        }
+        tx.execute_batch(
+            "INSERT INTO areas (id, level, name) VALUES ('v', 'village', 'Rampur');
+             INSERT INTO households (id, household_id, village_id) VALUES ('h', 'H-1', 'v');
+             INSERT INTO beneficiaries (id, register_id, household_id, kind, name, status, doses_packed)
+                 VALUES ('b', 'C-1', 'h', 'child', 'Asha', 'died', X'0102');
+             INSERT INTO doses (id, beneficiary_id, code, date) VALUES ('d', 'b', 'BCG', '2026-01-01');",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        migrate(&mut conn).unwrap();
+        let row: (String, String, Vec<u8>, Option<String>) = conn
+            .query_row("SELECT register_id, status, doses_packed, mother_id FROM beneficiaries", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap();
+        assert_eq!(row, ("C-1".into(), "died".into(), vec![1, 2], None));
+        let fk: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 0);
+        conn.execute("UPDATE beneficiaries SET status = 'delivered'", []).unwrap();
+        let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(on, "the connection's setting is restored");
+        assert!(
+            conn.execute(
+                "INSERT INTO doses (id, beneficiary_id, code, date) VALUES ('e', 'nobody', 'BCG', '2026-01-01')",
+                []
+            )
+            .is_err(),
+            "the doses still reference beneficiaries"
+        );
     }
 }

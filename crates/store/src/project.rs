@@ -77,7 +77,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                 Some(e) => {
                     alias(tx, *beneficiary, &e)?;
                     set_beneficiary_fields(tx, parse_id(&e)?, fields, &stamp)?;
-                    replay_aefi(tx, *beneficiary)?;
+                    replay_early(tx, *beneficiary, dirty)?;
                 }
                 _ => {
                     let mut name = None;
@@ -110,7 +110,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                         name
                     ])?;
                     set_beneficiary_fields(tx, *beneficiary, fields, &stamp)?;
-                    replay_aefi(tx, *beneficiary)?;
+                    replay_early(tx, *beneficiary, dirty)?;
                 }
             }
         }
@@ -231,6 +231,34 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
         }
         EventBody::SessionClosed { session, vials } => close(tx, *session, vials, &stamp)?,
+        EventBody::DeliveryRecorded { beneficiary, household, date, outcome, mother_name, newborns } => {
+            let mother = resolve(tx, *beneficiary)?;
+            if !exists(tx, "beneficiaries", mother)? {
+                // Not registered here (yet): kept in the log, applied when the mother's
+                // registration comes.
+                return Ok(());
+            }
+            // Applied once: a later registration of the mother's id finds it in the log again.
+            let first = tx
+                .prepare_cached("INSERT INTO deliveries (id, mother_id) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?
+                .execute(params![event.id.to_string(), mother.to_string()])?;
+            if first == 0 {
+                return Ok(());
+            }
+            set_beneficiary_fields(tx, mother, &[BeneficiaryField::Status(outcome.mother_status())], &stamp)?;
+            let t = "beneficiaries";
+            let live_births = i64::try_from(newborns.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            set_field(tx, t, mother, "delivered_on", &stamp, &iso(*date))?;
+            set_field(tx, t, mother, "delivery_outcome", &stamp, &outcome.as_str())?;
+            set_field(tx, t, mother, "live_births", &stamp, &live_births)?;
+            for n in newborns {
+                // The newborn's registration, as its own event would carry it (aliases and all).
+                let registration = Event { body: n.registration(*household, *date, mother_name), ..event.clone() };
+                apply(tx, &registration, dirty)?;
+                let child = resolve(tx, n.beneficiary)?;
+                set_field(tx, t, child, "mother_id", &stamp, &mother.to_string())?;
+            }
+        }
         EventBody::AefiReported {
             aefi,
             beneficiary,
@@ -352,11 +380,15 @@ fn close(tx: &Transaction<'_>, session: Uuid, vials: &[teeka_domain::VialsUsed],
     set_field(tx, "sessions", session, "vials", stamp, &json)
 }
 
-/// Applies the AEFI reports about `beneficiary` that arrived before its registration.
-fn replay_aefi(tx: &Transaction<'_>, beneficiary: Uuid) -> Result<()> {
+/// Applies the AEFI reports and deliveries about `beneficiary` that arrived before its
+/// registration (in the order the log holds them: the projection's rules make it not matter).
+fn replay_early(tx: &Transaction<'_>, beneficiary: Uuid, dirty: &mut HashSet<Uuid>) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "SELECT id, device_id, hlc, body FROM events
-         WHERE kind = 'aefi_reported' AND json_extract(body, '$.beneficiary') = ?1",
+         WHERE kind = 'aefi_reported' AND json_extract(body, '$.beneficiary') = ?1
+         UNION ALL
+         SELECT id, device_id, hlc, body FROM events
+         WHERE kind = 'delivery_recorded' AND json_extract(body, '$.beneficiary') = ?1",
     )?;
     let early = stmt
         .query_map([beneficiary.to_string()], |r| {
@@ -372,7 +404,7 @@ fn replay_aefi(tx: &Transaction<'_>, beneficiary: Uuid) -> Result<()> {
             recorded_at: chrono::DateTime::default(),
             body: parse_body(&body)?,
         };
-        apply(tx, &event, &mut HashSet::new())?;
+        apply(tx, &event, dirty)?;
     }
     Ok(())
 }

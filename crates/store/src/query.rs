@@ -14,7 +14,7 @@ use teeka_domain::{BeneficiaryFacts, Date, Given, HouseholdFacts, Kind};
 use uuid::Uuid;
 
 /// The export is the domain's (`teeka_domain::export`), re-exported here.
-pub use teeka_domain::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
+pub use teeka_domain::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 
 /// Parses a stored ISO date quickly (the due list reads hundreds of thousands).
 fn date(text: &str) -> Result<Date> {
@@ -214,10 +214,12 @@ impl Store {
     pub fn export(&self) -> Result<Export> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT b.id, b.register_id, h.household_id, a.name, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
-                    b.status, h.house_no, h.head_of_household, h.phone, h.risk_category, {}
+                    b.status, h.house_no, h.head_of_household, h.phone, h.risk_category, {},
+                    m.register_id, b.delivered_on, b.delivery_outcome, b.live_births
              FROM beneficiaries b
              JOIN households h ON h.id = b.household_id
              JOIN areas a ON a.id = h.village_id
+             LEFT JOIN beneficiaries m ON m.id = b.mother_id
              ORDER BY a.name, h.household_id, b.register_id",
             *crate::records::RESISTANT
         ))?;
@@ -248,6 +250,13 @@ impl Store {
                 resistant_household: r.get(15)?,
                 doses: Vec::new(),
                 not_given: Vec::new(),
+                mother: r.get(16)?,
+                delivery: match (opt_date(r.get(17)?)?, r.get::<_, Option<String>>(18)?, r.get::<_, Option<u32>>(19)?) {
+                    (Some(date), Some(outcome), Some(live_births)) => {
+                        Some(ExportDelivery { date, outcome: parse(&outcome, "delivery outcome")?, live_births })
+                    }
+                    _ => None,
+                },
             });
         }
         let mut stmt = self.conn.prepare(

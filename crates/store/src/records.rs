@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 use teeka_domain::tally::SessionFact;
 use teeka_domain::{
-    AefiFacts, AefiSeverity, AefiSign, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, Given, HouseholdFacts,
-    Kind, ReasonCode, Referral, Subject, VialsUsed,
+    AefiFacts, AefiSeverity, AefiSign, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, ExportDelivery, Given,
+    HouseholdFacts, Kind, ReasonCode, Referral, Subject, VialsUsed,
 };
 use uuid::Uuid;
 
@@ -49,6 +49,10 @@ pub struct BeneficiaryRecord {
     pub status: BeneficiaryStatus,
     pub je_endemic: bool,
     pub place: Place,
+    /// A newborn registered by a delivery: the mother's register id.
+    pub mother: Option<String>,
+    /// A mother whose delivery was recorded: the latest record of it.
+    pub delivery: Option<ExportDelivery>,
 }
 
 impl BeneficiaryRecord {
@@ -209,7 +213,8 @@ pub struct RefusalRecord {
 type Visit = (String, Date, ReasonCode, Option<String>, Option<Uuid>);
 
 const ROW_COLUMNS: &str = "b.id, b.register_id, b.household_id, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
-     b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id";
+     b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id,
+     (SELECT m.register_id FROM beneficiaries m WHERE m.id = b.mother_id), b.delivered_on, b.delivery_outcome, b.live_births";
 const ROW_FROM: &str =
     "FROM beneficiaries b JOIN households h ON h.id = b.household_id JOIN areas a ON a.id = h.village_id";
 
@@ -234,6 +239,15 @@ fn read_row(r: &rusqlite::Row<'_>) -> Result<BeneficiaryRecord> {
             village: r.get(12)?,
             house_no: r.get(13)?,
             head_of_household: r.get(14)?,
+        },
+        mother: r.get(16)?,
+        delivery: match (
+            opt_parse(r.get(17)?, "delivery date")?,
+            opt_parse(r.get(18)?, "delivery outcome")?,
+            r.get(19)?,
+        ) {
+            (Some(date), Some(outcome), Some(live_births)) => Some(ExportDelivery { date, outcome, live_births }),
+            _ => None,
         },
     })
 }

@@ -10,10 +10,10 @@ use crate::store::Store;
 use std::collections::HashSet;
 use teeka_domain::care::{check_reason, check_session_date};
 use teeka_domain::facts::{check_dob, check_pregnancy, optional_text, required_text};
-use teeka_domain::record::{check_doses, check_not_given, Fields, Recipient};
+use teeka_domain::record::{check_delivery, check_doses, check_not_given, Fields, Mother, Recipient};
 use teeka_domain::{
-    iso, AefiFacts, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, Event, EventBody,
-    HouseholdFacts, HouseholdField, Kind, ReasonCode, Sex, Subject, VialsUsed, Warning,
+    iso, AefiFacts, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DeliveryOutcome, DoseCode,
+    Event, EventBody, HouseholdFacts, HouseholdField, Kind, Newborn, ReasonCode, Sex, Subject, VialsUsed, Warning,
 };
 use uuid::Uuid;
 
@@ -459,6 +459,45 @@ impl Store {
         }
         self.append(ctx, vec![EventBody::AefiUpdated { aefi, beneficiary: row.id, fields }])?;
         Ok(())
+    }
+
+    /// Records how a pregnant woman's pregnancy ended, in one event: her status becomes
+    /// `delivered` (`died` for a maternal death) and each newborn (name, sex) is registered in
+    /// her household with a new register id, born on `date`, linked to her. Checked with
+    /// [`check_delivery`]. Returns the event and the newborns' register ids, in order.
+    pub fn record_delivery(
+        &mut self,
+        mother: &str,
+        date: Date,
+        outcome: DeliveryOutcome,
+        newborns: &[(String, Option<Sex>)],
+        ctx: &Ctx,
+    ) -> Result<(Event, Vec<String>)> {
+        let row = self.beneficiary(mother)?;
+        let names: Vec<&str> = newborns.iter().map(|(n, _)| n.as_str()).collect();
+        let who = Mother { register_id: mother, kind: row.kind, status: row.status, lmp: row.facts.lmp };
+        let names = check_delivery(&who, date, ctx.today, outcome, &names)?;
+        let newborns: Vec<Newborn> = names
+            .into_iter()
+            .zip(newborns)
+            .map(|(name, (_, sex))| Newborn {
+                beneficiary: Uuid::now_v7(),
+                register_id: format!("B-{}", random_suffix()),
+                name,
+                sex: *sex,
+            })
+            .collect();
+        let ids = newborns.iter().map(|n| n.register_id.clone()).collect();
+        let body = EventBody::DeliveryRecorded {
+            beneficiary: row.id,
+            household: row.household,
+            date,
+            outcome,
+            mother_name: row.facts.name,
+            newborns,
+        };
+        let event = self.append(ctx, vec![body])?.pop().ok_or_else(|| corrupt("a delivery appended no event"))?;
+        Ok((event, ids))
     }
 }
 

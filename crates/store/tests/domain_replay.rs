@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use teeka_domain::{
-    AefiField, AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryField, BeneficiaryStatus, DoseCode, Event,
-    EventBody, Export, Hlc, HouseholdField, Kind, ReasonCode, RiskCategory, Sex, VialsUsed,
+    AefiField, AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryField, BeneficiaryStatus, DeliveryOutcome,
+    DoseCode, Event, EventBody, Export, Hlc, HouseholdField, Kind, Newborn, ReasonCode, RiskCategory, Sex, VialsUsed,
 };
 use teeka_store::Store;
 use uuid::Uuid;
@@ -259,7 +259,40 @@ impl Log {
                     note: (b % 5 == 0).then(|| "noted".to_string()),
                 }
             }
-            _ => match a % 4 {
+            _ => match a % 5 {
+                4 => {
+                    // A delivery: the mother (now and then a child or an unknown id), the
+                    // household its newborns go to, and 0–2 newborns whose register ids may
+                    // collide with others'.
+                    let bs = self.beneficiaries.clone();
+                    let beneficiary = self.pick(&bs, b);
+                    let h = self.households.clone();
+                    let household = self.pick(&h, c);
+                    let outcomes =
+                        [DeliveryOutcome::LiveBirth, DeliveryOutcome::Stillbirth, DeliveryOutcome::MaternalDeath];
+                    let outcome = outcomes[usize::from(b) % 3];
+                    let n = if outcome.may_have_newborns() { 1 + usize::from(c % 2) } else { 0 };
+                    let newborns = (0..n)
+                        .map(|i| {
+                            let id = self.id();
+                            self.beneficiaries.push(id);
+                            Newborn {
+                                beneficiary: id,
+                                register_id: format!("C-{}", (usize::from(c) + i) % 7),
+                                name: format!("Baby {}", c % 3),
+                                sex: [None, Some(Sex::F)][i % 2],
+                            }
+                        })
+                        .collect();
+                    EventBody::DeliveryRecorded {
+                        beneficiary,
+                        household,
+                        date: day(c),
+                        outcome,
+                        mother_name: format!("Mother {}", b % 2),
+                        newborns,
+                    }
+                }
                 0 => EventBody::VillageJeEndemicSet { area: self.village(b), je_endemic: c % 2 == 0 },
                 1 => {
                     let session = self.id();
@@ -357,8 +390,13 @@ fn beneficiary_fields(b: u8, c: u8) -> Vec<BeneficiaryField> {
         f.push(BeneficiaryField::MotherName(Some(format!("Mother {}", c % 2))));
     }
     if c % 4 == 1 {
-        let s = [BeneficiaryStatus::Active, BeneficiaryStatus::Migrated, BeneficiaryStatus::Died];
-        f.push(BeneficiaryField::Status(s[usize::from(b) % 3]));
+        let s = [
+            BeneficiaryStatus::Active,
+            BeneficiaryStatus::Migrated,
+            BeneficiaryStatus::Died,
+            BeneficiaryStatus::Delivered,
+        ];
+        f.push(BeneficiaryField::Status(s[usize::from(b) % 4]));
     }
     f
 }
@@ -468,6 +506,8 @@ fn the_generated_logs_reach_every_rule() {
         let all = || export.beneficiaries.iter();
         count("flagged", all().any(|b| b.doses.iter().any(|d| d.flagged)));
         count("resistant", all().any(|b| b.resistant_household));
+        count("delivered", all().any(|b| b.delivery.is_some()));
+        count("newborn", all().any(|b| b.mother.is_some()));
         let exported: std::collections::HashSet<Uuid> = all().flat_map(|b| b.doses.iter().map(|d| d.id)).collect();
         count(
             "corrected",
@@ -540,6 +580,8 @@ fn the_generated_logs_reach_every_rule() {
         "household twice",
         "beneficiary twice",
         "village twice",
+        "delivered",
+        "newborn",
     ] {
         let n = seen.get(what).copied().unwrap_or(0);
         assert!(n >= 10, "only {n} of the 200 logs: {what} ({seen:?})");

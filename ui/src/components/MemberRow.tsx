@@ -30,7 +30,7 @@ export function MemberRow({ m, onOpen }: { m: Member; onOpen: () => void }) {
           {m.status !== "active" && <span class="status-tag"> · {t("status." + m.status)}</span>}
         </span>
         <span class="row-badges">
-          <Badge c={m.classification} />
+          <Badge c={m.classification} due={m.due} />
         </span>
         <DueChips due={m.due} />
       </button>

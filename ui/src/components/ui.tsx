@@ -120,10 +120,14 @@ export function useLeaveGuard(dirty: boolean, leave: () => void) {
   };
 }
 
-export function Badge({ c }: { c: Classification }) {
+/** The classification and, beside it, how many doses are due now (due or overdue): "Up to date"
+ * only when nothing is; "On schedule · 5 due now" when doses are due but none overdue. */
+export function Badge({ c, due }: { c: Classification; due?: readonly { status: string }[] }) {
+  const n = due ? due.filter((d) => d.status === "due" || d.status === "overdue").length : 0;
+  const label = c === "up_to_date" && n > 0 ? t("class.on_schedule") : t("class." + c);
   return (
-    <span class={`badge badge-${c}`} data-testid="badge" data-classification={c}>
-      {t("class." + c)}
+    <span class={`badge badge-${c}`} data-testid="badge" data-classification={c} data-due={n}>
+      {n > 0 ? `${label} · ${t("class.due_now", { n })}` : label}
     </span>
   );
 }

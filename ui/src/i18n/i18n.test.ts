@@ -6,7 +6,7 @@ import { en } from "./en";
 import { hi } from "./hi";
 import {
   ANTIGENS, CLASSIFICATIONS, DOSE_ANTIGENS, DOSE_CODES, ERROR_CODES, REASONS, RISK_CATEGORIES, ROLES, SEVERITIES, CARD_GROUPS,
-  WARNING_CODES,
+  WARNING_CODES, STATUSES, DELIVERY_OUTCOMES,
 } from "../lib/codes";
 import { AEFI_SIGNS } from "../lib/aefi";
 
@@ -97,7 +97,8 @@ describe("every code of the contract has a translation", () => {
     need("group.", [...CARD_GROUPS.map((g) => g.key), "other"]);
     need("aefi.sign.", AEFI_SIGNS);
     need("sex.", ["M", "F", "O"]);
-    need("status.", ["active", "migrated", "died"]);
+    need("status.", [...STATUSES]);
+    need("outcome.", [...DELIVERY_OUTCOMES]);
   });
 });
 

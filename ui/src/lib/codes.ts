@@ -6,6 +6,7 @@ import { DOSE_ANTIGENS } from "../bindings";
 export {
   ANTIGENS,
   CLASSIFICATIONS,
+  DELIVERY_OUTCOMES,
   DOSE_ANTIGENS,
   DOSE_CODES,
   ERROR_CODES,

@@ -310,7 +310,7 @@ function DueRow(props: {
   return (
     <li class={`session-item ${done ? "done" : ""}`} data-testid="session-item" data-register-id={item.register_id} data-done={done ? "yes" : "no"}>
       <div class="row-title">
-        {item.name} <span class="muted">· {kindName(item.kind)}</span> <Badge c={item.classification} />
+        {item.name} <span class="muted">· {kindName(item.kind)}</span> <Badge c={item.classification} due={item.doses} />
       </div>
       <div class="chips">
         {item.doses.map((d) => {

@@ -114,7 +114,7 @@ function FollowUp() {
         {data?.map((i) => (
           <li key={i.register_id} class="member" data-testid="follow-up-item" data-register-id={i.register_id} data-classification={i.classification}>
             <div class="row-title">
-              {i.name} <span class="muted">· {i.village} · {kindName(i.kind)}</span> <Badge c={i.classification} />
+              {i.name} <span class="muted">· {i.village} · {kindName(i.kind)}</span> <Badge c={i.classification} due={i.doses} />
             </div>
             <DueChips due={i.doses} />
           </li>

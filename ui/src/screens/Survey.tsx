@@ -1,3 +1,4 @@
+import { deliveryAdded, DeliveryForm, deliveryLine, sexLabel } from "../components/DeliveryForm";
 import { useEffect, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { Beneficiary, Found, Household, Member, RiskCategory, Sex, Village, Warning } from "../bindings";
@@ -47,7 +48,7 @@ export function SurveyScreen() {
       {view.k === "villages" && <VillagesView push={push} />}
       {view.k === "households" && <HouseholdsView village={view.village} push={push} back={back} />}
       {view.k === "members" && <MembersView village={view.village} household={view.household} push={push} back={back} />}
-      {view.k === "member" && <MemberDetail register_id={view.register_id} back={back} />}
+      {view.k === "member" && <MemberDetail register_id={view.register_id} back={back} open={(rid) => push({ k: "member", register_id: rid })} />}
     </div>
   );
 }
@@ -99,7 +100,7 @@ function SearchBox({ village_id, push }: { village_id?: string; push: (v: View) 
                 <span class="row-sub">
                   {m.village} · {t("sup.house", { no: m.house_no ?? "—" })} · {m.head_of_household ?? ""}
                 </span>
-                <Badge c={m.classification} />
+                <Badge c={m.classification} due={m.due} />
               </button>
             </li>
           ))}
@@ -547,10 +548,11 @@ function WomanForm({ household, onClose, onSaved }: { household: Household; onCl
   );
 }
 
-function MemberDetail({ register_id, back }: { register_id: string; back: () => void }) {
+function MemberDetail({ register_id, back, open }: { register_id: string; back: () => void; open: (register_id: string) => void }) {
   const { app, today } = useApp();
   const { data: b, err, reload } = useLoad(() => api.beneficiary(register_id), [register_id]);
-  const [sheet, setSheet] = useState<"doses" | "refusal" | "edit" | null>(null);
+  const [sheet, setSheet] = useState<"doses" | "refusal" | "edit" | "delivery" | null>(null);
+  const [delivered, setDelivered] = useState<string | null>(null);
   const [card, setCard] = useState<CardState>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [actErr, setActErr] = useState<ApiError | null>(null);
@@ -586,17 +588,24 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
       <Head title={b.name} sub={`${t("member.register_id")} ${b.register_id} · ${b.village} · ${t("sup.house", { no: b.house_no ?? "—" })}`} back={back} />
       <div class="detail" data-testid="member-detail" data-register-id={b.register_id}>
         <p>
-          <Badge c={b.classification} /> {b.fully_immunized && <span class="tag ok">{t("member.fic")}</span>}{" "}
+          <Badge c={b.classification} due={b.due} /> {b.fully_immunized && <span class="tag ok">{t("member.fic")}</span>}{" "}
           <span class="tag" data-testid="member-status" data-status={b.status}>{t("status." + b.status)}</span>
         </p>
         <p class="muted">
           {kindName(b.kind, b.sex)}
-          {b.sex ? ` · ${t("sex." + b.sex)}` : ""}
+          {sexLabel(b.kind, b.sex) ? ` · ${sexLabel(b.kind, b.sex)}` : ""}
           {b.dob ? ` · ${t("member.dob", { date: isoToDisplay(b.dob) })}` : ""}
           {b.lmp ? ` · ${t("member.lmp", { date: isoToDisplay(b.lmp) })}` : ""}
           {b.edd ? ` · ${t("member.edd", { date: isoToDisplay(b.edd) })}` : ""}
           {b.mother_name ? ` · ${t("member.mother", { name: b.mother_name })}` : ""}
         </p>
+        {b.delivery && <p data-testid="member-delivery">{deliveryLine(b.delivery)}</p>}
+        {b.mother && (
+          <button class="btn" onClick={() => open(b.mother!)} data-testid="member-mother-open">
+            {t("member.open_mother", { name: b.mother_name ?? b.mother })}
+          </button>
+        )}
+        {delivered && <div class="note" data-testid="delivery-added">{delivered}</div>}
         <h3>{t("member.due")}</h3>
         <DueChips due={b.due} />
         <h3>{t("member.doses")}</h3>
@@ -643,6 +652,11 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
           <button class="btn primary" onClick={() => setSheet("doses")} data-testid="member-add-doses">
             {t("member.add_doses")}
           </button>
+          {b.kind === "pregnant_woman" && b.status === "active" && (
+            <button class="btn primary" onClick={() => setSheet("delivery")} data-testid="member-delivery-open">
+              {t("delivery.record")}
+            </button>
+          )}
           <button class="btn" onClick={() => setSheet("refusal")} data-testid="member-refusal">
             {t("member.refusal")}
           </button>
@@ -707,6 +721,20 @@ function MemberDetail({ register_id, back }: { register_id: string; back: () => 
           onClose={() => setSheet(null)}
           onSave={async (u) => {
             await api.updateBeneficiary({ register_id: b.register_id, ...u });
+            setSheet(null);
+            reload();
+          }}
+        />
+      )}
+      {sheet === "delivery" && (
+        <DeliveryForm
+          registerId={b.register_id}
+          mother={b.name}
+          lmp={b.lmp}
+          today={today}
+          onClose={() => setSheet(null)}
+          onDone={(r) => {
+            setDelivered(deliveryAdded(r));
             setSheet(null);
             reload();
           }}

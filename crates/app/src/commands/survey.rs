@@ -1,7 +1,7 @@
 //! The ASHA's survey: villages, households, members, the MCP card, status, refusals, search.
 
 use crate::error::AppError;
-use crate::fields::{code_field, codes_field, doses_field, opt_date_field};
+use crate::fields::{code_field, codes_field, date_field, doses_field, opt_date_field};
 use crate::types::*;
 use crate::views::{member_by_register_id, survey};
 use crate::{App, Clock};
@@ -9,8 +9,8 @@ use chrono::Months;
 use teeka_domain::facts::check_pregnancy;
 use teeka_domain::schedule::evaluate;
 use teeka_domain::{
-    BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DoseCode, DoseStatus, HouseholdFacts, Kind,
-    ReasonCode, RiskCategory, Sex,
+    BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DeliveryOutcome, DoseCode, DoseStatus, HouseholdFacts,
+    Kind, ReasonCode, RiskCategory, Sex,
 };
 use teeka_store::Visit;
 
@@ -185,6 +185,30 @@ impl App {
         let register_id = req.register_id.trim();
         self.store.update_beneficiary(register_id, vec![BeneficiaryField::Status(status)], &ctx)?;
         Ok(member_by_register_id(&self.store, register_id, clock.today)?)
+    }
+
+    /// `record_delivery`: one event closes the pregnancy and registers each newborn in the
+    /// mother's household, born on the date (checked by the domain: not in the future, not
+    /// before the LMP, a live birth with a newborn).
+    pub fn record_delivery(&mut self, req: RecordDeliveryReq, clock: Clock) -> Result<DeliveryDone, AppError> {
+        let ctx = self.guard(&clock)?;
+        let date = date_field("date", &req.date)?;
+        let outcome: DeliveryOutcome = code_field("outcome", &req.outcome)?;
+        let newborns = req
+            .newborns
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Ok((n.name.clone(), Some(code_field::<Sex>(&format!("newborns[{i}].sex"), &n.sex)?))))
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let register_id = req.register_id.trim();
+        let (_, ids) = self.store.record_delivery(register_id, date, outcome, &newborns, &ctx)?;
+        Ok(DeliveryDone {
+            mother: member_by_register_id(&self.store, register_id, clock.today)?,
+            newborns: ids
+                .iter()
+                .map(|id| member_by_register_id(&self.store, id, clock.today))
+                .collect::<Result<_, _>>()?,
+        })
     }
 
     /// `record_refusal`: records the doses chosen (`codes`; without them every dose due or

@@ -8,7 +8,7 @@ pub mod survey;
 use serde::Serialize;
 use std::collections::HashMap;
 use teeka_domain::report::{standing, DueDose};
-use teeka_domain::{BeneficiaryStatus, Classification, Date, Given, Kind, ScheduleSettings, Sex};
+use teeka_domain::{BeneficiaryStatus, Classification, Date, ExportDelivery, Given, Kind, ScheduleSettings, Sex};
 use teeka_store::{BeneficiaryRecord, Place, Result, Store};
 use uuid::Uuid;
 
@@ -30,6 +30,10 @@ pub struct Member {
     pub classification: Classification,
     pub fully_immunized: bool,
     pub due: Vec<DueDose>,
+    /// A newborn registered by a delivery: the mother's register id.
+    pub mother: Option<String>,
+    /// A mother whose delivery was recorded: the latest record of it.
+    pub delivery: Option<ExportDelivery>,
 }
 
 /// A member and where they live (search results).
@@ -66,6 +70,8 @@ pub(crate) fn member(row: &BeneficiaryRecord, history: &[Given], today: Date, se
         classification,
         fully_immunized,
         due,
+        mother: row.mother.clone(),
+        delivery: row.delivery,
     }
 }
 
