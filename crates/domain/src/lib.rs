@@ -22,7 +22,7 @@ pub use codes::{
     AefiSeverity, Antigen, AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskCategory, Sex, UnknownCode,
     WorkerRole,
 };
-pub use dates::{iso, parse_date, Age, Date, DateError};
+pub use dates::{age_on, iso, parse_date, pregnancy_weeks, Age, AgeParts, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, InputError};
 pub use hlc::Hlc;
