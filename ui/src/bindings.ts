@@ -27,6 +27,15 @@ export type AefiReported = { id: string, };
 export type AefiSeverity = "minor" | "severe" | "serious";
 
 /**
+ * An age as an ANM says it: the parts to say, the others zero. From five years on, years
+ * only ("6 years"); from one year, years and months ("1 yr 2 mo"); from one month, completed
+ * months ("7 months"); under a month, whole weeks from three weeks on ("3 weeks") and days
+ * before that ("16 days": the birth doses are counted in days). Months are completed calendar
+ * months, as the schedule counts them ([`completed_months`]).
+ */
+export type AgeParts = { years: number, months: number, weeks: number, days: number, };
+
+/**
  * A vaccine (antigen) as counted at a session: several doses share one (OPV1–3, OPVB and
  * OPV0 are all OPV). Vials are opened per antigen.
  */
@@ -53,11 +62,27 @@ export type AppState = { language: string | null, workers: Array<Worker>, signed
 /**
  * One beneficiary in full.
  */
-export type Beneficiary = { doses: Array<DoseRecord>, not_given: Array<NotGivenRecord>, aefi: Array<AefiRecord>, id: string, register_id: string, 
+export type Beneficiary = { doses: Array<DoseRecord>, not_given: Array<NotGivenRecord>, aefi: Array<AefiRecord>, 
+/**
+ * The doses not yet due, each with the date it falls due, soonest first.
+ */
+upcoming: Array<DueDose>, id: string, register_id: string, 
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+/**
+ * The age on the date as an ANM says it (from the date of birth; `null` without one).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman without a date of birth: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, village_id: string, village: string, house_no: string | null, head_of_household: string | null, 
+/**
+ * The household's phone.
+ */
+phone: string | null, };
 
 export type BeneficiaryReq = { register_id: string, };
 
@@ -184,7 +209,7 @@ export type DropOuts = { penta1_penta3: DropOut, penta1_mr1: DropOut, bcg_mr1: D
  */
 export type DueDose = { code: DoseCode, 
 /**
- * `due` or `overdue`.
+ * `due` or `overdue` (`upcoming` in [`upcoming`]).
  */
 status: DoseStatus, due_on: string | null, 
 /**
@@ -217,13 +242,58 @@ export type Fic = {
 cohort: number, fully_immunized: number, percent: number | null, };
 
 /**
+ * A beneficiary to follow up, with what a supervisor needs to reach them.
+ */
+export type FollowUpItem = { house_no: string | null, head_of_household: string | null, 
+/**
+ * The household's phone.
+ */
+phone: string | null, 
+/**
+ * A child's mother's name.
+ */
+mother_name: string | null, 
+/**
+ * The ASHA workers of this device (who can visit the house): their names.
+ */
+asha: Array<string>, register_id: string, name: string, kind: Kind, 
+/**
+ * The household's register id (as on the due list).
+ */
+household_id: string, village: string, classification: Classification, fully_immunized: boolean, doses: Array<DueDose>, 
+/**
+ * The age on the date as an ANM says it (a child, or anyone with a date of birth).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, 
+/**
+ * A pregnant woman: the expected date of delivery.
+ */
+edd: string | null, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
+
+/**
  * A member and where they live (search results).
  */
 export type Found = { id: string, register_id: string, 
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+/**
+ * The age on the date as an ANM says it (from the date of birth; `null` without one).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman without a date of birth: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, village_id: string, village: string, house_no: string | null, head_of_household: string | null, 
+/**
+ * The household's phone.
+ */
+phone: string | null, };
 
 /**
  * A household with its counts.
@@ -257,7 +327,15 @@ export type Member = { id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, };
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+/**
+ * The age on the date as an ANM says it (from the date of birth; `null` without one).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman without a date of birth: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, };
 
 export type MembersReq = { household_id: string, };
 
@@ -314,7 +392,19 @@ export type SessionItem = { register_id: string, name: string, kind: Kind,
 /**
  * The household's register id (as on the due list).
  */
-household_id: string, village: string, classification: Classification, fully_immunized: boolean, doses: Array<DueDose>, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
+household_id: string, village: string, classification: Classification, fully_immunized: boolean, doses: Array<DueDose>, 
+/**
+ * The age on the date as an ANM says it (a child, or anyone with a date of birth).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, 
+/**
+ * A pregnant woman: the expected date of delivery.
+ */
+edd: string | null, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
 
 /**
  * A session on record, with its site's name.
@@ -427,7 +517,7 @@ export type Commands = {
   session_tally: { req: SessionReq; resp: Tally; access: "read" };
   close_session: { req: CloseSessionReq; resp: SessionRecord; access: "write" };
   coverage: { req: Empty; resp: CoverageResp; access: "read" };
-  follow_up: { req: VillageFilterReq; resp: Array<SessionItem>; access: "read" };
+  follow_up: { req: VillageFilterReq; resp: Array<FollowUpItem>; access: "read" };
   refusals: { req: VillageFilterReq; resp: Array<RefusalRecord>; access: "read" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };

@@ -86,7 +86,7 @@ macro_rules! local_commands {
             read session_tally(SessionTallyReq) -> Tally;
             write close_session(CloseSessionReq) -> Session;
             read coverage(CoverageReq) -> CoverageResp;
-            read follow_up(FollowUpReq) -> Vec<SessionItem>;
+            read follow_up(FollowUpReq) -> Vec<FollowUpItem>;
             read refusals(RefusalsReq) -> Vec<Refusal>;
             read sync_state(SyncStateReq) -> SyncState;
             shell sync_now(SyncNowReq) -> SyncState;

@@ -10,7 +10,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 pub use crate::views::session::SessionItem;
-pub use crate::views::supervisor::{CoverageResp, VillageCoverage};
+pub use crate::views::supervisor::{CoverageResp, FollowUpItem, VillageCoverage};
 pub use crate::views::survey::{Beneficiary, Household, Village};
 pub use crate::views::{Found, Member};
 pub use crate::workers::Worker;

@@ -362,6 +362,7 @@ fn json_shapes() {
     assert_eq!(
         keys,
         [
+            "age",
             "classification",
             "dob",
             "due",
@@ -373,6 +374,7 @@ fn json_shapes() {
             "lmp",
             "mother_name",
             "name",
+            "pregnancy_weeks",
             "register_id",
             "sex",
             "status"
@@ -453,4 +455,73 @@ fn warnings_are_codes_with_params_for_the_ui_to_translate() {
         inactive["warnings"][0],
         json!({"code": "NOT_ACTIVE", "params": {"register_id": rid, "status": "migrated"}})
     );
+}
+
+#[test]
+fn the_workers_day_ages_search_across_scripts_and_follow_up() {
+    let (mut t, village, household) = T::surveyed();
+    // Today is 2026-03-10.
+    let priya = t.ok(
+        "add_child",
+        json!({"household_id": household, "name": "प्रिया", "sex": "F", "dob": "2025-08-10", "mother_name": "सुनीता"}),
+    );
+    assert_eq!(priya["age"], json!({"years": 0, "months": 7, "weeks": 0, "days": 0}));
+    assert_eq!(priya["pregnancy_weeks"], Value::Null);
+    let newborn =
+        t.ok("add_child", json!({"household_id": household, "name": "Mohammad", "sex": "M", "dob": "2026-02-22"}));
+    assert_eq!(newborn["age"], json!({"years": 0, "months": 0, "weeks": 0, "days": 16}));
+    let older = t.ok("add_child", json!({"household_id": household, "name": "Ravi", "sex": "M", "dob": "2025-01-05"}));
+    assert_eq!(older["age"], json!({"years": 1, "months": 2, "weeks": 0, "days": 0}));
+    let woman = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Kamla", "lmp": "2025-12-01"}));
+    assert_eq!(woman["age"], Value::Null);
+    assert_eq!(woman["pregnancy_weeks"], 14);
+
+    // Latin finds Devanagari and Devanagari finds Latin; the mother's name is searched too.
+    let names = |found: &Value| -> Vec<String> {
+        found.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(names(&t.ok("search", json!({"text": "priya"}))), ["प्रिया"]);
+    assert_eq!(names(&t.ok("search", json!({"text": "मोहम्मद"}))), ["Mohammad"]);
+    assert_eq!(names(&t.ok("search", json!({"text": "sunita"}))), ["प्रिया"]);
+    assert_eq!(names(&t.ok("search", json!({"text": "कमला"}))), ["Kamla"]);
+    // The head of household in either script, the phone's digits, the register id.
+    assert_eq!(t.ok("search", json!({"text": "रमेश"})).as_array().unwrap().len(), 4);
+    assert_eq!(t.ok("search", json!({"text": "98765"})).as_array().unwrap().len(), 4);
+    let rid = priya["register_id"].as_str().unwrap();
+    assert_eq!(names(&t.ok("search", json!({"text": rid.to_lowercase()}))), ["प्रिया"]);
+    assert_eq!(t.ok("search", json!({"text": "zzz"})), json!([]));
+    assert_eq!(t.ok("search", json!({"text": "priya", "village_id": village})).as_array().unwrap().len(), 1);
+    let elsewhere = t.ok("add_village", json!({"name": "Sonpur"}));
+    assert_eq!(t.ok("search", json!({"text": "priya", "village_id": elsewhere["id"]})), json!([]));
+    assert_eq!(t.ok("search", json!({"text": "priya"}))[0]["phone"], "9876543210");
+
+    // The card: doses not yet due with the date each falls due.
+    let b = t.ok("beneficiary", json!({"register_id": newborn["register_id"]}));
+    let upcoming = b["upcoming"].as_array().unwrap();
+    assert_eq!(upcoming[0]["code"], "OPV1");
+    assert_eq!(upcoming[0]["status"], "upcoming");
+    assert_eq!(upcoming[0]["due_on"], "2026-04-05");
+
+    // Follow-up: the left-out children and the pregnant woman with Td due, with how to reach them.
+    let follow = t.ok("follow_up", json!({"village_id": village}));
+    let items = follow.as_array().unwrap();
+    let kamla = items.iter().find(|i| i["name"] == "Kamla").expect("the pregnant woman is followed up");
+    assert_eq!(kamla["kind"], "pregnant_woman");
+    assert_eq!(kamla["pregnancy_weeks"], 14);
+    assert_eq!(kamla["edd"], "2026-09-07");
+    assert_eq!(kamla["house_no"], "12");
+    assert_eq!(kamla["phone"], "9876543210");
+    let p = items.iter().find(|i| i["name"] == "प्रिया").expect("a left-out child is followed up");
+    assert_eq!(p["classification"], "left_out");
+    assert_eq!(p["mother_name"], "सुनीता");
+    assert_eq!(p["head_of_household"], "Ramesh");
+    assert_eq!(p["age"]["months"], 7);
+    assert_eq!(p["asha"], json!(["Sunita"]));
+    assert!(items.iter().all(|i| i["name"] != "Mohammad"), "a newborn with only birth doses due is on schedule");
+
+    // The session's list says each person's age too.
+    let s = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
+    let due = t.ok("session_due", json!({"session_id": s["id"]}));
+    let p = due.as_array().unwrap().iter().find(|i| i["name"] == "प्रिया").unwrap();
+    assert_eq!(p["age"]["months"], 7);
 }

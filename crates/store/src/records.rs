@@ -8,6 +8,7 @@ use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
+use teeka_domain::similar::SearchQuery;
 use teeka_domain::tally::SessionFact;
 use teeka_domain::{
     AefiSeverity, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, Given, HouseholdFacts, Kind, ReasonCode,
@@ -87,6 +88,8 @@ pub struct Place {
     pub village: String,
     pub house_no: Option<String>,
     pub head_of_household: Option<String>,
+    /// The household's phone.
+    pub phone: Option<String>,
 }
 
 /// A dose on record (corrections applied).
@@ -158,7 +161,7 @@ pub struct RefusalRecord {
 }
 
 const ROW_COLUMNS: &str = "b.id, b.register_id, b.household_id, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
-     b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id";
+     b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id, h.phone";
 const ROW_FROM: &str =
     "FROM beneficiaries b JOIN households h ON h.id = b.household_id JOIN areas a ON a.id = h.village_id";
 
@@ -183,6 +186,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> Result<BeneficiaryRecord> {
             village: r.get(12)?,
             house_no: r.get(13)?,
             head_of_household: r.get(14)?,
+            phone: r.get(16)?,
         },
     })
 }
@@ -231,26 +235,34 @@ impl Store {
         )
     }
 
-    /// Beneficiaries whose name, mother's name, head of household or register id contains
-    /// `text` (case-insensitive for ASCII), optionally of one village, at most [`SEARCH_LIMIT`],
-    /// by name.
+    /// Every beneficiary (any status), optionally of one village, by register id.
+    pub fn beneficiaries_in(&self, village: Option<Uuid>) -> Result<Vec<BeneficiaryRecord>> {
+        self.beneficiaries_where("(?1 IS NULL OR a.id = ?1) ORDER BY b.register_id", &[&village.map(|v| v.to_string())])
+    }
+
+    /// Beneficiaries found by `text` ([`SearchQuery`]): their name, mother's name or head of
+    /// household in either script (Devanagari or Latin letters), their register id, or their
+    /// household's phone; optionally of one village, at most [`SEARCH_LIMIT`], by name. Names are
+    /// folded in memory: a device holds a few thousand people.
     pub fn search_beneficiaries(&self, text: &str, village: Option<Uuid>) -> Result<Vec<BeneficiaryRecord>> {
-        let text = text.trim();
-        if text.is_empty() {
+        let Some(q) = SearchQuery::new(text) else {
             return Ok(Vec::new());
-        }
-        let escaped: String =
-            text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
-        let pattern = format!("%{escaped}%");
-        let village = village.map(|v| v.to_string());
-        self.beneficiaries_where(
-            &format!(
-                "(b.name LIKE ?1 ESCAPE '\\' OR b.mother_name LIKE ?1 ESCAPE '\\'
-                  OR h.head_of_household LIKE ?1 ESCAPE '\\' OR b.register_id LIKE ?1 ESCAPE '\\')
-                 AND (?2 IS NULL OR a.id = ?2) ORDER BY b.name, b.register_id LIMIT {SEARCH_LIMIT}"
-            ),
-            &[&pattern, &village],
-        )
+        };
+        let some = |t: &Option<String>| t.as_deref().is_some_and(|t| q.matches_name(t));
+        let mut found: Vec<BeneficiaryRecord> = self
+            .beneficiaries_in(village)?
+            .into_iter()
+            .filter(|r| {
+                q.matches_id(&r.register_id)
+                    || q.matches_name(&r.facts.name)
+                    || some(&r.facts.mother_name)
+                    || some(&r.place.head_of_household)
+                    || r.place.phone.as_deref().is_some_and(|p| q.matches_phone(p))
+            })
+            .collect();
+        found.sort_by(|a, b| (&a.facts.name, &a.register_id).cmp(&(&b.facts.name, &b.register_id)));
+        found.truncate(SEARCH_LIMIT);
+        Ok(found)
     }
 
     /// The active doses of several beneficiaries.

@@ -12,8 +12,9 @@ impl App {
         Ok(supervisor::coverage(&self.store, clock.today)?)
     }
 
-    /// `follow_up`: left-out and drop-out beneficiaries with their doses due.
-    pub fn follow_up(&mut self, req: FollowUpReq, clock: Clock) -> Result<Vec<SessionItem>, AppError> {
+    /// `follow_up`: left-out and drop-out children and pregnant women with a dose due, with their
+    /// doses due and how to reach them.
+    pub fn follow_up(&mut self, req: FollowUpReq, clock: Clock) -> Result<Vec<FollowUpItem>, AppError> {
         self.guard(&clock)?;
         Ok(supervisor::follow_up(&self.store, req.village_id, clock.today)?)
     }

@@ -1,9 +1,9 @@
 //! The supervisor's screens: coverage per village, the follow-up list, refusals.
 
-use super::session::SessionItem;
+use super::session::{records_by_register_id, SessionItem};
 use serde::Serialize;
 use teeka_domain::report::Coverage;
-use teeka_domain::{Classification, Date};
+use teeka_domain::{Classification, Date, Kind, WorkerRole};
 use teeka_store::{Result, Store};
 use uuid::Uuid;
 
@@ -35,14 +35,44 @@ pub fn coverage(store: &Store, today: Date) -> Result<CoverageResp> {
     Ok(CoverageResp { total, villages })
 }
 
-/// Left-out and drop-out beneficiaries on `today` (optionally of one village), with their doses
-/// due.
-pub fn follow_up(store: &Store, village: Option<Uuid>, today: Date) -> Result<Vec<SessionItem>> {
+/// A beneficiary to follow up, with what a supervisor needs to reach them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct FollowUpItem {
+    #[serde(flatten)]
+    pub item: SessionItem,
+    pub house_no: Option<String>,
+    pub head_of_household: Option<String>,
+    /// The household's phone.
+    pub phone: Option<String>,
+    /// A child's mother's name.
+    pub mother_name: Option<String>,
+    /// The ASHA workers of this device (who can visit the house): their names.
+    pub asha: Vec<String>,
+}
+
+/// Whom to follow up on `today` (optionally in one village), with their doses due: left-out and
+/// drop-out children, and every pregnant woman with a Td dose due or overdue (her doses cannot
+/// wait for her classification: the baby is born on a date).
+pub fn follow_up(store: &Store, village: Option<Uuid>, today: Date) -> Result<Vec<FollowUpItem>> {
     let name = village.map(|v| store.village_name(v)).transpose()?;
+    let people = records_by_register_id(store, village)?;
+    let asha: Vec<String> =
+        store.workers()?.into_iter().filter(|w| w.role == WorkerRole::Asha).map(|w| w.name).collect();
     Ok(store
         .due_list(today, name.as_deref())?
         .into_iter()
-        .filter(|d| d.classification != Classification::UpToDate)
-        .map(SessionItem::from)
+        .filter(|d| d.kind == Kind::PregnantWoman || d.classification != Classification::UpToDate)
+        .map(|d| {
+            let row = people.get(d.register_id.as_ref());
+            let place = row.map(|r| &r.place);
+            FollowUpItem {
+                house_no: place.and_then(|p| p.house_no.clone()),
+                head_of_household: place.and_then(|p| p.head_of_household.clone()),
+                phone: place.and_then(|p| p.phone.clone()),
+                mother_name: row.and_then(|r| r.facts.mother_name.clone()),
+                asha: asha.clone(),
+                item: SessionItem::from(d).with_person(row, today),
+            }
+        })
         .collect())
 }

@@ -4,6 +4,7 @@
 use super::{member, members, Found, Member};
 use serde::Serialize;
 use std::collections::HashMap;
+use teeka_domain::report::{upcoming, DueDose};
 use teeka_domain::similar::similar_names;
 use teeka_domain::{Date, RiskCategory};
 use teeka_store::{AefiRecord, DoseRecord, NotGivenRecord, Place, Result, Store, StoreError};
@@ -51,6 +52,8 @@ pub struct Beneficiary {
     pub doses: Vec<DoseRecord>,
     pub not_given: Vec<NotGivenRecord>,
     pub aefi: Vec<AefiRecord>,
+    /// The doses not yet due, each with the date it falls due, soonest first.
+    pub upcoming: Vec<DueDose>,
 }
 
 /// Villages by name, with their counts on `today`.
@@ -146,9 +149,12 @@ pub fn household_members(store: &Store, household: Uuid, today: Date) -> Result<
 /// One beneficiary in full: doses (corrections applied), not-given records and AEFI.
 pub fn beneficiary(store: &Store, register_id: &str, today: Date) -> Result<Beneficiary> {
     let row = store.beneficiary(register_id)?;
-    let member = member(&row, &store.history(row.id)?, today, &store.settings()?);
+    let (history, settings) = (store.history(row.id)?, store.settings()?);
+    let member = member(&row, &history, today, &settings);
+    let upcoming = row.subject().map_or_else(Vec::new, |s| upcoming(&s, row.status, &history, today, &settings));
     Ok(Beneficiary {
         member,
+        upcoming,
         doses: store.dose_records(row.id)?,
         not_given: store.not_given_records(row.id)?,
         aefi: store.aefi_records(row.id)?,
@@ -156,7 +162,8 @@ pub fn beneficiary(store: &Store, register_id: &str, today: Date) -> Result<Bene
     })
 }
 
-/// Beneficiaries found by name, mother's name, head of household or register id.
+/// Beneficiaries found by name, mother's name or head of household in either script, register id
+/// or phone (`Store::search_beneficiaries`).
 pub fn search(store: &Store, text: &str, village: Option<Uuid>, today: Date) -> Result<Vec<Found>> {
     members(store, store.search_beneficiaries(text, village)?, today)
 }
