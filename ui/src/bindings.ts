@@ -407,6 +407,11 @@ pregnancy_weeks: number | null,
 edd: string | null, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
 
 /**
+ * `{ session_id, register_id }`: one beneficiary at a session (a walk-in just added).
+ */
+export type SessionItemReq = { session_id: string, register_id: string, };
+
+/**
  * A session on record, with its site's name.
  */
 export type SessionRecord = { id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
@@ -511,6 +516,7 @@ export type Commands = {
   open_session: { req: OpenSessionReq; resp: SessionRecord; access: "write" };
   sessions: { req: Empty; resp: Array<SessionRecord>; access: "read" };
   session_due: { req: SessionReq; resp: Array<SessionItem>; access: "read" };
+  session_item: { req: SessionItemReq; resp: SessionItem; access: "read" };
   record_given: { req: RecordGivenReq; resp: ItemRecorded; access: "write" };
   record_not_given: { req: RecordNotGivenReq; resp: ItemRecorded; access: "write" };
   report_aefi: { req: ReportAefiReq; resp: AefiReported; access: "write" };

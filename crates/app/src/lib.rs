@@ -80,6 +80,7 @@ macro_rules! local_commands {
             write open_session(OpenSessionReq) -> Session;
             read sessions(SessionsReq) -> Vec<Session>;
             read session_due(SessionDueReq) -> Vec<SessionItem>;
+            read session_item(SessionItemReq) -> SessionItem;
             write record_given(RecordGivenReq) -> ItemRecorded;
             write record_not_given(RecordNotGivenReq) -> ItemRecorded;
             write report_aefi(ReportAefiReq) -> AefiReported;

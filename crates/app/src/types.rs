@@ -229,6 +229,14 @@ pub struct SessionReq {
 pub type SessionDueReq = SessionReq;
 pub type SessionTallyReq = SessionReq;
 
+/// `{ session_id, register_id }`: one beneficiary at a session (a walk-in just added).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionItemReq {
+    pub session_id: Uuid,
+    pub register_id: String,
+}
+
 #[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct RecordGivenReq {

@@ -10,6 +10,7 @@ import { agoText } from "../components/SyncBar";
 import { Badge, ErrorBox, Loading } from "../components/ui";
 import { DueChips } from "../components/MemberRow";
 import { useLoad } from "./Survey";
+import { personAge } from "../lib/age";
 
 type Part = "coverage" | "follow_up" | "refusals" | "devices";
 const PARTS: Part[] = ["coverage", "follow_up", "refusals", "devices"];
@@ -116,6 +117,20 @@ function FollowUp() {
             <div class="row-title">
               {i.name} <span class="muted">· {i.village} · {t("kind." + i.kind)}</span> <Badge c={i.classification} />
             </div>
+            <div class="row-sub" data-testid="follow-up-who">
+              <span data-testid="age">{personAge(i)}</span>
+              {i.mother_name ? ` · ${t("member.mother", { name: i.mother_name })}` : ""}
+            </div>
+            <div class="row-sub" data-testid="follow-up-where">
+              {t("sup.house", { no: i.house_no ?? "—" })}
+              {i.head_of_household ? ` · ${i.head_of_household}` : ""}
+              {i.asha.length > 0 ? ` · ${t("sup.asha", { names: i.asha.join(", ") })}` : ""}
+            </div>
+            {i.phone && (
+              <a class="btn call" href={`tel:${i.phone.replace(/[^\d+]/g, "")}`} data-testid="follow-up-call">
+                {t("sup.call", { phone: i.phone })}
+              </a>
+            )}
             <DueChips due={i.doses} />
           </li>
         ))}
