@@ -113,6 +113,7 @@ export const api = {
   // Supervisor
   coverage: () => call("coverage", {}),
   followUp: (village_id?: string) => call("follow_up", { village_id }),
+  setVillageAsha: (r: Req<"set_village_asha">) => call("set_village_asha", r),
   refusals: (village_id?: string) => call("refusals", { village_id }),
   devices: () => call("devices", {}),
   // Sync

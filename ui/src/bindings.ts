@@ -254,9 +254,10 @@ phone: string | null,
  */
 mother_name: string | null, 
 /**
- * The ASHA workers of this device (who can visit the house): their names.
+ * The village's ASHA as a supervisor set her (`set_village_asha`); without one, the ASHA
+ * workers of this device (names joined, no phone).
  */
-asha: Array<string>, register_id: string, name: string, kind: Kind, 
+asha_name: string | null, asha_phone: string | null, register_id: string, name: string, kind: Kind, 
 /**
  * The household's register id (as on the due list).
  */
@@ -423,6 +424,11 @@ export type SetLanguageReq = { language?: string | null, };
 export type SetStatusReq = { register_id: string, status: BeneficiaryStatus, };
 
 /**
+ * `{ village_id, asha_name?, asha_phone? }`: a village's ASHA (empty or absent clears).
+ */
+export type SetVillageAshaReq = { village_id: string, asha_name?: string, asha_phone?: string, };
+
+/**
  * Sex as written on the register.
  */
 export type Sex = "M" | "F" | "O";
@@ -467,7 +473,11 @@ export type VialsUsed = { antigen: Antigen, opened: number, };
 /**
  * A village with its counts (active beneficiaries; `due`: those with a dose due or overdue).
  */
-export type Village = { id: string, name: string, households: number, children: number, pregnant_women: number, due: number, };
+export type Village = { id: string, name: string, households: number, children: number, pregnant_women: number, due: number, 
+/**
+ * The village's ASHA (`set_village_asha`).
+ */
+asha_name: string | null, asha_phone: string | null, };
 
 export type VillageCoverage = { village_id: string, village: string, coverage: Coverage, };
 
@@ -524,6 +534,7 @@ export type Commands = {
   close_session: { req: CloseSessionReq; resp: SessionRecord; access: "write" };
   coverage: { req: Empty; resp: CoverageResp; access: "read" };
   follow_up: { req: VillageFilterReq; resp: Array<FollowUpItem>; access: "read" };
+  set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<RefusalRecord>; access: "read" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };

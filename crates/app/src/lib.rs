@@ -88,6 +88,7 @@ macro_rules! local_commands {
             write close_session(CloseSessionReq) -> Session;
             read coverage(CoverageReq) -> CoverageResp;
             read follow_up(FollowUpReq) -> Vec<FollowUpItem>;
+            write set_village_asha(SetVillageAshaReq) -> Village;
             read refusals(RefusalsReq) -> Vec<Refusal>;
             read sync_state(SyncStateReq) -> SyncState;
             shell sync_now(SyncNowReq) -> SyncState;

@@ -226,6 +226,19 @@ pub struct SessionReq {
     pub session_id: Uuid,
 }
 
+/// `{ village_id, asha_name?, asha_phone? }`: a village's ASHA (empty or absent clears).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SetVillageAshaReq {
+    pub village_id: Uuid,
+    #[serde(default)]
+    #[ts(optional)]
+    pub asha_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub asha_phone: Option<String>,
+}
+
 pub type SessionDueReq = SessionReq;
 pub type SessionTallyReq = SessionReq;
 

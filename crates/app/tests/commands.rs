@@ -516,12 +516,33 @@ fn the_workers_day_ages_search_across_scripts_and_follow_up() {
     assert_eq!(p["mother_name"], "सुनीता");
     assert_eq!(p["head_of_household"], "Ramesh");
     assert_eq!(p["age"]["months"], 7);
-    assert_eq!(p["asha"], json!(["Sunita"]));
+    assert_eq!((&p["asha_name"], &p["asha_phone"]), (&json!("Sunita"), &Value::Null), "the device's ASHA");
     assert!(items.iter().all(|i| i["name"] != "Mohammad"), "a newborn with only birth doses due is on schedule");
+
+    // The village's ASHA as the supervisor sets her, then on every follow-up item of the village.
+    let e = t.err("set_village_asha", json!({"village_id": village, "asha_name": "Geeta", "asha_phone": "12"}));
+    assert_eq!(e.code.as_str(), "INVALID_INPUT");
+    let v = t.ok("set_village_asha", json!({"village_id": village, "asha_name": "Geeta", "asha_phone": "9812345678"}));
+    assert_eq!((&v["asha_name"], &v["asha_phone"]), (&json!("Geeta"), &json!("9812345678")));
+    assert_eq!(t.ok("villages", json!({}))[0]["asha_name"], "Geeta");
+    let follow = t.ok("follow_up", json!({}));
+    assert!(follow.as_array().unwrap().iter().all(|i| i["asha_name"] == "Geeta" && i["asha_phone"] == "9812345678"));
+    let e = t.err("set_village_asha", json!({"village_id": household, "asha_name": "Geeta"}));
+    assert_eq!(e.code.as_str(), "NOT_FOUND");
 
     // The session's list says each person's age too.
     let s = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
     let due = t.ok("session_due", json!({"session_id": s["id"]}));
     let p = due.as_array().unwrap().iter().find(|i| i["name"] == "प्रिया").unwrap();
     assert_eq!(p["age"]["months"], 7);
+
+    // A walk-in added at the session: her item, with her doses due, whether or not on the list.
+    let walk_in = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Radha", "lmp": "2026-01-06"}));
+    let item = t.ok("session_item", json!({"session_id": s["id"], "register_id": walk_in["register_id"]}));
+    assert_eq!(item["name"], "Radha");
+    assert_eq!(item["pregnancy_weeks"], 9);
+    assert_eq!(item["doses"][0]["code"], "TD1");
+    assert_eq!(item["given"], json!([]));
+    let e = t.err("session_item", json!({"session_id": s["id"], "register_id": "B-NOBODY"}));
+    assert_eq!(e.code.as_str(), "UNKNOWN_BENEFICIARY");
 }

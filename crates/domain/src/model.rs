@@ -104,6 +104,8 @@ pub enum EventBody {
     AreaDefined { area: Uuid, level: AreaLevel, name: String, parent: Option<Uuid> },
     /// A village setting: whether Japanese encephalitis vaccine is given there.
     VillageJeEndemicSet { area: Uuid, je_endemic: bool },
+    /// A village fact: its ASHA's name and phone (`None` clears), as a supervisor sets them.
+    VillageAshaSet { area: Uuid, name: Option<String>, phone: Option<String> },
     /// A household enters the register; `fields` are its initial values.
     HouseholdRegistered { household: Uuid, household_id: String, fields: Vec<HouseholdField> },
     /// Some of a household's fields change.
@@ -166,6 +168,7 @@ impl EventBody {
         match self {
             EventBody::AreaDefined { .. } => "area_defined",
             EventBody::VillageJeEndemicSet { .. } => "village_je_endemic_set",
+            EventBody::VillageAshaSet { .. } => "village_asha_set",
             EventBody::HouseholdRegistered { .. } => "household_registered",
             EventBody::HouseholdUpdated { .. } => "household_updated",
             EventBody::BeneficiaryRegistered { .. } => "beneficiary_registered",
@@ -183,7 +186,7 @@ impl EventBody {
     pub fn references(&self) -> Vec<Uuid> {
         match self {
             EventBody::AreaDefined { .. } => Vec::new(),
-            EventBody::VillageJeEndemicSet { area, .. } => vec![*area],
+            EventBody::VillageJeEndemicSet { area, .. } | EventBody::VillageAshaSet { area, .. } => vec![*area],
             EventBody::HouseholdRegistered { fields, .. } => HouseholdField::villages(fields).collect(),
             EventBody::HouseholdUpdated { household, fields } => {
                 std::iter::once(*household).chain(HouseholdField::villages(fields)).collect()
@@ -264,6 +267,17 @@ mod tests {
     }
 
     #[test]
+    fn a_villages_asha_has_a_stable_shape() {
+        let b = EventBody::VillageAshaSet { area: Uuid::nil(), name: Some("Sunita".into()), phone: None };
+        let json = serde_json::to_string(&b).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"type":"village_asha_set","area":"00000000-0000-0000-0000-000000000000","name":"Sunita","phone":null}"#
+        );
+        assert_eq!(serde_json::from_str::<EventBody>(&json).ok(), Some(b));
+    }
+
+    #[test]
     fn doses_of_older_logs_without_a_session_still_parse() {
         let old = r#"{"type":"dose_given","beneficiary":"00000000-0000-0000-0000-000000000000","code":"BCG","date":"2025-01-02"}"#;
         let b: EventBody = serde_json::from_str(old).unwrap();
@@ -316,6 +330,7 @@ mod tests {
             EventBody::AreaDefined { area: v, level: AreaLevel::Village, name: "Rampur".into(), parent: Some(v2) };
         assert_eq!(area.references(), Vec::<Uuid>::new());
         assert_eq!(EventBody::VillageJeEndemicSet { area: v, je_endemic: true }.references(), vec![v]);
+        assert_eq!(EventBody::VillageAshaSet { area: v, name: None, phone: None }.references(), vec![v]);
         let fields = vec![HouseholdField::Phone(None), HouseholdField::Village(v), HouseholdField::Village(v2)];
         let registered =
             EventBody::HouseholdRegistered { household: h, household_id: "H-1".into(), fields: fields.clone() };

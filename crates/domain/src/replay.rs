@@ -332,6 +332,7 @@ impl Replay {
                 }
             }
             EventBody::VillageJeEndemicSet { .. }
+            | EventBody::VillageAshaSet { .. }
             | EventBody::SessionOpened { .. }
             | EventBody::SessionClosed { .. }
             | EventBody::AefiReported { .. } => {}

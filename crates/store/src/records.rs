@@ -59,6 +59,9 @@ pub struct VillageRecord {
     pub households: u32,
     pub children: u32,
     pub pregnant_women: u32,
+    /// The village's ASHA, as a supervisor set her (`village_asha_set`).
+    pub asha_name: Option<String>,
+    pub asha_phone: Option<String>,
 }
 
 /// A household as the register holds it, with its number of members (any status).
@@ -371,7 +374,8 @@ impl Store {
                     (SELECT count(*) FROM beneficiaries b JOIN households h ON h.id = b.household_id
                       WHERE h.village_id = a.id AND b.kind = 'child' AND b.status = 'active'),
                     (SELECT count(*) FROM beneficiaries b JOIN households h ON h.id = b.household_id
-                      WHERE h.village_id = a.id AND b.kind = 'pregnant_woman' AND b.status = 'active')
+                      WHERE h.village_id = a.id AND b.kind = 'pregnant_woman' AND b.status = 'active'),
+                    a.asha_name, a.asha_phone
              FROM areas a WHERE a.level = 'village' ORDER BY a.name COLLATE NOCASE, a.id",
         )?;
         let mut rows = stmt.query([])?;
@@ -383,6 +387,8 @@ impl Store {
                 households: r.get(2)?,
                 children: r.get(3)?,
                 pregnant_women: r.get(4)?,
+                asha_name: r.get(5)?,
+                asha_phone: r.get(6)?,
             });
         }
         Ok(out)

@@ -2,7 +2,7 @@
 // pregnancy wherever a person is shown, "due on" for the doses not yet due, the empty search,
 // a walk-in added at a session, and the follow-up list's ways to reach a family.
 import { afterEach, describe, expect, it } from "vitest";
-import { appState, calledWith, cleanup, click, mount, q, qa, setLang, tick, type } from "../test/harness";
+import { appState, calledWith, choose, cleanup, click, mount, q, qa, setLang, tick, type } from "../test/harness";
 import { ageText } from "../lib/age";
 import { setLanguage } from "../i18n";
 
@@ -165,7 +165,7 @@ describe("a walk-in at a session", () => {
 
 describe("follow-up", () => {
   it("includes pregnant women and shows house, phone to call, mother, age and the ASHA", async () => {
-    const reach = { house_no: "12", head_of_household: "Ramesh", phone: "98765 43210", asha: ["Sunita"] };
+    const reach = { house_no: "12", head_of_household: "Ramesh", phone: "98765 43210", asha_name: "Sunita", asha_phone: "9812345678" };
     await mount(core("supervisor", {
       follow_up: () => [
         { ...sessionItem({ age: parts(1, 2, 0, 0) }), given: undefined, not_given: undefined, ...reach, mother_name: "Pooja" },
@@ -180,11 +180,45 @@ describe("follow-up", () => {
     const call = child.querySelector<HTMLAnchorElement>('[data-testid="follow-up-call"]')!;
     expect(call.getAttribute("href")).toBe("tel:9876543210");
     expect(call.textContent).toBe("Call 98765 43210");
+    expect(child.querySelector('[data-testid="follow-up-call-asha"]')!.getAttribute("href")).toBe("tel:9812345678");
     expect(woman.dataset.registerId).toBe("W-1");
     expect(woman.querySelector('[data-testid="follow-up-who"]')!.textContent).toBe("24 weeks pregnant · EDD 14/03/2027");
     expect(woman.querySelector('[data-testid="follow-up-call"]')).toBeNull();
     await setLang("hi");
     await click("sup-follow_up");
     expect(qa("follow-up-item")[0].querySelector('[data-testid="follow-up-where"]')!.textContent).toBe("मकान 12 · Ramesh · आशा: Sunita");
+  });
+});
+
+describe("a village's ASHA", () => {
+  it("is set by the supervisor on the follow-up list of the village (a bad phone is refused beside its field)", async () => {
+    let asha: { asha_name: string | null; asha_phone: string | null } = { asha_name: null, asha_phone: null };
+    const calls = await mount(core("supervisor", {
+      villages: () => [{ ...village, ...asha }],
+      follow_up: () => [],
+      coverage: () => ({ total: null, villages: [] }),
+      set_village_asha: (req) => ((asha = { asha_name: req!.asha_name as string, asha_phone: req!.asha_phone as string }), { ...village, ...asha }),
+    }));
+    await click("sup-follow_up");
+    expect(q("village-asha")).toBeNull();
+    await choose("sup-village", "v1");
+    await tick();
+    expect(q("village-asha-text")!.textContent).toBe("No ASHA set for this village");
+    await click("village-asha-edit");
+    await type("village-asha-name", "Geeta ");
+    await type("village-asha-phone", "12");
+    await click("village-asha-save");
+    expect(calledWith(calls, "set_village_asha")).toEqual([]);
+    expect(q("village-asha")!.textContent).toContain("10");
+    await type("village-asha-phone", "9812345678");
+    await click("village-asha-save");
+    await tick();
+    expect(calledWith(calls, "set_village_asha")).toEqual([{ village_id: "v1", asha_name: "Geeta", asha_phone: "9812345678" }]);
+    expect(q("village-asha-text")!.textContent).toBe("ASHA: Geeta · 9812345678");
+    await setLang("hi");
+    await click("sup-follow_up");
+    await choose("sup-village", "v1");
+    await tick();
+    expect(q("village-asha-text")!.textContent).toBe("आशा: Geeta · 9812345678");
   });
 });

@@ -2,6 +2,7 @@
 
 use super::session::{records_by_register_id, SessionItem};
 use serde::Serialize;
+use std::collections::HashMap;
 use teeka_domain::report::Coverage;
 use teeka_domain::{Classification, Date, Kind, WorkerRole};
 use teeka_store::{Result, Store};
@@ -46,8 +47,10 @@ pub struct FollowUpItem {
     pub phone: Option<String>,
     /// A child's mother's name.
     pub mother_name: Option<String>,
-    /// The ASHA workers of this device (who can visit the house): their names.
-    pub asha: Vec<String>,
+    /// The village's ASHA as a supervisor set her (`set_village_asha`); without one, the ASHA
+    /// workers of this device (names joined, no phone).
+    pub asha_name: Option<String>,
+    pub asha_phone: Option<String>,
 }
 
 /// Whom to follow up on `today` (optionally in one village), with their doses due: left-out and
@@ -56,8 +59,15 @@ pub struct FollowUpItem {
 pub fn follow_up(store: &Store, village: Option<Uuid>, today: Date) -> Result<Vec<FollowUpItem>> {
     let name = village.map(|v| store.village_name(v)).transpose()?;
     let people = records_by_register_id(store, village)?;
-    let asha: Vec<String> =
+    let here: Vec<String> =
         store.workers()?.into_iter().filter(|w| w.role == WorkerRole::Asha).map(|w| w.name).collect();
+    let here = (!here.is_empty()).then(|| here.join(", "));
+    let asha: HashMap<String, (Option<String>, Option<String>)> = store
+        .village_records()?
+        .into_iter()
+        .filter(|v| v.asha_name.is_some() || v.asha_phone.is_some())
+        .map(|v| (v.name, (v.asha_name, v.asha_phone)))
+        .collect();
     Ok(store
         .due_list(today, name.as_deref())?
         .into_iter()
@@ -65,12 +75,14 @@ pub fn follow_up(store: &Store, village: Option<Uuid>, today: Date) -> Result<Ve
         .map(|d| {
             let row = people.get(d.register_id.as_ref());
             let place = row.map(|r| &r.place);
+            let (asha_name, asha_phone) = asha.get(d.village.as_ref()).cloned().unwrap_or((here.clone(), None));
             FollowUpItem {
                 house_no: place.and_then(|p| p.house_no.clone()),
                 head_of_household: place.and_then(|p| p.head_of_household.clone()),
                 phone: place.and_then(|p| p.phone.clone()),
                 mother_name: row.and_then(|r| r.facts.mother_name.clone()),
-                asha: asha.clone(),
+                asha_name,
+                asha_phone,
                 item: SessionItem::from(d).with_person(row, today),
             }
         })

@@ -22,6 +22,9 @@ pub struct Village {
     pub children: u32,
     pub pregnant_women: u32,
     pub due: u32,
+    /// The village's ASHA (`set_village_asha`).
+    pub asha_name: Option<String>,
+    pub asha_phone: Option<String>,
 }
 
 /// A household with its counts.
@@ -73,6 +76,8 @@ pub fn villages(store: &Store, today: Date) -> Result<Vec<Village>> {
             households: v.households,
             children: v.children,
             pregnant_women: v.pregnant_women,
+            asha_name: v.asha_name,
+            asha_phone: v.asha_phone,
         })
         .collect())
 }
