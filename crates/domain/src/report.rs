@@ -170,8 +170,9 @@ fn standing_from(
 }
 
 /// The doses not yet due on `on`, each with the date it falls due (status `upcoming`), soonest
-/// first: what a beneficiary's card shows as "due on …". None unless active; a dose whose due
-/// date the schedule cannot tell yet (it follows a dose not given) is left out.
+/// first: what a beneficiary's card shows as "due on …". None unless active. A dose waiting on
+/// an earlier dose of its series carries the earliest date it could be given
+/// (see [`crate::schedule::evaluate`]).
 pub fn upcoming(
     subject: &Subject,
     status: BeneficiaryStatus,
