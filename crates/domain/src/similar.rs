@@ -11,6 +11,8 @@
 //! towards suggesting: a worker dismisses a wrong suggestion in a second, while a missed
 //! duplicate means a child counted twice and called for doses already given.
 
+use std::borrow::Cow;
+
 /// Whether `a` and `b` are probably the same name, written by different people.
 pub fn similar_names(a: &str, b: &str) -> bool {
     let (ka, kb) = (name_key(a), name_key(b));
@@ -40,6 +42,7 @@ pub fn name_key(name: &str) -> Vec<char> {
     let latin = devanagari_to_latin(name);
     let letters: String = latin.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect();
     let mut s = letters;
+    let mut present = letters_in(&s);
     for (from, to) in [
         ("ksh", "x"),
         ("ks", "x"),
@@ -63,11 +66,18 @@ pub fn name_key(name: &str) -> Vec<char> {
         ("aa", "a"),
         ("y", "i"),
     ] {
-        s = s.replace(from, to);
+        // Most names hold few of these: the letters present tell which rules cannot apply, and
+        // looking first spares a copy of the name per rule.
+        if letters_in(from) & present == letters_in(from) && s.contains(from) {
+            s = s.replace(from, to);
+            present |= letters_in(to);
+        }
     }
     // An anusvara before p, b or m is written "m" as often as "n" ("Sampat", "Sanpat").
     for (from, to) in [("mp", "np"), ("mb", "nb")] {
-        s = s.replace(from, to);
+        if letters_in(from) & present == letters_in(from) && s.contains(from) {
+            s = s.replace(from, to);
+        }
     }
     let mut key: Vec<char> = Vec::with_capacity(s.len());
     for c in s.chars() {
@@ -79,6 +89,11 @@ pub fn name_key(name: &str) -> Vec<char> {
         key.pop();
     }
     key
+}
+
+/// The ASCII letters `s` holds, one bit each.
+fn letters_in(s: &str) -> u128 {
+    s.bytes().filter(u8::is_ascii).fold(0, |m, b| m | 1u128 << b)
 }
 
 /// The Latin letters of a Devanagari consonant (without its vowel).
@@ -163,7 +178,10 @@ fn is_sign(c: char) -> bool {
 /// ज़ "z" and फ़ "f". Other characters are kept. The inherent "a" that Hindi does not say
 /// ("रमेश" → "ramesha") is left to the key, which drops a final "a", and to [`search_key`],
 /// which drops every "a" after the first letter.
-pub fn devanagari_to_latin(text: &str) -> String {
+pub fn devanagari_to_latin(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)) {
+        return Cow::Borrowed(text);
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -192,7 +210,7 @@ pub fn devanagari_to_latin(text: &str) -> String {
         }
         i += 1;
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The key a search compares: the name's [`name_key`] without the letter "a" after the first

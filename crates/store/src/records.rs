@@ -251,21 +251,31 @@ impl Store {
         let Some(q) = SearchQuery::new(text) else {
             return Ok(Vec::new());
         };
+        // Only what is searched is read for everyone; the full records only for those found.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.register_id, b.name, b.mother_name, h.head_of_household, h.phone
+             FROM beneficiaries b JOIN households h ON h.id = b.household_id
+             WHERE ?1 IS NULL OR h.village_id = ?1",
+        )?;
+        let mut rows = stmt.query([village.map(|v| v.to_string())])?;
         let some = |t: &Option<String>| t.as_deref().is_some_and(|t| q.matches_name(t));
-        let mut found: Vec<BeneficiaryRecord> = self
-            .beneficiaries_in(village)?
-            .into_iter()
-            .filter(|r| {
-                q.matches_id(&r.register_id)
-                    || q.matches_name(&r.facts.name)
-                    || some(&r.facts.mother_name)
-                    || some(&r.place.head_of_household)
-                    || r.place.phone.as_deref().is_some_and(|p| q.matches_phone(p))
-            })
-            .collect();
-        found.sort_by(|a, b| (&a.facts.name, &a.register_id).cmp(&(&b.facts.name, &b.register_id)));
+        let mut found: Vec<(String, String)> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (register_id, name): (String, String) = (r.get(0)?, r.get(1)?);
+            let (mother, head, phone): (Option<String>, Option<String>, Option<String>) =
+                (r.get(2)?, r.get(3)?, r.get(4)?);
+            if q.matches_id(&register_id)
+                || q.matches_name(&name)
+                || some(&mother)
+                || some(&head)
+                || phone.as_deref().is_some_and(|p| q.matches_phone(p))
+            {
+                found.push((name, register_id));
+            }
+        }
+        found.sort();
         found.truncate(SEARCH_LIMIT);
-        Ok(found)
+        found.into_iter().map(|(_, register_id)| self.beneficiary(&register_id)).collect()
     }
 
     /// The active doses of several beneficiaries.
