@@ -235,15 +235,18 @@ impl SearchQuery {
     /// The query for `text` (trimmed); `None` when it has nothing to look for.
     pub fn new(text: &str) -> Option<SearchQuery> {
         let text = text.trim().to_lowercase();
-        let key = search_key(&text);
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        // Names have no digits: a query with some is a register id or a phone ("B-0001" is not
+        // the name "b").
+        let key = if digits.is_empty() { search_key(&text) } else { String::new() };
         if key.is_empty() && digits.is_empty() && text.is_empty() {
             return None;
         }
         Some(SearchQuery { key, text, digits })
     }
 
-    /// Whether `name`, in either script, contains the query's name: their [`search_key`]s.
+    /// Whether `name`, in either script, contains the query's name: their [`search_key`]s (never
+    /// for a query with digits).
     pub fn matches_name(&self, name: &str) -> bool {
         !self.key.is_empty() && search_key(name).contains(&self.key)
     }
@@ -408,6 +411,7 @@ mod tests {
     fn a_query_matches_ids_as_typed_and_phones_by_digits() {
         let q = SearchQuery::new("b-00").unwrap();
         assert!(q.matches_id("B-0001"));
+        assert!(!q.matches_name("Bablu"), "a query with digits is no name");
         assert!(!q.matches_phone("9800012345"));
         let q = SearchQuery::new("98765").unwrap();
         assert!(q.matches_phone("+91 98765 43210"));
