@@ -107,6 +107,7 @@ export const api = {
   openSession: (site_id: string, date: string) => call("open_session", { site_id, date }),
   sessions: () => call("sessions", {}),
   sessionDue: (session_id: string) => call("session_due", { session_id }),
+  sessionItem: (session_id: string, register_id: string) => call("session_item", { session_id, register_id }),
   recordGiven: (session_id: string, register_id: string, codes: DoseCode[]) =>
     call("record_given", { session_id, register_id, codes }),
   recordNotGiven: (session_id: string, register_id: string, codes: DoseCode[], reason: ReasonCode, note?: string) =>
@@ -128,6 +129,7 @@ export const api = {
   // Supervisor
   coverage: () => call("coverage", {}),
   followUp: (village_id?: string) => call("follow_up", { village_id }),
+  setVillageAsha: (r: Req<"set_village_asha">) => call("set_village_asha", r),
   refusals: (village_id?: string) => call("refusals", { village_id }),
   devices: () => call("devices", {}),
   // Sync

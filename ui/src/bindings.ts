@@ -49,6 +49,15 @@ export type AefiSeverity = "minor" | "severe" | "serious";
 export type AefiSign = "seizure" | "unconscious" | "breathing_difficulty" | "anaphylaxis" | "fever" | "swelling" | "pain" | "abscess" | "rash" | "persistent_crying" | "vomiting";
 
 /**
+ * An age as an ANM says it: the parts to say, the others zero. From five years on, years
+ * only ("6 years"); from one year, years and months ("1 yr 2 mo"); from one month, completed
+ * months ("7 months"); under a month, whole weeks from three weeks on ("3 weeks") and days
+ * before that ("16 days": the birth doses are counted in days). Months are completed calendar
+ * months, as the schedule counts them ([`completed_months`]).
+ */
+export type AgeParts = { years: number, months: number, weeks: number, days: number, };
+
+/**
  * A vaccine (antigen) as counted at a session: several doses share one (OPV1–3, OPVB and
  * OPV0 are all OPV). Vials are opened per antigen.
  */
@@ -81,7 +90,11 @@ pin_wait_seconds: number | null, codes: Codes, reasons: Array<ReasonCode>, refus
 /**
  * One beneficiary in full.
  */
-export type Beneficiary = { doses: Array<DoseRecord>, not_given: Array<NotGivenRecord>, aefi: Array<AefiRecord>, id: string, register_id: string, 
+export type Beneficiary = { doses: Array<DoseRecord>, not_given: Array<NotGivenRecord>, aefi: Array<AefiRecord>, 
+/**
+ * The doses not yet due, each with the date it falls due, soonest first.
+ */
+upcoming: Array<DueDose>, id: string, register_id: string, 
 /**
  * The household's internal id (uuid).
  */
@@ -93,7 +106,19 @@ mother: string | null,
 /**
  * A mother whose delivery was recorded: the latest record of it.
  */
-delivery: ExportDelivery | null, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
+delivery: ExportDelivery | null, 
+/**
+ * The age on the date as an ANM says it (from the date of birth; `null` without one).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman without a date of birth: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, village_id: string, village: string, house_no: string | null, head_of_household: string | null, 
+/**
+ * The household's phone.
+ */
+phone: string | null, };
 
 export type BeneficiaryReq = { register_id: string, };
 
@@ -238,7 +263,7 @@ export type DropOuts = { penta1_penta3: DropOut, penta1_mr1: DropOut, bcg_mr1: D
  */
 export type DueDose = { code: DoseCode, 
 /**
- * `due` or `overdue`.
+ * `due` or `overdue` (`upcoming` in [`upcoming`]).
  */
 status: DoseStatus, due_on: string | null, 
 /**
@@ -280,6 +305,40 @@ export type Fic = {
 cohort: number, fully_immunized: number, percent: number | null, };
 
 /**
+ * A beneficiary to follow up, with what a supervisor needs to reach them.
+ */
+export type FollowUpItem = { house_no: string | null, head_of_household: string | null, 
+/**
+ * The household's phone.
+ */
+phone: string | null, 
+/**
+ * A child's mother's name.
+ */
+mother_name: string | null, 
+/**
+ * The village's ASHA as a supervisor set her (`set_village_asha`); without one, the ASHA
+ * workers of this device (names joined, no phone).
+ */
+asha_name: string | null, asha_phone: string | null, register_id: string, name: string, kind: Kind, 
+/**
+ * The household's register id (as on the due list).
+ */
+household_id: string, village: string, classification: Classification, fully_immunized: boolean, doses: Array<DueDose>, 
+/**
+ * The age on the date as an ANM says it (a child, or anyone with a date of birth).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, 
+/**
+ * A pregnant woman: the expected date of delivery.
+ */
+edd: string | null, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
+
+/**
  * A member and where they live (search results).
  */
 export type Found = { id: string, register_id: string, 
@@ -294,7 +353,19 @@ mother: string | null,
 /**
  * A mother whose delivery was recorded: the latest record of it.
  */
-delivery: ExportDelivery | null, village_id: string, village: string, house_no: string | null, head_of_household: string | null, };
+delivery: ExportDelivery | null, 
+/**
+ * The age on the date as an ANM says it (from the date of birth; `null` without one).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman without a date of birth: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, village_id: string, village: string, house_no: string | null, head_of_household: string | null, 
+/**
+ * The household's phone.
+ */
+phone: string | null, };
 
 /**
  * A household with its counts.
@@ -336,7 +407,15 @@ mother: string | null,
 /**
  * A mother whose delivery was recorded: the latest record of it.
  */
-delivery: ExportDelivery | null, };
+delivery: ExportDelivery | null, 
+/**
+ * The age on the date as an ANM says it (from the date of birth; `null` without one).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman without a date of birth: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, };
 
 export type MembersReq = { household_id: string, };
 
@@ -448,7 +527,24 @@ export type SessionItem = { register_id: string, name: string, kind: Kind,
 /**
  * The household's register id (as on the due list).
  */
-household_id: string, village: string, classification: Classification, fully_immunized: boolean, doses: Array<DueDose>, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
+household_id: string, village: string, classification: Classification, fully_immunized: boolean, doses: Array<DueDose>, 
+/**
+ * The age on the date as an ANM says it (a child, or anyone with a date of birth).
+ */
+age: AgeParts | null, 
+/**
+ * A pregnant woman: completed weeks of pregnancy from the LMP.
+ */
+pregnancy_weeks: number | null, 
+/**
+ * A pregnant woman: the expected date of delivery.
+ */
+edd: string | null, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
+
+/**
+ * `{ session_id, register_id }`: one beneficiary at a session (a walk-in just added).
+ */
+export type SessionItemReq = { session_id: string, register_id: string, };
 
 /**
  * A session on record, with its site's name.
@@ -460,6 +556,11 @@ export type SessionReq = { session_id: string, };
 export type SetLanguageReq = { language?: string | null, };
 
 export type SetStatusReq = { register_id: string, status: BeneficiaryStatus, };
+
+/**
+ * `{ village_id, asha_name?, asha_phone? }`: a village's ASHA (empty or absent clears).
+ */
+export type SetVillageAshaReq = { village_id: string, asha_name?: string, asha_phone?: string, };
 
 /**
  * Sex as written on the register.
@@ -522,7 +623,11 @@ export type VialsUsed = { antigen: Antigen, opened: number, };
 /**
  * A village with its counts (active beneficiaries; `due`: those with a dose due or overdue).
  */
-export type Village = { id: string, name: string, households: number, children: number, pregnant_women: number, due: number, };
+export type Village = { id: string, name: string, households: number, children: number, pregnant_women: number, due: number, 
+/**
+ * The village's ASHA (`set_village_asha`).
+ */
+asha_name: string | null, asha_phone: string | null, };
 
 export type VillageCoverage = { village_id: string, village: string, coverage: Coverage, };
 
@@ -573,6 +678,7 @@ export type Commands = {
   open_session: { req: OpenSessionReq; resp: OpenedSession; access: "write" };
   sessions: { req: Empty; resp: Array<SessionRecord>; access: "read" };
   session_due: { req: SessionReq; resp: Array<SessionItem>; access: "read" };
+  session_item: { req: SessionItemReq; resp: SessionItem; access: "read" };
   record_given: { req: RecordGivenReq; resp: ItemRecorded; access: "write" };
   record_not_given: { req: RecordNotGivenReq; resp: ItemRecorded; access: "write" };
   report_aefi: { req: ReportAefiReq; resp: AefiReported; access: "write" };
@@ -581,7 +687,8 @@ export type Commands = {
   session_tally: { req: SessionReq; resp: Tally; access: "read" };
   close_session: { req: CloseSessionReq; resp: SessionRecord; access: "write" };
   coverage: { req: Empty; resp: CoverageResp; access: "read" };
-  follow_up: { req: VillageFilterReq; resp: Array<SessionItem>; access: "read" };
+  follow_up: { req: VillageFilterReq; resp: Array<FollowUpItem>; access: "read" };
+  set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<RefusalRecord>; access: "read" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };

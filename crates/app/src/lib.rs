@@ -82,6 +82,7 @@ macro_rules! local_commands {
             write open_session(OpenSessionReq) -> OpenedSession;
             read sessions(SessionsReq) -> Vec<Session>;
             read session_due(SessionDueReq) -> Vec<SessionItem>;
+            read session_item(SessionItemReq) -> SessionItem;
             write record_given(RecordGivenReq) -> ItemRecorded;
             write record_not_given(RecordNotGivenReq) -> ItemRecorded;
             write report_aefi(ReportAefiReq) -> AefiReported;
@@ -90,7 +91,8 @@ macro_rules! local_commands {
             read session_tally(SessionTallyReq) -> Tally;
             write close_session(CloseSessionReq) -> Session;
             read coverage(CoverageReq) -> CoverageResp;
-            read follow_up(FollowUpReq) -> Vec<SessionItem>;
+            read follow_up(FollowUpReq) -> Vec<FollowUpItem>;
+            write set_village_asha(SetVillageAshaReq) -> Village;
             read refusals(RefusalsReq) -> Vec<Refusal>;
             read sync_state(SyncStateReq) -> SyncState;
             shell sync_now(SyncNowReq) -> SyncState;

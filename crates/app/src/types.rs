@@ -13,7 +13,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 pub use crate::views::session::SessionItem;
-pub use crate::views::supervisor::{CoverageResp, VillageCoverage};
+pub use crate::views::supervisor::{CoverageResp, FollowUpItem, VillageCoverage};
 pub use crate::views::survey::{Beneficiary, Household, Village};
 pub use crate::views::{Found, Member};
 pub use crate::workers::Worker;
@@ -279,8 +279,29 @@ pub struct SessionReq {
     pub session_id: Uuid,
 }
 
+/// `{ village_id, asha_name?, asha_phone? }`: a village's ASHA (empty or absent clears).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SetVillageAshaReq {
+    pub village_id: Uuid,
+    #[serde(default)]
+    #[ts(optional)]
+    pub asha_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub asha_phone: Option<String>,
+}
+
 pub type SessionDueReq = SessionReq;
 pub type SessionTallyReq = SessionReq;
+
+/// `{ session_id, register_id }`: one beneficiary at a session (a walk-in just added).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionItemReq {
+    pub session_id: Uuid,
+    pub register_id: String,
+}
 
 #[derive(Debug, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

@@ -134,6 +134,7 @@ fn real_answers_have_the_fields_of_their_typescript() {
                "doses": [{"code": "BCG", "date": "2025-12-01"}]}),
     );
     same_fields::<Member>(&child);
+    same_fields::<teeka_domain::AgeParts>(&child["age"]);
     same_fields::<DueDose>(&child["due"][0]);
     let rid = child["register_id"].clone();
     let added = ok("add_doses", json!({"register_id": rid, "doses": [{"code": "BCG", "date": "2025-12-02"}]}));
@@ -185,7 +186,7 @@ fn real_answers_have_the_fields_of_their_typescript() {
     same_fields::<Aefi>(&b["aefi"][0]);
     let follow_up = ok("follow_up", json!({}));
     assert!(follow_up[0].get("given").is_none(), "outside a session an item has no 'given': {follow_up}");
-    same_fields::<SessionItem>(&follow_up[0]);
+    same_fields::<FollowUpItem>(&follow_up[0]);
     let found = ok("search", json!({"text": "aarav"}));
     same_fields::<Found>(&found[0]);
     let cov = ok("coverage", json!({}));

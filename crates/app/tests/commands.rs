@@ -633,6 +633,7 @@ fn json_shapes() {
     assert_eq!(
         keys,
         [
+            "age",
             "classification",
             "delivery",
             "dob",
@@ -646,6 +647,7 @@ fn json_shapes() {
             "mother",
             "mother_name",
             "name",
+            "pregnancy_weeks",
             "register_id",
             "sex",
             "status"
@@ -773,4 +775,94 @@ fn a_delivery_closes_the_pregnancy_and_the_household_shows_the_newborn_with_birt
     // Recorded once only.
     let again = json!({"register_id": w, "date": "2026-03-10", "outcome": "stillbirth"});
     assert_eq!(t.err("record_delivery", again).code.as_str(), "INVALID_INPUT");
+}
+
+#[test]
+fn the_workers_day_ages_search_across_scripts_and_follow_up() {
+    let (mut t, village, household) = T::surveyed();
+    // Today is 2026-03-10.
+    let priya = t.ok(
+        "add_child",
+        json!({"household_id": household, "name": "प्रिया", "sex": "F", "dob": "2025-08-10", "mother_name": "सुनीता"}),
+    );
+    assert_eq!(priya["age"], json!({"years": 0, "months": 7, "weeks": 0, "days": 0}));
+    assert_eq!(priya["pregnancy_weeks"], Value::Null);
+    let newborn =
+        t.ok("add_child", json!({"household_id": household, "name": "Mohammad", "sex": "M", "dob": "2026-02-22"}));
+    assert_eq!(newborn["age"], json!({"years": 0, "months": 0, "weeks": 0, "days": 16}));
+    let older = t.ok("add_child", json!({"household_id": household, "name": "Ravi", "sex": "M", "dob": "2025-01-05"}));
+    assert_eq!(older["age"], json!({"years": 1, "months": 2, "weeks": 0, "days": 0}));
+    let woman = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Kamla", "lmp": "2025-12-01"}));
+    assert_eq!(woman["age"], Value::Null);
+    assert_eq!(woman["pregnancy_weeks"], 14);
+
+    // Latin finds Devanagari and Devanagari finds Latin; the mother's name is searched too.
+    let names = |found: &Value| -> Vec<String> {
+        found.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(names(&t.ok("search", json!({"text": "priya"}))), ["प्रिया"]);
+    assert_eq!(names(&t.ok("search", json!({"text": "मोहम्मद"}))), ["Mohammad"]);
+    assert_eq!(names(&t.ok("search", json!({"text": "sunita"}))), ["प्रिया"]);
+    assert_eq!(names(&t.ok("search", json!({"text": "कमला"}))), ["Kamla"]);
+    // The head of household in either script, the phone's digits, the register id.
+    assert_eq!(t.ok("search", json!({"text": "रमेश"})).as_array().unwrap().len(), 4);
+    assert_eq!(t.ok("search", json!({"text": "98765"})).as_array().unwrap().len(), 4);
+    let rid = priya["register_id"].as_str().unwrap();
+    assert_eq!(names(&t.ok("search", json!({"text": rid.to_lowercase()}))), ["प्रिया"]);
+    assert_eq!(t.ok("search", json!({"text": "zzz"})), json!([]));
+    assert_eq!(t.ok("search", json!({"text": "priya", "village_id": village})).as_array().unwrap().len(), 1);
+    let elsewhere = t.ok("add_village", json!({"name": "Sonpur"}));
+    assert_eq!(t.ok("search", json!({"text": "priya", "village_id": elsewhere["id"]})), json!([]));
+    assert_eq!(t.ok("search", json!({"text": "priya"}))[0]["phone"], "9876543210");
+
+    // The card: doses not yet due with the date each falls due.
+    let b = t.ok("beneficiary", json!({"register_id": newborn["register_id"]}));
+    let upcoming = b["upcoming"].as_array().unwrap();
+    assert_eq!(upcoming[0]["code"], "OPV1");
+    assert_eq!(upcoming[0]["status"], "upcoming");
+    assert_eq!(upcoming[0]["due_on"], "2026-04-05");
+
+    // Follow-up: the left-out children and the pregnant woman with Td due, with how to reach them.
+    let follow = t.ok("follow_up", json!({"village_id": village}));
+    let items = follow.as_array().unwrap();
+    let kamla = items.iter().find(|i| i["name"] == "Kamla").expect("the pregnant woman is followed up");
+    assert_eq!(kamla["kind"], "pregnant_woman");
+    assert_eq!(kamla["pregnancy_weeks"], 14);
+    assert_eq!(kamla["edd"], "2026-09-07");
+    assert_eq!(kamla["house_no"], "12");
+    assert_eq!(kamla["phone"], "9876543210");
+    let p = items.iter().find(|i| i["name"] == "प्रिया").expect("a left-out child is followed up");
+    assert_eq!(p["classification"], "left_out");
+    assert_eq!(p["mother_name"], "सुनीता");
+    assert_eq!(p["head_of_household"], "Ramesh");
+    assert_eq!(p["age"]["months"], 7);
+    assert_eq!((&p["asha_name"], &p["asha_phone"]), (&json!("Sunita"), &Value::Null), "the device's ASHA");
+    assert!(items.iter().all(|i| i["name"] != "Mohammad"), "a newborn with only birth doses due is on schedule");
+
+    // The village's ASHA as the supervisor sets her, then on every follow-up item of the village.
+    let e = t.err("set_village_asha", json!({"village_id": village, "asha_name": "Geeta", "asha_phone": "12"}));
+    assert_eq!(e.code.as_str(), "INVALID_INPUT");
+    let v = t.ok("set_village_asha", json!({"village_id": village, "asha_name": "Geeta", "asha_phone": "9812345678"}));
+    assert_eq!((&v["asha_name"], &v["asha_phone"]), (&json!("Geeta"), &json!("9812345678")));
+    assert_eq!(t.ok("villages", json!({}))[0]["asha_name"], "Geeta");
+    let follow = t.ok("follow_up", json!({}));
+    assert!(follow.as_array().unwrap().iter().all(|i| i["asha_name"] == "Geeta" && i["asha_phone"] == "9812345678"));
+    let e = t.err("set_village_asha", json!({"village_id": household, "asha_name": "Geeta"}));
+    assert_eq!(e.code.as_str(), "NOT_FOUND");
+
+    // The session's list says each person's age too.
+    let s = t.ok("open_session", json!({"site_id": village, "date": "2026-03-10"}));
+    let due = t.ok("session_due", json!({"session_id": s["id"]}));
+    let p = due.as_array().unwrap().iter().find(|i| i["name"] == "प्रिया").unwrap();
+    assert_eq!(p["age"]["months"], 7);
+
+    // A walk-in added at the session: her item, with her doses due, whether or not on the list.
+    let walk_in = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Radha", "lmp": "2026-01-06"}));
+    let item = t.ok("session_item", json!({"session_id": s["id"], "register_id": walk_in["register_id"]}));
+    assert_eq!(item["name"], "Radha");
+    assert_eq!(item["pregnancy_weeks"], 9);
+    assert_eq!(item["doses"][0]["code"], "TD1");
+    assert_eq!(item["given"], json!([]));
+    let e = t.err("session_item", json!({"session_id": s["id"], "register_id": "B-NOBODY"}));
+    assert_eq!(e.code.as_str(), "UNKNOWN_BENEFICIARY");
 }

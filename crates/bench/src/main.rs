@@ -82,6 +82,21 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         db: Option<PathBuf>,
     },
+    /// Time one search of the whole block by name (names folded in memory, either script).
+    Search {
+        #[arg(long, default_value_t = 50_000)]
+        beneficiaries: usize,
+        #[arg(long, default_value_t = 50)]
+        villages: usize,
+        /// Use this store; it is built first if it holds no events yet.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+        /// What is searched for.
+        #[arg(long, default_value = "priya")]
+        text: String,
+    },
     /// Import, then due list and record on the imported store, all with defaults.
     All,
     /// Sync: events/s the server ingests from one device and from many at once.
@@ -271,6 +286,49 @@ fn bench_import(cli: &Cli, rows: usize, villages: usize, path: &Path) -> Result<
     Ok(())
 }
 
+/// One search of the whole block (`Store::search_beneficiaries`, every village).
+fn bench_search(path: &Path, runs: usize, text: &str) -> Result<()> {
+    let store = Store::open(path)?;
+    println!("== search of the whole block for {text:?} ({runs} timed runs after a first run)");
+    let t = Instant::now();
+    let mut found = store.search_beneficiaries(text, None)?;
+    let first = t.elapsed();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        found = store.search_beneficiaries(text, None)?;
+        times.push(t.elapsed());
+    }
+    let t = Instant::now();
+    let everyone = store.beneficiaries_in(None)?;
+    let read = t.elapsed();
+    let t = Instant::now();
+    let mut keys = 0usize;
+    for r in &everyone {
+        for name in [Some(&r.facts.name), r.facts.mother_name.as_ref(), r.place.head_of_household.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            keys += teeka_domain::similar::search_key(name).len();
+        }
+    }
+    let fold = t.elapsed();
+    println!(
+        "search block ({} beneficiaries): {}; first run {}; {} found (at most {})",
+        everyone.len(),
+        min_median_max(times),
+        fmt_ms(first),
+        found.len(),
+        teeka_store::SEARCH_LIMIT,
+    );
+    println!(
+        "  for comparison: reading every full record {}; folding every name, mother's name and head of household {} ({keys} letters)",
+        fmt_ms(read),
+        fmt_ms(fold)
+    );
+    Ok(())
+}
+
 /// `village`: `None` for the middle village, `Some(None)` for none, `Some(Some(name))` for one.
 fn bench_due_list(cli: &Cli, path: &Path, runs: usize, village: Option<Option<&str>>) -> Result<()> {
     let on = cli.today;
@@ -425,6 +483,11 @@ fn main() -> Result<()> {
             let (_dir, path) = store_path(&cli, db.as_deref())?;
             ensure_block(&cli, &path, *beneficiaries, *villages)?;
             bench_record(&cli, &path, *count)?;
+        }
+        Command::Search { beneficiaries, villages, db, runs, text } => {
+            let (_dir, path) = store_path(&cli, db.as_deref())?;
+            ensure_block(&cli, &path, *beneficiaries, *villages)?;
+            bench_search(&path, *runs, text)?;
         }
         Command::All => {
             let dir = temp_dir(&cli)?;

@@ -97,6 +97,50 @@ pub fn completed_months(from: Date, to: Date) -> u32 {
     months.max(0) as u32
 }
 
+/// An age as an ANM says it: the parts to say, the others zero. From five years on, years
+/// only ("6 years"); from one year, years and months ("1 yr 2 mo"); from one month, completed
+/// months ("7 months"); under a month, whole weeks from three weeks on ("3 weeks") and days
+/// before that ("16 days": the birth doses are counted in days). Months are completed calendar
+/// months, as the schedule counts them ([`completed_months`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AgeParts {
+    pub years: u32,
+    pub months: u32,
+    pub weeks: u32,
+    pub days: u32,
+}
+
+/// The age on `today` of someone born on `dob`, as an ANM says it ([`AgeParts`]); `None` when
+/// `dob` is after `today`.
+pub fn age_on(dob: Date, today: Date) -> Option<AgeParts> {
+    if dob > today {
+        return None;
+    }
+    let months = completed_months(dob, today);
+    if months >= 60 {
+        return Some(AgeParts { years: months / 12, ..AgeParts::default() });
+    }
+    if months >= 12 {
+        return Some(AgeParts { years: months / 12, months: months % 12, ..AgeParts::default() });
+    }
+    if months >= 1 {
+        return Some(AgeParts { months, ..AgeParts::default() });
+    }
+    let days = u32::try_from((today - dob).num_days()).unwrap_or(0);
+    if days >= 21 {
+        Some(AgeParts { weeks: days / 7, ..AgeParts::default() })
+    } else {
+        Some(AgeParts { days, ..AgeParts::default() })
+    }
+}
+
+/// Completed weeks of pregnancy on `today` from the LMP (gestational age, as the MCP card
+/// counts it); `None` when the LMP is after `today`.
+pub fn pregnancy_weeks(lmp: Date, today: Date) -> Option<u32> {
+    u32::try_from((today - lmp).num_days()).ok().map(|d| d / 7)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +185,47 @@ mod tests {
         assert_eq!(completed_months(d(2025, 3, 15), d(2025, 12, 15)), 9);
         assert_eq!(completed_months(d(2025, 3, 15), d(2025, 3, 1)), 0);
         assert_eq!(completed_months(d(2025, 1, 31), d(2025, 2, 28)), 1);
+    }
+
+    #[test]
+    fn ages_are_said_in_completed_months_years_weeks_or_days() {
+        let a = |y, m, w, dd| Some(AgeParts { years: y, months: m, weeks: w, days: dd });
+        let dob = d(2025, 3, 15);
+        assert_eq!(age_on(dob, d(2025, 3, 15)), a(0, 0, 0, 0));
+        assert_eq!(age_on(dob, d(2025, 3, 31)), a(0, 0, 0, 16));
+        assert_eq!(age_on(dob, d(2025, 4, 5)), a(0, 0, 3, 0));
+        assert_eq!(age_on(dob, d(2025, 4, 14)), a(0, 0, 4, 0));
+        assert_eq!(age_on(dob, d(2025, 4, 15)), a(0, 1, 0, 0));
+        assert_eq!(age_on(dob, d(2025, 10, 14)), a(0, 6, 0, 0));
+        assert_eq!(age_on(dob, d(2025, 10, 15)), a(0, 7, 0, 0));
+        assert_eq!(age_on(dob, d(2026, 3, 14)), a(0, 11, 0, 0));
+        assert_eq!(age_on(dob, d(2026, 5, 20)), a(1, 2, 0, 0));
+        assert_eq!(age_on(dob, d(2030, 3, 14)), a(4, 11, 0, 0));
+        assert_eq!(age_on(dob, d(2031, 9, 1)), a(6, 0, 0, 0));
+        assert_eq!(age_on(dob, d(2025, 3, 14)), None);
+    }
+
+    #[test]
+    fn month_ends_and_leap_days_count_like_the_schedule() {
+        let a = |y, m| Some(AgeParts { years: y, months: m, weeks: 0, days: 0 });
+        // Born on 31 January: a month is reached on the last day of February.
+        assert_eq!(age_on(d(2025, 1, 31), d(2025, 2, 27)), Some(AgeParts { weeks: 3, ..AgeParts::default() }));
+        assert_eq!(age_on(d(2025, 1, 31), d(2025, 2, 28)), a(0, 1));
+        assert_eq!(age_on(d(2025, 1, 31), d(2025, 4, 30)), a(0, 3));
+        // Born on a leap day: the first birthday is 28 February.
+        assert_eq!(age_on(d(2024, 2, 29), d(2025, 2, 27)), a(0, 11));
+        assert_eq!(age_on(d(2024, 2, 29), d(2025, 2, 28)), a(1, 0));
+        assert_eq!(age_on(d(2024, 2, 29), d(2028, 2, 29)), a(4, 0));
+        // 29 days in a leap February.
+        assert_eq!(age_on(d(2024, 2, 1), d(2024, 2, 29)), Some(AgeParts { weeks: 4, ..AgeParts::default() }));
+        assert_eq!(age_on(d(2024, 2, 1), d(2024, 3, 1)), a(0, 1));
+    }
+
+    #[test]
+    fn weeks_of_pregnancy_are_completed_weeks_from_the_lmp() {
+        assert_eq!(pregnancy_weeks(d(2025, 1, 1), d(2025, 1, 7)), Some(0));
+        assert_eq!(pregnancy_weeks(d(2025, 1, 1), d(2025, 1, 8)), Some(1));
+        assert_eq!(pregnancy_weeks(d(2025, 1, 1), d(2025, 7, 16)), Some(28));
+        assert_eq!(pregnancy_weeks(d(2025, 1, 2), d(2025, 1, 1)), None);
     }
 }

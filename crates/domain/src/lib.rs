@@ -27,7 +27,7 @@ pub use codes::{
     AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode,
     Referral, RiskCategory, Sex, UnknownCode, WorkerRole,
 };
-pub use dates::{iso, parse_date, Age, Date, DateError};
+pub use dates::{age_on, iso, parse_date, pregnancy_weeks, Age, AgeParts, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
 pub use hlc::Hlc;

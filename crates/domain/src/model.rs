@@ -105,6 +105,8 @@ pub enum EventBody {
     AreaDefined { area: Uuid, level: AreaLevel, name: String, parent: Option<Uuid> },
     /// A village setting: whether Japanese encephalitis vaccine is given there.
     VillageJeEndemicSet { area: Uuid, je_endemic: bool },
+    /// A village fact: its ASHA's name and phone (`None` clears), as a supervisor sets them.
+    VillageAshaSet { area: Uuid, name: Option<String>, phone: Option<String> },
     /// A household enters the register; `fields` are its initial values.
     HouseholdRegistered { household: Uuid, household_id: String, fields: Vec<HouseholdField> },
     /// Some of a household's fields change.
@@ -264,6 +266,7 @@ impl EventBody {
         match self {
             EventBody::AreaDefined { .. } => "area_defined",
             EventBody::VillageJeEndemicSet { .. } => "village_je_endemic_set",
+            EventBody::VillageAshaSet { .. } => "village_asha_set",
             EventBody::HouseholdRegistered { .. } => "household_registered",
             EventBody::HouseholdUpdated { .. } => "household_updated",
             EventBody::BeneficiaryRegistered { .. } => "beneficiary_registered",
@@ -284,7 +287,7 @@ impl EventBody {
     pub fn references(&self) -> Vec<Uuid> {
         match self {
             EventBody::AreaDefined { .. } => Vec::new(),
-            EventBody::VillageJeEndemicSet { area, .. } => vec![*area],
+            EventBody::VillageJeEndemicSet { area, .. } | EventBody::VillageAshaSet { area, .. } => vec![*area],
             EventBody::HouseholdRegistered { fields, .. } => HouseholdField::villages(fields).collect(),
             EventBody::HouseholdUpdated { household, fields } => {
                 std::iter::once(*household).chain(HouseholdField::villages(fields)).collect()
@@ -366,6 +369,17 @@ mod tests {
             .unwrap_or(EventBody::HouseholdUpdated { household: Uuid::nil(), fields: vec![] });
         assert_eq!(back, b);
         assert_eq!(back.kind(), "beneficiary_updated");
+    }
+
+    #[test]
+    fn a_villages_asha_has_a_stable_shape() {
+        let b = EventBody::VillageAshaSet { area: Uuid::nil(), name: Some("Sunita".into()), phone: None };
+        let json = serde_json::to_string(&b).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"type":"village_asha_set","area":"00000000-0000-0000-0000-000000000000","name":"Sunita","phone":null}"#
+        );
+        assert_eq!(serde_json::from_str::<EventBody>(&json).ok(), Some(b));
     }
 
     #[test]
@@ -457,6 +471,7 @@ mod tests {
             EventBody::AreaDefined { area: v, level: AreaLevel::Village, name: "Rampur".into(), parent: Some(v2) };
         assert_eq!(area.references(), Vec::<Uuid>::new());
         assert_eq!(EventBody::VillageJeEndemicSet { area: v, je_endemic: true }.references(), vec![v]);
+        assert_eq!(EventBody::VillageAshaSet { area: v, name: None, phone: None }.references(), vec![v]);
         let fields = vec![HouseholdField::Phone(None), HouseholdField::Village(v), HouseholdField::Village(v2)];
         let registered =
             EventBody::HouseholdRegistered { household: h, household_id: "H-1".into(), fields: fields.clone() };

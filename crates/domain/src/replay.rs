@@ -351,6 +351,7 @@ impl Replay {
                 }
             }
             EventBody::VillageJeEndemicSet { .. }
+            | EventBody::VillageAshaSet { .. }
             | EventBody::SessionOpened { .. }
             | EventBody::SessionClosed { .. }
             | EventBody::AefiReported { .. }

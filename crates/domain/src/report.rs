@@ -41,7 +41,7 @@ impl Person {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DueDose {
     pub code: DoseCode,
-    /// `due` or `overdue`.
+    /// `due` or `overdue` (`upcoming` in [`upcoming`]).
     pub status: DoseStatus,
     pub due_on: Option<Date>,
     /// When the previous dose of the series was given.
@@ -167,6 +167,32 @@ fn standing_from(
         fully_immunized: kind == Kind::Child && fully_immunized_by(dates.first_birthday(), history, on),
         due,
     }
+}
+
+/// The doses not yet due on `on`, each with the date it falls due (status `upcoming`), soonest
+/// first: what a beneficiary's card shows as "due on …". None unless active. A dose waiting on
+/// an earlier dose of its series carries the earliest date it could be given
+/// (see [`crate::schedule::evaluate`]).
+pub fn upcoming(
+    subject: &Subject,
+    status: BeneficiaryStatus,
+    history: &[Given],
+    on: Date,
+    settings: &ScheduleSettings,
+) -> Vec<DueDose> {
+    if status != BeneficiaryStatus::Active {
+        return Vec::new();
+    }
+    let dates = AnchorDates::new(subject.anchor);
+    let mut states = Vec::new();
+    evaluate_into(subject, &dates, history, on, settings, &mut states);
+    let mut out: Vec<DueDose> = states
+        .iter()
+        .filter(|s| s.status == DoseStatus::Upcoming && s.due_on.is_some())
+        .map(|s| DueDose { code: s.code, status: s.status, due_on: s.due_on, last_on: s.last_on })
+        .collect();
+    out.sort_by_key(|d| (d.due_on, d.code));
+    out
 }
 
 /// A drop-out rate between two doses: (from − to) ÷ from × 100, over the children who could
@@ -469,6 +495,21 @@ mod tests {
         let people = [(child("A", "2024-11-01"), given(&[(DoseCode::Mr1, "2025-08-05")]))];
         let c = cover(&people, "2026-11-10").dropout.mr1_mr2;
         assert_eq!((c.cohort, c.from, c.to, c.rate), (1, 1, 0, Some(100.0)));
+    }
+
+    #[test]
+    fn upcoming_doses_come_with_their_due_dates_soonest_first() {
+        let s = ScheduleSettings::default();
+        let subject = Subject { kind: Kind::Child, anchor: d("2025-01-01"), je_endemic: false };
+        let history =
+            given(&[(DoseCode::Bcg, "2025-01-01"), (DoseCode::Opv0, "2025-01-01"), (DoseCode::Hepb0, "2025-01-01")]);
+        let up = upcoming(&subject, BeneficiaryStatus::Active, &history, d("2025-01-20"), &s);
+        let first = up.first().map(|u| (u.code, u.status, u.due_on));
+        assert_eq!(first, Some((DoseCode::Opv1, DoseStatus::Upcoming, Some(d("2025-02-12")))));
+        assert!(up.iter().any(|u| u.code == DoseCode::Mr1 && u.due_on == Some(d("2025-10-01"))));
+        assert!(up.windows(2).all(|w| w[0].due_on <= w[1].due_on));
+        assert!(up.iter().all(|u| u.code != DoseCode::Bcg));
+        assert!(upcoming(&subject, BeneficiaryStatus::Migrated, &history, d("2025-01-20"), &s).is_empty());
     }
 
     mod consistent {

@@ -500,7 +500,9 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
                 }
             }
         }
-        EventBody::VillageJeEndemicSet { area, .. } => (path_of(area, "village")?, vec![]),
+        EventBody::VillageJeEndemicSet { area, .. } | EventBody::VillageAshaSet { area, .. } => {
+            (path_of(area, "village")?, vec![])
+        }
         EventBody::HouseholdRegistered { household, fields, .. } => {
             let village = HouseholdField::villages(fields)
                 .next()

@@ -36,6 +36,11 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
         EventBody::VillageJeEndemicSet { area, je_endemic } => {
             set_field(tx, "areas", resolve(tx, *area)?, "je_endemic", &stamp, je_endemic)?;
         }
+        EventBody::VillageAshaSet { area, name, phone } => {
+            let area = resolve(tx, *area)?;
+            set_field(tx, "areas", area, "asha_name", &stamp, name)?;
+            set_field(tx, "areas", area, "asha_phone", &stamp, phone)?;
+        }
         EventBody::HouseholdRegistered { household, household_id, fields } => {
             match registered_as(tx, "SELECT id FROM households WHERE household_id = ?1", household_id, *household)? {
                 Some(e) => {

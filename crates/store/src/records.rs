@@ -9,6 +9,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
+use teeka_domain::similar::SearchQuery;
 use teeka_domain::tally::SessionFact;
 use teeka_domain::{
     AefiFacts, AefiSeverity, AefiSign, BeneficiaryFacts, BeneficiaryStatus, Date, DoseCode, ExportDelivery, Given,
@@ -79,6 +80,9 @@ pub struct VillageRecord {
     pub households: u32,
     pub children: u32,
     pub pregnant_women: u32,
+    /// The village's ASHA, as a supervisor set her (`village_asha_set`).
+    pub asha_name: Option<String>,
+    pub asha_phone: Option<String>,
 }
 
 /// A household as the register holds it, with its number of members (any status).
@@ -108,6 +112,8 @@ pub struct Place {
     pub village: String,
     pub house_no: Option<String>,
     pub head_of_household: Option<String>,
+    /// The household's phone.
+    pub phone: Option<String>,
 }
 
 /// A dose on record (corrections applied).
@@ -214,7 +220,8 @@ type Visit = (String, Date, ReasonCode, Option<String>, Option<Uuid>);
 
 const ROW_COLUMNS: &str = "b.id, b.register_id, b.household_id, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
      b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id,
-     (SELECT m.register_id FROM beneficiaries m WHERE m.id = b.mother_id), b.delivered_on, b.delivery_outcome, b.live_births";
+     (SELECT m.register_id FROM beneficiaries m WHERE m.id = b.mother_id), b.delivered_on, b.delivery_outcome, b.live_births,
+     h.phone";
 const ROW_FROM: &str =
     "FROM beneficiaries b JOIN households h ON h.id = b.household_id JOIN areas a ON a.id = h.village_id";
 
@@ -239,6 +246,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> Result<BeneficiaryRecord> {
             village: r.get(12)?,
             house_no: r.get(13)?,
             head_of_household: r.get(14)?,
+            phone: r.get(20)?,
         },
         mother: r.get(16)?,
         delivery: match (
@@ -296,26 +304,44 @@ impl Store {
         )
     }
 
-    /// Beneficiaries whose name, mother's name, head of household or register id contains
-    /// `text` (case-insensitive for ASCII), optionally of one village, at most [`SEARCH_LIMIT`],
-    /// by name.
+    /// Every beneficiary (any status), optionally of one village, by register id.
+    pub fn beneficiaries_in(&self, village: Option<Uuid>) -> Result<Vec<BeneficiaryRecord>> {
+        self.beneficiaries_where("(?1 IS NULL OR a.id = ?1) ORDER BY b.register_id", &[&village.map(|v| v.to_string())])
+    }
+
+    /// Beneficiaries found by `text` ([`SearchQuery`]): their name, mother's name or head of
+    /// household in either script (Devanagari or Latin letters), their register id, or their
+    /// household's phone; optionally of one village, at most [`SEARCH_LIMIT`], by name. Names are
+    /// folded in memory: a device holds a few thousand people.
     pub fn search_beneficiaries(&self, text: &str, village: Option<Uuid>) -> Result<Vec<BeneficiaryRecord>> {
-        let text = text.trim();
-        if text.is_empty() {
+        let Some(q) = SearchQuery::new(text) else {
             return Ok(Vec::new());
+        };
+        // Only what is searched is read for everyone; the full records only for those found.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.register_id, b.name, b.mother_name, h.head_of_household, h.phone
+             FROM beneficiaries b JOIN households h ON h.id = b.household_id
+             WHERE ?1 IS NULL OR h.village_id = ?1",
+        )?;
+        let mut rows = stmt.query([village.map(|v| v.to_string())])?;
+        let some = |t: &Option<String>| t.as_deref().is_some_and(|t| q.matches_name(t));
+        let mut found: Vec<(String, String)> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (register_id, name): (String, String) = (r.get(0)?, r.get(1)?);
+            let (mother, head, phone): (Option<String>, Option<String>, Option<String>) =
+                (r.get(2)?, r.get(3)?, r.get(4)?);
+            if q.matches_id(&register_id)
+                || q.matches_name(&name)
+                || some(&mother)
+                || some(&head)
+                || phone.as_deref().is_some_and(|p| q.matches_phone(p))
+            {
+                found.push((name, register_id));
+            }
         }
-        let escaped: String =
-            text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
-        let pattern = format!("%{escaped}%");
-        let village = village.map(|v| v.to_string());
-        self.beneficiaries_where(
-            &format!(
-                "(b.name LIKE ?1 ESCAPE '\\' OR b.mother_name LIKE ?1 ESCAPE '\\'
-                  OR h.head_of_household LIKE ?1 ESCAPE '\\' OR b.register_id LIKE ?1 ESCAPE '\\')
-                 AND (?2 IS NULL OR a.id = ?2) ORDER BY b.name, b.register_id LIMIT {SEARCH_LIMIT}"
-            ),
-            &[&pattern, &village],
-        )
+        found.sort();
+        found.truncate(SEARCH_LIMIT);
+        found.into_iter().map(|(_, register_id)| self.beneficiary(&register_id)).collect()
     }
 
     /// The active doses of several beneficiaries.
@@ -452,7 +478,8 @@ impl Store {
                     (SELECT count(*) FROM beneficiaries b JOIN households h ON h.id = b.household_id
                       WHERE h.village_id = a.id AND b.kind = 'child' AND b.status = 'active'),
                     (SELECT count(*) FROM beneficiaries b JOIN households h ON h.id = b.household_id
-                      WHERE h.village_id = a.id AND b.kind = 'pregnant_woman' AND b.status = 'active')
+                      WHERE h.village_id = a.id AND b.kind = 'pregnant_woman' AND b.status = 'active'),
+                    a.asha_name, a.asha_phone
              FROM areas a WHERE a.level = 'village' ORDER BY a.name COLLATE NOCASE, a.id",
         )?;
         let mut rows = stmt.query([])?;
@@ -464,6 +491,8 @@ impl Store {
                 households: r.get(2)?,
                 children: r.get(3)?,
                 pregnant_women: r.get(4)?,
+                asha_name: r.get(5)?,
+                asha_phone: r.get(6)?,
             });
         }
         Ok(out)

@@ -9,7 +9,7 @@ use crate::records::SessionRecord;
 use crate::store::Store;
 use std::collections::HashSet;
 use teeka_domain::care::{check_reason, check_session_date};
-use teeka_domain::facts::{check_dob, check_pregnancy, optional_text, required_text};
+use teeka_domain::facts::{check_dob, check_pregnancy, optional_phone, optional_text, required_text};
 use teeka_domain::record::{check_delivery, check_doses, check_not_given, Fields, Mother, Recipient};
 use teeka_domain::{
     iso, AefiFacts, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DeliveryOutcome, DoseCode,
@@ -42,6 +42,24 @@ impl Store {
     pub fn set_je_endemic(&mut self, village: &str, je_endemic: bool, ctx: &Ctx) -> Result<Event> {
         let area = self.village_id(village)?.ok_or_else(|| StoreError::UnknownVillage(village.to_string()))?;
         let mut events = self.append(ctx, vec![EventBody::VillageJeEndemicSet { area, je_endemic }])?;
+        events.pop().ok_or_else(|| corrupt("an append returned no event"))
+    }
+
+    /// Sets a village's ASHA: her name and phone (empty or `None` clears each), checked as a
+    /// household's texts and phone are.
+    pub fn set_village_asha(
+        &mut self,
+        village: Uuid,
+        name: Option<&str>,
+        phone: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Event> {
+        if !self.village_exists(village)? {
+            return Err(not_found(format!("village_id {village}: no such village on this device")));
+        }
+        let name = optional_text("asha_name", name)?;
+        let phone = optional_phone(phone)?;
+        let mut events = self.append(ctx, vec![EventBody::VillageAshaSet { area: village, name, phone }])?;
         events.pop().ok_or_else(|| corrupt("an append returned no event"))
     }
 

@@ -339,3 +339,51 @@ fn events_about_records_never_registered_here_are_kept_and_harmless() {
     assert!(here.export().unwrap().beneficiaries.is_empty());
     assert!(here.due_list(date("2026-11-22"), None).unwrap().is_empty());
 }
+
+/// Search folds names in memory: either script finds the other, the mother's name and the head
+/// of household are searched, and so are register ids and the household's phone.
+#[test]
+fn search_finds_names_across_scripts_ids_and_phones() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let ids = |text: &str| -> Vec<String> {
+        s.search_beneficiaries(text, None).unwrap().into_iter().map(|r| r.register_id).collect()
+    };
+    assert_eq!(ids("aarav"), ["C-1"]);
+    assert_eq!(ids("प्रिया"), ["C-2"]);
+    assert_eq!(ids("sunita"), ["C-2", "C-1"], "the mother's name, ordered by the child's name");
+    assert_eq!(ids("कमला"), ["W-1"]);
+    assert_eq!(ids("c-2"), ["C-2"]);
+    assert_eq!(ids("98765"), ["C-2", "C-1"], "the household's phone");
+    assert!(ids("zz").is_empty());
+    assert!(ids("  ").is_empty());
+    let village = s.village_records().unwrap()[0].id;
+    assert_eq!(s.search_beneficiaries("kamla", Some(village)).unwrap().len(), 1);
+    assert!(s.search_beneficiaries("kamla", Some(uuid::Uuid::nil())).unwrap().is_empty());
+}
+
+/// A village's ASHA is one event per change; two devices setting her converge on the later one
+/// whatever the order they take the events in; a bad phone stores nothing.
+#[test]
+fn a_villages_asha_converges_by_the_later_write() {
+    let mut a = Store::open_in_memory().unwrap();
+    imported(&mut a);
+    let mut b = Store::open_in_memory().unwrap();
+    b.ingest(&a.events().unwrap(), Utc::now()).unwrap();
+    let village = a.village_records().unwrap()[0].id;
+    let t = |h| ctx_at(Utc.with_ymd_and_hms(2026, 11, 22, h, 0, 0).unwrap(), "sup");
+    let before = a.event_count().unwrap();
+    assert!(a.set_village_asha(village, Some("Sunita"), Some("12"), &t(7)).is_err());
+    assert_eq!(a.event_count().unwrap(), before, "a refused write stores nothing");
+    let e = a.set_village_asha(village, Some(" Sunita Devi "), Some("9876543210"), &t(7)).unwrap();
+    assert_eq!(e.body.kind(), "village_asha_set");
+    b.set_village_asha(village, Some("Geeta"), None, &t(8)).unwrap();
+    let (from_a, from_b) = (a.events().unwrap(), b.events().unwrap());
+    b.ingest(&from_a, Utc::now()).unwrap();
+    a.ingest(&from_b, Utc::now()).unwrap();
+    for s in [&a, &b] {
+        let v = s.village_records().unwrap().into_iter().find(|v| v.id == village).unwrap();
+        assert_eq!((v.asha_name.as_deref(), v.asha_phone.as_deref()), (Some("Geeta"), None));
+    }
+    assert!(a.set_village_asha(uuid::Uuid::nil(), Some("X"), None, &t(9)).is_err());
+}

@@ -11,7 +11,8 @@ const household = {
 const place = { village_id: "v1", village: "Rampur", house_no: "12", head_of_household: "Ramesh" };
 const member = (over: Record<string, unknown> = {}) => ({
   id: "m1", register_id: "C-1", household_id: "h1", kind: "child", name: "Asha", sex: "F", dob: "2026-08-15", lmp: null, edd: null,
-  mother_name: null, status: "active", classification: "up_to_date", fully_immunized: false, due: [], mother: null, delivery: null, ...over,
+  mother_name: null, status: "active", classification: "up_to_date", fully_immunized: false, due: [], mother: null, delivery: null,
+  age: null, pregnancy_weeks: null, ...over,
 });
 const due = (code: string, status: "due" | "overdue") => ({ code, status, due_on: "2026-11-20", last_on: null });
 
@@ -26,7 +27,7 @@ function fakeCore() {
     woman,
   ];
   const beneficiaries: Record<string, Record<string, unknown>> = {
-    "W-1": { ...woman, ...place, doses: [], not_given: [], aefi: [] },
+    "W-1": { ...woman, ...place, phone: null, doses: [], not_given: [], aefi: [], upcoming: [] },
   };
   const handler = (cmd: string, req: Record<string, unknown> | undefined): unknown => {
     switch (cmd) {
@@ -45,7 +46,7 @@ function fakeCore() {
         const mother = { ...woman, status: "delivered", due: [], delivery };
         members.splice(2, 1, mother, baby);
         beneficiaries["W-1"] = { ...beneficiaries["W-1"], ...mother };
-        beneficiaries["B-1"] = { ...baby, ...place, doses: [], not_given: [], aefi: [] };
+        beneficiaries["B-1"] = { ...baby, ...place, phone: null, doses: [], not_given: [], aefi: [], upcoming: [] };
         return { mother, newborns: [baby] };
       }
       default: return null;

@@ -1,9 +1,9 @@
 import { t, doseName } from "../i18n";
 import { groupCard } from "../lib/codes";
 import { parseDisplayDate } from "../lib/dates";
-import type { DoseCode, DoseInput as DoseEntry } from "../bindings";
+import type { DoseCode, DoseInput as DoseEntry, DueDose } from "../bindings";
 import { FieldError } from "./ui";
-import { maskDateInput } from "../lib/dates";
+import { isoToDisplay, maskDateInput } from "../lib/dates";
 
 /** Per dose code the core offered: ticked, and the date typed. */
 export type CardState = Record<string, { on: boolean; date: string }>;
@@ -22,8 +22,10 @@ export function cardEntries(card: CardState, today: string, minIso?: string): { 
 }
 
 /** The MCP card: doses grouped by age, a tick and a date for each. */
-export function DoseCard(props: { codes: string[]; card: CardState; onChange: (c: CardState) => void; today: string; exclude?: Set<string> }) {
+/** `upcoming`: the doses not yet due (the core's), each shown with "due on DD/MM/YYYY". */
+export function DoseCard(props: { codes: string[]; card: CardState; onChange: (c: CardState) => void; today: string; exclude?: Set<string>; upcoming?: DueDose[] }) {
   const groups = groupCard(props.codes.filter((c) => !props.exclude?.has(c)));
+  const dueOn = new Map((props.upcoming ?? []).map((d) => [d.code as string, d.due_on]));
   const set = (code: string, v: { on: boolean; date: string }) => props.onChange({ ...props.card, [code]: v });
   return (
     <div class="card">
@@ -40,6 +42,11 @@ export function DoseCard(props: { codes: string[]; card: CardState; onChange: (c
                   <input type="checkbox" checked={v.on} onChange={(e) => set(code, { ...v, on: e.currentTarget.checked })} data-testid={`card-dose-${code}`} />
                   <span>{doseName(code)}</span>
                 </label>
+                {!v.on && dueOn.get(code) && (
+                  <span class="muted small" data-testid={`card-due-on-${code}`}>
+                    {t("member.due_on", { date: isoToDisplay(dueOn.get(code)) })}
+                  </span>
+                )}
                 {v.on && (
                   <input
                     type="text"

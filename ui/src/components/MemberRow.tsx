@@ -1,6 +1,7 @@
 import type { Member } from "../bindings";
 import { doseName, kindName, t } from "../i18n";
 import { isoToDisplay } from "../lib/dates";
+import { personAge } from "../lib/age";
 import { Badge } from "./ui";
 
 export function DueChips({ due }: { due: Member["due"] }) {
@@ -26,7 +27,8 @@ export function MemberRow({ m, onOpen }: { m: Member; onOpen: () => void }) {
           {m.name} <span class="muted">· {kindName(m.kind, m.sex)}</span>
         </span>
         <span class="row-sub">
-          {when}
+          <span class="age" data-testid="age">{personAge(m, false)}</span>
+          {when && (personAge(m, false) ? ` · ${when}` : when)}
           {m.status !== "active" && <span class="status-tag"> · {t("status." + m.status)}</span>}
         </span>
         <span class="row-badges">

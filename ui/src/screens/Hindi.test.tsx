@@ -12,6 +12,7 @@ const household = {
 const person = (over: { register_id: string } & Record<string, unknown>) => ({
   id: over.register_id, household_id: "h1", kind: "child", sex: "F", dob: "2026-02-15", lmp: null, edd: null,
   mother_name: "सीता", status: "active", classification: "left_out", fully_immunized: false,
+  age: null, pregnancy_weeks: null, mother: null, delivery: null,
   due: [{ code: "PENTA1", status: "overdue", due_on: "2026-03-29", last_on: null }, { code: "BCG", status: "due", due_on: null, last_on: null }],
   ...over,
 });
@@ -28,7 +29,7 @@ function core(cmd: string, req: Record<string, unknown> | undefined): unknown {
     case "members": return [girl, boy, woman];
     case "beneficiary": {
       const p = [girl, boy, woman].find((x) => x.register_id === req!.register_id)!;
-      return { ...p, village_id: "v1", village: "रामपुर", house_no: "12", head_of_household: "रामदीन", doses: [], not_given: [], aefi: [{ id: "a1", date: "2026-11-01", severity: "minor", observed: "बुखार", codes: ["PENTA1"], session_id: null, signs: [], onset: null, referral: null }] };
+      return { ...p, village_id: "v1", village: "रामपुर", house_no: "12", head_of_household: "रामदीन", phone: null, upcoming: [], doses: [], not_given: [], aefi: [{ id: "a1", date: "2026-11-01", severity: "minor", observed: "बुखार", codes: ["PENTA1"], session_id: null, signs: [], onset: null, referral: null }] };
     }
     case "open_session": return { id: "s1", site_id: "v1", site: "रामपुर", date: "2026-11-22", closed: false, vials: [] };
     // A due-list entry carries no sex.

@@ -10,6 +10,8 @@ import { clampVials, tallyByAntigen, totalDoses, totalNotGiven, vialAntigens } f
 import { grow, matchesName } from "../lib/text";
 import { Badge, DateField, dateProblem, ErrorBox, FieldError, Loading, Sheet, Stepper } from "../components/ui";
 import { useLoad } from "./Survey";
+import { personAge } from "../lib/age";
+import { WalkIn } from "../components/WalkIn";
 
 export function SessionScreen() {
   const [session, setSession] = useState<Session | null>(null);
@@ -117,6 +119,9 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
   const received = useRef(0);
   const measured = useRef(false);
   const sentinel = useRef<HTMLDivElement>(null);
+  // Walk-ins added at this session stay on its list even with nothing due.
+  const walkIns = useRef<SessionItem[]>([]);
+  const [walkIn, setWalkIn] = useState(false);
 
   const loadTally = () => api.sessionTally(session.id).then(setTally, () => {});
   const asked = useRef(0);
@@ -127,7 +132,7 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
       (d) => {
         if (!live) return;
         received.current = performance.now();
-        setItems(d);
+        setItems([...walkIns.current.filter((w) => !d.some((x) => x.register_id === w.register_id)), ...d]);
         setErr(null);
       },
       (e) => live && setErr(toApiError(e)),
@@ -251,6 +256,23 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
         </div>
       )}
       {!session.closed && (
+        <button class="btn wide" onClick={() => setWalkIn(true)} data-testid="walk-in-open">
+          {t("session.walk_in")}
+        </button>
+      )}
+      {walkIn && (
+        <WalkIn
+          session={session}
+          onClose={() => setWalkIn(false)}
+          onAdded={(item) => {
+            walkIns.current = [item, ...walkIns.current.filter((w) => w.register_id !== item.register_id)];
+            setItems((xs) => [item, ...(xs ?? []).filter((x) => x.register_id !== item.register_id)]);
+            setFilter("");
+            setWalkIn(false);
+          }}
+        />
+      )}
+      {!session.closed && (
         <button class="btn danger wide" onClick={() => setSheet({ k: "close" })} data-testid="close-session">
           {t("session.close")}
         </button>
@@ -312,6 +334,7 @@ function DueRow(props: {
       <div class="row-title">
         {item.name} <span class="muted">· {kindName(item.kind)}</span> <Badge c={item.classification} due={item.doses} />
       </div>
+      <div class="muted" data-testid="age">{personAge(item)}</div>
       <div class="chips">
         {item.doses.map((d) => {
           const g = given.has(d.code);

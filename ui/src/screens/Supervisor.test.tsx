@@ -19,6 +19,8 @@ const coverage = {
 const item = (rid: string, classification: string) => ({
   register_id: rid, name: `Child ${rid}`, kind: "child", household_id: "HH-1", village: "Rampur", classification, fully_immunized: false,
   doses: [{ code: "PENTA3", status: "overdue", due_on: "2026-09-01", last_on: "2026-07-01" }],
+  age: { years: 1, months: 2, weeks: 0, days: 0 }, pregnancy_weeks: null, edd: null,
+  house_no: "12", head_of_household: "Ramesh", phone: "98765 43210", mother_name: "Pooja", asha_name: "Sunita", asha_phone: null,
 });
 const device = (id: string, skew: number | null, over: Record<string, unknown> = {}) => ({
   device_id: id, area: "Block A", role: "asha", enrolled_at: "2026-10-01T00:00:00Z", last_sync_at: null, pending: 2, clock_skew_ms: skew, revoked: false, ...over,

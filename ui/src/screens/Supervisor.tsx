@@ -5,11 +5,12 @@ import type { Coverage, DeviceInfo as Device } from "../bindings";
 import { useApp } from "../context";
 import { doseName, kindName, reasonName, t } from "../i18n";
 import { isoToDisplay, timeAgo } from "../lib/dates";
-import { barWidth, pct, skewFlagged } from "../lib/text";
+import { barWidth, pct, skewFlagged, validPhone } from "../lib/text";
 import { agoText } from "../components/SyncBar";
-import { Badge, ErrorBox, Loading } from "../components/ui";
+import { Badge, ErrorBox, FieldError, Loading, TextField } from "../components/ui";
 import { DueChips } from "../components/MemberRow";
 import { useLoad } from "./Survey";
+import { personAge } from "../lib/age";
 
 type Part = "coverage" | "follow_up" | "refusals" | "devices";
 const PARTS: Part[] = ["coverage", "follow_up", "refusals", "devices"];
@@ -102,12 +103,61 @@ function VillageFilter({ value, onChange }: { value: string; onChange: (v: strin
   );
 }
 
+/** A village's ASHA, as the supervisor sets her: name and phone (one event). */
+function VillageAsha({ village_id }: { village_id: string }) {
+  const { data, reload } = useLoad(() => api.villages(), [village_id]);
+  const v = data?.find((x) => x.id === village_id);
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState("");
+  const [phone, setPhone] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  if (!v) return null;
+  const edit = () => (setName(v.asha_name ?? ""), setPhone(v.asha_phone ?? ""), setProblem(null), setErr(null), setEditing(true));
+  const save = async () => {
+    if (!validPhone(phone)) return setProblem(t("survey.phone_bad"));
+    setProblem(null);
+    try {
+      await api.setVillageAsha({ village_id, asha_name: name.trim(), asha_phone: phone.trim() });
+      setEditing(false);
+      reload();
+    } catch (e) {
+      setErr(toApiError(e));
+    }
+  };
+  return (
+    <section class="card" data-testid="village-asha">
+      {!editing ? (
+        <p>
+          <span data-testid="village-asha-text">
+            {v.asha_name || v.asha_phone ? t("sup.asha", { names: [v.asha_name, v.asha_phone].filter(Boolean).join(" · ") }) : t("sup.asha_none")}
+          </span>{" "}
+          <button class="btn-small" onClick={edit} data-testid="village-asha-edit">
+            {t("common.edit")}
+          </button>
+        </p>
+      ) : (
+        <form class="form" onSubmit={(e) => (e.preventDefault(), save())}>
+          <TextField label={t("sup.asha_name")} value={name} onInput={setName} testid="village-asha-name" />
+          <TextField label={`${t("survey.phone")} ${t("common.optional")}`} value={phone} onInput={setPhone} testid="village-asha-phone" type="tel" inputMode="tel" />
+          <FieldError text={problem} />
+          <ErrorBox error={err} />
+          <button type="submit" class="btn primary wide" data-testid="village-asha-save">
+            {t("common.save")}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
 function FollowUp() {
   const [v, setV] = useState("");
   const { data, err } = useLoad(() => api.followUp(v || undefined), [v]);
   return (
     <>
       <VillageFilter value={v} onChange={setV} />
+      {v && <VillageAsha village_id={v} />}
       <ErrorBox error={err} />
       {!data && !err && <Loading />}
       <ul class="list">
@@ -116,6 +166,25 @@ function FollowUp() {
             <div class="row-title">
               {i.name} <span class="muted">· {i.village} · {kindName(i.kind)}</span> <Badge c={i.classification} due={i.doses} />
             </div>
+            <div class="row-sub" data-testid="follow-up-who">
+              <span data-testid="age">{personAge(i)}</span>
+              {i.mother_name ? ` · ${t("member.mother", { name: i.mother_name })}` : ""}
+            </div>
+            <div class="row-sub" data-testid="follow-up-where">
+              {t("sup.house", { no: i.house_no ?? "—" })}
+              {i.head_of_household ? ` · ${i.head_of_household}` : ""}
+              {i.asha_name ? ` · ${t("sup.asha", { names: i.asha_name })}` : ""}
+            </div>
+            {i.asha_phone && (
+              <a class="btn call" href={`tel:${i.asha_phone.replace(/[^\d+]/g, "")}`} data-testid="follow-up-call-asha">
+                {t("sup.call_asha", { phone: i.asha_phone })}
+              </a>
+            )}
+            {i.phone && (
+              <a class="btn call" href={`tel:${i.phone.replace(/[^\d+]/g, "")}`} data-testid="follow-up-call">
+                {t("sup.call", { phone: i.phone })}
+              </a>
+            )}
             <DueChips due={i.doses} />
           </li>
         ))}

@@ -9,7 +9,8 @@ const hh = (over: Record<string, unknown> = {}) => ({
 });
 const member = (over: Record<string, unknown> = {}) => ({
   id: "m1", register_id: "C-1", household_id: "h1", kind: "child", name: "Asha", sex: "F", dob: "2026-08-15", lmp: null, edd: null,
-  mother_name: null, status: "active", classification: "up_to_date", fully_immunized: false, due: [], ...over,
+  mother_name: null, status: "active", classification: "up_to_date", fully_immunized: false, due: [],
+  age: { years: 0, months: 3, weeks: 0, days: 0 }, pregnancy_weeks: null, ...over,
 });
 
 /** A small stateful core: households and members kept as the commands change them. */
@@ -203,7 +204,7 @@ describe("Survey", () => {
   it("a refusal from member detail sends record_refusal with the chosen reason", async () => {
     const core = fakeCore();
     core.members.h1.push(member());
-    core.beneficiaries["C-1"] = { ...member(), village_id: "v1", village: "Rampur", house_no: "12", head_of_household: "Ramesh", doses: [], not_given: [], aefi: [] };
+    core.beneficiaries["C-1"] = { ...member(), village_id: "v1", village: "Rampur", house_no: "12", head_of_household: "Ramesh", doses: [], not_given: [], aefi: [], upcoming: [] };
     const calls = await mount(core.handler);
     await openHousehold(calls);
     await click("member-open");
@@ -218,7 +219,7 @@ describe("Survey", () => {
 
   it("search calls `search` with the text and opens a result", async () => {
     const core = fakeCore();
-    core.beneficiaries["C-5"] = { ...member({ register_id: "C-5", name: "Asha Devi" }), village_id: "v1", village: "Rampur", house_no: "7", head_of_household: "Mohan", doses: [], not_given: [], aefi: [] };
+    core.beneficiaries["C-5"] = { ...member({ register_id: "C-5", name: "Asha Devi" }), village_id: "v1", village: "Rampur", house_no: "7", head_of_household: "Mohan", doses: [], not_given: [], aefi: [], upcoming: [] };
     const calls = await mount(core.handler);
     await type("search", "  asha ");
     await tick(350);

@@ -63,6 +63,13 @@ impl App {
         Ok(session::items(&self.store, req.session_id)?)
     }
 
+    /// `session_item`: one beneficiary's item at the session, whether or not on its due list (a
+    /// walk-in added at the session), with what the session recorded.
+    pub fn session_item(&mut self, req: SessionItemReq, clock: Clock) -> Result<SessionItem, AppError> {
+        self.guard(&clock)?;
+        Ok(session::item_at(&self.store, req.session_id, req.register_id.trim())?)
+    }
+
     /// `record_given`: the doses, dated the session date (all or none; `SESSION_CLOSED` when
     /// the session is closed).
     pub fn record_given(&mut self, req: RecordGivenReq, clock: Clock) -> Result<ItemRecorded, AppError> {

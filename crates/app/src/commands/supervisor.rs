@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::types::*;
-use crate::views::supervisor;
+use crate::views::{supervisor, survey};
 use crate::{App, Clock};
 
 impl App {
@@ -12,10 +12,19 @@ impl App {
         Ok(supervisor::coverage(&self.store, clock.today)?)
     }
 
-    /// `follow_up`: left-out and drop-out beneficiaries with their doses due.
-    pub fn follow_up(&mut self, req: FollowUpReq, clock: Clock) -> Result<Vec<SessionItem>, AppError> {
+    /// `follow_up`: left-out and drop-out children and pregnant women with a dose due, with their
+    /// doses due and how to reach them.
+    pub fn follow_up(&mut self, req: FollowUpReq, clock: Clock) -> Result<Vec<FollowUpItem>, AppError> {
         self.guard(&clock)?;
         Ok(supervisor::follow_up(&self.store, req.village_id, clock.today)?)
+    }
+
+    /// `set_village_asha`: the village's ASHA, her name and phone (one `village_asha_set` event;
+    /// empty clears); the village with them.
+    pub fn set_village_asha(&mut self, req: SetVillageAshaReq, clock: Clock) -> Result<Village, AppError> {
+        let ctx = self.guard(&clock)?;
+        self.store.set_village_asha(req.village_id, req.asha_name.as_deref(), req.asha_phone.as_deref(), &ctx)?;
+        Ok(survey::village(&self.store, req.village_id, clock.today)?)
     }
 
     /// `refusals`: newest first.

@@ -8,7 +8,10 @@ pub mod survey;
 use serde::Serialize;
 use std::collections::HashMap;
 use teeka_domain::report::{standing, DueDose};
-use teeka_domain::{BeneficiaryStatus, Classification, Date, ExportDelivery, Given, Kind, ScheduleSettings, Sex};
+use teeka_domain::{
+    age_on, pregnancy_weeks, AgeParts, BeneficiaryStatus, Classification, Date, ExportDelivery, Given, Kind,
+    ScheduleSettings, Sex,
+};
 use teeka_store::{BeneficiaryRecord, Place, Result, Store};
 use uuid::Uuid;
 
@@ -34,6 +37,22 @@ pub struct Member {
     pub mother: Option<String>,
     /// A mother whose delivery was recorded: the latest record of it.
     pub delivery: Option<ExportDelivery>,
+    /// The age on the date as an ANM says it (from the date of birth; `null` without one).
+    pub age: Option<AgeParts>,
+    /// A pregnant woman without a date of birth: completed weeks of pregnancy from the LMP.
+    pub pregnancy_weeks: Option<u32>,
+}
+
+/// What is said of a person instead of their name: their age from the date of birth, or for a
+/// pregnant woman without one the weeks of pregnancy from the LMP (the rules of
+/// `teeka_domain::dates`).
+pub(crate) fn age_of(kind: Kind, facts: &teeka_domain::BeneficiaryFacts, on: Date) -> (Option<AgeParts>, Option<u32>) {
+    let age = facts.dob.and_then(|dob| age_on(dob, on));
+    let weeks = match (kind, facts.dob) {
+        (Kind::PregnantWoman, None) => facts.lmp.and_then(|lmp| pregnancy_weeks(lmp, on)),
+        _ => None,
+    };
+    (age, weeks)
 }
 
 /// A member and where they live (search results).
@@ -55,6 +74,7 @@ pub(crate) fn member(row: &BeneficiaryRecord, history: &[Given], today: Date, se
         None => (Classification::UpToDate, false, Vec::new()),
     };
     let f = &row.facts;
+    let (age, pregnancy_weeks) = age_of(row.kind, f, today);
     Member {
         id: row.id,
         register_id: row.register_id.clone(),
@@ -72,6 +92,8 @@ pub(crate) fn member(row: &BeneficiaryRecord, history: &[Given], today: Date, se
         due,
         mother: row.mother.clone(),
         delivery: row.delivery,
+        age,
+        pregnancy_weeks,
     }
 }
 

@@ -1,12 +1,12 @@
 //! The ANM's session: its due list with what it recorded, one beneficiary's item, its tally.
 
-use super::member;
+use super::{age_of, member};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use teeka_domain::report::{DueDose, DueItem};
 use teeka_domain::tally::{tally as count, Tally};
-use teeka_domain::{Classification, Date, DoseCode, Kind};
-use teeka_store::{NotGivenCode, Result, Store};
+use teeka_domain::{AgeParts, Classification, Date, DoseCode, Kind};
+use teeka_store::{BeneficiaryRecord, NotGivenCode, Result, Store};
 use uuid::Uuid;
 
 /// A due-list entry of a session (or of the follow-up list), with what the session recorded.
@@ -21,6 +21,12 @@ pub struct SessionItem {
     pub classification: Classification,
     pub fully_immunized: bool,
     pub doses: Vec<DueDose>,
+    /// The age on the date as an ANM says it (a child, or anyone with a date of birth).
+    pub age: Option<AgeParts>,
+    /// A pregnant woman: completed weeks of pregnancy from the LMP.
+    pub pregnancy_weeks: Option<u32>,
+    /// A pregnant woman: the expected date of delivery.
+    pub edd: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub given: Option<Vec<DoseCode>>,
@@ -40,10 +46,32 @@ impl From<DueItem> for SessionItem {
             classification: d.classification,
             fully_immunized: d.fully_immunized,
             doses: d.doses,
+            age: None,
+            pregnancy_weeks: None,
+            edd: None,
             given: None,
             not_given: None,
         }
     }
+}
+
+impl SessionItem {
+    /// Sets what is said of the person from their record: age, weeks of pregnancy, EDD.
+    pub(crate) fn with_person(mut self, row: Option<&BeneficiaryRecord>, on: Date) -> SessionItem {
+        if let Some(row) = row {
+            (self.age, self.pregnancy_weeks) = age_of(row.kind, &row.facts, on);
+            self.edd = row.facts.lmp.and_then(teeka_domain::model::edd_from_lmp);
+        }
+        self
+    }
+}
+
+/// The records of a village's beneficiaries by register id (for [`SessionItem::with_person`]).
+pub(crate) fn records_by_register_id(
+    store: &Store,
+    village: Option<Uuid>,
+) -> Result<HashMap<String, BeneficiaryRecord>> {
+    Ok(store.beneficiaries_in(village)?.into_iter().map(|r| (r.register_id.clone(), r)).collect())
 }
 
 /// The session's site's beneficiaries due or overdue on the session date, and those recorded
@@ -51,7 +79,15 @@ impl From<DueItem> for SessionItem {
 pub fn items(store: &Store, session: Uuid) -> Result<Vec<SessionItem>> {
     let s = store.session(session)?;
     let mut records = store.session_records(session, None)?;
-    let mut out: Vec<SessionItem> = store.due_list(s.date, Some(&s.site))?.into_iter().map(SessionItem::from).collect();
+    let people = records_by_register_id(store, Some(s.site_id))?;
+    let mut out: Vec<SessionItem> = store
+        .due_list(s.date, Some(&s.site))?
+        .into_iter()
+        .map(|d| {
+            let row = people.get(d.register_id.as_ref());
+            SessionItem::from(d).with_person(row, s.date)
+        })
+        .collect();
     let listed: HashSet<String> = out.iter().map(|i| i.register_id.clone()).collect();
     let mut recorded: Vec<&String> =
         records.given.keys().chain(records.not_given.keys()).filter(|r| !listed.contains(*r)).collect();
@@ -72,6 +108,9 @@ pub fn item(store: &Store, register_id: &str, on: Date) -> Result<SessionItem> {
     let row = store.beneficiary(register_id)?;
     let m = member(&row, &store.history(row.id)?, on, &store.settings()?);
     Ok(SessionItem {
+        age: m.age,
+        pregnancy_weeks: m.pregnancy_weeks,
+        edd: m.edd,
         register_id: m.register_id,
         name: m.name,
         kind: m.kind,

@@ -4,6 +4,7 @@
 use super::{member, members, Found, Member};
 use serde::Serialize;
 use std::collections::HashMap;
+use teeka_domain::report::{upcoming, DueDose};
 use teeka_domain::similar::similar_names;
 use teeka_domain::{Date, HouseholdFacts, RiskCategory};
 use teeka_store::{AefiRecord, DoseRecord, NotGivenRecord, Place, Result, Store, StoreError};
@@ -21,6 +22,9 @@ pub struct Village {
     pub children: u32,
     pub pregnant_women: u32,
     pub due: u32,
+    /// The village's ASHA (`set_village_asha`).
+    pub asha_name: Option<String>,
+    pub asha_phone: Option<String>,
 }
 
 /// A household with its counts.
@@ -51,6 +55,8 @@ pub struct Beneficiary {
     pub doses: Vec<DoseRecord>,
     pub not_given: Vec<NotGivenRecord>,
     pub aefi: Vec<AefiRecord>,
+    /// The doses not yet due, each with the date it falls due, soonest first.
+    pub upcoming: Vec<DueDose>,
 }
 
 /// Villages by name, with their counts on `today`.
@@ -70,6 +76,8 @@ pub fn villages(store: &Store, today: Date) -> Result<Vec<Village>> {
             households: v.households,
             children: v.children,
             pregnant_women: v.pregnant_women,
+            asha_name: v.asha_name,
+            asha_phone: v.asha_phone,
         })
         .collect())
 }
@@ -146,9 +154,12 @@ pub fn household_members(store: &Store, household: Uuid, today: Date) -> Result<
 /// One beneficiary in full: doses (corrections applied), not-given records and AEFI.
 pub fn beneficiary(store: &Store, register_id: &str, today: Date) -> Result<Beneficiary> {
     let row = store.beneficiary(register_id)?;
-    let member = member(&row, &store.history(row.id)?, today, &store.settings()?);
+    let (history, settings) = (store.history(row.id)?, store.settings()?);
+    let member = member(&row, &history, today, &settings);
+    let upcoming = row.subject().map_or_else(Vec::new, |s| upcoming(&s, row.status, &history, today, &settings));
     Ok(Beneficiary {
         member,
+        upcoming,
         doses: store.dose_records(row.id)?,
         not_given: store.not_given_records(row.id)?,
         aefi: store.aefi_records(row.id)?,
@@ -156,7 +167,8 @@ pub fn beneficiary(store: &Store, register_id: &str, today: Date) -> Result<Bene
     })
 }
 
-/// Beneficiaries found by name, mother's name, head of household or register id.
+/// Beneficiaries found by name, mother's name or head of household in either script, register id
+/// or phone (`Store::search_beneficiaries`).
 pub fn search(store: &Store, text: &str, village: Option<Uuid>, today: Date) -> Result<Vec<Found>> {
     members(store, store.search_beneficiaries(text, village)?, today)
 }
