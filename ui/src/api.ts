@@ -96,7 +96,8 @@ export const api = {
   updateBeneficiary: (u: Req<"update_beneficiary">) => call("update_beneficiary", u),
   addDoses: (register_id: string, doses: DoseInput[]) => call("add_doses", { register_id, doses }),
   setStatus: (register_id: string, status: BeneficiaryStatus) => call("set_status", { register_id, status }),
-  recordRefusal: (register_id: string, reason: ReasonCode) => call("record_refusal", { register_id, reason }),
+  recordRefusal: (register_id: string, reason: ReasonCode, codes?: DoseCode[], note?: string) =>
+    call("record_refusal", { register_id, reason, ...(codes ? { codes } : {}), ...(note ? { note } : {}) }),
   recordDelivery: (d: Req<"record_delivery">) => call("record_delivery", d),
   search: (text: string, village_id?: string) => call("search", { text, village_id }),
   similarChildren: (village_id: string, name: string, dob?: string) =>

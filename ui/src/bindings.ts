@@ -720,7 +720,7 @@ export const CHILD_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUSED
 /** The reasons that apply to a pregnant woman (`ReasonCode::applies_to`). */
 export const PREGNANT_WOMAN_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUSED_FAMILY", "REFUSED_NO_FAITH", "REFUSED_OTHER", "NOT_AT_HOME", "MIGRATED_TEMPORARILY", "UNAWARE", "SITE_TOO_FAR", "VACCINE_OUT_OF_STOCK", "SESSION_NOT_HELD", "OTHER"] as const;
 /** The reasons that need a note saying what they were. */
-export const NOTE_REASONS = ["OTHER"] as const;
+export const NOTE_REASONS = ["REFUSED_OTHER", "OTHER"] as const;
 /** The longest note, in characters. */
 export const MAX_NOTE = 100;
 /** Signs ticked on the AEFI form. */

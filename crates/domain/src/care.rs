@@ -268,6 +268,12 @@ mod tests {
         let long = "x".repeat(MAX_NOTE + 1);
         assert!(check_reason(Kind::Child, ReasonCode::Other, Some(&long)).unwrap_err().to_string().contains("longer"));
         assert_eq!(check_reason(Kind::Child, ReasonCode::NotAtHome, Some("fair")), Ok(Some("fair".into())));
+        // "Refused: other reason" says what the family said, too.
+        assert!(check_reason(Kind::PregnantWoman, ReasonCode::RefusedOther, None).is_err());
+        assert_eq!(
+            check_reason(Kind::PregnantWoman, ReasonCode::RefusedOther, Some("husband away")),
+            Ok(Some("husband away".into()))
+        );
     }
 
     #[test]

@@ -275,9 +275,10 @@ impl ReasonCode {
         !(self == ReasonCode::ChildSick && kind != Kind::Child)
     }
 
-    /// Whether the reason needs a short note saying what it was ("other reason").
+    /// Whether the reason needs a short note saying what it was: "other reason", and "refused:
+    /// other reason" (what a resistant family says is what the case work starts from).
     pub fn needs_note(self) -> bool {
-        self == ReasonCode::Other
+        matches!(self, ReasonCode::Other | ReasonCode::RefusedOther)
     }
 }
 

@@ -131,7 +131,7 @@ describe("AEFI form and reasons", () => {
     expect(reasonsFor("pregnant_woman", [...offered])).toEqual(["NOT_AT_HOME", "OTHER"]);
     expect(reasonsFor("child", [...offered])).toEqual([...offered]);
     expect(needsNote("OTHER")).toBe(true);
-    expect(needsNote("REFUSED_OTHER")).toBe(false);
+    expect(needsNote("REFUSED_OTHER")).toBe(true);
   });
 });
 

@@ -217,6 +217,37 @@ describe("Survey", () => {
     expect(calledWith(calls, "beneficiary")).toHaveLength(2);
   });
 
+  it("a refusal at home chooses its doses (all due preselected) and 'refused: other reason' takes a note", async () => {
+    const core = fakeCore();
+    const due = [
+      { code: "PENTA1", status: "overdue", due_on: "2026-10-01", last_on: null },
+      { code: "OPV1", status: "due", due_on: "2026-11-01", last_on: null },
+    ];
+    core.members.h1.push(member({ due }));
+    core.beneficiaries["C-1"] = { ...member({ due }), village_id: "v1", village: "Rampur", house_no: "12", head_of_household: "Ramesh", doses: [], not_given: [], aefi: [], upcoming: [] };
+    const calls = await mount(core.handler);
+    await openHousehold(calls);
+    await click("member-open");
+    await click("member-refusal");
+    expect(q("refusal-dose-PENTA1")!.getAttribute("aria-pressed")).toBe("true");
+    expect(q("refusal-dose-OPV1")!.getAttribute("aria-pressed")).toBe("true");
+    await click("refusal-dose-OPV1");
+    await click("refusal-dose-PENTA1");
+    await click("reason-REFUSED_FAMILY");
+    expect(calledWith(calls, "record_refusal")).toEqual([]);
+    expect(text("refusal-sheet")).toContain("Tap the doses first.");
+    await click("refusal-dose-PENTA1");
+    await click("reason-REFUSED_OTHER");
+    expect(calledWith(calls, "record_refusal")).toEqual([]);
+    await click("refusal-save");
+    expect(calledWith(calls, "record_refusal")).toEqual([]);
+    await type("refusal-note", " waiting for the husband ");
+    await click("refusal-save");
+    expect(calledWith(calls, "record_refusal")).toEqual([
+      { register_id: "C-1", reason: "REFUSED_OTHER", codes: ["PENTA1"], note: "waiting for the husband" },
+    ]);
+  });
+
   it("search calls `search` with the text and opens a result", async () => {
     const core = fakeCore();
     core.beneficiaries["C-5"] = { ...member({ register_id: "C-5", name: "Asha Devi" }), village_id: "v1", village: "Rampur", house_no: "7", head_of_household: "Mohan", doses: [], not_given: [], aefi: [], upcoming: [] };

@@ -22,7 +22,7 @@ export function appState(role: "asha" | "anm" | "supervisor", over: Record<strin
     lock_after_minutes: 5,
     codes: { child: ["BCG", "OPV0", "PENTA1", "PENTA2"], pregnant_woman: ["TD1", "TD2", "TDB"] },
     reasons: ["CHILD_SICK", "REFUSED_FAMILY"],
-    refusal_reasons: ["REFUSED_FEAR_AEFI", "REFUSED_FAMILY"],
+    refusal_reasons: ["REFUSED_FEAR_AEFI", "REFUSED_FAMILY", "REFUSED_OTHER"],
     antigens: ["BCG", "OPV", "PENTA"],
     sync: syncState,
     ...over,
