@@ -322,6 +322,10 @@ mother_name: string | null,
  */
 asha_name: string | null, asha_phone: string | null, register_id: string, name: string, kind: Kind, 
 /**
+ * So that a screen says a child's word in agreement (बच्ची for a girl); `null` when unknown.
+ */
+sex: Sex | null, 
+/**
  * The household's register id (as on the due list).
  */
 household_id: string, village: string, classification: Classification, fully_immunized: boolean, doses: Array<DueDose>, 
@@ -524,6 +528,10 @@ export type SearchReq = { text: string, village_id?: string | null, };
  * A due-list entry of a session (or of the follow-up list), with what the session recorded.
  */
 export type SessionItem = { register_id: string, name: string, kind: Kind, 
+/**
+ * So that a screen says a child's word in agreement (बच्ची for a girl); `null` when unknown.
+ */
+sex: Sex | null, 
 /**
  * The household's register id (as on the due list).
  */

@@ -421,7 +421,7 @@ mod tests {
             assert!(r.applies_to(Kind::Child) && r.applies_to(Kind::PregnantWoman), "{r}");
         }
         let noted: Vec<_> = ReasonCode::ALL.iter().filter(|r| r.needs_note()).collect();
-        assert_eq!(noted, [&ReasonCode::Other]);
+        assert_eq!(noted, [&ReasonCode::RefusedOther, &ReasonCode::Other]);
     }
 
     #[test]

@@ -32,8 +32,11 @@ function core(cmd: string, req: Record<string, unknown> | undefined): unknown {
       return { ...p, village_id: "v1", village: "रामपुर", house_no: "12", head_of_household: "रामदीन", phone: null, upcoming: [], doses: [], not_given: [], aefi: [{ id: "a1", date: "2026-11-01", severity: "minor", observed: "बुखार", codes: ["PENTA1"], session_id: null, signs: [], onset: null, referral: null }] };
     }
     case "open_session": return { id: "s1", site_id: "v1", site: "रामपुर", date: "2026-11-22", closed: false, vials: [] };
-    // A due-list entry carries no sex.
-    case "session_due": return [{ register_id: "C-1", name: "प्रिया", kind: "child", household_id: "HH-1", village: "रामपुर", classification: "left_out", fully_immunized: false, doses: girl.due }];
+    // A session item carries the sex when the register knows it.
+    case "session_due": return [
+      { register_id: "C-1", name: "प्रिया", kind: "child", sex: "F", household_id: "HH-1", village: "रामपुर", classification: "left_out", fully_immunized: false, doses: girl.due, age: null, pregnancy_weeks: null, edd: null },
+      { register_id: "C-9", name: "गुड्डू", kind: "child", sex: null, household_id: "HH-1", village: "रामपुर", classification: "left_out", fully_immunized: false, doses: girl.due, age: null, pregnancy_weeks: null, edd: null },
+    ];
     case "session_tally": return { session_id: "s1", by_antigen: [], by_dose: [], not_given: [], aefi: { minor: 0, severe: 0, serious: 0 }, beneficiaries: 0, children: 0, pregnant_women: 0 };
     default: return null;
   }
@@ -84,13 +87,15 @@ describe("Hindi", () => {
     expect(document.body.textContent).toContain("डिलीवरी की संभावित तारीख़ (ईडीडी)");
   });
 
-  it("the session: a child of unknown sex is बच्चा/बच्ची, the name filter says it filters, AEFI has its words", async () => {
+  it("the session: a girl is बच्ची, a child of unknown sex बच्चा/बच्ची, the name filter says it filters, AEFI has its words", async () => {
     await mount(core);
     await click("tab-session");
     await click("session-open");
     await tick();
-    const item = q("session-item")!.textContent!;
-    expect(item).toContain("प्रिया · बच्चा/बच्ची");
+    const [item, unknown] = qa("session-item").map((e) => e.textContent!);
+    expect(item).toContain("प्रिया · बच्ची");
+    expect(item).not.toContain("बच्चा");
+    expect(unknown).toContain("गुड्डू · बच्चा/बच्ची");
     expect(item).toContain("पेंटा 1 · देर हो गई");
     expect(text("aefi")).toBe("परेशानी (एईएफआई)");
     const filter = q("session-filter") as HTMLInputElement;

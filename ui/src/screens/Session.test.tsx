@@ -219,4 +219,19 @@ describe("Session", () => {
     expect(q("close-no-vials")).toBeNull();
     expect(calledWith(calls, "close_session")).toHaveLength(1);
   });
+
+  it("the name filter finds across scripts: 'आरव' finds Aarav through the core's search of the village", async () => {
+    const base = core();
+    const calls = await mount((cmd, req) => (cmd === "search" ? (req!.text === "आरव" ? [{ register_id: "C-1" }] : []) : base(cmd, req)));
+    await click("session-open");
+    await tick();
+    await type("session-filter", "आरव");
+    expect(qa("session-item")).toHaveLength(0);
+    await tick(300);
+    expect(calledWith(calls, "search")).toEqual([{ text: "आरव", village_id: "v1" }]);
+    expect(qa("session-item").map((e) => e.dataset.registerId)).toEqual(["C-1"]);
+    // As typed, too, without waiting for the core.
+    await type("session-filter", "kam");
+    expect(qa("session-item").map((e) => e.dataset.registerId)).toEqual(["W-1"]);
+  });
 });

@@ -3,7 +3,7 @@ import { api, toApiError, type ApiError } from "../api";
 import type { AefiRecord, AefiSeverity as Severity, AefiSign, Antigen, DoseCode, ReasonCode, Referral, SessionRecord as Session, SessionItem, Tally, Village, Warning } from "../bindings";
 import { useApp } from "../context";
 import { antigenName, doseName, kindName, reasonName, t, warningText } from "../i18n";
-import { AEFI_SIGNS, MAX_NOTE, REFERRALS, knownSigns, minimumSeverity, needsNote, needsReferral, onsetInstant, onsetParts, parseTime, reasonsFor, severityAllowed } from "../lib/aefi";
+import { AEFI_SIGNS, REFERRALS, knownSigns, minimumSeverity, needsReferral, onsetInstant, onsetParts, parseTime, severityAllowed } from "../lib/aefi";
 import { SEVERITIES } from "../lib/codes";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
 import { clampVials, tallyByAntigen, totalDoses, totalNotGiven, vialAntigens } from "../lib/tally";
@@ -12,6 +12,7 @@ import { Badge, DateField, dateProblem, ErrorBox, FieldError, Loading, Sheet, St
 import { useLoad } from "./Survey";
 import { personAge } from "../lib/age";
 import { WalkIn } from "../components/WalkIn";
+import { NotGivenPicker } from "../components/NotGivenPicker";
 
 export function SessionScreen() {
   const [session, setSession] = useState<Session | null>(null);
@@ -161,7 +162,27 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
     );
   }, [items]);
 
-  const visible = items ? items.filter((i) => matchesName(i, filter)) : [];
+  // The name filter finds across scripts too ("priya" finds प्रिया): the core's search, within the
+  // session's village, adds whom it finds to the plain match as typed.
+  const [found, setFound] = useState<{ text: string; ids: Set<string> } | null>(null);
+  useEffect(() => {
+    const text = filter.trim();
+    if (!text) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      api.search(text, session.site_id).then(
+        (rs) => live && setFound({ text, ids: new Set(rs.map((r) => r.register_id)) }),
+        () => {},
+      );
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [filter, session.site_id]);
+  // What the core found for the text as it is now (never for what was typed before).
+  const foundNow = found && found.text === filter.trim() ? found.ids : null;
+  const visible = items ? items.filter((i) => matchesName(i, filter) || !!foundNow?.has(i.register_id)) : [];
   // Grow the rendered rows when the end of the list comes into view.
   useEffect(() => {
     const el = sentinel.current;
@@ -332,7 +353,7 @@ function DueRow(props: {
   return (
     <li class={`session-item ${done ? "done" : ""}`} data-testid="session-item" data-register-id={item.register_id} data-done={done ? "yes" : "no"}>
       <div class="row-title">
-        {item.name} <span class="muted">· {kindName(item.kind)}</span> <Badge c={item.classification} due={item.doses} />
+        {item.name} <span class="muted">· {kindName(item.kind, item.sex)}</span> <Badge c={item.classification} due={item.doses} />
       </div>
       <div class="muted" data-testid="age">{personAge(item)}</div>
       <div class="chips">
@@ -442,59 +463,18 @@ function NotGivenForm(props: {
   onSave: (codes: DoseCode[], reason: ReasonCode, note?: string) => void;
 }) {
   const { item } = props;
-  const [codes, setCodes] = useState<DoseCode[]>(props.preselected);
-  const [other, setOther] = useState<ReasonCode | null>(null);
-  const [note, setNote] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
-  const open = openDoses(item);
-  const flip = (c: DoseCode) => setCodes((cs) => (cs.includes(c) ? cs.filter((x) => x !== c) : [...cs, c]));
-  const chosen = open.filter((c) => codes.includes(c));
-  const choose = (r: ReasonCode) => {
-    if (!chosen.length) return setProblem(t("session.choose_doses"));
-    setProblem(null);
-    if (needsNote(r)) return setOther(r);
-    props.onSave(chosen, r);
-  };
-  const saveOther = () => {
-    if (!chosen.length) return setProblem(t("session.choose_doses"));
-    if (!other || !note.trim()) return setProblem(t("session.note_needed"));
-    setProblem(null);
-    props.onSave(chosen, other, note.trim());
-  };
   return (
     <Sheet title={`${item.name}: ${t("session.not_given")}`} onClose={props.onClose} testid="not-given-sheet">
-      <fieldset class="field">
-        <legend class="label">{t("session.which_doses")}</legend>
-        <div class="chips">
-          {open.map((c) => (
-            <button key={c} class={`chip ${codes.includes(c) ? "on" : ""}`} aria-pressed={codes.includes(c)} onClick={() => flip(c)} data-testid={`ng-dose-${c}`}>
-              {codes.includes(c) && "✓ "}
-              {doseName(c)}
-            </button>
-          ))}
-        </div>
-      </fieldset>
-      <p>{t("session.reason")}</p>
-      <FieldError text={problem} />
+      <NotGivenPicker
+        kind={item.kind}
+        doses={openDoses(item)}
+        preselected={props.preselected}
+        offered={props.offered}
+        testid="ng"
+        saveLabel={t("session.save_not_given")}
+        onSave={props.onSave}
+      />
       <RowError e={props.err} />
-      <div class="reasons">
-        {reasonsFor(item.kind, props.offered).map((r) => (
-          <button key={r} class={`btn wide ${other === r ? "on" : ""}`} aria-pressed={other === r} onClick={() => choose(r)} data-testid={`reason-${r}`}>
-            {reasonName(r)}
-          </button>
-        ))}
-      </div>
-      {other && (
-        <div class="field">
-          <label class="field">
-            <span class="label">{t("session.note")}</span>
-            <input type="text" value={note} maxLength={MAX_NOTE} onInput={(e) => setNote(e.currentTarget.value)} data-testid="ng-note" />
-          </label>
-          <button class="btn primary wide" onClick={saveOther} data-testid="ng-save">
-            {t("session.save_not_given")}
-          </button>
-        </div>
-      )}
     </Sheet>
   );
 }

@@ -164,7 +164,7 @@ function FollowUp() {
         {data?.map((i) => (
           <li key={i.register_id} class="member" data-testid="follow-up-item" data-register-id={i.register_id} data-classification={i.classification}>
             <div class="row-title">
-              {i.name} <span class="muted">· {i.village} · {kindName(i.kind)}</span> <Badge c={i.classification} due={i.doses} />
+              {i.name} <span class="muted">· {i.village} · {kindName(i.kind, i.sex)}</span> <Badge c={i.classification} due={i.doses} />
             </div>
             <div class="row-sub" data-testid="follow-up-who">
               <span data-testid="age">{personAge(i)}</span>

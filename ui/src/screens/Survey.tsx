@@ -11,7 +11,7 @@ import { DueChips, MemberRow } from "../components/MemberRow";
 import { AefiEntry } from "../components/AefiEntry";
 import { ChildForm, HouseholdForm, WomanForm } from "../components/BeneficiaryForms";
 import { personAge } from "../lib/age";
-import { MAX_NOTE, needsNote, reasonsFor } from "../lib/aefi";
+import { NotGivenPicker } from "../components/NotGivenPicker";
 
 type View =
   | { k: "villages" }
@@ -541,56 +541,20 @@ function EditForm({ b, onClose, onSave }: { b: Beneficiary; onClose: () => void;
  * "other reason". */
 function RefusalForm(props: { b: Beneficiary; err: ApiError | null; onClose: () => void; onSave: (reason: ReasonCode, codes?: DoseCode[], note?: string) => void }) {
   const { app } = useApp();
-  const { b } = props;
-  const due = b.due.map((d) => d.code);
-  const [codes, setCodes] = useState<DoseCode[]>(due);
-  const [other, setOther] = useState<ReasonCode | null>(null);
-  const [note, setNote] = useState("");
-  const [problem, setProblem] = useState<string | null>(null);
-  const flip = (c: DoseCode) => setCodes((cs) => (cs.includes(c) ? cs.filter((x) => x !== c) : [...cs, c]));
-  const chosen = due.filter((c) => codes.includes(c));
-  const save = (r: ReasonCode, n?: string) => {
-    if (due.length && !chosen.length) return setProblem(t("session.choose_doses"));
-    setProblem(null);
-    props.onSave(r, due.length ? chosen : undefined, n);
-  };
-  const choose = (r: ReasonCode) => (needsNote(r) ? setOther(r) : save(r));
+  const due = props.b.due.map((d) => d.code);
   return (
-    <Sheet title={t("member.refusal")} onClose={props.onClose} dirty={chosen.length !== due.length || !!note.trim()} testid="refusal-sheet">
-      {due.length > 0 && (
-        <fieldset class="field">
-          <legend class="label">{t("session.which_doses")}</legend>
-          <div class="chips">
-            {due.map((c) => (
-              <button key={c} class={`chip ${codes.includes(c) ? "on" : ""}`} aria-pressed={codes.includes(c)} onClick={() => flip(c)} data-testid={`refusal-dose-${c}`}>
-                {codes.includes(c) && "✓ "}
-                {doseName(c)}
-              </button>
-            ))}
-          </div>
-        </fieldset>
-      )}
-      <p>{t("member.refusal_reason")}</p>
-      <FieldError text={problem} />
+    <Sheet title={t("member.refusal")} onClose={props.onClose} testid="refusal-sheet">
       <ErrorBox error={props.err} />
-      <div class="reasons">
-        {reasonsFor(b.kind, app.refusal_reasons).map((r) => (
-          <button key={r} class={`btn wide ${other === r ? "on" : ""}`} aria-pressed={other === r} onClick={() => choose(r)} data-testid={`reason-${r}`}>
-            {reasonName(r)}
-          </button>
-        ))}
-      </div>
-      {other && (
-        <div class="field">
-          <label class="field">
-            <span class="label">{t("session.note")}</span>
-            <input type="text" value={note} maxLength={MAX_NOTE} onInput={(e) => setNote(e.currentTarget.value)} data-testid="refusal-note" />
-          </label>
-          <button class="btn primary wide" onClick={() => (note.trim() ? save(other, note.trim()) : setProblem(t("session.note_needed")))} data-testid="refusal-save">
-            {t("common.save")}
-          </button>
-        </div>
-      )}
+      <NotGivenPicker
+        kind={props.b.kind}
+        doses={due}
+        offered={app.refusal_reasons}
+        testid="refusal"
+        allowNone
+        saveLabel={t("common.save")}
+        question={t("member.refusal_reason")}
+        onSave={(codes, reason, note) => props.onSave(reason, due.length ? codes : undefined, note)}
+      />
     </Sheet>
   );
 }

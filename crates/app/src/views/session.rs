@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use teeka_domain::report::{DueDose, DueItem};
 use teeka_domain::tally::{tally as count, Tally};
-use teeka_domain::{AgeParts, Classification, Date, DoseCode, Kind};
+use teeka_domain::{AgeParts, Classification, Date, DoseCode, Kind, Sex};
 use teeka_store::{BeneficiaryRecord, NotGivenCode, Result, Store};
 use uuid::Uuid;
 
@@ -15,6 +15,8 @@ pub struct SessionItem {
     pub register_id: String,
     pub name: String,
     pub kind: Kind,
+    /// So that a screen says a child's word in agreement (बच्ची for a girl); `null` when unknown.
+    pub sex: Option<Sex>,
     /// The household's register id (as on the due list).
     pub household_id: String,
     pub village: String,
@@ -41,6 +43,7 @@ impl From<DueItem> for SessionItem {
             register_id: d.register_id.to_string(),
             name: d.name.to_string(),
             kind: d.kind,
+            sex: None,
             household_id: d.household_id.to_string(),
             village: d.village.to_string(),
             classification: d.classification,
@@ -56,9 +59,10 @@ impl From<DueItem> for SessionItem {
 }
 
 impl SessionItem {
-    /// Sets what is said of the person from their record: age, weeks of pregnancy, EDD.
+    /// Sets what is said of the person from their record: sex, age, weeks of pregnancy, EDD.
     pub(crate) fn with_person(mut self, row: Option<&BeneficiaryRecord>, on: Date) -> SessionItem {
         if let Some(row) = row {
+            self.sex = row.facts.sex;
             (self.age, self.pregnancy_weeks) = age_of(row.kind, &row.facts, on);
             self.edd = row.facts.lmp.and_then(teeka_domain::model::edd_from_lmp);
         }
@@ -114,6 +118,7 @@ pub fn item(store: &Store, register_id: &str, on: Date) -> Result<SessionItem> {
         register_id: m.register_id,
         name: m.name,
         kind: m.kind,
+        sex: m.sex,
         household_id: row.household_id,
         village: row.place.village,
         classification: m.classification,
