@@ -491,10 +491,13 @@ note?: string, };
 export type Referral = "not_referred" | "phc" | "chc" | "hospital";
 
 /**
- * A refusal on record: one visit (the doses of one beneficiary refused together, on one date,
- * for one reason, at one session or outside any), however many doses it covers.
+ * A refusal visit, with whom it is about as every list says it: kind, sex and age.
  */
-export type RefusalRecord = { register_id: string, name: string, village: string, house_no: string | null, head_of_household: string | null, 
+export type Refusal = { 
+/**
+ * `null` only when the register no longer holds the beneficiary here.
+ */
+kind: Kind | null, sex: Sex | null, age: AgeParts | null, pregnancy_weeks: number | null, register_id: string, name: string, village: string, house_no: string | null, head_of_household: string | null, 
 /**
  * The first dose refused (in schedule order); `codes` has them all.
  */
@@ -697,7 +700,7 @@ export type Commands = {
   coverage: { req: Empty; resp: CoverageResp; access: "read" };
   follow_up: { req: VillageFilterReq; resp: Array<FollowUpItem>; access: "read" };
   set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
-  refusals: { req: VillageFilterReq; resp: Array<RefusalRecord>; access: "read" };
+  refusals: { req: VillageFilterReq; resp: Array<Refusal>; access: "read" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };
   enroll: { req: EnrollReq; resp: SyncState; access: "shell" };

@@ -13,15 +13,14 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 pub use crate::views::session::SessionItem;
-pub use crate::views::supervisor::{CoverageResp, FollowUpItem, VillageCoverage};
+pub use crate::views::supervisor::{CoverageResp, FollowUpItem, Refusal, VillageCoverage};
 pub use crate::views::survey::{Beneficiary, Household, Village};
 pub use crate::views::{Found, Member};
 pub use crate::workers::Worker;
 pub use teeka_domain::tally::{AefiCounts, AntigenCount, DoseCount, ReasonCount, Tally};
 pub use teeka_domain::Warning;
 pub use teeka_store::{
-    AefiRecord as Aefi, DoseRecord as Dose, NotGivenCode, NotGivenRecord as NotGiven, RefusalRecord as Refusal,
-    SessionRecord as Session,
+    AefiRecord as Aefi, DoseRecord as Dose, NotGivenCode, NotGivenRecord as NotGiven, SessionRecord as Session,
 };
 
 /// `{}`.

@@ -142,6 +142,13 @@ fn an_asha_survey() {
     let refusals = t.ok("refusals", json!({}));
     assert!(!refusals.as_array().unwrap().is_empty());
     assert_eq!(refusals[0]["reason"], "REFUSED_FEAR_AEFI");
+    // Whom it is about, as every list says it: kind, sex and age.
+    let child = t.ok("beneficiary", json!({"register_id": rid}));
+    assert_eq!(
+        (&refusals[0]["kind"], &refusals[0]["sex"], &refusals[0]["age"]),
+        (&child["kind"], &child["sex"], &child["age"])
+    );
+    assert!(refusals[0]["age"].is_object(), "{}", refusals[0]);
     let households = t.ok("households", json!({"village_id": village}));
     assert_eq!(households[0]["resistant"], true);
 

@@ -34,7 +34,7 @@ function handler(devices: () => unknown) {
       case "sessions": return [];
       case "coverage": return coverage;
       case "follow_up": return req?.village_id === "v2" ? [] : [item("C-1", "left_out"), item("C-2", "drop_out")];
-      case "refusals": return [{ register_id: "C-7", name: "Ravi", village: "Rampur", house_no: "3", head_of_household: "Mohan", code: "OPV3", date: "2026-11-02", reason: "REFUSED_FEAR_AEFI", codes: ["OPV3", "PENTA3", "MR1"], note: null, session_id: "s1" }];
+      case "refusals": return [{ register_id: "C-7", name: "Ravi", village: "Rampur", house_no: "3", head_of_household: "Mohan", code: "OPV3", date: "2026-11-02", reason: "REFUSED_FEAR_AEFI", codes: ["OPV3", "PENTA3", "MR1"], note: null, session_id: "s1", kind: "child", sex: "M", age: { years: 1, months: 2, weeks: 0, days: 0 }, pregnancy_weeks: null }];
       case "devices": return devices();
       default: return null;
     }
@@ -92,7 +92,8 @@ describe("Supervisor", () => {
     const r = q("refusal-item")!;
     expect(r.dataset.registerId).toBe("C-7");
     expect(r.textContent).toContain("02/11/2026");
-    expect(r.textContent).toContain("Ravi");
+    expect(r.textContent).toContain("Ravi · Child");
+    expect(inCard(r, "refusal-age").textContent).toBe("1 yr 2 mo · ");
     // One visit is one row, listing every dose refused at it.
     expect(qa("refusal-item")).toHaveLength(1);
     expect(inCard(r, "refusal-doses").textContent).toContain("OPV 3, Penta 3, MR 1");

@@ -205,8 +205,12 @@ function Refusals() {
       <ul class="list">
         {data?.map((r, n) => (
           <li key={r.register_id + r.code + n} class="member" data-testid="refusal-item" data-register-id={r.register_id}>
-            <div class="row-title">{r.name}</div>
+            <div class="row-title">
+              {r.name}
+              {r.kind && <span class="muted"> · {kindName(r.kind, r.sex)}</span>}
+            </div>
             <div class="row-sub">
+              {personAge(r) && <span data-testid="refusal-age">{personAge(r)} · </span>}
               {r.village} · {t("sup.house", { no: r.house_no ?? "—" })} · {r.head_of_household ?? ""}
             </div>
             <div data-testid="refusal-doses">

@@ -27,9 +27,9 @@ impl App {
         Ok(survey::village(&self.store, req.village_id, clock.today)?)
     }
 
-    /// `refusals`: newest first.
+    /// `refusals`: newest first, each with the person's age.
     pub fn refusals(&mut self, req: RefusalsReq, clock: Clock) -> Result<Vec<Refusal>, AppError> {
         self.guard(&clock)?;
-        Ok(self.store.refusal_records(req.village_id)?)
+        Ok(supervisor::refusals(&self.store, req.village_id, clock.today)?)
     }
 }

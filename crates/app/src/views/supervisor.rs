@@ -1,11 +1,12 @@
 //! The supervisor's screens: coverage per village, the follow-up list, refusals.
 
+use super::age_of;
 use super::session::{records_by_register_id, SessionItem};
 use serde::Serialize;
 use std::collections::HashMap;
 use teeka_domain::report::Coverage;
-use teeka_domain::{Classification, Date, Kind, WorkerRole};
-use teeka_store::{Result, Store};
+use teeka_domain::{AgeParts, Classification, Date, Kind, Sex, WorkerRole};
+use teeka_store::{RefusalRecord, Result, Store};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -34,6 +35,39 @@ pub fn coverage(store: &Store, today: Date) -> Result<CoverageResp> {
         });
     }
     Ok(CoverageResp { total, villages })
+}
+
+/// A refusal visit, with whom it is about as every list says it: kind, sex and age.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Refusal {
+    #[serde(flatten)]
+    pub record: RefusalRecord,
+    /// `null` only when the register no longer holds the beneficiary here.
+    pub kind: Option<Kind>,
+    pub sex: Option<Sex>,
+    pub age: Option<AgeParts>,
+    pub pregnancy_weeks: Option<u32>,
+}
+
+/// The refusal visits (one row per visit, newest first), optionally of one village, with each
+/// person's age on `today`.
+pub fn refusals(store: &Store, village: Option<Uuid>, today: Date) -> Result<Vec<Refusal>> {
+    let people = records_by_register_id(store, village)?;
+    Ok(store
+        .refusal_records(village)?
+        .into_iter()
+        .map(|record| {
+            let person = people.get(&record.register_id);
+            let (age, pregnancy_weeks) = person.map_or((None, None), |p| age_of(p.kind, &p.facts, today));
+            Refusal {
+                kind: person.map(|p| p.kind),
+                sex: person.and_then(|p| p.facts.sex),
+                age,
+                pregnancy_weeks,
+                record,
+            }
+        })
+        .collect())
 }
 
 /// A beneficiary to follow up, with what a supervisor needs to reach them.
