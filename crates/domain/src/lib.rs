@@ -20,6 +20,7 @@ pub mod replay;
 pub mod report;
 pub mod schedule;
 pub mod similar;
+pub mod sites;
 pub mod tally;
 
 pub use care::{AefiFacts, CareError};
