@@ -9,6 +9,7 @@
 
 use crate::codes::Antigen;
 use crate::dates::Date;
+use crate::report::DueItem;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -278,6 +279,21 @@ pub struct KitNeed {
     pub sessions: u32,
     /// Beneficiaries due who have no dose on record yet: each gets a new MCP card.
     pub new_cards: u32,
+}
+
+impl KitNeed {
+    /// The doses due per antigen on a site's due list (every dose due or overdue on the day; a
+    /// beneficiary due OPV-1 and OPV-B counts two OPV doses), for `sessions` sessions and
+    /// `new_cards` new MCP cards. Open vials carried are added by the caller from the ledger.
+    pub fn from_due_list<'a>(items: impl IntoIterator<Item = &'a DueItem>, sessions: u32, new_cards: u32) -> KitNeed {
+        let mut doses_due: BTreeMap<Antigen, u32> = BTreeMap::new();
+        for item in items {
+            for d in &item.doses {
+                *doses_due.entry(d.code.antigen()).or_default() += 1;
+            }
+        }
+        KitNeed { doses_due, open_vials_usable: BTreeMap::new(), sessions, new_cards }
+    }
 }
 
 /// One antigen of a kit.
@@ -555,5 +571,49 @@ mod tests {
         let w = wastage(Antigen::Bcg, 0, 0, &t);
         assert_eq!((w.rate, w.data_error), (None, false));
         assert!(wastage(Antigen::Bcg, 0, 1, &t).data_error, "a dose given from no vial");
+    }
+
+    #[test]
+    fn the_need_is_the_due_list_counted_by_antigen() {
+        use crate::codes::{DoseCode, Kind};
+        use crate::schedule::{Classification, DoseStatus};
+        let item = |codes: &[DoseCode]| DueItem {
+            register_id: "C".into(),
+            name: "C".into(),
+            kind: Kind::Child,
+            household_id: "H".into(),
+            village: "V".into(),
+            classification: Classification::DropOut,
+            fully_immunized: false,
+            doses: codes
+                .iter()
+                .map(|c| crate::report::DueDose { code: *c, status: DoseStatus::Due, due_on: None, last_on: None })
+                .collect(),
+        };
+        let list = [
+            item(&[DoseCode::Opv1, DoseCode::Penta1, DoseCode::Rvv1]),
+            item(&[DoseCode::Opv2, DoseCode::Opvb, DoseCode::Mr1, DoseCode::Vita1]),
+            item(&[DoseCode::Td1]),
+        ];
+        let need = KitNeed::from_due_list(&list, 1, 1);
+        let got: Vec<(Antigen, u32)> = need.doses_due.iter().map(|(a, n)| (*a, *n)).collect();
+        assert_eq!(
+            got,
+            [
+                (Antigen::Opv, 3),
+                (Antigen::Penta, 1),
+                (Antigen::Rvv, 1),
+                (Antigen::Mr, 1),
+                (Antigen::Vita, 1),
+                (Antigen::Td, 1)
+            ]
+        );
+        let k = kit(&need, &VaccineTable::default()).unwrap_or_else(|e| panic!("{e}"));
+        // OPV 3 × 1.11 = 3.33: 4 doses, one 20-dose vial; MR 1 × 1.33: 2 doses, one vial and its
+        // diluent; Td 1 × 1.18: 2 doses, one vial.
+        let opv = k.items.iter().find(|i| i.antigen == Antigen::Opv).map(|i| (i.doses_needed, i.vials));
+        assert_eq!(opv, Some((4, 1)));
+        assert_eq!(k.supplies.diluents.mr, 1);
+        assert_eq!(k.items.len(), 6);
     }
 }
