@@ -296,6 +296,14 @@ impl AefiSign {
 }
 
 impl AefiSeverity {
+    /// The severity a report with these signs has: at least each sign's
+    /// [`AefiSign::minimum_severity`]. Applied when a report is read, since its fields converge
+    /// one by one (last-writer-wins): a danger sign ticked on one phone and "minor" chosen on
+    /// another still read as serious.
+    pub fn with_signs(self, signs: &[AefiSign]) -> AefiSeverity {
+        signs.iter().map(|s| s.minimum_severity()).fold(self, AefiSeverity::max)
+    }
+
     /// Severe and serious reports ask for the onset time and the referral.
     pub fn needs_referral(self) -> bool {
         self != AefiSeverity::Minor
@@ -435,6 +443,10 @@ mod tests {
         assert_eq!(AefiSign::Fever.minimum_severity(), AefiSeverity::Minor);
         assert!(AefiSeverity::Minor < AefiSeverity::Severe && AefiSeverity::Severe < AefiSeverity::Serious);
         assert!(!AefiSeverity::Minor.needs_referral() && AefiSeverity::Severe.needs_referral());
+        // Fields that converged one by one read serious with a danger sign, whatever the severity.
+        assert_eq!(AefiSeverity::Minor.with_signs(&[AefiSign::Fever, AefiSign::Seizure]), AefiSeverity::Serious);
+        assert_eq!(AefiSeverity::Severe.with_signs(&[AefiSign::Fever]), AefiSeverity::Severe);
+        assert_eq!(AefiSeverity::Minor.with_signs(&[]), AefiSeverity::Minor);
         assert_eq!("PHC".parse::<Referral>(), Ok(Referral::Phc));
     }
 

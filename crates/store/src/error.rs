@@ -78,7 +78,7 @@ impl From<InputError> for StoreError {
 impl From<CareError> for StoreError {
     fn from(e: CareError) -> StoreError {
         match e {
-            CareError::Input(e) => StoreError::Invalid(e.message),
+            CareError::Input(e) => e.into(),
             other => StoreError::Care(other),
         }
     }

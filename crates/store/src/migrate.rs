@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "0004_care", include_str!("../../../migrations/device/0004_care.sql")),
     (5, "0005_delivery", include_str!("../../../migrations/device/0005_delivery.sql")),
     (6, "0006_village_asha", include_str!("../../../migrations/device/0006_village_asha.sql")),
+    (7, "0007_flags", include_str!("../../../migrations/device/0007_flags.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.

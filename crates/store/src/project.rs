@@ -305,7 +305,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                 ];
                 set_aefi_fields(tx, *aefi, &fields, &stamp)?;
                 // Edits that arrived before the report.
-                for (stamp, body) in logged(tx, "aefi_updated", "$.aefi", *aefi)? {
+                for (stamp, body) in aefi_edits(tx, *aefi)? {
                     if let EventBody::AefiUpdated { aefi, fields, .. } = body {
                         set_aefi_fields(tx, aefi, &fields, &Stamp::of(stamp))?;
                     }
@@ -318,12 +318,16 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
 }
 
 /// The stamps and bodies of the logged events of `kind` whose `path` names `id`.
-fn logged(tx: &Transaction<'_>, kind: &str, path: &str, id: Uuid) -> Result<Vec<(teeka_domain::Stamp, EventBody)>> {
+/// The edits of an AEFI report already in the log (those that arrived before it). The kind and
+/// the path are written out, not parameters, so that SQLite uses the partial index
+/// `events_aefi_updated` instead of scanning the log.
+fn aefi_edits(tx: &Transaction<'_>, aefi: Uuid) -> Result<Vec<(teeka_domain::Stamp, EventBody)>> {
     let mut stmt = tx.prepare_cached(
-        "SELECT hlc, device_id, body FROM events WHERE kind = ?1 AND json_extract(body, ?2) = ?3 ORDER BY seq",
+        "SELECT hlc, device_id, body FROM events
+         WHERE kind = 'aefi_updated' AND json_extract(body, '$.aefi') = ?1 ORDER BY seq",
     )?;
     let rows = stmt
-        .query_map(params![kind, path, id.to_string()], |r| {
+        .query_map(params![aefi.to_string()], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -440,16 +440,17 @@ impl Store {
         let mut rows = stmt.query([arg])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
+            let signs: Vec<AefiSign> =
+                serde_json::from_str(&r.get::<_, String>(6)?).map_err(|e| corrupt(format!("AEFI signs: {e}")))?;
             out.push(AefiRecord {
                 id: parse(&r.get::<_, String>(0)?, "AEFI id")?,
                 date: parse(&r.get::<_, String>(1)?, "AEFI date")?,
-                severity: parse(&r.get::<_, String>(2)?, "severity")?,
+                severity: parse::<AefiSeverity>(&r.get::<_, String>(2)?, "severity")?.with_signs(&signs),
                 observed: r.get(3)?,
                 codes: serde_json::from_str(&r.get::<_, String>(4)?)
                     .map_err(|e| corrupt(format!("AEFI codes: {e}")))?,
                 session_id: session_of(r.get(5)?)?,
-                signs: serde_json::from_str(&r.get::<_, String>(6)?)
-                    .map_err(|e| corrupt(format!("AEFI signs: {e}")))?,
+                signs,
                 onset: opt_parse(r.get(7)?, "AEFI onset")?,
                 referral: opt_parse(r.get(8)?, "referral")?,
             });
@@ -669,10 +670,13 @@ impl Store {
         while let Some(r) = rows.next()? {
             out.push(SessionFact::NotGiven { reason: parse(&r.get::<_, String>(0)?, "reason")? });
         }
-        let mut stmt = self.conn.prepare_cached("SELECT severity FROM aefi WHERE session_id = ?1")?;
+        let mut stmt = self.conn.prepare_cached("SELECT severity, signs FROM aefi WHERE session_id = ?1")?;
         let mut rows = stmt.query([&sid])?;
         while let Some(r) = rows.next()? {
-            out.push(SessionFact::Aefi { severity: parse(&r.get::<_, String>(0)?, "severity")? });
+            let signs: Vec<AefiSign> =
+                serde_json::from_str(&r.get::<_, String>(1)?).map_err(|e| corrupt(format!("AEFI signs: {e}")))?;
+            let severity = parse::<AefiSeverity>(&r.get::<_, String>(0)?, "severity")?.with_signs(&signs);
+            out.push(SessionFact::Aefi { severity });
         }
         Ok(out)
     }

@@ -146,6 +146,40 @@ fn an_aefi_edit_is_last_writer_wins_per_field_in_any_order() {
     assert_eq!(early.aefi_records(early.beneficiary(&child).unwrap().id).unwrap(), reference);
 }
 
+/// Two phones edit one report apart: one ticks a seizure (serious), the other, later by its
+/// clock, saves it as severe. The fields converge one by one, and the report still reads serious:
+/// a danger sign is never shown under a lower severity.
+#[test]
+fn a_danger_sign_from_one_phone_keeps_the_report_serious_whatever_the_other_chose() {
+    let mut a = Store::open_in_memory().unwrap();
+    let (_, child, _) = setup(&mut a);
+    let id = a.report_aefi(&child, None, date("2026-03-10"), &fever(), &ctx()).unwrap();
+    let mut b = Store::open_in_memory().unwrap();
+    b.ingest(&a.events().unwrap(), now()).unwrap();
+    let onset = Utc.with_ymd_and_hms(2026, 3, 10, 4, 0, 0).unwrap();
+    let seizure = AefiFacts {
+        severity: AefiSeverity::Serious,
+        signs: vec![AefiSign::Fever, AefiSign::Seizure],
+        onset: Some(onset),
+        referral: Some(Referral::Hospital),
+        ..fever()
+    };
+    a.update_aefi(id, &seizure, &ctx()).unwrap();
+    let later = Ctx { now: now() + chrono::Duration::hours(1), ..ctx() };
+    let severe =
+        AefiFacts { severity: AefiSeverity::Severe, onset: Some(onset), referral: Some(Referral::Phc), ..fever() };
+    b.update_aefi(id, &severe, &later).unwrap();
+    let (from_a, from_b) = (a.events().unwrap(), b.events().unwrap());
+    a.ingest(&from_b, now()).unwrap();
+    b.ingest(&from_a, now()).unwrap();
+    for s in [&a, &b] {
+        let got = s.aefi_records(s.beneficiary(&child).unwrap().id).unwrap();
+        assert_eq!(got[0].signs, [AefiSign::Fever, AefiSign::Seizure]);
+        assert_eq!(got[0].severity, AefiSeverity::Serious);
+        assert_eq!(got[0].referral, Some(Referral::Phc), "the later phone's referral");
+    }
+}
+
 #[test]
 fn a_refusal_of_chosen_doses_is_one_visit_with_its_note_and_applies_to_whom_it_can() {
     let mut s = Store::open_in_memory().unwrap();

@@ -167,6 +167,34 @@ fn a_newer_store_is_refused_untouched() {
     assert_eq!(err.code(), "STORE_TOO_NEW");
 }
 
+/// A store from before version 7 kept a flag on a dose whose twin was corrected away (a flag was
+/// never lifted then); opening it with this build sets every standing dose's flag by the rule the
+/// projection keeps now.
+#[test]
+fn an_upgraded_store_lifts_the_flags_of_doses_without_a_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut s = Store::open(&path).unwrap();
+    imported(&mut s);
+    s.record_dose("C-1", DoseCode::Opv1, date("2026-11-20"), &ctx()).unwrap();
+    s.record_dose("C-1", DoseCode::Opv1, date("2026-11-21"), &ctx()).unwrap();
+    drop(s);
+    let flagged = |c: &Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM doses WHERE flagged = 1 AND superseded_by IS NULL", [], |r| r.get(0)).unwrap()
+    };
+    // As version 6 left it: one of the twins superseded, the other still flagged.
+    let c = Connection::open(&path).unwrap();
+    c.execute_batch(
+        "UPDATE doses SET superseded_by = id WHERE rowid = (SELECT max(rowid) FROM doses WHERE code = 'OPV1');
+         DELETE FROM schema_migrations WHERE version = 7;",
+    )
+    .unwrap();
+    assert_eq!(flagged(&c), 1);
+    drop(c);
+    drop(Store::open(&path).unwrap());
+    assert_eq!(flagged(&Connection::open(&path).unwrap()), 0, "the lone OPV1 is no longer flagged");
+}
+
 /// Two devices edit the same register while apart; after exchanging events both hold the same
 /// state, whatever the order in which they took them.
 #[test]

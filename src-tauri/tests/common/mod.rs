@@ -300,7 +300,25 @@ impl Session {
 
     /// Saves a screenshot as docs/screenshots/NAME.png (refreshed by every run).
     pub async fn screenshot(&self, name: &str) {
-        // Let fonts and layout settle.
+        // The bundled Devanagari font loads on first use (font-display: swap): wait until every
+        // font the page asked for has loaded (at most 5 s), so a picture never shows the
+        // fallback's empty boxes; then let layout settle.
+        let ask = "document.fonts.load('400 16px \"Noto Sans Devanagari\"', 'क'); \
+                   document.fonts.load('700 16px \"Noto Sans Devanagari\"', 'क'); return true";
+        let _ = self.client.execute(ask, vec![]).await;
+        for _ in 0..50 {
+            let loaded = self
+                .client
+                .execute("return document.fonts.status === 'loaded'", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true);
+            if loaded {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         tokio::time::sleep(Duration::from_millis(300)).await;
         let png = self.client.screenshot().await.expect("a screenshot");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");

@@ -146,4 +146,21 @@ describe("A pregnant woman's card", () => {
     await click("delivery-save");
     expect(calledWith(calls, "record_delivery")).toEqual([{ register_id: "W-1", date: "2026-11-20", outcome: "stillbirth", newborns: [] }]);
   });
+
+  it("twins: '+' adds a baby and never saves the form", async () => {
+    const calls = await mount(fakeCore().handler);
+    await openHousehold();
+    await click(qa("member").find((e) => e.dataset.registerId === "W-1")!.querySelector<HTMLElement>('[data-testid="member-open"]')!);
+    await click("member-delivery-open");
+    await type("delivery-date", "20/11/2026");
+    await click("delivery-outcome-live_birth");
+    await click("delivery-baby-sex-0-F");
+    await click("delivery-babies-plus");
+    expect(calledWith(calls, "record_delivery")).toEqual([]);
+    expect(qa("delivery-baby").length).toBe(2);
+    await click("delivery-baby-sex-1-M");
+    await click("delivery-save");
+    const saved = calledWith(calls, "record_delivery") as { newborns: { sex: string }[] }[];
+    expect(saved.map((r) => r.newborns.map((n) => n.sex))).toEqual([["F", "M"]]);
+  });
 });

@@ -233,7 +233,7 @@ export function Stepper(props: { value: number; onChange: (n: number) => void; t
   return (
     <div class="stepper">
       <span class="label">{props.label}</span>
-      <button onClick={() => props.onChange(Math.max(0, props.value - 1))} data-testid={`${props.testid}-minus`} aria-label="−">
+      <button type="button" onClick={() => props.onChange(Math.max(0, props.value - 1))} data-testid={`${props.testid}-minus`} aria-label={`${props.label} −`}>
         −
       </button>
       <input
@@ -246,7 +246,7 @@ export function Stepper(props: { value: number; onChange: (n: number) => void; t
           props.onChange(Math.min(999, n));
         }}
       />
-      <button onClick={() => props.onChange(Math.min(999, props.value + 1))} data-testid={`${props.testid}-plus`} aria-label="+">
+      <button type="button" onClick={() => props.onChange(Math.min(999, props.value + 1))} data-testid={`${props.testid}-plus`} aria-label={`${props.label} +`}>
         +
       </button>
     </div>

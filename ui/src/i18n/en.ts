@@ -249,6 +249,7 @@ export const en = {
   "class.up_to_date": "Up to date",
   "class.on_schedule": "On schedule",
   "class.due_now": "{n} due now",
+  "class.due_now.one": "1 due now",
 
   // session
   "session.title": "Session",

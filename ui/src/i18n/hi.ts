@@ -243,6 +243,7 @@ export const hi: Record<Key, string> = {
   "class.up_to_date": "अभी कोई टीका बाकी नहीं",
   "class.on_schedule": "टीके समय पर",
   "class.due_now": "{n} अभी लगने हैं",
+  "class.due_now.one": "1 अभी लगना है",
 
   "session.title": "सत्र",
   "session.site": "सत्र स्थल (गाँव)",

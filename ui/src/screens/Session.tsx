@@ -205,7 +205,11 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
     if (!codes.length) return setRowErr({ rid: item.register_id, e: { code: "CHOOSE", message: "" } });
     return apply(item, () => f(codes));
   };
+  // One record at a time: a second tap while the first is being saved records nothing twice.
+  const inFlight = useRef(false);
   const apply = async (item: SessionItem, f: () => Promise<{ item: SessionItem; warnings: Warning[] }>) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
     setRowErr(null);
     try {
       const r = await f();
@@ -218,6 +222,8 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
       const ae = toApiError(e);
       setRowErr({ rid: item.register_id, e: ae });
       if (ae.code === "SESSION_CLOSED") setSession({ ...session, closed: true });
+    } finally {
+      inFlight.current = false;
     }
   };
   // All the open doses preselected (or those tapped first); each can be unticked in the sheet.
@@ -522,7 +528,10 @@ function AefiFields({ item, session, saved, onDone }: { item: SessionItem; sessi
     if (minimumSeverity(next) === "serious") setSeverity("serious");
   };
   const danger = minimumSeverity(signs) === "serious";
+  const [busy, setBusy] = useState(false);
+  const inFlight = useRef(false);
   const save = async () => {
+    if (inFlight.current) return;
     if (!severity || (!signs.length && !text.trim())) return setProblem(t("common.required"));
     let onset = saved?.onset ?? null;
     if (needsReferral(severity)) {
@@ -534,12 +543,17 @@ function AefiFields({ item, session, saved, onDone }: { item: SessionItem; sessi
     }
     setProblem(null);
     const form = { severity, observed: text.trim(), codes, signs, onset, referral };
+    inFlight.current = true;
+    setBusy(true);
     try {
       if (saved) await api.updateAefi({ aefi_id: saved.id, ...form });
       else await api.reportAefi({ session_id: session.id, register_id: item.register_id, ...form });
       onDone();
     } catch (e) {
       setErr(toApiError(e));
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
     }
   };
   return (
@@ -613,7 +627,7 @@ function AefiFields({ item, session, saved, onDone }: { item: SessionItem; sessi
       </fieldset>
       <FieldError text={problem} />
       <ErrorBox error={err} />
-      <button class="btn primary wide" onClick={save} data-testid="aefi-save">
+      <button class="btn primary wide" onClick={save} disabled={busy} data-testid="aefi-save">
         {t("aefi.save")}
       </button>
     </>

@@ -157,7 +157,7 @@ function FollowUp() {
   return (
     <>
       <VillageFilter value={v} onChange={setV} />
-      {v && <VillageAsha village_id={v} />}
+      {v && <VillageAsha key={v} village_id={v} />}
       <ErrorBox error={err} />
       {!data && !err && <Loading />}
       <ul class="list">

@@ -1,5 +1,5 @@
 import { deliveryAdded, DeliveryForm, deliveryLine, sexLabel } from "../components/DeliveryForm";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { Beneficiary, DoseCode, Found, Household, ReasonCode, Sex, Village, Warning } from "../bindings";
 import { useApp } from "../context";
@@ -20,22 +20,25 @@ type View =
   | { k: "member"; register_id: string; village_id?: string };
 
 /** Loads with `f` on mount and whenever `deps` or the data version change. */
+/** Loads `f()` for `deps`, again when the data changes or on `reload`. What was loaded for other
+ * `deps` (another person's card) is never shown while the new one loads. */
 function useLoad<T>(f: () => Promise<T>, deps: unknown[]): { data: T | null; err: ApiError | null; reload: () => void } {
   const { dataVersion } = useApp();
-  const [data, setData] = useState<T | null>(null);
-  const [err, setErr] = useState<ApiError | null>(null);
+  const key = JSON.stringify(deps);
+  const [got, setGot] = useState<{ key: string; data: T | null; err: ApiError | null }>({ key, data: null, err: null });
   const [n, setN] = useState(0);
   useEffect(() => {
     let live = true;
     f().then(
-      (d) => live && (setData(d), setErr(null)),
-      (e) => live && setErr(toApiError(e)),
+      (d) => live && setGot({ key, data: d, err: null }),
+      (e) => live && setGot((g) => ({ key, data: g.key === key ? g.data : null, err: toApiError(e) })),
     );
     return () => {
       live = false;
     };
   }, [...deps, dataVersion, n]);
-  return { data, err, reload: () => setN((x) => x + 1) };
+  const current = got.key === key;
+  return { data: current ? got.data : null, err: current ? got.err : null, reload: () => setN((x) => x + 1) };
 }
 export { useLoad };
 
@@ -49,7 +52,7 @@ export function SurveyScreen() {
       {view.k === "villages" && <VillagesView push={push} />}
       {view.k === "households" && <HouseholdsView village={view.village} push={push} back={back} />}
       {view.k === "members" && <MembersView village={view.village} household={view.household} push={push} back={back} />}
-      {view.k === "member" && <MemberDetail register_id={view.register_id} back={back} open={(rid) => push({ k: "member", register_id: rid })} />}
+      {view.k === "member" && <MemberDetail key={view.register_id} register_id={view.register_id} back={back} open={(rid) => push({ k: "member", register_id: rid })} />}
     </div>
   );
 }
@@ -276,9 +279,13 @@ function MemberDetail({ register_id, back, open }: { register_id: string; back: 
   const [actErr, setActErr] = useState<ApiError | null>(null);
   const [warnings, setWarnings] = useState<Warning[]>([]);
   const [confirm, setConfirm] = useState<"migrated" | "died" | "active" | null>(null);
+  // One change at a time: a second tap while the first is being saved records nothing twice.
+  const inFlight = useRef(false);
   if (!b) return (<><Head title={register_id} back={back} /><ErrorBox error={err} />{!err && <Loading />}</>);
 
   const act = async (f: () => Promise<unknown>) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
     setActErr(null);
     try {
       await f();
@@ -287,6 +294,8 @@ function MemberDetail({ register_id, back, open }: { register_id: string; back: 
       reload();
     } catch (e) {
       setActErr(toApiError(e));
+    } finally {
+      inFlight.current = false;
     }
   };
   const saveDoses = () => {
