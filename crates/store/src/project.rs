@@ -317,7 +317,6 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
     Ok(())
 }
 
-/// The stamps and bodies of the logged events of `kind` whose `path` names `id`.
 /// The edits of an AEFI report already in the log (those that arrived before it). The kind and
 /// the path are written out, not parameters, so that SQLite uses the partial index
 /// `events_aefi_updated` instead of scanning the log.
