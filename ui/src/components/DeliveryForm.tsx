@@ -92,7 +92,7 @@ export function DeliveryForm(props: {
   };
 
   return (
-    <Sheet title={t("delivery.record")} onClose={props.onClose} testid="delivery-form">
+    <Sheet title={t("delivery.record")} onClose={props.onClose} testid="delivery-form" dirty={!!date.trim() || outcome !== null}>
       <form class="form" onSubmit={(e) => (e.preventDefault(), save())}>
         <DateField label={t("delivery.date")} value={date} onInput={(v) => (setDate(v), setProblem(null))} testid="delivery-date" today={props.today} error={dateErr} />
         <fieldset class="field">

@@ -233,5 +233,25 @@ describe("Session", () => {
     // As typed, too, without waiting for the core.
     await type("session-filter", "kam");
     expect(qa("session-item").map((e) => e.dataset.registerId)).toEqual(["W-1"]);
+    // Emptied, the filter asks the core nothing more (no search left pending for the next test).
+    await type("session-filter", "");
+    await tick(300);
+    expect(calledWith(calls, "search")).toHaveLength(1);
+  });
+
+  it("going back from an AEFI form ticked since it opened asks first; an untouched one closes at once", async () => {
+    await opened();
+    await click(inRow("C-1", "aefi"));
+    await click("sheet-close");
+    expect(q("aefi-sheet")).toBeNull();
+    await click(inRow("C-1", "aefi"));
+    await click("aefi-sign-fever");
+    await click("sheet-close");
+    expect(q("discard")).not.toBeNull();
+    await click("discard-no");
+    expect(q("aefi-sheet")).not.toBeNull();
+    await click("sheet-close");
+    await click("discard-yes");
+    expect(q("aefi-sheet")).toBeNull();
   });
 });

@@ -488,6 +488,7 @@ function NotGivenForm(props: {
 /** The AEFI form: reopened with what this session saved for the person, if anything. */
 function AefiForm({ item, session, onDone, onClose }: { item: SessionItem; session: Session; onDone: () => void; onClose: () => void }) {
   const [saved, setSaved] = useState<AefiRecord | null | undefined>(undefined);
+  const [dirty, setDirty] = useState(false);
   const [err, setErr] = useState<ApiError | null>(null);
   useEffect(() => {
     let live = true;
@@ -500,14 +501,14 @@ function AefiForm({ item, session, onDone, onClose }: { item: SessionItem; sessi
     };
   }, [item.register_id, session.id]);
   return (
-    <Sheet title={`${t("aefi.title")}: ${item.name}`} onClose={onClose} testid="aefi-sheet">
+    <Sheet title={`${t("aefi.title")}: ${item.name}`} onClose={onClose} testid="aefi-sheet" dirty={dirty}>
       <ErrorBox error={err} />
-      {saved === undefined ? <Loading /> : <AefiFields item={item} session={session} saved={saved} onDone={onDone} />}
+      {saved === undefined ? <Loading /> : <AefiFields item={item} session={session} saved={saved} onDone={onDone} onDirty={setDirty} />}
     </Sheet>
   );
 }
 
-function AefiFields({ item, session, saved, onDone }: { item: SessionItem; session: Session; saved: AefiRecord | null; onDone: () => void }) {
+function AefiFields({ item, session, saved, onDone, onDirty }: { item: SessionItem; session: Session; saved: AefiRecord | null; onDone: () => void; onDirty: (dirty: boolean) => void }) {
   const { today } = useApp();
   const at = saved?.onset ? onsetParts(saved.onset) : null;
   const [severity, setSeverity] = useState<Severity | null>(saved?.severity ?? null);
@@ -518,6 +519,14 @@ function AefiFields({ item, session, saved, onDone }: { item: SessionItem; sessi
   const [onsetDate, setOnsetDate] = useState(isoToDisplay(at?.date ?? today));
   const [onsetTime, setOnsetTime] = useState(at?.time ?? "");
   const [referral, setReferral] = useState<Referral | null>(saved?.referral ?? null);
+  // Going back from a form changed since it opened asks first (the Sheet's question).
+  const changed =
+    severity !== (saved?.severity ?? null) ||
+    signs.join() !== (saved ? knownSigns(saved.signs) : []).join() ||
+    text !== (saved?.observed ?? "") ||
+    onsetTime !== (at?.time ?? "") ||
+    referral !== (saved?.referral ?? null);
+  useEffect(() => onDirty(changed), [changed]);
   const [problem, setProblem] = useState<string | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
   const flip = <T,>(xs: T[], x: T) => (xs.includes(x) ? xs.filter((y) => y !== x) : [...xs, x]);
