@@ -1,7 +1,7 @@
 // What was not given, and why: the doses (all preselected, each can be unticked), the reasons that
 // apply to this person, and a short note for the reasons that need one ("other reason"). Used at a
 // session (NotGivenForm) and for a refusal at home (RefusalForm).
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { DoseCode, ReasonCode } from "../bindings";
 import { doseName, reasonName, t } from "../i18n";
 import { MAX_NOTE, needsNote, reasonsFor } from "../lib/aefi";
@@ -21,6 +21,8 @@ export function NotGivenPicker(props: {
   saveLabel: string;
   /** The question above the reasons (default: the session's "Why was it not given?"). */
   question?: string;
+  /** Told whether the worker changed anything (a dose unticked, a note typed). */
+  onDirty?: (dirty: boolean) => void;
   onSave: (codes: DoseCode[], reason: ReasonCode, note?: string) => void;
 }) {
   const [codes, setCodes] = useState<DoseCode[]>(props.preselected ?? props.doses);
@@ -29,6 +31,9 @@ export function NotGivenPicker(props: {
   const [problem, setProblem] = useState<string | null>(null);
   const flip = (c: DoseCode) => setCodes((cs) => (cs.includes(c) ? cs.filter((x) => x !== c) : [...cs, c]));
   const chosen = props.doses.filter((c) => codes.includes(c));
+  const first = props.preselected ?? props.doses;
+  const changed = chosen.join() !== props.doses.filter((c) => first.includes(c)).join() || !!note.trim();
+  useEffect(() => props.onDirty?.(changed), [changed]);
   const save = (r: ReasonCode, n?: string) => {
     if (!chosen.length && !(props.allowNone && !props.doses.length)) return setProblem(t("session.choose_doses"));
     setProblem(null);

@@ -254,4 +254,17 @@ describe("Session", () => {
     await click("discard-yes");
     expect(q("aefi-sheet")).toBeNull();
   });
+
+  it("going back from a not-given sheet with a dose unticked asks first; an untouched one closes at once", async () => {
+    await opened();
+    await click(inRow("C-1", "not-given"));
+    await click("sheet-close");
+    expect(q("not-given-sheet")).toBeNull();
+    await click(inRow("C-1", "not-given"));
+    await click("ng-dose-RVV2");
+    await click("sheet-close");
+    expect(q("discard")).not.toBeNull();
+    await click("discard-yes");
+    expect(q("not-given-sheet")).toBeNull();
+  });
 });

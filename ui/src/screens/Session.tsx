@@ -469,9 +469,11 @@ function NotGivenForm(props: {
   onSave: (codes: DoseCode[], reason: ReasonCode, note?: string) => void;
 }) {
   const { item } = props;
+  const [dirty, setDirty] = useState(false);
   return (
-    <Sheet title={`${item.name}: ${t("session.not_given")}`} onClose={props.onClose} testid="not-given-sheet">
+    <Sheet title={`${item.name}: ${t("session.not_given")}`} onClose={props.onClose} testid="not-given-sheet" dirty={dirty}>
       <NotGivenPicker
+        onDirty={setDirty}
         kind={item.kind}
         doses={openDoses(item)}
         preselected={props.preselected}

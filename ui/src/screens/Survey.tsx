@@ -551,10 +551,12 @@ function EditForm({ b, onClose, onSave }: { b: Beneficiary; onClose: () => void;
 function RefusalForm(props: { b: Beneficiary; err: ApiError | null; onClose: () => void; onSave: (reason: ReasonCode, codes?: DoseCode[], note?: string) => void }) {
   const { app } = useApp();
   const due = props.b.due.map((d) => d.code);
+  const [dirty, setDirty] = useState(false);
   return (
-    <Sheet title={t("member.refusal")} onClose={props.onClose} testid="refusal-sheet">
+    <Sheet title={t("member.refusal")} onClose={props.onClose} testid="refusal-sheet" dirty={dirty}>
       <ErrorBox error={props.err} />
       <NotGivenPicker
+        onDirty={setDirty}
         kind={props.b.kind}
         doses={due}
         offered={app.refusal_reasons}
