@@ -25,9 +25,10 @@ export const needsReferral = (severity: AefiSeverity | null) => severity === "se
 export const knownSigns = (signs: readonly string[]): AefiSign[] =>
   signs.filter((s): s is AefiSign => (AEFI_SIGNS as readonly string[]).includes(s));
 
-/** "HH:MM" (24 hours) as [hours, minutes], or null. */
+/** A time of day (24 hours: "HH:MM", "H.MM" or the digits alone) as [hours, minutes], or null. */
 export function parseTime(text: string): [number, number] | null {
-  const m = /^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$/.exec(text);
+  // "09:30", "9.30", or typed on the digit pad the time field opens: "0930", "930".
+  const m = /^\s*([01]?\d|2[0-3])[:.]?([0-5]\d)\s*$/.exec(text);
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 

@@ -119,7 +119,10 @@ describe("AEFI form and reasons", () => {
   it("the onset is a local date and time, read back the same", () => {
     expect(parseTime("9:05")).toEqual([9, 5]);
     expect(parseTime("24:00")).toBeNull();
-    expect(parseTime("0930")).toBeNull();
+    expect(parseTime("0930")).toEqual([9, 30]);
+    expect(parseTime("930")).toEqual([9, 30]);
+    expect(parseTime("2400")).toBeNull();
+    expect(parseTime("0960")).toBeNull();
     const at = onsetInstant("2026-03-10", "09:30")!;
     expect(at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(onsetParts(at)).toEqual({ date: "2026-03-10", time: "09:30" });
