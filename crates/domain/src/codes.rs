@@ -204,6 +204,34 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// A day of the week, as the microplan and the round calendar write it (`wed`): a site's
+    /// routine-immunization day, the RI days a round skips.
+    Day, "weekday" {
+        Mon = "mon", Tue = "tue", Wed = "wed", Thu = "thu", Fri = "fri", Sat = "sat", Sun = "sun",
+    }
+}
+
+impl Day {
+    /// The same day as chrono's.
+    pub fn weekday(self) -> chrono::Weekday {
+        match self {
+            Day::Mon => chrono::Weekday::Mon,
+            Day::Tue => chrono::Weekday::Tue,
+            Day::Wed => chrono::Weekday::Wed,
+            Day::Thu => chrono::Weekday::Thu,
+            Day::Fri => chrono::Weekday::Fri,
+            Day::Sat => chrono::Weekday::Sat,
+            Day::Sun => chrono::Weekday::Sun,
+        }
+    }
+
+    /// chrono's day as a `Day`.
+    pub fn of(day: chrono::Weekday) -> Day {
+        Day::ALL[day.num_days_from_monday() as usize]
+    }
+}
+
+coded_enum! {
     /// A session site's kind in the microplan (domain reference §3.4).
     SiteType, "site type" { Fixed = "fixed", Outreach = "outreach", Mobile = "mobile" }
 }

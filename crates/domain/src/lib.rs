@@ -25,14 +25,17 @@ pub mod tally;
 
 pub use care::{AefiFacts, CareError};
 pub use codes::{
-    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode,
-    Referral, RiskCategory, Sex, UnknownCode, WorkerRole,
+    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, Day, DeliveryOutcome, DiscardReason, DoseCode,
+    HraType, Kind, NotHeldReason, ReasonCode, Referral, RiskCategory, Sex, SiteType, UnknownCode, WorkerRole,
 };
 pub use dates::{age_on, iso, parse_date, pregnancy_weeks, Age, AgeParts, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
 pub use hlc::Hlc;
-pub use model::{AefiField, BeneficiaryField, Event, EventBody, HouseholdField, Newborn, Stamp, VialsUsed};
+pub use model::{
+    planned_session_key, AefiField, BeneficiaryField, Contact, Event, EventBody, HouseholdField, Newborn, SiteField,
+    Stamp, VialsUsed,
+};
 pub use record::Warning;
 pub use replay::{replay, Replay, ReplayError};
 pub use schedule::{Classification, DoseState, DoseStatus, Given, ScheduleSettings, Subject};

@@ -7,8 +7,8 @@
 //! wins, so that every replica converges on the same state whatever order events arrive in.
 
 use crate::codes::{
-    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, DeliveryOutcome, DoseCode, Kind, ReasonCode,
-    Referral, RiskCategory, Sex,
+    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, Day, DeliveryOutcome, DiscardReason, DoseCode,
+    HraType, Kind, NotHeldReason, ReasonCode, Referral, RiskCategory, Sex, SiteType,
 };
 use crate::dates::Date;
 use crate::hlc::Hlc;
@@ -141,8 +141,16 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
-    /// An immunization session opens at a site (a village area) on a date.
-    SessionOpened { session: Uuid, site: Uuid, date: Date },
+    /// An immunization session opens at a site (a village area) on a date; at one of the
+    /// microplan's session sites when `session_site` names it (absent: a routine session, or an
+    /// older log), `site` then being the first of the villages that site serves.
+    SessionOpened {
+        session: Uuid,
+        site: Uuid,
+        date: Date,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_site: Option<Uuid>,
+    },
     /// A session closes, with the vials opened per antigen. A fact: once closed, closed.
     SessionClosed { session: Uuid, vials: Vec<VialsUsed> },
     /// An adverse event following immunization, observed on `date` after the doses `codes`.
@@ -189,6 +197,132 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         newborns: Vec<Newborn>,
     },
+    /// A session site of the microplan enters the plan; `fields` are its initial values. A site
+    /// id registered twice (two devices) makes the second id an alias of the first.
+    SiteRegistered { site: Uuid, site_id: String, fields: Vec<SiteField> },
+    /// Some of a site's fields change: last-writer-wins per field.
+    SiteUpdated { site: Uuid, fields: Vec<SiteField> },
+    /// A campaign round: number `number`, starting on `start`, of `working_days` days that skip
+    /// Sundays, the `ri_days` and its holidays. A number defined twice (two devices) makes the
+    /// second id an alias of the first; its settings follow last-writer-wins.
+    RoundDefined {
+        round: Uuid,
+        number: u32,
+        start: Date,
+        working_days: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ri_days: Vec<Day>,
+        /// The holidays known when the round was made (each as a [`EventBody::RoundHolidaySet`]).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        holidays: Vec<Date>,
+    },
+    /// A day of a round declared a holiday (`holiday` true) or a working day again (false):
+    /// last-writer-wins per day. The plan moves with it.
+    RoundHolidaySet { round: Uuid, date: Date, holiday: bool },
+    /// The session a round's plan has at `site` on `date` was not held, for `reason`.
+    SessionNotHeld {
+        round: Uuid,
+        site: Uuid,
+        date: Date,
+        reason: NotHeldReason,
+        /// What happened, in a few words (required for `OTHER`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The session a round's plan has at `site` on `date` moves to the round day `to`.
+    SessionRescheduled { round: Uuid, site: Uuid, date: Date, to: Date },
+    /// A vial opened at a session, with what is written on it (the open-vial policy asks for the
+    /// date and time of opening).
+    VialOpened {
+        vial: Uuid,
+        session: Uuid,
+        antigen: Antigen,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        batch: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expiry: Option<Date>,
+        /// The vaccine vial monitor's stage, 1 to 4.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vvm: Option<u8>,
+        opened_at: DateTime<Utc>,
+    },
+    /// An opened vial discarded, for `reason`, at `at` (at the session `session` when it is not
+    /// the one it was opened at: a vial carried forward). A fact: discarded stays discarded; of
+    /// two discards, the first by stamp is kept.
+    VialDiscarded {
+        vial: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<Uuid>,
+        reason: DiscardReason,
+        at: DateTime<Utc>,
+    },
+}
+
+/// A person of the microplan: a name, and a phone when known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Contact {
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// One mutable field of a session site, with its new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum SiteField {
+    Name(String),
+    /// The villages it serves (village area ids), in the microplan's order: the whole list is one
+    /// field.
+    Villages(Vec<Uuid>),
+    SiteType(SiteType),
+    Hra(HraType),
+    Anm(Option<Contact>),
+    /// ASHA / AWW mobilizers.
+    Mobilizers(Vec<Contact>),
+    /// The alternate vaccine delivery person.
+    Avd(Option<Contact>),
+    /// From the cold-chain point, in tenths of a kilometre.
+    DistanceTenthsKm(Option<u32>),
+    TravelMinutes(Option<u32>),
+    /// Its usual routine-immunization day.
+    RiDay(Option<Day>),
+}
+
+impl SiteField {
+    /// The villages named by `fields` (those of the last `Villages` field).
+    pub fn villages(fields: &[SiteField]) -> Vec<Uuid> {
+        fields
+            .iter()
+            .rev()
+            .find_map(|f| match f {
+                SiteField::Villages(v) => Some(v.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// The field's stable name (the key of last-writer-wins).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SiteField::Name(_) => "name",
+            SiteField::Villages(_) => "villages",
+            SiteField::SiteType(_) => "site_type",
+            SiteField::Hra(_) => "hra",
+            SiteField::Anm(_) => "anm",
+            SiteField::Mobilizers(_) => "mobilizers",
+            SiteField::Avd(_) => "avd",
+            SiteField::DistanceTenthsKm(_) => "distance_tenths_km",
+            SiteField::TravelMinutes(_) => "travel_minutes",
+            SiteField::RiDay(_) => "ri_day",
+        }
+    }
+}
+
+/// The key of the session a round's plan has at a site on a day: the same on every device (a
+/// UUIDv5 of the three), so that "not held" and "rescheduled" from two devices meet on one row.
+pub fn planned_session_key(round: Uuid, site: Uuid, date: Date) -> Uuid {
+    Uuid::new_v5(&round, format!("{site}/{}", crate::dates::iso(date)).as_bytes())
 }
 
 /// One mutable field of an AEFI report, with its new value.
@@ -279,6 +413,14 @@ impl EventBody {
             EventBody::AefiUpdated { .. } => "aefi_updated",
             EventBody::NotGivenWithdrawn { .. } => "not_given_withdrawn",
             EventBody::DeliveryRecorded { .. } => "delivery_recorded",
+            EventBody::SiteRegistered { .. } => "site_registered",
+            EventBody::SiteUpdated { .. } => "site_updated",
+            EventBody::RoundDefined { .. } => "round_defined",
+            EventBody::RoundHolidaySet { .. } => "round_holiday_set",
+            EventBody::SessionNotHeld { .. } => "session_not_held",
+            EventBody::SessionRescheduled { .. } => "session_rescheduled",
+            EventBody::VialOpened { .. } => "vial_opened",
+            EventBody::VialDiscarded { .. } => "vial_discarded",
         }
     }
 
@@ -302,9 +444,22 @@ impl EventBody {
             EventBody::AefiUpdated { beneficiary, .. } | EventBody::NotGivenWithdrawn { beneficiary, .. } => {
                 vec![*beneficiary]
             }
-            EventBody::SessionOpened { site, .. } => vec![*site],
+            EventBody::SessionOpened { site, session_site, .. } => {
+                std::iter::once(*site).chain(*session_site).collect()
+            }
             EventBody::SessionClosed { session, .. } => vec![*session],
             EventBody::DeliveryRecorded { beneficiary, household, .. } => vec![*beneficiary, *household],
+            EventBody::SiteRegistered { fields, .. } => SiteField::villages(fields),
+            EventBody::SiteUpdated { site, fields } => {
+                std::iter::once(*site).chain(SiteField::villages(fields)).collect()
+            }
+            EventBody::RoundDefined { .. } => Vec::new(),
+            EventBody::RoundHolidaySet { round, .. } => vec![*round],
+            EventBody::SessionNotHeld { round, site, .. } | EventBody::SessionRescheduled { round, site, .. } => {
+                vec![*round, *site]
+            }
+            EventBody::VialOpened { session, .. } => vec![*session],
+            EventBody::VialDiscarded { vial, session, .. } => std::iter::once(*vial).chain(*session).collect(),
         }
     }
 }
@@ -424,6 +579,7 @@ mod tests {
             session: s,
             site: s,
             date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            session_site: None,
         };
         assert_eq!(opened.kind(), "session_opened");
         assert_eq!(serde_json::to_value(&opened).unwrap()["date"], "2026-01-05");
@@ -520,7 +676,9 @@ mod tests {
         assert_eq!(updated.references(), vec![b]);
         let withdrawn = EventBody::NotGivenWithdrawn { beneficiary: b, session: Some(s), records: vec![v] };
         assert_eq!(withdrawn.references(), vec![b]);
-        assert_eq!(EventBody::SessionOpened { session: s, site: v, date }.references(), vec![v]);
+        assert_eq!(EventBody::SessionOpened { session: s, site: v, date, session_site: None }.references(), vec![v]);
+        let at_site = EventBody::SessionOpened { session: s, site: v, date, session_site: Some(v2) };
+        assert_eq!(at_site.references(), vec![v, v2]);
         assert_eq!(EventBody::SessionClosed { session: s, vials: vec![] }.references(), vec![s]);
     }
 
@@ -565,6 +723,110 @@ mod tests {
         assert!(fields.contains(&BeneficiaryField::Dob(Some(date))));
         assert!(fields.contains(&BeneficiaryField::Household(h)));
         assert!(fields.contains(&BeneficiaryField::MotherName(Some("Sunita".into()))));
+    }
+
+    #[test]
+    fn microplan_and_vial_events_have_stable_shapes() {
+        let (site, v1, v2, round, session, vial) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+            Uuid::from_u128(5),
+            Uuid::from_u128(6),
+        );
+        let date = chrono::NaiveDate::from_ymd_opt(2019, 12, 2).unwrap();
+        let registered = EventBody::SiteRegistered {
+            site,
+            site_id: "S-01".into(),
+            fields: vec![
+                SiteField::Name("Rampur AWC".into()),
+                SiteField::Villages(vec![v1, v2]),
+                SiteField::SiteType(SiteType::Outreach),
+                SiteField::Hra(HraType::BrickKiln),
+                SiteField::Anm(Some(Contact { name: "Meena".into(), phone: Some("9876543210".into()) })),
+                SiteField::Mobilizers(vec![Contact { name: "Sunita".into(), phone: None }]),
+                SiteField::DistanceTenthsKm(Some(25)),
+                SiteField::RiDay(Some(Day::Wed)),
+            ],
+        };
+        let json = serde_json::to_value(&registered).unwrap();
+        assert_eq!(json["type"], "site_registered");
+        assert_eq!(json["fields"][1], serde_json::json!({"field": "villages", "value": [v1, v2]}));
+        assert_eq!(json["fields"][2], serde_json::json!({"field": "site_type", "value": "outreach"}));
+        assert_eq!(json["fields"][3], serde_json::json!({"field": "hra", "value": "brick_kiln"}));
+        assert_eq!(
+            json["fields"][4],
+            serde_json::json!({"field": "anm", "value": {"name": "Meena", "phone": "9876543210"}})
+        );
+        assert_eq!(json["fields"][7], serde_json::json!({"field": "ri_day", "value": "wed"}));
+        assert_eq!(serde_json::from_value::<EventBody>(json).unwrap(), registered);
+        assert_eq!(registered.references(), vec![v1, v2]);
+        let updated = EventBody::SiteUpdated { site, fields: vec![SiteField::Name("New".into())] };
+        assert_eq!((updated.kind(), updated.references()), ("site_updated", vec![site]));
+
+        let defined = EventBody::RoundDefined {
+            round,
+            number: 1,
+            start: date,
+            working_days: 7,
+            ri_days: vec![Day::Wed, Day::Sat],
+            holidays: vec![],
+        };
+        assert_eq!(
+            serde_json::to_value(&defined).unwrap(),
+            serde_json::json!({"type": "round_defined", "round": round, "number": 1, "start": "2019-12-02",
+                "working_days": 7, "ri_days": ["wed", "sat"]})
+        );
+        assert!(defined.references().is_empty());
+        let holiday = EventBody::RoundHolidaySet { round, date, holiday: true };
+        assert_eq!((holiday.kind(), holiday.references()), ("round_holiday_set", vec![round]));
+        let not_held = EventBody::SessionNotHeld { round, site, date, reason: NotHeldReason::AnmAbsent, note: None };
+        assert_eq!(
+            serde_json::to_value(&not_held).unwrap(),
+            serde_json::json!({"type": "session_not_held", "round": round, "site": site, "date": "2019-12-02",
+                "reason": "ANM_ABSENT"})
+        );
+        assert_eq!(not_held.references(), vec![round, site]);
+        let moved = EventBody::SessionRescheduled { round, site, date, to: date };
+        assert_eq!(moved.kind(), "session_rescheduled");
+
+        let at = chrono::DateTime::parse_from_rfc3339("2019-12-02T09:30:00Z").unwrap().with_timezone(&Utc);
+        let opened = EventBody::VialOpened {
+            vial,
+            session,
+            antigen: Antigen::Mr,
+            batch: Some("MR-19-044".into()),
+            expiry: None,
+            vvm: Some(1),
+            opened_at: at,
+        };
+        assert_eq!(
+            serde_json::to_value(&opened).unwrap(),
+            serde_json::json!({"type": "vial_opened", "vial": vial, "session": session, "antigen": "MR",
+                "batch": "MR-19-044", "vvm": 1, "opened_at": "2019-12-02T09:30:00Z"})
+        );
+        assert_eq!(opened.references(), vec![session]);
+        let discarded = EventBody::VialDiscarded { vial, session: None, reason: DiscardReason::TimeLimit, at };
+        assert_eq!(
+            serde_json::to_value(&discarded).unwrap(),
+            serde_json::json!({"type": "vial_discarded", "vial": vial, "reason": "TIME_LIMIT",
+                "at": "2019-12-02T09:30:00Z"})
+        );
+        assert_eq!(discarded.references(), vec![vial]);
+        let old = r#"{"type":"session_opened","session":"00000000-0000-0000-0000-000000000001","site":"00000000-0000-0000-0000-000000000002","date":"2026-01-05"}"#;
+        let parsed: EventBody = serde_json::from_str(old).unwrap();
+        assert!(matches!(parsed, EventBody::SessionOpened { session_site: None, .. }));
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), old, "no session_site key written when there is none");
+    }
+
+    #[test]
+    fn a_planned_session_has_the_same_key_everywhere() {
+        let (r, s) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let d = chrono::NaiveDate::from_ymd_opt(2019, 12, 2).unwrap();
+        assert_eq!(planned_session_key(r, s, d), planned_session_key(r, s, d));
+        assert_ne!(planned_session_key(r, s, d), planned_session_key(r, s, d.succ_opt().unwrap()));
+        assert_ne!(planned_session_key(r, s, d), planned_session_key(s, r, d));
     }
 
     #[test]

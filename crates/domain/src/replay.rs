@@ -356,6 +356,15 @@ impl Replay {
             | EventBody::SessionClosed { .. }
             | EventBody::AefiReported { .. }
             | EventBody::AefiUpdated { .. } => {}
+            // The microplan and the vial ledger are not in the export.
+            EventBody::SiteRegistered { .. }
+            | EventBody::SiteUpdated { .. }
+            | EventBody::RoundDefined { .. }
+            | EventBody::RoundHolidaySet { .. }
+            | EventBody::SessionNotHeld { .. }
+            | EventBody::SessionRescheduled { .. }
+            | EventBody::VialOpened { .. }
+            | EventBody::VialDiscarded { .. } => {}
         }
         Ok(())
     }

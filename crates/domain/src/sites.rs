@@ -7,10 +7,11 @@
 //! sites"): every row checked, all rows or every located problem. Pure.
 
 use crate::calendar::parse_weekday;
+use crate::codes::Day;
 use crate::codes::{HraType, SiteType};
 use crate::facts::check_phone;
+pub use crate::model::Contact;
 use crate::register::RowError;
-use chrono::Weekday;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -33,13 +34,6 @@ pub const SITE_COLUMNS: [&str; 12] = [
 /// The most problems reported at once.
 const MAX_REPORTED: usize = 50;
 
-/// A person of the microplan: a name, and a phone when known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Contact {
-    pub name: String,
-    pub phone: Option<String>,
-}
-
 /// What the microplan says of a site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteFacts {
@@ -57,7 +51,27 @@ pub struct SiteFacts {
     pub distance_tenths_km: Option<u32>,
     pub travel_minutes: Option<u32>,
     /// Its usual routine-immunization weekday.
-    pub ri_day: Option<Weekday>,
+    pub ri_day: Option<Day>,
+}
+
+impl SiteFacts {
+    /// The fields of a site's registration, its villages given as the ids the store resolved
+    /// the names to (in the file's order).
+    pub fn fields(&self, villages: Vec<uuid::Uuid>) -> Vec<crate::model::SiteField> {
+        use crate::model::SiteField;
+        vec![
+            SiteField::Name(self.name.clone()),
+            SiteField::Villages(villages),
+            SiteField::SiteType(self.site_type),
+            SiteField::Hra(self.hra),
+            SiteField::Anm(self.anm.clone()),
+            SiteField::Mobilizers(self.mobilizers.clone()),
+            SiteField::Avd(self.avd.clone()),
+            SiteField::DistanceTenthsKm(self.distance_tenths_km),
+            SiteField::TravelMinutes(self.travel_minutes),
+            SiteField::RiDay(self.ri_day),
+        ]
+    }
 }
 
 /// One row of the sites file.
@@ -292,7 +306,7 @@ pub fn parse_sites(bytes: &[u8]) -> Result<Vec<SiteRow>, SiteErrors> {
         };
         let ri_day = match cell("ri_day") {
             "" => None,
-            d => parse_weekday(d).map_err(|e| p.push(line, Some("ri_day"), e.to_string())).ok(),
+            d => parse_weekday(d).map(Day::of).map_err(|e| p.push(line, Some("ri_day"), e.to_string())).ok(),
         };
         if p.errors.len() + p.more > before {
             continue;
@@ -371,7 +385,7 @@ mod tests {
             ]
         );
         assert_eq!(s.avd.as_ref().map(|a| a.name.as_str()), Some("Ramu"));
-        assert_eq!((s.distance_tenths_km, s.travel_minutes, s.ri_day), (Some(25), Some(20), Some(Weekday::Wed)));
+        assert_eq!((s.distance_tenths_km, s.travel_minutes, s.ri_day), (Some(25), Some(20), Some(Day::Wed)));
         let k = &rows[1].facts;
         assert_eq!((k.hra, k.anm.as_ref(), k.ri_day, k.distance_tenths_km), (HraType::BrickKiln, None, None, None));
         // Columns in another order, a byte-order mark and CRLF line ends read the same.

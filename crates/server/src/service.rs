@@ -561,6 +561,19 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
             }
             (path, newborns.iter().map(|n| (n.beneficiary, home.clone())).collect())
         }
+        EventBody::SiteRegistered { .. }
+        | EventBody::SiteUpdated { .. }
+        | EventBody::RoundDefined { .. }
+        | EventBody::RoundHolidaySet { .. }
+        | EventBody::SessionNotHeld { .. }
+        | EventBody::SessionRescheduled { .. }
+        | EventBody::VialOpened { .. }
+        | EventBody::VialDiscarded { .. } => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidEvent,
+                format!("this server does not place {} events yet", event.body.kind()),
+            ))
+        }
     };
     if !within(&path, scope) {
         return Err(out_of_scope(&path, scope));

@@ -29,7 +29,7 @@ fn event(device_id: Uuid, body: EventBody) -> Event {
 }
 
 fn opened(device_id: Uuid, session: Uuid, site: Uuid) -> Event {
-    event(device_id, EventBody::SessionOpened { session, site, date: date(2026, 3, 1) })
+    event(device_id, EventBody::SessionOpened { session, site, date: date(2026, 3, 1), session_site: None })
 }
 
 fn closed(device_id: Uuid, session: Uuid) -> Event {

@@ -206,7 +206,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                     .execute(params![id, record.to_string()])?;
             }
         }
-        EventBody::SessionOpened { session, site, date } => {
+        EventBody::SessionOpened { session, site, date, .. } => {
             let site = resolve(tx, *site)?;
             if !exists(tx, "areas", site)? {
                 // A site outside this device's area: the event stays in the log.
@@ -313,6 +313,15 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
         }
         EventBody::AefiUpdated { aefi, fields, .. } => set_aefi_fields(tx, *aefi, fields, &stamp)?,
+        // Kept in the log; projected by the next migration's tables.
+        EventBody::SiteRegistered { .. }
+        | EventBody::SiteUpdated { .. }
+        | EventBody::RoundDefined { .. }
+        | EventBody::RoundHolidaySet { .. }
+        | EventBody::SessionNotHeld { .. }
+        | EventBody::SessionRescheduled { .. }
+        | EventBody::VialOpened { .. }
+        | EventBody::VialDiscarded { .. } => {}
     }
     Ok(())
 }

@@ -412,7 +412,7 @@ impl Store {
             return Ok((id, true));
         }
         let session = Uuid::now_v7();
-        self.append(ctx, vec![EventBody::SessionOpened { session, site, date }])?;
+        self.append(ctx, vec![EventBody::SessionOpened { session, site, date, session_site: None }])?;
         Ok((session, false))
     }
 

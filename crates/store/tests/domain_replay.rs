@@ -297,7 +297,7 @@ impl Log {
                 1 => {
                     let session = self.id();
                     self.sessions.push(session);
-                    EventBody::SessionOpened { session, site: self.village(b), date: day(c) }
+                    EventBody::SessionOpened { session, site: self.village(b), date: day(c), session_site: None }
                 }
                 2 => {
                     let s = self.sessions.clone();
