@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "0005_delivery", include_str!("../../../migrations/device/0005_delivery.sql")),
     (6, "0006_village_asha", include_str!("../../../migrations/device/0006_village_asha.sql")),
     (7, "0007_flags", include_str!("../../../migrations/device/0007_flags.sql")),
+    (8, "0008_campaign", include_str!("../../../migrations/device/0008_campaign.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.

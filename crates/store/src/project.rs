@@ -6,7 +6,10 @@ use crate::error::{Result, StoreError};
 use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashSet;
-use teeka_domain::{iso, AefiField, AreaLevel, BeneficiaryField, Event, EventBody, HouseholdField};
+use teeka_domain::{
+    iso, planned_session_key, AefiField, AreaLevel, BeneficiaryField, Date, DiscardReason, Event, EventBody,
+    HouseholdField, SiteField,
+};
 use uuid::Uuid;
 
 /// Applies one event. Beneficiaries whose doses changed are added to `dirty`; the caller packs
@@ -206,7 +209,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                     .execute(params![id, record.to_string()])?;
             }
         }
-        EventBody::SessionOpened { session, site, date, .. } => {
+        EventBody::SessionOpened { session, site, date, session_site } => {
             let site = resolve(tx, *site)?;
             if !exists(tx, "areas", site)? {
                 // A site outside this device's area: the event stays in the log.
@@ -214,9 +217,15 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
             let inserted = tx
                 .prepare_cached(
-                    "INSERT INTO sessions (id, site_id, date) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+                    "INSERT INTO sessions (id, site_id, date, session_site_id) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (id) DO NOTHING",
                 )?
-                .execute(params![session.to_string(), site.to_string(), iso(*date)])?;
+                .execute(params![
+                    session.to_string(),
+                    site.to_string(),
+                    iso(*date),
+                    session_site.map(|s| resolve(tx, s)).transpose()?.map(|s| s.to_string())
+                ])?;
             if inserted == 1 {
                 // Closings that arrived before this opening.
                 let mut stmt = tx.prepare_cached(
@@ -313,15 +322,105 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
         }
         EventBody::AefiUpdated { aefi, fields, .. } => set_aefi_fields(tx, *aefi, fields, &stamp)?,
-        // Kept in the log; projected by the next migration's tables.
-        EventBody::SiteRegistered { .. }
-        | EventBody::SiteUpdated { .. }
-        | EventBody::RoundDefined { .. }
-        | EventBody::RoundHolidaySet { .. }
-        | EventBody::SessionNotHeld { .. }
-        | EventBody::SessionRescheduled { .. }
-        | EventBody::VialOpened { .. }
-        | EventBody::VialDiscarded { .. } => {}
+        EventBody::SiteRegistered { site, site_id, fields } => {
+            match registered_as(tx, "SELECT id FROM sites WHERE site_id = ?1", site_id, *site)? {
+                Some(e) => {
+                    alias(tx, *site, &e)?;
+                    set_site_fields(tx, parse_id(&e)?, fields, &stamp)?;
+                }
+                None => {
+                    let name = fields.iter().find_map(|f| match f {
+                        SiteField::Name(n) => Some(n.clone()),
+                        _ => None,
+                    });
+                    let site_type = fields.iter().find_map(|f| match f {
+                        SiteField::SiteType(t) => Some(*t),
+                        _ => None,
+                    });
+                    let (Some(name), Some(site_type)) = (name, site_type) else {
+                        return Err(StoreError::Corrupt(format!("site {site_id} registered without a name or type")));
+                    };
+                    tx.prepare_cached(
+                        "INSERT INTO sites (id, site_id, name, site_type) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (id) DO NOTHING",
+                    )?
+                    .execute(params![site.to_string(), site_id, name, site_type.as_str()])?;
+                    set_site_fields(tx, *site, fields, &stamp)?;
+                }
+            }
+        }
+        EventBody::SiteUpdated { site, fields } => set_site_fields(tx, resolve(tx, *site)?, fields, &stamp)?,
+        EventBody::RoundDefined { round, number, start, working_days, ri_days, holidays } => {
+            let id = match registered_as(tx, "SELECT id FROM rounds WHERE number = ?1", &number.to_string(), *round)? {
+                Some(e) => {
+                    alias(tx, *round, &e)?;
+                    parse_id(&e)?
+                }
+                None => {
+                    tx.prepare_cached(
+                        "INSERT INTO rounds (id, number, start, working_days) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (id) DO NOTHING",
+                    )?
+                    .execute(params![round.to_string(), number, iso(*start), working_days])?;
+                    *round
+                }
+            };
+            set_field(tx, "rounds", id, "start", &stamp, &iso(*start))?;
+            set_field(tx, "rounds", id, "working_days", &stamp, working_days)?;
+            set_field(tx, "rounds", id, "ri_days", &stamp, &to_json(ri_days)?)?;
+            for date in holidays {
+                set_holiday(tx, id, *date, true, &stamp)?;
+            }
+        }
+        EventBody::RoundHolidaySet { round, date, holiday } => {
+            set_holiday(tx, resolve(tx, *round)?, *date, *holiday, &stamp)?
+        }
+        EventBody::SessionNotHeld { round, site, date, reason, note } => {
+            if let Some(id) = planned_session(tx, *round, *site, *date)? {
+                set_field(tx, "planned_sessions", id, "not_held_reason", &stamp, &reason.as_str())?;
+                set_field(tx, "planned_sessions", id, "note", &stamp, note)?;
+            }
+        }
+        EventBody::SessionRescheduled { round, site, date, to } => {
+            if let Some(id) = planned_session(tx, *round, *site, *date)? {
+                set_field(tx, "planned_sessions", id, "moved_to", &stamp, &iso(*to))?;
+            }
+        }
+        EventBody::VialOpened { vial, session, antigen, batch, expiry, vvm, opened_at } => {
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO vials (id, session_id, antigen, batch, expiry, vvm, opened_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![
+                    vial.to_string(),
+                    session.to_string(),
+                    antigen.as_str(),
+                    batch,
+                    expiry.map(iso),
+                    vvm,
+                    rfc3339(opened_at)
+                ])?;
+            if inserted == 1 {
+                // Discards that arrived before the opening.
+                let mut stmt = tx.prepare_cached(
+                    "SELECT hlc, device_id, body FROM events
+                     WHERE kind = 'vial_discarded' AND json_extract(body, '$.vial') = ?1",
+                )?;
+                let discards = stmt
+                    .query_map([vial.to_string()], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                for (hlc, device, body) in discards {
+                    if let EventBody::VialDiscarded { vial, session, reason, at } = parse_body(&body)? {
+                        let stamp = Stamp::of(Stamp::parse(&hlc, &device)?);
+                        discard(tx, vial, session, reason, &at, &stamp)?;
+                    }
+                }
+            }
+        }
+        EventBody::VialDiscarded { vial, session, reason, at } => discard(tx, *vial, *session, *reason, at, &stamp)?,
     }
     Ok(())
 }
@@ -363,6 +462,98 @@ fn set_aefi_fields(tx: &Transaction<'_>, aefi: Uuid, fields: &[AefiField], stamp
         }
     }
     Ok(())
+}
+
+/// Sets the fields of a site that win; a change of its villages rewrites `site_villages`.
+fn set_site_fields(tx: &Transaction<'_>, id: Uuid, fields: &[SiteField], stamp: &Stamp) -> Result<()> {
+    let t = "sites";
+    for f in fields {
+        let column = f.name();
+        match f {
+            SiteField::Name(v) => set_field(tx, t, id, column, stamp, v)?,
+            SiteField::Villages(v) => {
+                let villages = v.iter().map(|v| resolve(tx, *v)).collect::<Result<Vec<_>>>()?;
+                if set_field_won(tx, t, id, column, stamp, &to_json(&villages)?)? {
+                    tx.prepare_cached("DELETE FROM site_villages WHERE site_id = ?1")?.execute([id.to_string()])?;
+                    for (position, village) in villages.iter().enumerate() {
+                        tx.prepare_cached(
+                            "INSERT INTO site_villages (site_id, village_id, position)
+                             SELECT ?1, id, ?3 FROM areas WHERE id = ?2 ON CONFLICT DO NOTHING",
+                        )?
+                        .execute(params![id.to_string(), village.to_string(), position])?;
+                    }
+                }
+            }
+            SiteField::SiteType(v) => set_field(tx, t, id, column, stamp, &v.as_str())?,
+            SiteField::Hra(v) => set_field(tx, t, id, column, stamp, &v.as_str())?,
+            SiteField::Anm(v) | SiteField::Avd(v) => {
+                set_field(tx, t, id, column, stamp, &v.as_ref().map(to_json).transpose()?)?
+            }
+            SiteField::Mobilizers(v) => set_field(tx, t, id, column, stamp, &to_json(v)?)?,
+            SiteField::DistanceTenthsKm(v) | SiteField::TravelMinutes(v) => set_field(tx, t, id, column, stamp, v)?,
+            SiteField::RiDay(v) => set_field(tx, t, id, column, stamp, &v.map(|d| d.as_str()))?,
+        };
+    }
+    Ok(())
+}
+
+/// Declares a round's day a holiday or a working day again (last-writer-wins per day).
+fn set_holiday(tx: &Transaction<'_>, round: Uuid, date: Date, holiday: bool, stamp: &Stamp) -> Result<()> {
+    if !exists(tx, "rounds", round)? {
+        return Ok(());
+    }
+    let id = Uuid::new_v5(&round, format!("holiday/{}", iso(date)).as_bytes());
+    tx.prepare_cached(
+        "INSERT INTO round_holidays (id, round_id, date) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![id.to_string(), round.to_string(), iso(date)])?;
+    set_field(tx, "round_holidays", id, "holiday", stamp, &holiday)?;
+    Ok(())
+}
+
+/// The row of the session a round's plan has at a site on a day, made when first needed (none
+/// when the round or the site is not here).
+fn planned_session(tx: &Transaction<'_>, round: Uuid, site: Uuid, date: Date) -> Result<Option<Uuid>> {
+    let (round, site) = (resolve(tx, round)?, resolve(tx, site)?);
+    if !exists(tx, "rounds", round)? || !exists(tx, "sites", site)? {
+        return Ok(None);
+    }
+    let id = planned_session_key(round, site, date);
+    tx.prepare_cached(
+        "INSERT INTO planned_sessions (id, round_id, site_id, date) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![id.to_string(), round.to_string(), site.to_string(), iso(date)])?;
+    Ok(Some(id))
+}
+
+/// Discards a vial: the first discard by stamp is kept, whichever arrives first.
+fn discard(
+    tx: &Transaction<'_>,
+    vial: Uuid,
+    session: Option<Uuid>,
+    reason: DiscardReason,
+    at: &chrono::DateTime<chrono::Utc>,
+    stamp: &Stamp,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE vials SET discard_reason = ?2, discarded_at = ?3, discarded_session = ?4, discard_hlc = ?5,
+                          discard_device = ?6
+         WHERE id = ?1 AND (discard_hlc IS NULL OR (discard_hlc, discard_device) > (?5, ?6))",
+    )?
+    .execute(params![
+        vial.to_string(),
+        reason.as_str(),
+        rfc3339(at),
+        session.map(|s| s.to_string()),
+        stamp.hlc,
+        stamp.device
+    ])?;
+    Ok(())
+}
+
+/// A time as the store keeps it: RFC 3339, UTC, with `Z`.
+fn rfc3339(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// The same dose on record twice: both kept, flagged for review while both stand (set again
@@ -527,6 +718,18 @@ fn set_field(
     stamp: &Stamp,
     value: &dyn ToSql,
 ) -> Result<()> {
+    set_field_won(tx, table, id, column, stamp, value).map(|_| ())
+}
+
+/// [`set_field`], telling whether the value was set.
+fn set_field_won(
+    tx: &Transaction<'_>,
+    table: &str,
+    id: Uuid,
+    column: &str,
+    stamp: &Stamp,
+    value: &dyn ToSql,
+) -> Result<bool> {
     let entity = id.to_string();
     let current: Option<(String, String)> = tx
         .prepare_cached("SELECT hlc, device_id FROM field_stamps WHERE entity_id = ?1 AND field = ?2")?
@@ -534,7 +737,7 @@ fn set_field(
         .optional()?;
     let current = current.map(|(hlc, device)| Stamp::parse(&hlc, &device)).transpose()?;
     if !stamp.order.overrides(current) {
-        return Ok(());
+        return Ok(false);
     }
     let changed = tx
         .prepare_cached(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"))?
@@ -542,12 +745,12 @@ fn set_field(
     if changed == 0 {
         // Not registered here (a household moved in from outside this device's area): the event
         // stays in the log; nothing in the projection changes.
-        return Ok(());
+        return Ok(false);
     }
     tx.prepare_cached(
         "INSERT INTO field_stamps (entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
     )?
     .execute(params![entity, column, stamp.hlc, stamp.device])?;
-    Ok(())
+    Ok(true)
 }
