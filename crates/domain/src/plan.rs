@@ -7,7 +7,7 @@
 //! holds gets more days. An ANM holds one session a day: each ANM's sites take the round's days in
 //! turn, and an ANM with more sessions than days is reported, never hidden. Pure.
 
-use crate::codes::SiteType;
+use crate::codes::{NotHeldReason, SiteType};
 use crate::dates::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -85,6 +85,53 @@ pub struct PlannedSession {
     pub number: u32,
     pub injections: u32,
     pub expected: Vec<String>,
+    /// Why it was not held, when it was marked so ([`apply_changes`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_held: Option<NotHeldReason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The day the plan first gave it, when it was rescheduled to `day`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<Date>,
+}
+
+/// What happened to the session a plan has at a site on a day: not held, and/or moved to
+/// another day (`session_not_held`, `session_rescheduled`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanChange {
+    pub site_id: String,
+    pub day: Date,
+    pub not_held: Option<NotHeldReason>,
+    pub note: Option<String>,
+    pub moved_to: Option<Date>,
+}
+
+/// Applies what happened to the planned sessions: a session moved is on its new day (and a move
+/// of that day's session follows on, at most as many times as there are changes); otherwise a
+/// session not held keeps its day and carries the reason. The plan stays sorted by day.
+pub fn apply_changes(plan: &mut SessionPlan, changes: &[PlanChange]) {
+    let by_key: BTreeMap<(&str, Date), &PlanChange> =
+        changes.iter().map(|c| ((c.site_id.as_str(), c.day), c)).collect();
+    for s in &mut plan.sessions {
+        let first = s.day;
+        let mut day = s.day;
+        for _ in 0..=changes.len() {
+            match by_key.get(&(s.site_id.as_str(), day)) {
+                Some(PlanChange { moved_to: Some(to), .. }) if *to != day => day = *to,
+                Some(c) => {
+                    s.not_held = c.not_held;
+                    s.note = c.note.clone();
+                    break;
+                }
+                None => break,
+            }
+        }
+        if day != first {
+            s.day = day;
+            s.moved_from = Some(first);
+        }
+    }
+    plan.sessions.sort_by(|a, b| (a.day, &a.site_id, a.number).cmp(&(b.day, &b.site_id, b.number)));
 }
 
 /// What a supervisor must fix in a plan.
@@ -158,6 +205,9 @@ pub fn plan_sessions(sites: &[SiteToPlan], days: &[Date], norms: &SessionNorms) 
                 number: k as u32 + 1,
                 injections: group.iter().map(|e| e.injections).sum(),
                 expected: group.iter().map(|e| e.register_id.clone()).collect(),
+                not_held: None,
+                note: None,
+                moved_from: None,
             });
         }
     }
@@ -191,6 +241,62 @@ mod tests {
 
     fn days() -> Vec<Date> {
         DAYS.iter().map(|s| d(s)).collect()
+    }
+
+    #[test]
+    fn sessions_not_held_keep_their_day_and_moved_ones_take_the_new_one() {
+        let sites = vec![
+            site("S-1", SiteType::Outreach, Some("Meena"), people("A", 60, 2)),
+            site("S-2", SiteType::Outreach, Some("Rani"), people("B", 10, 1)),
+        ];
+        let mut plan = plan_sessions(&sites, &days(), &SessionNorms::default());
+        let s1: Vec<Date> = plan.sessions.iter().filter(|s| s.site_id == "S-1").map(|s| s.day).collect();
+        assert_eq!(s1, vec![d("2019-12-02"), d("2019-12-03"), d("2019-12-05")]);
+        let changes = vec![
+            PlanChange {
+                site_id: "S-1".into(),
+                day: d("2019-12-03"),
+                not_held: Some(NotHeldReason::AnmAbsent),
+                note: None,
+                moved_to: Some(d("2019-12-12")),
+            },
+            PlanChange {
+                site_id: "S-2".into(),
+                day: d("2019-12-02"),
+                not_held: Some(NotHeldReason::Weather),
+                note: Some("flood".into()),
+                moved_to: None,
+            },
+        ];
+        apply_changes(&mut plan, &changes);
+        let moved = plan.sessions.iter().find(|s| s.site_id == "S-1" && s.number == 2).unwrap();
+        assert_eq!((moved.day, moved.moved_from, moved.not_held), (d("2019-12-12"), Some(d("2019-12-03")), None));
+        assert_eq!(plan.sessions.last().map(|s| s.day), Some(d("2019-12-12")), "still sorted by day");
+        let rained = plan.sessions.iter().find(|s| s.site_id == "S-2").unwrap();
+        assert_eq!(
+            (rained.day, rained.not_held, rained.note.as_deref()),
+            (d("2019-12-02"), Some(NotHeldReason::Weather), Some("flood"))
+        );
+        // A move onto a day whose own session was moved follows on, and a loop ends.
+        let mut plan = plan_sessions(&sites, &days(), &SessionNorms::default());
+        let loop_changes = vec![
+            PlanChange {
+                site_id: "S-2".into(),
+                day: d("2019-12-02"),
+                not_held: None,
+                note: None,
+                moved_to: Some(d("2019-12-05")),
+            },
+            PlanChange {
+                site_id: "S-2".into(),
+                day: d("2019-12-05"),
+                not_held: None,
+                note: None,
+                moved_to: Some(d("2019-12-02")),
+            },
+        ];
+        apply_changes(&mut plan, &loop_changes);
+        assert_eq!(plan.sessions.iter().filter(|s| s.site_id == "S-2").count(), 1);
     }
 
     #[test]
