@@ -75,6 +75,34 @@ pub struct SiteToPlan {
     pub expected: Vec<Expected>,
 }
 
+/// The due list a round is planned from: everyone of `people` with a dose due or overdue on the
+/// round's first day, counting only the doses given before it. Doses given during the round do
+/// not take anyone off the plan (the mop-up list is what still is due).
+pub fn round_due_list(
+    people: &[(crate::report::Person, Vec<crate::schedule::Given>)],
+    start: Date,
+    settings: &crate::schedule::ScheduleSettings,
+) -> Vec<crate::report::DueItem> {
+    let mut lister = crate::report::DueLister::default();
+    let mut before = Vec::new();
+    people
+        .iter()
+        .filter_map(|(p, history)| {
+            before.clear();
+            before.extend(history.iter().filter(|g| g.date < start).copied());
+            lister.item(p, &before, start, settings)
+        })
+        .collect()
+}
+
+impl Expected {
+    /// One beneficiary of a due list, with the injections it is due (drops by mouth are not).
+    pub fn of(item: &crate::report::DueItem) -> Expected {
+        let injections = item.doses.iter().filter(|d| d.code.antigen().route() != crate::kit::Route::Oral).count();
+        Expected { register_id: item.register_id.to_string(), injections: injections as u32 }
+    }
+}
+
 /// A planned session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -297,6 +325,43 @@ mod tests {
         ];
         apply_changes(&mut plan, &loop_changes);
         assert_eq!(plan.sessions.iter().filter(|s| s.site_id == "S-2").count(), 1);
+    }
+
+    #[test]
+    fn a_round_is_planned_from_the_due_list_of_its_first_day() {
+        use crate::codes::{BeneficiaryStatus, DoseCode, Kind};
+        use crate::schedule::{Given, ScheduleSettings};
+        let child = |id: &str| crate::report::Person {
+            register_id: id.into(),
+            name: id.into(),
+            kind: Kind::Child,
+            household_id: "H-1".into(),
+            village: "Rampur".into(),
+            status: BeneficiaryStatus::Active,
+            anchor: d("2019-09-01"),
+            je_endemic: false,
+        };
+        let birth = |code| Given { code, date: d("2019-09-02") };
+        let at_birth = vec![birth(DoseCode::Bcg), birth(DoseCode::Opv0), birth(DoseCode::Hepb0)];
+        let penta = |date: &str| {
+            let mut h = at_birth.clone();
+            h.extend(
+                [DoseCode::Penta1, DoseCode::Opv1, DoseCode::Rvv1, DoseCode::Fipv1, DoseCode::Pcv1]
+                    .map(|code| Given { code, date: d(date) }),
+            );
+            h
+        };
+        let people = vec![
+            (child("C-1"), at_birth.clone()),
+            (child("C-2"), penta("2019-12-03")),
+            (child("C-3"), penta("2019-10-14")),
+        ];
+        let due = round_due_list(&people, d("2019-12-02"), &ScheduleSettings::default());
+        let ids: Vec<&str> = due.iter().map(|i| &*i.register_id).collect();
+        assert_eq!(ids, ["C-1", "C-2", "C-3"], "C-2's doses of day 2 do not take it off the plan");
+        let c1 = Expected::of(&due[0]);
+        assert_eq!(c1.register_id, "C-1");
+        assert_eq!(c1.injections, 3, "Penta-1, fIPV-1 and PCV-1 are injections; OPV-1 and RVV-1 are drops");
     }
 
     #[test]
