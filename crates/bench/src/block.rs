@@ -348,6 +348,7 @@ pub fn generate(beneficiaries: usize, villages: usize, today: Date, seed: u64) -
             facts: BeneficiaryFacts { name: person, sex, dob, lmp, mother_name },
             status,
             doses,
+            implausible: None,
         });
     }
     let csv = write_register(&rows).context("writing the register CSV")?;

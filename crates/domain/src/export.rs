@@ -87,6 +87,7 @@ impl Export {
                 facts: b.facts.clone(),
                 status: Some(b.status),
                 doses: b.doses.iter().map(|d| (d.code, d.date)).collect(),
+                implausible: None,
             })
             .collect()
     }

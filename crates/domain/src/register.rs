@@ -59,6 +59,12 @@ pub struct RegisterRow {
     pub status: Option<BeneficiaryStatus>,
     /// Doses on the card, in column order.
     pub doses: Vec<(DoseCode, Date)>,
+    /// Why the register cannot hold this person as the row states them today (a child past the
+    /// schedule's last dose, a pregnancy that cannot be ongoing): refused by the import for a
+    /// new beneficiary, or one whose date of birth, LMP or status the row changes, and let pass
+    /// for one already on record as the row says (a re-import a month later must not fail on a
+    /// pregnancy whose EDD has since passed).
+    pub implausible: Option<RowError>,
 }
 
 /// One located problem.
@@ -385,20 +391,15 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
         }
         // A person the register cannot hold: a child past the schedule's last dose, an active
         // pregnancy that cannot be ongoing (an empty status is active).
-        match (kind, dob, lmp) {
-            (Some(Kind::Child), Some(b), _) => {
-                if let Err(e) = check_dob(b, today) {
-                    errs.push(line, Some(e.field()), e.to_string());
-                }
-            }
+        let implausible = match (kind, dob, lmp) {
+            (Some(Kind::Child), Some(b), _) => check_dob(b, today).err(),
             (Some(Kind::PregnantWoman), _, Some(l)) if errs_on(&errs, line, "lmp") && errs_on(&errs, line, "edd") => {
                 let from_edd = if lmp_entered { None } else { edd };
-                if let Err(e) = check_pregnancy(l, from_edd, status.unwrap_or(BeneficiaryStatus::Active), today) {
-                    errs.push(line, Some(e.field()), e.to_string());
-                }
+                check_pregnancy(l, from_edd, status.unwrap_or(BeneficiaryStatus::Active), today).err()
             }
-            _ => {}
+            _ => None,
         }
+        .map(|e| RowError { line, column: Some(e.field().to_string()), message: e.to_string() });
         if let (Some(kind), anchor) = (kind, if kind == Some(Kind::Child) { dob } else { lmp }) {
             // A row without its date of birth or LMP was refused above; its doses are still
             // checked for their kind.
@@ -464,6 +465,7 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
                 },
                 status,
                 doses,
+                implausible,
             });
         }
     }

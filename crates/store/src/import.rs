@@ -186,6 +186,10 @@ impl Store {
             let household = *household;
             let je_endemic = villages.get(&row.village.to_ascii_lowercase()).is_some_and(|v| v.1);
             let id = match known.get(&row.register_id) {
+                None if row.implausible.is_some() => {
+                    errors.extend(row.implausible.clone());
+                    continue;
+                }
                 None => {
                     let id = Uuid::now_v7();
                     let mut fields = vec![BeneficiaryField::Household(household)];
@@ -219,6 +223,13 @@ impl Store {
                     }
                     fields.extend(row.facts.changes_from(&k.facts));
                     fields.extend(status_change(row.status, k.status));
+                    let dates_or_status = |f: &BeneficiaryField| {
+                        matches!(f, BeneficiaryField::Dob(_) | BeneficiaryField::Lmp(_) | BeneficiaryField::Status(_))
+                    };
+                    if let (Some(problem), true) = (&row.implausible, fields.iter().any(dates_or_status)) {
+                        errors.push(problem.clone());
+                        continue;
+                    }
                     if !fields.is_empty() {
                         bodies.push(EventBody::BeneficiaryUpdated { beneficiary: k.id, fields });
                         summary.beneficiaries_updated += 1;

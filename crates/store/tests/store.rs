@@ -102,6 +102,30 @@ fn a_refused_record_stores_nothing() {
     assert_eq!(s.event_count().unwrap(), n);
 }
 
+/// A register imported again months later, as the ASHA keeps it: a pregnancy on record whose EDD
+/// has since passed (the delivery not yet recorded) does not make the whole file fail; a row that
+/// gives her another LMP or a new person that cannot be held still does, and nothing is stored.
+#[test]
+fn a_re_import_after_an_edd_passed_is_accepted_for_what_is_already_on_record() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let later = date("2027-07-01");
+    let c = Ctx { today: later, ..ctx() };
+    let rows = parse_register(REGISTER.as_bytes(), later).unwrap();
+    assert!(rows[2].implausible.is_some(), "W-1's EDD (2027-06-12) is past on {later}");
+    let n = s.event_count().unwrap();
+    let summary = s.import_register(&rows, &c).unwrap();
+    assert_eq!((summary.events, s.event_count().unwrap()), (0, n), "nothing new, nothing refused");
+    let changed = REGISTER.replace("2026-09-05", "2026-09-01");
+    let err = s.import_register(&parse_register(changed.as_bytes(), later).unwrap(), &c).unwrap_err();
+    assert_eq!(err.code(), "REGISTER_INVALID");
+    assert!(err.to_string().contains("line 4, column 'lmp'"), "{err}");
+    let new = format!("{REGISTER}W-2,H-2,Rampur,7,,pregnant_woman,Sita,F,,2026-09-05,,,\n");
+    let err = s.import_register(&parse_register(new.as_bytes(), later).unwrap(), &c).unwrap_err();
+    assert!(err.to_string().contains("line 5, column 'lmp'"), "{err}");
+    assert_eq!(s.event_count().unwrap(), n);
+}
+
 /// The store's writes refuse a person the register cannot hold with the domain's check (a child
 /// past Td at 16, a pregnancy that cannot be ongoing), naming the field; nothing is stored.
 #[test]
