@@ -1178,7 +1178,7 @@ fn hostile(kind: Kind) {
     let Some(env) = Env::new(kind) else { return };
     let server = env.serve();
     let addr = server.addr;
-    let v = ("x-teeka-protocol", "1");
+    let v = ("x-teeka-protocol", "2");
     let gz = ("content-encoding", "gzip");
     let json = ("content-type", "application/json");
 
@@ -1214,8 +1214,13 @@ fn hostile(kind: Kind) {
         let (status, body) = http(addr, "POST", path, &[gz, json, auth], &pull);
         assert_eq!((status, error_code(&body).as_str()), (426, "UNSUPPORTED_VERSION"), "{path}");
     }
-    let (status, body) = http(addr, "POST", "/v1/pull", &[("x-teeka-protocol", "2"), gz, json, auth], &pull);
+    let (status, body) = http(addr, "POST", "/v1/pull", &[("x-teeka-protocol", "3"), gz, json, auth], &pull);
     assert_eq!((status, error_code(&body).as_str()), (426, "UNSUPPORTED_VERSION"));
+    // An app of protocol 1 (not yet updated) cannot read what the log holds now: its pulls are
+    // refused, telling it to update; its pushes are still taken (`wire_push` speaks 1).
+    let (status, body) = http(addr, "POST", "/v1/pull", &[("x-teeka-protocol", "1"), gz, json, auth], &pull);
+    assert_eq!((status, error_code(&body).as_str()), (426, "UNSUPPORTED_VERSION"));
+    assert!(String::from_utf8_lossy(&body).contains("still receives your records"));
 
     // No token, or an unknown one.
     let push = gzip(br#"{"events":[],"pending":0,"device_time_ms":0}"#);
@@ -1265,7 +1270,7 @@ fn hostile(kind: Kind) {
     let (status, body) = http(addr, "GET", "/health", &[], b"");
     assert_eq!(status, 200);
     let health: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(health, serde_json::json!({"status": "ok", "protocol": 1}));
+    assert_eq!(health, serde_json::json!({"status": "ok", "protocol": 2}));
     let d = env.device("anm-d");
     d.import(&env, &rows("R", "Rampur", 2));
     d.enroll(&server, &env.code("Rampur", "anm"));
@@ -1295,6 +1300,7 @@ fn wire_enroll(env: &Env, server: &Server, device_id: &str) -> String {
 }
 
 /// A push over the wire: (status, the answer decoded: gzip JSON on success, plain JSON else).
+/// It speaks protocol 1, as an app not yet updated does: pushes of version 1 are still taken.
 fn wire_push(server: &Server, auth: &str, events: &[Value]) -> (u16, Value) {
     let request = serde_json::json!({ "events": events, "pending": 0, "device_time_ms": 1_795_327_200_000_i64 });
     let headers = [
@@ -1322,7 +1328,7 @@ fn per_event_refusals(kind: Kind) {
     let auth = wire_enroll(&env, &server, me);
     // A dose event of A's, pulled over the wire, as the model of new events of this device.
     let headers = [
-        ("x-teeka-protocol", "1"),
+        ("x-teeka-protocol", "2"),
         ("content-encoding", "gzip"),
         ("content-type", "application/json"),
         ("authorization", auth.as_str()),

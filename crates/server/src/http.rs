@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use teeka_protocol::{
     decode, encode, ApiError, CodecError, ErrorCode, DEVICES_PATH, ENROLL_PATH, HEALTH_PATH, MAX_BODY_BYTES,
-    MAX_DECODED_BYTES, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, VERSION_HEADER,
+    MAX_DECODED_BYTES, OLDEST_PUSH_VERSION, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, VERSION_HEADER,
 };
 
 /// How long one request may take before the server gives up on it.
@@ -55,21 +55,34 @@ async fn health() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL_VERSION }))
 }
 
-/// Checks the protocol version header.
-fn check_version(headers: &HeaderMap) -> Result<(), Failure> {
+/// Checks the protocol version header: this server's version, or for what an app not yet
+/// updated may still do (`old_ok`: enroll, push, the device list) [`OLDEST_PUSH_VERSION`] on.
+fn check_version(headers: &HeaderMap, old_ok: bool) -> Result<(), Failure> {
     let version = headers.get(VERSION_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u32>().ok());
-    if version != Some(PROTOCOL_VERSION) {
-        return Err(Failure(ApiError::new(
+    let oldest = if old_ok { OLDEST_PUSH_VERSION } else { PROTOCOL_VERSION };
+    match version {
+        Some(v) if (oldest..=PROTOCOL_VERSION).contains(&v) => Ok(()),
+        Some(v) if v < PROTOCOL_VERSION => Err(Failure(ApiError::new(
+            ErrorCode::UnsupportedVersion,
+            format!(
+                "this server speaks protocol {PROTOCOL_VERSION}; it still receives your records, but update the app \
+                 (protocol {v}) to receive the others' records"
+            ),
+        ))),
+        _ => Err(Failure(ApiError::new(
             ErrorCode::UnsupportedVersion,
             format!("this server speaks protocol {PROTOCOL_VERSION}; update the app"),
-        )));
+        ))),
     }
-    Ok(())
 }
 
 /// Checks the protocol version and decodes the body.
-fn read<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, Failure> {
-    check_version(headers)?;
+fn read<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    old_ok: bool,
+) -> Result<T, Failure> {
+    check_version(headers, old_ok)?;
     let body = body.map_err(|e| {
         let code =
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::TooLarge } else { ErrorCode::BadRequest };
@@ -105,7 +118,7 @@ async fn enroll<D: Database>(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Failure> {
-    let req = read(&headers, body)?;
+    let req = read(&headers, body, true)?;
     let resp = svc.enroll(req, Utc::now()).await?;
     tracing::info!(device = %resp.device_id, area = %resp.area.path, role = resp.role.as_str(), "enrolled");
     write(&resp)
@@ -117,7 +130,7 @@ async fn push<D: Database>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Failure> {
     let device = svc.authenticate(bearer(&headers)).await?;
-    let req: teeka_protocol::RawPushRequest = read(&headers, body)?;
+    let req: teeka_protocol::RawPushRequest = read(&headers, body, true)?;
     let n = req.events.len();
     let resp = svc.push_raw(&device, req, Utc::now()).await?;
     tracing::info!(device = %device.id, events = n, accepted = resp.accepted.len(), rejected = resp.rejected.len(), "push");
@@ -130,7 +143,7 @@ async fn pull<D: Database>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Failure> {
     let device = svc.authenticate(bearer(&headers)).await?;
-    let req: teeka_protocol::PullRequest = read(&headers, body)?;
+    let req: teeka_protocol::PullRequest = read(&headers, body, false)?;
     let resp = svc.pull(&device, req, Utc::now()).await?;
     tracing::debug!(device = %device.id, events = resp.events.len(), next = resp.next, "pull");
     write(&resp)
@@ -139,7 +152,7 @@ async fn pull<D: Database>(
 /// `GET /v1/devices`: no body; authenticated and versioned like push and pull (token first).
 async fn devices<D: Database>(State(svc): State<Arc<Service<D>>>, headers: HeaderMap) -> Result<Response, Failure> {
     let device = svc.authenticate(bearer(&headers)).await?;
-    check_version(&headers)?;
+    check_version(&headers, true)?;
     let resp = svc.devices(&device).await?;
     tracing::debug!(device = %device.id, devices = resp.devices.len(), "devices");
     write(&resp)
