@@ -142,7 +142,7 @@ async fn an_unavailable_server_is_tried_again() {
     assert_eq!(heads.len(), 2);
     for head in heads {
         assert!(head.starts_with(&format!("get {DEVICES_PATH} http/1.1\r\n")), "{head}");
-        assert!(head.contains("\r\nx-teeka-protocol: 1\r\n"), "{head}");
+        assert!(head.contains("\r\nx-teeka-protocol: 2\r\n"), "{head}");
         assert!(head.contains("\r\nauthorization: bearer t0ken\r\n"), "{head}");
     }
 }
