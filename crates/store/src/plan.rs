@@ -835,3 +835,25 @@ fn resolve_village(known: &[KnownVillage], text: &str) -> std::result::Result<Uu
     }
     Err(format!("no village named '{text}' in this store (import the register of its villages first)"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_village_named_twice_is_told_apart_by_its_sub_centre() {
+        let v = |name: &str, parent: &str| KnownVillage {
+            id: Uuid::now_v7(),
+            name: name.into(),
+            parent: Some(parent.into()),
+        };
+        let known = vec![v("Rampur", "Rampur SC"), v("Rampur", "Kishanpur SC"), v("Kheri", "Kheri SC")];
+        assert_eq!(resolve_village(&known, "KHERI"), Ok(known[2].id));
+        let err = resolve_village(&known, "rampur").unwrap_err();
+        assert!(err.contains("names 2 villages here (in Rampur SC, Kishanpur SC)"), "{err}");
+        assert!(err.contains("write Subcentre/Village, e.g. Rampur SC/rampur"), "{err}");
+        assert_eq!(resolve_village(&known, "kishanpur sc / Rampur"), Ok(known[1].id));
+        assert!(resolve_village(&known, "Kheri SC/Rampur").unwrap_err().contains("no village 'Rampur' in sub-centre"));
+        assert!(resolve_village(&known, "Nowhere").unwrap_err().contains("no village named 'Nowhere'"));
+    }
+}
