@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 /// A village a site serves, as this store knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SiteVillage {
     pub id: Uuid,
     pub name: String,
@@ -32,6 +33,7 @@ pub struct SiteVillage {
 
 /// A session site of the microplan, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SiteRecord {
     /// The site's uuid on this device (not in the JSON: `site_id` is the key).
     #[serde(skip)]
@@ -87,6 +89,7 @@ impl SiteInput {
 
 /// What an import of the sites file did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SitesImported {
     pub rows: usize,
     pub new: usize,
@@ -96,6 +99,7 @@ pub struct SitesImported {
 
 /// A round as stored, with its working days now (holidays declared since it was made included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RoundRecord {
     #[serde(skip)]
     pub id: Uuid,
@@ -133,6 +137,7 @@ impl RoundRecord {
 
 /// A site as the plan sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlannedSite {
     pub site_id: String,
     pub name: String,
@@ -148,6 +153,7 @@ pub struct PlannedSite {
 
 /// One session of a round's plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlanSessionRecord {
     pub site_id: String,
     pub site_name: String,
@@ -165,6 +171,7 @@ pub struct PlanSessionRecord {
 
 /// A round's session plan (`teeka plan sessions --format json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RoundPlan {
     pub round: u32,
     pub days: Vec<Date>,
@@ -176,6 +183,7 @@ pub struct RoundPlan {
 
 /// The latest not-given record standing of a beneficiary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LastNotGiven {
     pub code: DoseCode,
     pub date: Date,
@@ -185,6 +193,7 @@ pub struct LastNotGiven {
 
 /// One beneficiary of a mop-up list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MopUpItem {
     pub register_id: String,
     pub name: String,
@@ -199,6 +208,7 @@ pub struct MopUpItem {
 /// Who of a round's due list at a site is still due on a day of the round
 /// (`teeka plan mop-up --format json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MopUp {
     pub round: u32,
     pub site_id: String,
