@@ -3,7 +3,7 @@
 //! support. The UI translates the code and never shows the message.
 
 use serde::Serialize;
-use teeka_domain::CareError;
+use teeka_domain::{CareError, LedgerError};
 use teeka_protocol::ErrorCode;
 use teeka_store::StoreError;
 use teeka_sync::SyncError;
@@ -48,11 +48,14 @@ pub enum AppCode {
     DobTooOld,
     LmpTooOld,
     EddPast,
+    VialNotUsable,
+    NoDosesDue,
+    VialDiscarded,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 33] = [
+    pub const ALL: [AppCode; 36] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -86,6 +89,9 @@ impl AppCode {
         AppCode::DobTooOld,
         AppCode::LmpTooOld,
         AppCode::EddPast,
+        AppCode::VialNotUsable,
+        AppCode::NoDosesDue,
+        AppCode::VialDiscarded,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -124,6 +130,9 @@ impl AppCode {
             AppCode::DobTooOld => "DOB_TOO_OLD",
             AppCode::LmpTooOld => "LMP_TOO_OLD",
             AppCode::EddPast => "EDD_PAST",
+            AppCode::VialNotUsable => "VIAL_NOT_USABLE",
+            AppCode::NoDosesDue => "NO_DOSES_DUE",
+            AppCode::VialDiscarded => "VIAL_DISCARDED",
         }
     }
 }
@@ -166,6 +175,12 @@ impl From<&StoreError> for AppCode {
                 CareError::ReasonNotApplicable { .. } => AppCode::ReasonNotApplicable,
                 CareError::SessionInFuture { .. } => AppCode::SessionInFuture,
                 CareError::Input(_) => AppCode::InvalidInput,
+            },
+            StoreError::Ledger(e) => match e {
+                LedgerError::VvmDiscard { .. } | LedgerError::Expired { .. } => AppCode::VialNotUsable,
+                LedgerError::NoDosesDue { .. } => AppCode::NoDosesDue,
+                LedgerError::AlreadyDiscarded { .. } => AppCode::VialDiscarded,
+                LedgerError::Input(_) => AppCode::InvalidInput,
             },
             StoreError::NewerSchema { .. } => AppCode::StoreTooNew,
             StoreError::Corrupt(_) => AppCode::StoreCorrupt,
