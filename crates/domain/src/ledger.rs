@@ -306,4 +306,44 @@ mod tests {
         let w = chain_wastage(Antigen::Mr, &vials, &[7], |_| true, &t);
         assert_eq!((w.doses_given, w.rate, w.data_error), (7, Some(-40.0), true), "negative and flagged");
     }
+
+    proptest::proptest! {
+        /// Every dose given is drawn from a vial or counted as held by none; no vial gives more
+        /// than it holds; doses go unheld only when every vial there is empty; over the whole
+        /// chain the doses given are all counted, and flagged exactly when some went unheld.
+        #[test]
+        fn drawing_conserves_the_doses_and_never_overdraws(
+            raw in proptest::collection::vec((0usize..6, 0usize..4, 1u32..12), 0..8),
+            given in proptest::collection::vec(0u32..25, 1..6),
+        ) {
+            let n = given.len();
+            let vials: Vec<ChainVial> = raw
+                .iter()
+                .map(|(o, extra, doses)| {
+                    let opened = o % n;
+                    ChainVial { opened, last: (opened + extra).min(n - 1), doses: *doses }
+                })
+                .collect();
+            let d = draw(&vials, &given);
+            let drawn: u32 = d.per_vial.iter().sum::<u32>() + d.unheld.iter().sum::<u32>();
+            proptest::prop_assert_eq!(drawn, given.iter().sum::<u32>());
+            for (v, taken) in vials.iter().zip(&d.per_vial) {
+                proptest::prop_assert!(*taken <= v.doses);
+            }
+            for (step, unheld) in d.unheld.iter().enumerate() {
+                if *unheld > 0 {
+                    for (v, taken) in vials.iter().zip(&d.per_vial) {
+                        if v.opened <= step && step <= v.last {
+                            proptest::prop_assert_eq!(*taken, v.doses);
+                        }
+                    }
+                }
+            }
+            let t = VaccineTable::default();
+            let all = chain_wastage(Antigen::Opv, &vials, &given, |_| true, &t);
+            proptest::prop_assert_eq!(all.doses_given, given.iter().sum::<u32>());
+            proptest::prop_assert_eq!(all.vials_opened as usize, vials.len());
+            proptest::prop_assert_eq!(all.data_error, d.unheld.iter().any(|u| *u > 0));
+        }
+    }
 }
