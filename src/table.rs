@@ -275,6 +275,7 @@ pub fn ledger_table(l: &teeka_store::SessionLedger) -> String {
             .iter()
             .map(|v| {
                 let left = match (v.time.limit, v.time.minutes_left, v.time.days_left) {
+                    _ if v.discarded.is_some() => "-".into(),
                     (LimitKind::FourHours, Some(m), _) => format!("{m} min"),
                     (LimitKind::TwentyEightDays, _, Some(d)) => format!("{d} days"),
                     _ => "session".into(),

@@ -41,6 +41,7 @@ struct Setup {
 /// served by S-02. Children A, B, C in Rampur and D in Other, all born 2026-09-20 with no dose
 /// on record.
 fn setup(s: &mut Store) -> Setup {
+    REGISTER.with(|r| r.borrow_mut().clear());
     let c = ctx_at("2026-11-10", "03:00:00");
     let (sc1, sc2, rampur, sitapur, other) =
         (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
