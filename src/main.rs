@@ -16,12 +16,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use teeka_domain::calendar;
 use teeka_domain::codes::NotHeldReason;
+use teeka_domain::kit::{TableErrors, VaccineTable};
 use teeka_domain::plan::{Capacity, SessionNorms};
 use teeka_domain::register::{parse_register, write_register};
-use teeka_domain::{iso, parse_date, Date, DeliveryOutcome, DoseCode, ReasonCode, Sex};
+use teeka_domain::{iso, parse_date, Antigen, Date, DeliveryOutcome, DiscardReason, DoseCode, ReasonCode, Sex};
 use teeka_store::{Ctx, Store, StoreError};
 use teeka_sync::machine::{Config, Outcome, Progress};
 use teeka_sync::SyncError;
+use uuid::Uuid;
 
 /// One sync run; progress on stderr at most once a second; exit status from the outcome.
 fn sync(store: &mut Store, server: Option<&str>, out: &mut impl Write) -> anyhow::Result<()> {
@@ -139,10 +141,72 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
-    /// Campaign planning: the round calendar, the microplan's sites, rounds, the session plan
-    /// and the mop-up list.
+    /// Campaign planning: the round calendar, the microplan's sites, rounds, the session plan,
+    /// a site's carry kit and the mop-up list.
     #[command(subcommand)]
     Plan(Plan),
+    /// A session at a microplan site and its vial ledger.
+    #[command(subcommand)]
+    Session(Session),
+}
+
+#[derive(Subcommand)]
+enum Session {
+    /// Opens a session at a site on a date (the open one of that site and date is resumed).
+    /// Prints the session's id last.
+    Open {
+        /// The site's microplan id (S-01).
+        #[arg(long, value_name = "SITE")]
+        site: String,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        date: Date,
+    },
+    /// The vials of a session.
+    #[command(subcommand)]
+    Vial(Vial),
+    /// Closes a session: the vials the open-vial policy does not cover are discarded, the
+    /// others carried forward.
+    Close {
+        #[arg(long, value_name = "ID")]
+        session: Uuid,
+        /// A state's vaccine table (CSV; docs/formats.md) in place of the default's rows.
+        #[arg(long, value_name = "FILE")]
+        vaccine_table: Option<PathBuf>,
+    },
+    /// A session's vial ledger: its vials with the time left, doses given and wastage.
+    Show {
+        #[arg(long, value_name = "ID")]
+        session: Uuid,
+        #[arg(long, value_name = "FILE")]
+        vaccine_table: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum Vial {
+    /// Opens a vial at an open session, now. Prints the vial's id last.
+    Open {
+        #[arg(long, value_name = "ID")]
+        session: Uuid,
+        #[arg(long, value_name = "A", value_parser = antigen_arg)]
+        antigen: Antigen,
+        #[arg(long, value_name = "B")]
+        batch: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        expiry: Option<Date>,
+        /// The vaccine vial monitor's stage, 1 to 4 (3 and 4 are past the discard point).
+        #[arg(long, value_name = "1-4")]
+        vvm: Option<u8>,
+    },
+    /// Discards an open vial, now.
+    Discard {
+        #[arg(long, value_name = "ID")]
+        vial: Uuid,
+        #[arg(long, value_name = "R", value_parser = discard_arg)]
+        reason: DiscardReason,
+    },
 }
 
 #[derive(Subcommand)]
@@ -189,6 +253,19 @@ enum Plan {
         site: String,
         #[arg(long, value_name = "DATE", value_parser = date_arg)]
         on: Date,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// What a vaccine carrier must hold for a site's due list on a day.
+    Kit {
+        /// The site's microplan id (S-01).
+        #[arg(long, value_name = "SITE")]
+        site: String,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        on: Date,
+        /// A state's vaccine table (CSV; docs/formats.md) in place of the default's rows.
+        #[arg(long, value_name = "FILE")]
+        vaccine_table: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -307,6 +384,9 @@ enum Record {
         code: DoseCode,
         #[arg(long, value_parser = date_arg)]
         date: Date,
+        /// The open session it was given at.
+        #[arg(long, value_name = "ID")]
+        session: Option<Uuid>,
     },
     /// A dose due that was not given, and why.
     NotGiven {
@@ -420,6 +500,14 @@ fn code_arg(s: &str) -> Result<DoseCode, String> {
     s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
 }
 
+fn antigen_arg(s: &str) -> Result<Antigen, String> {
+    s.trim().to_ascii_uppercase().parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
+}
+
+fn discard_arg(s: &str) -> Result<DiscardReason, String> {
+    s.trim().to_ascii_uppercase().parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
+}
+
 fn reason_arg(s: &str) -> Result<ReasonCode, String> {
     s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
 }
@@ -446,6 +534,7 @@ fn main() -> ExitCode {
                 .or_else(|| e.downcast_ref::<SyncError>().map(SyncError::code))
                 .or_else(|| e.downcast_ref::<SyncFailed>().map(|f| f.code))
                 .or_else(|| e.downcast_ref::<calendar::CalendarError>().map(calendar::CalendarError::code))
+                .or_else(|| e.downcast_ref::<TableErrors>().map(TableErrors::code))
                 .unwrap_or("ERROR");
             eprintln!("error[{code}]: {e:#}");
             ExitCode::FAILURE
@@ -508,6 +597,14 @@ fn plan_command(store: &mut Store, plan: Plan, ctx: &Ctx, out: &mut impl Write) 
     }
     match plan {
         Plan::Calendar { .. } => {}
+        Plan::Kit { site, on, vaccine_table: file, format } => {
+            let vaccines = vaccine_table(file.as_ref())?;
+            let kit = store.site_kit(&site, on, &vaccines)?;
+            match format {
+                ReportFormat::Json => json(out, &kit)?,
+                ReportFormat::Table => out.write_all(table::kit_table(&kit).as_bytes())?,
+            }
+        }
         Plan::Sites(PlanSites::Import { file }) => {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let s = store.import_sites(&bytes, ctx).with_context(|| format!("{} was refused", file.display()))?;
@@ -574,6 +671,13 @@ fn plan_command(store: &mut Store, plan: Plan, ctx: &Ctx, out: &mut impl Write) 
     Ok(())
 }
 
+/// The vaccine table: the default, with the rows of `file` in place of its own.
+fn vaccine_table(file: Option<&PathBuf>) -> anyhow::Result<VaccineTable> {
+    let Some(file) = file else { return Ok(VaccineTable::default()) };
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    VaccineTable::with_file(&text).with_context(|| format!("{} was refused", file.display()))
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Plan(Plan::Calendar { start, working_days, ri_days, holidays, format }) = &cli.command {
         let round = calendar::RoundDays {
@@ -629,8 +733,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ListFormat::Table => out.write_all(table::due_list_table(on, &items).as_bytes())?,
             }
         }
-        Command::Record(Record::Dose { register_id, code, date }) => {
-            let r = store.record_dose(&register_id, code, date, &ctx)?;
+        Command::Record(Record::Dose { register_id, code, date, session }) => {
+            let r = store.record_dose_at(&register_id, code, date, session, &ctx)?;
             for w in &r.warnings {
                 eprintln!("warning: {w}");
             }
@@ -699,6 +803,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             match format {
                 ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&s)?)?,
                 ReportFormat::Table => out.write_all(table::status_table(&s).as_bytes())?,
+            }
+        }
+        Command::Session(Session::Open { site, date }) => {
+            let (id, resumed) = store.open_site_session(&site, date, &ctx)?;
+            let what = if resumed { "resumed the open session" } else { "opened a session" };
+            writeln!(out, "{what} at site {} on {}", site.trim(), iso(date))?;
+            writeln!(out, "{id}")?;
+        }
+        Command::Session(Session::Vial(Vial::Open { session, antigen, batch, expiry, vvm })) => {
+            let id = store.open_vial(session, antigen, batch.as_deref(), expiry, vvm, &ctx)?;
+            writeln!(out, "opened a {antigen} vial at session {session} at {}", ctx.now.format("%Y-%m-%d %H:%M UTC"))?;
+            writeln!(out, "{id}")?;
+        }
+        Command::Session(Session::Vial(Vial::Discard { vial, reason })) => {
+            store.discard_vial(vial, reason, &ctx)?;
+            writeln!(out, "discarded vial {vial}: {reason}")?;
+        }
+        Command::Session(Session::Close { session, vaccine_table: file }) => {
+            let vaccines = vaccine_table(file.as_ref())?;
+            let closing = store.close_ledger_session(session, &vaccines, &ctx)?;
+            out.write_all(table::closing_lines(session, &closing).as_bytes())?;
+        }
+        Command::Session(Session::Show { session, vaccine_table: file, format }) => {
+            let vaccines = vaccine_table(file.as_ref())?;
+            let ledger = store.session_ledger(session, ctx.now, &vaccines)?;
+            match format {
+                ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&ledger)?)?,
+                ReportFormat::Table => out.write_all(table::ledger_table(&ledger).as_bytes())?,
             }
         }
         // Answered above, before a store is opened.

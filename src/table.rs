@@ -350,3 +350,138 @@ pub fn mop_up_table(m: &teeka_store::MopUp) -> String {
         render(&["REGISTER_ID", "NAME", "KIND", "VILLAGE", "HOUSEHOLD", "DOSES_DUE", "LAST_NOT_GIVEN"], &rows)
     )
 }
+
+/// `teeka plan kit` as text: the antigens, then the supplies.
+pub fn kit_table(k: &teeka_store::SiteKit) -> String {
+    let mut out = format!("Carry kit for site {} on {}\n\n", k.site, iso(k.date));
+    if k.items.is_empty() {
+        out.push_str("Nobody is due: no vaccine to carry.\n");
+    } else {
+        let rows: Vec<Vec<String>> = k
+            .items
+            .iter()
+            .map(|i| {
+                vec![
+                    i.antigen.to_string(),
+                    i.doses_due.to_string(),
+                    i.doses_needed.to_string(),
+                    i.vials.to_string(),
+                    i.open_vials_usable.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&render(&["ANTIGEN", "DOSES DUE", "DOSES NEEDED", "VIALS", "OPEN VIALS USABLE"], &rows));
+    }
+    let s = &k.supplies;
+    let rows = vec![
+        vec!["AD syringes 0.1 ml".into(), s.ad_syringes_0_1ml.to_string()],
+        vec!["AD syringes 0.5 ml".into(), s.ad_syringes_0_5ml.to_string()],
+        vec!["Reconstitution syringes".into(), s.reconstitution_syringes.to_string()],
+        vec!["Diluent BCG".into(), s.diluents.bcg.to_string()],
+        vec!["Diluent MR".into(), s.diluents.mr.to_string()],
+        vec!["Diluent JE".into(), s.diluents.je.to_string()],
+        vec!["Hub cutters".into(), s.hub_cutters.to_string()],
+        vec!["Red bags".into(), s.red_bags.to_string()],
+        vec!["Black bags".into(), s.black_bags.to_string()],
+        vec!["MCP cards".into(), s.mcp_cards.to_string()],
+    ];
+    out.push('\n');
+    out.push_str(&render(&["SUPPLY", "COUNT"], &rows));
+    out
+}
+
+/// What `teeka session close` did: one line for the closing, one per vial discarded or carried.
+pub fn closing_lines(session: uuid::Uuid, c: &teeka_store::LedgerClosing) -> String {
+    let opened: u32 = c.vials.iter().map(|v| v.opened).sum();
+    let counts = c.vials.iter().map(|v| format!("{} {}", v.antigen, v.opened)).collect::<Vec<_>>().join(", ");
+    let mut out = format!(
+        "closed session {session}: {opened} vial{} opened{}\n",
+        if opened == 1 { "" } else { "s" },
+        if counts.is_empty() { String::new() } else { format!(" ({counts})") }
+    );
+    for (id, antigen, reason) in &c.discarded {
+        out.push_str(&format!("discarded {antigen} vial {id}: {reason}\n"));
+    }
+    for id in &c.carried {
+        out.push_str(&format!("carried forward vial {id} (open-vial policy, up to 28 days from opening)\n"));
+    }
+    out
+}
+
+/// `teeka session show` as text: the session, its vials, doses given and wastage.
+pub fn ledger_table(l: &teeka_store::SessionLedger) -> String {
+    use teeka_domain::ledger::LimitKind;
+    let s = &l.session;
+    let site = match (&s.site_id, &s.site) {
+        (Some(id), Some(name)) => format!("site {id} ({name}), "),
+        _ => String::new(),
+    };
+    let mut out = format!(
+        "Session {} at {site}{} on {}: {}\n\n",
+        s.id,
+        s.village,
+        iso(s.date),
+        if s.closed { "closed" } else { "open" }
+    );
+    if l.vials.is_empty() {
+        out.push_str("No vial opened or carried in.\n");
+    } else {
+        let rows: Vec<Vec<String>> = l
+            .vials
+            .iter()
+            .map(|v| {
+                let left = match (v.time.limit, v.time.minutes_left, v.time.days_left) {
+                    _ if v.discarded.is_some() => "-".into(),
+                    (LimitKind::FourHours, Some(m), _) => format!("{m} min"),
+                    (LimitKind::TwentyEightDays, _, Some(d)) => format!("{d} days"),
+                    _ => "session".into(),
+                };
+                let status = match &v.discarded {
+                    Some(d) => format!("discarded {}", d.reason),
+                    None if v.time.past_limit => "PAST ITS LIMIT".into(),
+                    None => "open".into(),
+                };
+                vec![
+                    v.id.to_string(),
+                    v.antigen.to_string(),
+                    v.batch.clone().unwrap_or_else(|| "-".into()),
+                    date_or_dash(v.expiry),
+                    v.vvm.map_or_else(|| "-".into(), |n| n.to_string()),
+                    v.opened_at.format("%Y-%m-%d %H:%M").to_string(),
+                    if v.carried_in { "carried in".into() } else { "here".into() },
+                    left,
+                    status,
+                ]
+            })
+            .collect();
+        out.push_str(&render(
+            &["VIAL", "ANTIGEN", "BATCH", "EXPIRY", "VVM", "OPENED (UTC)", "FROM", "LEFT", "STATUS"],
+            &rows,
+        ));
+    }
+    let given = l.doses_given.iter().map(|(a, n)| format!("{a} {n}")).collect::<Vec<_>>().join(", ");
+    out.push_str(&format!("\nDoses given: {}\n", if given.is_empty() { "none".into() } else { given }));
+    if !l.wastage.is_empty() {
+        let rows: Vec<Vec<String>> = l
+            .wastage
+            .iter()
+            .map(|w| {
+                vec![
+                    w.antigen.to_string(),
+                    w.vials_opened.to_string(),
+                    w.doses_in_vials.to_string(),
+                    w.doses_given.to_string(),
+                    pct(w.rate),
+                    if w.data_error {
+                        "DATA ERROR: more doses than the opened vials hold".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        out.push_str("\nWastage of the vials opened here (doses drawn from them here or later)\n\n");
+        out.push_str(&render(&["ANTIGEN", "VIALS", "DOSES IN VIALS", "DOSES GIVEN", "WASTAGE", ""], &rows));
+    }
+    out
+}
