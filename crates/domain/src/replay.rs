@@ -32,6 +32,8 @@ use crate::dates::Date;
 use crate::export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 use crate::facts::{BeneficiaryFacts, HouseholdFacts};
 use crate::model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp};
+use crate::report::Person;
+use crate::schedule::Given;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
@@ -88,6 +90,8 @@ pub struct Replay {
 #[derive(Debug)]
 struct AreaRow {
     name: String,
+    /// Whether JE vaccine is given in the village (last-writer-wins).
+    je_endemic: bool,
 }
 
 #[derive(Debug)]
@@ -207,7 +211,7 @@ impl Replay {
                 if let Some(p) = parent.filter(|p| p != area && !self.areas.contains_key(p)) {
                     return Err(ReplayError::UnknownReference { event: id, what: "area", id: p });
                 }
-                self.areas.insert(*area, AreaRow { name: name.clone() });
+                self.areas.insert(*area, AreaRow { name: name.clone(), je_endemic: false });
                 if *level == AreaLevel::Village {
                     self.villages.entry(name.to_ascii_lowercase()).or_default().insert(*area);
                 }
@@ -350,8 +354,16 @@ impl Replay {
                     }
                 }
             }
-            EventBody::VillageJeEndemicSet { .. }
-            | EventBody::VillageAshaSet { .. }
+            EventBody::VillageJeEndemicSet { area, je_endemic } => {
+                let area = self.resolve(*area);
+                if self.areas.contains_key(&area) && self.wins(area, "je_endemic", stamp) {
+                    if let Some(a) = self.areas.get_mut(&area) {
+                        a.je_endemic = *je_endemic;
+                    }
+                    self.stamps.insert((area, "je_endemic"), stamp);
+                }
+            }
+            EventBody::VillageAshaSet { .. }
             | EventBody::SessionOpened { .. }
             | EventBody::SessionClosed { .. }
             | EventBody::AefiReported { .. }
@@ -414,6 +426,41 @@ impl Replay {
             (&a.village, &a.household_id, &a.register_id).cmp(&(&b.village, &b.household_id, &b.register_id))
         });
         Export { beneficiaries: out }
+    }
+
+    /// The register as the due list reads it: every beneficiary with a date of birth (a child)
+    /// or an LMP (a pregnant woman), with its village's id (canonical) and its doses not
+    /// superseded, in the export's order (village name, household id, register id).
+    pub fn people(&self) -> Vec<(Uuid, Person, Vec<Given>)> {
+        let mut out = Vec::with_capacity(self.beneficiaries.len());
+        for (id, b) in &self.beneficiaries {
+            let Some(h) = self.households.get(&b.household) else { continue };
+            let Some(village) = self.areas.get(&h.village) else { continue };
+            let anchor = if b.kind == Kind::Child { b.facts.dob } else { b.facts.lmp };
+            let Some(anchor) = anchor else { continue };
+            let person = Person {
+                register_id: b.register_id.as_str().into(),
+                name: b.facts.name.as_str().into(),
+                kind: b.kind,
+                household_id: h.household_id.as_str().into(),
+                village: village.name.as_str().into(),
+                status: b.status,
+                anchor,
+                je_endemic: village.je_endemic,
+            };
+            let history =
+                self.doses.active(*id).into_iter().map(|(_, r)| Given { code: r.code, date: r.date }).collect();
+            out.push((h.village, person, history));
+        }
+        out.sort_unstable_by(|(_, a, _), (_, b, _)| {
+            (&a.village, &a.household_id, &a.register_id).cmp(&(&b.village, &b.household_id, &b.register_id))
+        });
+        out
+    }
+
+    /// The canonical id of an area, household or beneficiary (itself unless it is an alias).
+    pub fn canonical(&self, id: Uuid) -> Uuid {
+        self.resolve(id)
     }
 
     /// Applies the deliveries that named `beneficiary` before it was registered.
