@@ -25,7 +25,8 @@
 //!   newborn as its own registration would (aliases included), linked to the mother; one whose
 //!   mother is not known yet waits, and applies when she is registered.
 //!
-//! Events that change nothing the export shows (sessions, AEFI, JE settings) are passed over.
+//! A village's JE setting is kept (last-writer-wins) for [`Replay::people`], the due list's input.
+//! Events that change nothing the export shows (sessions, AEFI, the microplan) are passed over.
 
 use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode};
 use crate::dates::Date;
@@ -620,6 +621,32 @@ mod tests {
         fn export(&self) -> Export {
             replay(&self.events).unwrap()
         }
+    }
+
+    #[test]
+    fn people_are_the_due_lists_input_with_their_village() {
+        let (mut log, c) = rampur();
+        let v = Uuid::from_u128(1);
+        // A village named again on another device is an alias: its households are Rampur's.
+        let again = log.at(B, 2).village(9, "RAMPUR");
+        let h = log.household(10, "H-2", again);
+        log.child(11, "C-2", h, "Priya");
+        let dob = Date::from_ymd_opt(2025, 12, 1).unwrap();
+        log.push(EventBody::BeneficiaryUpdated { beneficiary: c, fields: vec![BeneficiaryField::Dob(Some(dob))] });
+        let first = log.dose(c, DoseCode::Bcg, 2, None);
+        log.dose(c, DoseCode::Opv0, 2, Some(first));
+        log.at(A, 5).push(EventBody::VillageJeEndemicSet { area: again, je_endemic: true });
+        log.at(B, 4).push(EventBody::VillageJeEndemicSet { area: v, je_endemic: false });
+        let mut r = Replay::default();
+        for e in &log.events {
+            r.apply(e).unwrap();
+        }
+        let people = r.people();
+        assert_eq!(people.len(), 1, "C-2 has no date of birth: not on a due list");
+        let (village, p, history) = &people[0];
+        assert_eq!((*village, &*p.register_id, p.anchor, p.je_endemic), (v, "C-1", dob, true));
+        assert_eq!(history, &[Given { code: DoseCode::Opv0, date: Date::from_ymd_opt(2026, 1, 2).unwrap() }]);
+        assert_eq!(r.canonical(again), v);
     }
 
     fn rampur() -> (Log, Uuid) {
