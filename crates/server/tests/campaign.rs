@@ -271,8 +271,10 @@ async fn a_holiday_of_another_areas_round_is_refused<D: Database>(svc: Service<D
 
 /// A small block: the register of three villages from their devices, the supervisor's sites
 /// and round with a holiday, a session not held and one moved.
-async fn a_small_block<D: Database>(svc: &Service<D>) {
+/// The villages' device stores are returned, in that order: Rampur, Kheri, Sonpur.
+async fn a_small_block<D: Database>(svc: &Service<D>) -> Vec<teeka_store::Store> {
     svc.import_areas(AREAS.as_bytes(), t0()).await.unwrap();
+    let mut stores = Vec::new();
     for (area, prefix, village, n) in
         [("Bhatpur/Rampur", "R", "Rampur", 3), ("Kheri", "K", "Kheri", 2), ("Sonpur", "S", "Sonpur", 20)]
     {
@@ -280,6 +282,7 @@ async fn a_small_block<D: Database>(svc: &Service<D>) {
         let (_, d) = enroll(svc, area, Role::Asha, store.device_id(), minutes(1)).await;
         let r = push(svc, &d, store.events().unwrap()).await;
         assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+        stores.push(store);
     }
     let supervisor = device(svc, "Mahmudabad", Role::Supervisor).await;
     let (rampur, kheri, sonpur) = (area_id(svc, RAMPUR).await, area_id(svc, KHERI).await, area_id(svc, SONPUR).await);
@@ -310,12 +313,26 @@ async fn a_small_block<D: Database>(svc: &Service<D>) {
     ];
     let r = push(svc, &supervisor, batch).await;
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    stores
 }
 
 async fn the_block_plan<D: Database>(svc: Service<D>) {
-    a_small_block(&svc).await;
+    let stores = a_small_block(&svc).await;
     let plan = svc.plan_sessions(1, "Mahmudabad", &SessionNorms::default()).await.unwrap();
     insta::assert_json_snapshot!("block_plan", plan);
+    // Who is expected at Sonpur's site is the Sonpur device's due list of the round's first day,
+    // in its order, each with the same doses.
+    let due = stores[2].due_list(plan.days[0], None).unwrap();
+    let sonpur = plan.sites.iter().find(|s| s.site_id == "S-02").unwrap();
+    let expected: Vec<(String, Vec<teeka_domain::DoseCode>)> = sonpur
+        .sessions
+        .iter()
+        .flat_map(|s| s.expected.iter().map(|e| (e.register_id.clone(), e.doses.clone())))
+        .collect();
+    let on_device: Vec<(String, Vec<teeka_domain::DoseCode>)> =
+        due.iter().map(|i| (i.register_id.to_string(), i.doses.iter().map(|d| d.code).collect())).collect();
+    assert_eq!(expected, on_device);
+    assert_eq!(expected.len(), 20);
     // The district's plan is its blocks': the same sites.
     let district = svc.plan_sessions(1, "Sitapur", &SessionNorms::default()).await.unwrap();
     assert_eq!((district.area.as_str(), district.sites), (DISTRICT, plan.sites));
