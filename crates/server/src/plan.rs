@@ -4,17 +4,21 @@
 //!
 //! Each block is planned from what a device of that block holds (the events placed within it and
 //! above it), as its supervisor's device would plan it: a district's plan is its blocks' plans,
-//! each with the round its block sees (a round defined at the district, or the block's own).
+//! each with the round its block sees (a round defined at the district, or the block's own), and
+//! the sites placed above the blocks (serving villages of several), each planned once with the
+//! people of every block it serves.
 
 use crate::db::{within, Area, Database};
 use crate::service::{AdminError, Service};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use teeka_domain::calendar::{RoundDays, Weekdays};
+use teeka_domain::microplan::{Round, Site};
 use teeka_domain::plan::{
-    apply_changes, plan_sessions, round_due_list, Expected, PlanProblem, SessionNorms, SiteToPlan,
+    apply_changes, plan_sessions, round_due_list, Expected, PlanChange, PlanProblem, SessionNorms, SiteToPlan,
 };
-use teeka_domain::report::DueItem;
+use teeka_domain::report::{DueItem, Person};
+use teeka_domain::schedule::Given;
 use teeka_domain::{
     AreaLevel, Contact, Date, DoseCode, Event, HraType, Microplan, NotHeldReason, Replay, ScheduleSettings, SiteType,
 };
@@ -120,113 +124,66 @@ impl<D: Database> Service<D> {
         let mut sites = Vec::new();
         let mut problems = Vec::new();
         let mut found = false;
+        // Sites placed above the blocks (serving villages of several): planned once, with the
+        // people of every block, in the round of the first block that sees one.
+        let mut shared: BTreeMap<Uuid, (Site, String, Option<Calendar>, People)> = BTreeMap::new();
         for unit in &units {
             let (register, microplan) = self.fold(&unit.path).await?;
             let ids: Vec<Uuid> = microplan.sites().iter().map(|s| s.id).collect();
             let paths = self.db().entity_paths(ids).await?;
-            let placed: Vec<(&teeka_domain::microplan::Site, String)> = microplan
-                .sites()
-                .into_iter()
-                .filter_map(|s| paths.get(&s.id).map(|p| (s, p.clone())))
-                .filter(|(_, p)| within(p, &unit.path) && within(p, &area.path))
-                .collect();
-            let Some(r) = microplan.round(round) else {
-                if !placed.is_empty() {
-                    problems.push(Problem::NoRound { area: unit.path.clone() });
-                }
-                continue;
+            let calendar = match microplan.round(round) {
+                Some(r) => Some(calendar(&microplan, r, &unit.path)?),
+                None => None,
             };
-            found = true;
-            let ri_days = r.ri_days.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
-            let calendar = RoundDays {
-                start: r.start,
-                working_days: r.working_days,
-                ri_days: Weekdays::parse(&ri_days).map_err(|e| AdminError::Invalid(e.to_string()))?,
-                holidays: microplan.holidays(r.id).into_iter().collect(),
-            };
-            let round_days = calendar
-                .days()
-                .map_err(|e| AdminError::Invalid(format!("round {round} as {} sees it: {e}", unit.path)))?;
-            days.extend(round_days.iter().copied());
-            let first = round_days.first().copied().unwrap_or(r.start);
+            found |= calendar.is_some();
             // The register by village, in call order (village, house, register id).
-            let mut by_village: HashMap<Uuid, Vec<usize>> = HashMap::new();
             let people = register.people();
+            let mut by_village: HashMap<Uuid, Vec<usize>> = HashMap::new();
             for (i, (village, ..)) in people.iter().enumerate() {
                 by_village.entry(*village).or_default().push(i);
             }
-            let settings = ScheduleSettings::default();
-            let mut to_plan = Vec::new();
-            let mut due: HashMap<String, DueItem> = HashMap::new();
-            for (site, _) in &placed {
+            let people_of = |site: &Site| -> People {
                 let mut seen = BTreeSet::new();
-                let of_site: Vec<_> = site
-                    .villages
+                site.villages
                     .iter()
                     .map(|v| register.canonical(*v))
                     .filter(|v| seen.insert(*v))
                     .flat_map(|v| by_village.get(&v).into_iter().flatten())
                     .map(|&i| (people[i].1.clone(), people[i].2.clone()))
-                    .collect();
-                let items = round_due_list(&of_site, first, &settings);
-                to_plan.push(SiteToPlan {
-                    site_id: site.site_id.clone(),
-                    site_type: site.site_type,
-                    anm: site.anm.as_ref().map(|a| a.name.clone()).filter(|n| !n.trim().is_empty()),
-                    expected: items.iter().map(Expected::of).collect(),
-                });
-                for item in items {
-                    due.insert(item.register_id.to_string(), item);
+                    .collect()
+            };
+            let mut local = Vec::new();
+            for site in microplan.sites() {
+                let Some(path) = paths.get(&site.id).filter(|p| within(p, &area.path)) else { continue };
+                if within(path, &unit.path) {
+                    local.push((site.clone(), path.clone(), people_of(site)));
+                } else {
+                    let entry = shared.entry(site.id).or_insert_with(|| (site.clone(), path.clone(), None, Vec::new()));
+                    if entry.2.is_none() {
+                        entry.2.clone_from(&calendar);
+                    }
+                    entry.3.extend(people_of(site));
                 }
             }
-            let mut plan = plan_sessions(&to_plan, &round_days, norms);
-            apply_changes(&mut plan, &microplan.plan_changes(r.id));
-            problems.extend(plan.problems.into_iter().map(Problem::from));
-            for (site, path) in placed {
-                let anm = site.anm.clone().filter(|a| !a.name.trim().is_empty());
-                let sessions = plan
-                    .sessions
-                    .iter()
-                    .filter(|s| s.site_id == site.site_id)
-                    .map(|s| SessionPlan {
-                        day: s.day,
-                        number: s.number,
-                        injections: s.injections,
-                        expected: s
-                            .expected
-                            .iter()
-                            .map(|id| match due.get(id) {
-                                Some(item) => ExpectedPerson {
-                                    register_id: id.clone(),
-                                    name: item.name.to_string(),
-                                    village: item.village.to_string(),
-                                    doses: item.doses.iter().map(|d| d.code).collect(),
-                                },
-                                None => ExpectedPerson {
-                                    register_id: id.clone(),
-                                    name: String::new(),
-                                    village: String::new(),
-                                    doses: Vec::new(),
-                                },
-                            })
-                            .collect(),
-                        not_held: s.not_held,
-                        note: s.note.clone(),
-                        moved_from: s.moved_from,
-                    })
-                    .collect();
-                sites.push(SitePlan {
-                    site_id: site.site_id.clone(),
-                    name: site.name.clone(),
-                    path,
-                    site_type: site.site_type,
-                    hra: site.hra,
-                    no_anm: anm.is_none(),
-                    no_mobilizer: site.mobilizers.is_empty(),
-                    anm,
-                    mobilizers: site.mobilizers.clone(),
-                    sessions,
-                });
+            match &calendar {
+                Some(c) => {
+                    days.extend(c.days.iter().copied());
+                    let (planned, p) = plan_group(local, c, norms);
+                    sites.extend(planned);
+                    problems.extend(p);
+                }
+                None if !local.is_empty() => problems.push(Problem::NoRound { area: unit.path.clone() }),
+                None => {}
+            }
+        }
+        for (site, path, calendar, people) in shared.into_values() {
+            match calendar {
+                Some(c) => {
+                    let (planned, p) = plan_group(vec![(site, path, people)], &c, norms);
+                    sites.extend(planned);
+                    problems.extend(p);
+                }
+                None => problems.push(Problem::NoRound { area: path }),
             }
         }
         if !found {
@@ -266,6 +223,103 @@ impl<D: Database> Service<D> {
         }
         Ok((register, microplan))
     }
+}
+
+/// People with their doses given, in call order: the due list's input.
+type People = Vec<(Person, Vec<Given>)>;
+
+/// A round as a block sees it: its working days, the first of them, what happened to sessions.
+#[derive(Debug, Clone)]
+struct Calendar {
+    days: Vec<Date>,
+    first: Date,
+    changes: Vec<PlanChange>,
+}
+
+fn calendar(microplan: &Microplan, r: &Round, seen_from: &str) -> Result<Calendar, AdminError> {
+    let ri_days = r.ri_days.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",");
+    let round_days = RoundDays {
+        start: r.start,
+        working_days: r.working_days,
+        ri_days: Weekdays::parse(&ri_days).map_err(|e| AdminError::Invalid(e.to_string()))?,
+        holidays: microplan.holidays(r.id).into_iter().collect(),
+    };
+    let days = round_days
+        .days()
+        .map_err(|e| AdminError::Invalid(format!("round {} as {seen_from} sees it: {e}", r.number)))?;
+    let first = days.first().copied().unwrap_or(r.start);
+    Ok(Calendar { days, first, changes: microplan.plan_changes(r.id) })
+}
+
+/// The sessions of `sites` (each with the people of its villages, in call order) over a round.
+fn plan_group(
+    sites: Vec<(Site, String, People)>,
+    calendar: &Calendar,
+    norms: &SessionNorms,
+) -> (Vec<SitePlan>, Vec<Problem>) {
+    let settings = ScheduleSettings::default();
+    let mut to_plan = Vec::new();
+    let mut due: HashMap<String, DueItem> = HashMap::new();
+    for (site, _, people) in &sites {
+        let items = round_due_list(people, calendar.first, &settings);
+        to_plan.push(SiteToPlan {
+            site_id: site.site_id.clone(),
+            site_type: site.site_type,
+            anm: site.anm.as_ref().map(|a| a.name.clone()).filter(|n| !n.trim().is_empty()),
+            expected: items.iter().map(Expected::of).collect(),
+        });
+        for item in items {
+            due.insert(item.register_id.to_string(), item);
+        }
+    }
+    let mut plan = plan_sessions(&to_plan, &calendar.days, norms);
+    apply_changes(&mut plan, &calendar.changes);
+    let problems = plan.problems.into_iter().map(Problem::from).collect();
+    let planned = sites
+        .into_iter()
+        .map(|(site, path, _)| {
+            let anm = site.anm.clone().filter(|a| !a.name.trim().is_empty());
+            let sessions = plan
+                .sessions
+                .iter()
+                .filter(|s| s.site_id == site.site_id)
+                .map(|s| SessionPlan {
+                    day: s.day,
+                    number: s.number,
+                    injections: s.injections,
+                    expected: s
+                        .expected
+                        .iter()
+                        .map(|id| {
+                            let item = due.get(id);
+                            ExpectedPerson {
+                                register_id: id.clone(),
+                                name: item.map(|i| i.name.to_string()).unwrap_or_default(),
+                                village: item.map(|i| i.village.to_string()).unwrap_or_default(),
+                                doses: item.map(|i| i.doses.iter().map(|d| d.code).collect()).unwrap_or_default(),
+                            }
+                        })
+                        .collect(),
+                    not_held: s.not_held,
+                    note: s.note.clone(),
+                    moved_from: s.moved_from,
+                })
+                .collect();
+            SitePlan {
+                site_id: site.site_id.clone(),
+                name: site.name.clone(),
+                path,
+                site_type: site.site_type,
+                hra: site.hra,
+                no_anm: anm.is_none(),
+                no_mobilizer: site.mobilizers.is_empty(),
+                anm,
+                mobilizers: site.mobilizers,
+                sessions,
+            }
+        })
+        .collect();
+    (planned, problems)
 }
 
 /// The plan as CSV: one row per session (a site without sessions: one row with the session's

@@ -333,9 +333,22 @@ async fn the_block_plan<D: Database>(svc: Service<D>) {
         due.iter().map(|i| (i.register_id.to_string(), i.doses.iter().map(|d| d.code).collect())).collect();
     assert_eq!(expected, on_device);
     assert_eq!(expected.len(), 20);
-    // The district's plan is its blocks': the same sites.
+    // The district's plan is its blocks', and the sites serving villages of two blocks (placed
+    // at the district), with the people of each.
+    let sitapur = device(&svc, "Sitapur", Role::Supervisor).await;
+    let (kheri, lalpur) = (area_id(&svc, KHERI).await, area_id(&svc, LALPUR).await);
+    let across = site(Uuid::now_v7(), "D-01", "Border camp", vec![lalpur, kheri], SiteType::Mobile, Some("Rani"));
+    let r = push(&svc, &sitapur, vec![event(&sitapur, across)]).await;
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert_eq!(svc.plan_sessions(1, "Mahmudabad", &SessionNorms::default()).await.unwrap(), plan, "not the block's");
     let district = svc.plan_sessions(1, "Sitapur", &SessionNorms::default()).await.unwrap();
-    assert_eq!((district.area.as_str(), district.sites), (DISTRICT, plan.sites));
+    assert_eq!((district.area.as_str(), district.days.as_slice()), (DISTRICT, plan.days.as_slice()));
+    let (camp, blocks): (Vec<_>, Vec<_>) = district.sites.into_iter().partition(|s| s.site_id == "D-01");
+    assert_eq!(blocks, plan.sites);
+    assert_eq!(camp[0].path, DISTRICT);
+    let expected: Vec<&str> =
+        camp[0].sessions.iter().flat_map(|s| s.expected.iter().map(|e| e.register_id.as_str())).collect();
+    assert_eq!(expected, ["K-1", "K-2"], "Lalpur has nobody registered");
     // Bad input: a round nobody defined, an unknown area.
     let e = svc.plan_sessions(2, "Mahmudabad", &SessionNorms::default()).await.unwrap_err();
     assert!(e.to_string().contains("no round 2"), "{e}");
