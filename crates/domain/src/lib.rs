@@ -13,6 +13,7 @@ pub mod facts;
 pub mod hlc;
 pub mod kit;
 pub mod ledger;
+pub mod microplan;
 pub mod model;
 pub mod plan;
 pub mod record;
@@ -34,6 +35,7 @@ pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNo
 pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
 pub use hlc::Hlc;
 pub use ledger::LedgerError;
+pub use microplan::{Microplan, MicroplanError};
 pub use model::{
     planned_session_key, AefiField, BeneficiaryField, Contact, Event, EventBody, HouseholdField, Newborn, SiteField,
     Stamp, VialsUsed,

@@ -25,13 +25,16 @@
 //!   newborn as its own registration would (aliases included), linked to the mother; one whose
 //!   mother is not known yet waits, and applies when she is registered.
 //!
-//! Events that change nothing the export shows (sessions, AEFI, JE settings) are passed over.
+//! A village's JE setting is kept (last-writer-wins) for [`Replay::people`], the due list's input.
+//! Events that change nothing the export shows (sessions, AEFI, the microplan) are passed over.
 
 use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode};
 use crate::dates::Date;
 use crate::export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 use crate::facts::{BeneficiaryFacts, HouseholdFacts};
 use crate::model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp};
+use crate::report::Person;
+use crate::schedule::Given;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
@@ -88,6 +91,8 @@ pub struct Replay {
 #[derive(Debug)]
 struct AreaRow {
     name: String,
+    /// Whether JE vaccine is given in the village (last-writer-wins).
+    je_endemic: bool,
 }
 
 #[derive(Debug)]
@@ -207,7 +212,7 @@ impl Replay {
                 if let Some(p) = parent.filter(|p| p != area && !self.areas.contains_key(p)) {
                     return Err(ReplayError::UnknownReference { event: id, what: "area", id: p });
                 }
-                self.areas.insert(*area, AreaRow { name: name.clone() });
+                self.areas.insert(*area, AreaRow { name: name.clone(), je_endemic: false });
                 if *level == AreaLevel::Village {
                     self.villages.entry(name.to_ascii_lowercase()).or_default().insert(*area);
                 }
@@ -350,8 +355,16 @@ impl Replay {
                     }
                 }
             }
-            EventBody::VillageJeEndemicSet { .. }
-            | EventBody::VillageAshaSet { .. }
+            EventBody::VillageJeEndemicSet { area, je_endemic } => {
+                let area = self.resolve(*area);
+                if self.areas.contains_key(&area) && self.wins(area, "je_endemic", stamp) {
+                    if let Some(a) = self.areas.get_mut(&area) {
+                        a.je_endemic = *je_endemic;
+                    }
+                    self.stamps.insert((area, "je_endemic"), stamp);
+                }
+            }
+            EventBody::VillageAshaSet { .. }
             | EventBody::SessionOpened { .. }
             | EventBody::SessionClosed { .. }
             | EventBody::AefiReported { .. }
@@ -414,6 +427,41 @@ impl Replay {
             (&a.village, &a.household_id, &a.register_id).cmp(&(&b.village, &b.household_id, &b.register_id))
         });
         Export { beneficiaries: out }
+    }
+
+    /// The register as the due list reads it: every beneficiary with a date of birth (a child)
+    /// or an LMP (a pregnant woman), with its village's id (canonical) and its doses not
+    /// superseded, in the export's order (village name, household id, register id).
+    pub fn people(&self) -> Vec<(Uuid, Person, Vec<Given>)> {
+        let mut out = Vec::with_capacity(self.beneficiaries.len());
+        for (id, b) in &self.beneficiaries {
+            let Some(h) = self.households.get(&b.household) else { continue };
+            let Some(village) = self.areas.get(&h.village) else { continue };
+            let anchor = if b.kind == Kind::Child { b.facts.dob } else { b.facts.lmp };
+            let Some(anchor) = anchor else { continue };
+            let person = Person {
+                register_id: b.register_id.as_str().into(),
+                name: b.facts.name.as_str().into(),
+                kind: b.kind,
+                household_id: h.household_id.as_str().into(),
+                village: village.name.as_str().into(),
+                status: b.status,
+                anchor,
+                je_endemic: village.je_endemic,
+            };
+            let history =
+                self.doses.active(*id).into_iter().map(|(_, r)| Given { code: r.code, date: r.date }).collect();
+            out.push((h.village, person, history));
+        }
+        out.sort_unstable_by(|(_, a, _), (_, b, _)| {
+            (&a.village, &a.household_id, &a.register_id).cmp(&(&b.village, &b.household_id, &b.register_id))
+        });
+        out
+    }
+
+    /// The canonical id of an area, household or beneficiary (itself unless it is an alias).
+    pub fn canonical(&self, id: Uuid) -> Uuid {
+        self.resolve(id)
     }
 
     /// Applies the deliveries that named `beneficiary` before it was registered.
@@ -573,6 +621,32 @@ mod tests {
         fn export(&self) -> Export {
             replay(&self.events).unwrap()
         }
+    }
+
+    #[test]
+    fn people_are_the_due_lists_input_with_their_village() {
+        let (mut log, c) = rampur();
+        let v = Uuid::from_u128(1);
+        // A village named again on another device is an alias: its households are Rampur's.
+        let again = log.at(B, 2).village(9, "RAMPUR");
+        let h = log.household(10, "H-2", again);
+        log.child(11, "C-2", h, "Priya");
+        let dob = Date::from_ymd_opt(2025, 12, 1).unwrap();
+        log.push(EventBody::BeneficiaryUpdated { beneficiary: c, fields: vec![BeneficiaryField::Dob(Some(dob))] });
+        let first = log.dose(c, DoseCode::Bcg, 2, None);
+        log.dose(c, DoseCode::Opv0, 2, Some(first));
+        log.at(A, 5).push(EventBody::VillageJeEndemicSet { area: again, je_endemic: true });
+        log.at(B, 4).push(EventBody::VillageJeEndemicSet { area: v, je_endemic: false });
+        let mut r = Replay::default();
+        for e in &log.events {
+            r.apply(e).unwrap();
+        }
+        let people = r.people();
+        assert_eq!(people.len(), 1, "C-2 has no date of birth: not on a due list");
+        let (village, p, history) = &people[0];
+        assert_eq!((*village, &*p.register_id, p.anchor, p.je_endemic), (v, "C-1", dob, true));
+        assert_eq!(history, &[Given { code: DoseCode::Opv0, date: Date::from_ymd_opt(2026, 1, 2).unwrap() }]);
+        assert_eq!(r.canonical(again), v);
     }
 
     fn rampur() -> (Log, Uuid) {

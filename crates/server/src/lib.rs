@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod http;
+pub mod plan;
 pub mod service;
 
 pub use db::postgres::PgDb;

@@ -56,6 +56,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Campaign planning from the server's log.
+    #[command(subcommand)]
+    Plan(Plan),
     /// Everything, in the shape of `teeka export --format json`.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
@@ -67,6 +70,39 @@ enum Command {
 enum Import {
     /// The area hierarchy: CSV with columns state, district, block, subcentre, village.
     Areas { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum Plan {
+    /// A round's whole session plan for a block or a district: every site placed within the
+    /// area, its sessions on the round's days and who is expected at each (sites without an ANM
+    /// or a mobilizer first).
+    Sessions {
+        /// The round's number.
+        #[arg(long)]
+        round: u32,
+        /// A block or district (any level): a name or a path such as Sitapur/Mahmudabad.
+        #[arg(long)]
+        area: String,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Json)]
+        format: PlanFormat,
+        /// Injections per session at a fixed site, MIN-MAX.
+        #[arg(long, value_name = "MIN-MAX", default_value = "40-70", value_parser = capacity_arg)]
+        fixed_size: teeka_domain::plan::Capacity,
+        /// Injections per session at an outreach site (and a mobile one), MIN-MAX.
+        #[arg(long, value_name = "MIN-MAX", default_value = "25-50", value_parser = capacity_arg)]
+        outreach_size: teeka_domain::plan::Capacity,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Json,
+    Csv,
+}
+
+fn capacity_arg(s: &str) -> Result<teeka_domain::plan::Capacity, String> {
+    teeka_server::plan::parse_capacity(s)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -190,6 +226,15 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
                         );
                     }
                 }
+            }
+        }
+        Command::Plan(Plan::Sessions { round, area, format, fixed_size, outreach_size }) => {
+            let norms =
+                teeka_domain::plan::SessionNorms { fixed: fixed_size, outreach: outreach_size, mobile: outreach_size };
+            let plan = svc.plan_sessions(round, &area, &norms).await.map_err(admin)?;
+            match format {
+                PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
+                PlanFormat::Csv => print!("{}", teeka_server::plan::plan_csv(&plan)?),
             }
         }
         Command::Export { format: ExportFormat::Json } => {

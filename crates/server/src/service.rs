@@ -5,7 +5,7 @@ use crate::db::{within, Area, CodeProblem, Database, DbError, Device, DeviceSeen
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use teeka_domain::{AreaLevel, BeneficiaryField, Event, EventBody, Export, Hlc, HouseholdField, Replay};
+use teeka_domain::{AreaLevel, BeneficiaryField, Event, EventBody, Export, Hlc, HouseholdField, Replay, SiteField};
 use teeka_protocol::{
     ApiError, AreaInfo, DeviceInfo, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest,
     PullResponse, PushRequest, PushResponse, RawPushRequest, Rejection, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS,
@@ -544,13 +544,6 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
         | EventBody::AefiReported { beneficiary, .. }
         | EventBody::AefiUpdated { beneficiary, .. }
         | EventBody::NotGivenWithdrawn { beneficiary, .. } => (path_of(beneficiary, "beneficiary")?, vec![]),
-        // A session is held at a village: it is placed there, and its id with it, so that its
-        // closing follows it there.
-        EventBody::SessionOpened { session, site, .. } => {
-            let path = path_of(site, "village")?;
-            (path.clone(), vec![(*session, path)])
-        }
-        EventBody::SessionClosed { session, .. } => (path_of(session, "session")?, vec![]),
         // A delivery is placed by the mother; its newborns are registered in the household it
         // names, which must be in scope too.
         EventBody::DeliveryRecorded { beneficiary, household, newborns, .. } => {
@@ -561,24 +554,120 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
             }
             (path, newborns.iter().map(|n| (n.beneficiary, home.clone())).collect())
         }
-        EventBody::SiteRegistered { .. }
-        | EventBody::SiteUpdated { .. }
-        | EventBody::RoundDefined { .. }
-        | EventBody::RoundHolidaySet { .. }
-        | EventBody::SessionNotHeld { .. }
-        | EventBody::SessionRescheduled { .. }
-        | EventBody::VialOpened { .. }
-        | EventBody::VialDiscarded { .. } => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidEvent,
-                format!("this server does not place {} events yet", event.body.kind()),
-            ))
+        // A session site is placed where its villages meet: the village itself for a site of one
+        // village, the sub-centre for a site serving two of its villages, and so on; its id with
+        // it, so that what names the site follows it there.
+        EventBody::SiteRegistered { site, fields, .. } => {
+            let path = site_path(&SiteField::villages(fields), scope, &path_of)?;
+            (path.clone(), vec![(*site, path)])
+        }
+        EventBody::SiteUpdated { site, fields } => {
+            let old = path_of(site, "site")?;
+            if !within(&old, scope) {
+                return Err(out_of_scope(&old, scope));
+            }
+            if fields.iter().any(|f| matches!(f, SiteField::Villages(_))) {
+                let new = site_path(&SiteField::villages(fields), scope, &path_of)?;
+                (new.clone(), vec![(*site, new)])
+            } else {
+                (old, vec![])
+            }
+        }
+        // A round belongs to the area whose device made it: every device below it sees it.
+        EventBody::RoundDefined { round, .. } => (scope.clone(), vec![(*round, scope.clone())]),
+        // Only the area that made a round, or one above it, changes its holidays.
+        EventBody::RoundHolidaySet { round, .. } => {
+            let path = path_of(round, "round")?;
+            if !within(&path, scope) {
+                return Err(ApiError::new(
+                    ErrorCode::OutOfScope,
+                    format!(
+                        "the round {round} belongs to {path}: only a device of that area or above it changes its \
+                         holidays (this device's area is {scope})"
+                    ),
+                ));
+            }
+            (path, vec![])
+        }
+        EventBody::SessionNotHeld { round, site, .. } | EventBody::SessionRescheduled { round, site, .. } => {
+            let round_path = path_of(round, "round")?;
+            if !within(&round_path, scope) && !within(scope, &round_path) {
+                return Err(ApiError::new(
+                    ErrorCode::OutOfScope,
+                    format!("the round {round} belongs to {round_path}, outside this device's area ({scope})"),
+                ));
+            }
+            (path_of(site, "site")?, vec![])
+        }
+        // A session at a microplan site goes with the site (its village must be in scope too);
+        // without one, with its village.
+        EventBody::SessionOpened { session, site, session_site, .. } => {
+            let village = path_of(site, "village")?;
+            if !within(&village, scope) {
+                return Err(out_of_scope(&village, scope));
+            }
+            let path = match session_site {
+                Some(s) => path_of(s, "site")?,
+                None => village,
+            };
+            (path.clone(), vec![(*session, path)])
+        }
+        EventBody::SessionClosed { session, .. } => (path_of(session, "session")?, vec![]),
+        // A vial goes with its session; its discard with the vial (at a later session, carried
+        // forward, that session must be in scope too).
+        EventBody::VialOpened { vial, session, .. } => {
+            let path = path_of(session, "session")?;
+            (path.clone(), vec![(*vial, path)])
+        }
+        EventBody::VialDiscarded { vial, session, .. } => {
+            if let Some(s) = session {
+                let at = path_of(s, "session")?;
+                if !within(&at, scope) {
+                    return Err(out_of_scope(&at, scope));
+                }
+            }
+            (path_of(vial, "vial")?, vec![])
         }
     };
     if !within(&path, scope) {
         return Err(out_of_scope(&path, scope));
     }
     Ok((path, moved))
+}
+
+/// Where a site serving `villages` is placed: the deepest area above all of them (the village
+/// itself for one). Every village must be known and within `scope`; a site serves at least one.
+fn site_path(
+    villages: &[Uuid],
+    scope: &str,
+    path_of: &dyn Fn(&Uuid, &str) -> Result<String, ApiError>,
+) -> Result<String, ApiError> {
+    if villages.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidEvent, "a session site must serve at least one village"));
+    }
+    let mut paths = Vec::with_capacity(villages.len());
+    for v in villages {
+        let p = path_of(v, "village")?;
+        if !within(&p, scope) {
+            return Err(ApiError::new(
+                ErrorCode::OutOfScope,
+                format!("the site serves the village {p}, outside this device's area ({scope})"),
+            ));
+        }
+        paths.push(p);
+    }
+    Ok(common_ancestor(&paths))
+}
+
+/// The longest path, by whole segments, that every one of `paths` is within.
+pub fn common_ancestor(paths: &[String]) -> String {
+    let Some((first, rest)) = paths.split_first() else { return String::new() };
+    let mut common: Vec<&str> = first.split('/').collect();
+    for p in rest {
+        let n = common.iter().zip(p.split('/')).take_while(|(a, b)| *a == b).count();
+        common.truncate(n);
+    }
+    common.join("/")
 }
 
 fn too_many(n: usize) -> ApiError {

@@ -170,6 +170,15 @@ pub async fn enroll<D: Database>(
     enroll_with_code(svc, &code, device_id, now).await
 }
 
+/// The id of the area at `path` (one of [`path`]'s constants), as the server imported it.
+pub async fn area_id<D: Database>(svc: &Service<D>, path: &str) -> Uuid {
+    must(svc.db().areas().await, "reading the areas")
+        .into_iter()
+        .find(|a| a.path == path)
+        .unwrap_or_else(|| panic!("no area {path} (import AREAS first)"))
+        .id
+}
+
 /// Runs a story on a fresh service over SQLite (in a temporary directory).
 pub async fn on_sqlite<F, Fut>(story: F)
 where
