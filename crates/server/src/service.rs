@@ -600,14 +600,17 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
             (path_of(site, "site")?, vec![])
         }
         // A session at a microplan site goes with the site (its village must be in scope too);
-        // without one, with its village.
+        // without one, or when the site is above the device's area, with its village.
         EventBody::SessionOpened { session, site, session_site, .. } => {
             let village = path_of(site, "village")?;
             if !within(&village, scope) {
                 return Err(out_of_scope(&village, scope));
             }
+            // A village device at a site serving several villages (placed at their sub-centre,
+            // above the device's area) keeps the session at its village: it still syncs, and
+            // the sub-centre and above see it.
             let path = match session_site {
-                Some(s) => path_of(s, "site")?,
+                Some(s) => Some(path_of(s, "site")?).filter(|p| within(p, scope)).unwrap_or(village),
                 None => village,
             };
             (path.clone(), vec![(*session, path)])

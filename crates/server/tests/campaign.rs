@@ -215,6 +215,35 @@ async fn vials_follow_their_session<D: Database>(svc: Service<D>) {
         EventBody::SessionOpened { session: Uuid::now_v7(), site: sonpur, date: day, session_site: Some(s1) },
     );
     assert_eq!(refusal(&push(&svc, &anm, vec![far.clone()]).await, far.id), Some(ErrorCode::OutOfScope));
+
+    // An ANM's device enrolled at one village of the site: its session at the site (placed at
+    // the sub-centre, above that device's area) stays at its village, with its vials; the
+    // sub-centre's devices see it, another village's do not.
+    let rampur_anm = device(&svc, "Bhatpur/Rampur", Role::Anm).await;
+    let (own, own_vial) = (Uuid::now_v7(), Uuid::now_v7());
+    let batch = vec![
+        event(&rampur_anm, EventBody::SessionOpened { session: own, site: rampur, date: day, session_site: Some(s1) }),
+        event(
+            &rampur_anm,
+            EventBody::VialOpened {
+                vial: own_vial,
+                session: own,
+                antigen: Antigen::Opv,
+                batch: None,
+                expiry: None,
+                vvm: None,
+                opened_at: at,
+            },
+        ),
+    ];
+    let r = push(&svc, &rampur_anm, batch.clone()).await;
+    assert_eq!((r.accepted.len(), r.rejected.len()), (2, 0), "{:?}", r.rejected);
+    let paths = svc.db().entity_paths(vec![own, own_vial]).await.unwrap();
+    assert_eq!((paths[&own].as_str(), paths[&own_vial].as_str()), (RAMPUR, RAMPUR));
+    let sent = ids(&batch);
+    let subcentre = ids(&pulled(&svc, &anm).await);
+    assert!(sent.iter().all(|e| subcentre.contains(e)), "the sub-centre sees it");
+    assert!(ids(&pulled(&svc, &kheri_device).await).iter().all(|e| !sent.contains(e)), "Kheri does not");
 }
 
 /// A holiday changes a round only from the area that made it or one above it.
