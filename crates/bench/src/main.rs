@@ -9,6 +9,7 @@
 //! `docs/benchmarks.md`.
 
 mod block;
+mod campaign;
 mod sync;
 
 // The same allocator as the `teeka` binary, so that the figures are what a worker gets.
@@ -110,6 +111,8 @@ enum Command {
     SyncFirst(sync::FirstArgs),
     /// Every sync benchmark, with defaults.
     SyncAll,
+    /// The campaign: a round's session plan and the carry kits of a block's sites.
+    Campaign(campaign::CampaignArgs),
     /// Write the synthetic register CSV to a file (to look at it, or import it with `teeka`).
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -503,6 +506,10 @@ fn main() -> Result<()> {
         Command::Sync2g(args) => sync::two_g(&cli, args)?,
         Command::SyncFirst(args) => sync::first(&cli, args)?,
         Command::SyncAll => sync::all(&cli)?,
+        Command::Campaign(args) => {
+            let dir = temp_dir(&cli)?;
+            campaign::campaign(&cli, args, &dir.path().join("teeka.db"))?;
+        }
         Command::Generate { rows, villages, out } => {
             let b = generate(&cli, *rows, *villages)?;
             std::fs::write(out, b.csv).with_context(|| format!("writing {}", out.display()))?;
