@@ -128,6 +128,15 @@ export type BeneficiaryReq = { register_id: string, };
 export type BeneficiaryStatus = "active" | "migrated" | "died" | "delivered";
 
 /**
+ * One day of the strip.
+ */
+export type CalendarDay = { date: string, kind: DayKind, 
+/**
+ * 1 to the round's working days, on a working day; `null` on a day skipped.
+ */
+working_day: number | null, };
+
+/**
  * Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count). A
  * pregnant woman is classified by Td ([`classify`]). "Up to date" is the classification alone:
  * doses may be due now (not yet overdue); the screens show how many beside it.
@@ -163,6 +172,17 @@ pregnant_left_out: number, pregnant_drop_out: number, pregnant_up_to_date: numbe
  * Coverage of everything, and of each village.
  */
 export type CoverageResp = { total: Coverage, villages: Array<VillageCoverage>, };
+
+/**
+ * A day of the week, as the microplan and the round calendar write it (`wed`): a site's
+ * routine-immunization day, the RI days a round skips.
+ */
+export type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/**
+ * What a day of a round's calendar strip is.
+ */
+export type DayKind = "working" | "sunday" | "ri_day" | "holiday";
 
 /**
  * The mother after her delivery, and the newborns it registered (with their birth doses due).
@@ -523,6 +543,21 @@ export type RiskCategory = "urban_slum" | "migratory" | "brick_kiln" | "construc
  */
 export type Role = "asha" | "anm" | "supervisor";
 
+/**
+ * A round's calendar: every day from its start to its last working day, each marked.
+ */
+export type RoundCalendar = { days: Array<CalendarDay>, 
+/**
+ * The working days only, in order (the `days` of `teeka plan calendar`).
+ */
+working: Array<string>, };
+
+/**
+ * `round_calendar`: a round's days before it is stored (the add-round form's preview), or any
+ * calendar: the start, its working days (default 7), the RI weekdays and the holidays it skips.
+ */
+export type RoundCalendarReq = { start: string, working_days?: number | null, ri_days?: Array<Day>, holidays?: Array<string>, };
+
 export type SaveHouseholdReq = { id?: string | null, village_id: string, house_no?: string | null, head_of_household?: string | null, phone?: string | null, risk_category?: RiskCategory | null, };
 
 export type SearchReq = { text: string, village_id?: string | null, };
@@ -701,6 +736,7 @@ export type Commands = {
   follow_up: { req: VillageFilterReq; resp: Array<FollowUpItem>; access: "read" };
   set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<Refusal>; access: "read" };
+  round_calendar: { req: RoundCalendarReq; resp: RoundCalendar; access: "read" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };
   enroll: { req: EnrollReq; resp: SyncState; access: "shell" };

@@ -94,6 +94,7 @@ macro_rules! local_commands {
             read follow_up(FollowUpReq) -> Vec<FollowUpItem>;
             write set_village_asha(SetVillageAshaReq) -> Village;
             read refusals(RefusalsReq) -> Vec<Refusal>;
+            read round_calendar(RoundCalendarReq) -> RoundCalendar;
             read sync_state(SyncStateReq) -> SyncState;
             shell sync_now(SyncNowReq) -> SyncState;
             shell enroll(EnrollReq) -> SyncState;

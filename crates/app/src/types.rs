@@ -493,3 +493,22 @@ pub struct OpenedSession {
     pub session: Session,
     pub resumed: bool,
 }
+
+pub use crate::views::campaign::{CalendarDay, DayKind, RoundCalendar, VialLimit};
+
+/// `round_calendar`: a round's days before it is stored (the add-round form's preview), or any
+/// calendar: the start, its working days (default 7), the RI weekdays and the holidays it skips.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RoundCalendarReq {
+    pub start: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub working_days: Option<u32>,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<teeka_domain::Day>>", optional)]
+    pub ri_days: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub holidays: Option<Vec<String>>,
+}
