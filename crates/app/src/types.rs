@@ -494,7 +494,7 @@ pub struct OpenedSession {
     pub resumed: bool,
 }
 
-pub use crate::views::campaign::{CalendarDay, DayKind, RoundCalendar, VialLimit};
+pub use crate::views::campaign::{CalendarDay, DayKind, RoundCalendar};
 
 /// `round_calendar`: a round's days before it is stored (the add-round form's preview), or any
 /// calendar: the start, its working days (default 7), the RI weekdays and the holidays it skips.

@@ -1,11 +1,10 @@
-//! The campaign's screens (issue 10): a round's calendar strip and an open vial's time limit,
-//! built with the domain's rules (`teeka_domain::calendar`, `teeka_domain::kit`); reads only.
+//! The campaign's screens (issue 10): a round's calendar strip, built with the domain's rules
+//! (`teeka_domain::calendar`); reads only.
 
-use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use chrono::{Datelike, Weekday};
 use serde::Serialize;
 use teeka_domain::calendar::{CalendarError, RoundDays};
-use teeka_domain::kit::{VaccineTable, OPEN_VIAL_DAYS, RECONSTITUTED_HOURS};
-use teeka_domain::{Antigen, Date};
+use teeka_domain::Date;
 
 /// What a day of a round's calendar strip is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -68,34 +67,6 @@ pub fn calendar(round: &RoundDays) -> Result<RoundCalendar, CalendarError> {
     Ok(RoundCalendar { days, working })
 }
 
-/// How long an open vial may be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum VialLimit {
-    /// Reconstituted (BCG, MR, JE): 4 hours from opening, or the session's end.
-    Hours,
-    /// Under the open-vial policy: up to 28 days from opening, at later sessions.
-    Days,
-    /// Neither: discarded at the session's end.
-    SessionEnd,
-}
-
-/// An open vial's limit and when it is reached (`null` for [`VialLimit::SessionEnd`]).
-pub fn vial_limit(
-    antigen: Antigen,
-    opened_at: DateTime<Utc>,
-    table: &VaccineTable,
-) -> (VialLimit, Option<DateTime<Utc>>) {
-    if antigen.reconstituted() {
-        (VialLimit::Hours, Some(opened_at + Duration::hours(RECONSTITUTED_HOURS)))
-    } else if table.get(antigen).is_some_and(|v| v.open_vial_policy) {
-        let days = i64::try_from(OPEN_VIAL_DAYS).unwrap_or(28);
-        (VialLimit::Days, Some(opened_at + Duration::days(days)))
-    } else {
-        (VialLimit::SessionEnd, None)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,14 +109,5 @@ mod tests {
         );
         assert_eq!(c.working.len(), 7);
         assert_eq!(c.working.last(), Some(&d("2019-12-13")));
-    }
-
-    #[test]
-    fn vial_limits_by_antigen() {
-        let t = VaccineTable::default();
-        let at = DateTime::parse_from_rfc3339("2026-11-22T04:30:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(vial_limit(Antigen::Mr, at, &t), (VialLimit::Hours, Some(at + Duration::hours(4))));
-        assert_eq!(vial_limit(Antigen::Penta, at, &t), (VialLimit::Days, Some(at + Duration::days(28))));
-        assert_eq!(vial_limit(Antigen::Rvv, at, &t), (VialLimit::SessionEnd, None));
     }
 }
