@@ -48,11 +48,15 @@ pub enum AppCode {
     DobTooOld,
     LmpTooOld,
     EddPast,
+    UnknownSite,
+    UnknownRound,
+    RoundExists,
+    OutsideRound,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 33] = [
+    pub const ALL: [AppCode; 37] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -86,6 +90,10 @@ impl AppCode {
         AppCode::DobTooOld,
         AppCode::LmpTooOld,
         AppCode::EddPast,
+        AppCode::UnknownSite,
+        AppCode::UnknownRound,
+        AppCode::RoundExists,
+        AppCode::OutsideRound,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -124,6 +132,10 @@ impl AppCode {
             AppCode::DobTooOld => "DOB_TOO_OLD",
             AppCode::LmpTooOld => "LMP_TOO_OLD",
             AppCode::EddPast => "EDD_PAST",
+            AppCode::UnknownSite => "UNKNOWN_SITE",
+            AppCode::UnknownRound => "UNKNOWN_ROUND",
+            AppCode::RoundExists => "ROUND_EXISTS",
+            AppCode::OutsideRound => "OUTSIDE_ROUND",
         }
     }
 }
@@ -159,6 +171,11 @@ impl From<&StoreError> for AppCode {
             StoreError::Invalid(_) | StoreError::InvalidField { .. } => AppCode::InvalidInput,
             StoreError::Implausible(e) => AppCode::from(e),
             StoreError::NotFound(_) => AppCode::NotFound,
+            StoreError::Sites(_) => AppCode::InvalidInput,
+            StoreError::UnknownSite(_) => AppCode::UnknownSite,
+            StoreError::UnknownRound(_) => AppCode::UnknownRound,
+            StoreError::RoundExists { .. } => AppCode::RoundExists,
+            StoreError::OutsideRound(_) => AppCode::OutsideRound,
             StoreError::SessionClosed(_) => AppCode::SessionClosed,
             StoreError::Care(e) => match e {
                 CareError::SeverityTooLow { .. } => AppCode::AefiSeverityTooLow,

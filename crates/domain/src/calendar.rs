@@ -56,6 +56,16 @@ impl Weekdays {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The weekdays of a stored round (`RoundDefined.ri_days`).
+    pub fn of(days: &[crate::codes::Day]) -> Weekdays {
+        Weekdays(days.iter().map(|d| d.weekday().num_days_from_monday()).collect())
+    }
+
+    /// The weekdays as codes, Monday first (what `RoundDefined.ri_days` stores).
+    pub fn days(&self) -> Vec<crate::codes::Day> {
+        self.0.iter().filter_map(|d| crate::codes::Day::ALL.get(*d as usize).copied()).collect()
+    }
 }
 
 impl fmt::Display for Weekdays {
@@ -219,6 +229,14 @@ mod tests {
         assert!(Weekdays::parse("").unwrap_or_default().is_empty());
         assert_eq!(Weekdays::parse("wed,someday"), Err(CalendarError::Weekday("someday".into())));
         assert_eq!(weekday_name(Weekday::Thu), "thu");
+    }
+
+    #[test]
+    fn weekdays_go_to_codes_and_back() {
+        let w = Weekdays::parse("sat,wed").unwrap_or_default();
+        assert_eq!(w.days(), [crate::codes::Day::Wed, crate::codes::Day::Sat]);
+        assert_eq!(Weekdays::of(&w.days()), w);
+        assert!(Weekdays::of(&[]).is_empty());
     }
 
     #[test]

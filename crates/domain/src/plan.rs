@@ -162,6 +162,15 @@ pub fn apply_changes(plan: &mut SessionPlan, changes: &[PlanChange]) {
     plan.sessions.sort_by(|a, b| (a.day, &a.site_id, a.number).cmp(&(b.day, &b.site_id, b.number)));
 }
 
+/// The note of a session not held: checked as a dose's note is; `OTHER` must say what happened.
+pub fn check_not_held(reason: NotHeldReason, note: Option<&str>) -> Result<Option<String>, crate::InputError> {
+    let note = crate::facts::note_text("note", note)?;
+    if note.is_none() && reason == NotHeldReason::Other {
+        return Err(crate::InputError::at("note", "note is empty: say what happened (the reason is OTHER)"));
+    }
+    Ok(note)
+}
+
 /// What a supervisor must fix in a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -362,6 +371,15 @@ mod tests {
         let c1 = Expected::of(&due[0]);
         assert_eq!(c1.register_id, "C-1");
         assert_eq!(c1.injections, 3, "Penta-1, fIPV-1 and PCV-1 are injections; OPV-1 and RVV-1 are drops");
+    }
+
+    #[test]
+    fn a_session_not_held_for_another_reason_says_what_happened() {
+        assert_eq!(check_not_held(NotHeldReason::Weather, None), Ok(None));
+        assert_eq!(check_not_held(NotHeldReason::Weather, Some(" flood ")), Ok(Some("flood".into())));
+        let err = check_not_held(NotHeldReason::Other, Some("  ")).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("note"));
+        assert_eq!(check_not_held(NotHeldReason::Other, Some("road cut")), Ok(Some("road cut".into())));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use crate::calendar::parse_weekday;
 use crate::codes::Day;
 use crate::codes::{HraType, SiteType};
-use crate::facts::check_phone;
+use crate::facts::{check_phone, InputError};
 pub use crate::model::Contact;
 use crate::register::RowError;
 use std::collections::HashMap;
@@ -127,8 +127,62 @@ impl Problems {
 }
 
 /// A site id: 1 to 40 letters, digits, `-` or `_`.
-fn valid_site_id(id: &str) -> bool {
+pub fn valid_site_id(id: &str) -> bool {
     (1..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Checks the fields of a site entered one at a time (the app's form, `Store::register_site`):
+/// what the sites file's columns check, each error naming its field. `registration` also asks
+/// for a name, a type and at least one village. Village ids are the store's to check.
+pub fn check_site_fields(fields: &[crate::model::SiteField], registration: bool) -> Result<(), InputError> {
+    use crate::model::SiteField;
+    let text = |field: &str, v: &str| -> Result<(), InputError> {
+        if v.trim().is_empty() || v.chars().any(char::is_control) || v.chars().count() > 100 {
+            return Err(InputError::at(
+                field,
+                format!("{field}: '{v}' is not a name (1 to 100 characters, no control characters)"),
+            ));
+        }
+        Ok(())
+    };
+    let person = |field: &str, c: &Contact| -> Result<(), InputError> {
+        text(field, &c.name)?;
+        if let Some(p) = c.phone.as_deref() {
+            check_phone(p).map_err(|m| InputError::at(field, format!("{field}: {m}")))?;
+        }
+        Ok(())
+    };
+    for f in fields {
+        match f {
+            SiteField::Name(n) => text("name", n)?,
+            SiteField::Villages(v) => {
+                if v.is_empty() {
+                    return Err(InputError::at("villages", "a site serves at least one village"));
+                }
+                if (1..v.len()).any(|i| v[..i].contains(&v[i])) {
+                    return Err(InputError::at("villages", "a village is named twice"));
+                }
+            }
+            SiteField::Anm(Some(c)) => person("anm", c)?,
+            SiteField::Avd(Some(c)) => person("avd", c)?,
+            SiteField::Mobilizers(m) => m.iter().try_for_each(|c| person("mobilizers", c))?,
+            SiteField::DistanceTenthsKm(Some(d)) if *d > 5000 => {
+                return Err(InputError::at("distance_km", "a distance is from 0 to 500 km"))
+            }
+            SiteField::TravelMinutes(Some(t)) if *t > 1440 => {
+                return Err(InputError::at("travel_minutes", "a travel time is from 0 to 1440 minutes"))
+            }
+            _ => {}
+        }
+    }
+    if registration {
+        for (name, field) in [("name", "name"), ("site_type", "type"), ("villages", "villages")] {
+            if !fields.iter().any(|f| f.name() == name) {
+                return Err(InputError::at(field, format!("a site needs its {field}")));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `NAME` or `NAME:PHONE`.
@@ -439,5 +493,29 @@ mod tests {
             parse("").unwrap_err().to_string(),
             "the sites file has 1 problem; nothing was imported\n  line 2: no sites: the file has only its first line"
         );
+    }
+
+    #[test]
+    fn a_site_entered_in_a_form_is_checked_as_the_file_is() {
+        use crate::model::SiteField;
+        let v = uuid::Uuid::nil();
+        let ok = [
+            SiteField::Name("Rampur AWC".into()),
+            SiteField::SiteType(SiteType::Outreach),
+            SiteField::Villages(vec![v]),
+            SiteField::Anm(Some(Contact { name: "Meena".into(), phone: Some("9876543210".into()) })),
+        ];
+        assert_eq!(check_site_fields(&ok, true), Ok(()));
+        let field = |fields: &[SiteField], reg| check_site_fields(fields, reg).unwrap_err().field;
+        assert_eq!(field(&ok[..2], true).as_deref(), Some("villages"), "a registration needs its villages");
+        assert_eq!(check_site_fields(&ok[..1], false), Ok(()), "an update names only what changes");
+        assert_eq!(field(&[SiteField::Name(" ".into())], false).as_deref(), Some("name"));
+        assert_eq!(field(&[SiteField::Villages(vec![])], false).as_deref(), Some("villages"));
+        assert_eq!(field(&[SiteField::Villages(vec![v, v])], false).as_deref(), Some("villages"));
+        let bad_phone = SiteField::Mobilizers(vec![Contact { name: "Sunita".into(), phone: Some("123".into()) }]);
+        assert_eq!(field(&[bad_phone], false).as_deref(), Some("mobilizers"));
+        assert_eq!(field(&[SiteField::DistanceTenthsKm(Some(5001))], false).as_deref(), Some("distance_km"));
+        assert_eq!(field(&[SiteField::TravelMinutes(Some(1441))], false).as_deref(), Some("travel_minutes"));
+        assert!(valid_site_id("S-01") && !valid_site_id("S 01") && !valid_site_id(""));
     }
 }

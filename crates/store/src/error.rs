@@ -27,6 +27,18 @@ pub enum StoreError {
     Implausible(#[from] Implausible),
     #[error("{0}")]
     NotFound(String),
+    /// The sites file's problems, each located (`INVALID_INPUT`).
+    #[error(transparent)]
+    Sites(#[from] teeka_domain::sites::SiteErrors),
+    #[error("no session site '{0}' in this store (see `teeka plan sites list`)")]
+    UnknownSite(String),
+    #[error("no round {0} in this store (see `teeka plan round list`)")]
+    UnknownRound(u32),
+    #[error("round {number} is already defined here (it starts on {start}); a round's number is given once")]
+    RoundExists { number: u32, start: String },
+    /// A date that is not one of the round's days (or not of the session asked for).
+    #[error("{0}")]
+    OutsideRound(String),
     #[error("{0}")]
     SessionClosed(String),
     /// A rule of a session's work (an AEFI, a reason, a session date), with its own code.
@@ -58,6 +70,11 @@ impl StoreError {
             StoreError::Invalid(_) | StoreError::InvalidField { .. } => "INVALID_INPUT",
             StoreError::Implausible(e) => e.code(),
             StoreError::NotFound(_) => "NOT_FOUND",
+            StoreError::Sites(e) => e.code(),
+            StoreError::UnknownSite(_) => "UNKNOWN_SITE",
+            StoreError::UnknownRound(_) => "UNKNOWN_ROUND",
+            StoreError::RoundExists { .. } => "ROUND_EXISTS",
+            StoreError::OutsideRound(_) => "OUTSIDE_ROUND",
             StoreError::SessionClosed(_) => "SESSION_CLOSED",
             StoreError::Care(e) => e.code(),
             StoreError::NewerSchema { .. } => "STORE_TOO_NEW",

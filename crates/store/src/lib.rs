@@ -13,6 +13,7 @@ mod import;
 mod local;
 mod migrate;
 mod packed;
+mod plan;
 mod project;
 mod query;
 mod records;
@@ -24,6 +25,10 @@ pub use append::Ctx;
 pub use error::{Result, StoreError};
 pub use import::ImportSummary;
 pub use local::LocalWorker;
+pub use plan::{
+    LastNotGiven, MopUp, MopUpItem, PlanSessionRecord, PlannedSite, RoundPlan, RoundRecord, SiteInput, SiteRecord,
+    SiteVillage, SitesImported,
+};
 pub use query::{Export, ExportBeneficiary, ExportDose, ExportNotGiven};
 pub use records::{
     AefiRecord, BeneficiaryRecord, DoseRecord, HouseholdRecord, NotGivenCode, NotGivenRecord, Place, RefusalRecord,
