@@ -8,6 +8,11 @@ export type AddDosesReq = { register_id: string, doses: Array<DoseInput>, };
 
 export type AddPregnantWomanReq = { household_id: string, name: string, lmp?: string | null, edd?: string | null, doses?: Array<DoseInput>, };
 
+/**
+ * `add_round`: a round of the campaign with its calendar.
+ */
+export type AddRoundReq = { number: number, start: string, working_days?: number | null, ri_days?: Array<Day>, holidays?: Array<string>, };
+
 export type AddVillageReq = { name: string, };
 
 /**
@@ -149,6 +154,16 @@ export type CloseSessionReq = { session_id: string, vials?: Array<VialsInput>, }
  * The dose codes of each kind of beneficiary, in schedule order.
  */
 export type Codes = { child: Array<DoseCode>, pregnant_woman: Array<DoseCode>, };
+
+/**
+ * A person of the microplan: a name, and a phone when known.
+ */
+export type Contact = { name: string, phone: string | null, };
+
+/**
+ * A person of a site (its ANM, a mobilizer, the alternate vaccine delivery person).
+ */
+export type ContactInput = { name: string, phone?: string | null, };
 
 /**
  * Coverage of a register (or one village of it) on a date.
@@ -407,6 +422,12 @@ due: number, };
 export type HouseholdsReq = { village_id: string, };
 
 /**
+ * The high-risk-area type of a session site (domain reference §3.3: the polio programme's
+ * HRAs and the hard-to-reach areas IMI targets).
+ */
+export type HraType = "none" | "urban_slum" | "nomadic" | "brick_kiln" | "construction_site" | "riverine" | "forest_tribal" | "hilly" | "other_migrant";
+
+/**
  * The answer of `record_given` and `record_not_given`: the beneficiary's item at the session.
  */
 export type ItemRecorded = { item: SessionItem, warnings: Array<Warning>, };
@@ -443,6 +464,39 @@ pregnancy_weeks: number | null, };
 
 export type MembersReq = { household_id: string, };
 
+/**
+ * A session site of the microplan.
+ */
+export type MicroplanSite = { site_id: string, name: string, 
+/**
+ * The villages it serves that this device knows, in the microplan's order.
+ */
+villages: Array<SiteVillage>, type: SiteType, hra: HraType, anm: Contact | null, mobilizers: Array<Contact>, avd: Contact | null, 
+/**
+ * From the cold-chain point, in tenths of a kilometre (25 is 2.5 km).
+ */
+distance_tenths_km: number | null, travel_minutes: number | null, ri_day: Day | null, };
+
+/**
+ * The latest not-given record standing of someone on the mop-up list.
+ */
+export type MopUpLast = { code: DoseCode, date: string, reason: ReasonCode, note: string | null, };
+
+/**
+ * Who of the round's due list at a site is still due on a day of the round.
+ */
+export type MopUpList = { round: number, site_id: string, site_name: string, date: string, items: Array<MopUpPerson>, };
+
+/**
+ * One person of the mop-up list.
+ */
+export type MopUpPerson = { register_id: string, name: string, kind: Kind, household_id: string, village: string, doses: Array<DueDose>, last_not_given: MopUpLast | null, };
+
+/**
+ * `mop_up`: who of the round's due list at a site is still due on a day of the round.
+ */
+export type MopUpReq = { number: number, site_id: string, date: string, };
+
 export type NewbornInput = { 
 /**
  * May be "Baby of <mother>" until the child is named.
@@ -467,6 +521,11 @@ export type NotGivenRecord = { id: string, code: DoseCode, date: string, reason:
  */
 note: string | null, };
 
+/**
+ * Why a planned session was not held.
+ */
+export type NotHeldReason = "VACCINE_NOT_AVAILABLE" | "ANM_ABSENT" | "MOBILIZER_ABSENT" | "HOLIDAY_DECLARED" | "LAW_AND_ORDER" | "WEATHER" | "OTHER";
+
 export type OpenSessionReq = { site_id: string, date: string, };
 
 /**
@@ -474,6 +533,38 @@ export type OpenSessionReq = { site_id: string, date: string, };
  * date (then it is resumed, with what it recorded).
  */
 export type OpenedSession = { resumed: boolean, id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
+
+/**
+ * What a supervisor must fix in a plan.
+ */
+export type PlanProblem = { "code": "NO_ANM", site_id: string, } | { "code": "ANM_OVERBOOKED", anm: string, sessions: number, days: number, };
+
+/**
+ * One session of the round's plan: which site, which day, how many expected, and what
+ * happened to it.
+ */
+export type PlanSession = { site_id: string, site_name: string, day: string, 
+/**
+ * 1-based, among the site's sessions in the round.
+ */
+number: number, injections: number, 
+/**
+ * How many beneficiaries are expected (the register ids are not sent).
+ */
+expected: number, not_held: NotHeldReason | null, note: string | null, 
+/**
+ * The day the plan first gave it, when it was moved.
+ */
+moved_from: string | null, };
+
+/**
+ * A site as the plan sees it: its due list's size and its sessions.
+ */
+export type PlanSite = { site_id: string, name: string, type: SiteType, anm: string | null, villages: Array<string>, 
+/**
+ * Beneficiaries on the round's due list in its villages.
+ */
+due: number, injections: number, sessions: number, };
 
 /**
  * Why a dose due was not given (reference §4). Refusals mark the household resistant.
@@ -534,6 +625,11 @@ export type ReportAefiReq = { session_id?: string | null, register_id: string, s
 onset?: string | null, referral?: Referral | null, };
 
 /**
+ * `reschedule_session`: a planned session moved to another working day of the round.
+ */
+export type RescheduleSessionReq = { number: number, site_id: string, date: string, to: string, };
+
+/**
  * High-risk-area type of a household (reference §3.3).
  */
 export type RiskCategory = "urban_slum" | "migratory" | "brick_kiln" | "construction_site" | "nomadic" | "tribal" | "riverine" | "forest_hilly" | "other";
@@ -542,6 +638,11 @@ export type RiskCategory = "urban_slum" | "migratory" | "brick_kiln" | "construc
  * What a device may do: an ASHA surveys, an ANM runs sessions, a supervisor oversees a block.
  */
 export type Role = "asha" | "anm" | "supervisor";
+
+/**
+ * A round with its calendar as it is now (holidays declared since it was made included).
+ */
+export type Round = { number: number, start: string, working_days: number, ri_days: Array<Day>, holidays: Array<string>, calendar: RoundCalendar, };
 
 /**
  * A round's calendar: every day from its start to its last working day, each marked.
@@ -558,7 +659,23 @@ working: Array<string>, };
  */
 export type RoundCalendarReq = { start: string, working_days?: number | null, ri_days?: Array<Day>, holidays?: Array<string>, };
 
+/**
+ * `round_plan`: the round's session plan.
+ */
+export type RoundPlanReq = { number: number, };
+
+/**
+ * A round's plan for the screens.
+ */
+export type RoundPlanView = { round: Round, sites: Array<PlanSite>, sessions: Array<PlanSession>, problems: Array<PlanProblem>, };
+
 export type SaveHouseholdReq = { id?: string | null, village_id: string, house_no?: string | null, head_of_household?: string | null, phone?: string | null, risk_category?: RiskCategory | null, };
+
+/**
+ * `save_site`: a new site (`new: true`, its `site_id` new on this device) or every field of a
+ * known one (only those that changed are recorded). Supervisors and ANMs only.
+ */
+export type SaveSiteReq = { site_id: string, new?: boolean, name: string, villages: Array<string>, type: SiteType, hra: HraType, anm?: ContactInput | null, mobilizers?: Array<ContactInput>, avd?: ContactInput | null, distance_tenths_km?: number | null, travel_minutes?: number | null, ri_day?: Day | null, };
 
 export type SearchReq = { text: string, village_id?: string | null, };
 
@@ -593,6 +710,11 @@ edd: string | null, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
 export type SessionItemReq = { session_id: string, register_id: string, };
 
 /**
+ * `session_not_held`: a planned session not held, with its reason (`note` for `OTHER`).
+ */
+export type SessionNotHeldReq = { number: number, site_id: string, date: string, reason: NotHeldReason, note?: string | null, };
+
+/**
  * A session on record, with its site's name.
  */
 export type SessionRecord = { id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
@@ -600,6 +722,11 @@ export type SessionRecord = { id: string, site_id: string, site: string, date: s
 export type SessionReq = { session_id: string, };
 
 export type SetLanguageReq = { language?: string | null, };
+
+/**
+ * `set_round_holiday`: a day of the round declared a holiday (`holiday: false` undoes it).
+ */
+export type SetRoundHolidayReq = { number: number, date: string, holiday: boolean, };
 
 export type SetStatusReq = { register_id: string, status: BeneficiaryStatus, };
 
@@ -622,6 +749,16 @@ export type SimilarChildrenReq = { village_id: string, name: string, dob?: strin
  * being edited, which is left out.
  */
 export type SimilarHouseholdsReq = { village_id: string, house_no?: string | null, phone?: string | null, id?: string | null, };
+
+/**
+ * A session site's kind in the microplan (domain reference §3.4).
+ */
+export type SiteType = "fixed" | "outreach" | "mobile";
+
+/**
+ * A village a site serves.
+ */
+export type SiteVillage = { id: string, name: string, };
 
 /**
  * The sync state the UI shows (`SyncState` of docs/app-api.md): made in one place,
@@ -737,6 +874,15 @@ export type Commands = {
   set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<Refusal>; access: "read" };
   round_calendar: { req: RoundCalendarReq; resp: RoundCalendar; access: "read" };
+  sites: { req: Empty; resp: Array<MicroplanSite>; access: "read" };
+  save_site: { req: SaveSiteReq; resp: MicroplanSite; access: "write" };
+  rounds: { req: Empty; resp: Array<Round>; access: "read" };
+  add_round: { req: AddRoundReq; resp: Round; access: "write" };
+  set_round_holiday: { req: SetRoundHolidayReq; resp: Round; access: "write" };
+  round_plan: { req: RoundPlanReq; resp: RoundPlanView; access: "read" };
+  session_not_held: { req: SessionNotHeldReq; resp: RoundPlanView; access: "write" };
+  reschedule_session: { req: RescheduleSessionReq; resp: RoundPlanView; access: "write" };
+  mop_up: { req: MopUpReq; resp: MopUpList; access: "read" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };
   enroll: { req: EnrollReq; resp: SyncState; access: "shell" };

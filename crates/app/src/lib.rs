@@ -95,6 +95,15 @@ macro_rules! local_commands {
             write set_village_asha(SetVillageAshaReq) -> Village;
             read refusals(RefusalsReq) -> Vec<Refusal>;
             read round_calendar(RoundCalendarReq) -> RoundCalendar;
+            read sites(SitesReq) -> Vec<MicroplanSite>;
+            write save_site(SaveSiteReq) -> MicroplanSite;
+            read rounds(RoundsReq) -> Vec<Round>;
+            write add_round(AddRoundReq) -> Round;
+            write set_round_holiday(SetRoundHolidayReq) -> Round;
+            read round_plan(RoundPlanReq) -> RoundPlanView;
+            write session_not_held(SessionNotHeldReq) -> RoundPlanView;
+            write reschedule_session(RescheduleSessionReq) -> RoundPlanView;
+            read mop_up(MopUpReq) -> MopUpList;
             read sync_state(SyncStateReq) -> SyncState;
             shell sync_now(SyncNowReq) -> SyncState;
             shell enroll(EnrollReq) -> SyncState;

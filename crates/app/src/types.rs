@@ -512,3 +512,121 @@ pub struct RoundCalendarReq {
     #[ts(optional)]
     pub holidays: Option<Vec<String>>,
 }
+
+pub use crate::views::campaign::{
+    MicroplanSite, MopUpLast, MopUpList, MopUpPerson, PlanSession, PlanSite, Round, RoundPlanView, SiteVillage,
+};
+pub type SitesReq = Empty;
+pub type RoundsReq = Empty;
+
+/// A person of a site (its ANM, a mobilizer, the alternate vaccine delivery person).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub name: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub phone: Option<String>,
+}
+
+/// `save_site`: a new site (`new: true`, its `site_id` new on this device) or every field of a
+/// known one (only those that changed are recorded). Supervisors and ANMs only.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SaveSiteReq {
+    pub site_id: String,
+    #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
+    pub new: bool,
+    pub name: String,
+    pub villages: Vec<Uuid>,
+    #[serde(rename = "type")]
+    #[ts(rename = "type", as = "teeka_domain::SiteType")]
+    pub site_type: String,
+    #[ts(as = "teeka_domain::HraType")]
+    pub hra: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub anm: Option<ContactInput>,
+    #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
+    pub mobilizers: Vec<ContactInput>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub avd: Option<ContactInput>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub distance_tenths_km: Option<u32>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub travel_minutes: Option<u32>,
+    #[serde(default)]
+    #[ts(as = "Option<teeka_domain::Day>", optional = nullable)]
+    pub ri_day: Option<String>,
+}
+
+/// `add_round`: a round of the campaign with its calendar.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AddRoundReq {
+    pub number: u32,
+    pub start: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub working_days: Option<u32>,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<teeka_domain::Day>>", optional)]
+    pub ri_days: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub holidays: Option<Vec<String>>,
+}
+
+/// `set_round_holiday`: a day of the round declared a holiday (`holiday: false` undoes it).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoundHolidayReq {
+    pub number: u32,
+    pub date: String,
+    pub holiday: bool,
+}
+
+/// `round_plan`: the round's session plan.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RoundPlanReq {
+    pub number: u32,
+}
+
+/// `session_not_held`: a planned session not held, with its reason (`note` for `OTHER`).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionNotHeldReq {
+    pub number: u32,
+    pub site_id: String,
+    pub date: String,
+    #[ts(as = "teeka_domain::NotHeldReason")]
+    pub reason: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub note: Option<String>,
+}
+
+/// `reschedule_session`: a planned session moved to another working day of the round.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleSessionReq {
+    pub number: u32,
+    pub site_id: String,
+    pub date: String,
+    pub to: String,
+}
+
+/// `mop_up`: who of the round's due list at a site is still due on a day of the round.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MopUpReq {
+    pub number: u32,
+    pub site_id: String,
+    pub date: String,
+}

@@ -8,7 +8,9 @@ use crate::views::campaign;
 use crate::{App, Clock};
 use std::collections::BTreeSet;
 use teeka_domain::calendar::{RoundDays, Weekdays, DEFAULT_WORKING_DAYS};
-use teeka_domain::{Date, Day};
+use teeka_domain::plan::SessionNorms;
+use teeka_domain::{Contact, Date, Day};
+use teeka_store::SiteInput;
 
 /// The RI weekdays of a request (`ri_days[i]` named when one is wrong).
 pub(crate) fn ri_days_field(days: &[String]) -> Result<Weekdays, AppError> {
@@ -43,4 +45,116 @@ impl App {
             AppError::invalid_field(field, e.to_string())
         })
     }
+
+    /// `sites`: every site of the microplan, by site id.
+    pub fn sites(&mut self, _req: SitesReq, clock: Clock) -> Result<Vec<MicroplanSite>, AppError> {
+        self.guard(&clock)?;
+        Ok(self.store.sites()?.into_iter().map(MicroplanSite::from).collect())
+    }
+
+    /// `save_site`: registers a new site or records the fields of a known one that changed.
+    pub fn save_site(&mut self, req: SaveSiteReq, clock: Clock) -> Result<MicroplanSite, AppError> {
+        let ctx = self.guard(&clock)?;
+        let site_id = req.site_id.trim().to_string();
+        let input = SiteInput {
+            name: req.name.clone(),
+            villages: req.villages.clone(),
+            site_type: code_field("type", &req.site_type)?,
+            hra: code_field("hra", &req.hra)?,
+            anm: contact(req.anm.as_ref()),
+            mobilizers: req.mobilizers.iter().filter_map(|c| contact(Some(c))).collect(),
+            avd: contact(req.avd.as_ref()),
+            distance_tenths_km: req.distance_tenths_km,
+            travel_minutes: req.travel_minutes,
+            ri_day: req
+                .ri_day
+                .as_deref()
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| code_field("ri_day", d))
+                .transpose()?,
+        };
+        if req.new {
+            self.store.register_site(&site_id, &input, &ctx)?;
+        } else {
+            self.store.update_site(&site_id, input.fields(), &ctx)?;
+        }
+        Ok(self.store.site(&site_id)?.into())
+    }
+
+    /// `rounds`: every round by number, each with its calendar.
+    pub fn rounds(&mut self, _req: RoundsReq, clock: Clock) -> Result<Vec<Round>, AppError> {
+        self.guard(&clock)?;
+        self.store.rounds()?.into_iter().map(round_view).collect()
+    }
+
+    /// `add_round`: stores a round (one event) and answers with its calendar.
+    pub fn add_round(&mut self, req: AddRoundReq, clock: Clock) -> Result<Round, AppError> {
+        let ctx = self.guard(&clock)?;
+        let start = date_field("start", &req.start)?;
+        let ri_days = ri_days_field(req.ri_days.as_deref().unwrap_or_default())?;
+        let holidays = holidays_field(req.holidays.as_deref().unwrap_or_default())?;
+        let working_days = req.working_days.unwrap_or(DEFAULT_WORKING_DAYS);
+        round_view(self.store.add_round(req.number, start, working_days, &ri_days, &holidays, &ctx)?)
+    }
+
+    /// `set_round_holiday`: a day of the round declared a holiday, or a working day again; the
+    /// plan moves with it.
+    pub fn set_round_holiday(&mut self, req: SetRoundHolidayReq, clock: Clock) -> Result<Round, AppError> {
+        let ctx = self.guard(&clock)?;
+        let date = date_field("date", &req.date)?;
+        round_view(self.store.set_round_holiday(req.number, date, req.holiday, &ctx)?)
+    }
+
+    /// `round_plan`: the round's sessions per site and day, with the default session norms.
+    pub fn round_plan(&mut self, req: RoundPlanReq, clock: Clock) -> Result<RoundPlanView, AppError> {
+        self.guard(&clock)?;
+        self.plan_view(req.number)
+    }
+
+    /// `session_not_held`: the planned session not held, with its reason; the plan after it.
+    pub fn session_not_held(&mut self, req: SessionNotHeldReq, clock: Clock) -> Result<RoundPlanView, AppError> {
+        let ctx = self.guard(&clock)?;
+        let date = date_field("date", &req.date)?;
+        let reason = code_field("reason", &req.reason)?;
+        let norms = SessionNorms::default();
+        self.store.session_not_held(req.number, req.site_id.trim(), date, reason, req.note.as_deref(), &norms, &ctx)?;
+        self.plan_view(req.number)
+    }
+
+    /// `reschedule_session`: the planned session moved to another working day; the plan after it.
+    pub fn reschedule_session(&mut self, req: RescheduleSessionReq, clock: Clock) -> Result<RoundPlanView, AppError> {
+        let ctx = self.guard(&clock)?;
+        let date = date_field("date", &req.date)?;
+        let to = date_field("to", &req.to)?;
+        let norms = SessionNorms::default();
+        self.store.reschedule_session(req.number, req.site_id.trim(), date, to, &norms, &ctx)?;
+        self.plan_view(req.number)
+    }
+
+    /// `mop_up`: the round's due list at the site still due on the day, with the last reason.
+    pub fn mop_up(&mut self, req: MopUpReq, clock: Clock) -> Result<MopUpList, AppError> {
+        self.guard(&clock)?;
+        let date = date_field("date", &req.date)?;
+        Ok(self.store.mop_up(req.number, req.site_id.trim(), date)?.into())
+    }
+
+    fn plan_view(&self, number: u32) -> Result<RoundPlanView, AppError> {
+        let round = round_view(self.store.round(number)?)?;
+        Ok(campaign::plan(round, self.store.round_plan(number, &SessionNorms::default())?))
+    }
+}
+
+/// A contact of a request: a blank name is none.
+fn contact(c: Option<&ContactInput>) -> Option<Contact> {
+    let c = c?;
+    let name = c.name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    let phone = c.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
+    Some(Contact { name: name.to_string(), phone })
+}
+
+fn round_view(r: teeka_store::RoundRecord) -> Result<Round, AppError> {
+    campaign::round(r).map_err(|e| AppError::new(crate::AppCode::StoreCorrupt, e.to_string()))
 }

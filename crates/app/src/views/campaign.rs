@@ -4,7 +4,11 @@
 use chrono::{Datelike, Weekday};
 use serde::Serialize;
 use teeka_domain::calendar::{CalendarError, RoundDays};
-use teeka_domain::Date;
+use teeka_domain::plan::PlanProblem;
+use teeka_domain::report::DueDose;
+use teeka_domain::{Contact, Date, Day, DoseCode, HraType, Kind, NotHeldReason, ReasonCode, SiteType};
+use teeka_store::{MopUp, RoundPlan, RoundRecord, SiteRecord};
+use uuid::Uuid;
 
 /// What a day of a round's calendar strip is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -65,6 +69,215 @@ pub fn calendar(round: &RoundDays) -> Result<RoundCalendar, CalendarError> {
         }
     }
     Ok(RoundCalendar { days, working })
+}
+
+/// A session site of the microplan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct MicroplanSite {
+    pub site_id: String,
+    pub name: String,
+    /// The villages it serves that this device knows, in the microplan's order.
+    pub villages: Vec<SiteVillage>,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub site_type: SiteType,
+    pub hra: HraType,
+    pub anm: Option<Contact>,
+    pub mobilizers: Vec<Contact>,
+    pub avd: Option<Contact>,
+    /// From the cold-chain point, in tenths of a kilometre (25 is 2.5 km).
+    pub distance_tenths_km: Option<u32>,
+    pub travel_minutes: Option<u32>,
+    pub ri_day: Option<Day>,
+}
+
+/// A village a site serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct SiteVillage {
+    pub id: Uuid,
+    pub name: String,
+}
+
+impl From<SiteRecord> for MicroplanSite {
+    fn from(s: SiteRecord) -> MicroplanSite {
+        MicroplanSite {
+            site_id: s.site_id,
+            name: s.name,
+            villages: s.villages.into_iter().map(|v| SiteVillage { id: v.id, name: v.name }).collect(),
+            site_type: s.site_type,
+            hra: s.hra,
+            anm: s.anm,
+            mobilizers: s.mobilizers,
+            avd: s.avd,
+            distance_tenths_km: s.distance_tenths_km,
+            travel_minutes: s.travel_minutes,
+            ri_day: s.ri_day,
+        }
+    }
+}
+
+/// A round with its calendar as it is now (holidays declared since it was made included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Round {
+    pub number: u32,
+    pub start: Date,
+    pub working_days: u32,
+    pub ri_days: Vec<Day>,
+    pub holidays: Vec<Date>,
+    pub calendar: RoundCalendar,
+}
+
+/// A round read from the store, with its strip.
+pub fn round(r: RoundRecord) -> Result<Round, CalendarError> {
+    let calendar = calendar(&r.round_days())?;
+    Ok(Round {
+        number: r.number,
+        start: r.start,
+        working_days: r.working_days,
+        ri_days: r.ri_days,
+        holidays: r.holidays,
+        calendar,
+    })
+}
+
+/// A site as the plan sees it: its due list's size and its sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct PlanSite {
+    pub site_id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub site_type: SiteType,
+    pub anm: Option<String>,
+    pub villages: Vec<String>,
+    /// Beneficiaries on the round's due list in its villages.
+    pub due: u32,
+    pub injections: u32,
+    pub sessions: u32,
+}
+
+/// One session of the round's plan: which site, which day, how many expected, and what
+/// happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct PlanSession {
+    pub site_id: String,
+    pub site_name: String,
+    pub day: Date,
+    /// 1-based, among the site's sessions in the round.
+    pub number: u32,
+    pub injections: u32,
+    /// How many beneficiaries are expected (the register ids are not sent).
+    pub expected: u32,
+    pub not_held: Option<NotHeldReason>,
+    pub note: Option<String>,
+    /// The day the plan first gave it, when it was moved.
+    pub moved_from: Option<Date>,
+}
+
+/// A round's plan for the screens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct RoundPlanView {
+    pub round: Round,
+    pub sites: Vec<PlanSite>,
+    pub sessions: Vec<PlanSession>,
+    pub problems: Vec<PlanProblem>,
+}
+
+/// The plan with its round.
+pub fn plan(round: Round, p: RoundPlan) -> RoundPlanView {
+    RoundPlanView {
+        round,
+        sites: p
+            .sites
+            .into_iter()
+            .map(|s| PlanSite {
+                site_id: s.site_id,
+                name: s.name,
+                site_type: s.site_type,
+                anm: s.anm,
+                villages: s.villages,
+                due: s.due,
+                injections: s.injections,
+                sessions: s.sessions,
+            })
+            .collect(),
+        sessions: p
+            .sessions
+            .into_iter()
+            .map(|s| PlanSession {
+                site_id: s.site_id,
+                site_name: s.site_name,
+                day: s.day,
+                number: s.number,
+                injections: s.injections,
+                expected: u32::try_from(s.expected.len()).unwrap_or(u32::MAX),
+                not_held: s.not_held,
+                note: s.note,
+                moved_from: s.moved_from,
+            })
+            .collect(),
+        problems: p.problems,
+    }
+}
+
+/// The latest not-given record standing of someone on the mop-up list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct MopUpLast {
+    pub code: DoseCode,
+    pub date: Date,
+    pub reason: ReasonCode,
+    pub note: Option<String>,
+}
+
+/// One person of the mop-up list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct MopUpPerson {
+    pub register_id: String,
+    pub name: String,
+    pub kind: Kind,
+    pub household_id: String,
+    pub village: String,
+    pub doses: Vec<DueDose>,
+    pub last_not_given: Option<MopUpLast>,
+}
+
+/// Who of the round's due list at a site is still due on a day of the round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct MopUpList {
+    pub round: u32,
+    pub site_id: String,
+    pub site_name: String,
+    pub date: Date,
+    pub items: Vec<MopUpPerson>,
+}
+
+impl From<MopUp> for MopUpList {
+    fn from(m: MopUp) -> MopUpList {
+        MopUpList {
+            round: m.round,
+            site_id: m.site_id,
+            site_name: m.site_name,
+            date: m.date,
+            items: m
+                .items
+                .into_iter()
+                .map(|i| MopUpPerson {
+                    register_id: i.register_id,
+                    name: i.name,
+                    kind: i.kind,
+                    household_id: i.household_id,
+                    village: i.village,
+                    doses: i.doses,
+                    last_not_given: i.last_not_given.map(|l| MopUpLast {
+                        code: l.code,
+                        date: l.date,
+                        reason: l.reason,
+                        note: l.note,
+                    }),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]
