@@ -3,7 +3,7 @@
 //! support. The UI translates the code and never shows the message.
 
 use serde::Serialize;
-use teeka_domain::CareError;
+use teeka_domain::{CareError, LedgerError};
 use teeka_protocol::ErrorCode;
 use teeka_store::StoreError;
 use teeka_sync::SyncError;
@@ -52,11 +52,14 @@ pub enum AppCode {
     UnknownRound,
     RoundExists,
     OutsideRound,
+    VialNotUsable,
+    NoDosesDue,
+    VialDiscarded,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 37] = [
+    pub const ALL: [AppCode; 40] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -94,6 +97,9 @@ impl AppCode {
         AppCode::UnknownRound,
         AppCode::RoundExists,
         AppCode::OutsideRound,
+        AppCode::VialNotUsable,
+        AppCode::NoDosesDue,
+        AppCode::VialDiscarded,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -136,6 +142,9 @@ impl AppCode {
             AppCode::UnknownRound => "UNKNOWN_ROUND",
             AppCode::RoundExists => "ROUND_EXISTS",
             AppCode::OutsideRound => "OUTSIDE_ROUND",
+            AppCode::VialNotUsable => "VIAL_NOT_USABLE",
+            AppCode::NoDosesDue => "NO_DOSES_DUE",
+            AppCode::VialDiscarded => "VIAL_DISCARDED",
         }
     }
 }
@@ -183,6 +192,12 @@ impl From<&StoreError> for AppCode {
                 CareError::ReasonNotApplicable { .. } => AppCode::ReasonNotApplicable,
                 CareError::SessionInFuture { .. } => AppCode::SessionInFuture,
                 CareError::Input(_) => AppCode::InvalidInput,
+            },
+            StoreError::Ledger(e) => match e {
+                LedgerError::VvmDiscard { .. } | LedgerError::Expired { .. } => AppCode::VialNotUsable,
+                LedgerError::NoDosesDue { .. } => AppCode::NoDosesDue,
+                LedgerError::AlreadyDiscarded { .. } => AppCode::VialDiscarded,
+                LedgerError::Input(_) => AppCode::InvalidInput,
             },
             StoreError::NewerSchema { .. } => AppCode::StoreTooNew,
             StoreError::Corrupt(_) => AppCode::StoreCorrupt,

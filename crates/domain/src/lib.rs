@@ -12,6 +12,7 @@ pub mod export;
 pub mod facts;
 pub mod hlc;
 pub mod kit;
+pub mod ledger;
 pub mod model;
 pub mod plan;
 pub mod record;
@@ -32,6 +33,7 @@ pub use dates::{age_on, iso, parse_date, pregnancy_weeks, Age, AgeParts, Date, D
 pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
 pub use hlc::Hlc;
+pub use ledger::LedgerError;
 pub use model::{
     planned_session_key, AefiField, BeneficiaryField, Contact, Event, EventBody, HouseholdField, Newborn, SiteField,
     Stamp, VialsUsed,

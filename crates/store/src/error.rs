@@ -1,7 +1,7 @@
 //! The store's errors, each with a stable code.
 
 use teeka_domain::register::RegisterErrors;
-use teeka_domain::{CareError, Implausible, InputError};
+use teeka_domain::{CareError, Implausible, InputError, LedgerError};
 
 /// Errors of the store. Each has a stable [`StoreError::code`].
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +44,10 @@ pub enum StoreError {
     /// A rule of a session's work (an AEFI, a reason, a session date), with its own code.
     #[error(transparent)]
     Care(CareError),
+    /// A rule of the vial ledger (a vial not usable, an antigen with no doses due, a vial
+    /// already discarded), with its own code.
+    #[error(transparent)]
+    Ledger(LedgerError),
     #[error("this store was written by a newer Teeka (schema version {found}; this build knows up to {known})")]
     NewerSchema { found: i64, known: i64 },
     #[error("the store is damaged: {0}")]
@@ -56,6 +60,7 @@ impl StoreError {
         match self {
             StoreError::InvalidField { field, .. } => Some(field),
             StoreError::Implausible(e) => Some(e.field()),
+            StoreError::Ledger(e) => e.field(),
             _ => None,
         }
     }
@@ -77,6 +82,7 @@ impl StoreError {
             StoreError::OutsideRound(_) => "OUTSIDE_ROUND",
             StoreError::SessionClosed(_) => "SESSION_CLOSED",
             StoreError::Care(e) => e.code(),
+            StoreError::Ledger(e) => e.code(),
             StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
             StoreError::Corrupt(_) => "STORE_CORRUPT",
         }
@@ -97,6 +103,15 @@ impl From<CareError> for StoreError {
         match e {
             CareError::Input(e) => e.into(),
             other => StoreError::Care(other),
+        }
+    }
+}
+
+impl From<LedgerError> for StoreError {
+    fn from(e: LedgerError) -> StoreError {
+        match e {
+            LedgerError::Input(e) => e.into(),
+            other => StoreError::Ledger(other),
         }
     }
 }

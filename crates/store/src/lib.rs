@@ -10,6 +10,7 @@
 mod append;
 mod error;
 mod import;
+mod ledger;
 mod local;
 mod migrate;
 mod packed;
@@ -24,6 +25,7 @@ mod write;
 pub use append::Ctx;
 pub use error::{Result, StoreError};
 pub use import::ImportSummary;
+pub use ledger::{LedgerClosing, LedgerSession, LedgerVial, SessionLedger, SiteKit, VialDiscard};
 pub use local::LocalWorker;
 pub use plan::{
     LastNotGiven, MopUp, MopUpItem, PlanSessionRecord, PlannedSite, RoundPlan, RoundRecord, SiteInput, SiteRecord,

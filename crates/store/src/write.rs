@@ -292,7 +292,19 @@ impl Store {
     /// Records one dose given outside a session (the path of [`Store::record_doses`]; a refusal
     /// is the sentence alone, which names the dose and its date: the CLI's flags name one dose).
     pub fn record_dose(&mut self, register_id: &str, code: DoseCode, date: Date, ctx: &Ctx) -> Result<Recorded> {
-        self.record_given_as(register_id, &[(code, date)], None, Fields::Sentence, ctx)
+        self.record_dose_at(register_id, code, date, None, ctx)
+    }
+
+    /// [`Store::record_dose`] at an open session, if any (`teeka record dose --session`).
+    pub fn record_dose_at(
+        &mut self,
+        register_id: &str,
+        code: DoseCode,
+        date: Date,
+        session: Option<Uuid>,
+        ctx: &Ctx,
+    ) -> Result<Recorded> {
+        self.record_given_as(register_id, &[(code, date)], session, Fields::Sentence, ctx)
     }
 
     /// Records one dose not given outside a session (the path of
@@ -416,9 +428,21 @@ impl Store {
         Ok((session, false))
     }
 
-    /// Closes a session with the vials opened. Closing a closed session is refused.
+    /// Closes a session with the vials opened, counted. Closing a closed session is refused. A
+    /// session with a vial ledger is closed from its ledger (with the default vaccine table:
+    /// [`Store::close_ledger_session`]) and takes no counts.
     pub fn close_session(&mut self, session: Uuid, vials: Vec<VialsUsed>, ctx: &Ctx) -> Result<()> {
         self.open_session_record(session)?;
+        let in_ledger = self.ledger_vial_count(session)?;
+        if in_ledger > 0 {
+            if !vials.is_empty() {
+                return Err(invalid(format!(
+                    "vials: session {session} has a vial ledger ({in_ledger} vials opened): its vials are counted from it; close it without counts"
+                )));
+            }
+            self.close_ledger_session(session, &teeka_domain::kit::VaccineTable::default(), ctx)?;
+            return Ok(());
+        }
         let mut seen = HashSet::new();
         if let Some(v) = vials.iter().find(|v| !seen.insert(v.antigen)) {
             return Err(invalid(format!("vials: {} is listed twice", v.antigen)));

@@ -542,6 +542,12 @@ export const en = {
   "err.LMP_TOO_OLD.do": "Check the date. The pregnancy may have ended.",
   "err.EDD_PAST": "The expected date of delivery (EDD) has already passed.",
   "err.EDD_PAST.do": "Check the LMP or the EDD. The pregnancy may have ended.",
+  "err.VIAL_NOT_USABLE": "This vial must not be used: its VVM is at the discard point, or it has expired.",
+  "err.VIAL_NOT_USABLE.do": "Keep it aside for return and open another vial.",
+  "err.NO_DOSES_DUE": "No one at this session is due a dose of this vaccine.",
+  "err.NO_DOSES_DUE.do": "Open a vial only when someone is due that vaccine.",
+  "err.VIAL_DISCARDED": "This vial was already discarded.",
+  "err.VIAL_DISCARDED.do": "Nothing more to do for this vial.",
   "err.UNKNOWN": "Something went wrong.",
   "err.UNKNOWN.do": "Try again. If it happens again, call your supervisor.",
 } as const;
