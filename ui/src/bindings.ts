@@ -74,9 +74,9 @@ export type AntigenCount = { antigen: Antigen, doses: number, };
  * Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
  * CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
- * `PIN_WAIT`).
+ * `PIN_WAIT`, `NOT_ALLOWED`).
  */
-export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED";
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED";
 
 /**
  * An error as the UI receives it: a stable `code` and an English `message` that says what and
@@ -147,6 +147,11 @@ working_day: number | null, };
  * doses may be due now (not yet overdue); the screens show how many beside it.
  */
 export type Classification = "left_out" | "drop_out" | "up_to_date";
+
+/**
+ * `close_ledger_session`: closes a session with its ledger.
+ */
+export type CloseLedgerSessionReq = { session_id: string, };
 
 export type CloseSessionReq = { session_id: string, vials?: Array<VialsInput>, };
 
@@ -238,6 +243,22 @@ clock_skew_ms: number | null,
  * Cut off by the server (`teeka-server revoke`).
  */
 revoked: boolean, };
+
+/**
+ * Diluents, one per reconstituted vial.
+ */
+export type Diluents = { BCG: number, MR: number, JE: number, };
+
+/**
+ * Why an opened vial was discarded (domain reference §6.1, the open-vial policy).
+ */
+export type DiscardReason = "SESSION_END" | "TIME_LIMIT" | "VVM_DISCARD" | "EXPIRED" | "CONTAMINATED" | "FROZEN" | "LABEL_MISSING";
+
+/**
+ * `discard_vial`: an open vial discarded now, with its reason; the ledger of `session_id`
+ * (the session the screen shows) after it.
+ */
+export type DiscardVialReq = { session_id: string, vial_id: string, reason: DiscardReason, };
 
 /**
  * One dose of the National Immunization Schedule, in schedule order.
@@ -438,6 +459,68 @@ export type ItemRecorded = { item: SessionItem, warnings: Array<Warning>, };
 export type Kind = "child" | "pregnant_woman";
 
 /**
+ * One antigen of a kit.
+ */
+export type KitItem = { antigen: Antigen, doses_due: number, doses_needed: number, vials: number, open_vials_usable: number, };
+
+/**
+ * What closing with the ledger did: the session, and its ledger after (vials discarded at the
+ * end, those carried forward still open).
+ */
+export type LedgerClosed = { session: SessionRecord, ledger: SessionLedger, 
+/**
+ * How many vials were discarded at the closing, and how many carried forward.
+ */
+discarded: number, carried: number, };
+
+/**
+ * The session of a ledger.
+ */
+export type LedgerSession = { id: string, 
+/**
+ * The microplan's id of the site it is held at (`S-01`), when it is held at one.
+ */
+site_id: string | null, 
+/**
+ * That site's name.
+ */
+site: string | null, 
+/**
+ * The village it is recorded at (a site's first village).
+ */
+village_id: string, village: string, date: string, closed: boolean, };
+
+/**
+ * A vial of a session's ledger.
+ */
+export type LedgerVial = { id: string, 
+/**
+ * The session that opened it.
+ */
+session_id: string, antigen: Antigen, batch: string | null, expiry: string | null, vvm: number | null, opened_at: string, 
+/**
+ * Opened at an earlier session and carried in under the open-vial policy.
+ */
+carried_in: boolean, discarded: VialDiscard | null, limit: LimitKind, 
+/**
+ * Minutes left under the 4-hour limit (0 once past), else `null`.
+ */
+minutes_left: number | null, 
+/**
+ * Days of use left under the 28-day limit, the day `on` included (0 once past), else `null`.
+ */
+days_left: number | null, 
+/**
+ * Past its limit: must not be used.
+ */
+past_limit: boolean, };
+
+/**
+ * Which limit an open vial is under.
+ */
+export type LimitKind = "four_hours" | "twenty_eight_days" | "session_end";
+
+/**
  * A beneficiary with their doses due on the date and their classification.
  */
 export type Member = { id: string, register_id: string, 
@@ -527,6 +610,16 @@ note: string | null, };
 export type NotHeldReason = "VACCINE_NOT_AVAILABLE" | "ANM_ABSENT" | "MOBILIZER_ABSENT" | "HOLIDAY_DECLARED" | "LAW_AND_ORDER" | "WEATHER" | "OTHER";
 
 export type OpenSessionReq = { site_id: string, date: string, };
+
+/**
+ * `open_site_session`: the session at a microplan site on a day (resumed when it is open).
+ */
+export type OpenSiteSessionReq = { site_id: string, date: string, };
+
+/**
+ * `open_vial`: a vial opened now at an open session.
+ */
+export type OpenVialReq = { session_id: string, antigen: Antigen, batch?: string | null, expiry?: string | null, vvm?: number | null, };
 
 /**
  * The answer of `open_session`: the session, and whether it was already open at that site and
@@ -710,6 +803,32 @@ edd: string | null, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
 export type SessionItemReq = { session_id: string, register_id: string, };
 
 /**
+ * A session's vial ledger (`teeka session show`).
+ */
+export type SessionLedger = { session: LedgerSession, 
+/**
+ * The vials opened at the session, then the vials carried in, each by opening time.
+ */
+vials: Array<LedgerVial>, 
+/**
+ * Per antigen, the vials carried in that are still open and within their limits.
+ */
+open_vials_usable: { [key in Antigen]?: number }, 
+/**
+ * Per antigen, the doses given at the session.
+ */
+doses_given: { [key in Antigen]?: number }, 
+/**
+ * Per antigen with a vial opened or a dose given, in kit order.
+ */
+wastage: Array<Wastage>, };
+
+/**
+ * `session_ledger`: a session's vials with the time left on each.
+ */
+export type SessionLedgerReq = { session_id: string, };
+
+/**
  * `session_not_held`: a planned session not held, with its reason (`note` for `OTHER`).
  */
 export type SessionNotHeldReq = { number: number, site_id: string, date: string, reason: NotHeldReason, note?: string | null, };
@@ -751,6 +870,20 @@ export type SimilarChildrenReq = { village_id: string, name: string, dob?: strin
 export type SimilarHouseholdsReq = { village_id: string, house_no?: string | null, phone?: string | null, id?: string | null, };
 
 /**
+ * A site's carry kit on a day (`teeka plan kit`).
+ */
+export type SiteKit = { 
+/**
+ * The microplan's id of the site.
+ */
+site: string, date: string, items: Array<KitItem>, supplies: Supplies, };
+
+/**
+ * `site_kit`: what the carrier must hold for a site on a day (`teeka plan kit`).
+ */
+export type SiteKitReq = { site_id: string, date: string, };
+
+/**
  * A session site's kind in the microplan (domain reference §3.4).
  */
 export type SiteType = "fixed" | "outreach" | "mobile";
@@ -759,6 +892,23 @@ export type SiteType = "fixed" | "outreach" | "mobile";
  * A village a site serves.
  */
 export type SiteVillage = { id: string, name: string, };
+
+/**
+ * What goes with the vaccines.
+ */
+export type Supplies = { 
+/**
+ * AD syringes of 0.1 ml (BCG, fIPV), with the syringe wastage.
+ */
+ad_syringes_0_1ml: number, 
+/**
+ * AD syringes of 0.5 ml (every other injection), with the syringe wastage.
+ */
+ad_syringes_0_5ml: number, 
+/**
+ * One per reconstituted vial (BCG, MR, JE).
+ */
+reconstitution_syringes: number, diluents: Diluents, hub_cutters: number, red_bags: number, black_bags: number, mcp_cards: number, };
 
 /**
  * The sync state the UI shows (`SyncState` of docs/app-api.md): made in one place,
@@ -796,6 +946,15 @@ export type UpdateAefiReq = { aefi_id: string, severity: AefiSeverity, observed:
 
 export type UpdateBeneficiaryReq = { register_id: string, name?: string | null, sex?: Sex | null, dob?: string | null, lmp?: string | null, mother_name?: string | null, };
 
+/**
+ * How a vial was discarded.
+ */
+export type VialDiscard = { reason: DiscardReason, at: string, 
+/**
+ * The later session it was discarded at, when it was carried forward.
+ */
+session_id: string | null, };
+
 export type VialsInput = { antigen: Antigen, opened: number, };
 
 /**
@@ -822,6 +981,21 @@ export type VillageFilterReq = { village_id?: string | null, };
  * prints.
  */
 export type Warning = { "code": "ALREADY_GIVEN", "params": { dose: DoseCode, given_on: string, } } | { "code": "EARLY", "params": { dose: DoseCode, date: string, due_on: string | null, } } | { "code": "PAST_MAX_AGE", "params": { dose: DoseCode, date: string, } } | { "code": "NOT_APPLICABLE", "params": { dose: DoseCode, date: string, } } | { "code": "NOT_ACTIVE", "params": { register_id: string, status: BeneficiaryStatus, } };
+
+/**
+ * Vaccine wastage of one antigen over some sessions: (doses in the opened vials − doses given)
+ * ÷ doses in the opened vials. More doses given than the opened vials hold is a data error
+ * (a vial not recorded, or a dose recorded twice): flagged, and the negative rate shown.
+ */
+export type Wastage = { antigen: Antigen, vials_opened: number, doses_in_vials: number, doses_given: number, 
+/**
+ * Percent with one decimal; `null` when no vial was opened.
+ */
+rate: number | null, 
+/**
+ * More doses given than the opened vials hold.
+ */
+data_error: boolean, };
 
 /**
  * A worker of this device (local only), as the UI sees them: never the PIN's hash.
@@ -883,6 +1057,12 @@ export type Commands = {
   session_not_held: { req: SessionNotHeldReq; resp: RoundPlanView; access: "write" };
   reschedule_session: { req: RescheduleSessionReq; resp: RoundPlanView; access: "write" };
   mop_up: { req: MopUpReq; resp: MopUpList; access: "read" };
+  site_kit: { req: SiteKitReq; resp: SiteKit; access: "read" };
+  open_site_session: { req: OpenSiteSessionReq; resp: OpenedSession; access: "write" };
+  session_ledger: { req: SessionLedgerReq; resp: SessionLedger; access: "read" };
+  open_vial: { req: OpenVialReq; resp: SessionLedger; access: "write" };
+  discard_vial: { req: DiscardVialReq; resp: SessionLedger; access: "write" };
+  close_ledger_session: { req: CloseLedgerSessionReq; resp: LedgerClosed; access: "write" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };
   enroll: { req: EnrollReq; resp: SyncState; access: "shell" };
@@ -901,7 +1081,7 @@ export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUS
 /** High-risk-area types of a household. */
 export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
 /** Every error code the UI may receive. */
-export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED"] as const;
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED"] as const;
 /** The codes of the core's warnings. */
 export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 /** A beneficiary's classification. */

@@ -104,6 +104,12 @@ macro_rules! local_commands {
             write session_not_held(SessionNotHeldReq) -> RoundPlanView;
             write reschedule_session(RescheduleSessionReq) -> RoundPlanView;
             read mop_up(MopUpReq) -> MopUpList;
+            read site_kit(SiteKitReq) -> SiteKit;
+            write open_site_session(OpenSiteSessionReq) -> OpenedSession;
+            read session_ledger(SessionLedgerReq) -> SessionLedger;
+            write open_vial(OpenVialReq) -> SessionLedger;
+            write discard_vial(DiscardVialReq) -> SessionLedger;
+            write close_ledger_session(CloseLedgerSessionReq) -> LedgerClosed;
             read sync_state(SyncStateReq) -> SyncState;
             shell sync_now(SyncNowReq) -> SyncState;
             shell enroll(EnrollReq) -> SyncState;

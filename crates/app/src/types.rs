@@ -630,3 +630,75 @@ pub struct MopUpReq {
     pub site_id: String,
     pub date: String,
 }
+
+pub use teeka_store::{LedgerSession, LedgerVial, SessionLedger, SiteKit, VialDiscard};
+
+/// `site_kit`: what the carrier must hold for a site on a day (`teeka plan kit`).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SiteKitReq {
+    pub site_id: String,
+    pub date: String,
+}
+
+/// `open_site_session`: the session at a microplan site on a day (resumed when it is open).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct OpenSiteSessionReq {
+    pub site_id: String,
+    pub date: String,
+}
+
+/// `session_ledger`: a session's vials with the time left on each.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionLedgerReq {
+    pub session_id: Uuid,
+}
+
+/// `open_vial`: a vial opened now at an open session.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct OpenVialReq {
+    pub session_id: Uuid,
+    #[ts(as = "Antigen")]
+    pub antigen: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub batch: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub expiry: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub vvm: Option<u8>,
+}
+
+/// `discard_vial`: an open vial discarded now, with its reason; the ledger of `session_id`
+/// (the session the screen shows) after it.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DiscardVialReq {
+    pub session_id: Uuid,
+    pub vial_id: Uuid,
+    #[ts(as = "teeka_domain::DiscardReason")]
+    pub reason: String,
+}
+
+/// `close_ledger_session`: closes a session with its ledger.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CloseLedgerSessionReq {
+    pub session_id: Uuid,
+}
+
+/// What closing with the ledger did: the session, and its ledger after (vials discarded at the
+/// end, those carried forward still open).
+#[derive(Debug, Serialize, TS)]
+pub struct LedgerClosed {
+    pub session: Session,
+    pub ledger: SessionLedger,
+    /// How many vials were discarded at the closing, and how many carried forward.
+    pub discarded: u32,
+    pub carried: u32,
+}

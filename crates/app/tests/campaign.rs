@@ -137,3 +137,63 @@ fn sites_rounds_plan_and_mop_up() {
     assert_eq!(t.err("mop_up", json!({"number": 1, "site_id": "S-01", "date": "2019-12-03"})).code, "OUTSIDE_ROUND");
     assert_eq!(t.err("mop_up", json!({"number": 2, "site_id": "S-01", "date": "2019-12-13"})).code, "UNKNOWN_ROUND");
 }
+
+#[test]
+fn a_session_at_a_site_with_its_vial_ledger() {
+    let mut t = T::new("anm");
+    let v = t.ok("add_village", json!({"name": "Rampur"}))["id"].clone();
+    let h = t.ok("save_household", json!({"village_id": v, "house_no": "1", "head_of_household": "Ramesh"}));
+    let c = t.ok("add_child", json!({"household_id": h["id"], "name": "Aarav", "sex": "M", "dob": "2018-11-01"}));
+    t.ok("save_site", json!({"site_id": "S-01", "new": true, "name": "Rampur AWC", "villages": [v], "type": "outreach", "hra": "none"}));
+
+    let kit = t.ok("site_kit", json!({"site_id": "S-01", "date": "2019-12-02"}));
+    let antigens: Vec<&str> = kit["items"].as_array().unwrap().iter().map(|i| i["antigen"].as_str().unwrap()).collect();
+    assert!(antigens.contains(&"MR"), "{kit}");
+    // The ledger's reads say NOT_FOUND for an unknown site, the plan's UNKNOWN_SITE (to unify).
+    let e = t.err("site_kit", json!({"site_id": "S-09", "date": "2019-12-02"}));
+    assert!(["UNKNOWN_SITE", "NOT_FOUND"].contains(&e.code.as_str()), "{e:?}");
+
+    let s = t.ok("open_site_session", json!({"site_id": "S-01", "date": "2019-12-02"}));
+    let sid = s["id"].clone();
+    assert_eq!(s["resumed"], false);
+    let l = t
+        .ok("open_vial", json!({"session_id": sid, "antigen": "MR", "batch": "B12", "expiry": "2020-06-30", "vvm": 1}));
+    let vial = &l["vials"][0];
+    assert_eq!((vial["antigen"].as_str(), vial["limit"].as_str()), (Some("MR"), Some("four_hours")));
+    assert!(vial["minutes_left"].as_i64().unwrap() > 230, "{vial}");
+    let e = t.err("open_vial", json!({"session_id": sid, "antigen": "MR", "vvm": 3}));
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("VIAL_NOT_USABLE", Some("vvm")));
+    assert_eq!(t.err("open_vial", json!({"session_id": sid, "antigen": "MR", "vvm": 7})).code, "INVALID_INPUT");
+    assert_eq!(t.err("open_vial", json!({"session_id": sid, "antigen": "BOGUS"})).field.as_deref(), Some("antigen"));
+    let vial_id = vial["id"].clone();
+    let l = t.ok("discard_vial", json!({"session_id": sid, "vial_id": vial_id, "reason": "CONTAMINATED"}));
+    assert_eq!(l["vials"][0]["discarded"]["reason"], "CONTAMINATED");
+    assert_eq!(
+        t.err("discard_vial", json!({"session_id": sid, "vial_id": vial_id, "reason": "EXPIRED"})).code,
+        "VIAL_DISCARDED"
+    );
+    t.ok("open_vial", json!({"session_id": sid, "antigen": "MR"}));
+    t.ok("record_given", json!({"session_id": sid, "register_id": c["register_id"], "codes": ["MR1"]}));
+    let closed = t.ok("close_ledger_session", json!({"session_id": sid}));
+    assert_eq!(closed["session"]["closed"], true);
+    assert_eq!(closed["discarded"], 1, "the MR vial still open is discarded at the end");
+    assert_eq!(closed["session"]["vials"], json!([{"antigen": "MR", "opened": 2}]));
+    let l = t.ok("session_ledger", json!({"session_id": sid}));
+    assert_eq!(l["session"]["site_id"], "S-01");
+    assert_eq!(t.err("open_vial", json!({"session_id": sid, "antigen": "MR"})).code, "SESSION_CLOSED");
+}
+
+#[test]
+fn an_asha_reads_the_plan_but_neither_changes_it_nor_opens_sessions_or_vials() {
+    let mut t = T::new("asha");
+    let v = t.ok("add_village", json!({"name": "Rampur"}))["id"].clone();
+    let e = t.err(
+        "save_site",
+        json!({"site_id": "S-01", "new": true, "name": "X", "villages": [v], "type": "fixed", "hra": "none"}),
+    );
+    assert_eq!(e.code, "NOT_ALLOWED");
+    assert_eq!(t.err("add_round", json!({"number": 1, "start": "2019-12-02"})).code, "NOT_ALLOWED");
+    assert_eq!(t.err("open_site_session", json!({"site_id": "S-01", "date": "2019-12-02"})).code, "NOT_ALLOWED");
+    assert_eq!(t.ok("sites", json!({})), json!([]));
+    assert_eq!(t.ok("rounds", json!({})), json!([]));
+}

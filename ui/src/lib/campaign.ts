@@ -84,3 +84,24 @@ export function tenthsOf(text: string): number | null | undefined {
   if (!/^\d{1,4}(\.\d)?$/.test(s)) return undefined;
   return Math.round(Number(s) * 10);
 }
+
+/** One antigen of a carry kit (`teeka_domain::kit::KitItem`). */
+export interface KitItemLike {
+  antigen: string;
+  doses_due: number;
+  doses_needed: number;
+  vials: number;
+  open_vials_usable: number;
+}
+
+/** A kit's supplies (`teeka_domain::kit::Supplies`). */
+export interface SuppliesLike {
+  ad_syringes_0_1ml: number;
+  ad_syringes_0_5ml: number;
+  reconstitution_syringes: number;
+  diluents: { BCG: number; MR: number; JE: number };
+  hub_cutters: number;
+  red_bags: number;
+  black_bags: number;
+  mcp_cards: number;
+}

@@ -2,14 +2,15 @@
 //! carry kit, the vial ledger and the mop-up list.
 
 use crate::error::AppError;
-use crate::fields::{code_field, date_field};
+use crate::fields::{code_field, date_field, opt_date_field};
 use crate::types::*;
 use crate::views::campaign;
 use crate::{App, Clock};
 use std::collections::BTreeSet;
 use teeka_domain::calendar::{RoundDays, Weekdays, DEFAULT_WORKING_DAYS};
+use teeka_domain::kit::VaccineTable;
 use teeka_domain::plan::SessionNorms;
-use teeka_domain::{Contact, Date, Day};
+use teeka_domain::{Contact, Date, Day, WorkerRole};
 use teeka_store::SiteInput;
 
 /// The RI weekdays of a request (`ri_days[i]` named when one is wrong).
@@ -55,6 +56,7 @@ impl App {
     /// `save_site`: registers a new site or records the fields of a known one that changed.
     pub fn save_site(&mut self, req: SaveSiteReq, clock: Clock) -> Result<MicroplanSite, AppError> {
         let ctx = self.guard(&clock)?;
+        self.not_asha("change the plan")?;
         let site_id = req.site_id.trim().to_string();
         let input = SiteInput {
             name: req.name.clone(),
@@ -90,6 +92,7 @@ impl App {
     /// `add_round`: stores a round (one event) and answers with its calendar.
     pub fn add_round(&mut self, req: AddRoundReq, clock: Clock) -> Result<Round, AppError> {
         let ctx = self.guard(&clock)?;
+        self.not_asha("change the plan")?;
         let start = date_field("start", &req.start)?;
         let ri_days = ri_days_field(req.ri_days.as_deref().unwrap_or_default())?;
         let holidays = holidays_field(req.holidays.as_deref().unwrap_or_default())?;
@@ -101,6 +104,7 @@ impl App {
     /// plan moves with it.
     pub fn set_round_holiday(&mut self, req: SetRoundHolidayReq, clock: Clock) -> Result<Round, AppError> {
         let ctx = self.guard(&clock)?;
+        self.not_asha("change the plan")?;
         let date = date_field("date", &req.date)?;
         round_view(self.store.set_round_holiday(req.number, date, req.holiday, &ctx)?)
     }
@@ -114,6 +118,7 @@ impl App {
     /// `session_not_held`: the planned session not held, with its reason; the plan after it.
     pub fn session_not_held(&mut self, req: SessionNotHeldReq, clock: Clock) -> Result<RoundPlanView, AppError> {
         let ctx = self.guard(&clock)?;
+        self.not_asha("change the plan")?;
         let date = date_field("date", &req.date)?;
         let reason = code_field("reason", &req.reason)?;
         let norms = SessionNorms::default();
@@ -124,6 +129,7 @@ impl App {
     /// `reschedule_session`: the planned session moved to another working day; the plan after it.
     pub fn reschedule_session(&mut self, req: RescheduleSessionReq, clock: Clock) -> Result<RoundPlanView, AppError> {
         let ctx = self.guard(&clock)?;
+        self.not_asha("change the plan")?;
         let date = date_field("date", &req.date)?;
         let to = date_field("to", &req.to)?;
         let norms = SessionNorms::default();
@@ -136,6 +142,75 @@ impl App {
         self.guard(&clock)?;
         let date = date_field("date", &req.date)?;
         Ok(self.store.mop_up(req.number, req.site_id.trim(), date)?.into())
+    }
+
+    /// `site_kit`: the carry kit of a site on a day, with the default vaccine table.
+    pub fn site_kit(&mut self, req: SiteKitReq, clock: Clock) -> Result<SiteKit, AppError> {
+        self.guard(&clock)?;
+        let date = date_field("date", &req.date)?;
+        Ok(self.store.site_kit(req.site_id.trim(), date, &VaccineTable::default())?)
+    }
+
+    /// `open_site_session`: the session at a microplan site on a day, resumed when open. An
+    /// ASHA does not open sessions (`NOT_ALLOWED`).
+    pub fn open_site_session(&mut self, req: OpenSiteSessionReq, clock: Clock) -> Result<OpenedSession, AppError> {
+        let ctx = self.guard(&clock)?;
+        self.not_asha("open a session")?;
+        let date = date_field("date", &req.date)?;
+        let (id, resumed) = self.store.open_site_session(req.site_id.trim(), date, &ctx)?;
+        Ok(OpenedSession { session: self.store.session(id)?, resumed })
+    }
+
+    /// `session_ledger`: the session's vials, with the time left on each now.
+    pub fn session_ledger(&mut self, req: SessionLedgerReq, clock: Clock) -> Result<SessionLedger, AppError> {
+        self.guard(&clock)?;
+        Ok(self.store.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
+    }
+
+    /// `open_vial`: a vial opened now (`NOT_ALLOWED` for an ASHA); the ledger after it.
+    pub fn open_vial(&mut self, req: OpenVialReq, clock: Clock) -> Result<SessionLedger, AppError> {
+        let ctx = self.guard(&clock)?;
+        self.not_asha("open a vial")?;
+        let antigen = code_field("antigen", &req.antigen)?;
+        let expiry = opt_date_field("expiry", req.expiry.as_deref())?;
+        self.store.open_vial(req.session_id, antigen, req.batch.as_deref(), expiry, req.vvm, &ctx)?;
+        Ok(self.store.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
+    }
+
+    /// `discard_vial`: an open vial discarded now with its reason; the ledger after it.
+    pub fn discard_vial(&mut self, req: DiscardVialReq, clock: Clock) -> Result<SessionLedger, AppError> {
+        let ctx = self.guard(&clock)?;
+        self.not_asha("discard a vial")?;
+        let reason = code_field("reason", &req.reason)?;
+        self.store.discard_vial(req.vial_id, reason, &ctx)?;
+        Ok(self.store.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
+    }
+
+    /// `close_ledger_session`: closes the session with its ledger: what the ledger knows (the
+    /// vials opened, those to discard at the end, those carried forward) is not asked.
+    pub fn close_ledger_session(&mut self, req: CloseLedgerSessionReq, clock: Clock) -> Result<LedgerClosed, AppError> {
+        let ctx = self.guard(&clock)?;
+        self.not_asha("close a session")?;
+        let table = VaccineTable::default();
+        let closing = self.store.close_ledger_session(req.session_id, &table, &ctx)?;
+        Ok(LedgerClosed {
+            session: self.store.session(req.session_id)?,
+            ledger: self.store.session_ledger(req.session_id, clock.now, &table)?,
+            discarded: u32::try_from(closing.discarded.len()).unwrap_or(u32::MAX),
+            carried: u32::try_from(closing.carried.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// `NOT_ALLOWED` when the signed-in worker is an ASHA: she mobilizes; she does not plan,
+    /// open sessions or handle vials.
+    fn not_asha(&self, what: &str) -> Result<(), AppError> {
+        match self.signed_in_role() {
+            Some(WorkerRole::Asha) => Err(AppError::new(
+                crate::AppCode::NotAllowed,
+                format!("an ASHA does not {what}: an ANM or a supervisor does"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn plan_view(&self, number: u32) -> Result<RoundPlanView, AppError> {
