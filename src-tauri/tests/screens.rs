@@ -139,7 +139,7 @@ async fn tour(lang: &str) {
 }
 
 /// The campaign's screens: the round's plan with its calendar, a site's carry kit, the mop-up
-/// list of the last day, the rounds, the sites and a site's form, then the last day's session
+/// list of the last day, the rounds, the sites and a site's form, then the first day's session
 /// at the site with two vials open (their timers) and its closing.
 async fn round_tour(lang: &str) {
     let dir = tempfile::tempdir().unwrap();
@@ -149,10 +149,9 @@ async fn round_tour(lang: &str) {
     s.click("pin-submit").await;
 
     s.click("tab-round").await;
+    // The round's first day (today is after the round): the site's session.
+    s.sel("[data-testid=\"plan-day\"][data-date=\"2026-11-09\"]").await;
     s.el("plan-session").await;
-    // The last working day: 2026-11-20 (the 17th a holiday).
-    s.click_sel("[data-testid=\"plan-calendar\"] [data-date=\"2026-11-20\"]").await;
-    s.sel("[data-testid=\"plan-day\"][data-date=\"2026-11-20\"]").await;
     shot(&s, "round-plan", lang).await;
     s.click("plan-kit").await;
     s.el("kit-item").await;
@@ -163,6 +162,8 @@ async fn round_tour(lang: &str) {
     shot(&s, "round-kit", lang).await;
     s.click("sheet-close").await;
 
+    // The last working day, 2026-11-20 (the 17th a holiday): the mop-up list.
+    s.click_sel("[data-testid=\"plan-calendar\"] [data-date=\"2026-11-20\"]").await;
     s.click("plan-mop-up").await;
     s.el("mop-up-count").await;
     shot(&s, "round-mop-up", lang).await;
@@ -180,8 +181,8 @@ async fn round_tour(lang: &str) {
     s.click("sheet-close").await;
 
     s.click("round-plan").await;
-    s.click_sel("[data-testid=\"plan-calendar\"] [data-date=\"2026-11-20\"]").await;
-    s.click("plan-start").await;
+    s.sel("[data-testid=\"plan-day\"][data-date=\"2026-11-09\"]").await;
+    s.click_sel("[data-testid=\"plan-session\"] [data-testid=\"plan-start\"]").await;
     s.el("vial-ledger").await;
     for a in antigens.iter().take(2) {
         s.click("vial-open").await;

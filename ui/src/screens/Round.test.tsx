@@ -21,8 +21,9 @@ const round = { number: 1, start: "2019-12-02", working_days: 7, ri_days: ["wed"
 const session = (day: string, over: Record<string, unknown> = {}) => ({
   site_id: "S-01", site_name: "Rampur AWC", day, number: 1, injections: 40, expected: 23, not_held: null, note: null, moved_from: null, ...over,
 });
-const plan = (sessions = [session("2019-12-02"), session("2019-12-13", { site_id: "S-02", site_name: "Kiln camp" })]) => ({
-  round, sites: [], sessions, problems: [{ code: "NO_ANM", site_id: "S-02" }],
+const planSite = (site_id: string, name: string) => ({ site_id, name, type: "outreach", anm: null, villages: ["Rampur"], due: 23, injections: 40, sessions: 1 });
+const plan = (sessions = [session("2019-12-02"), session("2019-12-05", { site_id: "S-02", site_name: "Kiln camp" })]) => ({
+  round, sites: [planSite("S-01", "Rampur AWC"), planSite("S-02", "Kiln camp")], sessions, problems: [{ code: "NO_ANM", site_id: "S-02" }],
 });
 const site = {
   site_id: "S-01", name: "Rampur AWC", villages: [{ id: "v1", name: "Rampur" }], type: "outreach", hra: "brick_kiln",
@@ -110,11 +111,13 @@ describe("Round: the plan", () => {
     expect(text("kit-supplies")).not.toContain("0.1 ml");
   });
 
-  it("on the round's last days each session offers the mop-up list, with the last reason", async () => {
-    await mount(handler("anm", "2019-12-13"));
+  it("on the round's last days each site of the round offers the mop-up list, with the last reason", async () => {
+    const calls = await mount(handler("anm", "2019-12-13"));
     await openRound();
     expect(q("plan-day")!.dataset.date).toBe("2019-12-13");
-    await click("plan-mop-up");
+    expect(qa("mop-up-site").map((x) => x.dataset.siteId)).toEqual(["S-01", "S-02"]);
+    await click(qa("plan-mop-up")[1]);
+    expect(calledWith(calls, "mop_up")).toEqual([{ number: 1, site_id: "S-02", date: "2019-12-13" }]);
     expect(text("mop-up-count")).toBe("1 person still left");
     expect(text("mop-up-last")).toContain("Child is sick");
   });

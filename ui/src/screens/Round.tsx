@@ -347,7 +347,7 @@ type PlanSheet =
   | { k: "not_held"; s: PlanSession }
   | { k: "move"; s: PlanSession }
   | { k: "kit"; s: PlanSession }
-  | { k: "mop_up"; s: PlanSession }
+  | { k: "mop_up"; s: { site_id: string; site_name: string; day: string } }
   | null;
 
 function Plan() {
@@ -400,8 +400,7 @@ function Plan() {
               {t("plan.day", { n: working.indexOf(shownDay) + 1, date: isoToDisplay(shownDay) })} · {t(sessions.length === 1 ? "plan.sessions_n.one" : "plan.sessions_n", { n: sessions.length })}
             </h2>
           )}
-          {mopUp && sessions.length > 0 && <p class="note">{t("plan.last_days")}</p>}
-          {sessions.length === 0 && <p class="muted">{t("plan.no_sessions")}</p>}
+          {sessions.length === 0 && !mopUp && <p class="muted">{t("plan.no_sessions")}</p>}
           <ul class="list">
             {sessions.map((s) => (
               <li key={s.site_id + s.day} class={`plan-session ${s.not_held ? "not-held" : ""}`} data-testid="plan-session" data-site-id={s.site_id} data-day={s.day}>
@@ -421,11 +420,6 @@ function Plan() {
                     {t("plan.kit")}
                   </button>
                   {planner && !s.not_held && <StartSession siteId={s.site_id} date={s.day} />}
-                  {mopUp && (
-                    <button class="btn" onClick={() => setSheet({ k: "mop_up", s })} data-testid="plan-mop-up">
-                      {t("plan.mop_up")}
-                    </button>
-                  )}
                   {planner && !s.not_held && (
                     <button class="btn" onClick={() => setSheet({ k: "not_held", s })} data-testid="plan-not-held-open">
                       {t("plan.mark_not_held")}
@@ -440,6 +434,27 @@ function Plan() {
               </li>
             ))}
           </ul>
+          {mopUp && shownDay && (
+            <section class="card" data-testid="mop-up">
+              <h2>{t("plan.mop_up")}</h2>
+              <p class="note">{t("plan.last_days")}</p>
+              <ul class="list">
+                {view.sites
+                  .filter((x) => x.sessions > 0)
+                  .map((x) => (
+                    <li key={x.site_id} class="plan-session" data-testid="mop-up-site" data-site-id={x.site_id}>
+                      <div class="row-title">{x.name}</div>
+                      <div class="actions">
+                        <button class="btn" onClick={() => setSheet({ k: "mop_up", s: { site_id: x.site_id, site_name: x.name, day: shownDay } })} data-testid="plan-mop-up">
+                          {t("plan.mop_up")}
+                        </button>
+                        {planner && <StartSession siteId={x.site_id} date={shownDay} />}
+                      </div>
+                    </li>
+                  ))}
+              </ul>
+            </section>
+          )}
           {sheet?.k === "not_held" && number && (
             <NotHeldSheet number={number} s={sheet.s} onDone={(p) => (setOverride(p), setSheet(null))} onCancel={() => setSheet(null)} />
           )}
@@ -514,7 +529,7 @@ function MoveSheet({ number, s, days, onDone, onCancel }: { number: number; s: P
   );
 }
 
-function MopUpSheet({ number, s, onClose }: { number: number; s: PlanSession; onClose: () => void }) {
+function MopUpSheet({ number, s, onClose }: { number: number; s: { site_id: string; site_name: string; day: string }; onClose: () => void }) {
   const { data, err } = useLoad(() => api.mopUp(number, s.site_id, s.day), [number, s.site_id, s.day]);
   return (
     <Sheet title={t("mopup.title", { site: s.site_name, date: isoToDisplay(s.day) })} onClose={onClose} testid="mop-up-sheet">

@@ -86,9 +86,7 @@ export function VialLedger({ session, ledger, setLedger }: { session: Session; l
             <div class="vial-info">
               <div class="row-title">{antigenName(v.antigen)}</div>
               <div class="row-sub">
-                {v.batch ? t("vial.batch", { batch: v.batch }) : ""}
-                {v.expiry ? ` · ${t("vial.expiry", { date: isoToDisplay(v.expiry) })}` : ""}
-                {v.vvm ? ` · ${t("vial.vvm_n", { n: v.vvm })}` : ""}
+                {[v.batch ? t("vial.batch", { batch: v.batch }) : "", v.expiry ? t("vial.expiry", { date: isoToDisplay(v.expiry) }) : "", v.vvm ? t("vial.vvm_n", { n: v.vvm }) : ""].filter(Boolean).join(" · ")}
               </div>
               <div class="row-sub muted">{v.carried_in ? t("vial.carried_in") : t(`vial.limit.${v.limit}`)}</div>
             </div>
