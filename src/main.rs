@@ -15,6 +15,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use teeka_domain::calendar;
+use teeka_domain::codes::NotHeldReason;
+use teeka_domain::plan::{Capacity, SessionNorms};
 use teeka_domain::register::{parse_register, write_register};
 use teeka_domain::{iso, parse_date, Date, DeliveryOutcome, DoseCode, ReasonCode, Sex};
 use teeka_store::{Ctx, Store, StoreError};
@@ -137,7 +139,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
-    /// Campaign planning: the round calendar.
+    /// Campaign planning: the round calendar, the microplan's sites, rounds, the session plan
+    /// and the mop-up list.
     #[command(subcommand)]
     Plan(Plan),
 }
@@ -159,6 +162,133 @@ enum Plan {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// The microplan's session sites.
+    #[command(subcommand)]
+    Sites(PlanSites),
+    /// Campaign rounds: their days and holidays.
+    #[command(subcommand)]
+    Round(PlanRound),
+    /// A round's session plan: each site's sessions on the round's days, who is expected.
+    Sessions {
+        #[arg(long, value_name = "N")]
+        round: u32,
+        #[command(flatten)]
+        norms: NormArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// What happened to a planned session: not held, or moved to another round day.
+    #[command(subcommand)]
+    Session(PlanSession),
+    /// Who of the round's due list at a site is still due on a day of the round, with their
+    /// last reason for a dose not given.
+    MopUp {
+        #[arg(long, value_name = "N")]
+        round: u32,
+        #[arg(long, value_name = "SITE")]
+        site: String,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        on: Date,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanSites {
+    /// The sites CSV of the microplan (docs/formats.md, "Session sites"). All rows or none.
+    Import { file: PathBuf },
+    /// The sites in the store.
+    List {
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanRound {
+    /// Defines a round: its number, first day, working days, RI days and holidays.
+    Add {
+        #[arg(long, value_name = "N")]
+        number: u32,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        start: Date,
+        #[arg(long, value_name = "N", default_value_t = calendar::DEFAULT_WORKING_DAYS)]
+        working_days: u32,
+        /// Weekdays skipped besides Sunday, e.g. wed,sat.
+        #[arg(long, value_name = "DAYS", value_parser = weekdays_arg, default_value = "")]
+        ri_days: calendar::Weekdays,
+        /// One YYYY-MM-DD per line; `#` starts a comment.
+        #[arg(long, value_name = "FILE")]
+        holidays: Option<PathBuf>,
+    },
+    /// Declares a day of a round a holiday (or, with --remove, a working day again).
+    Holiday {
+        #[arg(long, value_name = "N")]
+        number: u32,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        date: Date,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// The rounds in the store, with their working days.
+    List {
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanSession {
+    /// Marks the session the plan has at a site on a day as not held, and why.
+    NotHeld {
+        #[arg(long, value_name = "N")]
+        round: u32,
+        #[arg(long, value_name = "SITE")]
+        site: String,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        date: Date,
+        #[arg(long, value_parser = not_held_arg)]
+        reason: NotHeldReason,
+        /// What happened, in a few words (required with --reason OTHER; at most 100 characters).
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        norms: NormArgs,
+    },
+    /// Moves the session the plan has at a site on a day to another working day of the round.
+    Move {
+        #[arg(long, value_name = "N")]
+        round: u32,
+        #[arg(long, value_name = "SITE")]
+        site: String,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        date: Date,
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        to: Date,
+        #[command(flatten)]
+        norms: NormArgs,
+    },
+}
+
+/// The session-size norms: injections per session, MIN-MAX, by site type.
+#[derive(clap::Args)]
+struct NormArgs {
+    /// Injections per session at a fixed site.
+    #[arg(long, value_name = "MIN-MAX", value_parser = capacity_arg, default_value = "40-70")]
+    fixed_size: Capacity,
+    /// Injections per session at an outreach site.
+    #[arg(long, value_name = "MIN-MAX", value_parser = capacity_arg, default_value = "25-50")]
+    outreach_size: Capacity,
+    /// Injections per session of a mobile team.
+    #[arg(long, value_name = "MIN-MAX", value_parser = capacity_arg, default_value = "25-50")]
+    mobile_size: Capacity,
+}
+
+impl NormArgs {
+    fn norms(&self) -> SessionNorms {
+        SessionNorms { fixed: self.fixed_size, outreach: self.outreach_size, mobile: self.mobile_size }
+    }
 }
 
 #[derive(Subcommand)]
@@ -256,6 +386,36 @@ fn weekdays_arg(s: &str) -> Result<calendar::Weekdays, String> {
     calendar::Weekdays::parse(s).map_err(|e| e.to_string())
 }
 
+fn not_held_arg(s: &str) -> Result<NotHeldReason, String> {
+    s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
+}
+
+/// `40-70`: the least and the most injections of one session.
+fn capacity_arg(s: &str) -> Result<Capacity, String> {
+    let bad = || format!("'{s}' is not MIN-MAX injections per session (e.g. 40-70, MAX at least 1)");
+    let (min, max) = s.split_once('-').ok_or_else(bad)?;
+    let (min, max): (u32, u32) = (min.trim().parse().map_err(|_| bad())?, max.trim().parse().map_err(|_| bad())?);
+    if max == 0 || min > max || max > 1000 {
+        return Err(bad());
+    }
+    Ok(Capacity { min, max })
+}
+
+/// A store error with the flag it is about, when it is about one (`--working-days: …`).
+fn at_flag(round_flag: &'static str) -> impl Fn(StoreError) -> anyhow::Error {
+    move |e| {
+        let flag = match &e {
+            StoreError::UnknownSite(_) => Some("--site".to_string()),
+            StoreError::UnknownRound(_) | StoreError::RoundExists { .. } => Some(round_flag.to_string()),
+            e => e.field().map(|f| format!("--{}", f.replace('_', "-"))),
+        };
+        match flag {
+            Some(flag) => anyhow::Error::new(e).context(flag),
+            None => e.into(),
+        }
+    }
+}
+
 fn code_arg(s: &str) -> Result<DoseCode, String> {
     s.parse().map_err(|e: teeka_domain::UnknownCode| e.to_string())
 }
@@ -330,6 +490,88 @@ fn read_holidays(file: Option<&PathBuf>) -> anyhow::Result<std::collections::BTr
     let Some(file) = file else { return Ok(Default::default()) };
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     calendar::parse_holidays(&text).with_context(|| format!("{} was refused", file.display()))
+}
+
+/// `teeka plan sites|round|sessions|session|mop-up`: the plan in the store.
+fn plan_command(store: &mut Store, plan: Plan, ctx: &Ctx, out: &mut impl Write) -> anyhow::Result<()> {
+    fn json(out: &mut impl Write, v: &impl serde::Serialize) -> anyhow::Result<()> {
+        writeln!(out, "{}", serde_json::to_string_pretty(v)?)?;
+        Ok(())
+    }
+    #[derive(serde::Serialize)]
+    struct Sites<'a> {
+        sites: &'a [teeka_store::SiteRecord],
+    }
+    #[derive(serde::Serialize)]
+    struct Rounds<'a> {
+        rounds: &'a [teeka_store::RoundRecord],
+    }
+    match plan {
+        Plan::Calendar { .. } => {}
+        Plan::Sites(PlanSites::Import { file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let s = store.import_sites(&bytes, ctx).with_context(|| format!("{} was refused", file.display()))?;
+            writeln!(
+                out,
+                "imported {} site{} ({} new, {} changed, {} unchanged)",
+                s.rows,
+                if s.rows == 1 { "" } else { "s" },
+                s.new,
+                s.changed,
+                s.unchanged
+            )?;
+        }
+        Plan::Sites(PlanSites::List { format }) => {
+            let sites = store.sites()?;
+            match format {
+                ReportFormat::Json => json(out, &Sites { sites: &sites })?,
+                ReportFormat::Table => out.write_all(table::sites_table(&sites).as_bytes())?,
+            }
+        }
+        Plan::Round(PlanRound::Add { number, start, working_days, ri_days, holidays }) => {
+            let holidays = read_holidays(holidays.as_ref())?;
+            let r =
+                store.add_round(number, start, working_days, &ri_days, &holidays, ctx).map_err(at_flag("--number"))?;
+            writeln!(out, "round {number} added: {}", table::round_span(&r))?;
+        }
+        Plan::Round(PlanRound::Holiday { number, date, remove }) => {
+            let r = store.set_round_holiday(number, date, !remove, ctx).map_err(at_flag("--number"))?;
+            let what = if remove { "a working day again" } else { "a holiday" };
+            writeln!(out, "round {number}: {} is {what}; {}", iso(date), table::round_span(&r))?;
+        }
+        Plan::Round(PlanRound::List { format }) => {
+            let rounds = store.rounds()?;
+            match format {
+                ReportFormat::Json => json(out, &Rounds { rounds: &rounds })?,
+                ReportFormat::Table => out.write_all(table::rounds_table(&rounds).as_bytes())?,
+            }
+        }
+        Plan::Sessions { round, norms, format } => {
+            let plan = store.round_plan(round, &norms.norms()).map_err(at_flag("--round"))?;
+            match format {
+                ReportFormat::Json => json(out, &plan)?,
+                ReportFormat::Table => out.write_all(table::plan_table(&plan).as_bytes())?,
+            }
+        }
+        Plan::Session(PlanSession::NotHeld { round, site, date, reason, note, norms }) => {
+            store
+                .session_not_held(round, &site, date, reason, note.as_deref(), &norms.norms(), ctx)
+                .map_err(at_flag("--round"))?;
+            writeln!(out, "round {round}: the session at {site} on {} was not held: {reason}", iso(date))?;
+        }
+        Plan::Session(PlanSession::Move { round, site, date, to, norms }) => {
+            store.reschedule_session(round, &site, date, to, &norms.norms(), ctx).map_err(at_flag("--round"))?;
+            writeln!(out, "round {round}: the session at {site} on {} moves to {}", iso(date), iso(to))?;
+        }
+        Plan::MopUp { round, site, on, format } => {
+            let m = store.mop_up(round, &site, on).map_err(at_flag("--round"))?;
+            match format {
+                ReportFormat::Json => json(out, &m)?,
+                ReportFormat::Table => out.write_all(table::mop_up_table(&m).as_bytes())?,
+            }
+        }
+    }
+    Ok(())
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -461,6 +703,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // Answered above, before a store is opened.
         Command::Plan(Plan::Calendar { .. }) => {}
+        Command::Plan(plan) => plan_command(&mut store, plan, &ctx, &mut out)?,
     }
     out.flush()?;
     Ok(())

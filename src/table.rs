@@ -194,3 +194,159 @@ pub fn calendar_table(round: &teeka_domain::calendar::RoundDays, days: &[Date]) 
         render(&["DAY", "DATE", "WEEKDAY"], &rows)
     )
 }
+
+/// `7 working days from 2019-12-02 to 2019-12-12`.
+pub fn round_span(r: &teeka_store::RoundRecord) -> String {
+    match (r.days.first(), r.days.last()) {
+        (Some(a), Some(b)) => format!("{} working days from {} to {}", r.days.len(), iso(*a), iso(*b)),
+        _ => "no working day".into(),
+    }
+}
+
+fn contact(c: &teeka_domain::model::Contact) -> String {
+    match &c.phone {
+        Some(p) => format!("{}:{p}", c.name),
+        None => c.name.clone(),
+    }
+}
+
+fn or_dash(v: Option<String>) -> String {
+    v.filter(|v| !v.is_empty()).unwrap_or_else(|| "-".into())
+}
+
+pub fn sites_table(sites: &[teeka_store::SiteRecord]) -> String {
+    let rows: Vec<Vec<String>> = sites
+        .iter()
+        .map(|s| {
+            vec![
+                s.site_id.clone(),
+                s.name.clone(),
+                s.site_type.to_string(),
+                s.hra.to_string(),
+                or_dash(Some(s.villages.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(";"))),
+                or_dash(s.anm.as_ref().map(contact)),
+                or_dash(Some(s.mobilizers.iter().map(contact).collect::<Vec<_>>().join(";"))),
+                or_dash(s.avd.as_ref().map(contact)),
+                or_dash(s.distance_tenths_km.map(|d| format!("{}.{}", d / 10, d % 10))),
+                or_dash(s.travel_minutes.map(|m| m.to_string())),
+                or_dash(s.ri_day.map(|d| d.to_string())),
+            ]
+        })
+        .collect();
+    format!(
+        "{} session site{}\n\n{}",
+        sites.len(),
+        if sites.len() == 1 { "" } else { "s" },
+        render(
+            &["SITE", "NAME", "TYPE", "HRA", "VILLAGES", "ANM", "MOBILIZERS", "AVD", "KM", "MINUTES", "RI_DAY"],
+            &rows
+        )
+    )
+}
+
+pub fn rounds_table(rounds: &[teeka_store::RoundRecord]) -> String {
+    if rounds.is_empty() {
+        return "no rounds yet: add one with `teeka plan round add`\n".into();
+    }
+    let mut out = String::new();
+    for (i, r) in rounds.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("round {}: ", r.number));
+        out.push_str(&calendar_table(&r.round_days(), &r.days));
+    }
+    out
+}
+
+pub fn plan_table(plan: &teeka_store::RoundPlan) -> String {
+    use chrono::Datelike;
+    let n = &plan.norms;
+    let sites = plan.sites.iter().filter(|s| s.sessions > 0).count();
+    let rows: Vec<Vec<String>> = plan
+        .sessions
+        .iter()
+        .map(|s| {
+            let day = plan.days.iter().position(|d| *d == s.day).map_or("-".to_string(), |i| (i + 1).to_string());
+            let mut status = match (s.not_held, &s.note) {
+                (Some(r), Some(note)) => format!("not held: {r} ({note})"),
+                (Some(r), None) => format!("not held: {r}"),
+                (None, _) => "planned".to_string(),
+            };
+            if let Some(from) = s.moved_from {
+                status.push_str(&format!(", moved from {}", iso(from)));
+            }
+            vec![
+                day,
+                iso(s.day),
+                teeka_domain::calendar::weekday_name(s.day.weekday()).to_string(),
+                s.site_id.clone(),
+                s.site_name.clone(),
+                s.number.to_string(),
+                s.injections.to_string(),
+                s.expected.len().to_string(),
+                status,
+            ]
+        })
+        .collect();
+    let mut out = format!(
+        "round {}: {} session{} at {} site{} over {} working days (injections per session: fixed {}-{}, outreach {}-{}, mobile {}-{})\n\n",
+        plan.round,
+        plan.sessions.len(),
+        if plan.sessions.len() == 1 { "" } else { "s" },
+        sites,
+        if sites == 1 { "" } else { "s" },
+        plan.days.len(),
+        n.fixed.min,
+        n.fixed.max,
+        n.outreach.min,
+        n.outreach.max,
+        n.mobile.min,
+        n.mobile.max
+    );
+    out.push_str(&render(
+        &["DAY", "DATE", "WEEKDAY", "SITE", "NAME", "SESSION", "INJECTIONS", "EXPECTED", "STATUS"],
+        &rows,
+    ));
+    for p in &plan.problems {
+        out.push_str(&match p {
+            teeka_domain::plan::PlanProblem::NoAnm { site_id } => {
+                format!("problem: site {site_id} has people due and no ANM\n")
+            }
+            teeka_domain::plan::PlanProblem::AnmOverbooked { anm, sessions, days } => {
+                format!("problem: ANM {anm} has {sessions} sessions in {days} days: some days hold two of hers\n")
+            }
+        });
+    }
+    out
+}
+
+pub fn mop_up_table(m: &teeka_store::MopUp) -> String {
+    let rows: Vec<Vec<String>> = m
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                i.register_id.clone(),
+                i.name.clone(),
+                i.kind.to_string(),
+                i.village.clone(),
+                i.household_id.clone(),
+                i.doses.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(" "),
+                or_dash(i.last_not_given.as_ref().map(|n| match &n.note {
+                    Some(note) => format!("{} {} on {} ({note})", n.code, n.reason, iso(n.date)),
+                    None => format!("{} {} on {}", n.code, n.reason, iso(n.date)),
+                })),
+            ]
+        })
+        .collect();
+    format!(
+        "mop-up of round {} at {} {} on {}: {} still due\n\n{}",
+        m.round,
+        m.site_id,
+        m.site_name,
+        iso(m.date),
+        m.items.len(),
+        render(&["REGISTER_ID", "NAME", "KIND", "VILLAGE", "HOUSEHOLD", "DOSES_DUE", "LAST_NOT_GIVEN"], &rows)
+    )
+}

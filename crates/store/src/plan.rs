@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 /// A village a site serves, as this store knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SiteVillage {
     pub id: Uuid,
     pub name: String,
@@ -32,6 +33,7 @@ pub struct SiteVillage {
 
 /// A session site of the microplan, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SiteRecord {
     /// The site's uuid on this device (not in the JSON: `site_id` is the key).
     #[serde(skip)]
@@ -87,6 +89,7 @@ impl SiteInput {
 
 /// What an import of the sites file did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SitesImported {
     pub rows: usize,
     pub new: usize,
@@ -96,6 +99,7 @@ pub struct SitesImported {
 
 /// A round as stored, with its working days now (holidays declared since it was made included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RoundRecord {
     #[serde(skip)]
     pub id: Uuid,
@@ -133,6 +137,7 @@ impl RoundRecord {
 
 /// A site as the plan sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlannedSite {
     pub site_id: String,
     pub name: String,
@@ -148,6 +153,7 @@ pub struct PlannedSite {
 
 /// One session of a round's plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlanSessionRecord {
     pub site_id: String,
     pub site_name: String,
@@ -165,6 +171,7 @@ pub struct PlanSessionRecord {
 
 /// A round's session plan (`teeka plan sessions --format json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RoundPlan {
     pub round: u32,
     pub days: Vec<Date>,
@@ -176,6 +183,7 @@ pub struct RoundPlan {
 
 /// The latest not-given record standing of a beneficiary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LastNotGiven {
     pub code: DoseCode,
     pub date: Date,
@@ -185,6 +193,7 @@ pub struct LastNotGiven {
 
 /// One beneficiary of a mop-up list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MopUpItem {
     pub register_id: String,
     pub name: String,
@@ -199,6 +208,7 @@ pub struct MopUpItem {
 /// Who of a round's due list at a site is still due on a day of the round
 /// (`teeka plan mop-up --format json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MopUp {
     pub round: u32,
     pub site_id: String,
@@ -834,4 +844,26 @@ fn resolve_village(known: &[KnownVillage], text: &str) -> std::result::Result<Uu
         return Err(format!("no village '{name}' in sub-centre '{parent}' in this store"));
     }
     Err(format!("no village named '{text}' in this store (import the register of its villages first)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_village_named_twice_is_told_apart_by_its_sub_centre() {
+        let v = |name: &str, parent: &str| KnownVillage {
+            id: Uuid::now_v7(),
+            name: name.into(),
+            parent: Some(parent.into()),
+        };
+        let known = vec![v("Rampur", "Rampur SC"), v("Rampur", "Kishanpur SC"), v("Kheri", "Kheri SC")];
+        assert_eq!(resolve_village(&known, "KHERI"), Ok(known[2].id));
+        let err = resolve_village(&known, "rampur").unwrap_err();
+        assert!(err.contains("names 2 villages here (in Rampur SC, Kishanpur SC)"), "{err}");
+        assert!(err.contains("write Subcentre/Village, e.g. Rampur SC/rampur"), "{err}");
+        assert_eq!(resolve_village(&known, "kishanpur sc / Rampur"), Ok(known[1].id));
+        assert!(resolve_village(&known, "Kheri SC/Rampur").unwrap_err().contains("no village 'Rampur' in sub-centre"));
+        assert!(resolve_village(&known, "Nowhere").unwrap_err().contains("no village named 'Nowhere'"));
+    }
 }
