@@ -702,6 +702,8 @@ export const en = {
   "discard.LABEL_MISSING": "Label missing",
   "err.NOT_ALLOWED": "This needs an ANM or a supervisor.",
   "err.NOT_ALLOWED.do": "Ask the ANM or the supervisor to do it.",
+  "vial.wastage": "Wastage",
+  "vial.wastage_of": "{given} of {doses} doses given ({vials} vials)",
   "err.UNKNOWN": "Something went wrong.",
   "err.UNKNOWN.do": "Try again. If it happens again, call your supervisor.",
 } as const;

@@ -687,6 +687,8 @@ export const hi: Record<Key, string> = {
   "discard.LABEL_MISSING": "लेबल नहीं है",
   "err.NOT_ALLOWED": "यह काम एएनएम या सुपरवाइज़र का है।",
   "err.NOT_ALLOWED.do": "एएनएम या सुपरवाइज़र से करवाएँ।",
+  "vial.wastage": "बर्बादी",
+  "vial.wastage_of": "{doses} में से {given} खुराकें दीं ({vials} शीशियाँ)",
   "err.UNKNOWN": "कुछ गड़बड़ हो गई।",
   "err.UNKNOWN.do": "फिर से कोशिश करें। फिर भी हो तो सुपरवाइज़र को फ़ोन करें।",
 };

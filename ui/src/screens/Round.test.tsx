@@ -209,7 +209,10 @@ const vial = (id: string, antigen: string, over: Record<string, unknown>) => ({
 });
 const ledger = (vials: unknown[]) => ({
   session: { id: "s1", site_id: "S-01", site: "Rampur AWC", village_id: "v1", village: "Rampur", date: "2019-12-02", closed: false },
-  vials, open_vials_usable: {}, doses_given: {}, wastage: [],
+  vials, open_vials_usable: {}, doses_given: {}, wastage: [
+    { antigen: "MR", vials_opened: 1, doses_in_vials: 5, doses_given: 4, rate: 20, data_error: false },
+    { antigen: "PENTA", vials_opened: 1, doses_in_vials: 10, doses_given: 12, rate: -20, data_error: true },
+  ],
 });
 const twoVials = [vial("m1", "MR", { limit: "four_hours", minutes_left: 200 }), vial("p1", "PENTA", { limit: "twenty_eight_days", days_left: 28 })];
 
@@ -241,6 +244,10 @@ describe("A site's session: the vial ledger", () => {
     const timers = qa("vial-timer");
     expect(timers.map((x) => [x.dataset.unit, x.dataset.left])).toEqual([["minutes", "200"], ["days", "28"]]);
     expect(timers[0].textContent).toBe("3:20");
+    // Wastage per antigen; more doses than the vials hold is flagged, not hidden.
+    expect(qa("wastage").map((w) => [w.dataset.antigen, w.dataset.error])).toEqual([["MR", "no"], ["PENTA", "yes"]]);
+    expect(qa("wastage")[1].textContent).toContain("-20.0%");
+    expect(q("wastage-data-error")).not.toBeNull();
   });
 
   it("opens a vial with its antigen, batch, expiry and VVM, and refuses nothing itself for VVM 3 but warns", async () => {

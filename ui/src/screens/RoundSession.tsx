@@ -4,10 +4,11 @@
 // which asks only what the ledger cannot know (whether to discard a vial it would carry forward).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
-import type { Antigen, DiscardReason, LedgerVial, SessionLedger, SessionRecord as Session } from "../bindings";
+import type { Antigen, DiscardReason, LedgerVial, SessionLedger, SessionRecord as Session, Wastage } from "../bindings";
 import { useApp } from "../context";
 import { antigenName, t } from "../i18n";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
+import { pct } from "../lib/text";
 import { KitCard, VialTimer } from "../components/Campaign";
 import { DateField, dateProblem, ErrorBox, Loading, Sheet, TextField } from "../components/ui";
 import { useLoad } from "./Survey";
@@ -99,6 +100,7 @@ export function VialLedger({ session, ledger, setLedger }: { session: Session; l
         ))}
       </ul>
       {done.length > 0 && <p class="muted" data-testid="vials-discarded">{t("vial.discarded_n", { n: done.length })}</p>}
+      {ledger.wastage.length > 0 && <WastageList rows={ledger.wastage} />}
       {ledger.wastage.some((w) => w.data_error) && (
         <p class="note warn" data-testid="wastage-data-error">
           {t("vial.data_error")}
@@ -112,6 +114,27 @@ export function VialLedger({ session, ledger, setLedger }: { session: Session; l
       {sheet?.k === "open" && <OpenVialForm session={session} onDone={update} onClose={() => setSheet(null)} />}
       {sheet?.k === "discard" && <DiscardForm session={session} vial={sheet.vial} onDone={update} onClose={() => setSheet(null)} />}
     </section>
+  );
+}
+
+/** Wastage per antigen: (doses in the vials opened − doses given) ÷ doses in the vials opened;
+ * a negative one (more given than the vials hold) is a data error, shown, never hidden. */
+export function WastageList({ rows }: { rows: Wastage[] }) {
+  return (
+    <>
+      <h3>{t("vial.wastage")}</h3>
+      <ul class="list">
+        {rows.map((w) => (
+          <li key={w.antigen} class="supply" data-testid="wastage" data-antigen={w.antigen} data-error={w.data_error ? "yes" : "no"}>
+            <span>
+              {antigenName(w.antigen)}
+              <span class="muted"> · {t("vial.wastage_of", { given: w.doses_given, doses: w.doses_in_vials, vials: w.vials_opened })}</span>
+            </span>
+            <b class={w.data_error ? "bad" : ""}>{pct(w.rate)}</b>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
