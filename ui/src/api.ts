@@ -145,6 +145,7 @@ export const api = {
   sessionNotHeld: (r: Req<"session_not_held">) => call("session_not_held", r),
   rescheduleSession: (r: Req<"reschedule_session">) => call("reschedule_session", r),
   mopUp: (number: number, site_id: string, date: string) => call("mop_up", { number, site_id, date }),
+  roundWastage: (number: number) => call("round_wastage", { number }),
   siteKit: (site_id: string, date: string) => call("site_kit", { site_id, date }),
   openSiteSession: (site_id: string, date: string) => call("open_site_session", { site_id, date }),
   sessionLedger: (session_id: string) => call("session_ledger", { session_id }),

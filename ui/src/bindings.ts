@@ -762,6 +762,16 @@ export type RoundPlanReq = { number: number, };
  */
 export type RoundPlanView = { round: Round, sites: Array<PlanSite>, sessions: Array<PlanSession>, problems: Array<PlanProblem>, };
 
+/**
+ * A round's wastage: per site of its plan, and over them all (the vials and doses summed).
+ */
+export type RoundWastage = { round: number, sites: Array<SiteWastage>, total: Array<Wastage>, };
+
+/**
+ * `round_wastage`: the wastage of a round's days, per site and in all.
+ */
+export type RoundWastageReq = { number: number, };
+
 export type SaveHouseholdReq = { id?: string | null, village_id: string, house_no?: string | null, head_of_household?: string | null, phone?: string | null, risk_category?: RiskCategory | null, };
 
 /**
@@ -892,6 +902,11 @@ export type SiteType = "fixed" | "outreach" | "mobile";
  * A village a site serves.
  */
 export type SiteVillage = { id: string, name: string, };
+
+/**
+ * One site's wastage over a round's days.
+ */
+export type SiteWastage = { site_id: string, name: string, wastage: Array<Wastage>, };
 
 /**
  * What goes with the vaccines.
@@ -1057,6 +1072,7 @@ export type Commands = {
   session_not_held: { req: SessionNotHeldReq; resp: RoundPlanView; access: "write" };
   reschedule_session: { req: RescheduleSessionReq; resp: RoundPlanView; access: "write" };
   mop_up: { req: MopUpReq; resp: MopUpList; access: "read" };
+  round_wastage: { req: RoundWastageReq; resp: RoundWastage; access: "read" };
   site_kit: { req: SiteKitReq; resp: SiteKit; access: "read" };
   open_site_session: { req: OpenSiteSessionReq; resp: OpenedSession; access: "write" };
   session_ledger: { req: SessionLedgerReq; resp: SessionLedger; access: "read" };

@@ -104,6 +104,7 @@ macro_rules! local_commands {
             write session_not_held(SessionNotHeldReq) -> RoundPlanView;
             write reschedule_session(RescheduleSessionReq) -> RoundPlanView;
             read mop_up(MopUpReq) -> MopUpList;
+            read round_wastage(RoundWastageReq) -> RoundWastage;
             read site_kit(SiteKitReq) -> SiteKit;
             write open_site_session(OpenSiteSessionReq) -> OpenedSession;
             read session_ledger(SessionLedgerReq) -> SessionLedger;

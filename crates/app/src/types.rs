@@ -702,3 +702,28 @@ pub struct LedgerClosed {
     pub discarded: u32,
     pub carried: u32,
 }
+
+pub use teeka_domain::kit::Wastage;
+
+/// `round_wastage`: the wastage of a round's days, per site and in all.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RoundWastageReq {
+    pub number: u32,
+}
+
+/// One site's wastage over a round's days.
+#[derive(Debug, Serialize, TS)]
+pub struct SiteWastage {
+    pub site_id: String,
+    pub name: String,
+    pub wastage: Vec<Wastage>,
+}
+
+/// A round's wastage: per site of its plan, and over them all (the vials and doses summed).
+#[derive(Debug, Serialize, TS)]
+pub struct RoundWastage {
+    pub round: u32,
+    pub sites: Vec<SiteWastage>,
+    pub total: Vec<Wastage>,
+}

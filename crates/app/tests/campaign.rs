@@ -180,6 +180,14 @@ fn a_session_at_a_site_with_its_vial_ledger() {
     assert_eq!(closed["session"]["vials"], json!([{"antigen": "MR", "opened": 2}]));
     let l = t.ok("session_ledger", json!({"session_id": sid}));
     assert_eq!(l["session"]["site_id"], "S-01");
+    t.ok("add_round", json!({"number": 1, "start": "2019-12-02"}));
+    let w = t.ok("round_wastage", json!({"number": 1}));
+    assert_eq!(w["sites"][0]["site_id"], "S-01");
+    // Two five-dose MR vials, one dose given: 9 of 10 doses wasted.
+    assert_eq!(
+        w["total"],
+        json!([{"antigen": "MR", "vials_opened": 2, "doses_in_vials": 10, "doses_given": 1, "rate": 90.0, "data_error": false}])
+    );
     assert_eq!(t.err("open_vial", json!({"session_id": sid, "antigen": "MR"})).code, "SESSION_CLOSED");
 }
 

@@ -704,6 +704,7 @@ export const en = {
   "err.NOT_ALLOWED.do": "Ask the ANM or the supervisor to do it.",
   "vial.wastage": "Wastage",
   "vial.wastage_of": "{given} of {doses} doses given ({vials} vials)",
+  "vial.none_opened": "No vial opened in this round yet.",
   "err.UNKNOWN": "Something went wrong.",
   "err.UNKNOWN.do": "Try again. If it happens again, call your supervisor.",
 } as const;

@@ -689,6 +689,7 @@ export const hi: Record<Key, string> = {
   "err.NOT_ALLOWED.do": "एएनएम या सुपरवाइज़र से करवाएँ।",
   "vial.wastage": "बर्बादी",
   "vial.wastage_of": "{doses} में से {given} खुराकें दीं ({vials} शीशियाँ)",
+  "vial.none_opened": "इस चरण में अभी कोई शीशी नहीं खुली।",
   "err.UNKNOWN": "कुछ गड़बड़ हो गई।",
   "err.UNKNOWN.do": "फिर से कोशिश करें। फिर भी हो तो सुपरवाइज़र को फ़ोन करें।",
 };

@@ -54,6 +54,7 @@ function handler(role: "asha" | "anm" | "supervisor", today = "2019-12-02") {
       case "round_calendar": return { days: calendarDays, working: D };
       case "set_round_holiday": return round;
       case "sites": return [site];
+      case "round_wastage": return { round: 1, sites: [{ site_id: "S-01", name: "Rampur AWC", wastage: [{ antigen: "MR", vials_opened: 2, doses_in_vials: 10, doses_given: 1, rate: 90, data_error: false }] }], total: [{ antigen: "MR", vials_opened: 2, doses_in_vials: 10, doses_given: 1, rate: 90, data_error: false }] };
       case "save_site": return site;
       case "open_site_session": return { id: "s1", site_id: "v1", site: "Rampur", date: "2019-12-02", closed: false, vials: [], resumed: false };
       default: return null;
@@ -152,6 +153,15 @@ describe("Round: rounds and sites", () => {
     await click(qa("cal-day").find((d) => d.dataset.date === "2019-12-05")!);
     await click("holiday-confirm-yes");
     expect(calledWith(calls, "set_round_holiday")).toEqual([{ number: 1, date: "2019-12-05", holiday: true }]);
+  });
+
+  it("a round's wastage, in all and per site", async () => {
+    await mount(handler("supervisor"));
+    await openRound();
+    await click("round-rounds");
+    await click("round-wastage-open");
+    expect(q("round-wastage-total")!.textContent).toContain("90.0%");
+    expect(qa("round-wastage-site").map((x) => x.dataset.siteId)).toEqual(["S-01"]);
   });
 
   it("adding a round previews its calendar and sends the RI days", async () => {

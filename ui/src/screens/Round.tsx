@@ -12,7 +12,7 @@ import { CalendarStrip } from "../components/Campaign";
 import { ConfirmBox, DateField, dateProblem, ErrorBox, FieldError, Loading, Sheet, Stepper, TextField } from "../components/ui";
 import { DueChips } from "../components/MemberRow";
 import { useLoad } from "./Survey";
-import { KitSheet, StartSession } from "./RoundSession";
+import { KitSheet, StartSession, WastageList } from "./RoundSession";
 
 type Part = "plan" | "rounds" | "sites";
 const PARTS: Part[] = ["plan", "rounds", "sites"];
@@ -255,6 +255,7 @@ function Rounds() {
 function RoundCard({ round, onChanged }: { round: Round; onChanged: () => void }) {
   const planner = usePlanner();
   const [asking, setAsking] = useState<CalendarDay | null>(null);
+  const [wastage, setWastage] = useState(false);
   const [err, setErr] = useState<ApiError | null>(null);
   const w = round.calendar.working;
   const answer = async (d: CalendarDay) => {
@@ -273,6 +274,13 @@ function RoundCard({ round, onChanged }: { round: Round; onChanged: () => void }
       {w.length > 0 && <p class="muted">{t("round.days_from_to", { from: isoToDisplay(w[0]), to: isoToDisplay(w[w.length - 1]) })}</p>}
       <CalendarStrip days={round.calendar.days} onDay={planner ? (d) => (d.kind === "working" || d.kind === "holiday" ? setAsking(d) : undefined) : undefined} />
       {planner && <p class="muted small-note">{t("round.tap_day")}</p>}
+      {!wastage ? (
+        <button class="btn" onClick={() => setWastage(true)} data-testid="round-wastage-open">
+          {t("vial.wastage")}
+        </button>
+      ) : (
+        <RoundWastageView number={round.number} />
+      )}
       <ErrorBox error={err} />
       {asking && (
         <ConfirmBox
@@ -285,6 +293,31 @@ function RoundCard({ round, onChanged }: { round: Round; onChanged: () => void }
         />
       )}
     </section>
+  );
+}
+
+/** The round's wastage per site, and over all its sites. */
+function RoundWastageView({ number }: { number: number }) {
+  const { data, err } = useLoad(() => api.roundWastage(number), [number]);
+  return (
+    <div data-testid="round-wastage">
+      <ErrorBox error={err} />
+      {!data && !err && <Loading />}
+      {data && data.total.length === 0 && <p class="muted">{t("vial.none_opened")}</p>}
+      {data && data.total.length > 0 && (
+        <>
+          <div data-testid="round-wastage-total">
+            <WastageList rows={data.total} />
+          </div>
+          {data.sites.map((s) => (
+            <div key={s.site_id} data-testid="round-wastage-site" data-site-id={s.site_id}>
+              <h3>{s.name}</h3>
+              <WastageList rows={s.wastage} />
+            </div>
+          ))}
+        </>
+      )}
+    </div>
   );
 }
 

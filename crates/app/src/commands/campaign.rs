@@ -201,6 +201,34 @@ impl App {
         })
     }
 
+    /// `round_wastage`: per site of the round's plan, its sessions' wastage from the round's
+    /// first day to its last; the total sums the vials and doses (`teeka_domain::kit::wastage`).
+    pub fn round_wastage(&mut self, req: RoundWastageReq, clock: Clock) -> Result<RoundWastage, AppError> {
+        self.guard(&clock)?;
+        let round = self.store.round(req.number)?;
+        let (from, to) = (round.days.first().copied(), round.days.last().copied());
+        let table = VaccineTable::default();
+        let mut sums: std::collections::BTreeMap<teeka_domain::Antigen, (u32, u32)> = Default::default();
+        let mut sites = Vec::new();
+        for s in self.store.sites()? {
+            let wastage = self.store.site_wastage(&s.site_id, from, to, &table)?;
+            if wastage.is_empty() {
+                continue;
+            }
+            for w in &wastage {
+                let e = sums.entry(w.antigen).or_default();
+                e.0 += w.vials_opened;
+                e.1 += w.doses_given;
+            }
+            sites.push(SiteWastage { site_id: s.site_id, name: s.name, wastage });
+        }
+        let total = teeka_domain::kit::KIT_ORDER
+            .iter()
+            .filter_map(|a| sums.get(a).map(|(v, d)| teeka_domain::kit::wastage(*a, *v, *d, &table)))
+            .collect();
+        Ok(RoundWastage { round: req.number, sites, total })
+    }
+
     /// `NOT_ALLOWED` when the signed-in worker is an ASHA: she mobilizes; she does not plan,
     /// open sessions or handle vials.
     fn not_asha(&self, what: &str) -> Result<(), AppError> {
