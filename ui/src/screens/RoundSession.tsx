@@ -128,7 +128,7 @@ export function WastageList({ rows }: { rows: Wastage[] }) {
           <li key={w.antigen} class="supply" data-testid="wastage" data-antigen={w.antigen} data-error={w.data_error ? "yes" : "no"}>
             <span>
               {antigenName(w.antigen)}
-              <span class="muted"> · {t("vial.wastage_of", { given: w.doses_given, doses: w.doses_in_vials, vials: w.vials_opened })}</span>
+              <span class="muted"> · {t("vial.wastage_of", { given: w.doses_given, doses: w.doses_in_vials })}</span>
             </span>
             <b class={w.data_error ? "bad" : ""}>{pct(w.rate)}</b>
           </li>

@@ -268,7 +268,7 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
     <>
       <div class="head">
         <div>
-          <h1>{session.site}</h1>
+          <h1>{ledger?.session.site ?? session.site}</h1>
           <p class="muted">
             {isoToDisplay(session.date)} · {session.closed ? t("session.closed") : t("session.open_state")} · {items ? t("session.people_n", { n: items.length }) : ""}
           </p>
@@ -282,6 +282,7 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
       <button class="tally-strip" onClick={() => setSheet({ k: "tally" })} data-testid="tally-open">
         <strong>{t("session.tally")}:</strong> {t("session.tally_total", { n: totalDoses(tally) })} · {t("session.tally_people", { n: tally?.beneficiaries ?? 0 })}
       </button>
+      {withLedger && worker?.role !== "asha" && <VialLedger session={session} ledger={ledger} setLedger={setLedger} />}
       <input type="search" placeholder={t("session.filter")} aria-label={t("session.filter")} value={filter} onInput={(e) => (setFilter(e.currentTarget.value), setShown(60))} data-testid="session-filter" />
       <ErrorBox error={err} />
       {warnings.length > 0 && <div class="note" data-testid="warnings">{t("common.warnings")} {warnings.map(warningText).join(" ")}</div>}
@@ -309,7 +310,6 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
           </button>
         </div>
       )}
-      {withLedger && worker?.role !== "asha" && <VialLedger session={session} ledger={ledger} setLedger={setLedger} />}
       {!session.closed && (
         <button class="btn wide" onClick={() => setWalkIn(true)} data-testid="walk-in-open">
           {t("session.walk_in")}
