@@ -248,6 +248,11 @@ describe("A site's session: the vial ledger", () => {
     await tick();
     return calls;
   }
+  // Back to choosing a session: the ledger unmounts, its 30-s tick cleared (no timer left).
+  afterEach(async () => {
+    if (q("session-change")) await click("session-change");
+    expect(q("vial-ledger")).toBeNull();
+  });
 
   it("shows each open vial with its time left: minutes for MR, days for Penta", async () => {
     await openSession();
