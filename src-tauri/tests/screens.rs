@@ -32,6 +32,35 @@ fn demo_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
     path
 }
 
+/// The demo register with a campaign: Rampur's session site S-01 and IMI-like round 1 from
+/// Monday 2026-11-09 (RI days Wednesday and Saturday, a holiday on 2026-11-17), all before
+/// the tests' today.
+fn campaign_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
+    let path = demo_store(dir, language);
+    let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+    let clock = teeka_app::Clock { now: Utc::now(), today };
+    let mut app = teeka_app::App::open(&path).unwrap();
+    let workers = app.call("app_state", serde_json::json!({}), clock).unwrap();
+    let id = workers["workers"][0]["id"].clone();
+    app.call("sign_in", serde_json::json!({"worker_id": id, "pin": "2468"}), clock).unwrap();
+    let villages = app.call("villages", serde_json::json!({}), clock).unwrap();
+    let rampur = villages.as_array().unwrap().iter().find(|v| v["name"] == "Rampur").unwrap()["id"].clone();
+    app.call(
+        "save_site",
+        serde_json::json!({"site_id": "S-01", "new": true, "name": "Rampur AWC", "villages": [rampur], "type": "outreach",
+            "hra": "brick_kiln", "anm": {"name": "Sunita Devi", "phone": "9876543210"}, "mobilizers": [{"name": "Geeta", "phone": null}],
+            "distance_tenths_km": 35, "travel_minutes": 25, "ri_day": "wed"}),
+        clock,
+    )
+    .unwrap();
+    app.call("add_round", serde_json::json!({"number": 1, "start": "2026-11-09", "ri_days": ["wed", "sat"]}), clock)
+        .unwrap();
+    app.call("set_round_holiday", serde_json::json!({"number": 1, "date": "2026-11-17", "holiday": true}), clock)
+        .unwrap();
+    app.call("lock", serde_json::json!({}), clock).unwrap();
+    path
+}
+
 fn is_hindi(text: &str) -> bool {
     text.chars().filter(|c| ('\u{0900}'..='\u{097F}').contains(c)).count() > 10
 }
@@ -107,6 +136,84 @@ async fn tour(lang: &str) {
     s.el("menu-sheet").await;
     shot(&s, "menu", lang).await;
     s.end().await;
+}
+
+/// The campaign's screens: the round's plan with its calendar, a site's carry kit, the mop-up
+/// list of the last day, the rounds, the sites and a site's form, then the first day's session
+/// at the site with two vials open (their timers) and its closing.
+async fn round_tour(lang: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = campaign_store(dir.path(), lang);
+    let s = Session::start_in(&store, &[]).await;
+    s.type_in("pin-input", "2468").await;
+    s.click("pin-submit").await;
+
+    s.click("tab-round").await;
+    // The round's first day (today is after the round): the site's session.
+    s.sel("[data-testid=\"plan-day\"][data-date=\"2026-11-09\"]").await;
+    s.el("plan-session").await;
+    shot(&s, "round-plan", lang).await;
+    s.click("plan-kit").await;
+    s.el("kit-item").await;
+    let mut antigens = Vec::new();
+    for el in s.all("kit-item").await {
+        antigens.push(el.attr("data-antigen").await.unwrap().unwrap());
+    }
+    shot(&s, "round-kit", lang).await;
+    s.click("sheet-close").await;
+
+    // The last working day, 2026-11-20 (the 17th a holiday): the mop-up list.
+    s.click_sel("[data-testid=\"plan-calendar\"] [data-date=\"2026-11-20\"]").await;
+    s.click("plan-mop-up").await;
+    s.el("mop-up-count").await;
+    shot(&s, "round-mop-up", lang).await;
+    s.click("sheet-close").await;
+
+    s.click("round-rounds").await;
+    s.sel("[data-testid=\"cal-day\"][data-kind=\"holiday\"]").await;
+    shot(&s, "round-calendar", lang).await;
+    s.click("round-sites").await;
+    s.el("site").await;
+    shot(&s, "round-sites", lang).await;
+    s.click("site-edit").await;
+    s.el("site-save").await;
+    shot(&s, "round-site-form", lang).await;
+    s.click("sheet-close").await;
+
+    s.click("round-plan").await;
+    s.sel("[data-testid=\"plan-day\"][data-date=\"2026-11-09\"]").await;
+    s.click_sel("[data-testid=\"plan-session\"] [data-testid=\"plan-start\"]").await;
+    s.el("vial-ledger").await;
+    for a in antigens.iter().take(2) {
+        s.click("vial-open").await;
+        s.click(&format!("vial-antigen-{a}")).await;
+        s.click("vial-vvm-1").await;
+        s.click("vial-open-save").await;
+    }
+    s.wait_count("vial-timer", antigens.len().min(2)).await;
+    shot(&s, "round-vials", lang).await;
+    s.click("close-session").await;
+    s.el("ledger-close-confirm").await;
+    shot(&s, "round-close", lang).await;
+    s.click("ledger-close-confirm").await;
+    s.el("session-closed").await;
+    s.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_screens_in_english() {
+    if skip() {
+        return;
+    }
+    round_tour("en").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_screens_in_hindi() {
+    if skip() {
+        return;
+    }
+    round_tour("hi").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

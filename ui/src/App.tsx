@@ -11,12 +11,13 @@ import { LockScreen } from "./screens/Lock";
 import { SurveyScreen } from "./screens/Survey";
 import { SessionScreen } from "./screens/Session";
 import { SupervisorScreen } from "./screens/Supervisor";
+import { RoundScreen } from "./screens/Round";
 import { SyncScreen } from "./screens/SyncScreen";
 
 type Phase = "loading" | "failed" | "language" | "start" | "enroll" | "create_worker" | "lock" | "add_worker" | "main";
 
 const HOME: Record<string, Tab> = { asha: "survey", anm: "session", supervisor: "supervisor" };
-const TABS: Tab[] = ["survey", "session", "supervisor", "sync"];
+const TABS: Tab[] = ["survey", "session", "round", "supervisor", "sync"];
 
 let readySent = false;
 /** Tells the shell the first screen is interactive (once; errors ignored). */
@@ -38,6 +39,8 @@ export function App() {
   const [dataVersion, setDataVersion] = useState(0);
   const [, setLangCode] = useState(language());
   const [addAfterSignIn, setAddAfterSignIn] = useState(false);
+  // A session another tab asks the session tab to show (the plan's "Start session").
+  const [shownSession, setShownSession] = useState<{ id: string; n: number } | null>(null);
   // Tabs once opened stay mounted (hidden), so a worker keeps her place when switching.
   const seen = useRef(new Set<Tab>());
   if (phase === "main") seen.current.add(tab);
@@ -153,9 +156,23 @@ export function App() {
   const ctx: Ctx | null = useMemo(
     () =>
       app && sync
-        ? { app, worker, sync, dataVersion, today: app.today, setTab: (x: Tab) => setTab(x), setSync }
+        ? {
+            app,
+            worker,
+            sync,
+            dataVersion,
+            today: app.today,
+            setTab: (x: Tab) => setTab(x),
+            setSync,
+            shown: shownSession,
+            showSession: (id: string) => {
+              setShownSession({ id, n: (shownSession?.n ?? 0) + 1 });
+              seen.current.add("session");
+              setTab("session");
+            },
+          }
         : null,
-    [app, worker, sync, dataVersion],
+    [app, worker, sync, dataVersion, shownSession],
   );
 
   if (phase === "loading") return <main class="screen center"><Loading /></main>;
@@ -204,7 +221,7 @@ export function App() {
             <div class="content">
               {TABS.filter((x) => seen.current.has(x)).map((x) => (
                 <div key={x} hidden={tab !== x}>
-                  {x === "survey" ? <SurveyScreen /> : x === "session" ? <SessionScreen /> : x === "supervisor" ? <SupervisorScreen /> : <SyncScreen />}
+                  {x === "survey" ? <SurveyScreen /> : x === "session" ? <SessionScreen /> : x === "round" ? <RoundScreen /> : x === "supervisor" ? <SupervisorScreen /> : <SyncScreen />}
                 </div>
               ))}
             </div>

@@ -8,6 +8,11 @@ export type AddDosesReq = { register_id: string, doses: Array<DoseInput>, };
 
 export type AddPregnantWomanReq = { household_id: string, name: string, lmp?: string | null, edd?: string | null, doses?: Array<DoseInput>, };
 
+/**
+ * `add_round`: a round of the campaign with its calendar.
+ */
+export type AddRoundReq = { number: number, start: string, working_days?: number | null, ri_days?: Array<Day>, holidays?: Array<string>, };
+
 export type AddVillageReq = { name: string, };
 
 /**
@@ -69,9 +74,9 @@ export type AntigenCount = { antigen: Antigen, doses: number, };
  * Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
  * CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
- * `PIN_WAIT`).
+ * `PIN_WAIT`, `NOT_ALLOWED`).
  */
-export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED";
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED";
 
 /**
  * An error as the UI receives it: a stable `code` and an English `message` that says what and
@@ -128,11 +133,25 @@ export type BeneficiaryReq = { register_id: string, };
 export type BeneficiaryStatus = "active" | "migrated" | "died" | "delivered";
 
 /**
+ * One day of the strip.
+ */
+export type CalendarDay = { date: string, kind: DayKind, 
+/**
+ * 1 to the round's working days, on a working day; `null` on a day skipped.
+ */
+working_day: number | null, };
+
+/**
  * Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count). A
  * pregnant woman is classified by Td ([`classify`]). "Up to date" is the classification alone:
  * doses may be due now (not yet overdue); the screens show how many beside it.
  */
 export type Classification = "left_out" | "drop_out" | "up_to_date";
+
+/**
+ * `close_ledger_session`: closes a session with its ledger.
+ */
+export type CloseLedgerSessionReq = { session_id: string, };
 
 export type CloseSessionReq = { session_id: string, vials?: Array<VialsInput>, };
 
@@ -140,6 +159,16 @@ export type CloseSessionReq = { session_id: string, vials?: Array<VialsInput>, }
  * The dose codes of each kind of beneficiary, in schedule order.
  */
 export type Codes = { child: Array<DoseCode>, pregnant_woman: Array<DoseCode>, };
+
+/**
+ * A person of the microplan: a name, and a phone when known.
+ */
+export type Contact = { name: string, phone: string | null, };
+
+/**
+ * A person of a site (its ANM, a mobilizer, the alternate vaccine delivery person).
+ */
+export type ContactInput = { name: string, phone?: string | null, };
 
 /**
  * Coverage of a register (or one village of it) on a date.
@@ -163,6 +192,17 @@ pregnant_left_out: number, pregnant_drop_out: number, pregnant_up_to_date: numbe
  * Coverage of everything, and of each village.
  */
 export type CoverageResp = { total: Coverage, villages: Array<VillageCoverage>, };
+
+/**
+ * A day of the week, as the microplan and the round calendar write it (`wed`): a site's
+ * routine-immunization day, the RI days a round skips.
+ */
+export type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/**
+ * What a day of a round's calendar strip is.
+ */
+export type DayKind = "working" | "sunday" | "ri_day" | "holiday";
 
 /**
  * The mother after her delivery, and the newborns it registered (with their birth doses due).
@@ -203,6 +243,22 @@ clock_skew_ms: number | null,
  * Cut off by the server (`teeka-server revoke`).
  */
 revoked: boolean, };
+
+/**
+ * Diluents, one per reconstituted vial.
+ */
+export type Diluents = { BCG: number, MR: number, JE: number, };
+
+/**
+ * Why an opened vial was discarded (domain reference §6.1, the open-vial policy).
+ */
+export type DiscardReason = "SESSION_END" | "TIME_LIMIT" | "VVM_DISCARD" | "EXPIRED" | "CONTAMINATED" | "FROZEN" | "LABEL_MISSING";
+
+/**
+ * `discard_vial`: an open vial discarded now, with its reason; the ledger of `session_id`
+ * (the session the screen shows) after it.
+ */
+export type DiscardVialReq = { session_id: string, vial_id: string, reason: DiscardReason, };
 
 /**
  * One dose of the National Immunization Schedule, in schedule order.
@@ -387,6 +443,12 @@ due: number, };
 export type HouseholdsReq = { village_id: string, };
 
 /**
+ * The high-risk-area type of a session site (domain reference §3.3: the polio programme's
+ * HRAs and the hard-to-reach areas IMI targets).
+ */
+export type HraType = "none" | "urban_slum" | "nomadic" | "brick_kiln" | "construction_site" | "riverine" | "forest_tribal" | "hilly" | "other_migrant";
+
+/**
  * The answer of `record_given` and `record_not_given`: the beneficiary's item at the session.
  */
 export type ItemRecorded = { item: SessionItem, warnings: Array<Warning>, };
@@ -395,6 +457,68 @@ export type ItemRecorded = { item: SessionItem, warnings: Array<Warning>, };
  * Whom a register row describes.
  */
 export type Kind = "child" | "pregnant_woman";
+
+/**
+ * One antigen of a kit.
+ */
+export type KitItem = { antigen: Antigen, doses_due: number, doses_needed: number, vials: number, open_vials_usable: number, };
+
+/**
+ * What closing with the ledger did: the session, and its ledger after (vials discarded at the
+ * end, those carried forward still open).
+ */
+export type LedgerClosed = { session: SessionRecord, ledger: SessionLedger, 
+/**
+ * How many vials were discarded at the closing, and how many carried forward.
+ */
+discarded: number, carried: number, };
+
+/**
+ * The session of a ledger.
+ */
+export type LedgerSession = { id: string, 
+/**
+ * The microplan's id of the site it is held at (`S-01`), when it is held at one.
+ */
+site_id: string | null, 
+/**
+ * That site's name.
+ */
+site: string | null, 
+/**
+ * The village it is recorded at (a site's first village).
+ */
+village_id: string, village: string, date: string, closed: boolean, };
+
+/**
+ * A vial of a session's ledger.
+ */
+export type LedgerVial = { id: string, 
+/**
+ * The session that opened it.
+ */
+session_id: string, antigen: Antigen, batch: string | null, expiry: string | null, vvm: number | null, opened_at: string, 
+/**
+ * Opened at an earlier session and carried in under the open-vial policy.
+ */
+carried_in: boolean, discarded: VialDiscard | null, limit: LimitKind, 
+/**
+ * Minutes left under the 4-hour limit (0 once past), else `null`.
+ */
+minutes_left: number | null, 
+/**
+ * Days of use left under the 28-day limit, the day `on` included (0 once past), else `null`.
+ */
+days_left: number | null, 
+/**
+ * Past its limit: must not be used.
+ */
+past_limit: boolean, };
+
+/**
+ * Which limit an open vial is under.
+ */
+export type LimitKind = "four_hours" | "twenty_eight_days" | "session_end";
 
 /**
  * A beneficiary with their doses due on the date and their classification.
@@ -423,6 +547,39 @@ pregnancy_weeks: number | null, };
 
 export type MembersReq = { household_id: string, };
 
+/**
+ * A session site of the microplan.
+ */
+export type MicroplanSite = { site_id: string, name: string, 
+/**
+ * The villages it serves that this device knows, in the microplan's order.
+ */
+villages: Array<SiteVillage>, type: SiteType, hra: HraType, anm: Contact | null, mobilizers: Array<Contact>, avd: Contact | null, 
+/**
+ * From the cold-chain point, in tenths of a kilometre (25 is 2.5 km).
+ */
+distance_tenths_km: number | null, travel_minutes: number | null, ri_day: Day | null, };
+
+/**
+ * The latest not-given record standing of someone on the mop-up list.
+ */
+export type MopUpLast = { code: DoseCode, date: string, reason: ReasonCode, note: string | null, };
+
+/**
+ * Who of the round's due list at a site is still due on a day of the round.
+ */
+export type MopUpList = { round: number, site_id: string, site_name: string, date: string, items: Array<MopUpPerson>, };
+
+/**
+ * One person of the mop-up list.
+ */
+export type MopUpPerson = { register_id: string, name: string, kind: Kind, household_id: string, village: string, doses: Array<DueDose>, last_not_given: MopUpLast | null, };
+
+/**
+ * `mop_up`: who of the round's due list at a site is still due on a day of the round.
+ */
+export type MopUpReq = { number: number, site_id: string, date: string, };
+
 export type NewbornInput = { 
 /**
  * May be "Baby of <mother>" until the child is named.
@@ -447,13 +604,60 @@ export type NotGivenRecord = { id: string, code: DoseCode, date: string, reason:
  */
 note: string | null, };
 
+/**
+ * Why a planned session was not held.
+ */
+export type NotHeldReason = "VACCINE_NOT_AVAILABLE" | "ANM_ABSENT" | "MOBILIZER_ABSENT" | "HOLIDAY_DECLARED" | "LAW_AND_ORDER" | "WEATHER" | "OTHER";
+
 export type OpenSessionReq = { site_id: string, date: string, };
+
+/**
+ * `open_site_session`: the session at a microplan site on a day (resumed when it is open).
+ */
+export type OpenSiteSessionReq = { site_id: string, date: string, };
+
+/**
+ * `open_vial`: a vial opened now at an open session.
+ */
+export type OpenVialReq = { session_id: string, antigen: Antigen, batch?: string | null, expiry?: string | null, vvm?: number | null, };
 
 /**
  * The answer of `open_session`: the session, and whether it was already open at that site and
  * date (then it is resumed, with what it recorded).
  */
 export type OpenedSession = { resumed: boolean, id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
+
+/**
+ * What a supervisor must fix in a plan.
+ */
+export type PlanProblem = { "code": "NO_ANM", site_id: string, } | { "code": "ANM_OVERBOOKED", anm: string, sessions: number, days: number, };
+
+/**
+ * One session of the round's plan: which site, which day, how many expected, and what
+ * happened to it.
+ */
+export type PlanSession = { site_id: string, site_name: string, day: string, 
+/**
+ * 1-based, among the site's sessions in the round.
+ */
+number: number, injections: number, 
+/**
+ * How many beneficiaries are expected (the register ids are not sent).
+ */
+expected: number, not_held: NotHeldReason | null, note: string | null, 
+/**
+ * The day the plan first gave it, when it was moved.
+ */
+moved_from: string | null, };
+
+/**
+ * A site as the plan sees it: its due list's size and its sessions.
+ */
+export type PlanSite = { site_id: string, name: string, type: SiteType, anm: string | null, villages: Array<string>, 
+/**
+ * Beneficiaries on the round's due list in its villages.
+ */
+due: number, injections: number, sessions: number, };
 
 /**
  * Why a dose due was not given (reference §4). Refusals mark the household resistant.
@@ -514,6 +718,11 @@ export type ReportAefiReq = { session_id?: string | null, register_id: string, s
 onset?: string | null, referral?: Referral | null, };
 
 /**
+ * `reschedule_session`: a planned session moved to another working day of the round.
+ */
+export type RescheduleSessionReq = { number: number, site_id: string, date: string, to: string, };
+
+/**
  * High-risk-area type of a household (reference §3.3).
  */
 export type RiskCategory = "urban_slum" | "migratory" | "brick_kiln" | "construction_site" | "nomadic" | "tribal" | "riverine" | "forest_hilly" | "other";
@@ -523,7 +732,53 @@ export type RiskCategory = "urban_slum" | "migratory" | "brick_kiln" | "construc
  */
 export type Role = "asha" | "anm" | "supervisor";
 
+/**
+ * A round with its calendar as it is now (holidays declared since it was made included).
+ */
+export type Round = { number: number, start: string, working_days: number, ri_days: Array<Day>, holidays: Array<string>, calendar: RoundCalendar, };
+
+/**
+ * A round's calendar: every day from its start to its last working day, each marked.
+ */
+export type RoundCalendar = { days: Array<CalendarDay>, 
+/**
+ * The working days only, in order (the `days` of `teeka plan calendar`).
+ */
+working: Array<string>, };
+
+/**
+ * `round_calendar`: a round's days before it is stored (the add-round form's preview), or any
+ * calendar: the start, its working days (default 7), the RI weekdays and the holidays it skips.
+ */
+export type RoundCalendarReq = { start: string, working_days?: number | null, ri_days?: Array<Day>, holidays?: Array<string>, };
+
+/**
+ * `round_plan`: the round's session plan.
+ */
+export type RoundPlanReq = { number: number, };
+
+/**
+ * A round's plan for the screens.
+ */
+export type RoundPlanView = { round: Round, sites: Array<PlanSite>, sessions: Array<PlanSession>, problems: Array<PlanProblem>, };
+
+/**
+ * A round's wastage: per site of its plan, and over them all (the vials and doses summed).
+ */
+export type RoundWastage = { round: number, sites: Array<SiteWastage>, total: Array<Wastage>, };
+
+/**
+ * `round_wastage`: the wastage of a round's days, per site and in all.
+ */
+export type RoundWastageReq = { number: number, };
+
 export type SaveHouseholdReq = { id?: string | null, village_id: string, house_no?: string | null, head_of_household?: string | null, phone?: string | null, risk_category?: RiskCategory | null, };
+
+/**
+ * `save_site`: a new site (`new: true`, its `site_id` new on this device) or every field of a
+ * known one (only those that changed are recorded). Supervisors and ANMs only.
+ */
+export type SaveSiteReq = { site_id: string, new?: boolean, name: string, villages: Array<string>, type: SiteType, hra: HraType, anm?: ContactInput | null, mobilizers?: Array<ContactInput>, avd?: ContactInput | null, distance_tenths_km?: number | null, travel_minutes?: number | null, ri_day?: Day | null, };
 
 export type SearchReq = { text: string, village_id?: string | null, };
 
@@ -558,6 +813,37 @@ edd: string | null, given?: Array<DoseCode>, not_given?: Array<NotGivenCode>, };
 export type SessionItemReq = { session_id: string, register_id: string, };
 
 /**
+ * A session's vial ledger (`teeka session show`).
+ */
+export type SessionLedger = { session: LedgerSession, 
+/**
+ * The vials opened at the session, then the vials carried in, each by opening time.
+ */
+vials: Array<LedgerVial>, 
+/**
+ * Per antigen, the vials carried in that are still open and within their limits.
+ */
+open_vials_usable: { [key in Antigen]?: number }, 
+/**
+ * Per antigen, the doses given at the session.
+ */
+doses_given: { [key in Antigen]?: number }, 
+/**
+ * Per antigen with a vial opened or a dose given, in kit order.
+ */
+wastage: Array<Wastage>, };
+
+/**
+ * `session_ledger`: a session's vials with the time left on each.
+ */
+export type SessionLedgerReq = { session_id: string, };
+
+/**
+ * `session_not_held`: a planned session not held, with its reason (`note` for `OTHER`).
+ */
+export type SessionNotHeldReq = { number: number, site_id: string, date: string, reason: NotHeldReason, note?: string | null, };
+
+/**
  * A session on record, with its site's name.
  */
 export type SessionRecord = { id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
@@ -565,6 +851,11 @@ export type SessionRecord = { id: string, site_id: string, site: string, date: s
 export type SessionReq = { session_id: string, };
 
 export type SetLanguageReq = { language?: string | null, };
+
+/**
+ * `set_round_holiday`: a day of the round declared a holiday (`holiday: false` undoes it).
+ */
+export type SetRoundHolidayReq = { number: number, date: string, holiday: boolean, };
 
 export type SetStatusReq = { register_id: string, status: BeneficiaryStatus, };
 
@@ -587,6 +878,52 @@ export type SimilarChildrenReq = { village_id: string, name: string, dob?: strin
  * being edited, which is left out.
  */
 export type SimilarHouseholdsReq = { village_id: string, house_no?: string | null, phone?: string | null, id?: string | null, };
+
+/**
+ * A site's carry kit on a day (`teeka plan kit`).
+ */
+export type SiteKit = { 
+/**
+ * The microplan's id of the site.
+ */
+site: string, date: string, items: Array<KitItem>, supplies: Supplies, };
+
+/**
+ * `site_kit`: what the carrier must hold for a site on a day (`teeka plan kit`).
+ */
+export type SiteKitReq = { site_id: string, date: string, };
+
+/**
+ * A session site's kind in the microplan (domain reference §3.4).
+ */
+export type SiteType = "fixed" | "outreach" | "mobile";
+
+/**
+ * A village a site serves.
+ */
+export type SiteVillage = { id: string, name: string, };
+
+/**
+ * One site's wastage over a round's days.
+ */
+export type SiteWastage = { site_id: string, name: string, wastage: Array<Wastage>, };
+
+/**
+ * What goes with the vaccines.
+ */
+export type Supplies = { 
+/**
+ * AD syringes of 0.1 ml (BCG, fIPV), with the syringe wastage.
+ */
+ad_syringes_0_1ml: number, 
+/**
+ * AD syringes of 0.5 ml (every other injection), with the syringe wastage.
+ */
+ad_syringes_0_5ml: number, 
+/**
+ * One per reconstituted vial (BCG, MR, JE).
+ */
+reconstitution_syringes: number, diluents: Diluents, hub_cutters: number, red_bags: number, black_bags: number, mcp_cards: number, };
 
 /**
  * The sync state the UI shows (`SyncState` of docs/app-api.md): made in one place,
@@ -624,6 +961,15 @@ export type UpdateAefiReq = { aefi_id: string, severity: AefiSeverity, observed:
 
 export type UpdateBeneficiaryReq = { register_id: string, name?: string | null, sex?: Sex | null, dob?: string | null, lmp?: string | null, mother_name?: string | null, };
 
+/**
+ * How a vial was discarded.
+ */
+export type VialDiscard = { reason: DiscardReason, at: string, 
+/**
+ * The later session it was discarded at, when it was carried forward.
+ */
+session_id: string | null, };
+
 export type VialsInput = { antigen: Antigen, opened: number, };
 
 /**
@@ -650,6 +996,21 @@ export type VillageFilterReq = { village_id?: string | null, };
  * prints.
  */
 export type Warning = { "code": "ALREADY_GIVEN", "params": { dose: DoseCode, given_on: string, } } | { "code": "EARLY", "params": { dose: DoseCode, date: string, due_on: string | null, } } | { "code": "PAST_MAX_AGE", "params": { dose: DoseCode, date: string, } } | { "code": "NOT_APPLICABLE", "params": { dose: DoseCode, date: string, } } | { "code": "NOT_ACTIVE", "params": { register_id: string, status: BeneficiaryStatus, } };
+
+/**
+ * Vaccine wastage of one antigen over some sessions: (doses in the opened vials − doses given)
+ * ÷ doses in the opened vials. More doses given than the opened vials hold is a data error
+ * (a vial not recorded, or a dose recorded twice): flagged, and the negative rate shown.
+ */
+export type Wastage = { antigen: Antigen, vials_opened: number, doses_in_vials: number, doses_given: number, 
+/**
+ * Percent with one decimal; `null` when no vial was opened.
+ */
+rate: number | null, 
+/**
+ * More doses given than the opened vials hold.
+ */
+data_error: boolean, };
 
 /**
  * A worker of this device (local only), as the UI sees them: never the PIN's hash.
@@ -701,6 +1062,23 @@ export type Commands = {
   follow_up: { req: VillageFilterReq; resp: Array<FollowUpItem>; access: "read" };
   set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<Refusal>; access: "read" };
+  round_calendar: { req: RoundCalendarReq; resp: RoundCalendar; access: "read" };
+  sites: { req: Empty; resp: Array<MicroplanSite>; access: "read" };
+  save_site: { req: SaveSiteReq; resp: MicroplanSite; access: "write" };
+  rounds: { req: Empty; resp: Array<Round>; access: "read" };
+  add_round: { req: AddRoundReq; resp: Round; access: "write" };
+  set_round_holiday: { req: SetRoundHolidayReq; resp: Round; access: "write" };
+  round_plan: { req: RoundPlanReq; resp: RoundPlanView; access: "read" };
+  session_not_held: { req: SessionNotHeldReq; resp: RoundPlanView; access: "write" };
+  reschedule_session: { req: RescheduleSessionReq; resp: RoundPlanView; access: "write" };
+  mop_up: { req: MopUpReq; resp: MopUpList; access: "read" };
+  round_wastage: { req: RoundWastageReq; resp: RoundWastage; access: "read" };
+  site_kit: { req: SiteKitReq; resp: SiteKit; access: "read" };
+  open_site_session: { req: OpenSiteSessionReq; resp: OpenedSession; access: "write" };
+  session_ledger: { req: SessionLedgerReq; resp: SessionLedger; access: "read" };
+  open_vial: { req: OpenVialReq; resp: SessionLedger; access: "write" };
+  discard_vial: { req: DiscardVialReq; resp: SessionLedger; access: "write" };
+  close_ledger_session: { req: CloseLedgerSessionReq; resp: LedgerClosed; access: "write" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };
   enroll: { req: EnrollReq; resp: SyncState; access: "shell" };
@@ -719,7 +1097,7 @@ export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUS
 /** High-risk-area types of a household. */
 export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
 /** Every error code the UI may receive. */
-export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED"] as const;
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED"] as const;
 /** The codes of the core's warnings. */
 export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 /** A beneficiary's classification. */

@@ -12,9 +12,13 @@ export interface Ctx {
   today: string;
   setTab: (tab: Tab) => void;
   setSync: (s: SyncState) => void;
+  /** The session another tab asked the session tab to show (`n` bumps on each ask). */
+  shown: { id: string; n: number } | null;
+  /** Shows a session on the session tab (the plan's "Start session"). */
+  showSession: (id: string) => void;
 }
 
-export type Tab = "survey" | "session" | "supervisor" | "sync";
+export type Tab = "survey" | "session" | "round" | "supervisor" | "sync";
 
 export const AppCtx = createContext<Ctx>(null as unknown as Ctx);
 export const useApp = () => useContext(AppCtx);

@@ -11,13 +11,16 @@ use teeka_sync::SyncError;
 /// Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
 /// CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
 /// failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
-/// `PIN_WAIT`).
+/// `PIN_WAIT`, `NOT_ALLOWED`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AppCode {
     Locked,
     WrongPin,
     PinWait,
+    /// The signed-in worker's role may not do this (an ASHA opens no session or vial and does
+    /// not change the plan).
+    NotAllowed,
     InvalidInput,
     NotFound,
     UnknownBeneficiary,
@@ -59,10 +62,11 @@ pub enum AppCode {
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 40] = [
+    pub const ALL: [AppCode; 41] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
+        AppCode::NotAllowed,
         AppCode::InvalidInput,
         AppCode::NotFound,
         AppCode::UnknownBeneficiary,
@@ -108,6 +112,7 @@ impl AppCode {
             AppCode::Locked => "LOCKED",
             AppCode::WrongPin => "WRONG_PIN",
             AppCode::PinWait => "PIN_WAIT",
+            AppCode::NotAllowed => "NOT_ALLOWED",
             AppCode::InvalidInput => "INVALID_INPUT",
             AppCode::NotFound => "NOT_FOUND",
             AppCode::UnknownBeneficiary => "UNKNOWN_BENEFICIARY",

@@ -493,3 +493,237 @@ pub struct OpenedSession {
     pub session: Session,
     pub resumed: bool,
 }
+
+pub use crate::views::campaign::{CalendarDay, DayKind, RoundCalendar};
+
+/// `round_calendar`: a round's days before it is stored (the add-round form's preview), or any
+/// calendar: the start, its working days (default 7), the RI weekdays and the holidays it skips.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RoundCalendarReq {
+    pub start: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub working_days: Option<u32>,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<teeka_domain::Day>>", optional)]
+    pub ri_days: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub holidays: Option<Vec<String>>,
+}
+
+pub use crate::views::campaign::{
+    MicroplanSite, MopUpLast, MopUpList, MopUpPerson, PlanSession, PlanSite, Round, RoundPlanView, SiteVillage,
+};
+pub type SitesReq = Empty;
+pub type RoundsReq = Empty;
+
+/// A person of a site (its ANM, a mobilizer, the alternate vaccine delivery person).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub name: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub phone: Option<String>,
+}
+
+/// `save_site`: a new site (`new: true`, its `site_id` new on this device) or every field of a
+/// known one (only those that changed are recorded). Supervisors and ANMs only.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SaveSiteReq {
+    pub site_id: String,
+    #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
+    pub new: bool,
+    pub name: String,
+    pub villages: Vec<Uuid>,
+    #[serde(rename = "type")]
+    #[ts(rename = "type", as = "teeka_domain::SiteType")]
+    pub site_type: String,
+    #[ts(as = "teeka_domain::HraType")]
+    pub hra: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub anm: Option<ContactInput>,
+    #[serde(default)]
+    #[ts(as = "Option<_>", optional)]
+    pub mobilizers: Vec<ContactInput>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub avd: Option<ContactInput>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub distance_tenths_km: Option<u32>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub travel_minutes: Option<u32>,
+    #[serde(default)]
+    #[ts(as = "Option<teeka_domain::Day>", optional = nullable)]
+    pub ri_day: Option<String>,
+}
+
+/// `add_round`: a round of the campaign with its calendar.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AddRoundReq {
+    pub number: u32,
+    pub start: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub working_days: Option<u32>,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<teeka_domain::Day>>", optional)]
+    pub ri_days: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub holidays: Option<Vec<String>>,
+}
+
+/// `set_round_holiday`: a day of the round declared a holiday (`holiday: false` undoes it).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoundHolidayReq {
+    pub number: u32,
+    pub date: String,
+    pub holiday: bool,
+}
+
+/// `round_plan`: the round's session plan.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RoundPlanReq {
+    pub number: u32,
+}
+
+/// `session_not_held`: a planned session not held, with its reason (`note` for `OTHER`).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionNotHeldReq {
+    pub number: u32,
+    pub site_id: String,
+    pub date: String,
+    #[ts(as = "teeka_domain::NotHeldReason")]
+    pub reason: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub note: Option<String>,
+}
+
+/// `reschedule_session`: a planned session moved to another working day of the round.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleSessionReq {
+    pub number: u32,
+    pub site_id: String,
+    pub date: String,
+    pub to: String,
+}
+
+/// `mop_up`: who of the round's due list at a site is still due on a day of the round.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MopUpReq {
+    pub number: u32,
+    pub site_id: String,
+    pub date: String,
+}
+
+pub use teeka_store::{LedgerSession, LedgerVial, SessionLedger, SiteKit, VialDiscard};
+
+/// `site_kit`: what the carrier must hold for a site on a day (`teeka plan kit`).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SiteKitReq {
+    pub site_id: String,
+    pub date: String,
+}
+
+/// `open_site_session`: the session at a microplan site on a day (resumed when it is open).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct OpenSiteSessionReq {
+    pub site_id: String,
+    pub date: String,
+}
+
+/// `session_ledger`: a session's vials with the time left on each.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionLedgerReq {
+    pub session_id: Uuid,
+}
+
+/// `open_vial`: a vial opened now at an open session.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct OpenVialReq {
+    pub session_id: Uuid,
+    #[ts(as = "Antigen")]
+    pub antigen: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub batch: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub expiry: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub vvm: Option<u8>,
+}
+
+/// `discard_vial`: an open vial discarded now, with its reason; the ledger of `session_id`
+/// (the session the screen shows) after it.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DiscardVialReq {
+    pub session_id: Uuid,
+    pub vial_id: Uuid,
+    #[ts(as = "teeka_domain::DiscardReason")]
+    pub reason: String,
+}
+
+/// `close_ledger_session`: closes a session with its ledger.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CloseLedgerSessionReq {
+    pub session_id: Uuid,
+}
+
+/// What closing with the ledger did: the session, and its ledger after (vials discarded at the
+/// end, those carried forward still open).
+#[derive(Debug, Serialize, TS)]
+pub struct LedgerClosed {
+    pub session: Session,
+    pub ledger: SessionLedger,
+    /// How many vials were discarded at the closing, and how many carried forward.
+    pub discarded: u32,
+    pub carried: u32,
+}
+
+pub use teeka_domain::kit::Wastage;
+
+/// `round_wastage`: the wastage of a round's days, per site and in all.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RoundWastageReq {
+    pub number: u32,
+}
+
+/// One site's wastage over a round's days.
+#[derive(Debug, Serialize, TS)]
+pub struct SiteWastage {
+    pub site_id: String,
+    pub name: String,
+    pub wastage: Vec<Wastage>,
+}
+
+/// A round's wastage: per site of its plan, and over them all (the vials and doses summed).
+#[derive(Debug, Serialize, TS)]
+pub struct RoundWastage {
+    pub round: u32,
+    pub sites: Vec<SiteWastage>,
+    pub total: Vec<Wastage>,
+}

@@ -88,6 +88,11 @@ impl App {
     }
 
     /// Activity, and a signed-in worker required: the context of a write.
+    /// The signed-in worker's role, if one is signed in.
+    pub(crate) fn signed_in_role(&self) -> Option<WorkerRole> {
+        self.signed_in.as_ref().map(|w| w.role)
+    }
+
     pub(crate) fn guard(&mut self, clock: &Clock) -> Result<Ctx, AppError> {
         self.activity(clock)?;
         let worker = self.signed_in.as_ref().ok_or_else(AppError::locked)?;

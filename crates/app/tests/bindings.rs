@@ -201,6 +201,40 @@ fn real_answers_have_the_fields_of_their_typescript() {
     same_fields::<Codes>(&state["codes"]);
     same_fields::<SyncState>(&state["sync"]);
 
+    // The campaign's answers (the clock's today is a working day of round 1).
+    let site = ok(
+        "save_site",
+        json!({"site_id": "S-01", "new": true, "name": "Rampur AWC", "villages": [village["id"]], "type": "outreach", "hra": "none",
+               "anm": {"name": "Meena", "phone": null}}),
+    );
+    same_fields::<MicroplanSite>(&site);
+    same_fields::<SiteVillage>(&site["villages"][0]);
+    let round = ok("add_round", json!({"number": 1, "start": "2026-03-09"}));
+    same_fields::<Round>(&round);
+    same_fields::<RoundCalendar>(&round["calendar"]);
+    same_fields::<CalendarDay>(&round["calendar"]["days"][0]);
+    let plan = ok("round_plan", json!({"number": 1}));
+    same_fields::<RoundPlanView>(&plan);
+    same_fields::<PlanSite>(&plan["sites"][0]);
+    same_fields::<PlanSession>(&plan["sessions"][0]);
+    let mop_up = ok("mop_up", json!({"number": 1, "site_id": "S-01", "date": "2026-03-10"}));
+    same_fields::<MopUpList>(&mop_up);
+    same_fields::<MopUpPerson>(&mop_up["items"][0]);
+    let kit = ok("site_kit", json!({"site_id": "S-01", "date": "2026-03-10"}));
+    same_fields::<SiteKit>(&kit);
+    let opened = ok("open_site_session", json!({"site_id": "S-01", "date": "2026-03-10"}));
+    let antigen = kit["items"][0]["antigen"].clone();
+    let ledger = ok("open_vial", json!({"session_id": opened["id"], "antigen": antigen, "batch": "P1", "vvm": 1}));
+    same_fields::<SessionLedger>(&ledger);
+    same_fields::<LedgerSession>(&ledger["session"]);
+    same_fields::<LedgerVial>(&ledger["vials"][0]);
+    let closed = ok("close_ledger_session", json!({"session_id": opened["id"]}));
+    same_fields::<LedgerClosed>(&closed);
+    let wastage = ok("round_wastage", json!({"number": 1}));
+    same_fields::<RoundWastage>(&wastage);
+    same_fields::<SiteWastage>(&wastage["sites"][0]);
+    same_fields::<Wastage>(&wastage["total"][0]);
+
     let err = app.call("beneficiary", json!({"register_id": "NOPE"}), clock).unwrap_err();
     same_fields::<AppError>(&serde_json::to_value(&err).unwrap());
 }

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
-import type { AefiRecord, AefiSeverity as Severity, AefiSign, Antigen, DoseCode, ReasonCode, Referral, SessionRecord as Session, SessionItem, Tally, Village, Warning } from "../bindings";
+import type { AefiRecord, AefiSeverity as Severity, AefiSign, Antigen, DoseCode, ReasonCode, Referral, SessionLedger, SessionRecord as Session, SessionItem, Tally, Village, Warning } from "../bindings";
 import { useApp } from "../context";
 import { antigenName, doseName, kindName, reasonName, t, warningText } from "../i18n";
 import { AEFI_SIGNS, REFERRALS, knownSigns, minimumSeverity, needsReferral, onsetInstant, onsetParts, parseTime, severityAllowed } from "../lib/aefi";
@@ -13,10 +13,27 @@ import { useLoad } from "./Survey";
 import { personAge } from "../lib/age";
 import { WalkIn } from "../components/WalkIn";
 import { NotGivenPicker } from "../components/NotGivenPicker";
+import { LedgerCloseForm, VialLedger } from "./RoundSession";
 
 export function SessionScreen() {
+  const { shown } = useApp();
   const [session, setSession] = useState<Session | null>(null);
   const [resumed, setResumed] = useState(false);
+  // A session another tab asked for (the round plan's "Start session").
+  useEffect(() => {
+    if (!shown) return;
+    let live = true;
+    api.sessions().then(
+      (all) => {
+        const s = all.find((x) => x.id === shown.id);
+        if (live && s) (setSession(s), setResumed(false));
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [shown?.n]);
   const leave = () => (setSession(null), setResumed(false));
   return (
     <div class="screen" data-screen="session">
@@ -107,7 +124,7 @@ const openDoses = (item: SessionItem): DoseCode[] => {
 };
 
 function SessionView({ session, resumed, setSession, onLeave }: { session: Session; resumed: boolean; setSession: (s: Session) => void; onLeave: () => void }) {
-  const { app, dataVersion } = useApp();
+  const { app, dataVersion, worker } = useApp();
   const [items, setItems] = useState<SessionItem[] | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
   const [tally, setTally] = useState<Tally | null>(null);
@@ -125,6 +142,16 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
   const [walkIn, setWalkIn] = useState(false);
 
   const loadTally = () => api.sessionTally(session.id).then(setTally, () => {});
+  // The vial ledger (a session at a microplan site, or one with vials opened).
+  const [ledger, setLedger] = useState<SessionLedger | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.sessionLedger(session.id).then((l) => live && setLedger(l ?? null), () => {});
+    return () => {
+      live = false;
+    };
+  }, [session.id, session.closed, dataVersion]);
+  const withLedger = !!ledger && (ledger.session.site_id !== null || ledger.vials.length > 0);
   const asked = useRef(0);
   useEffect(() => {
     let live = true;
@@ -241,7 +268,7 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
     <>
       <div class="head">
         <div>
-          <h1>{session.site}</h1>
+          <h1>{ledger?.session.site ?? session.site}</h1>
           <p class="muted">
             {isoToDisplay(session.date)} · {session.closed ? t("session.closed") : t("session.open_state")} · {items ? t("session.people_n", { n: items.length }) : ""}
           </p>
@@ -255,6 +282,7 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
       <button class="tally-strip" onClick={() => setSheet({ k: "tally" })} data-testid="tally-open">
         <strong>{t("session.tally")}:</strong> {t("session.tally_total", { n: totalDoses(tally) })} · {t("session.tally_people", { n: tally?.beneficiaries ?? 0 })}
       </button>
+      {withLedger && worker?.role !== "asha" && <VialLedger session={session} ledger={ledger} setLedger={setLedger} />}
       <input type="search" placeholder={t("session.filter")} aria-label={t("session.filter")} value={filter} onInput={(e) => (setFilter(e.currentTarget.value), setShown(60))} data-testid="session-filter" />
       <ErrorBox error={err} />
       {warnings.length > 0 && <div class="note" data-testid="warnings">{t("common.warnings")} {warnings.map(warningText).join(" ")}</div>}
@@ -320,7 +348,10 @@ function SessionView({ session, resumed, setSession, onLeave }: { session: Sessi
         />
       )}
       {sheet?.k === "aefi" && <AefiForm item={sheet.item} session={session} onDone={() => (setSheet(null), loadTally())} onClose={() => setSheet(null)} />}
-      {sheet?.k === "close" && (
+      {sheet?.k === "close" && withLedger && ledger && (
+        <LedgerCloseForm session={session} ledger={ledger} setLedger={setLedger} onClose={() => setSheet(null)} onDone={(s) => (setSession(s), setSheet(null))} />
+      )}
+      {sheet?.k === "close" && !withLedger && (
         <CloseForm
           session={session}
           given={totalDoses(tally)}

@@ -1,6 +1,7 @@
 //! What the app's screens show, built from the store's records with the domain's rules: one
 //! module per screen. Each read takes the store and the date; none writes.
 
+pub mod campaign;
 pub mod session;
 pub mod supervisor;
 pub mod survey;
