@@ -675,10 +675,68 @@ impl Store {
         let site = self.site_named(site_id)?;
         let villages = self.site_villages(site.id)?;
         let (due, new_cards) = self.villages_due(&villages, on)?;
-        let mut need = KitNeed::from_due_list(&due, 1, new_cards);
+        self.kit_of(site.site_id, &villages, &due, new_cards, on, table, &mut HashMap::new())
+    }
+
+    /// The carry kits of every site on `on`, in site id order: [`Store::site_kit`] of each, with
+    /// the register read and its due list made once for the whole block.
+    pub fn site_kits(&self, on: Date, table: &VaccineTable) -> Result<Vec<SiteKit>> {
+        let settings = self.settings()?;
+        let mut lister = teeka_domain::report::DueLister::default();
+        // Each village's due list on the day, and its people due with no dose on record.
+        let mut by_village: HashMap<String, (Vec<DueItem>, u32)> = HashMap::new();
+        for (p, history) in self.people(None)? {
+            if let Some(item) = lister.item(&p, &history, on, &settings) {
+                let (items, new_cards) = by_village.entry(p.village.to_lowercase()).or_default();
+                *new_cards += u32::from(history.is_empty());
+                items.push(item);
+            }
+        }
+        let sites: Vec<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT id, site_id FROM sites ORDER BY site_id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut chains = HashMap::new();
+        let mut kits = Vec::with_capacity(sites.len());
+        for (id, site_id) in sites {
+            let villages = self.site_villages(parse(&id, "site id")?)?;
+            let mut due: Vec<&DueItem> = Vec::new();
+            let mut new_cards = 0;
+            let mut seen = HashSet::new();
+            for (_, name, _) in &villages {
+                let name = name.to_lowercase();
+                if let Some((items, cards)) = by_village.get(&name).filter(|_| seen.insert(name.clone())) {
+                    due.extend(items);
+                    new_cards += cards;
+                }
+            }
+            kits.push(self.kit_of(site_id, &villages, due, new_cards, on, table, &mut chains)?);
+        }
+        Ok(kits)
+    }
+
+    /// The kit of a site from its villages' due list on `on`, less the open vials its
+    /// sub-centres carry (their chains read once into `chains`).
+    #[allow(clippy::too_many_arguments)]
+    fn kit_of<'a>(
+        &self,
+        site_id: String,
+        villages: &[(Uuid, String, Option<String>)],
+        due: impl IntoIterator<Item = &'a DueItem>,
+        new_cards: u32,
+        on: Date,
+        table: &VaccineTable,
+        chains: &mut HashMap<Option<String>, Chain>,
+    ) -> Result<SiteKit> {
+        let mut need = KitNeed::from_due_list(due, 1, new_cards);
         let parents: BTreeSet<Option<String>> = villages.iter().map(|(_, _, p)| p.clone()).collect();
         for parent in parents {
-            let chain = self.chain(parent.as_deref())?;
+            if !chains.contains_key(&parent) {
+                let chain = self.chain(parent.as_deref())?;
+                chains.insert(parent.clone(), chain);
+            }
+            let Some(chain) = chains.get(&parent) else { continue };
             for v in chain.vials.iter().filter(|v| v.discard.is_none()) {
                 let (Some(vaccine), Some(&opened)) = (table.get(v.antigen), chain.index.get(&v.session)) else {
                     continue;
@@ -690,6 +748,6 @@ impl Store {
             }
         }
         let Kit { items, supplies } = kit(&need, table).map_err(|e| invalid(e.to_string()))?;
-        Ok(SiteKit { site: site.site_id, date: on, items, supplies })
+        Ok(SiteKit { site: site_id, date: on, items, supplies })
     }
 }

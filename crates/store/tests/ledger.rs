@@ -388,6 +388,13 @@ fn the_kit_takes_off_carried_vials_until_their_28_days_pass() {
     assert!(k.items.iter().filter(|i| i.antigen == Antigen::Penta).all(|i| i.open_vials_usable == 1));
 
     assert_eq!(s.site_kit("S-09", date("2026-12-02"), &t).unwrap_err().code(), "UNKNOWN_SITE");
+
+    // The block's kits at once are each site's kit.
+    for day in ["2026-12-02", "2026-12-07", "2026-12-08"] {
+        let all = s.site_kits(date(day), &t).unwrap();
+        let each: Vec<_> = ["S-01", "S-02"].iter().map(|id| s.site_kit(id, date(day), &t).unwrap()).collect();
+        assert_eq!(all, each, "{day}");
+    }
 }
 
 #[test]
