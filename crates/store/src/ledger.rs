@@ -508,9 +508,11 @@ impl Store {
     /// Closes an open session with its ledger, in one transaction: each vial opened there and
     /// still open is discarded (`SESSION_END`; `TIME_LIMIT` for a reconstituted vial past its 4
     /// hours) unless the open-vial policy of `table` covers its antigen, when it stays open,
-    /// carried forward; the closing's `vials` are the ledger's counts per antigen.
+    /// carried forward; a vial carried in from an earlier session of the sub-centre and past its
+    /// limit on this session's day (28 days, or its expiry) is discarded at this session
+    /// (`TIME_LIMIT`, `EXPIRED`); the closing's `vials` are the ledger's counts per antigen.
     pub fn close_ledger_session(&mut self, session: Uuid, table: &VaccineTable, ctx: &Ctx) -> Result<LedgerClosing> {
-        self.open_ledger_session(session)?;
+        let this = self.open_ledger_session(session)?;
         let sql = format!("SELECT {VIAL_COLUMNS} FROM vials v WHERE v.session_id = ?1 ORDER BY v.opened_at, v.id");
         let vials = {
             let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -536,6 +538,28 @@ impl Store {
                     bodies.push(EventBody::VialDiscarded { vial: v.id, session: None, reason, at: ctx.now });
                 }
                 None => closing.carried.push(v.id),
+            }
+        }
+        // The vials carried in from earlier sessions of the sub-centre that are past their limit
+        // on this session's day (28 days from opening, or their expiry) are discarded now, at
+        // this session; the others stay carried.
+        let chain = self.chain(this.parent.as_deref())?;
+        let here = chain.index.get(&session).copied();
+        for v in chain.vials.iter().filter(|v| v.discard.is_none() && v.session != session) {
+            let Some(&opened) = chain.index.get(&v.session) else { continue };
+            if here.is_some_and(|h| opened >= h) {
+                continue;
+            }
+            let opened_on = chain.sessions[opened].date;
+            let left = time_left(v.antigen, table.get(v.antigen), v.opened_at, opened_on, v.expiry, ctx.now, this.date);
+            if left.past_limit {
+                let reason = if v.expiry.is_some_and(|e| e < this.date) {
+                    DiscardReason::Expired
+                } else {
+                    DiscardReason::TimeLimit
+                };
+                closing.discarded.push((v.id, v.antigen, reason));
+                bodies.push(EventBody::VialDiscarded { vial: v.id, session: Some(session), reason, at: ctx.now });
             }
         }
         closing.vials = counts.into_values().map(|(antigen, opened)| VialsUsed { antigen, opened }).collect();

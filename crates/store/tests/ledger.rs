@@ -314,6 +314,37 @@ fn carried_vials_serve_later_sessions_of_the_sub_centre_and_wastage_counts_them_
     assert_eq!(l.open_vials_usable.get(&Antigen::Penta), None);
 }
 
+/// Closing a later session discards the vials carried in that are past their 28 days there
+/// (`TIME_LIMIT`), at that session, and leaves those still within them carried.
+#[test]
+fn closing_discards_the_carried_vials_past_their_28_days() {
+    let mut s = Store::open_in_memory().unwrap();
+    setup(&mut s);
+    let t = VaccineTable::default();
+    let (first, [_, opv, penta]) = first_session(&mut s);
+    s.close_ledger_session(first, &t, &ctx_at("2026-11-10", "09:00:00")).unwrap();
+    // 2026-12-02: 22 days on, still usable: closing keeps them carried.
+    let c = ctx_at("2026-12-02", "04:00:00");
+    let (second, _) = s.open_site_session("S-01", date("2026-12-02"), &c).unwrap();
+    let closing = s.close_ledger_session(second, &t, &ctx_at("2026-12-02", "09:00:00")).unwrap();
+    assert!(closing.discarded.is_empty(), "{:?}", closing.discarded);
+    // 2026-12-08: 28 days after opening on 11-10, past the limit: discarded at this session.
+    let c = ctx_at("2026-12-08", "04:00:00");
+    let (third, _) = s.open_site_session("S-01", date("2026-12-08"), &c).unwrap();
+    let closing = s.close_ledger_session(third, &t, &ctx_at("2026-12-08", "09:00:00")).unwrap();
+    let mut discarded: Vec<_> = closing.discarded.iter().map(|(id, _, reason)| (*id, *reason)).collect();
+    discarded.sort();
+    let mut expected = vec![(opv, DiscardReason::TimeLimit), (penta, DiscardReason::TimeLimit)];
+    expected.sort();
+    assert_eq!(discarded, expected);
+    // The vial no longer serves that session (past its limit there): the ledger of the session
+    // that opened it shows where and why it was discarded.
+    let l = s.session_ledger(first, at("2026-12-08T09:00:00Z"), &t).unwrap();
+    let v = l.vials.iter().find(|v| v.id == penta).unwrap();
+    assert_eq!(v.discarded.as_ref().map(|d| (d.reason, d.session_id)), Some((DiscardReason::TimeLimit, Some(third))));
+    assert!(s.site_kit("S-01", date("2026-12-09"), &t).unwrap().items.iter().all(|i| i.open_vials_usable == 0));
+}
+
 #[test]
 fn more_doses_than_the_opened_vials_hold_is_a_negative_wastage_flagged() {
     let mut s = Store::open_in_memory().unwrap();
