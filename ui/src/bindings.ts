@@ -464,6 +464,11 @@ export type Kind = "child" | "pregnant_woman";
 export type KitItem = { antigen: Antigen, doses_due: number, doses_needed: number, vials: number, open_vials_usable: number, };
 
 /**
+ * The latest not-given record standing of a beneficiary.
+ */
+export type LastNotGiven = { code: DoseCode, date: string, reason: ReasonCode, note: string | null, };
+
+/**
  * What closing with the ledger did: the session, and its ledger after (vials discarded at the
  * end, those carried forward still open).
  */
@@ -548,32 +553,19 @@ pregnancy_weeks: number | null, };
 export type MembersReq = { household_id: string, };
 
 /**
- * A session site of the microplan.
+ * Who of a round's due list at a site is still due on a day of the round
+ * (`teeka plan mop-up --format json`).
  */
-export type MicroplanSite = { site_id: string, name: string, 
-/**
- * The villages it serves that this device knows, in the microplan's order.
- */
-villages: Array<SiteVillage>, type: SiteType, hra: HraType, anm: Contact | null, mobilizers: Array<Contact>, avd: Contact | null, 
-/**
- * From the cold-chain point, in tenths of a kilometre (25 is 2.5 km).
- */
-distance_tenths_km: number | null, travel_minutes: number | null, ri_day: Day | null, };
+export type MopUp = { round: number, site_id: string, site_name: string, date: string, items: Array<MopUpItem>, };
 
 /**
- * The latest not-given record standing of someone on the mop-up list.
+ * One beneficiary of a mop-up list.
  */
-export type MopUpLast = { code: DoseCode, date: string, reason: ReasonCode, note: string | null, };
-
+export type MopUpItem = { register_id: string, name: string, kind: Kind, household_id: string, village: string, 
 /**
- * Who of the round's due list at a site is still due on a day of the round.
+ * The doses still due or overdue on the mop-up's date.
  */
-export type MopUpList = { round: number, site_id: string, site_name: string, date: string, items: Array<MopUpPerson>, };
-
-/**
- * One person of the mop-up list.
- */
-export type MopUpPerson = { register_id: string, name: string, kind: Kind, household_id: string, village: string, doses: Array<DueDose>, last_not_given: MopUpLast | null, };
+doses: Array<DueDose>, last_not_given: LastNotGiven | null, };
 
 /**
  * `mop_up`: who of the round's due list at a site is still due on a day of the round.
@@ -894,12 +886,25 @@ site: string, date: string, items: Array<KitItem>, supplies: Supplies, };
 export type SiteKitReq = { site_id: string, date: string, };
 
 /**
+ * A session site of the microplan, as stored.
+ */
+export type SiteRecord = { site_id: string, name: string, 
+/**
+ * The villages it serves that this store knows, in the microplan's order.
+ */
+villages: Array<SiteVillage>, type: SiteType, hra: HraType, anm: Contact | null, mobilizers: Array<Contact>, avd: Contact | null, 
+/**
+ * From the cold-chain point, in tenths of a kilometre (25 is 2.5 km).
+ */
+distance_tenths_km: number | null, travel_minutes: number | null, ri_day: Day | null, };
+
+/**
  * A session site's kind in the microplan (domain reference §3.4).
  */
 export type SiteType = "fixed" | "outreach" | "mobile";
 
 /**
- * A village a site serves.
+ * A village a site serves, as this store knows it.
  */
 export type SiteVillage = { id: string, name: string, };
 
@@ -1063,15 +1068,15 @@ export type Commands = {
   set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<Refusal>; access: "read" };
   round_calendar: { req: RoundCalendarReq; resp: RoundCalendar; access: "read" };
-  sites: { req: Empty; resp: Array<MicroplanSite>; access: "read" };
-  save_site: { req: SaveSiteReq; resp: MicroplanSite; access: "write" };
+  sites: { req: Empty; resp: Array<SiteRecord>; access: "read" };
+  save_site: { req: SaveSiteReq; resp: SiteRecord; access: "write" };
   rounds: { req: Empty; resp: Array<Round>; access: "read" };
   add_round: { req: AddRoundReq; resp: Round; access: "write" };
   set_round_holiday: { req: SetRoundHolidayReq; resp: Round; access: "write" };
   round_plan: { req: RoundPlanReq; resp: RoundPlanView; access: "read" };
   session_not_held: { req: SessionNotHeldReq; resp: RoundPlanView; access: "write" };
   reschedule_session: { req: RescheduleSessionReq; resp: RoundPlanView; access: "write" };
-  mop_up: { req: MopUpReq; resp: MopUpList; access: "read" };
+  mop_up: { req: MopUpReq; resp: MopUp; access: "read" };
   round_wastage: { req: RoundWastageReq; resp: RoundWastage; access: "read" };
   site_kit: { req: SiteKitReq; resp: SiteKit; access: "read" };
   open_site_session: { req: OpenSiteSessionReq; resp: OpenedSession; access: "write" };

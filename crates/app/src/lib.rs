@@ -95,15 +95,15 @@ macro_rules! local_commands {
             write set_village_asha(SetVillageAshaReq) -> Village;
             read refusals(RefusalsReq) -> Vec<Refusal>;
             read round_calendar(RoundCalendarReq) -> RoundCalendar;
-            read sites(SitesReq) -> Vec<MicroplanSite>;
-            write save_site(SaveSiteReq) -> MicroplanSite;
+            read sites(SitesReq) -> Vec<SiteRecord>;
+            write save_site(SaveSiteReq) -> SiteRecord;
             read rounds(RoundsReq) -> Vec<Round>;
             write add_round(AddRoundReq) -> Round;
             write set_round_holiday(SetRoundHolidayReq) -> Round;
             read round_plan(RoundPlanReq) -> RoundPlanView;
             write session_not_held(SessionNotHeldReq) -> RoundPlanView;
             write reschedule_session(RescheduleSessionReq) -> RoundPlanView;
-            read mop_up(MopUpReq) -> MopUpList;
+            read mop_up(MopUpReq) -> MopUp;
             read round_wastage(RoundWastageReq) -> RoundWastage;
             read site_kit(SiteKitReq) -> SiteKit;
             write open_site_session(OpenSiteSessionReq) -> OpenedSession;

@@ -513,9 +513,8 @@ pub struct RoundCalendarReq {
     pub holidays: Option<Vec<String>>,
 }
 
-pub use crate::views::campaign::{
-    MicroplanSite, MopUpLast, MopUpList, MopUpPerson, PlanSession, PlanSite, Round, RoundPlanView, SiteVillage,
-};
+pub use crate::views::campaign::{PlanSession, PlanSite, Round, RoundPlanView};
+pub use teeka_store::{MopUp, SiteRecord};
 pub type SitesReq = Empty;
 pub type RoundsReq = Empty;
 

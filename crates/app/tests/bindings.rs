@@ -207,8 +207,8 @@ fn real_answers_have_the_fields_of_their_typescript() {
         json!({"site_id": "S-01", "new": true, "name": "Rampur AWC", "villages": [village["id"]], "type": "outreach", "hra": "none",
                "anm": {"name": "Meena", "phone": null}}),
     );
-    same_fields::<MicroplanSite>(&site);
-    same_fields::<SiteVillage>(&site["villages"][0]);
+    same_fields::<SiteRecord>(&site);
+    same_fields::<teeka_store::SiteVillage>(&site["villages"][0]);
     let round = ok("add_round", json!({"number": 1, "start": "2026-03-09"}));
     same_fields::<Round>(&round);
     same_fields::<RoundCalendar>(&round["calendar"]);
@@ -218,8 +218,8 @@ fn real_answers_have_the_fields_of_their_typescript() {
     same_fields::<PlanSite>(&plan["sites"][0]);
     same_fields::<PlanSession>(&plan["sessions"][0]);
     let mop_up = ok("mop_up", json!({"number": 1, "site_id": "S-01", "date": "2026-03-10"}));
-    same_fields::<MopUpList>(&mop_up);
-    same_fields::<MopUpPerson>(&mop_up["items"][0]);
+    same_fields::<MopUp>(&mop_up);
+    same_fields::<teeka_store::MopUpItem>(&mop_up["items"][0]);
     let kit = ok("site_kit", json!({"site_id": "S-01", "date": "2026-03-10"}));
     same_fields::<SiteKit>(&kit);
     let opened = ok("open_site_session", json!({"site_id": "S-01", "date": "2026-03-10"}));

@@ -3,7 +3,7 @@
 // list on the round's last days. Supervisors and ANMs change the plan; an ASHA reads it.
 import { useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
-import type { CalendarDay, Day, HraType, MicroplanSite, NotHeldReason, PlanSession, Round, RoundPlanView, SiteType } from "../bindings";
+import type { CalendarDay, Day, HraType, SiteRecord, NotHeldReason, PlanSession, Round, RoundPlanView, SiteType } from "../bindings";
 import { useApp } from "../context";
 import { doseName, kindName, reasonName, t } from "../i18n";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
@@ -50,7 +50,7 @@ export function RoundScreen() {
 function Sites() {
   const planner = usePlanner();
   const { data, err, reload } = useLoad(() => api.sites(), []);
-  const [editing, setEditing] = useState<MicroplanSite | "new" | null>(null);
+  const [editing, setEditing] = useState<SiteRecord | "new" | null>(null);
   return (
     <>
       <ErrorBox error={err} />
@@ -102,7 +102,7 @@ type Person = { name: string; phone: string };
 const person = (c: { name: string; phone: string | null } | null | undefined): Person => ({ name: c?.name ?? "", phone: c?.phone ?? "" });
 const contact = (p: Person) => (p.name.trim() ? { name: p.name.trim(), phone: p.phone.trim() || null } : null);
 
-function SiteForm({ site, onDone, onCancel }: { site: MicroplanSite | null; onDone: () => void; onCancel: () => void }) {
+function SiteForm({ site, onDone, onCancel }: { site: SiteRecord | null; onDone: () => void; onCancel: () => void }) {
   const villages = useLoad(() => api.villages(), []);
   const [siteId, setSiteId] = useState(site?.site_id ?? "");
   const [name, setName] = useState(site?.name ?? "");

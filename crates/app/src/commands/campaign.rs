@@ -48,13 +48,13 @@ impl App {
     }
 
     /// `sites`: every site of the microplan, by site id.
-    pub fn sites(&mut self, _req: SitesReq, clock: Clock) -> Result<Vec<MicroplanSite>, AppError> {
+    pub fn sites(&mut self, _req: SitesReq, clock: Clock) -> Result<Vec<SiteRecord>, AppError> {
         self.guard(&clock)?;
-        Ok(self.store.sites()?.into_iter().map(MicroplanSite::from).collect())
+        Ok(self.store.sites()?)
     }
 
     /// `save_site`: registers a new site or records the fields of a known one that changed.
-    pub fn save_site(&mut self, req: SaveSiteReq, clock: Clock) -> Result<MicroplanSite, AppError> {
+    pub fn save_site(&mut self, req: SaveSiteReq, clock: Clock) -> Result<SiteRecord, AppError> {
         let ctx = self.guard(&clock)?;
         self.not_asha("change the plan")?;
         let site_id = req.site_id.trim().to_string();
@@ -80,7 +80,7 @@ impl App {
         } else {
             self.store.update_site(&site_id, input.fields(), &ctx)?;
         }
-        Ok(self.store.site(&site_id)?.into())
+        Ok(self.store.site(&site_id)?)
     }
 
     /// `rounds`: every round by number, each with its calendar.
@@ -138,10 +138,10 @@ impl App {
     }
 
     /// `mop_up`: the round's due list at the site still due on the day, with the last reason.
-    pub fn mop_up(&mut self, req: MopUpReq, clock: Clock) -> Result<MopUpList, AppError> {
+    pub fn mop_up(&mut self, req: MopUpReq, clock: Clock) -> Result<MopUp, AppError> {
         self.guard(&clock)?;
         let date = date_field("date", &req.date)?;
-        Ok(self.store.mop_up(req.number, req.site_id.trim(), date)?.into())
+        Ok(self.store.mop_up(req.number, req.site_id.trim(), date)?)
     }
 
     /// `site_kit`: the carry kit of a site on a day, with the default vaccine table.

@@ -5,10 +5,8 @@ use chrono::{Datelike, Weekday};
 use serde::Serialize;
 use teeka_domain::calendar::{CalendarError, RoundDays};
 use teeka_domain::plan::PlanProblem;
-use teeka_domain::report::DueDose;
-use teeka_domain::{Contact, Date, Day, DoseCode, HraType, Kind, NotHeldReason, ReasonCode, SiteType};
-use teeka_store::{MopUp, RoundPlan, RoundRecord, SiteRecord};
-use uuid::Uuid;
+use teeka_domain::{Date, Day, NotHeldReason, SiteType};
+use teeka_store::{RoundPlan, RoundRecord};
 
 /// What a day of a round's calendar strip is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -69,51 +67,6 @@ pub fn calendar(round: &RoundDays) -> Result<RoundCalendar, CalendarError> {
         }
     }
     Ok(RoundCalendar { days, working })
-}
-
-/// A session site of the microplan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct MicroplanSite {
-    pub site_id: String,
-    pub name: String,
-    /// The villages it serves that this device knows, in the microplan's order.
-    pub villages: Vec<SiteVillage>,
-    #[serde(rename = "type")]
-    #[ts(rename = "type")]
-    pub site_type: SiteType,
-    pub hra: HraType,
-    pub anm: Option<Contact>,
-    pub mobilizers: Vec<Contact>,
-    pub avd: Option<Contact>,
-    /// From the cold-chain point, in tenths of a kilometre (25 is 2.5 km).
-    pub distance_tenths_km: Option<u32>,
-    pub travel_minutes: Option<u32>,
-    pub ri_day: Option<Day>,
-}
-
-/// A village a site serves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct SiteVillage {
-    pub id: Uuid,
-    pub name: String,
-}
-
-impl From<SiteRecord> for MicroplanSite {
-    fn from(s: SiteRecord) -> MicroplanSite {
-        MicroplanSite {
-            site_id: s.site_id,
-            name: s.name,
-            villages: s.villages.into_iter().map(|v| SiteVillage { id: v.id, name: v.name }).collect(),
-            site_type: s.site_type,
-            hra: s.hra,
-            anm: s.anm,
-            mobilizers: s.mobilizers,
-            avd: s.avd,
-            distance_tenths_km: s.distance_tenths_km,
-            travel_minutes: s.travel_minutes,
-            ri_day: s.ri_day,
-        }
-    }
 }
 
 /// A round with its calendar as it is now (holidays declared since it was made included).
@@ -217,66 +170,6 @@ pub fn plan(round: Round, p: RoundPlan) -> RoundPlanView {
             })
             .collect(),
         problems: p.problems,
-    }
-}
-
-/// The latest not-given record standing of someone on the mop-up list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct MopUpLast {
-    pub code: DoseCode,
-    pub date: Date,
-    pub reason: ReasonCode,
-    pub note: Option<String>,
-}
-
-/// One person of the mop-up list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct MopUpPerson {
-    pub register_id: String,
-    pub name: String,
-    pub kind: Kind,
-    pub household_id: String,
-    pub village: String,
-    pub doses: Vec<DueDose>,
-    pub last_not_given: Option<MopUpLast>,
-}
-
-/// Who of the round's due list at a site is still due on a day of the round.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct MopUpList {
-    pub round: u32,
-    pub site_id: String,
-    pub site_name: String,
-    pub date: Date,
-    pub items: Vec<MopUpPerson>,
-}
-
-impl From<MopUp> for MopUpList {
-    fn from(m: MopUp) -> MopUpList {
-        MopUpList {
-            round: m.round,
-            site_id: m.site_id,
-            site_name: m.site_name,
-            date: m.date,
-            items: m
-                .items
-                .into_iter()
-                .map(|i| MopUpPerson {
-                    register_id: i.register_id,
-                    name: i.name,
-                    kind: i.kind,
-                    household_id: i.household_id,
-                    village: i.village,
-                    doses: i.doses,
-                    last_not_given: i.last_not_given.map(|l| MopUpLast {
-                        code: l.code,
-                        date: l.date,
-                        reason: l.reason,
-                        note: l.note,
-                    }),
-                })
-                .collect(),
-        }
     }
 }
 
