@@ -599,7 +599,7 @@ fn plan_command(store: &mut Store, plan: Plan, ctx: &Ctx, out: &mut impl Write) 
         Plan::Calendar { .. } => {}
         Plan::Kit { site, on, vaccine_table: file, format } => {
             let vaccines = vaccine_table(file.as_ref())?;
-            let kit = store.site_kit(&site, on, &vaccines)?;
+            let kit = store.site_kit(&site, on, &vaccines).map_err(at_flag("--site"))?;
             match format {
                 ReportFormat::Json => json(out, &kit)?,
                 ReportFormat::Table => out.write_all(table::kit_table(&kit).as_bytes())?,
@@ -806,7 +806,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Session(Session::Open { site, date }) => {
-            let (id, resumed) = store.open_site_session(&site, date, &ctx)?;
+            let (id, resumed) = store.open_site_session(&site, date, &ctx).map_err(at_flag("--site"))?;
             let what = if resumed { "resumed the open session" } else { "opened a session" };
             writeln!(out, "{what} at site {} on {}", site.trim(), iso(date))?;
             writeln!(out, "{id}")?;

@@ -212,7 +212,7 @@ fn a_whole_session_at_a_site_from_the_cli() {
 fn every_bad_input_is_refused_located_and_nothing_is_stored() {
     let d = Device::new();
     let err = d.refused("UNKNOWN_SITE", &["session", "open", "--site", "S-09", "--date", TODAY]);
-    assert_eq!(err, "no session site 'S-09' in this store (see `teeka plan sites list`)");
+    assert_eq!(err, "--site: no session site 'S-09' in this store (see `teeka plan sites list`)");
     d.refused("SESSION_IN_FUTURE", &["session", "open", "--site", "S-01", "--date", "2026-11-23"]);
     let s = d.id(&["session", "open", "--site", "S-01", "--date", TODAY]);
     let unknown = "0193a000-0000-7000-8000-000000000000";
