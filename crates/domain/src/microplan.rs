@@ -23,7 +23,7 @@ use crate::codes::{AreaLevel, Day, HraType, NotHeldReason, SiteType};
 use crate::dates::Date;
 use crate::model::{planned_session_key, Contact, Event, EventBody, SiteField, Stamp};
 use crate::plan::PlanChange;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
 /// Why a log cannot be folded: where the device store refuses it too.
@@ -100,8 +100,10 @@ pub struct SessionChange {
 pub struct Microplan {
     applied: HashSet<Uuid>,
     aliases: HashMap<Uuid, Uuid>,
-    /// Village ids by their name folded to ASCII lower case (the first defined).
-    villages: HashMap<String, Uuid>,
+    /// Village ids by their name folded to ASCII lower case (those not aliases).
+    villages: HashMap<String, BTreeSet<Uuid>>,
+    /// The villages defined without a parent (named by a device).
+    parentless: HashSet<Uuid>,
     village_ids: HashSet<Uuid>,
     sites: HashMap<Uuid, Site>,
     site_ids: HashMap<String, Uuid>,
@@ -130,12 +132,20 @@ impl Microplan {
         }
         let stamp = event.stamp();
         match &event.body {
-            EventBody::AreaDefined { area, level: AreaLevel::Village, name, .. } => {
+            EventBody::AreaDefined { area, level: AreaLevel::Village, name, parent } => {
+                // The store's rule: a village named by a device (no parent) is the one of the same
+                // name already known; two villages with a parent stay two.
                 let key = name.to_ascii_lowercase();
-                match self.villages.get(&key).copied() {
-                    Some(existing) if existing != *area => self.alias(*area, existing),
-                    _ => {
-                        self.villages.insert(key, *area);
+                let same_name = self.villages.get(&key).and_then(|ids| {
+                    ids.iter().find(|v| *v != area && (parent.is_none() || self.parentless.contains(*v))).copied()
+                });
+                match same_name {
+                    Some(existing) => self.alias(*area, existing),
+                    None => {
+                        self.villages.entry(key).or_default().insert(*area);
+                        if parent.is_none() {
+                            self.parentless.insert(*area);
+                        }
                         self.village_ids.insert(*area);
                     }
                 }

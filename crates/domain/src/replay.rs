@@ -75,6 +75,8 @@ pub struct Replay {
     areas: HashMap<Uuid, AreaRow>,
     /// Village rows by their name folded to ASCII lower case.
     villages: HashMap<String, BTreeSet<Uuid>>,
+    /// The villages defined without a parent (named by a device).
+    parentless: HashSet<Uuid>,
     aliases: HashMap<Uuid, Uuid>,
     households: HashMap<Uuid, HouseholdRow>,
     household_ids: HashMap<String, Uuid>,
@@ -196,10 +198,11 @@ impl Replay {
         match body {
             EventBody::AreaDefined { area, level, name, parent } => {
                 if *level == AreaLevel::Village {
-                    let same_name = self
-                        .villages
-                        .get(&name.to_ascii_lowercase())
-                        .and_then(|ids| ids.iter().find(|v| *v != area).copied());
+                    // The store's rule: a village named by a device (no parent) is the one of the
+                    // same name already known; two villages with a parent stay two.
+                    let same_name = self.villages.get(&name.to_ascii_lowercase()).and_then(|ids| {
+                        ids.iter().find(|v| *v != area && (parent.is_none() || self.parentless.contains(*v))).copied()
+                    });
                     if let Some(existing) = same_name {
                         self.alias(*area, existing);
                         return Ok(());
@@ -215,6 +218,9 @@ impl Replay {
                 self.areas.insert(*area, AreaRow { name: name.clone(), je_endemic: false });
                 if *level == AreaLevel::Village {
                     self.villages.entry(name.to_ascii_lowercase()).or_default().insert(*area);
+                    if parent.is_none() {
+                        self.parentless.insert(*area);
+                    }
                 }
             }
             EventBody::HouseholdRegistered { household, household_id, fields } => {

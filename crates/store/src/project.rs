@@ -18,13 +18,17 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
     let stamp = Stamp::of(event.stamp());
     match &event.body {
         EventBody::AreaDefined { area, level, name, parent } => {
+            // A village named by a device (no parent) is the village of the same name already
+            // here; two villages of the hierarchy (each with its sub-centre) are two villages,
+            // whatever their names: a block's device holds the Rampur of each sub-centre.
             if *level == AreaLevel::Village {
                 let same_name: Option<String> = tx
                     .prepare_cached(
                         "SELECT id FROM areas WHERE level = 'village' AND name = ?1 COLLATE NOCASE AND id <> ?2
+                           AND (?3 IS NULL OR parent_id IS NULL)
                          ORDER BY id LIMIT 1",
                     )?
-                    .query_row(params![name, area.to_string()], |r| r.get(0))
+                    .query_row(params![name, area.to_string(), parent.map(|p| p.to_string())], |r| r.get(0))
                     .optional()?;
                 if let Some(existing) = same_name {
                     return alias(tx, *area, &existing);

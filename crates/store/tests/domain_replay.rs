@@ -673,3 +673,80 @@ proptest! {
         }
     }
 }
+
+/// Two villages of the hierarchy with one name (the Rampur of each sub-centre, as a block's
+/// device holds them) stay two, with their households apart, in the store and in the replay,
+/// whatever order they arrive in; a village a device named (no parent) is the one of that name
+/// already known.
+#[test]
+fn villages_of_one_name_in_two_sub_centres_stay_two() {
+    use teeka_domain::{AreaLevel, HouseholdField, Kind};
+    let (sc1, sc2, r1, r2, named) =
+        (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(0x10), Uuid::from_u128(0x20), Uuid::from_u128(0x30));
+    let area = |area, level, name: &str, parent| EventBody::AreaDefined { area, level, name: name.into(), parent };
+    let household = |id: u128, hid: &str, village| EventBody::HouseholdRegistered {
+        household: Uuid::from_u128(id),
+        household_id: hid.into(),
+        fields: vec![HouseholdField::Village(village)],
+    };
+    let child = |id: u128, rid: &str, h: u128| EventBody::BeneficiaryRegistered {
+        beneficiary: Uuid::from_u128(id),
+        register_id: rid.into(),
+        kind: Kind::Child,
+        fields: vec![
+            BeneficiaryField::Household(Uuid::from_u128(h)),
+            BeneficiaryField::Name(rid.into()),
+            BeneficiaryField::Dob(Some(day(1))),
+        ],
+    };
+    let bodies = vec![
+        area(sc1, AreaLevel::Subcentre, "Bhatpur", None),
+        area(sc2, AreaLevel::Subcentre, "Kheri", None),
+        area(r1, AreaLevel::Village, "Rampur", Some(sc1)),
+        area(r2, AreaLevel::Village, "Rampur", Some(sc2)),
+        household(0x100, "H-1", r1),
+        household(0x200, "H-2", r2),
+        // A device that knew neither named its own Rampur: it is the first one.
+        area(named, AreaLevel::Village, "rampur", None),
+        household(0x300, "H-3", named),
+        child(0x1000, "C-1", 0x100),
+        child(0x2000, "C-2", 0x200),
+        child(0x3000, "C-3", 0x300),
+    ];
+    let device = Uuid::from_u128(0xd);
+    let events: Vec<Event> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| Event {
+            id: Uuid::from_u128(0xe000 + i as u128),
+            device_id: device,
+            hlc: teeka_domain::Hlc { wall_ms: 1_000 + i as u64, counter: 0 },
+            author: "t".into(),
+            recorded_at: now(),
+            body,
+        })
+        .collect();
+    let villages_of = |e: &Export| {
+        e.beneficiaries.iter().map(|b| (b.register_id.clone(), b.household_id.clone())).collect::<Vec<_>>()
+    };
+    let mut store = Store::open_in_memory().unwrap();
+    store.ingest(&events, now()).unwrap();
+    let export = store.export().unwrap();
+    assert_eq!(teeka_domain::replay(&events).unwrap(), export);
+    assert_eq!(export.beneficiaries.len(), 3);
+    let villages = store.village_records().unwrap();
+    assert_eq!(villages.iter().filter(|v| v.name.eq_ignore_ascii_case("rampur")).count(), 2, "two Rampurs");
+    // C-3's household is in the first Rampur (the device-named village is its alias).
+    let households = store.household_records(r1).unwrap();
+    let mut in_r1: Vec<&str> = households.iter().map(|h| h.household_id.as_str()).collect();
+    in_r1.sort_unstable();
+    assert_eq!(in_r1, ["H-1", "H-3"]);
+    assert_eq!(store.household_records(r2).unwrap().len(), 1);
+    // The second Rampur arriving before the first (and the device's after both): the same.
+    let mut other = events.clone();
+    other.swap(2, 3);
+    let mut again = Store::open_in_memory().unwrap();
+    again.ingest(&other, now()).unwrap();
+    assert_eq!(teeka_domain::replay(&other).unwrap(), again.export().unwrap());
+    assert_eq!(villages_of(&again.export().unwrap()), villages_of(&export));
+}
