@@ -384,11 +384,11 @@ impl Store {
         let mut items = Vec::new();
         let mut new_cards = 0;
         let mut seen = HashSet::new();
-        for (_, name, _) in villages {
-            if !seen.insert(name.to_lowercase()) {
+        for (id, _, _) in villages {
+            if !seen.insert(*id) {
                 continue;
             }
-            let people = self.people(Some(name))?;
+            let people = self.people_of(*id)?;
             let unrecorded: HashSet<&str> =
                 people.iter().filter(|(_, h)| h.is_empty()).map(|(p, _)| &*p.register_id).collect();
             let due = due_list(&people, on, &settings);
@@ -708,12 +708,14 @@ impl Store {
         let settings = self.settings()?;
         let mut lister = teeka_domain::report::DueLister::default();
         // Each village's due list on the day, and its people due with no dose on record.
-        let mut by_village: HashMap<String, (Vec<DueItem>, u32)> = HashMap::new();
-        for (p, history) in self.people(None)? {
-            if let Some(item) = lister.item(&p, &history, on, &settings) {
-                let (items, new_cards) = by_village.entry(p.village.to_lowercase()).or_default();
-                *new_cards += u32::from(history.is_empty());
-                items.push(item);
+        let mut by_village: HashMap<Uuid, (Vec<DueItem>, u32)> = HashMap::new();
+        for (village, people) in self.people_by_village()? {
+            for (p, history) in people {
+                if let Some(item) = lister.item(&p, &history, on, &settings) {
+                    let (items, new_cards) = by_village.entry(village).or_default();
+                    *new_cards += u32::from(history.is_empty());
+                    items.push(item);
+                }
             }
         }
         let sites: Vec<(String, String)> = self
@@ -728,9 +730,8 @@ impl Store {
             let mut due: Vec<&DueItem> = Vec::new();
             let mut new_cards = 0;
             let mut seen = HashSet::new();
-            for (_, name, _) in &villages {
-                let name = name.to_lowercase();
-                if let Some((items, cards)) = by_village.get(&name).filter(|_| seen.insert(name.clone())) {
+            for (village, _, _) in &villages {
+                if let Some((items, cards)) = by_village.get(village).filter(|_| seen.insert(*village)) {
                     due.extend(items);
                     new_cards += cards;
                 }

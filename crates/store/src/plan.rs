@@ -728,7 +728,7 @@ impl Store {
     }
 
     /// The beneficiaries of each village (in [`Store::people`]'s order).
-    fn people_by_village(&self) -> Result<HashMap<Uuid, People>> {
+    pub(crate) fn people_by_village(&self) -> Result<HashMap<Uuid, People>> {
         let mut village_of: HashMap<String, Uuid> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(
             "SELECT b.register_id, h.village_id FROM beneficiaries b JOIN households h ON h.id = b.household_id",

@@ -81,11 +81,28 @@ impl Store {
     /// Reads the beneficiaries in storage order and hands them to `sink` in chunks of `chunk`,
     /// each with its rank: sorting by (rank, register id) gives the order of [`Store::people`].
     /// Stops early if `sink` returns false.
-    fn read_people(&self, village: Option<&str>, chunk: usize, mut sink: impl FnMut(Ranked) -> bool) -> Result<()> {
+    fn read_people(&self, village: Option<&str>, chunk: usize, sink: impl FnMut(Ranked) -> bool) -> Result<()> {
         let village_id = match village {
-            Some(v) => Some(self.village_id(v)?.ok_or_else(|| StoreError::UnknownVillage(v.to_string()))?.to_string()),
+            Some(v) => Some(self.village_id(v)?.ok_or_else(|| StoreError::UnknownVillage(v.to_string()))?),
             None => None,
         };
+        self.read_people_in(village_id, chunk, sink)
+    }
+
+    /// The beneficiaries of the village with this id (two villages may share a name), as
+    /// [`Store::people`] gives them.
+    pub(crate) fn people_of(&self, village: Uuid) -> Result<Vec<(Person, Vec<Given>)>> {
+        let mut people = Vec::new();
+        self.read_people_in(Some(village), usize::MAX, |chunk| {
+            people.extend(chunk);
+            true
+        })?;
+        people.sort_unstable_by(|(ra, a, _), (rb, b, _)| (ra, &a.register_id).cmp(&(rb, &b.register_id)));
+        Ok(people.into_iter().map(|(_, p, h)| (p, h)).collect())
+    }
+
+    fn read_people_in(&self, village: Option<Uuid>, chunk: usize, mut sink: impl FnMut(Ranked) -> bool) -> Result<()> {
+        let village_id = village.map(|v| v.to_string());
         // Villages and households are few: read them first and join in memory, which is much
         // faster than letting SQLite look up two tables for every beneficiary.
         let mut villages: HashMap<String, (Arc<str>, bool)> = HashMap::new();
@@ -165,6 +182,19 @@ impl Store {
     /// The due list on `on`: every active beneficiary with a dose due or overdue. Beneficiaries
     /// are evaluated on another thread while the next ones are read (each is independent).
     pub fn due_list(&self, on: Date, village: Option<&str>) -> Result<Vec<DueItem>> {
+        let village = match village {
+            Some(v) => Some(self.village_id(v)?.ok_or_else(|| StoreError::UnknownVillage(v.to_string()))?),
+            None => None,
+        };
+        self.due_list_in(on, village)
+    }
+
+    /// The due list on `on` of the village with this id (two villages may share a name).
+    pub fn due_list_of(&self, on: Date, village: Uuid) -> Result<Vec<DueItem>> {
+        self.due_list_in(on, Some(village))
+    }
+
+    fn due_list_in(&self, on: Date, village: Option<Uuid>) -> Result<Vec<DueItem>> {
         let settings = self.settings()?;
         let (send, receive) = std::sync::mpsc::sync_channel::<Ranked>(8);
         let (read, items) = std::thread::scope(|scope| {
@@ -178,7 +208,7 @@ impl Store {
                 }
                 items
             });
-            let read = self.read_people(village, 2_048, |chunk| send.send(chunk).is_ok());
+            let read = self.read_people_in(village, 2_048, |chunk| send.send(chunk).is_ok());
             drop(send);
             (read, worker.join())
         });

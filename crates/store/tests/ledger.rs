@@ -35,6 +35,8 @@ fn child(name: &str, dob: &str) -> BeneficiaryFacts {
 struct Setup {
     rampur: Uuid,
     other: Uuid,
+    /// Sub-centre SC-2.
+    sc2: Uuid,
 }
 
 /// Sub-centre SC-1 with Rampur and Sitapur, served by site S-01; sub-centre SC-2 with Other,
@@ -66,7 +68,7 @@ fn setup(s: &mut Store) -> Setup {
             REGISTER.with(|r| r.borrow_mut().push(((*n).to_string(), rid)));
         }
     }
-    Setup { rampur, other }
+    Setup { rampur, other, sc2 }
 }
 
 thread_local! {
@@ -460,4 +462,36 @@ fn two_devices_discards_and_openings_converge_in_any_order() {
     assert_eq!(la, c.session_ledger(session, now, &t).unwrap());
     let v = la.vials.iter().find(|v| v.id == opv).unwrap();
     assert_eq!(v.discarded.as_ref().map(|d| d.reason), Some(DiscardReason::Contaminated), "the first by stamp");
+}
+
+/// A block's device holds the Rampur of each sub-centre: a site of the second Rampur counts its
+/// own children, not the first's, one site at a time and for the whole block.
+#[test]
+fn a_site_of_a_second_village_of_the_same_name_counts_its_own_people() {
+    let mut s = Store::open_in_memory().unwrap();
+    let set = setup(&mut s);
+    let c = ctx_at("2026-11-10", "03:00:00");
+    let parent = Some(set.sc2);
+    let second = Uuid::now_v7();
+    s.append(
+        &c,
+        vec![
+            EventBody::AreaDefined { area: second, level: AreaLevel::Village, name: "Rampur".into(), parent },
+            site("S-03", "Rampur of SC-2", vec![second]),
+        ],
+    )
+    .unwrap();
+    let h = s.register_household(second, &HouseholdFacts::default(), &c).unwrap();
+    s.register_beneficiary(h, Kind::Child, &child("E", "2026-09-20"), &[], &c).unwrap();
+    let t = VaccineTable::default();
+    let on = date("2026-12-02");
+    let due = |k: &teeka_store::SiteKit, a| k.items.iter().find(|i| i.antigen == a).map(|i| i.doses_due);
+    let third = s.site_kit("S-03", on, &t).unwrap();
+    assert_eq!(due(&third, Antigen::Bcg), Some(1), "E alone, not A, B and C of the first Rampur");
+    assert_eq!(third.supplies.mcp_cards, 1);
+    let first = s.site_kit("S-01", on, &t).unwrap();
+    assert_eq!(due(&first, Antigen::Bcg), Some(3));
+    let all = s.site_kits(on, &t).unwrap();
+    let each: Vec<_> = ["S-01", "S-02", "S-03"].iter().map(|id| s.site_kit(id, on, &t).unwrap()).collect();
+    assert_eq!(all, each);
 }

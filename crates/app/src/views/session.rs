@@ -85,7 +85,7 @@ pub fn items(store: &Store, session: Uuid) -> Result<Vec<SessionItem>> {
     let mut records = store.session_records(session, None)?;
     let people = records_by_register_id(store, Some(s.site_id))?;
     let mut out: Vec<SessionItem> = store
-        .due_list(s.date, Some(&s.site))?
+        .due_list_of(s.date, s.site_id)?
         .into_iter()
         .map(|d| {
             let row = people.get(d.register_id.as_ref());

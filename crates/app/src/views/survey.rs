@@ -107,7 +107,7 @@ fn house_order(house_no: Option<&str>) -> (u8, u64, String) {
 fn households_of(store: &Store, records: Vec<teeka_store::HouseholdRecord>, today: Date) -> Result<Vec<Household>> {
     let mut by_household: HashMap<String, u32> = HashMap::new();
     if let Some(first) = records.first() {
-        for item in store.due_list(today, Some(&first.village))? {
+        for item in store.due_list_of(today, first.village_id)? {
             *by_household.entry(item.household_id.to_string()).or_default() += 1;
         }
     }
