@@ -403,7 +403,7 @@ impl Store {
     /// Opens a session at a microplan site (its microplan id, `S-01`) on `date`: recorded at the
     /// site's first village this device holds, naming the site. The open session of that site
     /// and date is resumed (`true`) rather than doubled. A date after today is refused
-    /// (`SESSION_IN_FUTURE`), an unknown site is `NOT_FOUND`.
+    /// (`SESSION_IN_FUTURE`), an unknown site is `UNKNOWN_SITE`.
     pub fn open_site_session(&mut self, site_id: &str, date: Date, ctx: &Ctx) -> Result<(Uuid, bool)> {
         let site = self.site_named(site_id)?;
         let village = self.site_villages(site.id)?.into_iter().next().ok_or_else(|| {
