@@ -232,18 +232,11 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                 ])?;
             if inserted == 1 {
                 // Closings that arrived before this opening.
-                let mut stmt = tx.prepare_cached(
-                    "SELECT hlc, device_id, body FROM events
-                     WHERE kind = 'session_closed' AND json_extract(body, '$.session') = ?1",
-                )?;
-                let closings = stmt
-                    .query_map([session.to_string()], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                for (hlc, device, body) in closings {
-                    if let EventBody::SessionClosed { session, vials } = parse_body(&body)? {
-                        close(tx, session, &vials, &Stamp::of(Stamp::parse(&hlc, &device)?))?;
+                let sql = "SELECT hlc, device_id, body FROM events
+                           WHERE kind = 'session_closed' AND json_extract(body, '$.session') = ?1 ORDER BY seq";
+                for (stamp, body) in logged(tx, sql, *session)? {
+                    if let EventBody::SessionClosed { session, vials } = body {
+                        close(tx, session, &vials, &Stamp::of(stamp))?;
                     }
                 }
             }
@@ -407,19 +400,11 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                 ])?;
             if inserted == 1 {
                 // Discards that arrived before the opening.
-                let mut stmt = tx.prepare_cached(
-                    "SELECT hlc, device_id, body FROM events
-                     WHERE kind = 'vial_discarded' AND json_extract(body, '$.vial') = ?1",
-                )?;
-                let discards = stmt
-                    .query_map([vial.to_string()], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                for (hlc, device, body) in discards {
-                    if let EventBody::VialDiscarded { vial, session, reason, at } = parse_body(&body)? {
-                        let stamp = Stamp::of(Stamp::parse(&hlc, &device)?);
-                        discard(tx, vial, session, reason, &at, &stamp)?;
+                let sql = "SELECT hlc, device_id, body FROM events
+                           WHERE kind = 'vial_discarded' AND json_extract(body, '$.vial') = ?1 ORDER BY seq";
+                for (stamp, body) in logged(tx, sql, *vial)? {
+                    if let EventBody::VialDiscarded { vial, session, reason, at } = body {
+                        discard(tx, vial, session, reason, &at, &Stamp::of(stamp))?;
                     }
                 }
             }
@@ -429,16 +414,21 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
     Ok(())
 }
 
-/// The edits of an AEFI report already in the log (those that arrived before it). The kind and
-/// the path are written out, not parameters, so that SQLite uses the partial index
-/// `events_aefi_updated` instead of scanning the log.
+/// The edits of an AEFI report already in the log (those that arrived before it).
 fn aefi_edits(tx: &Transaction<'_>, aefi: Uuid) -> Result<Vec<(teeka_domain::Stamp, EventBody)>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT hlc, device_id, body FROM events
-         WHERE kind = 'aefi_updated' AND json_extract(body, '$.aefi') = ?1 ORDER BY seq",
-    )?;
+    let sql = "SELECT hlc, device_id, body FROM events
+               WHERE kind = 'aefi_updated' AND json_extract(body, '$.aefi') = ?1 ORDER BY seq";
+    logged(tx, sql, aefi)
+}
+
+/// The events already in the log that `sql` finds for `id` (`SELECT hlc, device_id, body …
+/// = ?1`), in log order, each with its stamp: those that arrived before what they are about.
+/// The kind and the JSON path are written out in each caller's `sql`, not parameters, so that
+/// SQLite uses that kind's partial index instead of scanning the log.
+fn logged(tx: &Transaction<'_>, sql: &'static str, id: Uuid) -> Result<Vec<(teeka_domain::Stamp, EventBody)>> {
+    let mut stmt = tx.prepare_cached(sql)?;
     let rows = stmt
-        .query_map(params![aefi.to_string()], |r| {
+        .query_map(params![id.to_string()], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
