@@ -9,18 +9,21 @@
 //! reach the server and the supervisor. Bad inputs on the way get a located, plain error, exit 1,
 //! and nothing is stored.
 //!
-//! The harness is a small copy of `tests/sync_e2e.rs`'s (`Proc`, `Env`, `Server`, `Device`):
-//! every process is killed when the test ends and every command has a timeout.
+//! The processes and the backend are `tests/common`'s, shared with `tests/sync_e2e.rs`; `Env`,
+//! `Server` and `Device` are this story's own: every process is killed when the test ends and
+//! every command has a timeout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use teeka_testkit::PgCluster;
+
+mod common;
+use common::{Backend, Kind, Proc, Run};
 
 const TEEKA: &str = env!("CARGO_BIN_EXE_teeka");
 /// The longest any one command may run before the test kills it and fails.
@@ -63,96 +66,6 @@ SNP-PHC,Sonpur PHC,Sonpur,fixed,none,,,,,8,45,
 /// (Wednesdays and Saturdays: 4th, 7th, 11th) and the holiday of the 10th.
 const ROUND_1: [&str; 7] =
     ["2019-12-02", "2019-12-03", "2019-12-05", "2019-12-06", "2019-12-09", "2019-12-12", "2019-12-13"];
-
-// ---------------------------------------------------------------------------------------------
-// Processes (as in tests/sync_e2e.rs)
-// ---------------------------------------------------------------------------------------------
-
-static PROCESS_SEQ: AtomicUsize = AtomicUsize::new(0);
-
-/// A child process with its stdout and stderr in files; SIGKILLed and reaped when dropped.
-struct Proc {
-    child: Child,
-    what: String,
-    stdout: PathBuf,
-    stderr: PathBuf,
-}
-
-/// A finished command.
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Proc {
-    fn spawn(mut cmd: Command, logs: &Path, what: &str) -> Proc {
-        let n = PROCESS_SEQ.fetch_add(1, Ordering::SeqCst);
-        let slug: String = what.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
-        let stdout = logs.join(format!("{n:05}-{slug}.out"));
-        let stderr = logs.join(format!("{n:05}-{slug}.err"));
-        cmd.stdin(Stdio::null())
-            .stdout(std::fs::File::create(&stdout).unwrap())
-            .stderr(std::fs::File::create(&stderr).unwrap());
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        Proc { child, what: what.to_string(), stdout, stderr }
-    }
-
-    fn running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// Waits for the end (killing the process and failing the test after `timeout`).
-    fn finish(mut self, timeout: Duration) -> Run {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Run { status, stdout: self.stdout_text(), stderr: self.stderr_text() };
-            }
-            if Instant::now() >= deadline {
-                self.kill();
-                panic!("{} did not finish within {timeout:?}; stderr:\n{}", self.what, self.stderr_text())
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn stdout_text(&self) -> String {
-        std::fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-
-    fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if self.running() {
-            self.kill();
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The backend, the server and its administration
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Sqlite,
-    Postgres,
-}
-
-enum Backend {
-    Sqlite(PathBuf),
-    Postgres(PgCluster),
-}
 
 /// One test's world. Fields drop in order: the cluster stops before the directory goes.
 struct Env {

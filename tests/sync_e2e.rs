@@ -12,13 +12,16 @@ use std::collections::{BTreeSet, HashSet};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use teeka_testkit::proxy::{Fault, Faults, Link, Proxy, ProxyConfig};
 use teeka_testkit::PgCluster;
 
 const TODAY: &str = "2026-11-22";
+mod common;
+use common::{Backend, Kind, Proc, Run, PROCESS_SEQ};
+
 const TEEKA: &str = env!("CARGO_BIN_EXE_teeka");
 /// The longest any one command may run before the test kills it and fails.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -31,114 +34,6 @@ Uttar Pradesh,Sitapur,Mahmudabad,Rampur SC,Rampur
 Uttar Pradesh,Sitapur,Mahmudabad,Rampur SC,Salempur
 Uttar Pradesh,Sitapur,Biswan,Kotra SC,Kotra
 ";
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-// ---------------------------------------------------------------------------------------------
-
-static PROCESS_SEQ: AtomicUsize = AtomicUsize::new(0);
-
-/// A child process with its stdout and stderr in files; SIGKILLed and reaped when dropped.
-struct Proc {
-    child: Child,
-    what: String,
-    stdout: PathBuf,
-    stderr: PathBuf,
-}
-
-/// A finished command.
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(&self) -> bool {
-        self.status.success()
-    }
-}
-
-impl Proc {
-    fn spawn(mut cmd: Command, logs: &Path, what: &str) -> Proc {
-        let n = PROCESS_SEQ.fetch_add(1, Ordering::SeqCst);
-        let slug: String = what.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
-        let stdout = logs.join(format!("{n:05}-{slug}.out"));
-        let stderr = logs.join(format!("{n:05}-{slug}.err"));
-        cmd.stdin(Stdio::null())
-            .stdout(std::fs::File::create(&stdout).unwrap())
-            .stderr(std::fs::File::create(&stderr).unwrap());
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        Proc { child, what: what.to_string(), stdout, stderr }
-    }
-
-    fn running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// Waits up to `timeout` for the process to end.
-    fn wait_for(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    /// Waits for the end (killing the process and failing the test after `timeout`).
-    fn finish(mut self, timeout: Duration) -> Run {
-        match self.wait_for(timeout) {
-            Some(status) => Run { status, stdout: self.stdout_text(), stderr: self.stderr_text() },
-            None => {
-                self.kill();
-                panic!("{} did not finish within {timeout:?}; stderr:\n{}", self.what, self.stderr_text())
-            }
-        }
-    }
-
-    /// SIGKILL (if still running) and reap.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn stdout_text(&self) -> String {
-        std::fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-
-    fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            self.kill();
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The backend, the server and its administration
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Sqlite,
-    Postgres,
-}
-
-/// The server's database.
-enum Backend {
-    Sqlite(PathBuf),
-    Postgres(PgCluster),
-}
 
 /// One test's world: its directory, the server's database (areas imported), and its processes'
 /// logs. Fields drop in order: the cluster stops before the directory goes.
