@@ -296,6 +296,47 @@ coded_enum! {
     WorkerRole, "role" { Asha = "asha", Anm = "anm", Supervisor = "supervisor" }
 }
 
+coded_enum! {
+    /// Who persuades a resistant family, or made a visit to one (SMNet's case work: influencers,
+    /// religious leaders, mothers' meetings).
+    Persuader, "persuader" {
+        Asha = "asha", Anm = "anm", Aww = "aww", Mobilizer = "mobilizer",
+        ReligiousLeader = "religious_leader", CommunityInfluencer = "community_influencer",
+        MedicalOfficer = "medical_officer",
+    }
+}
+
+coded_enum! {
+    /// What was done on a visit to a resistant family.
+    VisitAction, "visit action" {
+        HomeVisit = "home_visit", Counselling = "counselling", MothersMeeting = "mothers_meeting",
+        ReligiousLeaderVisit = "religious_leader_visit", Announcement = "announcement",
+    }
+}
+
+coded_enum! {
+    /// How a visit to a resistant family ended, in the worker's words. Whether the family is
+    /// persuaded is shown by the doses (`monitor::case_status`), not only by this.
+    VisitOutcome, "visit outcome" { Persuaded = "persuaded", StillRefusing = "still_refusing", Migrated = "migrated" }
+}
+
+coded_enum! {
+    /// Where a resistant family's case stands ([`crate::monitor::case_state`]): persuaded once a
+    /// refused dose has been given since, by itself; migrated or still refusing by the last
+    /// visit; open otherwise.
+    CaseStatus, "case status" {
+        Open = "open", StillRefusing = "still_refusing", Persuaded = "persuaded", Migrated = "migrated",
+    }
+}
+
+coded_enum! {
+    /// A communication activity of a village (SMNet's social mobilisation).
+    ActivityKind, "activity" {
+        MothersMeeting = "mothers_meeting", CommunityMeeting = "community_meeting",
+        ReligiousAnnouncement = "religious_announcement", Rally = "rally", Miking = "miking",
+    }
+}
+
 impl ReasonCode {
     /// Whether this reason can be given for this kind of beneficiary: "child is sick" is not a
     /// reason for a pregnant woman.

@@ -15,6 +15,7 @@ pub mod kit;
 pub mod ledger;
 pub mod microplan;
 pub mod model;
+pub mod monitor;
 pub mod plan;
 pub mod record;
 pub mod register;
@@ -27,8 +28,9 @@ pub mod tally;
 
 pub use care::{AefiFacts, CareError};
 pub use codes::{
-    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, Day, DeliveryOutcome, DiscardReason, DoseCode,
-    HraType, Kind, NotHeldReason, ReasonCode, Referral, RiskCategory, Sex, SiteType, UnknownCode, WorkerRole,
+    ActivityKind, AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, CaseStatus, Day, DeliveryOutcome,
+    DiscardReason, DoseCode, HraType, Kind, NotHeldReason, Persuader, ReasonCode, Referral, RiskCategory, Sex,
+    SiteType, UnknownCode, VisitAction, VisitOutcome, WorkerRole,
 };
 pub use dates::{age_on, iso, parse_date, pregnancy_weeks, Age, AgeParts, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};

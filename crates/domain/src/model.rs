@@ -7,8 +7,9 @@
 //! wins, so that every replica converges on the same state whatever order events arrive in.
 
 use crate::codes::{
-    AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, Day, DeliveryOutcome, DiscardReason, DoseCode,
-    HraType, Kind, NotHeldReason, ReasonCode, Referral, RiskCategory, Sex, SiteType,
+    ActivityKind, AefiSeverity, AefiSign, Antigen, AreaLevel, BeneficiaryStatus, Day, DeliveryOutcome, DiscardReason,
+    DoseCode, HraType, Kind, NotHeldReason, Persuader, ReasonCode, Referral, RiskCategory, Sex, SiteType, VisitAction,
+    VisitOutcome,
 };
 use crate::dates::Date;
 use crate::hlc::Hlc;
@@ -256,6 +257,51 @@ pub enum EventBody {
         reason: DiscardReason,
         at: DateTime<Utc>,
     },
+    /// Who is to persuade a resistant family (the household), by role and name: last-writer-wins
+    /// per household.
+    RefusalAssigned {
+        household: Uuid,
+        persuader: Persuader,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// A visit to a resistant family: when, by whom, what was done and how it ended. A fact.
+    RefusalVisited {
+        visit: Uuid,
+        household: Uuid,
+        date: Date,
+        by: Persuader,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by_name: Option<String>,
+        action: VisitAction,
+        outcome: VisitOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// A resistant family's case escalated to the block task force on `date` (`escalated`
+    /// false: the escalation withdrawn): last-writer-wins per household.
+    RefusalEscalated {
+        household: Uuid,
+        date: Date,
+        escalated: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// A communication activity held in a village: a mothers' meeting, a community meeting, an
+    /// announcement from a religious institution, a rally, miking. A fact.
+    ActivityRecorded {
+        activity: Uuid,
+        village: Uuid,
+        date: Date,
+        kind: ActivityKind,
+        /// Who led it.
+        led_by: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leader: Option<Persuader>,
+        attendance: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 /// A person of the microplan: a name, and a phone when known.
@@ -421,6 +467,10 @@ impl EventBody {
             EventBody::SessionRescheduled { .. } => "session_rescheduled",
             EventBody::VialOpened { .. } => "vial_opened",
             EventBody::VialDiscarded { .. } => "vial_discarded",
+            EventBody::RefusalAssigned { .. } => "refusal_assigned",
+            EventBody::RefusalVisited { .. } => "refusal_visited",
+            EventBody::RefusalEscalated { .. } => "refusal_escalated",
+            EventBody::ActivityRecorded { .. } => "activity_recorded",
         }
     }
 
@@ -460,6 +510,10 @@ impl EventBody {
             }
             EventBody::VialOpened { session, .. } => vec![*session],
             EventBody::VialDiscarded { vial, session, .. } => std::iter::once(*vial).chain(*session).collect(),
+            EventBody::RefusalAssigned { household, .. }
+            | EventBody::RefusalVisited { household, .. }
+            | EventBody::RefusalEscalated { household, .. } => vec![*household],
+            EventBody::ActivityRecorded { village, .. } => vec![*village],
         }
     }
 }

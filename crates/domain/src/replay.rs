@@ -384,6 +384,11 @@ impl Replay {
             | EventBody::SessionRescheduled { .. }
             | EventBody::VialOpened { .. }
             | EventBody::VialDiscarded { .. } => {}
+            // Case files and activities are the report's ([`crate::monitor::Monitor`]).
+            EventBody::RefusalAssigned { .. }
+            | EventBody::RefusalVisited { .. }
+            | EventBody::RefusalEscalated { .. }
+            | EventBody::ActivityRecorded { .. } => {}
         }
         Ok(())
     }

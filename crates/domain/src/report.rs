@@ -255,11 +255,11 @@ pub struct Coverage {
     pub pregnant_up_to_date: u32,
 }
 
-fn percent(part: u32, whole: u32) -> Option<f64> {
+pub(crate) fn percent(part: u32, whole: u32) -> Option<f64> {
     (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
 }
 
-fn dropout(cohort: u32, from: u32, to: u32) -> DropOut {
+pub(crate) fn dropout(cohort: u32, from: u32, to: u32) -> DropOut {
     DropOut {
         cohort,
         from,
@@ -339,9 +339,7 @@ pub fn coverage<'a>(
             Classification::DropOut => c.drop_out += 1,
             Classification::UpToDate => c.up_to_date += 1,
         }
-        let in_cohort = Age::Years(1).after(p.anchor).is_some_and(|b| b <= on)
-            && Age::Years(2).after(p.anchor).is_some_and(|b| on < b);
-        if in_cohort {
+        if in_fic_cohort(p.anchor, on) {
             c.fic.cohort += 1;
             c.fic.fully_immunized += u32::from(fully_immunized(p.anchor, history, on));
         }
@@ -350,6 +348,12 @@ pub fn coverage<'a>(
     let [a, b, d, e] = pair_counts.map(|[cohort, from, to]| dropout(cohort, from, to));
     c.dropout = DropOuts { penta1_penta3: a, penta1_mr1: b, bcg_mr1: d, mr1_mr2: e };
     c
+}
+
+/// Whether a child born on `dob` is of the FIC cohort on `on`: had their first birthday, not
+/// their second.
+pub fn in_fic_cohort(dob: Date, on: Date) -> bool {
+    Age::Years(1).after(dob).is_some_and(|b| b <= on) && Age::Years(2).after(dob).is_some_and(|b| on < b)
 }
 
 /// Whether a child could have had `to` by `on`: has it, or it applies to the child and its

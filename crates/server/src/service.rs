@@ -631,6 +631,11 @@ fn place(event: &Event, device: &Device, paths: &HashMap<Uuid, String>, villages
             }
             (path_of(vial, "vial")?, vec![])
         }
+        // A resistant family's case file goes with its household; an activity with its village.
+        EventBody::RefusalAssigned { household, .. }
+        | EventBody::RefusalVisited { household, .. }
+        | EventBody::RefusalEscalated { household, .. } => (path_of(household, "household")?, vec![]),
+        EventBody::ActivityRecorded { village, .. } => (path_of(village, "village")?, vec![]),
     };
     if !within(&path, scope) {
         return Err(out_of_scope(&path, scope));

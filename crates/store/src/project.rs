@@ -410,6 +410,11 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
         }
         EventBody::VialDiscarded { vial, session, reason, at } => discard(tx, *vial, *session, *reason, at, &stamp)?,
+        // Kept in the log; their projection comes with the case files' tables.
+        EventBody::RefusalAssigned { .. }
+        | EventBody::RefusalVisited { .. }
+        | EventBody::RefusalEscalated { .. }
+        | EventBody::ActivityRecorded { .. } => {}
     }
     Ok(())
 }
