@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "0006_village_asha", include_str!("../../../migrations/device/0006_village_asha.sql")),
     (7, "0007_flags", include_str!("../../../migrations/device/0007_flags.sql")),
     (8, "0008_campaign", include_str!("../../../migrations/device/0008_campaign.sql")),
+    (9, "0009_monitoring", include_str!("../../../migrations/device/0009_monitoring.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.

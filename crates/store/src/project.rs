@@ -410,11 +410,59 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             }
         }
         EventBody::VialDiscarded { vial, session, reason, at } => discard(tx, *vial, *session, *reason, at, &stamp)?,
-        // Kept in the log; their projection comes with the case files' tables.
-        EventBody::RefusalAssigned { .. }
-        | EventBody::RefusalVisited { .. }
-        | EventBody::RefusalEscalated { .. }
-        | EventBody::ActivityRecorded { .. } => {}
+        // A resistant family's case file: fields by last-writer-wins, visits as facts. A
+        // household not held here (outside this device's area) leaves them in the log only.
+        EventBody::RefusalAssigned { household, persuader, name } => {
+            if let Some(h) = case_file(tx, *household)? {
+                set_field(tx, "case_files", h, "persuader", &stamp, &persuader.as_str())?;
+                set_field(tx, "case_files", h, "persuader_name", &stamp, name)?;
+            }
+        }
+        EventBody::RefusalEscalated { household, date, escalated, note } => {
+            if let Some(h) = case_file(tx, *household)? {
+                set_field(tx, "case_files", h, "escalated", &stamp, escalated)?;
+                set_field(tx, "case_files", h, "escalated_on", &stamp, &iso(*date))?;
+                set_field(tx, "case_files", h, "escalation_note", &stamp, note)?;
+            }
+        }
+        EventBody::RefusalVisited { visit, household, date, by, by_name, action, outcome, note } => {
+            let h = resolve(tx, *household)?;
+            if exists(tx, "households", h)? {
+                tx.prepare_cached(
+                    "INSERT INTO case_visits (id, household_id, date, by_role, by_name, action, outcome, note)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![
+                    visit.to_string(),
+                    h.to_string(),
+                    iso(*date),
+                    by.as_str(),
+                    by_name,
+                    action.as_str(),
+                    outcome.as_str(),
+                    note
+                ])?;
+            }
+        }
+        EventBody::ActivityRecorded { activity, village, date, kind, led_by, leader, attendance, note } => {
+            let v = resolve(tx, *village)?;
+            if exists(tx, "areas", v)? {
+                tx.prepare_cached(
+                    "INSERT INTO activities (id, village_id, date, kind, led_by, leader, attendance, note)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                )?
+                .execute(params![
+                    activity.to_string(),
+                    v.to_string(),
+                    iso(*date),
+                    kind.as_str(),
+                    led_by,
+                    leader.map(|l| l.as_str()),
+                    attendance,
+                    note
+                ])?;
+            }
+        }
     }
     Ok(())
 }
@@ -633,6 +681,18 @@ fn registered_as(tx: &Transaction<'_>, sql: &str, key: &str, id: Uuid) -> Result
 }
 
 /// Whether a row with this id is in `table` (a compile-time name).
+/// The case file of `household` (its canonical id), made empty when first named; `None` when
+/// the household is not held here.
+fn case_file(tx: &Transaction<'_>, household: Uuid) -> Result<Option<Uuid>> {
+    let h = resolve(tx, household)?;
+    if !exists(tx, "households", h)? {
+        return Ok(None);
+    }
+    tx.prepare_cached("INSERT INTO case_files (id) VALUES (?1) ON CONFLICT (id) DO NOTHING")?
+        .execute([h.to_string()])?;
+    Ok(Some(h))
+}
+
 fn exists(tx: &Transaction<'_>, table: &str, id: Uuid) -> Result<bool> {
     Ok(tx.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?.exists([id.to_string()])?)
 }
