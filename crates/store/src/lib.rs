@@ -8,6 +8,7 @@
 //! This file is only the crate's face: each module below owns one part.
 
 mod append;
+mod cases;
 mod error;
 mod import;
 mod ledger;
