@@ -17,6 +17,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(&path, &png)?;
         println!("{} ({} bytes)", path.display(), png.len());
     }
+    if let Ok(p) = std::env::var("PACK_SVG_OUT") {
+        std::fs::write(p, teeka_pack::pack_svg(&report, Lang::Hi))?;
+    }
     let pdf = pack_pdf(&report, Lang::Hi)?;
     let path = docs.join("evening-pack-hi.pdf");
     std::fs::write(&path, &pdf)?;

@@ -3,8 +3,8 @@
 //! ([`pack_png`]) and PDF ([`pack_pdf`]).
 //!
 //! The page is drawn once, as SVG; usvg lays its text out (rustybuzz shapes the Devanagari, so
-//! conjuncts and vowel signs are joined), resvg paints it to PNG and svg2pdf writes it as PDF with
-//! real, searchable text. The font (Noto Sans Devanagari, Regular and Bold, which carries Latin
+//! conjuncts and vowel signs are joined), resvg paints it to PNG and krilla (krilla-svg) writes it as PDF
+//! with real text that extracts as the words it shows. The font (Noto Sans Devanagari, Regular and Bold, which carries Latin
 //! too) is compiled in: rendering never reads the system's fonts, so a phone renders the same
 //! page as the server. No figure is computed here: every number is the report's.
 
@@ -72,9 +72,18 @@ pub fn pack_png(report: &Report, lang: Lang, width: u32) -> Result<Vec<u8>, Pack
 
 /// The page as a one-page PDF, A4, its text embedded (a subset of the font) and extractable.
 pub fn pack_pdf(report: &Report, lang: Lang) -> Result<Vec<u8>, PackError> {
+    use krilla::geom::Size;
+    use krilla_svg::{SurfaceExt, SvgSettings};
     let tree = tree(report, lang)?;
-    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions::default())
-        .map_err(|e| PackError::Render(e.to_string()))
+    let size = Size::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or_else(|| PackError::Render("no page size".into()))?;
+    let mut doc = krilla::Document::new();
+    let mut page = doc.start_page_with(krilla::page::PageSettings::new(size));
+    let mut surface = page.surface();
+    let drawn = surface.draw_svg(&tree, size, SvgSettings::default());
+    surface.finish();
+    page.finish();
+    drawn.ok_or_else(|| PackError::Render("the page could not be drawn into the PDF".into()))?;
+    doc.finish().map_err(|e| PackError::Render(format!("{e:?}")))
 }
 
 fn tree(report: &Report, lang: Lang) -> Result<usvg::Tree, PackError> {

@@ -427,8 +427,8 @@ impl Page {
     ///
     /// The text is shaped here, and every cluster of more than one glyph (a Devanagari vowel
     /// sign before its letter, a half form and its conjunct) ends a `<tspan>` whose successor
-    /// is placed at the shaped advance: usvg 0.45 advances such a cluster by its widest glyph
-    /// only (fixed in 0.48, which svg2pdf does not use yet), which would overlap the letters
+    /// is placed at the shaped advance: usvg 0.47 advances such a cluster by its widest glyph
+    /// only (fixed in 0.48, which krilla-svg does not use yet), which would overlap the letters
     /// after it. usvg shapes each piece with the same shaper, font and script.
     #[allow(clippy::too_many_arguments)]
     fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, fill: &str, anchor: Anchor, s: &str, room: f32) {

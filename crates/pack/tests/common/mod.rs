@@ -1,6 +1,6 @@
 //! A block of two villages through four days of round 2, with known figures, and its report
 //! from `round_report` (never computed here).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::sync::Arc;
@@ -47,7 +47,7 @@ fn child(n: u128, village: Uuid, village_name: &str, dob: NaiveDate, given: Vec<
 /// The round: 2026-03-02 to 2026-03-06 (five days); the report on day 4, 2026-03-05.
 /// - Rampur: two infants (born 2025-12-01) given every dose of the due list on day 1: 100%.
 /// - Sitapur: two infants of the same age given nothing: 0%, on the red list. One refused
-///   Penta 1 on day 1 (a case open 4 days: red list).
+///   Penta 1 on 2026-02-27 (a case open 6 days: red list).
 /// - Sessions: two sites, one a day; Rampur's held with records every day (4); Sitapur's not
 ///   held on day 1 (ANM absent), held with records on day 2, nothing on days 3 and 4 (red list).
 /// - AEFI: one minor and one serious (red list) in Rampur. A mothers' meeting of 14 in Sitapur.
@@ -79,7 +79,7 @@ pub fn report() -> Report {
     let refusals = vec![Refusal {
         beneficiary: Uuid::from_u128(103),
         code: DoseCode::Penta1,
-        date: day1,
+        date: d(2026, 2, 27),
         reason: ReasonCode::RefusedFearAefi,
     }];
     let mut planned = Vec::new();
