@@ -524,3 +524,67 @@ async fn teeka_server_report_prints_the_report() {
     let out = run(&["--round", "1", "--area", "Mahmudabad", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2), "not yet a format");
 }
+
+/// The report's plan is the device's: the domain's `round_plan` over the folds of a device's log
+/// gives the sessions `teeka plan sessions` gives from its store (several sessions at a site, a
+/// site without an ANM, a holiday, a session not held and one moved).
+#[test]
+fn the_reports_plan_is_the_devices_plan() {
+    use teeka_domain::calendar::Weekdays;
+    use teeka_domain::monitor_fold::{people_by_village, round_days, round_plan};
+    use teeka_domain::plan::SessionNorms;
+    let mut csv = String::from("register_id,household_id,village,kind,name,sex,dob,BCG\n");
+    for (prefix, village, n) in [("R", "Rampur", 3), ("K", "Kheri", 2), ("S", "Sonpur", 45)] {
+        for i in 1..=n {
+            csv.push_str(&format!("{prefix}-{i},{prefix}-H{i},{village},child,Child {i},F,2025-06-01,2025-06-01\n"));
+        }
+    }
+    let mut store = teeka_testkit::fixtures::device_store(&csv);
+    let ctx = teeka_testkit::fixtures::ctx(minutes(5));
+    let sites = "site_id,name,villages,type,hra,anm,anm_phone,mobilizers,avd,distance_km,travel_minutes,ri_day\n\
+                 S-01,Bhatpur AWC,Rampur;Kheri,outreach,,Meena,,,,,,\n\
+                 S-02,Sonpur PHC,Sonpur,fixed,,Meena,,,,,,\n\
+                 S-03,Kheri mobile,Kheri,mobile,,,,,,,,\n";
+    store.import_sites(sites.as_bytes(), &ctx).unwrap();
+    let wed = Weekdays::parse("wed").unwrap();
+    store.add_round(1, date(2026, 3, 2), 7, &wed, &Default::default(), &ctx).unwrap();
+    store.set_round_holiday(1, date(2026, 3, 3), true, &ctx).unwrap();
+    let norms = SessionNorms::default();
+    let before = store.round_plan(1, &norms).unwrap();
+    let first = |site: &str| before.sessions.iter().find(|s| s.site_id == site).unwrap().day;
+    store
+        .session_not_held(1, "S-02", first("S-02"), teeka_domain::NotHeldReason::AnmAbsent, None, &norms, &ctx)
+        .unwrap();
+    let last = *before.days.last().unwrap();
+    store.reschedule_session(1, "S-01", first("S-01"), last, &norms, &ctx).unwrap();
+    let want = store.round_plan(1, &norms).unwrap();
+    assert!(want.sessions.iter().filter(|s| s.site_id == "S-02").count() > 1, "{want:?}");
+
+    let events = store.events().unwrap();
+    let (mut register, mut microplan) = (teeka_domain::Replay::default(), teeka_domain::Microplan::default());
+    for e in &events {
+        register.apply(e).unwrap();
+        microplan.apply(e).unwrap();
+    }
+    let round = microplan.round(1).unwrap();
+    let days = round_days(&microplan, round).unwrap();
+    assert_eq!(days, want.days);
+    let people = people_by_village(&register.members());
+    let got = round_plan(&microplan, round, &days, &people, &store.settings().unwrap(), &norms);
+    let key = |site: &str, day, number, injections, expected: &[String], not_held, moved_from| {
+        (site.to_string(), day, number, injections, expected.to_vec(), not_held, moved_from)
+    };
+    let want_sessions: Vec<_> = want
+        .sessions
+        .iter()
+        .map(|s| key(&s.site_id, s.day, s.number, s.injections, &s.expected, s.not_held, s.moved_from))
+        .collect();
+    let got_sessions: Vec<_> = got
+        .sessions
+        .iter()
+        .map(|s| key(&s.site_id, s.day, s.number, s.injections, &s.expected, s.not_held, s.moved_from))
+        .collect();
+    assert_eq!(got_sessions, want_sessions);
+    assert_eq!(got.problems, want.problems);
+    assert!(got.sessions.iter().any(|s| s.not_held.is_some()) && got.sessions.iter().any(|s| s.moved_from.is_some()));
+}
