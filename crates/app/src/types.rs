@@ -405,6 +405,21 @@ pub struct VillageFilterReq {
     pub village_id: Option<Uuid>,
 }
 
+/// `round_report`: a round's report of a village, or of the device's area (`on`: today when
+/// absent).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
+pub struct RoundReportReq {
+    pub round: u32,
+    #[serde(default)]
+    pub village_id: Option<Uuid>,
+    #[serde(default)]
+    pub on: Option<String>,
+}
+
+pub use teeka_domain::monitor::Report as RoundReport;
+
 pub type FollowUpReq = VillageFilterReq;
 pub type RefusalsReq = VillageFilterReq;
 
