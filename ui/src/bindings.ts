@@ -316,6 +316,11 @@ export type DeviceInfo = { device_id: string,
  */
 area: string, role: Role, 
 /**
+ * The worker who recorded its latest event the server holds (the event's author); `None`
+ * before it pushed any, and from servers older than this field.
+ */
+worker: string | null, 
+/**
  * When it first enrolled (enrolling again with the same code keeps this time).
  */
 enrolled_at: string, 
