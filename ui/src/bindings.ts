@@ -891,10 +891,14 @@ export type RoundPlanReq = { number: number, };
 export type RoundPlanView = { round: Round, sites: Array<PlanSite>, sessions: Array<PlanSession>, problems: Array<PlanProblem>, };
 
 /**
- * `round_report`: a round's report of a village, or of the device's area (`on`: today when
- * absent).
+ * `round_report`: a round's report of a village or an area, or of the device's area (`on`:
+ * today when absent).
  */
-export type RoundReportReq = { round: number, village_id?: string | null, on?: string | null, };
+export type RoundReportReq = { round: number, village_id?: string | null, 
+/**
+ * An area by its path, as a report's `area` names it (the dashboard's tap on an area).
+ */
+area?: string | null, on?: string | null, };
 
 /**
  * A round's wastage: per site of its plan, and over them all (the vials and doses summed).

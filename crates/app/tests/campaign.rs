@@ -233,6 +233,9 @@ fn the_round_report_of_the_dashboard() {
         (Some("Rampur"), Some(0))
     );
 
+    let by_path = t.ok("round_report", json!({"round": 1, "area": "Rampur"}));
+    assert_eq!(by_path["total"], village["total"]);
+    assert_eq!(t.err("round_report", json!({"round": 1, "area": "Nowhere"})).code, "NOT_FOUND");
     assert_eq!(t.err("round_report", json!({"round": 9})).code, "UNKNOWN_ROUND");
     let e = t.err("round_report", json!({"round": 1, "on": "someday"}));
     assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_INPUT", Some("on")));

@@ -28,7 +28,35 @@ impl Store {
         self.village_id(name.trim())?.ok_or_else(|| StoreError::UnknownVillage(name.trim().to_string()))
     }
 
-    /// Round `number`'s report on `on` (`teeka report`): of `village` when given, else of the
+    /// The id of the area whose path (`Block/Sub-centre/Village`, its names from the top of the
+    /// hierarchy this store holds, as the report's `area`) is `path` (`NOT_FOUND` without one).
+    pub fn area_by_path(&self, path: &str) -> Result<Uuid> {
+        let areas = self.area_nodes()?;
+        let by_id: HashMap<Uuid, &AreaNode> = areas.iter().map(|a| (a.id, a)).collect();
+        let path_of = |a: &AreaNode| {
+            let mut names = vec![a.name.as_str()];
+            let mut at = a.parent;
+            while let Some(p) = at.and_then(|p| by_id.get(&p)) {
+                if names.len() > areas.len() {
+                    break;
+                }
+                names.push(p.name.as_str());
+                at = p.parent;
+            }
+            names.reverse();
+            names.join("/")
+        };
+        let wanted = path.trim();
+        areas
+            .iter()
+            .filter(|a| path_of(a) == wanted)
+            .map(|a| a.id)
+            .min()
+            .ok_or_else(|| crate::error::not_found(format!("area '{wanted}': no such area on this device")))
+    }
+
+    /// Round `number`'s report on `on` (`teeka report`): of the area `village` when given (a
+    /// village, or any area by [`Store::area_by_path`]), else of the
     /// device's enrolled area when this store holds it, else of every area it holds. The plan's
     /// sessions are those of `round_plan` with `norms`; wastage is counted with `table`. A device
     /// knows no other device: the report has no device figures.

@@ -248,6 +248,12 @@ fn a_village_s_report_and_the_errors() {
     assert_eq!(r.total.area, "Block/SC-1/Rampur");
     assert!(r.areas.is_empty(), "a village has no child areas");
     assert_eq!((r.total.sessions_planned, r.total.vaccinated, r.total.aefi.serious), (1, 4, 1));
+    assert_eq!(s.area_by_path("Block/SC-1/Rampur").unwrap(), reg.rampur);
+    assert_eq!(s.area_by_path("Block").unwrap(), reg.block);
+    assert_eq!(s.area_by_path("Block/SC-9").unwrap_err().code(), "NOT_FOUND");
+    let sc1 = s.area_by_path("Block/SC-1").unwrap();
+    let r = report(&s, Some(sc1), "2026-11-13");
+    assert_eq!(r.areas.iter().map(|a| a.area.as_str()).collect::<Vec<_>>(), ["Block/SC-1/Rampur"]);
     let id = s.village_named("rampur").unwrap();
     assert_eq!(id, reg.rampur);
     assert_eq!(s.village_named("Nowhere").unwrap_err().code(), "UNKNOWN_VILLAGE");

@@ -30,14 +30,20 @@ impl App {
         Ok(survey::village(&self.store, req.village_id, clock.today)?)
     }
 
-    /// `round_report`: the round's report (`teeka_domain::monitor`) of a village, else of the
+    /// `round_report`: the round's report (`teeka_domain::monitor`) of a village or of an area by
+    /// its path, else of the
     /// device's enrolled area, else of every area it holds, on `on` (default today), with the
     /// default session norms and vaccine table.
     pub fn round_report(&mut self, req: RoundReportReq, clock: Clock) -> Result<RoundReport, AppError> {
         self.guard(&clock)?;
         let on = opt_date_field("on", req.on.as_deref())?.unwrap_or(clock.today);
         let norms = SessionNorms::default();
-        Ok(self.store.round_report(req.round, req.village_id, on, &norms, &VaccineTable::default())?)
+        let area = match (&req.village_id, req.area.as_deref().filter(|a| !a.trim().is_empty())) {
+            (Some(v), _) => Some(*v),
+            (None, Some(path)) => Some(self.store.area_by_path(path)?),
+            (None, None) => None,
+        };
+        Ok(self.store.round_report(req.round, area, on, &norms, &VaccineTable::default())?)
     }
 
     /// `refusals`: newest first, each with the person's age.
