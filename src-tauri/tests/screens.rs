@@ -117,6 +117,7 @@ async fn tour(lang: &str) {
     s.click("sheet-close").await;
 
     s.click("tab-supervisor").await;
+    s.click("sup-coverage").await;
     s.wait_count("coverage-village", 2).await;
     shot(&s, "supervisor-coverage", lang).await;
     s.click("sup-follow_up").await;
