@@ -235,6 +235,7 @@ impl From<ErrorCode> for AppCode {
             ErrorCode::InvalidEvent => AppCode::InvalidEvent,
             ErrorCode::Internal => AppCode::Internal,
             ErrorCode::Unavailable => AppCode::Unavailable,
+            ErrorCode::UnknownRound => AppCode::UnknownRound,
         }
     }
 }
@@ -382,6 +383,7 @@ mod tests {
             ErrorCode::InvalidEvent,
             ErrorCode::Internal,
             ErrorCode::Unavailable,
+            ErrorCode::UnknownRound,
         ];
         for c in codes {
             assert_eq!(AppCode::from(c).as_str(), c.as_str());

@@ -1,249 +1,295 @@
-//! The round report as text (`teeka report --format table|csv`): one row per area, the total
-//! first, then its child areas, with the headline figures. A minimal rendering of
-//! [`crate::monitor::Report`]; no figure is computed here, only formatted.
+//! The round report as text, once for the device's `teeka report` and the server's
+//! `teeka-server report`: a table for a terminal ([`report_table`]) and CSV ([`report_csv`],
+//! one row per area, the total first, columns [`REPORT_CSV_COLUMNS`], `docs/formats.md`).
 
 use crate::dates::iso;
 use crate::monitor::{AreaFigures, RedItem, Report};
 
-/// The columns of both renderings.
-const COLUMNS: [&str; 17] = [
+/// The columns of [`report_csv`], in order (a contract: add columns at the end, never rename).
+pub const REPORT_CSV_COLUMNS: &[&str] = &[
+    "round",
+    "on",
     "area",
+    "name",
+    "level",
     "sessions_planned",
+    "sessions_planned_round",
     "sessions_held",
     "sessions_not_held",
     "sessions_reported",
+    "reporting_percent",
+    "sessions_unplanned",
     "due",
     "vaccinated",
     "covered_percent",
+    "children_due",
+    "children_vaccinated",
+    "pregnant_women_due",
+    "pregnant_women_vaccinated",
+    "fic_before_cohort",
+    "fic_before",
     "fic_before_percent",
+    "fic_after_cohort",
+    "fic_after",
     "fic_after_percent",
+    "penta1_penta3_percent",
+    "penta1_mr1_percent",
+    "bcg_mr1_percent",
+    "mr1_mr2_percent",
+    "left_out",
+    "drop_out",
+    "pregnant_left_out",
+    "pregnant_drop_out",
     "refusal_families",
-    "refusals_persuaded",
     "refusals_open",
+    "refusals_still_refusing",
+    "refusals_persuaded",
+    "refusals_migrated",
+    "refusals_escalated",
+    "persuaded_percent",
     "aefi_minor",
     "aefi_severe",
     "aefi_serious",
-    "wastage",
+    "activities",
+    "activity_attendance",
+    "devices_enrolled",
+    "devices_not_synced_24h",
+    "devices_clock_off",
 ];
 
+/// A share as the table shows it: `62.5%`, or `-` when there is nothing to divide by.
 fn pct(p: Option<f64>) -> String {
-    p.map_or_else(|| "-".to_string(), |p| format!("{p:.1}"))
+    p.map_or_else(|| "-".to_string(), |p| format!("{p:.1}%"))
 }
 
-/// Wastage per antigen as `BCG 95.0%; PENTA -20.0%!; OPV -!` (`!`: more doses given than the
-/// vials held; `-`: no vial opened).
-fn wastage(f: &AreaFigures) -> String {
-    let parts: Vec<String> = f
-        .wastage
-        .iter()
-        .map(|w| {
-            let flag = if w.data_error { "!" } else { "" };
-            match w.rate {
-                Some(rate) => format!("{} {rate:.1}%{flag}", w.antigen),
-                None => format!("{} -{flag}", w.antigen),
-            }
-        })
-        .collect();
-    if parts.is_empty() {
-        "-".into()
-    } else {
-        parts.join("; ")
-    }
+/// A share as CSV holds it: `62.5`, or empty.
+fn pct_csv(p: Option<f64>) -> String {
+    p.map_or_else(String::new, |p| format!("{p:.1}"))
 }
 
-fn row(f: &AreaFigures) -> Vec<String> {
-    vec![
-        f.area.clone(),
-        f.sessions_planned.to_string(),
-        f.sessions_held.to_string(),
-        f.sessions_not_held.to_string(),
-        f.sessions_reported.to_string(),
-        f.due.to_string(),
-        f.vaccinated.to_string(),
-        pct(f.covered_percent),
-        pct(f.fic_before.percent),
-        pct(f.fic_after.percent),
-        f.refusal_families.to_string(),
-        f.refusals_persuaded.to_string(),
-        f.refusals_open.to_string(),
-        f.aefi.minor.to_string(),
-        f.aefi.severe.to_string(),
-        f.aefi.serious.to_string(),
-        wastage(f),
+/// The table's columns of one area.
+fn row(f: &AreaFigures, indent: bool) -> [String; 8] {
+    let name = if f.name.is_empty() { f.area.clone() } else { f.name.clone() };
+    [
+        if indent { format!("  {name}") } else { name },
+        format!("{}/{}", f.sessions_held, f.sessions_planned),
+        format!("{}/{} {}", f.vaccinated, f.due, pct(f.covered_percent)),
+        format!("{}→{}", pct(f.fic_before.percent), pct(f.fic_after.percent)),
+        pct(f.dropout.penta1_penta3.rate),
+        format!("{}/{}", f.refusals_persuaded, f.refusal_families),
+        format!("{}/{}/{}", f.aefi.minor, f.aefi.severe, f.aefi.serious),
+        f.devices.map_or_else(|| "-".to_string(), |d| d.not_synced_24h.to_string()),
     ]
 }
 
-fn rows(r: &Report) -> Vec<Vec<String>> {
-    std::iter::once(&r.total).chain(&r.areas).map(row).collect()
-}
-
-/// The width of a cell as a terminal shows it (a Devanagari mark takes none).
-fn width(s: &str) -> usize {
-    s.chars().filter(|c| !('\u{0900}'..='\u{097F}').contains(c) || !is_mark(*c)).count()
-}
-
-fn is_mark(c: char) -> bool {
-    matches!(c, '\u{0900}'..='\u{0903}' | '\u{093A}'..='\u{094F}' | '\u{0951}'..='\u{0957}' | '\u{0962}'..='\u{0963}')
-}
-
-/// The red list, one line each.
-fn red_line(item: &RedItem) -> String {
-    match item {
-        RedItem::LowCoverage { area, due, vaccinated, percent, .. } => {
-            format!("below 80%: {area} ({vaccinated} of {due} doses, {percent:.1}%)")
-        }
-        RedItem::NotReported { site_id, site_name, day, .. } => {
-            format!("not reported: {site_id} {site_name} on {}", iso(*day))
-        }
-        RedItem::OldCase { household_id, area, days_open, .. } => {
-            format!("open case: household {household_id} of {area}, {days_open} days")
-        }
-        RedItem::SeriousAefi { register_id, area, date } => {
-            format!("serious AEFI: {register_id} of {area} on {}", iso(*date))
-        }
-    }
-}
-
-/// The report as a table for a terminal: a title line, one row per area, then the red list.
-pub fn report_table(r: &Report) -> String {
-    let rows = rows(r);
-    let mut widths: Vec<usize> = COLUMNS.iter().map(|h| h.len()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(width(cell));
-        }
-    }
-    let line = |cells: &[&str]| {
-        let mut s = String::new();
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            s.push_str(cell);
-            if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(w.saturating_sub(width(cell)) + 2));
+/// Lines of columns, each padded to its widest cell (by characters); the first left-aligned,
+/// the others right-aligned.
+fn columns(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..n).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, cell) in r.iter().enumerate() {
+            let pad = widths[i].saturating_sub(cell.chars().count());
+            if i == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
             }
         }
-        s.truncate(s.trim_end().len());
-        s.push('\n');
-        s
-    };
-    let span = match (r.days.first(), r.days.last()) {
-        (Some(a), Some(b)) => format!(" ({} to {})", iso(*a), iso(*b)),
-        _ => String::new(),
-    };
-    let mut out = format!("round {}{span}, on {}\n", r.round, iso(r.on));
-    out.push_str(&line(&COLUMNS));
-    let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    out.push_str(&line(&dashes.iter().map(String::as_str).collect::<Vec<_>>()));
-    for row in &rows {
-        out.push_str(&line(&row.iter().map(String::as_str).collect::<Vec<_>>()));
-    }
-    if r.red_list.is_empty() {
-        out.push_str("red list: none\n");
-    } else {
-        out.push_str("red list:\n");
-        for item in &r.red_list {
-            out.push_str("  ");
-            out.push_str(&red_line(item));
-            out.push('\n');
-        }
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
 
-/// The report as CSV: a header, the total's row, then a row per child area.
-pub fn report_csv(r: &Report) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut out = Vec::new();
-    out.push(COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    out.extend(rows(r));
-    for row in &out {
-        if w.write_record(row).is_err() {
-            return String::new();
+/// The report for a terminal: the headline table (the total first, then each child area), then
+/// the total's antigens, wastage, sessions not held by reason, activities, and the red list.
+pub fn report_table(report: &Report) -> String {
+    let t = &report.total;
+    let days = match (report.days.first(), report.days.last()) {
+        (Some(a), Some(b)) => format!("{} to {}, {} days", iso(*a), iso(*b), report.days.len()),
+        _ => "no working days".to_string(),
+    };
+    let mut out = format!("Round {} report: {} on {} (round {days})\n\n", report.round, t.area, iso(report.on));
+    let mut rows: Vec<Vec<String>> = vec![[
+        "AREA",
+        "SESSIONS HELD/PLANNED",
+        "DUE LIST COVERED",
+        "FIC BEFORE→AFTER",
+        "PENTA1→3 DROP-OUT",
+        "REFUSALS PERSUADED/FAMILIES",
+        "AEFI MINOR/SEVERE/SERIOUS",
+        "DEVICES NOT SYNCED",
+    ]
+    .map(String::from)
+    .to_vec()];
+    rows.push(row(t, false).to_vec());
+    rows.extend(report.areas.iter().map(|a| row(a, true).to_vec()));
+    out.push_str(&columns(&rows));
+
+    out.push_str("\nAntigens\n");
+    if t.antigens.is_empty() {
+        out.push_str("  none due\n");
+    } else {
+        let mut rows =
+            vec![["ANTIGEN", "DUE", "VACCINATED", "COVERED", "CHILDREN", "PREGNANT WOMEN"].map(String::from).to_vec()];
+        for a in &t.antigens {
+            rows.push(vec![
+                format!("  {}", a.antigen),
+                a.due.to_string(),
+                a.vaccinated.to_string(),
+                pct(crate::report::percent(a.vaccinated, a.due)),
+                format!("{}/{}", a.children_vaccinated, a.children_due),
+                format!("{}/{}", a.women_vaccinated, a.women_due),
+            ]);
         }
+        out.push_str(&columns(&rows));
     }
-    w.into_inner().ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
+
+    out.push_str("\nWastage\n");
+    if t.wastage.is_empty() {
+        out.push_str("  no vials opened\n");
+    } else {
+        let mut rows = vec![["ANTIGEN", "VIALS", "DOSES IN VIALS", "GIVEN", "WASTAGE"].map(String::from).to_vec()];
+        for w in &t.wastage {
+            let rate = if w.data_error { format!("{} (check)", pct(w.rate)) } else { pct(w.rate) };
+            rows.push(vec![
+                format!("  {}", w.antigen),
+                w.vials_opened.to_string(),
+                w.doses_in_vials.to_string(),
+                w.doses_given.to_string(),
+                rate,
+            ]);
+        }
+        out.push_str(&columns(&rows));
+    }
+
+    out.push_str("\nSessions not held\n");
+    if t.not_held.is_empty() {
+        out.push_str("  none\n");
+    } else {
+        let rows: Vec<Vec<String>> =
+            t.not_held.iter().map(|n| vec![format!("  {}", n.reason), n.count.to_string()]).collect();
+        out.push_str(&columns(&rows));
+    }
+
+    out.push_str("\nActivities\n");
+    if t.activities.is_empty() {
+        out.push_str("  none\n");
+    } else {
+        let mut rows = vec![["KIND", "HELD", "ATTENDANCE"].map(String::from).to_vec()];
+        for a in &t.activities {
+            rows.push(vec![format!("  {}", a.kind), a.count.to_string(), a.attendance.to_string()]);
+        }
+        out.push_str(&columns(&rows));
+    }
+
+    out.push_str("\nRed list\n");
+    if report.red_list.is_empty() {
+        out.push_str("  nothing\n");
+    }
+    for item in &report.red_list {
+        let line = match item {
+            RedItem::LowCoverage { area, due, vaccinated, percent, .. } => {
+                format!("  low coverage: {area}: {vaccinated}/{due} of its due list ({percent:.1}%)")
+            }
+            RedItem::NotReported { site_id, site_name, area, day } => {
+                format!("  not reported: site {site_id} ({site_name}), {area}, {}", iso(*day))
+            }
+            RedItem::OldCase { household_id, area, opened_on, days_open, status } => {
+                format!(
+                    "  old case: household {household_id}, {area}: {status} since {} ({days_open} days)",
+                    iso(*opened_on)
+                )
+            }
+            RedItem::SeriousAefi { register_id, area, date } => {
+                format!("  serious AEFI: {register_id}, {area}, {}", iso(*date))
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::monitor::{AefiFigures, PeopleFigures};
-    use crate::report::{DropOut, DropOuts, Fic};
-
-    fn area(path: &str, due: u32, vaccinated: u32) -> AreaFigures {
-        let d = DropOut { cohort: 0, from: 0, to: 0, rate: None };
-        let fic = Fic { cohort: 0, fully_immunized: 0, percent: None };
-        AreaFigures {
-            area: path.into(),
-            name: path.rsplit('/').next().unwrap_or_default().into(),
-            level: None,
-            sessions_planned: 2,
-            sessions_planned_round: 3,
-            sessions_held: 1,
-            sessions_not_held: 1,
-            not_held: vec![],
-            sessions_reported: 1,
-            reporting_percent: Some(100.0),
-            sessions_unplanned: 0,
-            due,
-            vaccinated,
-            covered_percent: crate::report::percent(vaccinated, due),
-            children: PeopleFigures::default(),
-            pregnant_women: PeopleFigures::default(),
-            antigens: vec![],
-            fic_before: fic,
-            fic_after: fic,
-            fic_by_day: vec![],
-            dropout: DropOuts { penta1_penta3: d, penta1_mr1: d, bcg_mr1: d, mr1_mr2: d },
-            left_out: 0,
-            drop_out: 0,
-            pregnant_left_out: 0,
-            pregnant_drop_out: 0,
-            refusal_families: 1,
-            refusals_open: 0,
-            refusals_still_refusing: 0,
-            refusals_persuaded: 1,
-            refusals_migrated: 0,
-            refusals_escalated: 0,
-            persuaded_percent: Some(100.0),
-            aefi: AefiFigures { minor: 0, severe: 0, serious: 1 },
-            wastage: vec![crate::kit::wastage(crate::Antigen::Bcg, 1, 2, &crate::kit::VaccineTable::default())],
-            activities: vec![],
-            devices: None,
-        }
+/// The report as CSV: a header of [`REPORT_CSV_COLUMNS`], then one row per area, the total first
+/// and each child area after it. Shares have one decimal; an empty cell is a share of nothing
+/// (or, for the devices, a device's report).
+pub fn report_csv(report: &Report) -> String {
+    let mut out = String::new();
+    let line = |cells: Vec<String>| {
+        let quoted: Vec<String> = cells
+            .into_iter()
+            .map(|c| if c.contains([',', '"', '\n', '\r']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c })
+            .collect();
+        let mut l = quoted.join(",");
+        l.push('\n');
+        l
+    };
+    out.push_str(&line(REPORT_CSV_COLUMNS.iter().map(|c| c.to_string()).collect()));
+    for f in std::iter::once(&report.total).chain(&report.areas) {
+        let n = |v: u32| v.to_string();
+        let dev = |g: fn(&crate::monitor::DeviceFigures) -> u32| {
+            f.devices.as_ref().map_or_else(String::new, |d| g(d).to_string())
+        };
+        let activities: u32 = f.activities.iter().map(|a| a.count).sum();
+        let attendance: u32 = f.activities.iter().map(|a| a.attendance).sum();
+        out.push_str(&line(vec![
+            n(report.round),
+            iso(report.on),
+            f.area.clone(),
+            f.name.clone(),
+            f.level.map_or_else(String::new, |l| l.as_str().to_string()),
+            n(f.sessions_planned),
+            n(f.sessions_planned_round),
+            n(f.sessions_held),
+            n(f.sessions_not_held),
+            n(f.sessions_reported),
+            pct_csv(f.reporting_percent),
+            n(f.sessions_unplanned),
+            n(f.due),
+            n(f.vaccinated),
+            pct_csv(f.covered_percent),
+            n(f.children.due),
+            n(f.children.vaccinated),
+            n(f.pregnant_women.due),
+            n(f.pregnant_women.vaccinated),
+            n(f.fic_before.cohort),
+            n(f.fic_before.fully_immunized),
+            pct_csv(f.fic_before.percent),
+            n(f.fic_after.cohort),
+            n(f.fic_after.fully_immunized),
+            pct_csv(f.fic_after.percent),
+            pct_csv(f.dropout.penta1_penta3.rate),
+            pct_csv(f.dropout.penta1_mr1.rate),
+            pct_csv(f.dropout.bcg_mr1.rate),
+            pct_csv(f.dropout.mr1_mr2.rate),
+            n(f.left_out),
+            n(f.drop_out),
+            n(f.pregnant_left_out),
+            n(f.pregnant_drop_out),
+            n(f.refusal_families),
+            n(f.refusals_open),
+            n(f.refusals_still_refusing),
+            n(f.refusals_persuaded),
+            n(f.refusals_migrated),
+            n(f.refusals_escalated),
+            pct_csv(f.persuaded_percent),
+            n(f.aefi.minor),
+            n(f.aefi.severe),
+            n(f.aefi.serious),
+            n(activities),
+            n(attendance),
+            dev(|d| d.enrolled),
+            dev(|d| d.not_synced_24h),
+            dev(|d| d.clock_off),
+        ]));
     }
-
-    fn report() -> Report {
-        let day = crate::parse_date("2026-11-10").unwrap_or_default();
-        Report {
-            round: 1,
-            on: day,
-            days: vec![day],
-            total: area("Block", 24, 4),
-            areas: vec![area("Block/SC-1", 18, 4), area("Block/SC-2, east", 6, 0)],
-            units: vec![],
-            red_list: vec![RedItem::SeriousAefi { register_id: "B-1".into(), area: "Block/SC-1".into(), date: day }],
-        }
-    }
-
-    #[test]
-    fn one_row_per_area_with_the_total_first() {
-        let t = report_table(&report());
-        let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines[0], "round 1 (2026-11-10 to 2026-11-10), on 2026-11-10");
-        assert!(lines[1].starts_with("area "));
-        assert!(lines[3].starts_with("Block ") && lines[3].contains("16.7"), "{}", lines[3]);
-        assert!(lines[4].starts_with("Block/SC-1 "));
-        assert!(t.contains("BCG 80.0%"), "{t}");
-        assert!(t.ends_with("red list:\n  serious AEFI: B-1 of Block/SC-1 on 2026-11-10\n"), "{t}");
-    }
-
-    #[test]
-    fn the_csv_quotes_what_needs_it() {
-        let c = report_csv(&report());
-        let lines: Vec<&str> = c.lines().collect();
-        assert_eq!(lines.len(), 4);
-        assert_eq!(lines[0], COLUMNS.join(","));
-        assert!(lines[1].starts_with("Block,2,1,1,1,24,4,16.7,-,-,1,1,0,0,0,1,BCG 80.0%"), "{}", lines[1]);
-        assert!(lines[3].starts_with("\"Block/SC-2, east\",2,"), "{}", lines[3]);
-    }
+    out
 }

@@ -59,6 +59,22 @@ enum Command {
     /// Campaign planning from the server's log.
     #[command(subcommand)]
     Plan(Plan),
+    /// A round's report for an area: its figures summed from the villages below it, the total
+    /// first and each child area on its own row, then antigens, wastage, sessions not held,
+    /// activities and the red list (`docs/formats.md`, "Round report").
+    Report {
+        /// The round's number.
+        #[arg(long)]
+        round: u32,
+        /// Any area: a name or a path such as Sitapur/Mahmudabad.
+        #[arg(long)]
+        area: String,
+        /// The day reported on (YYYY-MM-DD; default today): the round's days up to it.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
+        on: Option<teeka_domain::Date>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
     /// Everything, in the shape of `teeka export --format json`.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
@@ -112,6 +128,17 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+fn date_arg(s: &str) -> Result<teeka_domain::Date, String> {
+    teeka_domain::parse_date(s).map_err(|e| e.to_string())
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Json,
 }
@@ -143,7 +170,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error[ERROR]: {e:#}");
+            let code = e.downcast_ref::<AdminError>().map_or("ERROR", AdminError::code);
+            eprintln!("error[{code}]: {e:#}");
             ExitCode::FAILURE
         }
     }
@@ -237,6 +265,15 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
                 PlanFormat::Csv => print!("{}", teeka_server::plan::plan_csv(&plan)?),
             }
         }
+        Command::Report { round, area, on, format } => {
+            let on = on.unwrap_or_else(|| now.with_timezone(&chrono::Local).date_naive());
+            let report = svc.report(round, &area, on, now).await.map_err(admin)?;
+            match format {
+                ReportFormat::Table => print!("{}", teeka_domain::monitor::report_table(&report)),
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Csv => print!("{}", teeka_domain::monitor::report_csv(&report)),
+            }
+        }
         Command::Export { format: ExportFormat::Json } => {
             let export = svc.export().await.map_err(admin)?;
             println!("{}", serde_json::to_string_pretty(&export)?);
@@ -246,7 +283,7 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
 }
 
 fn admin(e: AdminError) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
+    anyhow::Error::new(e)
 }
 
 async fn serve<D: Database>(svc: Service<D>, listen: SocketAddr) -> anyhow::Result<()> {
