@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use teeka_domain::calendar;
 use teeka_domain::codes::NotHeldReason;
 use teeka_domain::kit::{TableErrors, VaccineTable};
+use teeka_domain::monitor_render;
 use teeka_domain::plan::{Capacity, SessionNorms};
 use teeka_domain::register::{parse_register, write_register};
 use teeka_domain::{iso, parse_date, Antigen, Date, DeliveryOutcome, DiscardReason, DoseCode, ReasonCode, Sex};
@@ -148,6 +149,25 @@ enum Command {
     /// A session at a microplan site and its vial ledger.
     #[command(subcommand)]
     Session(Session),
+    /// A round's report: sessions planned and held, the due list covered, FIC, refusals, AEFI
+    /// and wastage, for a village, the enrolled area or everything this store holds.
+    Report {
+        #[arg(long, value_name = "N")]
+        round: u32,
+        /// A village's name (default: the enrolled area, else every area of this store).
+        #[arg(long, value_name = "NAME")]
+        village: Option<String>,
+        /// The report's date (default: today).
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        on: Option<Date>,
+        /// A state's vaccine table (CSV; docs/formats.md) in place of the default's rows.
+        #[arg(long, value_name = "FILE")]
+        vaccine_table: Option<PathBuf>,
+        #[command(flatten)]
+        norms: NormArgs,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -831,6 +851,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             match format {
                 ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&ledger)?)?,
                 ReportFormat::Table => out.write_all(table::ledger_table(&ledger).as_bytes())?,
+            }
+        }
+        Command::Report { round, village, on, vaccine_table: file, norms, format } => {
+            let vaccines = vaccine_table(file.as_ref())?;
+            let village = village.map(|v| store.village_named(&v).context("--village")).transpose()?;
+            let on = on.unwrap_or(ctx.today);
+            let report =
+                store.round_report(round, village, on, &norms.norms(), &vaccines).map_err(at_flag("--round"))?;
+            match format {
+                ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+                ListFormat::Csv => out.write_all(monitor_render::report_csv(&report).as_bytes())?,
+                ListFormat::Table => out.write_all(monitor_render::report_table(&report).as_bytes())?,
             }
         }
         // Answered above, before a store is opened.

@@ -146,11 +146,13 @@ async fn offline_survey_and_session_then_hindi() {
     assert!(text.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)), "no Hindi on the screen: {text}");
     s.click("tab-survey").await;
     s.click("tab-supervisor").await;
+    s.click("sup-coverage").await;
     s.el("coverage-village").await;
     s.click("tab-sync").await;
     s.click("menu").await;
     s.click("menu-lang-en").await;
     s.click("tab-supervisor").await;
+    s.click("sup-coverage").await;
     s.el("coverage-village").await;
     s.click("tab-sync").await;
     s.click("tab-survey").await;

@@ -117,6 +117,7 @@ async fn tour(lang: &str) {
     s.click("sheet-close").await;
 
     s.click("tab-supervisor").await;
+    s.click("sup-coverage").await;
     s.wait_count("coverage-village", 2).await;
     shot(&s, "supervisor-coverage", lang).await;
     s.click("sup-follow_up").await;
@@ -140,7 +141,8 @@ async fn tour(lang: &str) {
 
 /// The campaign's screens: the round's plan with its calendar, a site's carry kit, the mop-up
 /// list of the last day, the rounds, the sites and a site's form, then the first day's session
-/// at the site with two vials open (their timers) and its closing.
+/// at the site with two vials open (their timers) and its closing, and the supervisor's round
+/// dashboard after it.
 async fn round_tour(lang: &str) {
     let dir = tempfile::tempdir().unwrap();
     let store = campaign_store(dir.path(), lang);
@@ -197,6 +199,16 @@ async fn round_tour(lang: &str) {
     shot(&s, "round-close", lang).await;
     s.click("ledger-close-confirm").await;
     s.el("session-closed").await;
+
+    // The supervisor's round dashboard: round 1 with the session just held, its charts and red
+    // list; a tap on Rampur shows its households.
+    s.click("tab-supervisor").await;
+    s.el("dash-headline").await;
+    s.el("dash-red-list").await;
+    s.sel("[data-testid=\"dash-area\"][data-area=\"Rampur\"]").await;
+    shot(&s, "dashboard", lang).await;
+    s.click_sel("[data-testid=\"dash-area\"][data-area=\"Rampur\"]").await;
+    s.el("dash-household").await;
     s.end().await;
 }
 

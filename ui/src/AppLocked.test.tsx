@@ -44,11 +44,11 @@ describe("LOCKED", () => {
     expect(qa("error").filter((e) => e.dataset.code === "LOCKED")).toEqual([]);
   });
 
-  it("LOCKED from the supervisor's coverage also locks", async () => {
+  it("LOCKED from the supervisor's first screen (the round dashboard) also locks", async () => {
     await mount((cmd) => {
       switch (cmd) {
         case "app_state": return appState("supervisor");
-        case "coverage": return fail("LOCKED");
+        case "rounds": return fail("LOCKED");
         default: return cmd === "villages" || cmd === "sessions" ? [] : null;
       }
     });

@@ -134,6 +134,7 @@ export const api = {
   setVillageAsha: (r: Req<"set_village_asha">) => call("set_village_asha", r),
   refusals: (village_id?: string) => call("refusals", { village_id }),
   devices: () => call("devices", {}),
+  roundReport: (r: Req<"round_report">) => call("round_report", r),
   // Round (the campaign)
   roundCalendar: (r: Req<"round_calendar">) => call("round_calendar", r),
   sites: () => call("sites", {}),

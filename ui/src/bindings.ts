@@ -2,6 +2,13 @@
 // Refresh with: TEEKA_BLESS=1 cargo test -p teeka-app --test bindings
 /* eslint-disable */
 
+export type ActivityFigures = { kind: ActivityKind, count: number, attendance: number, };
+
+/**
+ * A communication activity of a village (SMNet's social mobilisation).
+ */
+export type ActivityKind = "mothers_meeting" | "community_meeting" | "religious_announcement" | "rally" | "miking";
+
 export type AddChildReq = { household_id: string, name: string, sex: Sex, dob?: string | null, age_months?: number | null, mother_name?: string | null, doses?: Array<DoseInput>, };
 
 export type AddDosesReq = { register_id: string, doses: Array<DoseInput>, };
@@ -22,6 +29,8 @@ export type AddVillageReq = { name: string, };
 export type AddWorkerReq = { name: string, role: WorkerRole, pin: string, signed_in_pin?: string | null, };
 
 export type AefiCounts = { minor: number, severe: number, serious: number, };
+
+export type AefiFigures = { minor: number, severe: number, serious: number, };
 
 /**
  * An adverse event reported (its edits applied).
@@ -71,6 +80,12 @@ export type Antigen = "BCG" | "HEPB" | "OPV" | "PENTA" | "RVV" | "FIPV" | "PCV" 
 export type AntigenCount = { antigen: Antigen, doses: number, };
 
 /**
+ * Due and vaccinated doses of one antigen: the round's due list (its first day) against the
+ * doses given from that day to the report's date.
+ */
+export type AntigenFigures = { antigen: Antigen, due: number, vaccinated: number, children_due: number, children_vaccinated: number, women_due: number, women_vaccinated: number, };
+
+/**
  * Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
  * CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
@@ -91,6 +106,63 @@ export type AppState = { language: string | null, workers: Array<Worker>, signed
  * screen counts it down.
  */
 pin_wait_seconds: number | null, codes: Codes, reasons: Array<ReasonCode>, refusal_reasons: Array<ReasonCode>, antigens: Array<Antigen>, sync: SyncState, };
+
+/**
+ * The figures of one area (the JSON's `AREA`, `docs/formats.md`).
+ */
+export type AreaFigures = { 
+/**
+ * Its path (`State/District/Block/…`).
+ */
+area: string, name: string, level: AreaLevel | null, 
+/**
+ * Sessions the plan holds on the round's days up to the date, and in the whole round.
+ */
+sessions_planned: number, sessions_planned_round: number, 
+/**
+ * Of those planned up to the date: held (a session opened at the site that day), marked
+ * not held, and held with records (reporting completeness).
+ */
+sessions_held: number, sessions_not_held: number, not_held: Array<NotHeldCount>, sessions_reported: number, 
+/**
+ * `sessions_reported` ÷ (`sessions_planned` − `sessions_not_held`).
+ */
+reporting_percent: number | null, 
+/**
+ * Sessions held in the round that its plan does not hold (a routine session, another day).
+ */
+sessions_unplanned: number, 
+/**
+ * Doses of the round's due list, and given: the share covered is `covered_percent`.
+ */
+due: number, vaccinated: number, covered_percent: number | null, children: PeopleFigures, pregnant_women: PeopleFigures, antigens: Array<AntigenFigures>, 
+/**
+ * FIC among children of 12–23 months the day before the round, on the date, and on each
+ * round day up to the date.
+ */
+fic_before: Fic, fic_after: Fic, fic_by_day: Array<FicDay>, dropout: DropOuts, 
+/**
+ * Left-outs and drop-outs remaining on the date (children; pregnant women by Td).
+ */
+left_out: number, drop_out: number, pregnant_left_out: number, pregnant_drop_out: number, 
+/**
+ * Resistant families whose case was open at some time in the round, by where it stands on
+ * the date.
+ */
+refusal_families: number, refusals_open: number, refusals_still_refusing: number, refusals_persuaded: number, refusals_migrated: number, refusals_escalated: number, 
+/**
+ * `refusals_persuaded` ÷ (`refusal_families` − `refusals_migrated`).
+ */
+persuaded_percent: number | null, aefi: AefiFigures, wastage: Array<Wastage>, activities: Array<ActivityFigures>, 
+/**
+ * `null` in a device's report.
+ */
+devices: DeviceFigures | null, };
+
+/**
+ * Levels of the area hierarchy, from the top.
+ */
+export type AreaLevel = "state" | "district" | "block" | "subcentre" | "village";
 
 /**
  * One beneficiary in full.
@@ -140,6 +212,13 @@ export type CalendarDay = { date: string, kind: DayKind,
  * 1 to the round's working days, on a working day; `null` on a day skipped.
  */
 working_day: number | null, };
+
+/**
+ * Where a resistant family's case stands ([`crate::monitor::case_state`]): persuaded once a
+ * refused dose has been given since, by itself; migrated or still refusing by the last
+ * visit; open otherwise.
+ */
+export type CaseStatus = "open" | "still_refusing" | "persuaded" | "migrated";
 
 /**
  * Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count). A
@@ -216,6 +295,19 @@ export type DeliveryDone = { mother: Member, newborns: Array<Member>, };
 export type DeliveryOutcome = "live_birth" | "stillbirth" | "abortion" | "maternal_death";
 
 /**
+ * The devices enrolled within an area (the server's report only).
+ */
+export type DeviceFigures = { enrolled: number, 
+/**
+ * Not synced in the last 24 hours (or never).
+ */
+not_synced_24h: number, 
+/**
+ * Clock off by more than 5 minutes at the last sync.
+ */
+clock_off: number, };
+
+/**
  * One enrolled device, as a supervisor sees it.
  */
 export type DeviceInfo = { device_id: string, 
@@ -223,6 +315,11 @@ export type DeviceInfo = { device_id: string,
  * The path of the device's area (`State/District/Block/Subcentre/Village`).
  */
 area: string, role: Role, 
+/**
+ * The worker who recorded its latest event the server holds (the event's author); `None`
+ * before it pushed any, and from servers older than this field.
+ */
+worker: string | null, 
 /**
  * When it first enrolled (enrolling again with the same code keeps this time).
  */
@@ -359,6 +456,11 @@ export type Fic = {
  * Active children who had their first birthday but not their second.
  */
 cohort: number, fully_immunized: number, percent: number | null, };
+
+/**
+ * FIC on one day of the round.
+ */
+export type FicDay = { day: string, cohort: number, fully_immunized: number, percent: number | null, };
 
 /**
  * A beneficiary to follow up, with what a supervisor needs to reach them.
@@ -596,6 +698,8 @@ export type NotGivenRecord = { id: string, code: DoseCode, date: string, reason:
  */
 note: string | null, };
 
+export type NotHeldCount = { reason: NotHeldReason, count: number, };
+
 /**
  * Why a planned session was not held.
  */
@@ -618,6 +722,15 @@ export type OpenVialReq = { session_id: string, antigen: Antigen, batch?: string
  * date (then it is resumed, with what it recorded).
  */
 export type OpenedSession = { resumed: boolean, id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
+
+/**
+ * People on the round's due list, and those of them given at least one of their doses due.
+ */
+export type PeopleFigures = { due: number, vaccinated: number, 
+/**
+ * Doses due, and given.
+ */
+doses_due: number, doses_vaccinated: number, };
 
 /**
  * What a supervisor must fix in a plan.
@@ -682,6 +795,11 @@ codes?: Array<DoseCode>,
 note?: string, };
 
 /**
+ * What the task force must act on.
+ */
+export type RedItem = { "kind": "low_coverage", area: string, name: string, due: number, vaccinated: number, percent: number, } | { "kind": "not_reported", site_id: string, site_name: string, area: string, day: string, } | { "kind": "old_case", household_id: string, area: string, opened_on: string, days_open: number, status: CaseStatus, } | { "kind": "serious_aefi", register_id: string, area: string, date: string, };
+
+/**
  * Where a severe or serious AEFI was referred (or that it was not).
  */
 export type Referral = "not_referred" | "phc" | "chc" | "hospital";
@@ -702,6 +820,24 @@ code: DoseCode, date: string, reason: ReasonCode,
  * Every dose refused at this visit, in schedule order.
  */
 codes: Array<DoseCode>, note: string | null, session_id: string | null, };
+
+/**
+ * The round report of an area (`teeka report --format json`, `docs/formats.md`).
+ */
+export type Report = { round: number, on: string, 
+/**
+ * The round's working days.
+ */
+days: Array<string>, total: AreaFigures, 
+/**
+ * Its child areas, one level down, by name.
+ */
+areas: Array<AreaFigures>, 
+/**
+ * The evening pack's bars: the villages of a block or smaller area, the blocks of a
+ * district or state.
+ */
+units: Array<UnitBar>, red_list: Array<RedItem>, };
 
 export type ReportAefiReq = { session_id?: string | null, register_id: string, severity: AefiSeverity, observed: string, codes?: Array<DoseCode>, signs?: Array<AefiSign>, 
 /**
@@ -753,6 +889,16 @@ export type RoundPlanReq = { number: number, };
  * A round's plan for the screens.
  */
 export type RoundPlanView = { round: Round, sites: Array<PlanSite>, sessions: Array<PlanSession>, problems: Array<PlanProblem>, };
+
+/**
+ * `round_report`: a round's report of a village or an area, or of the device's area (`on`:
+ * today when absent).
+ */
+export type RoundReportReq = { round: number, village_id?: string | null, 
+/**
+ * An area by its path, as a report's `area` names it (the dashboard's tap on an area).
+ */
+area?: string | null, on?: string | null, };
 
 /**
  * A round's wastage: per site of its plan, and over them all (the vials and doses summed).
@@ -960,6 +1106,11 @@ export type UiReadyReq = { screen: string, };
 export type UndoNotGivenReq = { session_id: string, register_id: string, };
 
 /**
+ * One bar of the evening pack's chart: the share of an area's due list covered.
+ */
+export type UnitBar = { area: string, name: string, due: number, vaccinated: number, percent: number | null, };
+
+/**
  * `update_aefi`: the report's form saved again, whole.
  */
 export type UpdateAefiReq = { aefi_id: string, severity: AefiSeverity, observed: string, codes?: Array<DoseCode>, signs?: Array<AefiSign>, onset?: string | null, referral?: Referral | null, };
@@ -1067,6 +1218,7 @@ export type Commands = {
   follow_up: { req: VillageFilterReq; resp: Array<FollowUpItem>; access: "read" };
   set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<Refusal>; access: "read" };
+  round_report: { req: RoundReportReq; resp: Report; access: "read" };
   round_calendar: { req: RoundCalendarReq; resp: RoundCalendar; access: "read" };
   sites: { req: Empty; resp: Array<SiteRecord>; access: "read" };
   save_site: { req: SaveSiteReq; resp: SiteRecord; access: "write" };

@@ -94,6 +94,7 @@ macro_rules! local_commands {
             read follow_up(FollowUpReq) -> Vec<FollowUpItem>;
             write set_village_asha(SetVillageAshaReq) -> Village;
             read refusals(RefusalsReq) -> Vec<Refusal>;
+            read round_report(RoundReportReq) -> RoundReport;
             read round_calendar(RoundCalendarReq) -> RoundCalendar;
             read sites(SitesReq) -> Vec<SiteRecord>;
             write save_site(SaveSiteReq) -> SiteRecord;

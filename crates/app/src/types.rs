@@ -405,6 +405,24 @@ pub struct VillageFilterReq {
     pub village_id: Option<Uuid>,
 }
 
+/// `round_report`: a round's report of a village or an area, or of the device's area (`on`:
+/// today when absent).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
+pub struct RoundReportReq {
+    pub round: u32,
+    #[serde(default)]
+    pub village_id: Option<Uuid>,
+    /// An area by its path, as a report's `area` names it (the dashboard's tap on an area).
+    #[serde(default)]
+    pub area: Option<String>,
+    #[serde(default)]
+    pub on: Option<String>,
+}
+
+pub use teeka_domain::monitor::Report as RoundReport;
+
 pub type FollowUpReq = VillageFilterReq;
 pub type RefusalsReq = VillageFilterReq;
 

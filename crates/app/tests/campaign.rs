@@ -205,3 +205,44 @@ fn an_asha_reads_the_plan_but_neither_changes_it_nor_opens_sessions_or_vials() {
     assert_eq!(t.ok("sites", json!({})), json!([]));
     assert_eq!(t.ok("rounds", json!({})), json!([]));
 }
+
+#[test]
+fn the_round_report_of_the_dashboard() {
+    let mut t = T::new("supervisor");
+    let v = t.ok("add_village", json!({"name": "Rampur"}))["id"].clone();
+    let h = t.ok("save_household", json!({"village_id": v, "house_no": "1", "head_of_household": "Ramesh"}));
+    let c = t.ok("add_child", json!({"household_id": h["id"], "name": "Aarav", "sex": "M", "dob": "2018-11-01"}));
+    t.ok("save_site", json!({"site_id": "S-01", "new": true, "name": "Rampur AWC", "villages": [v], "type": "outreach", "hra": "none"}));
+    t.ok("add_round", json!({"number": 1, "start": "2019-12-02"}));
+    let s = t.ok("open_site_session", json!({"site_id": "S-01", "date": "2019-12-02"}));
+    t.ok("open_vial", json!({"session_id": s["id"], "antigen": "MR"}));
+    t.ok("record_given", json!({"session_id": s["id"], "register_id": c["register_id"], "codes": ["MR1"]}));
+
+    let r = t.ok("round_report", json!({"round": 1}));
+    assert_eq!((r["round"].as_u64(), r["on"].as_str()), (Some(1), Some("2019-12-02")), "on: today");
+    let total = &r["total"];
+    assert_eq!((total["sessions_planned"].as_u64(), total["sessions_held"].as_u64()), (Some(1), Some(1)));
+    let mr = total["antigens"].as_array().unwrap().iter().find(|a| a["antigen"] == "MR").unwrap();
+    assert_eq!((mr["due"].as_u64(), mr["vaccinated"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(total["wastage"][0]["vials_opened"], 1);
+    assert_eq!(total["devices"], Value::Null);
+    assert_eq!(r["areas"][0]["area"], "Rampur");
+    let village = t.ok("round_report", json!({"round": 1, "village_id": v, "on": "2019-12-02"}));
+    assert_eq!(
+        (village["total"]["area"].as_str(), village["areas"].as_array().map(Vec::len)),
+        (Some("Rampur"), Some(0))
+    );
+
+    let by_path = t.ok("round_report", json!({"round": 1, "area": "Rampur"}));
+    assert_eq!(by_path["total"], village["total"]);
+    assert_eq!(t.err("round_report", json!({"round": 1, "area": "Nowhere"})).code, "NOT_FOUND");
+    assert_eq!(t.err("round_report", json!({"round": 9})).code, "UNKNOWN_ROUND");
+    let e = t.err("round_report", json!({"round": 1, "on": "someday"}));
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_INPUT", Some("on")));
+    let e = t.err("round_report", json!({"round": 1, "village_id": uuid_like()}));
+    assert_eq!(e.code, "UNKNOWN_VILLAGE");
+}
+
+fn uuid_like() -> &'static str {
+    "01890000-0000-7000-8000-000000000000"
+}

@@ -170,6 +170,10 @@ pub struct DeviceInfo {
     /// The path of the device's area (`State/District/Block/Subcentre/Village`).
     pub area: String,
     pub role: Role,
+    /// The worker who recorded its latest event the server holds (the event's author); `None`
+    /// before it pushed any, and from servers older than this field.
+    #[serde(default)]
+    pub worker: Option<String>,
     /// When it first enrolled (enrolling again with the same code keeps this time).
     pub enrolled_at: DateTime<Utc>,
     /// Its last push or pull; `None` if it never synced.
@@ -332,6 +336,7 @@ mod tests {
             device_id: Uuid::nil(),
             area: "UP/Sitapur/Mahmudabad".into(),
             role: Role::Supervisor,
+            worker: Some("Meena".into()),
             enrolled_at: at,
             last_sync_at: None,
             pending: Some(2),
@@ -345,6 +350,7 @@ mod tests {
                 "device_id": "00000000-0000-0000-0000-000000000000",
                 "area": "UP/Sitapur/Mahmudabad",
                 "role": "supervisor",
+                "worker": "Meena",
                 "enrolled_at": "2026-03-01T09:00:00Z",
                 "last_sync_at": null,
                 "pending": 2,
@@ -352,7 +358,14 @@ mod tests {
                 "revoked": true
             }]})
         );
-        let back: Option<DevicesResponse> = serde_json::from_value(json).ok();
-        assert_eq!(back.map(|b| b.devices), Some(vec![info]));
+        let back: Option<DevicesResponse> = serde_json::from_value(json.clone()).ok();
+        assert_eq!(back.map(|b| b.devices), Some(vec![info.clone()]));
+        // An older server's answer, without the worker, still reads.
+        let mut older = json;
+        if let Some(d) = older["devices"][0].as_object_mut() {
+            d.remove("worker");
+        }
+        let back: Option<DevicesResponse> = serde_json::from_value(older).ok();
+        assert_eq!(back.map(|b| b.devices), Some(vec![DeviceInfo { worker: None, ..info }]));
     }
 }

@@ -454,6 +454,7 @@ impl<D: Database> Service<D> {
                 device_id: d.id,
                 area: d.area.path,
                 role: d.role,
+                worker: d.worker,
                 enrolled_at: d.enrolled_at,
                 last_sync_at: d.last_sync_at,
                 pending: d.pending,

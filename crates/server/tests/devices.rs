@@ -150,6 +150,7 @@ async fn devices_story<D: Database>(svc: Service<D>) {
             device_id: f.rampur.1.id,
             area: RAMPUR.into(),
             role: Role::Asha,
+            worker: None,
             enrolled_at: minutes(10),
             last_sync_at: None,
             pending: None,
@@ -219,13 +220,25 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
 ",
     );
     // The stores have device ids of their own; the events go as the enrolled devices'.
-    let rampur_events: Vec<Event> =
-        rampur_store.events().unwrap().into_iter().map(|e| Event { device_id: f.rampur.1.id, ..e }).collect();
+    let rampur_events: Vec<Event> = rampur_store
+        .events()
+        .unwrap()
+        .into_iter()
+        .map(|e| Event { device_id: f.rampur.1.id, author: "Sunita".into(), ..e })
+        .collect();
     let lalpur_events: Vec<Event> =
         lalpur_store.events().unwrap().into_iter().map(|e| Event { device_id: f.lalpur.1.id, ..e }).collect();
     assert!(push(&svc, &f.rampur.1, &rampur_events, minutes(31)).await.iter().all(|r| r.1.is_none()));
     assert!(push(&svc, &f.lalpur.1, &lalpur_events, minutes(31)).await.iter().all(|r| r.1.is_none()));
     let aarav = beneficiary_id(&rampur_events, "RMP-001");
+    // The phones name their worker: the author of the device's latest event stored.
+    let workers = |seen: &DevicesResponse| -> Vec<(Uuid, Option<String>)> {
+        seen.devices.iter().map(|d| (d.device_id, d.worker.clone())).collect()
+    };
+    let seen = svc.devices(&f.supervisor.1).await.unwrap();
+    let named: HashMap<Uuid, Option<String>> = workers(&seen).into_iter().collect();
+    assert_eq!(named[&f.rampur.1.id].as_deref(), Some("Sunita"));
+    assert_eq!(named[&f.rampur_early.1.id], None, "no event pushed yet");
     let lakshmi = beneficiary_id(&lalpur_events, "LAL-001");
 
     // Lalpur opens a session of its own (placed in Lalpur).
@@ -274,9 +287,17 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     assert_eq!(paths.len(), 3);
 
     // Closing s2 in a later push: found through the stored placement; an AEFI with no session.
-    let later = vec![closed(me, s2), aefi(me, aarav, None), aefi_updated(me, aarav), withdrawn(me, aarav)];
+    let later: Vec<Event> = vec![closed(me, s2), aefi(me, aarav, None), aefi_updated(me, aarav), withdrawn(me, aarav)]
+        .into_iter()
+        .map(|e| Event { author: "Meena".into(), ..e })
+        .collect();
     let answer = push(&svc, &f.rampur.1, &later, minutes(35)).await;
     assert_eq!(answer, later.iter().map(|e| (e.id, None)).collect::<Vec<_>>());
+    // The worker of its latest event by the log's order; pushing old events again changes nothing.
+    push(&svc, &f.rampur.1, &rampur_events, minutes(35)).await;
+    let seen = svc.devices(&f.supervisor.1).await.unwrap();
+    let named: HashMap<Uuid, Option<String>> = workers(&seen).into_iter().collect();
+    assert_eq!(named[&f.rampur.1.id].as_deref(), Some("Meena"));
     // Lalpur cannot close Rampur's session.
     let theirs = closed(f.lalpur.1.id, s2);
     assert_eq!(

@@ -19,6 +19,7 @@ mod plan;
 mod project;
 mod query;
 mod records;
+mod report;
 mod store;
 mod sync;
 mod write;

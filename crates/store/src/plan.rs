@@ -729,18 +729,11 @@ impl Store {
 
     /// The beneficiaries of each village (in [`Store::people`]'s order).
     pub(crate) fn people_by_village(&self) -> Result<HashMap<Uuid, People>> {
-        let mut village_of: HashMap<String, Uuid> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT b.register_id, h.village_id FROM beneficiaries b JOIN households h ON h.id = b.household_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            village_of.insert(r.get(0)?, parse(&r.get::<_, String>(1)?, "village id")?);
-        }
+        let ids = self.member_ids()?;
         let mut out: HashMap<Uuid, People> = HashMap::new();
         for (person, history) in self.people(None)? {
-            if let Some(v) = village_of.get(&*person.register_id) {
-                out.entry(*v).or_default().push((person, history));
+            if let Some(m) = ids.get(&*person.register_id) {
+                out.entry(m.village).or_default().push((person, history));
             }
         }
         Ok(out)

@@ -126,6 +126,7 @@ async fn an_unavailable_server_is_tried_again() {
             device_id: uuid::Uuid::now_v7(),
             area: "UP/Sitapur/Mahmudabad".into(),
             role: Role::Supervisor,
+            worker: Some("Meena".into()),
             enrolled_at: Utc::now(),
             last_sync_at: None,
             pending: Some(3),

@@ -51,6 +51,8 @@ describe("Supervisor", () => {
   it("coverage per village: FIC %, the four drop-out rates, left-out and drop-out counts", async () => {
     const calls = await mount(handler(() => []));
     expect(q("tab-supervisor")!.getAttribute("aria-current")).toBe("page");
+    expect(calledWith(calls, "coverage")).toHaveLength(0);
+    await click("sup-coverage");
     expect(calledWith(calls, "coverage")).toHaveLength(1);
     expect(inCard(q("coverage-total")!, "fic-percent").textContent).toBe("66.7%");
     expect(qa("coverage-village").map((e) => e.dataset.name)).toEqual(["Rampur", "Sitapur"]);

@@ -1,36 +1,42 @@
-import { Fragment } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
-import type { Coverage, DeviceInfo as Device } from "../bindings";
-import { useApp } from "../context";
+import type { Coverage } from "../bindings";
 import { doseName, kindName, reasonName, t } from "../i18n";
-import { isoToDisplay, timeAgo } from "../lib/dates";
-import { barWidth, pct, skewFlagged, validPhone } from "../lib/text";
-import { agoText } from "../components/SyncBar";
+import { isoToDisplay } from "../lib/dates";
+import { barWidth, pct, validPhone } from "../lib/text";
 import { Badge, ErrorBox, FieldError, Loading, TextField } from "../components/ui";
 import { DueChips } from "../components/MemberRow";
 import { useLoad } from "./Survey";
+import { Dashboard, Phones } from "./Dashboard";
 import { personAge } from "../lib/age";
 
-type Part = "coverage" | "follow_up" | "refusals" | "devices";
-const PARTS: Part[] = ["coverage", "follow_up", "refusals", "devices"];
+type Part = "dashboard" | "coverage" | "follow_up" | "refusals" | "devices";
+const PARTS: Part[] = ["dashboard", "coverage", "follow_up", "refusals", "devices"];
+const PART_LABEL: Record<Part, string> = {
+  dashboard: "sup.dashboard",
+  coverage: "sup.coverage",
+  follow_up: "sup.follow_up",
+  refusals: "sup.refusals",
+  devices: "sup.devices",
+};
 const DROPOUTS = ["penta1_penta3", "penta1_mr1", "bcg_mr1", "mr1_mr2"] as const;
 
 export function SupervisorScreen() {
-  const [part, setPart] = useState<Part>("coverage");
+  const [part, setPart] = useState<Part>("dashboard");
   return (
     <div class="screen" data-screen="supervisor">
       <div class="segmented" role="tablist">
         {PARTS.map((p) => (
           <button key={p} role="tab" aria-selected={part === p} class={part === p ? "on" : ""} onClick={() => setPart(p)} data-testid={`sup-${p}`}>
-            {t(p === "coverage" ? "sup.coverage" : p === "follow_up" ? "sup.follow_up" : p === "refusals" ? "sup.refusals" : "sup.devices")}
+            {t(PART_LABEL[p])}
           </button>
         ))}
       </div>
+      {part === "dashboard" && <Dashboard />}
       {part === "coverage" && <CoverageView />}
       {part === "follow_up" && <FollowUp />}
       {part === "refusals" && <Refusals />}
-      {part === "devices" && <Devices />}
+      {part === "devices" && <Phones />}
     </div>
   );
 }
@@ -222,57 +228,5 @@ function Refusals() {
         {data?.length === 0 && <li class="muted">{t("common.none")}</li>}
       </ul>
     </>
-  );
-}
-
-/** An area path that wraps only between its parts ("Rampur SC" never splits): no-break spaces
- * inside each name, a break opportunity after each "/". */
-function AreaPath({ path }: { path: string }) {
-  return (
-    <span class="area-path" data-testid="device-area">
-      {path.split("/").map((part, i) => (
-        <Fragment key={i}>
-          {i > 0 && (
-            <>
-              /<wbr />
-            </>
-          )}
-          {part.replace(/ /g, "\u00A0")}
-        </Fragment>
-      ))}
-    </span>
-  );
-}
-
-function Devices() {
-  const { dataVersion } = useApp();
-  const [data, setData] = useState<Device[] | null>(null);
-  const [err, setErr] = useState<ApiError | null>(null);
-  useEffect(() => {
-    api.devices().then((d) => (setData(d), setErr(null)), (e) => setErr(toApiError(e)));
-  }, [dataVersion]);
-  const now = Date.now();
-  if (err?.code === "NETWORK") return <p class="note" data-testid="error" data-code="NETWORK">{t("sup.devices_offline")}</p>;
-  if (err?.code === "NOT_ENROLLED") return <p class="note" data-testid="error" data-code="NOT_ENROLLED">{t("sup.devices_not_enrolled")}</p>;
-  if (err) return <ErrorBox error={err} />;
-  if (!data) return <Loading />;
-  return (
-    <ul class="list">
-      {data.map((d) => (
-        <li key={d.device_id} class="member" data-testid="device" data-device-id={d.device_id}>
-          <div class="row-title">
-            <AreaPath path={d.area} /> · {t("role." + d.role)} {d.revoked && <span class="tag warn">{t("sup.revoked")}</span>}
-          </div>
-          <div class="row-sub">{t("sup.last_sync", { ago: agoText(timeAgo(d.last_sync_at, now)) })} · {d.pending == null ? t("sup.pending_unknown") : t("sup.pending", { n: d.pending })}</div>
-          {skewFlagged(d.clock_skew_ms) && (
-            <div class="tag warn" data-testid="device-skew">
-              {t("sup.skew", { n: Math.round(Math.abs(d.clock_skew_ms!) / 60000) })}
-            </div>
-          )}
-          <div class="muted small">{d.device_id}</div>
-        </li>
-      ))}
-      {data.length === 0 && <li class="muted">{t("common.none")}</li>}
-    </ul>
   );
 }

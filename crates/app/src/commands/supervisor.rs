@@ -1,9 +1,12 @@
-//! The supervisor's screens: coverage, follow-up, refusals.
+//! The supervisor's screens: the round dashboard's report, coverage, follow-up, refusals.
 
 use crate::error::AppError;
+use crate::fields::opt_date_field;
 use crate::types::*;
 use crate::views::{supervisor, survey};
 use crate::{App, Clock};
+use teeka_domain::kit::VaccineTable;
+use teeka_domain::plan::SessionNorms;
 
 impl App {
     /// `coverage`: of everything and of each village, on today.
@@ -25,6 +28,22 @@ impl App {
         let ctx = self.guard(&clock)?;
         self.store.set_village_asha(req.village_id, req.asha_name.as_deref(), req.asha_phone.as_deref(), &ctx)?;
         Ok(survey::village(&self.store, req.village_id, clock.today)?)
+    }
+
+    /// `round_report`: the round's report (`teeka_domain::monitor`) of a village or of an area by
+    /// its path, else of the
+    /// device's enrolled area, else of every area it holds, on `on` (default today), with the
+    /// default session norms and vaccine table.
+    pub fn round_report(&mut self, req: RoundReportReq, clock: Clock) -> Result<RoundReport, AppError> {
+        self.guard(&clock)?;
+        let on = opt_date_field("on", req.on.as_deref())?.unwrap_or(clock.today);
+        let norms = SessionNorms::default();
+        let area = match (&req.village_id, req.area.as_deref().filter(|a| !a.trim().is_empty())) {
+            (Some(v), _) => Some(*v),
+            (None, Some(path)) => Some(self.store.area_by_path(path)?),
+            (None, None) => None,
+        };
+        Ok(self.store.round_report(req.round, area, on, &norms, &VaccineTable::default())?)
     }
 
     /// `refusals`: newest first, each with the person's age.

@@ -87,6 +87,9 @@ pub struct Device {
     pub last_sync_at: Option<DateTime<Utc>>,
     pub pending: Option<i64>,
     pub clock_skew_ms: Option<i64>,
+    /// The author of its latest event in the log (read by [`Database::devices`] only; `None`
+    /// elsewhere).
+    pub worker: Option<String>,
 }
 
 /// What a device reported, or what a sync told about it.
@@ -135,6 +138,7 @@ pub trait Database: Clone + Send + Sync + 'static {
     fn device_seen(&self, device: Uuid, seen: DeviceSeen) -> impl Future<Output = DbResult<()>> + Send;
     /// Revokes a device; false if no such device.
     fn revoke(&self, device: Uuid, now: DateTime<Utc>) -> impl Future<Output = DbResult<bool>> + Send;
+    /// Every device, each with the author of its latest event in the log (`worker`).
     fn devices(&self) -> impl Future<Output = DbResult<Vec<Device>>> + Send;
     /// Every event JSON, in log order, from `after` on, at most `limit`.
     fn events_after(&self, after: u64, limit: u32) -> impl Future<Output = DbResult<Vec<(u64, String)>>> + Send;

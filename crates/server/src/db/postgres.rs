@@ -22,6 +22,7 @@ use uuid::Uuid;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../../migrations/server-postgres/0001_init.sql")),
     (2, include_str!("../../../../migrations/server-postgres/0002_pull_index.sql")),
+    (3, include_str!("../../../../migrations/server-postgres/0003_device_events.sql")),
 ];
 
 /// Advisory lock held while migrating, so that two servers starting together do not race.
@@ -144,6 +145,7 @@ fn device_row(r: &Row) -> DbResult<Device> {
         last_sync_at: r.try_get(9)?,
         pending: r.try_get(10)?,
         clock_skew_ms: r.try_get(11)?,
+        worker: None,
     })
 }
 
@@ -399,7 +401,20 @@ impl Database for PgDb {
     async fn devices(&self) -> DbResult<Vec<Device>> {
         let c = self.client().await?;
         let rows = c.query(&format!("{DEVICE_SELECT} ORDER BY a.path COLLATE \"C\", d.enrolled_at"), &[]).await?;
-        rows.iter().map(device_row).collect()
+        let mut out: Vec<Device> = rows.iter().map(device_row).collect::<DbResult<_>>()?;
+        // Each device's latest event by the log's order (never its clock): its author.
+        let latest = c
+            .prepare_cached(
+                "SELECT event::jsonb ->> 'author' FROM events WHERE device_id = $1 ORDER BY seq DESC LIMIT 1",
+            )
+            .await?;
+        for d in &mut out {
+            d.worker = match c.query_opt(&latest, &[&d.id]).await? {
+                Some(r) => r.try_get(0)?,
+                None => None,
+            };
+        }
+        Ok(out)
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> DbResult<Vec<(u64, String)>> {

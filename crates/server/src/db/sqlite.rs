@@ -12,6 +12,7 @@ use uuid::Uuid;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../../migrations/server-sqlite/0001_init.sql")),
     (2, include_str!("../../../../migrations/server-sqlite/0002_pull_index.sql")),
+    (3, include_str!("../../../../migrations/server-sqlite/0003_device_events.sql")),
 ];
 
 #[derive(Clone)]
@@ -116,6 +117,7 @@ fn device_row(r: &Row<'_>) -> DbResult<Device> {
         last_sync_at: opt_ts(9)?,
         pending: r.get(10)?,
         clock_skew_ms: r.get(11)?,
+        worker: None,
     })
 }
 
@@ -373,6 +375,13 @@ impl Database for SqliteDb {
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
                 out.push(device_row(r)?);
+            }
+            // Each device's latest event by the log's order (never its clock): its author.
+            let mut latest = c.prepare_cached(
+                "SELECT json_extract(event, '$.author') FROM events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
+            )?;
+            for d in &mut out {
+                d.worker = latest.query_row([d.id.to_string()], |r| r.get(0)).optional()?.flatten();
             }
             Ok(out)
         })
