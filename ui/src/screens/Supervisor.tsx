@@ -11,6 +11,7 @@ import { Badge, ErrorBox, FieldError, Loading, TextField } from "../components/u
 import { DueChips } from "../components/MemberRow";
 import { useLoad } from "./Survey";
 import { personAge } from "../lib/age";
+import { CasesLink } from "./Cases";
 
 type Part = "coverage" | "follow_up" | "refusals" | "devices";
 const PARTS: Part[] = ["coverage", "follow_up", "refusals", "devices"];
@@ -199,6 +200,7 @@ function Refusals() {
   const { data, err } = useLoad(() => api.refusals(v || undefined), [v]);
   return (
     <>
+      <CasesLink />
       <VillageFilter value={v} onChange={setV} />
       <ErrorBox error={err} />
       {!data && !err && <Loading />}
