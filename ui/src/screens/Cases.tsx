@@ -81,7 +81,9 @@ function CaseList({ village }: { village: string }) {
   const req = asha ? { village_id: village || null, mine: true } : { village_id: village || null, open_only: true };
   const { data, err, reload } = useLoad(() => api.caseFiles(req), [village, asha]);
   const [shown, setShown] = useState<string | null>(null);
-  const open = data?.find((c) => c.household === shown) ?? null;
+  // The case as the last write answered it (the list reloads behind it).
+  const [fresh, setFresh] = useState<CaseFileRecord | null>(null);
+  const open = fresh && fresh.household === shown ? fresh : (data?.find((c) => c.household === shown) ?? null);
   return (
     <>
       <p class="muted">{asha ? t("cases.mine_help") : t("cases.all_open_help")}</p>
@@ -113,7 +115,7 @@ function CaseList({ village }: { village: string }) {
         {data?.length === 0 && <li class="muted" data-testid="cases-none">{t("cases.none")}</li>}
       </ul>
       {open && (
-        <CaseSheet c={open} onClose={() => setShown(null)} onChanged={reload} />
+        <CaseSheet c={open} onClose={() => (setShown(null), setFresh(null))} onChanged={(c) => (setFresh(c), reload())} />
       )}
     </>
   );
@@ -134,7 +136,9 @@ function Choices<T extends string>(props: { options: readonly T[]; value: T | nu
   );
 }
 
-function CaseSheet({ c, onClose, onChanged }: { c: CaseFileRecord; onClose: () => void; onChanged: () => void }) {
+type Changed = (c: CaseFileRecord) => void;
+
+function CaseSheet({ c, onClose, onChanged }: { c: CaseFileRecord; onClose: () => void; onChanged: Changed }) {
   const { worker } = useApp();
   return (
     <Sheet title={c.head_of_household ?? c.household_id} onClose={onClose} testid="case-sheet">
@@ -177,7 +181,7 @@ function CaseSheet({ c, onClose, onChanged }: { c: CaseFileRecord; onClose: () =
   );
 }
 
-function VisitForm({ c, onSaved }: { c: CaseFileRecord; onSaved: () => void }) {
+function VisitForm({ c, onSaved }: { c: CaseFileRecord; onSaved: Changed }) {
   const { worker, today } = useApp();
   const [date, setDate] = useState(isoToDisplay(today));
   const [by, setBy] = useState<Persuader | null>(visitorOf(worker?.role));
@@ -194,13 +198,13 @@ function VisitForm({ c, onSaved }: { c: CaseFileRecord; onSaved: () => void }) {
     if (!by || !action || !outcome) return setProblem(t("case.pick_all"));
     setProblem(null);
     try {
-      await api.recordCaseVisit({ household: c.household, date: d.iso, by, by_name: byName.trim() || null, action, outcome, note: note.trim() || null });
+      const after = await api.recordCaseVisit({ household: c.household, date: d.iso, by, by_name: byName.trim() || null, action, outcome, note: note.trim() || null });
       setErr(null);
       setAction(null);
       setOutcome(null);
       setNote("");
       setSaved(true);
-      onSaved();
+      onSaved(after);
     } catch (e) {
       setErr(toApiError(e));
     }
@@ -224,7 +228,7 @@ function VisitForm({ c, onSaved }: { c: CaseFileRecord; onSaved: () => void }) {
   );
 }
 
-function AssignForm({ c, onSaved }: { c: CaseFileRecord; onSaved: () => void }) {
+function AssignForm({ c, onSaved }: { c: CaseFileRecord; onSaved: Changed }) {
   const [who, setWho] = useState<Persuader | null>(c.assigned?.persuader ?? null);
   const [name, setName] = useState(c.assigned?.name ?? "");
   const [err, setErr] = useState<ApiError | null>(null);
@@ -233,9 +237,9 @@ function AssignForm({ c, onSaved }: { c: CaseFileRecord; onSaved: () => void }) 
     if (!who) return setProblem(t("case.pick_persuader"));
     setProblem(null);
     try {
-      await api.assignCase({ household: c.household, persuader: who, name: name.trim() || null });
+      const after = await api.assignCase({ household: c.household, persuader: who, name: name.trim() || null });
       setErr(null);
-      onSaved();
+      onSaved(after);
     } catch (e) {
       setErr(toApiError(e));
     }
@@ -254,16 +258,16 @@ function AssignForm({ c, onSaved }: { c: CaseFileRecord; onSaved: () => void }) 
   );
 }
 
-function EscalateForm({ c, onSaved }: { c: CaseFileRecord; onSaved: () => void }) {
+function EscalateForm({ c, onSaved }: { c: CaseFileRecord; onSaved: Changed }) {
   const [note, setNote] = useState("");
   const [err, setErr] = useState<ApiError | null>(null);
   const escalated = !!c.escalated;
   const save = async () => {
     try {
-      await api.escalateCase({ household: c.household, escalated: !escalated, note: note.trim() || null });
+      const after = await api.escalateCase({ household: c.household, escalated: !escalated, note: note.trim() || null });
       setErr(null);
       setNote("");
-      onSaved();
+      onSaved(after);
     } catch (e) {
       setErr(toApiError(e));
     }
