@@ -703,7 +703,7 @@ export const en = {
   "vial.none_opened": "No vial opened in this round yet.",
   "err.UNKNOWN": "Something went wrong.",
   "err.UNKNOWN.do": "Try again. If it happens again, call your supervisor.",
-  "tab.cases": "Case files",
+  "tab.cases": "Refusals",
   "cases.open_link": "Open the case files of refusing families",
   "cases.mine": "My families to visit",
   "cases.all_open": "Open cases",

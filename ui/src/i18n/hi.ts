@@ -688,7 +688,7 @@ export const hi: Record<Key, string> = {
   "vial.none_opened": "इस चरण में अभी कोई शीशी नहीं खुली।",
   "err.UNKNOWN": "कुछ गड़बड़ हो गई।",
   "err.UNKNOWN.do": "फिर से कोशिश करें। फिर भी हो तो सुपरवाइज़र को फ़ोन करें।",
-  "tab.cases": "इनकार के घर",
+  "tab.cases": "इनकार",
   "cases.open_link": "मना करने वाले घरों की फ़ाइलें खोलें",
   "cases.mine": "मेरे घर जहाँ जाना है",
   "cases.all_open": "मनाना बाकी है",
