@@ -62,7 +62,13 @@ fn campaign_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
     let ctx = teeka_store::Ctx { now: Utc::now(), today, author: "demo".into() };
     let refused = NaiveDate::parse_from_str("2026-11-18", "%Y-%m-%d").unwrap();
     app.store_mut()
-        .record_not_given("SLP-002", teeka_domain::DoseCode::Mr1, refused, teeka_domain::ReasonCode::RefusedReligious, &ctx)
+        .record_not_given(
+            "SLP-002",
+            teeka_domain::DoseCode::Mr1,
+            refused,
+            teeka_domain::ReasonCode::RefusedReligious,
+            &ctx,
+        )
         .unwrap();
     let (household, _) = app.store().case_household("SLP-H02").unwrap();
     app.call(
