@@ -231,13 +231,14 @@ pub fn activity(store: &mut Store, command: Activity, ctx: &Ctx, out: &mut impl 
             };
             let v = store.find_village(&village).map_err(flagged)?;
             let id = store.record_activity(v, activity, ctx).map_err(flagged)?;
+            let recorded = store.activities(Some(v), Some(date), Some(date))?.into_iter().find(|a| a.id == id);
+            let (village, led_by) =
+                recorded.map_or_else(|| (village.clone(), led_by.clone()), |a| (a.village, a.led_by));
             writeln!(
                 out,
-                "recorded a {} in {} on {}, led by {}: {attendance} attended",
+                "recorded a {} in {village} on {}, led by {led_by}: {attendance} attended",
                 activity.kind,
-                village.trim(),
-                iso(date),
-                led_by.trim()
+                iso(date)
             )?;
             writeln!(out, "{id}")?;
         }

@@ -192,7 +192,7 @@ fn a_communication_activity_is_recorded_and_listed() {
         "activity",
         "record",
         "--village",
-        "Salempur",
+        "salempur",
         "--date",
         "2026-11-21",
         "--kind",
@@ -207,6 +207,10 @@ fn a_communication_activity_is_recorded_and_listed() {
         "at the anganwadi",
     ]);
     let id: uuid::Uuid = last_line(&out).parse().unwrap();
+    assert_eq!(
+        out.lines().next(),
+        Some("recorded a mothers_meeting in Salempur on 2026-11-21, led by Sunita: 14 attended")
+    );
     d.ok(&[
         "activity",
         "record",

@@ -9,7 +9,7 @@ import { useApp } from "../context";
 import { doseName, reasonName, t } from "../i18n";
 import { isoToDisplay, parseDisplayDate } from "../lib/dates";
 import {
-  ACTIVITY_KINDS, caseBadge, lastVisit, mayAssign, parseAttendance, PERSUADERS, refusedDoses, timeline, VISIT_ACTIONS, VISIT_OUTCOMES, visitorOf,
+  ACTIVITY_KINDS, caseBadge, isOpen, lastVisit, mayAssign, parseAttendance, PERSUADERS, refusedDoses, timeline, VISIT_ACTIONS, VISIT_OUTCOMES, visitorOf,
 } from "../lib/cases";
 import { DateField, dateProblem, ErrorBox, FieldError, Loading, Sheet, TextField } from "../components/ui";
 import { useLoad } from "./Survey";
@@ -103,7 +103,8 @@ function CaseList({ village }: { village: string }) {
                   {refusedDoses(c).map(doseName).join(", ")}
                 </span>
                 <span class="row-sub" data-testid="case-days">
-                  {t("case.days_open", { n: c.days_open })} · {assignedText(c)}
+                  {isOpen(c) ? `${t("case.days_open", { n: c.days_open })} · ` : ""}
+                  {assignedText(c)}
                 </span>
                 <span class="row-sub" data-testid="case-last-visit">
                   {last ? t("case.last_visit", { date: isoToDisplay(last.date), outcome: t("visit.outcome." + last.outcome) }) : t("case.no_visit")}
