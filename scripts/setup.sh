@@ -13,9 +13,10 @@ command -v curl >/dev/null 2>&1 || need_apt+=(curl ca-certificates)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # The app (Tauri v2 on WebKitGTK), and what its end-to-end tests drive it with: a virtual display,
-# Debian's WebKitWebDriver, a session bus.
+# Debian's WebKitWebDriver, a session bus. poppler-utils: pdftotext and pdftoppm, with which the
+# evening pack's tests (crates/pack) read its PDF.
 for pkg in libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev file \
-           xvfb xauth webkit2gtk-driver dbus-x11; do
+           xvfb xauth webkit2gtk-driver dbus-x11 poppler-utils; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ]; then

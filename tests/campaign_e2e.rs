@@ -10,24 +10,17 @@
 //! and nothing is stored.
 //!
 //! The processes and the backend are `tests/common`'s, shared with `tests/sync_e2e.rs`; `Env`,
-//! `Server` and `Device` are this story's own: every process is killed when the test ends and
-//! every command has a timeout.
+//! `Server` and `Device` are `tests/common/world.rs`'s, shared with `tests/monitor_e2e.rs`: every
+//! process is killed when the test ends and every command has a timeout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
-use teeka_testkit::PgCluster;
+use std::time::Instant;
 
 mod common;
-use common::{Backend, Kind, Proc, Run};
-
-const TEEKA: &str = env!("CARGO_BIN_EXE_teeka");
-/// The longest any one command may run before the test kills it and fails.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+use common::world::{find, items, strs, Env};
+use common::Kind;
 
 /// Block Mahmudabad: sub-centre Rampur SC (Rampur, Salempur) and Kamalpur SC (Sonpur); another
 /// block, Biswan.
@@ -67,194 +60,9 @@ SNP-PHC,Sonpur PHC,Sonpur,fixed,none,,,,,8,45,
 const ROUND_1: [&str; 7] =
     ["2019-12-02", "2019-12-03", "2019-12-05", "2019-12-06", "2019-12-09", "2019-12-12", "2019-12-13"];
 
-/// One test's world. Fields drop in order: the cluster stops before the directory goes.
-struct Env {
-    backend: Backend,
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    /// A fresh world without areas, or `None` when PostgreSQL tests are skipped.
-    fn new(kind: Kind) -> Option<Env> {
-        let dir = tempfile::Builder::new().prefix("teeka-campaign-").tempdir().unwrap();
-        let backend = match kind {
-            Kind::Sqlite => Backend::Sqlite(dir.path().join("server.db")),
-            Kind::Postgres => Backend::Postgres(PgCluster::start_unless_skipped().unwrap()?),
-        };
-        Some(Env { backend, dir })
-    }
-
-    fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn url(&self) -> String {
-        match &self.backend {
-            Backend::Sqlite(path) => format!("sqlite:{}", path.display()),
-            Backend::Postgres(cluster) => cluster.url(),
-        }
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let p = self.dir().join(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_str().unwrap().to_string()
-    }
-
-    fn server_run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(teeka_testkit::server_binary());
-        cmd.env_remove("TEEKA_DATABASE_URL").env("RUST_LOG", "warn").arg("--database-url").arg(self.url()).args(args);
-        Proc::spawn(cmd, self.dir(), &format!("teeka-server {}", args.join(" "))).finish(COMMAND_TIMEOUT)
-    }
-
-    /// An administration command that must succeed; its stdout.
-    fn admin(&self, args: &[&str]) -> String {
-        let run = self.server_run(args);
-        assert!(run.status.success(), "teeka-server {args:?} failed:\n{}", run.stderr);
-        run.stdout
-    }
-
-    fn admin_json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.admin(args)).unwrap()
-    }
-
-    /// A one-time enrollment code (the last line of `teeka-server enroll`).
-    fn code(&self, area: &str, role: &str) -> String {
-        let out = self.admin(&["enroll", "--area", area, "--role", role]);
-        assert!(out.contains(&format!("role: {role}")), "{out}");
-        out.lines().last().unwrap().trim().to_string()
-    }
-
-    /// `teeka-server serve` on an ephemeral port.
-    fn serve(&self) -> Server {
-        let mut cmd = Command::new(teeka_testkit::server_binary());
-        cmd.env_remove("TEEKA_DATABASE_URL").env("RUST_LOG", "warn").arg("--database-url").arg(self.url()).args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ]);
-        let mut proc = Proc::spawn(cmd, self.dir(), "teeka-server serve");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let out = proc.stdout_text();
-            if let Some(line) = out.lines().find(|l| l.starts_with("listening on http://")) {
-                let addr = line.trim_start_matches("listening on http://").trim().parse().unwrap();
-                return Server { _proc: proc, addr };
-            }
-            assert!(proc.running(), "teeka-server serve ended:\n{}", proc.stderr_text());
-            assert!(Instant::now() < deadline, "teeka-server did not start within 30 s:\n{}", proc.stderr_text());
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-
-    fn device(&self, name: &str) -> Device {
-        Device { name: name.to_string(), db: self.dir().join(format!("{name}.db")), logs: self.dir().to_path_buf() }
-    }
-}
-
-/// A running `teeka-server serve`, SIGKILLed when dropped.
-struct Server {
-    _proc: Proc,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Devices
-// ---------------------------------------------------------------------------------------------
-
-/// A device: a store and the `teeka` CLI, whose "today" is the first argument of each call.
-struct Device {
-    name: String,
-    db: PathBuf,
-    logs: PathBuf,
-}
-
-impl Device {
-    fn run(&self, today: &str, args: &[&str]) -> Run {
-        let mut cmd = Command::new(TEEKA);
-        cmd.env_remove("TEEKA_DB")
-            .env_remove("TEEKA_TODAY")
-            .env_remove("TEEKA_AUTHOR")
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--today", today, "--author", &self.name])
-            .args(args);
-        Proc::spawn(cmd, &self.logs, &format!("{} teeka {}", self.name, args.join(" "))).finish(COMMAND_TIMEOUT)
-    }
-
-    fn ok(&self, today: &str, args: &[&str]) -> String {
-        let run = self.run(today, args);
-        assert!(run.status.success(), "{}: teeka {args:?} failed:\n{}", self.name, run.stderr);
-        run.stdout
-    }
-
-    fn json(&self, today: &str, args: &[&str]) -> Value {
-        let out = self.ok(today, args);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("teeka {args:?}: {e}:\n{out}"))
-    }
-
-    /// The id a command printed as its last line.
-    fn id(&self, today: &str, args: &[&str]) -> String {
-        self.ok(today, args).lines().last().unwrap().trim().to_string()
-    }
-
-    fn enroll(&self, server: &Server, code: &str) {
-        let out = self.ok(ROUND_1[0], &["enroll", "--server", &server.url(), "--code", code]);
-        assert!(out.starts_with("enrolled device "), "{out}");
-    }
-
-    fn sync(&self, today: &str) -> String {
-        let out = self.ok(today, &["sync"]);
-        assert!(out.contains("sync complete: "), "{out}");
-        assert_eq!(self.json(today, &["status", "--format", "json"])["pending"], 0, "{}: all pushed", self.name);
-        out
-    }
-
-    /// What a refusal must leave unchanged: the store's status (pending events, …) and its export.
-    fn state(&self) -> (Value, Value) {
-        let mut status = self.json(ROUND_1[0], &["status", "--format", "json"]);
-        // Times of the last sync and the clock, not the store's content.
-        for key in ["last_success", "oldest_pending"] {
-            status[key] = Value::Null;
-        }
-        (status, self.json(ROUND_1[0], &["export", "--format", "json"]))
-    }
-
-    /// A command that must be refused: exit 1, nothing on stdout, `error[CODE]: …` on stderr
-    /// (with a file's problems, one per line, under it) containing `text`, and nothing stored.
-    fn refused(&self, today: &str, args: &[&str], code: &str, text: &str) {
-        let before = self.state();
-        let run = self.run(today, args);
-        assert_eq!(run.status.code(), Some(1), "{}: teeka {args:?} should be refused:\n{}", self.name, run.stderr);
-        assert!(run.stdout.is_empty(), "teeka {args:?} printed: {}", run.stdout);
-        let err = run.stderr.trim_end();
-        assert!(err.starts_with(&format!("error[{code}]: ")), "teeka {args:?}: {err}");
-        assert!(err.contains(text), "teeka {args:?}: {err}");
-        assert!(self.state() == before, "{}: teeka {args:?} stored something", self.name);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading the answers
 // ---------------------------------------------------------------------------------------------
-
-fn items<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
-    v[key].as_array().unwrap_or_else(|| panic!("no array {key} in {v:#}"))
-}
-
-fn strs(v: &Value) -> Vec<&str> {
-    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect()
-}
-
-fn find<'a>(list: &'a [Value], key: &str, value: &str) -> &'a Value {
-    list.iter().find(|x| x[key] == value).unwrap_or_else(|| panic!("no {key} = {value} in {list:#?}"))
-}
 
 /// Every dose record id of the export.
 fn dose_ids(export: &Value) -> BTreeSet<String> {
@@ -289,7 +97,7 @@ fn campaign(kind: Kind) {
     let server = env.serve();
 
     // 2. The supervisor's device: the register, the block's sites, round 1, its plan; sync.
-    let sup = env.device("supervisor");
+    let sup = env.device("supervisor", ROUND_1[0]);
     sup.enroll(&server, &supervisor_code);
     let out = sup.ok(before_round, &["import", "register", &env.write("register.csv", REGISTER)]);
     assert!(out.contains("3 villages") && out.contains("8 beneficiaries"), "{out}");
@@ -327,7 +135,7 @@ fn campaign(kind: Kind) {
 
     // 3. The ANM's device of Rampur SC: it receives its sub-centre's register, sites and the
     // block's round (not the site of Kamalpur SC, nor its children).
-    let anm = env.device("anm");
+    let anm = env.device("anm", ROUND_1[0]);
     anm.enroll(&server, &anm_code);
     anm.sync(day1);
     let listed = anm.json(day1, &["plan", "sites", "list", "--format", "json"]);

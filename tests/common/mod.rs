@@ -3,6 +3,8 @@
 //! backend a story runs on.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod world;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -240,6 +240,7 @@ impl From<ErrorCode> for AppCode {
             ErrorCode::InvalidEvent => AppCode::InvalidEvent,
             ErrorCode::Internal => AppCode::Internal,
             ErrorCode::Unavailable => AppCode::Unavailable,
+            ErrorCode::UnknownRound => AppCode::UnknownRound,
         }
     }
 }
@@ -387,6 +388,7 @@ mod tests {
             ErrorCode::InvalidEvent,
             ErrorCode::Internal,
             ErrorCode::Unavailable,
+            ErrorCode::UnknownRound,
         ];
         for c in codes {
             assert_eq!(AppCode::from(c).as_str(), c.as_str());

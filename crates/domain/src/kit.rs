@@ -404,7 +404,7 @@ pub fn kit(need: &KitNeed, table: &VaccineTable) -> Result<Kit, KitError> {
 /// Vaccine wastage of one antigen over some sessions: (doses in the opened vials − doses given)
 /// ÷ doses in the opened vials. More doses given than the opened vials hold is a data error
 /// (a vial not recorded, or a dose recorded twice): flagged, and the negative rate shown.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Wastage {
     pub antigen: Antigen,

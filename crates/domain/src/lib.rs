@@ -17,6 +17,8 @@ pub mod ledger;
 pub mod microplan;
 pub mod model;
 pub mod monitor;
+pub mod monitor_fold;
+pub mod monitor_render;
 pub mod plan;
 pub mod record;
 pub mod register;

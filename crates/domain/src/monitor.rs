@@ -17,9 +17,12 @@ use crate::plan::round_due_list;
 use crate::report::{coverage, dropout, in_fic_cohort, percent, DropOuts, Fic, Person};
 use crate::schedule::{fully_immunized, Given, ScheduleSettings};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
+
+pub use crate::monitor_fold::{report_parts, Monitor, PartsError, ReportParts};
+pub use crate::monitor_render::{report_csv, report_table, REPORT_CSV_COLUMNS};
 
 /// An area below this share of its due list vaccinated (percent) is on the red list.
 pub const LOW_COVERAGE_PERCENT: f64 = 80.0;
@@ -105,7 +108,7 @@ pub struct AefiRef {
 }
 
 /// Who is to persuade a family.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Assignment {
     pub persuader: Persuader,
@@ -113,7 +116,7 @@ pub struct Assignment {
 }
 
 /// A visit to a resistant family.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Visit {
     pub id: Uuid,
@@ -197,7 +200,7 @@ impl MonitorError {
 // ----- case files -----
 
 /// Where a case stands on a date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseState {
     pub status: CaseStatus,
@@ -267,7 +270,7 @@ pub fn case_state<'a>(
 
 /// Due and vaccinated doses of one antigen: the round's due list (its first day) against the
 /// doses given from that day to the report's date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AntigenFigures {
     pub antigen: Antigen,
@@ -294,7 +297,7 @@ impl AntigenFigures {
 }
 
 /// People on the round's due list, and those of them given at least one of their doses due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PeopleFigures {
     pub due: u32,
@@ -304,14 +307,14 @@ pub struct PeopleFigures {
     pub doses_vaccinated: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NotHeldCount {
     pub reason: NotHeldReason,
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AefiFigures {
     pub minor: u32,
@@ -319,7 +322,7 @@ pub struct AefiFigures {
     pub serious: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActivityFigures {
     pub kind: ActivityKind,
@@ -328,7 +331,7 @@ pub struct ActivityFigures {
 }
 
 /// FIC on one day of the round.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FicDay {
     pub day: Date,
@@ -338,7 +341,7 @@ pub struct FicDay {
 }
 
 /// The devices enrolled within an area (the server's report only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceFigures {
     pub enrolled: u32,
@@ -349,7 +352,7 @@ pub struct DeviceFigures {
 }
 
 /// The figures of one area (the JSON's `AREA`, `docs/formats.md`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AreaFigures {
     /// Its path (`State/District/Block/…`).
@@ -405,7 +408,7 @@ pub struct AreaFigures {
 }
 
 /// One bar of the evening pack's chart: the share of an area's due list covered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnitBar {
     pub area: String,
@@ -416,7 +419,7 @@ pub struct UnitBar {
 }
 
 /// What the task force must act on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(tag = "kind", rename_all = "snake_case"))]
@@ -432,7 +435,7 @@ pub enum RedItem {
 }
 
 /// The round report of an area (`teeka report --format json`, `docs/formats.md`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     pub round: u32,

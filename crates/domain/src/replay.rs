@@ -28,15 +28,26 @@
 //! A village's JE setting is kept (last-writer-wins) for [`Replay::people`], the due list's input.
 //! Events that change nothing the export shows (sessions, AEFI, the microplan) are passed over.
 
+use crate::codes::Antigen;
 use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode};
 use crate::dates::Date;
 use crate::export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 use crate::facts::{BeneficiaryFacts, HouseholdFacts};
 use crate::model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp};
+use crate::monitor::{Member, Refusal};
 use crate::report::Person;
 use crate::schedule::Given;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
+
+/// What one session recorded ([`Replay::session_records`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionRecords {
+    /// Dose and not-given records standing.
+    pub records: u32,
+    /// Doses given standing, by antigen.
+    pub doses: BTreeMap<Antigen, u32>,
+}
 
 /// Why a log cannot be replayed: the cases where the device store refuses it too.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,8 +93,10 @@ pub struct Replay {
     household_ids: HashMap<String, Uuid>,
     beneficiaries: HashMap<Uuid, BeneficiaryRow>,
     register_ids: HashMap<String, Uuid>,
-    doses: Records<()>,
-    not_given: Records<ReasonCode>,
+    /// Dose records, each with the session it was given at.
+    doses: Records<Option<Uuid>>,
+    /// Not-given records, each with its reason and session.
+    not_given: Records<NotGivenExtra>,
     /// The stamp of the write that last set each field of each record.
     stamps: HashMap<(Uuid, &'static str), Stamp>,
     /// Deliveries whose mother is not known yet, by the mother's id as they name it.
@@ -115,7 +128,14 @@ struct BeneficiaryRow {
     delivery: Option<ExportDelivery>,
 }
 
-/// Dose records (`T` = `()`) or not-given records (`T` = the reason).
+/// What a not-given record holds besides its dose and date.
+#[derive(Debug, Clone, Copy)]
+struct NotGivenExtra {
+    reason: ReasonCode,
+    session: Option<Uuid>,
+}
+
+/// Dose records (`T` = their session) or not-given records (`T` = [`NotGivenExtra`]).
 #[derive(Debug)]
 struct Records<T> {
     rows: HashMap<Uuid, Record<T>>,
@@ -319,20 +339,21 @@ impl Replay {
                 let beneficiary = self.resolve(*beneficiary);
                 self.set_beneficiary_fields(beneficiary, fields, stamp, id)?;
             }
-            EventBody::DoseGiven { beneficiary, code, date, corrects, .. } => {
+            EventBody::DoseGiven { beneficiary, code, date, corrects, session } => {
                 let beneficiary = self.resolve(*beneficiary);
                 if !self.beneficiaries.contains_key(&beneficiary) {
                     return Ok(());
                 }
-                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: () };
+                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: *session };
                 self.doses.insert(new);
             }
-            EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, .. } => {
+            EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, session, .. } => {
                 let beneficiary = self.resolve(*beneficiary);
                 if !self.beneficiaries.contains_key(&beneficiary) {
                     return Ok(());
                 }
-                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra: *reason };
+                let extra = NotGivenExtra { reason: *reason, session: *session };
+                let new = NewRecord { id, beneficiary, code: *code, date: *date, corrects: *corrects, extra };
                 self.not_given.insert(new);
             }
             EventBody::NotGivenWithdrawn { records, .. } => self.not_given.withdrawn.extend(records.iter().copied()),
@@ -399,7 +420,7 @@ impl Replay {
         let resistant: HashSet<Uuid> = self
             .beneficiaries
             .iter()
-            .filter(|(id, _)| self.not_given.active(**id).iter().any(|(_, r)| r.extra.is_refusal()))
+            .filter(|(id, _)| self.not_given.active(**id).iter().any(|(_, r)| r.extra.reason.is_refusal()))
             .map(|(_, b)| b.household)
             .collect();
         let mut out: Vec<ExportBeneficiary> = Vec::with_capacity(self.beneficiaries.len());
@@ -428,7 +449,7 @@ impl Replay {
                     .not_given
                     .active(*id)
                     .into_iter()
-                    .map(|(id, r)| ExportNotGiven { id, code: r.code, date: r.date, reason: r.extra })
+                    .map(|(id, r)| ExportNotGiven { id, code: r.code, date: r.date, reason: r.extra.reason })
                     .collect(),
                 mother: b.mother.and_then(|m| self.beneficiaries.get(&m)).map(|m| m.register_id.clone()),
                 delivery: b.delivery,
@@ -468,6 +489,87 @@ impl Replay {
             (&a.village, &a.household_id, &a.register_id).cmp(&(&b.village, &b.household_id, &b.register_id))
         });
         out
+    }
+
+    /// The register as the round report reads it ([`Member`]s): every beneficiary with a date
+    /// of birth or an LMP, with its household and village (canonical ids) and its doses
+    /// standing, in [`Replay::people`]'s order.
+    pub fn members(&self) -> Vec<Member> {
+        let mut out = Vec::with_capacity(self.beneficiaries.len());
+        for (id, b) in &self.beneficiaries {
+            let Some(h) = self.households.get(&b.household) else { continue };
+            let Some(village) = self.areas.get(&h.village) else { continue };
+            let anchor = if b.kind == Kind::Child { b.facts.dob } else { b.facts.lmp };
+            let Some(anchor) = anchor else { continue };
+            let person = Person {
+                register_id: b.register_id.as_str().into(),
+                name: b.facts.name.as_str().into(),
+                kind: b.kind,
+                household_id: h.household_id.as_str().into(),
+                village: village.name.as_str().into(),
+                status: b.status,
+                anchor,
+                je_endemic: village.je_endemic,
+            };
+            let given = self.doses.active(*id).into_iter().map(|(_, r)| Given { code: r.code, date: r.date }).collect();
+            out.push(Member { beneficiary: *id, household: b.household, village: h.village, person, given });
+        }
+        out.sort_unstable_by(|a, b| {
+            (&a.person.village, &a.person.household_id, &a.person.register_id, a.beneficiary).cmp(&(
+                &b.person.village,
+                &b.person.household_id,
+                &b.person.register_id,
+                b.beneficiary,
+            ))
+        });
+        out
+    }
+
+    /// The refusals standing: the not-given records not superseded nor withdrawn whose reason is
+    /// a refusal ([`ReasonCode::is_refusal`]), by beneficiary (canonical id), date and dose.
+    pub fn refusals(&self) -> Vec<Refusal> {
+        let mut out: Vec<Refusal> = self
+            .beneficiaries
+            .keys()
+            .flat_map(|id| {
+                self.not_given
+                    .active(*id)
+                    .into_iter()
+                    .filter(|(_, r)| r.extra.reason.is_refusal())
+                    .map(|(_, r)| Refusal { beneficiary: *id, code: r.code, date: r.date, reason: r.extra.reason })
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| {
+            (a.beneficiary, a.date, a.code.as_str()).cmp(&(b.beneficiary, b.date, b.code.as_str()))
+        });
+        out
+    }
+
+    /// What each session recorded: its dose and not-given records standing (of beneficiaries in
+    /// the register), and its doses by antigen.
+    pub fn session_records(&self) -> HashMap<Uuid, SessionRecords> {
+        let mut out: HashMap<Uuid, SessionRecords> = HashMap::new();
+        for id in self.beneficiaries.keys() {
+            for (_, r) in self.doses.active(*id) {
+                let Some(session) = r.extra else { continue };
+                let s = out.entry(session).or_default();
+                s.records += 1;
+                *s.doses.entry(r.code.antigen()).or_default() += 1;
+            }
+            for (_, r) in self.not_given.active(*id) {
+                let Some(session) = r.extra.session else { continue };
+                out.entry(session).or_default().records += 1;
+            }
+        }
+        out
+    }
+
+    /// A beneficiary's register id and its household's and village's ids (canonical), when it
+    /// is in the register.
+    pub fn placement(&self, beneficiary: Uuid) -> Option<(&str, Uuid, Uuid)> {
+        let b = self.beneficiaries.get(&self.resolve(beneficiary))?;
+        let h = self.households.get(&b.household)?;
+        Some((b.register_id.as_str(), b.household, h.village))
     }
 
     /// The canonical id of an area, household or beneficiary (itself unless it is an alias).

@@ -201,7 +201,7 @@ pub fn upcoming(
 /// young for it, or not yet due it after a late first dose, is no drop-out yet.
 /// `docs/schedule.md`, "Coverage".
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct DropOut {
     /// The active children who could have had the later dose on the date.
     pub cohort: u32,
@@ -214,7 +214,7 @@ pub struct DropOut {
 }
 
 /// Full immunization among the children aged 12–23 months on the date.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Fic {
     /// Active children who had their first birthday but not their second.
@@ -223,7 +223,7 @@ pub struct Fic {
     pub percent: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DropOuts {
     pub penta1_penta3: DropOut,

@@ -27,6 +27,9 @@ pub const PUSH_PATH: &str = "/v1/push";
 pub const PULL_PATH: &str = "/v1/pull";
 /// `GET`: the devices enrolled within the requesting device's area.
 pub const DEVICES_PATH: &str = "/v1/devices";
+/// `GET ?round=N&area=PATH[&on=YYYY-MM-DD]`: a round's report (`teeka_domain::monitor::Report`
+/// as JSON) of an area within the requesting device's area.
+pub const REPORT_PATH: &str = "/v1/report";
 pub const HEALTH_PATH: &str = "/health";
 
 /// Largest request body accepted, compressed, and once decompressed.
@@ -207,6 +210,8 @@ pub enum ErrorCode {
     Internal,
     /// The server is busy or shutting down; try again later.
     Unavailable,
+    /// A report asked for a round that no block of the area sees.
+    UnknownRound,
 }
 
 impl ErrorCode {
@@ -226,6 +231,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedVersion => 426,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
+            ErrorCode::UnknownRound => 404,
         }
     }
 
@@ -243,6 +249,7 @@ impl ErrorCode {
             ErrorCode::InvalidEvent => "INVALID_EVENT",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::Unavailable => "UNAVAILABLE",
+            ErrorCode::UnknownRound => "UNKNOWN_ROUND",
         }
     }
 }

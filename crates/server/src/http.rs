@@ -1,5 +1,5 @@
-//! The HTTP face of the server: three POST endpoints, `GET /v1/devices` and a health check, gzip
-//! JSON bodies,
+//! The HTTP face of the server: three POST endpoints, `GET /v1/devices`, `GET /v1/report` and a
+//! health check, gzip JSON bodies,
 //! errors as `{code, message}` with a 4xx/5xx status, limits on body size and time.
 
 use crate::db::Database;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use teeka_protocol::{
     decode, encode, ApiError, CodecError, ErrorCode, DEVICES_PATH, ENROLL_PATH, HEALTH_PATH, MAX_BODY_BYTES,
-    MAX_DECODED_BYTES, OLDEST_PUSH_VERSION, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, VERSION_HEADER,
+    MAX_DECODED_BYTES, OLDEST_PUSH_VERSION, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, REPORT_PATH, VERSION_HEADER,
 };
 
 /// How long one request may take before the server gives up on it.
@@ -45,6 +45,7 @@ pub fn router<D: Database>(service: Arc<Service<D>>) -> Router {
         .route(PUSH_PATH, post(push::<D>))
         .route(PULL_PATH, post(pull::<D>))
         .route(DEVICES_PATH, get(devices::<D>))
+        .route(REPORT_PATH, get(report::<D>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -156,4 +157,54 @@ async fn devices<D: Database>(State(svc): State<Arc<Service<D>>>, headers: Heade
     let resp = svc.devices(&device).await?;
     tracing::debug!(device = %device.id, devices = resp.devices.len(), "devices");
     write(&resp)
+}
+
+/// The query of `GET /v1/report`: `round` (a number), `area` (a path), `on` (a date; absent:
+/// the server's today), each once.
+fn report_query(
+    uri: &axum::http::Uri,
+    today: teeka_domain::Date,
+) -> Result<(u32, String, teeka_domain::Date), Failure> {
+    let bad = |m: String| Failure(ApiError::new(ErrorCode::BadRequest, m));
+    let axum::extract::Query(pairs) = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map_err(|e| bad(format!("the query could not be read: {e}")))?;
+    let one = |name: &str| -> Result<Option<&str>, Failure> {
+        let mut values = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(bad(format!("{name} is given twice")));
+        }
+        Ok(first)
+    };
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !matches!(k.as_str(), "round" | "area" | "on")) {
+        return Err(bad(format!("'{k}' is not a parameter of the report: give round, area and on")));
+    }
+    let round = one("round")?.ok_or_else(|| bad("round is missing: give round=N".into()))?;
+    let round: u32 = round.trim().parse().map_err(|_| bad(format!("round: '{round}' is not a round number")))?;
+    let area = one("area")?
+        .filter(|a| !a.trim().is_empty())
+        .ok_or_else(|| bad("area is missing: give area=PATH, e.g. area=UP/Sitapur/Mahmudabad".into()))?;
+    let on = match one("on")? {
+        Some(on) => chrono::NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|_| on.trim().len() == 10)
+            .ok_or_else(|| bad(format!("on: '{on}' is not a date: write YYYY-MM-DD")))?,
+        None => today,
+    };
+    Ok((round, area.to_string(), on))
+}
+
+/// `GET /v1/report`: no body; authenticated and versioned like the device list (token first).
+async fn report<D: Database>(
+    State(svc): State<Arc<Service<D>>>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Result<Response, Failure> {
+    let device = svc.authenticate(bearer(&headers)).await?;
+    check_version(&headers, false)?;
+    let now = Utc::now();
+    let (round, area, on) = report_query(&uri, now.with_timezone(&chrono::Local).date_naive())?;
+    let report = svc.report_for(&device, round, &area, on, now).await?;
+    tracing::debug!(device = %device.id, round, area = %area, "report");
+    write(&report)
 }

@@ -5,6 +5,7 @@
 pub mod db;
 pub mod http;
 pub mod plan;
+pub mod report;
 pub mod service;
 
 pub use db::postgres::PgDb;

@@ -59,6 +59,29 @@ enum Command {
     /// Campaign planning from the server's log.
     #[command(subcommand)]
     Plan(Plan),
+    /// A round's report for an area: its figures summed from the villages below it, the total
+    /// first and each child area on its own row, then antigens, wastage, sessions not held,
+    /// activities and the red list (`docs/formats.md`, "Round report").
+    Report {
+        /// The round's number.
+        #[arg(long)]
+        round: u32,
+        /// Any area: a name or a path such as Sitapur/Mahmudabad.
+        #[arg(long)]
+        area: String,
+        /// The day reported on (YYYY-MM-DD; default today): the round's days up to it.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
+        on: Option<teeka_domain::Date>,
+        /// `pdf` and `png`: the task force's evening pack, one page.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// The evening pack's language (`pdf`, `png`).
+        #[arg(long, value_enum, default_value_t = PackLang::En)]
+        lang: PackLang,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Everything, in the shape of `teeka export --format json`.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
@@ -112,6 +135,37 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Pdf,
+    Png,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PackLang {
+    En,
+    Hi,
+}
+
+impl PackLang {
+    fn lang(self) -> teeka_pack::Lang {
+        match self {
+            PackLang::En => teeka_pack::Lang::En,
+            PackLang::Hi => teeka_pack::Lang::Hi,
+        }
+    }
+}
+
+/// The evening pack's PNG width in pixels: an A4 page at about 150 dpi.
+const PACK_PNG_WIDTH: u32 = 1240;
+
+fn date_arg(s: &str) -> Result<teeka_domain::Date, String> {
+    teeka_domain::parse_date(s).map_err(|e| e.to_string())
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Json,
 }
@@ -143,7 +197,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error[ERROR]: {e:#}");
+            let code = e.downcast_ref::<AdminError>().map_or("ERROR", AdminError::code);
+            eprintln!("error[{code}]: {e:#}");
             ExitCode::FAILURE
         }
     }
@@ -237,6 +292,21 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
                 PlanFormat::Csv => print!("{}", teeka_server::plan::plan_csv(&plan)?),
             }
         }
+        Command::Report { round, area, on, format, lang, output } => {
+            let on = on.unwrap_or_else(|| now.with_timezone(&chrono::Local).date_naive());
+            let report = svc.report(round, &area, on, now).await.map_err(admin)?;
+            let bytes = match format {
+                ReportFormat::Table => teeka_domain::monitor::report_table(&report).into_bytes(),
+                ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&report)?).into_bytes(),
+                ReportFormat::Csv => teeka_domain::monitor::report_csv(&report).into_bytes(),
+                ReportFormat::Pdf => teeka_pack::pack_pdf(&report, lang.lang())?,
+                ReportFormat::Png => teeka_pack::pack_png(&report, lang.lang(), PACK_PNG_WIDTH)?,
+            };
+            match output {
+                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("--output {}", path.display()))?,
+                None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
+            }
+        }
         Command::Export { format: ExportFormat::Json } => {
             let export = svc.export().await.map_err(admin)?;
             println!("{}", serde_json::to_string_pretty(&export)?);
@@ -246,7 +316,7 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
 }
 
 fn admin(e: AdminError) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
+    anyhow::Error::new(e)
 }
 
 async fn serve<D: Database>(svc: Service<D>, listen: SocketAddr) -> anyhow::Result<()> {

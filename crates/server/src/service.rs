@@ -22,6 +22,19 @@ pub enum AdminError {
     Db(#[from] DbError),
     #[error("{0}")]
     Invalid(String),
+    /// No block of the area (nor an area above it) sees a round of this number.
+    #[error("no round {round} is defined for {area} (nor an area above or below it)")]
+    UnknownRound { round: u32, area: String },
+}
+
+impl AdminError {
+    /// The stable code the CLI prints (`error[CODE]`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdminError::UnknownRound { .. } => "UNKNOWN_ROUND",
+            AdminError::Db(_) | AdminError::Invalid(_) => "ERROR",
+        }
+    }
 }
 
 impl From<DbError> for ApiError {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use teeka_protocol::{
     decode, encode, ApiError, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest, PullResponse,
     PushRequest, PushResponse, DEVICES_PATH, ENROLL_PATH, MAX_DECODED_BYTES, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH,
-    VERSION_HEADER,
+    REPORT_PATH, VERSION_HEADER,
 };
 
 use crate::machine::Failure;
@@ -80,6 +80,32 @@ impl Client {
     pub async fn devices(&self) -> Result<DevicesResponse, SyncError> {
         crate::devices_with(self, &SystemClock::new()).await
     }
+
+    /// `GET /v1/report`: round `round`'s report of the area at `area` (a path within this
+    /// device's area) on `on`. Retried as [`Client::devices`]; `OUT_OF_SCOPE`, `UNKNOWN_ENTITY`
+    /// (no such area) and `UNKNOWN_ROUND` come back as [`SyncError::Refused`].
+    pub async fn report(
+        &self,
+        round: u32,
+        area: &str,
+        on: teeka_domain::Date,
+    ) -> Result<teeka_domain::monitor::Report, SyncError> {
+        let path = format!("{REPORT_PATH}?round={round}&area={}&on={}", query_text(area), teeka_domain::iso(on));
+        crate::retrying(&SystemClock::new(), || self.get(&path)).await
+    }
+}
+
+/// A query value, percent-encoded (everything but unreserved ASCII).
+fn query_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn describe(e: &reqwest::Error) -> String {
