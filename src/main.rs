@@ -2,6 +2,7 @@
 //! call the store, print. The commands and their output shapes are documented in docs/cli.md
 //! and are a stable interface.
 
+mod cases;
 mod table;
 
 // The due list of a block allocates and frees much; mimalloc keeps that cheap.
@@ -168,6 +169,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Resistant families' case files: list, visits, assignment, escalation.
+    #[command(subcommand)]
+    Refusals(cases::Refusals),
+    /// Communication activities: mothers' meetings, community meetings, announcements,
+    /// rallies, miking.
+    #[command(subcommand)]
+    Activity(cases::Activity),
 }
 
 #[derive(Subcommand)]
@@ -868,6 +876,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         // Answered above, before a store is opened.
         Command::Plan(Plan::Calendar { .. }) => {}
         Command::Plan(plan) => plan_command(&mut store, plan, &ctx, &mut out)?,
+        Command::Refusals(r) => cases::refusals(&mut store, r, &ctx, &mut out)?,
+        Command::Activity(a) => cases::activity(&mut store, a, &ctx, &mut out)?,
     }
     out.flush()?;
     Ok(())

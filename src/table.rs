@@ -485,3 +485,137 @@ pub fn ledger_table(l: &teeka_store::SessionLedger) -> String {
     }
     out
 }
+
+/// A case file's refusals in one cell: `B-1 Priya OPV1+PENTA1 REFUSED_FEAR_AEFI 2026-03-01; …`.
+fn refused_cell(c: &teeka_store::CaseFileRecord) -> String {
+    c.refusals
+        .iter()
+        .map(|r| {
+            let codes: Vec<&str> = r.codes.iter().map(|d| d.as_str()).collect();
+            format!("{} {} {} {} {}", r.register_id, r.name, codes.join("+"), r.reason, iso(r.date))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn assigned_cell(c: &teeka_store::CaseFileRecord) -> String {
+    match &c.assigned {
+        Some(a) => match &a.name {
+            Some(n) => format!("{} ({n})", a.persuader),
+            None => a.persuader.to_string(),
+        },
+        None => "-".into(),
+    }
+}
+
+/// `teeka refusals list`: one row per case file, oldest first.
+pub fn cases_table(on: Date, cases: &[teeka_store::CaseFileRecord]) -> String {
+    let rows: Vec<Vec<String>> = cases
+        .iter()
+        .map(|c| {
+            vec![
+                c.household_id.clone(),
+                c.village.clone(),
+                or_dash(c.head_of_household.clone()),
+                iso(c.state.opened_on),
+                c.days_open.to_string(),
+                c.state.status.to_string(),
+                assigned_cell(c),
+                c.state.visits.to_string(),
+                date_or_dash(c.state.last_visit),
+                date_or_dash(c.state.escalated_on),
+                refused_cell(c),
+            ]
+        })
+        .collect();
+    let mut out = format!("Case files of resistant families on {}: {}\n", iso(on), cases.len());
+    if !rows.is_empty() {
+        out.push_str(&render(
+            &[
+                "HOUSEHOLD",
+                "VILLAGE",
+                "HEAD",
+                "OPENED",
+                "DAYS",
+                "STATUS",
+                "ASSIGNED",
+                "VISITS",
+                "LAST VISIT",
+                "ESCALATED",
+                "REFUSED",
+            ],
+            &rows,
+        ));
+    }
+    out
+}
+
+/// `teeka refusals list --format csv`: one row per case file (docs/cli.md).
+pub fn cases_csv(cases: &[teeka_store::CaseFileRecord]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "household_id",
+        "village",
+        "head_of_household",
+        "phone",
+        "opened_on",
+        "days_open",
+        "status",
+        "assigned_to",
+        "assigned_name",
+        "visits",
+        "last_visit",
+        "agreed_on",
+        "persuaded_on",
+        "escalated_on",
+        "refused",
+    ])?;
+    for c in cases {
+        let s = &c.state;
+        w.write_record([
+            &*c.household_id,
+            &*c.village,
+            c.head_of_household.as_deref().unwrap_or_default(),
+            c.phone.as_deref().unwrap_or_default(),
+            &iso(s.opened_on),
+            &c.days_open.to_string(),
+            s.status.as_str(),
+            c.assigned.as_ref().map(|a| a.persuader.as_str()).unwrap_or_default(),
+            c.assigned.as_ref().and_then(|a| a.name.as_deref()).unwrap_or_default(),
+            &s.visits.to_string(),
+            &s.last_visit.map(iso).unwrap_or_default(),
+            &s.agreed_on.map(iso).unwrap_or_default(),
+            &s.persuaded_on.map(iso).unwrap_or_default(),
+            &s.escalated_on.map(iso).unwrap_or_default(),
+            &refused_cell(c),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `teeka activity list`: newest first.
+pub fn activities_table(list: &[teeka_store::ActivityRecord]) -> String {
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|a| {
+            vec![
+                iso(a.date),
+                a.village.clone(),
+                a.kind.to_string(),
+                match a.leader {
+                    Some(l) => format!("{} ({l})", a.led_by),
+                    None => a.led_by.clone(),
+                },
+                a.attendance.to_string(),
+                or_dash(a.note.clone()),
+                a.id.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = format!("Communication activities: {}\n", list.len());
+    if !rows.is_empty() {
+        out.push_str(&render(&["DATE", "VILLAGE", "KIND", "LED BY", "ATTENDANCE", "NOTE", "ID"], &rows));
+    }
+    out
+}

@@ -57,6 +57,35 @@ fn campaign_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
         .unwrap();
     app.call("set_round_holiday", serde_json::json!({"number": 1, "date": "2026-11-17", "holiday": true}), clock)
         .unwrap();
+    // A resistant family in Salempur: Sonu's MR1 refused on 2026-11-18, a visit that did not
+    // persuade them yet; and a mothers' meeting.
+    let ctx = teeka_store::Ctx { now: Utc::now(), today, author: "demo".into() };
+    let refused = NaiveDate::parse_from_str("2026-11-18", "%Y-%m-%d").unwrap();
+    app.store_mut()
+        .record_not_given(
+            "SLP-002",
+            teeka_domain::DoseCode::Mr1,
+            refused,
+            teeka_domain::ReasonCode::RefusedReligious,
+            &ctx,
+        )
+        .unwrap();
+    let (household, _) = app.store().case_household("SLP-H02").unwrap();
+    app.call(
+        "record_case_visit",
+        serde_json::json!({"household": household, "date": "2026-11-19", "by": "asha", "by_name": "Geeta",
+            "action": "home_visit", "outcome": "still_refusing", "note": "the father wants to ask the imam"}),
+        clock,
+    )
+    .unwrap();
+    let salempur = villages.as_array().unwrap().iter().find(|v| v["name"] == "Salempur").unwrap()["id"].clone();
+    app.call(
+        "record_activity",
+        serde_json::json!({"village_id": salempur, "date": "2026-11-20", "kind": "mothers_meeting", "led_by": "Geeta",
+            "leader": "asha", "attendance": 14}),
+        clock,
+    )
+    .unwrap();
     app.call("lock", serde_json::json!({}), clock).unwrap();
     path
 }
@@ -143,6 +172,8 @@ async fn tour(lang: &str) {
 /// list of the last day, the rounds, the sites and a site's form, then the first day's session
 /// at the site with two vials open (their timers) and its closing, and the supervisor's round
 /// dashboard after it.
+/// at the site with two vials open (their timers) and its closing; the case files of the
+/// resistant families (a case with its visits) and the communication activities.
 async fn round_tour(lang: &str) {
     let dir = tempfile::tempdir().unwrap();
     let store = campaign_store(dir.path(), lang);
@@ -209,6 +240,17 @@ async fn round_tour(lang: &str) {
     shot(&s, "dashboard", lang).await;
     s.click_sel("[data-testid=\"dash-area\"][data-area=\"Rampur\"]").await;
     s.el("dash-household").await;
+    // The case files: the open cases (the ANM's), then one case with its visits and forms.
+    s.click("tab-cases").await;
+    s.sel("[data-testid=\"case-item\"][data-household-id=\"SLP-H02\"]").await;
+    shot(&s, "case-files", lang).await;
+    s.click_sel("[data-testid=\"case-item\"][data-household-id=\"SLP-H02\"]").await;
+    s.el("case-visit").await;
+    shot(&s, "case-file", lang).await;
+    s.click("sheet-close").await;
+    s.click("cases-activities").await;
+    s.el("activity-item").await;
+    shot(&s, "case-activities", lang).await;
     s.end().await;
 }
 

@@ -12,12 +12,13 @@ import { SurveyScreen } from "./screens/Survey";
 import { SessionScreen } from "./screens/Session";
 import { SupervisorScreen } from "./screens/Supervisor";
 import { RoundScreen } from "./screens/Round";
+import { CasesScreen } from "./screens/Cases";
 import { SyncScreen } from "./screens/SyncScreen";
 
 type Phase = "loading" | "failed" | "language" | "start" | "enroll" | "create_worker" | "lock" | "add_worker" | "main";
 
 const HOME: Record<string, Tab> = { asha: "survey", anm: "session", supervisor: "supervisor" };
-const TABS: Tab[] = ["survey", "session", "round", "supervisor", "sync"];
+const TABS: Tab[] = ["survey", "session", "round", "cases", "supervisor", "sync"];
 
 let readySent = false;
 /** Tells the shell the first screen is interactive (once; errors ignored). */
@@ -221,7 +222,7 @@ export function App() {
             <div class="content">
               {TABS.filter((x) => seen.current.has(x)).map((x) => (
                 <div key={x} hidden={tab !== x}>
-                  {x === "survey" ? <SurveyScreen /> : x === "session" ? <SessionScreen /> : x === "round" ? <RoundScreen /> : x === "supervisor" ? <SupervisorScreen /> : <SyncScreen />}
+                  {x === "survey" ? <SurveyScreen /> : x === "session" ? <SessionScreen /> : x === "round" ? <RoundScreen /> : x === "cases" ? <CasesScreen /> : x === "supervisor" ? <SupervisorScreen /> : <SyncScreen />}
                 </div>
               ))}
             </div>

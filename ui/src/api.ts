@@ -153,6 +153,13 @@ export const api = {
   openVial: (r: Req<"open_vial">) => call("open_vial", r),
   discardVial: (session_id: string, vial_id: string, reason: DiscardReason) => call("discard_vial", { session_id, vial_id, reason }),
   closeLedgerSession: (session_id: string) => call("close_ledger_session", { session_id }),
+  // Case files and communication activities
+  caseFiles: (r: Req<"case_files">) => call("case_files", r),
+  recordCaseVisit: (r: Req<"record_case_visit">) => call("record_case_visit", r),
+  assignCase: (r: Req<"assign_case">) => call("assign_case", r),
+  escalateCase: (r: Req<"escalate_case">) => call("escalate_case", r),
+  recordActivity: (r: Req<"record_activity">) => call("record_activity", r),
+  activities: (r: Req<"activities">) => call("activities", r),
   // Sync
   syncState: () => call("sync_state", {}),
   enroll: (server: string, code: string) => call("enroll", { server, code }),

@@ -2,12 +2,22 @@
 // Refresh with: TEEKA_BLESS=1 cargo test -p teeka-app --test bindings
 /* eslint-disable */
 
+/**
+ * `activities`: the communication activities, newest first.
+ */
+export type ActivitiesReq = { village_id?: string | null, from?: string | null, to?: string | null, };
+
 export type ActivityFigures = { kind: ActivityKind, count: number, attendance: number, };
 
 /**
  * A communication activity of a village (SMNet's social mobilisation).
  */
 export type ActivityKind = "mothers_meeting" | "community_meeting" | "religious_announcement" | "rally" | "miking";
+
+/**
+ * A communication activity as recorded.
+ */
+export type ActivityRecord = { id: string, village_id: string, village: string, date: string, kind: ActivityKind, led_by: string, leader: Persuader | null, attendance: number, note: string | null, };
 
 export type AddChildReq = { household_id: string, name: string, sex: Sex, dob?: string | null, age_months?: number | null, mother_name?: string | null, doses?: Array<DoseInput>, };
 
@@ -91,7 +101,7 @@ export type AntigenFigures = { antigen: Antigen, due: number, vaccinated: number
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
  * `PIN_WAIT`, `NOT_ALLOWED`).
  */
-export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED";
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "NO_REFUSAL" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED";
 
 /**
  * An error as the UI receives it: a stable `code` and an English `message` that says what and
@@ -165,6 +175,16 @@ devices: DeviceFigures | null, };
 export type AreaLevel = "state" | "district" | "block" | "subcentre" | "village";
 
 /**
+ * `assign_case`: who is to persuade a resistant family.
+ */
+export type AssignCaseReq = { household: string, persuader: Persuader, name?: string | null, };
+
+/**
+ * Who is to persuade a family.
+ */
+export type Assignment = { persuader: Persuader, name: string | null, };
+
+/**
  * One beneficiary in full.
  */
 export type Beneficiary = { doses: Array<DoseRecord>, not_given: Array<NotGivenRecord>, aefi: Array<AefiRecord>, 
@@ -212,6 +232,79 @@ export type CalendarDay = { date: string, kind: DayKind,
  * 1 to the round's working days, on a working day; `null` on a day skipped.
  */
 working_day: number | null, };
+
+/**
+ * A case file's escalation to the block task force (standing: not withdrawn).
+ */
+export type CaseEscalation = { on: string, note: string | null, };
+
+/**
+ * A resistant family's case file: the household, who refused what, who is to persuade them,
+ * the visits (by date), the escalation and where the case stands
+ * ([`teeka_domain::monitor::case_state`] on the date asked for).
+ */
+export type CaseFileRecord = { 
+/**
+ * The household's internal id.
+ */
+household: string, 
+/**
+ * The household's register id.
+ */
+household_id: string, village_id: string, village: string, house_no: string | null, head_of_household: string | null, phone: string | null, 
+/**
+ * The refusals standing, oldest first.
+ */
+refusals: Array<CaseRefusal>, assigned: Assignment | null, visits: Array<Visit>, escalated: CaseEscalation | null, state: CaseState, 
+/**
+ * Days from the first refusal to the date asked for.
+ */
+days_open: number, };
+
+/**
+ * `case_files`: the resistant families' case files, oldest first.
+ */
+export type CaseFilesReq = { 
+/**
+ * Only the families of this village.
+ */
+village_id?: string | null, 
+/**
+ * Only the cases still to work on (open, still refusing).
+ */
+open_only?: boolean, 
+/**
+ * "My families to visit": the cases still to work on first, then the closed ones, each
+ * oldest first.
+ */
+mine?: boolean, };
+
+/**
+ * A member of a resistant family and what they refused at one visit.
+ */
+export type CaseRefusal = { register_id: string, name: string, 
+/**
+ * The doses refused, in schedule order.
+ */
+codes: Array<DoseCode>, reason: ReasonCode, date: string, };
+
+/**
+ * Where a case stands on a date.
+ */
+export type CaseState = { status: CaseStatus, 
+/**
+ * The first refusal standing.
+ */
+opened_on: string, 
+/**
+ * The first dose given, of a dose a member refused, on or after that refusal and after the
+ * family's latest refusal.
+ */
+persuaded_on: string | null, 
+/**
+ * The last visit said "persuaded" and no refused dose is given yet.
+ */
+agreed_on: string | null, last_visit: string | null, visits: number, escalated_on: string | null, };
 
 /**
  * Where a resistant family's case stands ([`crate::monitor::case_state`]): persuaded once a
@@ -438,6 +531,12 @@ export type EnrollReq = { server: string, code: string, };
  * `{code, message}` of the last sync failure.
  */
 export type ErrorBody = { code: AppCode, message: string, };
+
+/**
+ * `escalate_case`: a case escalated to the block task force today (`escalated: false`
+ * withdraws it).
+ */
+export type EscalateCaseReq = { household: string, escalated: boolean, note?: string | null, };
 
 /**
  * How a pregnancy ended (the `delivery_recorded` event that last said so).
@@ -733,6 +832,12 @@ export type PeopleFigures = { due: number, vaccinated: number,
 doses_due: number, doses_vaccinated: number, };
 
 /**
+ * Who persuades a resistant family, or made a visit to one (SMNet's case work: influencers,
+ * religious leaders, mothers' meetings).
+ */
+export type Persuader = "asha" | "anm" | "aww" | "mobilizer" | "religious_leader" | "community_influencer" | "medical_officer";
+
+/**
  * What a supervisor must fix in a plan.
  */
 export type PlanProblem = { "code": "NO_ANM", site_id: string, } | { "code": "ANM_OVERBOOKED", anm: string, sessions: number, days: number, };
@@ -770,6 +875,20 @@ due: number, injections: number, sessions: number, };
 export type ReasonCode = "REFUSED_FEAR_AEFI" | "REFUSED_RELIGIOUS" | "REFUSED_FAMILY" | "REFUSED_NO_FAITH" | "REFUSED_OTHER" | "CHILD_SICK" | "NOT_AT_HOME" | "MIGRATED_TEMPORARILY" | "UNAWARE" | "SITE_TOO_FAR" | "VACCINE_OUT_OF_STOCK" | "SESSION_NOT_HELD" | "OTHER";
 
 export type ReasonCount = { reason: ReasonCode, count: number, };
+
+/**
+ * `record_activity`: a communication activity held in a village.
+ */
+export type RecordActivityReq = { village_id: string, date: string, kind: ActivityKind, led_by: string, leader?: Persuader | null, attendance: number, note?: string | null, };
+
+/**
+ * `record_case_visit`: a visit to a resistant family.
+ */
+export type RecordCaseVisitReq = { 
+/**
+ * The household's internal id.
+ */
+household: string, date: string, by: Persuader, by_name?: string | null, action: VisitAction, outcome: VisitOutcome, note?: string | null, };
 
 /**
  * `record_delivery`: how a pregnant woman's pregnancy ended; a newborn for each live birth.
@@ -1147,6 +1266,22 @@ export type VillageCoverage = { village_id: string, village: string, coverage: C
 export type VillageFilterReq = { village_id?: string | null, };
 
 /**
+ * A visit to a resistant family.
+ */
+export type Visit = { id: string, date: string, by: Persuader, by_name: string | null, action: VisitAction, outcome: VisitOutcome, note: string | null, };
+
+/**
+ * What was done on a visit to a resistant family.
+ */
+export type VisitAction = "home_visit" | "counselling" | "mothers_meeting" | "religious_leader_visit" | "announcement";
+
+/**
+ * How a visit to a resistant family ended, in the worker's words. Whether the family is
+ * persuaded is shown by the doses (`monitor::case_status`), not only by this.
+ */
+export type VisitOutcome = "persuaded" | "still_refusing" | "migrated";
+
+/**
  * Why a dose being recorded is unusual. Serialized as `{"code": …, "params": {…}}` so that the
  * UI can say it in the worker's language; [`fmt::Display`] gives the English sentence the CLI
  * prints.
@@ -1236,6 +1371,12 @@ export type Commands = {
   open_vial: { req: OpenVialReq; resp: SessionLedger; access: "write" };
   discard_vial: { req: DiscardVialReq; resp: SessionLedger; access: "write" };
   close_ledger_session: { req: CloseLedgerSessionReq; resp: LedgerClosed; access: "write" };
+  case_files: { req: CaseFilesReq; resp: Array<CaseFileRecord>; access: "read" };
+  record_case_visit: { req: RecordCaseVisitReq; resp: CaseFileRecord; access: "write" };
+  assign_case: { req: AssignCaseReq; resp: CaseFileRecord; access: "write" };
+  escalate_case: { req: EscalateCaseReq; resp: CaseFileRecord; access: "write" };
+  record_activity: { req: RecordActivityReq; resp: ActivityRecord; access: "write" };
+  activities: { req: ActivitiesReq; resp: Array<ActivityRecord>; access: "read" };
   sync_state: { req: Empty; resp: SyncState; access: "read" };
   sync_now: { req: Empty; resp: SyncState; access: "shell" };
   enroll: { req: EnrollReq; resp: SyncState; access: "shell" };
@@ -1254,7 +1395,7 @@ export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUS
 /** High-risk-area types of a household. */
 export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
 /** Every error code the UI may receive. */
-export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED"] as const;
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "NO_REFUSAL", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED"] as const;
 /** The codes of the core's warnings. */
 export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 /** A beneficiary's classification. */
@@ -1281,5 +1422,15 @@ export const ROLES = ["asha", "anm", "supervisor"] as const;
 export const STATUSES = ["active", "migrated", "died", "delivered"] as const;
 /** How a pregnancy ended. */
 export const DELIVERY_OUTCOMES = ["live_birth", "stillbirth", "abortion", "maternal_death"] as const;
+/** Who may be assigned to persuade a resistant family, or visit it. */
+export const PERSUADERS = ["asha", "anm", "aww", "mobilizer", "religious_leader", "community_influencer", "medical_officer"] as const;
+/** What was done at a visit to a resistant family. */
+export const VISIT_ACTIONS = ["home_visit", "counselling", "mothers_meeting", "religious_leader_visit", "announcement"] as const;
+/** How a visit to a resistant family ended. */
+export const VISIT_OUTCOMES = ["persuaded", "still_refusing", "migrated"] as const;
+/** Communication activities. */
+export const ACTIVITY_KINDS = ["mothers_meeting", "community_meeting", "religious_announcement", "rally", "miking"] as const;
+/** The most people an activity may count. */
+export const MAX_ATTENDANCE = 10000;
 /** The antigen of each dose code (vials and the tally count per antigen). */
 export const DOSE_ANTIGENS: Record<DoseCode, Antigen> = { BCG: "BCG", HEPB0: "HEPB", OPV0: "OPV", OPV1: "OPV", OPV2: "OPV", OPV3: "OPV", PENTA1: "PENTA", PENTA2: "PENTA", PENTA3: "PENTA", RVV1: "RVV", RVV2: "RVV", RVV3: "RVV", FIPV1: "FIPV", FIPV2: "FIPV", FIPV3: "FIPV", PCV1: "PCV", PCV2: "PCV", PCVB: "PCV", MR1: "MR", MR2: "MR", JE1: "JE", JE2: "JE", DPT1: "DPT", DPT2: "DPT", DPT3: "DPT", DPTB1: "DPT", DPTB2: "DPT", OPVB: "OPV", VITA1: "VITA", VITA2: "VITA", VITA3: "VITA", VITA4: "VITA", VITA5: "VITA", VITA6: "VITA", VITA7: "VITA", VITA8: "VITA", VITA9: "VITA", TD10: "TD", TD16: "TD", TD1: "TD", TD2: "TD", TDB: "TD" };

@@ -18,7 +18,7 @@ export interface Ctx {
   showSession: (id: string) => void;
 }
 
-export type Tab = "survey" | "session" | "round" | "supervisor" | "sync";
+export type Tab = "survey" | "session" | "round" | "cases" | "supervisor" | "sync";
 
 export const AppCtx = createContext<Ctx>(null as unknown as Ctx);
 export const useApp = () => useContext(AppCtx);

@@ -216,6 +216,34 @@ pub fn typescript() -> Result<String, NameClash> {
         "DELIVERY_OUTCOMES",
         DeliveryOutcome::ALL.iter().map(|c| c.to_string()),
     );
+    code_list(
+        &mut out,
+        "Who may be assigned to persuade a resistant family, or visit it.",
+        "PERSUADERS",
+        teeka_domain::Persuader::ALL.iter().map(|c| c.to_string()),
+    );
+    code_list(
+        &mut out,
+        "What was done at a visit to a resistant family.",
+        "VISIT_ACTIONS",
+        teeka_domain::VisitAction::ALL.iter().map(|c| c.to_string()),
+    );
+    code_list(
+        &mut out,
+        "How a visit to a resistant family ended.",
+        "VISIT_OUTCOMES",
+        teeka_domain::VisitOutcome::ALL.iter().map(|c| c.to_string()),
+    );
+    code_list(
+        &mut out,
+        "Communication activities.",
+        "ACTIVITY_KINDS",
+        teeka_domain::ActivityKind::ALL.iter().map(|c| c.to_string()),
+    );
+    out.push_str(&format!(
+        "/** The most people an activity may count. */\nexport const MAX_ATTENDANCE = {};\n",
+        teeka_domain::cases::MAX_ATTENDANCE
+    ));
     let antigens: Vec<String> = DoseCode::ALL.iter().map(|c| format!("{c}: \"{}\"", c.antigen())).collect();
     out.push_str(&format!(
         "/** The antigen of each dose code (vials and the tally count per antigen). */\nexport const DOSE_ANTIGENS: Record<DoseCode, Antigen> = {{ {} }};\n",

@@ -55,6 +55,8 @@ pub enum AppCode {
     UnknownRound,
     RoundExists,
     OutsideRound,
+    /// A case-file record for a household without a refusal standing.
+    NoRefusal,
     VialNotUsable,
     NoDosesDue,
     VialDiscarded,
@@ -62,7 +64,7 @@ pub enum AppCode {
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 41] = [
+    pub const ALL: [AppCode; 42] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -101,6 +103,7 @@ impl AppCode {
         AppCode::UnknownRound,
         AppCode::RoundExists,
         AppCode::OutsideRound,
+        AppCode::NoRefusal,
         AppCode::VialNotUsable,
         AppCode::NoDosesDue,
         AppCode::VialDiscarded,
@@ -147,6 +150,7 @@ impl AppCode {
             AppCode::UnknownRound => "UNKNOWN_ROUND",
             AppCode::RoundExists => "ROUND_EXISTS",
             AppCode::OutsideRound => "OUTSIDE_ROUND",
+            AppCode::NoRefusal => "NO_REFUSAL",
             AppCode::VialNotUsable => "VIAL_NOT_USABLE",
             AppCode::NoDosesDue => "NO_DOSES_DUE",
             AppCode::VialDiscarded => "VIAL_DISCARDED",
@@ -190,6 +194,7 @@ impl From<&StoreError> for AppCode {
             StoreError::UnknownRound(_) => AppCode::UnknownRound,
             StoreError::RoundExists { .. } => AppCode::RoundExists,
             StoreError::OutsideRound(_) => AppCode::OutsideRound,
+            StoreError::NoRefusal(_) => AppCode::NoRefusal,
             StoreError::SessionClosed(_) => AppCode::SessionClosed,
             StoreError::Care(e) => match e {
                 CareError::SeverityTooLow { .. } => AppCode::AefiSeverityTooLow,

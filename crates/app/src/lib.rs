@@ -112,6 +112,12 @@ macro_rules! local_commands {
             write open_vial(OpenVialReq) -> SessionLedger;
             write discard_vial(DiscardVialReq) -> SessionLedger;
             write close_ledger_session(CloseLedgerSessionReq) -> LedgerClosed;
+            read case_files(CaseFilesReq) -> Vec<CaseFile>;
+            write record_case_visit(RecordCaseVisitReq) -> CaseFile;
+            write assign_case(AssignCaseReq) -> CaseFile;
+            write escalate_case(EscalateCaseReq) -> CaseFile;
+            write record_activity(RecordActivityReq) -> Activity;
+            read activities(ActivitiesReq) -> Vec<Activity>;
             read sync_state(SyncStateReq) -> SyncState;
             shell sync_now(SyncNowReq) -> SyncState;
             shell enroll(EnrollReq) -> SyncState;

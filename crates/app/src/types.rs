@@ -744,3 +744,104 @@ pub struct RoundWastage {
     pub sites: Vec<SiteWastage>,
     pub total: Vec<Wastage>,
 }
+
+// ----- resistant families' case files and communication activities (issue 11) -----
+
+pub use teeka_store::{ActivityRecord as Activity, CaseEscalation, CaseFileRecord as CaseFile, CaseRefusal};
+
+/// `case_files`: the resistant families' case files, oldest first.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFilesReq {
+    /// Only the families of this village.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub village_id: Option<Uuid>,
+    /// Only the cases still to work on (open, still refusing).
+    #[serde(default)]
+    #[ts(optional)]
+    pub open_only: Option<bool>,
+    /// "My families to visit": the cases still to work on first, then the closed ones, each
+    /// oldest first.
+    #[serde(default)]
+    #[ts(optional)]
+    pub mine: Option<bool>,
+}
+
+/// `record_case_visit`: a visit to a resistant family.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RecordCaseVisitReq {
+    /// The household's internal id.
+    pub household: Uuid,
+    pub date: String,
+    #[ts(as = "teeka_domain::Persuader")]
+    pub by: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub by_name: Option<String>,
+    #[ts(as = "teeka_domain::VisitAction")]
+    pub action: String,
+    #[ts(as = "teeka_domain::VisitOutcome")]
+    pub outcome: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub note: Option<String>,
+}
+
+/// `assign_case`: who is to persuade a resistant family.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AssignCaseReq {
+    pub household: Uuid,
+    #[ts(as = "teeka_domain::Persuader")]
+    pub persuader: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub name: Option<String>,
+}
+
+/// `escalate_case`: a case escalated to the block task force today (`escalated: false`
+/// withdraws it).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateCaseReq {
+    pub household: Uuid,
+    pub escalated: bool,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub note: Option<String>,
+}
+
+/// `record_activity`: a communication activity held in a village.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RecordActivityReq {
+    pub village_id: Uuid,
+    pub date: String,
+    #[ts(as = "teeka_domain::ActivityKind")]
+    pub kind: String,
+    pub led_by: String,
+    #[serde(default)]
+    #[ts(optional = nullable, as = "Option<teeka_domain::Persuader>")]
+    pub leader: Option<String>,
+    pub attendance: u32,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub note: Option<String>,
+}
+
+/// `activities`: the communication activities, newest first.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActivitiesReq {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub village_id: Option<Uuid>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub from: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub to: Option<String>,
+}

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod care;
+pub mod cases;
 pub mod codes;
 pub mod dates;
 pub mod export;

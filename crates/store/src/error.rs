@@ -1,5 +1,6 @@
 //! The store's errors, each with a stable code.
 
+use teeka_domain::cases::CaseError;
 use teeka_domain::register::RegisterErrors;
 use teeka_domain::{CareError, Implausible, InputError, LedgerError};
 
@@ -41,6 +42,9 @@ pub enum StoreError {
     OutsideRound(String),
     #[error("{0}")]
     SessionClosed(String),
+    /// A case-file record for a household without a refusal standing.
+    #[error("{0}")]
+    NoRefusal(String),
     /// A rule of a session's work (an AEFI, a reason, a session date), with its own code.
     #[error(transparent)]
     Care(CareError),
@@ -81,6 +85,7 @@ impl StoreError {
             StoreError::RoundExists { .. } => "ROUND_EXISTS",
             StoreError::OutsideRound(_) => "OUTSIDE_ROUND",
             StoreError::SessionClosed(_) => "SESSION_CLOSED",
+            StoreError::NoRefusal(_) => "NO_REFUSAL",
             StoreError::Care(e) => e.code(),
             StoreError::Ledger(e) => e.code(),
             StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
@@ -103,6 +108,15 @@ impl From<CareError> for StoreError {
         match e {
             CareError::Input(e) => e.into(),
             other => StoreError::Care(other),
+        }
+    }
+}
+
+impl From<CaseError> for StoreError {
+    fn from(e: CaseError) -> StoreError {
+        match e {
+            CaseError::Input(e) => e.into(),
+            CaseError::NoRefusal(_) => StoreError::NoRefusal(e.to_string()),
         }
     }
 }

@@ -25,6 +25,9 @@ mod sync;
 mod write;
 
 pub use append::Ctx;
+pub use cases::{
+    is_open, ActivityRecord, CaseEscalation, CaseFileRecord, CaseFilter, CaseRefusal, NewActivity, NewVisit,
+};
 pub use error::{Result, StoreError};
 pub use import::ImportSummary;
 pub use ledger::{LedgerClosing, LedgerSession, LedgerVial, SessionLedger, SiteKit, VialDiscard};

@@ -262,6 +262,7 @@ const PATHS: Record<string, string> = {
   session: "M6 3l12 12M14 4l6 6M4 20l5-1 9-9-4-4-9 9z",
   supervisor: "M4 20V10M10 20V4M16 20v-7M22 20H2",
   round: "M4 5h16v15H4zM4 10h16M9 3v4M15 3v4M8 14h2M14 14h2M8 17h2",
+  cases: "M4 5h16v11H10l-5 4v-4H4zM8 9h8M8 12h5",
   sync: "M4 12a8 8 0 0 1 14-5l2 2M20 12a8 8 0 0 1-14 5l-2-2M20 4v5h-5M4 20v-5h5",
   menu: "M4 6h16M4 12h16M4 18h16",
   back: "M15 5l-7 7 7 7",

@@ -9,6 +9,7 @@ import { DueChips } from "../components/MemberRow";
 import { useLoad } from "./Survey";
 import { Dashboard, Phones } from "./Dashboard";
 import { personAge } from "../lib/age";
+import { CasesLink } from "./Cases";
 
 type Part = "dashboard" | "coverage" | "follow_up" | "refusals" | "devices";
 const PARTS: Part[] = ["dashboard", "coverage", "follow_up", "refusals", "devices"];
@@ -205,6 +206,7 @@ function Refusals() {
   const { data, err } = useLoad(() => api.refusals(v || undefined), [v]);
   return (
     <>
+      <CasesLink />
       <VillageFilter value={v} onChange={setV} />
       <ErrorBox error={err} />
       {!data && !err && <Loading />}

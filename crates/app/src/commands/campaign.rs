@@ -231,7 +231,7 @@ impl App {
 
     /// `NOT_ALLOWED` when the signed-in worker is an ASHA: she mobilizes; she does not plan,
     /// open sessions or handle vials.
-    fn not_asha(&self, what: &str) -> Result<(), AppError> {
+    pub(crate) fn not_asha(&self, what: &str) -> Result<(), AppError> {
         match self.signed_in_role() {
             Some(WorkerRole::Asha) => Err(AppError::new(
                 crate::AppCode::NotAllowed,

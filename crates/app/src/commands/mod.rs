@@ -2,6 +2,7 @@
 //! writes through the store and answers with what the screen shows (`crate::views`).
 
 mod campaign;
+mod cases;
 mod session;
 mod supervisor;
 mod survey;

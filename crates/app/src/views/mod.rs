@@ -2,6 +2,7 @@
 //! module per screen. Each read takes the store and the date; none writes.
 
 pub mod campaign;
+pub mod cases;
 pub mod session;
 pub mod supervisor;
 pub mod survey;
