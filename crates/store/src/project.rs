@@ -31,6 +31,13 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                     .query_row(params![name, area.to_string(), parent.map(|p| p.to_string())], |r| r.get(0))
                     .optional()?;
                 if let Some(existing) = same_name {
+                    // The village this device named before it knew the hierarchy now has its
+                    // place in it: the parent of the one it stands for.
+                    if let Some(p) = parent {
+                        let p = resolve(tx, *p)?;
+                        tx.prepare_cached("UPDATE areas SET parent_id = ?1 WHERE id = ?2 AND parent_id IS NULL")?
+                            .execute(params![p.to_string(), existing])?;
+                    }
                     return alias(tx, *area, &existing);
                 }
             }
