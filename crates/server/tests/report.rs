@@ -521,8 +521,29 @@ async fn teeka_server_report_prints_the_report() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("error[UNKNOWN_ROUND]: no round 7 is defined for UP/Sitapur/Mahmudabad"), "{err}");
-    let out = run(&["--round", "1", "--area", "Mahmudabad", "--format", "pdf"]);
-    assert_eq!(out.status.code(), Some(2), "not yet a format");
+    let out = run(&["--round", "1", "--area", "Mahmudabad", "--on", "2026-03-04", "--format", "pdf"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.starts_with(b"%PDF-"), "the evening pack as PDF on standard output");
+    let png = dir.path().join("pack.png");
+    let out = run(&[
+        "--round",
+        "1",
+        "--area",
+        "Mahmudabad",
+        "--on",
+        "2026-03-04",
+        "--format",
+        "png",
+        "--lang",
+        "hi",
+        "--output",
+        png.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "written to --output, nothing on standard output");
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"), "the evening pack as PNG");
+    let out = run(&["--round", "1", "--area", "Mahmudabad", "--format", "docx"]);
+    assert_eq!(out.status.code(), Some(2), "not a format");
 }
 
 /// The report's plan is the device's: the domain's `round_plan` over the folds of a device's log
