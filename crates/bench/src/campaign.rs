@@ -28,7 +28,7 @@ pub struct CampaignArgs {
 
 /// The microplan of the block: one site per village, every fifth a fixed site, the others
 /// outreach; an ANM for every four sites, two mobilizers each.
-fn sites_csv(villages: &[String]) -> String {
+pub(crate) fn sites_csv(villages: &[String]) -> String {
     let mut csv =
         String::from("site_id,name,villages,type,hra,anm,anm_phone,mobilizers,avd,distance_km,travel_minutes,ri_day\n");
     for (i, v) in villages.iter().enumerate() {

@@ -10,6 +10,7 @@
 
 mod block;
 mod campaign;
+mod district;
 mod sync;
 
 // The same allocator as the `teeka` binary, so that the figures are what a worker gets.
@@ -113,6 +114,8 @@ enum Command {
     SyncAll,
     /// The campaign: a round's session plan and the carry kits of a block's sites.
     Campaign(campaign::CampaignArgs),
+    /// Monitoring: a district's round report on the server, on PostgreSQL.
+    Report(district::ReportArgs),
     /// Write the synthetic register CSV to a file (to look at it, or import it with `teeka`).
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -506,6 +509,7 @@ fn main() -> Result<()> {
         Command::Sync2g(args) => sync::two_g(&cli, args)?,
         Command::SyncFirst(args) => sync::first(&cli, args)?,
         Command::SyncAll => sync::all(&cli)?,
+        Command::Report(args) => district::report(&cli, args)?,
         Command::Campaign(args) => {
             let dir = temp_dir(&cli)?;
             campaign::campaign(&cli, args, &dir.path().join("teeka.db"))?;

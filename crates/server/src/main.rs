@@ -326,7 +326,17 @@ async fn serve<D: Database>(svc: Service<D>, listen: SocketAddr) -> anyhow::Resu
     // Tests and scripts read the address from this line (useful with port 0).
     println!("listening on http://{local}");
     std::io::Write::flush(&mut std::io::stdout())?;
-    let app = teeka_server::http::router(Arc::new(svc));
+    let svc = Arc::new(svc);
+    // The round report's folds, made ahead of the first report (they are kept in memory).
+    let folding = svc.clone();
+    tokio::spawn(async move {
+        let t = std::time::Instant::now();
+        match folding.fold_reports().await {
+            Ok(blocks) => tracing::info!(blocks, ms = t.elapsed().as_millis() as u64, "report folds made"),
+            Err(e) => tracing::warn!(error = %e, "report folds not made ahead; each report folds its own"),
+        }
+    });
+    let app = teeka_server::http::router(svc);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     tracing::info!("teeka-server stopped");
     Ok(())

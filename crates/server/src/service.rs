@@ -79,11 +79,13 @@ pub struct AreasImported {
 
 pub struct Service<D: Database> {
     db: D,
+    /// The round report's folds of the log, kept between reports (`report.rs`).
+    pub(crate) folds: tokio::sync::Mutex<crate::report::ReportFolds>,
 }
 
 impl<D: Database> Service<D> {
     pub fn new(db: D) -> Service<D> {
-        Service { db }
+        Service { db, folds: Default::default() }
     }
 
     pub fn db(&self) -> &D {

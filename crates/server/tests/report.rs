@@ -377,6 +377,65 @@ async fn the_block_report_has_the_known_figures_on_postgres() {
     on_postgres(the_block_report_has_the_known_figures).await;
 }
 
+/// The report's folds are kept between reports: after more of the round arrives, the next
+/// report reads only the new events and equals the report of a server that has just started
+/// (which folds the whole log), for the block, its district and a sub-centre; and a report on
+/// a village of another unit does not disturb them.
+async fn the_kept_folds_give_a_fresh_servers_report<D: Database>(svc: Service<D>) {
+    let fleet = round_day(&svc).await;
+    let first = svc.report(1, "Mahmudabad", on(), soon()).await.unwrap();
+    svc.report(1, DISTRICT, on(), soon()).await.unwrap();
+    svc.report(1, SONPUR, on(), soon()).await.unwrap();
+
+    // Day 3 in Sonpur: a new family, given the 6-week doses at a second session; another
+    // family refuses there.
+    let sonpur_id = area_id(&svc, SONPUR).await;
+    let day = date(2026, 3, 5);
+    let (child, mut bodies) = family(sonpur_id, "S-H2", "S-2");
+    let (refusing, more) = family(sonpur_id, "S-H3", "S-3");
+    bodies.extend(more);
+    let session = Uuid::now_v7();
+    bodies.push(EventBody::SessionOpened { session, site: sonpur_id, date: day, session_site: None });
+    bodies.extend(SIX_WEEKS.iter().map(|c| given(child, *c, day, Some(session))));
+    bodies.push(EventBody::DoseNotGiven {
+        beneficiary: refusing,
+        code: DoseCode::Penta1,
+        date: day,
+        reason: ReasonCode::RefusedFamily,
+        corrects: None,
+        session: Some(session),
+        note: None,
+    });
+    push(&svc, &fleet.sonpur.1, bodies).await;
+
+    let fresh = Service::new(svc.db().clone());
+    for area in ["Mahmudabad", DISTRICT, SONPUR, "Kamalpur"] {
+        let kept = svc.report(1, area, day, soon()).await.unwrap();
+        let folded = fresh.report(1, area, day, soon()).await.unwrap();
+        assert_eq!(kept, folded, "{area}: the kept folds and a fresh fold differ");
+    }
+    // A server that folds ahead at start (`serve`): the three blocks, then the same report.
+    let warmed = Service::new(svc.db().clone());
+    assert_eq!(warmed.fold_reports().await.unwrap(), 3);
+    assert_eq!(
+        warmed.report(1, DISTRICT, day, soon()).await.unwrap(),
+        fresh.report(1, DISTRICT, day, soon()).await.unwrap()
+    );
+    let now = svc.report(1, "Mahmudabad", day, soon()).await.unwrap();
+    assert_eq!((first.total.due, first.total.vaccinated), (15, 8));
+    assert_eq!((now.total.due, now.total.vaccinated, now.total.refusal_families), (25, 13, 2), "{:?}", now.total);
+}
+
+#[tokio::test]
+async fn the_kept_folds_give_a_fresh_servers_report_on_sqlite() {
+    on_sqlite(the_kept_folds_give_a_fresh_servers_report).await;
+}
+
+#[tokio::test]
+async fn the_kept_folds_give_a_fresh_servers_report_on_postgres() {
+    on_postgres(the_kept_folds_give_a_fresh_servers_report).await;
+}
+
 // --- Through the router, over a socket. ---
 
 async fn serve<D: Database>(svc: Arc<Service<D>>) -> SocketAddr {

@@ -142,6 +142,10 @@ pub trait Database: Clone + Send + Sync + 'static {
     fn devices(&self) -> impl Future<Output = DbResult<Vec<Device>>> + Send;
     /// Every event JSON, in log order, from `after` on, at most `limit`.
     fn events_after(&self, after: u64, limit: u32) -> impl Future<Output = DbResult<Vec<(u64, String)>>> + Send;
+    /// Like [`Database::events_after`], each event with the area path it is placed in:
+    /// `(seq, area_path, event JSON)`.
+    fn placed_after(&self, after: u64, limit: u32)
+        -> impl Future<Output = DbResult<Vec<(u64, String, String)>>> + Send;
 }
 
 /// Whether `path` is `scope` or inside it.

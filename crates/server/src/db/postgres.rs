@@ -428,4 +428,17 @@ impl Database for PgDb {
         }
         Ok(out)
     }
+
+    async fn placed_after(&self, after: u64, limit: u32) -> DbResult<Vec<(u64, String, String)>> {
+        let c = self.client().await?;
+        let stmt =
+            c.prepare_cached("SELECT seq, area_path, event FROM events WHERE seq > $1 ORDER BY seq LIMIT $2").await?;
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = c.query(&stmt, &[&after, &i64::from(limit)]).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push((seq(r.try_get(0)?)?, r.try_get(1)?, r.try_get(2)?));
+        }
+        Ok(out)
+    }
 }

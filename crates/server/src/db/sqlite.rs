@@ -400,4 +400,18 @@ impl Database for SqliteDb {
         })
         .await
     }
+
+    async fn placed_after(&self, after: u64, limit: u32) -> DbResult<Vec<(u64, String, String)>> {
+        self.with(move |c| {
+            let mut stmt =
+                c.prepare_cached("SELECT seq, area_path, event FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+            let mut rows = stmt.query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?, r.get(2)?));
+            }
+            Ok(out)
+        })
+        .await
+    }
 }
