@@ -812,11 +812,13 @@ fn village_figures(
     }
 
     // Sessions: the plan against what was held.
-    let held: HashMap<(&str, Date), &HeldSession> =
-        input.sessions.iter().filter_map(|s| s.site_id.as_deref().map(|site| ((site, s.date), s))).collect();
+    // A site is known by its code and its first village: two blocks' microplans may give two
+    // sites one code.
+    let held: HashMap<(Uuid, &str, Date), &HeldSession> =
+        input.sessions.iter().filter_map(|s| s.site_id.as_deref().map(|site| ((s.village, site, s.date), s))).collect();
     let mut planned_keys = std::collections::HashSet::new();
     for p in input.planned {
-        planned_keys.insert((p.site_id.as_str(), p.day));
+        planned_keys.insert((p.village, p.site_id.as_str(), p.day));
         let acc = out.entry(p.village).or_default();
         acc.planned_round += 1;
         if p.day > frame.end {
@@ -827,7 +829,7 @@ fn village_figures(
             *acc.not_held.entry(reason).or_default() += 1;
             continue;
         }
-        if let Some(s) = held.get(&(p.site_id.as_str(), p.day)) {
+        if let Some(s) = held.get(&(p.village, p.site_id.as_str(), p.day)) {
             acc.held += 1;
             if s.records > 0 {
                 acc.reported += 1;
@@ -846,7 +848,7 @@ fn village_figures(
     }
     for s in input.sessions.iter().filter(|s| frame.in_window(s.date)) {
         let acc = out.entry(s.village).or_default();
-        let planned = s.site_id.as_deref().is_some_and(|site| planned_keys.contains(&(site, s.date)));
+        let planned = s.site_id.as_deref().is_some_and(|site| planned_keys.contains(&(s.village, site, s.date)));
         acc.unplanned += u32::from(!planned);
         for (a, n) in &s.vials {
             acc.vials.entry(*a).or_default()[0] += n;

@@ -255,6 +255,28 @@ fn a_block_report_has_the_known_answers() {
     assert!(r.red_list.iter().any(|i| matches!(i, RedItem::NotReported { site_id, .. } if site_id == "S-2")));
 }
 
+/// Two blocks' microplans may give two sites one code: a site is told apart by its village, so
+/// the sessions held at one are never counted for the other.
+#[test]
+fn two_sites_of_one_code_in_two_villages_are_told_apart() {
+    let mut w = world();
+    let apart = w.report("2026-02-04", Some(id(1)));
+    for p in &mut w.planned {
+        p.site_id = "S-1".into();
+    }
+    for s in &mut w.sessions {
+        s.site_id = Some("S-1".into());
+    }
+    let one_code = w.report("2026-02-04", Some(id(1)));
+    let sessions = |f: &AreaFigures| {
+        (f.sessions_planned, f.sessions_held, f.sessions_reported, f.sessions_not_held, f.sessions_unplanned)
+    };
+    assert_eq!(sessions(&one_code.total), (5, 4, 3, 1, 0));
+    assert_eq!(sessions(&one_code.total), sessions(&apart.total));
+    let not_reported = |r: &Report| r.red_list.iter().filter(|i| matches!(i, RedItem::NotReported { .. })).count();
+    assert_eq!(not_reported(&one_code), not_reported(&apart));
+}
+
 #[test]
 fn a_report_before_the_round_has_nothing_vaccinated_and_the_day_before_counts_no_day() {
     let r = world().report("2026-02-01", Some(id(1)));
