@@ -402,10 +402,13 @@ impl Database for PgDb {
         let c = self.client().await?;
         let rows = c.query(&format!("{DEVICE_SELECT} ORDER BY a.path COLLATE \"C\", d.enrolled_at"), &[]).await?;
         let mut out: Vec<Device> = rows.iter().map(device_row).collect::<DbResult<_>>()?;
-        // Each device's latest event by the log's order (never its clock): its author.
+        // Each device's latest event by the log's order (never its clock): its author. Ordered
+        // as the (device_id, seq) index is, so that the plan reads that index and one row (by
+        // `seq` alone, a generic plan may scan the log backwards from its end).
         let latest = c
             .prepare_cached(
-                "SELECT event::jsonb ->> 'author' FROM events WHERE device_id = $1 ORDER BY seq DESC LIMIT 1",
+                "SELECT event::jsonb ->> 'author' FROM events WHERE device_id = $1
+                 ORDER BY device_id DESC, seq DESC LIMIT 1",
             )
             .await?;
         for d in &mut out {

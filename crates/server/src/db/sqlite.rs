@@ -378,7 +378,7 @@ impl Database for SqliteDb {
             }
             // Each device's latest event by the log's order (never its clock): its author.
             let mut latest = c.prepare_cached(
-                "SELECT json_extract(event, '$.author') FROM events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
+                "SELECT json_extract(event, '$.author') FROM events WHERE device_id = ?1 ORDER BY device_id DESC, seq DESC LIMIT 1",
             )?;
             for d in &mut out {
                 d.worker = latest.query_row([d.id.to_string()], |r| r.get(0)).optional()?.flatten();
