@@ -159,9 +159,19 @@ fn store_path(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
     Ok(dir.join("teeka.db"))
 }
 
+/// Where the evening packs are saved: `TEEKA_PACK_DIR` if set, else `evening-packs` in the
+/// app's data directory (the app's own, on a phone too; created when a pack is made).
+fn pack_dir(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(p) = std::env::var_os("TEEKA_PACK_DIR") {
+        return Ok(PathBuf::from(p));
+    }
+    Ok(app.path().app_data_dir()?.join(teeka_app::PACK_DIR_NAME))
+}
+
 fn open_core(app: &AppHandle, started: Instant) -> Result<Core, Box<dyn std::error::Error>> {
     let path = store_path(app)?;
     let mut core_app = App::open(Path::new(&path))?;
+    core_app.set_pack_dir(pack_dir(app)?);
     let sync = teeka_app::sync::start(path.clone(), Events(app.clone()));
     core_app.attach_sync(sync.clone());
     Ok(Core { app: Mutex::new(core_app), store_path: path, sync, started })

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use teeka_domain::{CareError, LedgerError};
+use teeka_pack::PackError;
 use teeka_protocol::ErrorCode;
 use teeka_store::StoreError;
 use teeka_sync::SyncError;
@@ -60,11 +61,15 @@ pub enum AppCode {
     VialNotUsable,
     NoDosesDue,
     VialDiscarded,
+    /// The evening pack's PNG width is out of range (`teeka-pack`).
+    BadPackWidth,
+    /// The evening pack could not be drawn or saved.
+    PackFailed,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 42] = [
+    pub const ALL: [AppCode; 44] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -107,6 +112,8 @@ impl AppCode {
         AppCode::VialNotUsable,
         AppCode::NoDosesDue,
         AppCode::VialDiscarded,
+        AppCode::BadPackWidth,
+        AppCode::PackFailed,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -154,6 +161,8 @@ impl AppCode {
             AppCode::VialNotUsable => "VIAL_NOT_USABLE",
             AppCode::NoDosesDue => "NO_DOSES_DUE",
             AppCode::VialDiscarded => "VIAL_DISCARDED",
+            AppCode::BadPackWidth => "BAD_PACK_WIDTH",
+            AppCode::PackFailed => "PACK_FAILED",
         }
     }
 }
@@ -242,6 +251,21 @@ impl From<ErrorCode> for AppCode {
             ErrorCode::Unavailable => AppCode::Unavailable,
             ErrorCode::UnknownRound => AppCode::UnknownRound,
         }
+    }
+}
+
+impl From<&PackError> for AppCode {
+    fn from(e: &PackError) -> AppCode {
+        match e {
+            PackError::BadWidth(_) => AppCode::BadPackWidth,
+            PackError::Render(_) => AppCode::PackFailed,
+        }
+    }
+}
+
+impl From<PackError> for AppError {
+    fn from(e: PackError) -> AppError {
+        AppError::new(AppCode::from(&e), e.to_string())
     }
 }
 
@@ -396,6 +420,9 @@ mod tests {
             assert_eq!(AppCode::from(&e).as_str(), e.code());
         }
         for e in [SyncError::NotEnrolled, SyncError::Unreachable("down".into()), SyncError::Client("url".into())] {
+            assert_eq!(AppCode::from(&e).as_str(), e.code(), "{e}");
+        }
+        for e in [PackError::BadWidth(7), PackError::Render("x".into())] {
             assert_eq!(AppCode::from(&e).as_str(), e.code(), "{e}");
         }
         for code in AppCode::ALL {
