@@ -214,6 +214,12 @@ describe("The round dashboard", () => {
     expect(q("pack-share")).toBeNull();
     expect(text("pack-share-none")).toContain("Send the PDF from this folder");
     expect(text("pack-make")).toBe("Make it again");
+    // Larger to read on a phone, and back.
+    await click("pack-zoom");
+    expect(img.closest(".pack-frame")!.classList.contains("zoomed")).toBe(true);
+    expect(text("pack-zoom")).toBe("See the whole page");
+    await click("pack-preview");
+    expect(img.closest(".pack-frame")!.classList.contains("zoomed")).toBe(false);
   });
 
   it("the pack is of the area shown, and shares the picture where the web view can", async () => {

@@ -2,7 +2,7 @@
 // device's area (the core's `round_report`, never recomputed here), a tap on an area for its
 // child areas, then a village's households; the red list; and the phones.
 import { Fragment } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
 import type { AreaFigures, DeviceInfo, EveningPack as Pack, PackLang, RedItem, Report } from "../bindings";
 import { useApp } from "../context";
@@ -120,6 +120,7 @@ function EveningPack(props: { round: number; area?: string; name: string }) {
   const [busy, setBusy] = useState(false);
   const [pack, setPack] = useState<Pack | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
+  const [zoomed, setZoomed] = useState(false);
   const make = async () => {
     setBusy(true);
     setErr(null);
@@ -131,7 +132,7 @@ function EveningPack(props: { round: number; area?: string; name: string }) {
       setBusy(false);
     }
   };
-  const file = pack ? packFile(pack) : null;
+  const file = useMemo(() => (pack ? packFile(pack) : null), [pack]);
   const share = canShare(file);
   const fileName = (path: string) => path.split(/[\\/]/).pop() ?? path;
   return (
@@ -167,14 +168,20 @@ function EveningPack(props: { round: number; area?: string; name: string }) {
       <ErrorBox error={err} />
       {pack && !busy && (
         <div class="pack-done" data-testid="pack-done" data-lang={pack.lang}>
-          <img
-            class="pack-preview"
-            src={pack.png_data_url}
-            width={pack.png_width}
-            height={pack.png_height}
-            alt={t("dash.pack_preview", { name: props.name })}
-            data-testid="pack-preview"
-          />
+          <div class={`pack-frame ${zoomed ? "zoomed" : ""}`}>
+            <img
+              class="pack-preview"
+              src={pack.png_data_url}
+              width={pack.png_width}
+              height={pack.png_height}
+              alt={t("dash.pack_preview", { name: props.name })}
+              onClick={() => setZoomed(!zoomed)}
+              data-testid="pack-preview"
+            />
+          </div>
+          <button type="button" class="btn wide" aria-pressed={zoomed} onClick={() => setZoomed(!zoomed)} data-testid="pack-zoom">
+            {zoomed ? t("dash.pack_smaller") : t("dash.pack_larger")}
+          </button>
           <p>{t("dash.pack_saved")}</p>
           <p class="pack-path" data-testid="pack-dir">
             {pack.dir}
