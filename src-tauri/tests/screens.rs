@@ -260,6 +260,10 @@ async fn round_tour(lang: &str) {
     assert!(pdf.starts_with(b"%PDF-"));
     let png = std::fs::read(dir.join(format!("{stem}.png"))).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
+    // Open and Show in its folder are offered (not tapped here: they start the desktop's own
+    // programs); no share sheet in WebKitGTK, so the screen says how to send it.
+    s.el("pack-open").await;
+    s.el("pack-reveal").await;
     s.el("pack-share-none").await;
     let _ = s
         .client

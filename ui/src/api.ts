@@ -136,6 +136,7 @@ export const api = {
   devices: () => call("devices", {}),
   roundReport: (r: Req<"round_report">) => call("round_report", r),
   eveningPack: (r: Req<"evening_pack">) => call("evening_pack", r),
+  openPack: (r: Req<"open_pack">) => call("open_pack", r),
   // Round (the campaign)
   roundCalendar: (r: Req<"round_calendar">) => call("round_calendar", r),
   sites: () => call("sites", {}),

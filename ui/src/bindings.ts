@@ -99,9 +99,9 @@ export type AntigenFigures = { antigen: Antigen, due: number, vaccinated: number
  * Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
  * CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
- * `PIN_WAIT`, `NOT_ALLOWED`).
+ * `PIN_WAIT`, `NOT_ALLOWED`, `CANNOT_OPEN`).
  */
-export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "NO_REFUSAL" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED" | "BAD_PACK_WIDTH" | "PACK_FAILED";
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "NO_REFUSAL" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED" | "BAD_PACK_WIDTH" | "PACK_FAILED" | "CANNOT_OPEN";
 
 /**
  * An error as the UI receives it: a stable `code` and an English `message` that says what and
@@ -836,6 +836,18 @@ export type NotHeldCount = { reason: NotHeldReason, count: number, };
  */
 export type NotHeldReason = "VACCINE_NOT_AVAILABLE" | "ANM_ABSENT" | "MOBILIZER_ABSENT" | "HOLIDAY_DECLARED" | "LAW_AND_ORDER" | "WEATHER" | "OTHER";
 
+/**
+ * How `open_pack` opens a file.
+ */
+export type OpenHow = "open" | "reveal";
+
+/**
+ * `open_pack` (the shell's): one file of an evening pack, by its name in the directory for packs
+ * (`evening_pack`'s `file_stem` with `.pdf` or `.png`), opened with the system's program for it
+ * (`open`) or shown in its folder (`reveal`, desktop only).
+ */
+export type OpenPackReq = { file: string, how: OpenHow, };
+
 export type OpenSessionReq = { site_id: string, date: string, };
 
 /**
@@ -1420,6 +1432,7 @@ export type Commands = {
   enroll: { req: EnrollReq; resp: SyncState; access: "shell" };
   devices: { req: Empty; resp: Array<DeviceInfo>; access: "shell" };
   ui_ready: { req: UiReadyReq; resp: null; access: "shell" };
+  open_pack: { req: OpenPackReq; resp: null; access: "shell" };
 };
 
 /** Every dose code, in schedule order. */
@@ -1433,7 +1446,7 @@ export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUS
 /** High-risk-area types of a household. */
 export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
 /** Every error code the UI may receive. */
-export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "NO_REFUSAL", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED", "BAD_PACK_WIDTH", "PACK_FAILED"] as const;
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "NO_REFUSAL", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED", "BAD_PACK_WIDTH", "PACK_FAILED", "CANNOT_OPEN"] as const;
 /** The codes of the core's warnings. */
 export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 /** A beneficiary's classification. */

@@ -12,7 +12,7 @@ use teeka_sync::SyncError;
 /// Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
 /// CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
 /// failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
-/// `PIN_WAIT`, `NOT_ALLOWED`).
+/// `PIN_WAIT`, `NOT_ALLOWED`, `CANNOT_OPEN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AppCode {
@@ -65,11 +65,13 @@ pub enum AppCode {
     BadPackWidth,
     /// The evening pack could not be drawn or saved.
     PackFailed,
+    /// The system could not open a saved file (no program for it, or not on this platform).
+    CannotOpen,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 44] = [
+    pub const ALL: [AppCode; 45] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -114,6 +116,7 @@ impl AppCode {
         AppCode::VialDiscarded,
         AppCode::BadPackWidth,
         AppCode::PackFailed,
+        AppCode::CannotOpen,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -163,6 +166,7 @@ impl AppCode {
             AppCode::VialDiscarded => "VIAL_DISCARDED",
             AppCode::BadPackWidth => "BAD_PACK_WIDTH",
             AppCode::PackFailed => "PACK_FAILED",
+            AppCode::CannotOpen => "CANNOT_OPEN",
         }
     }
 }

@@ -127,6 +127,7 @@ macro_rules! local_commands {
             shell enroll(EnrollReq) -> SyncState;
             shell devices(DevicesReq) -> Vec<DeviceInfo>;
             shell ui_ready(UiReadyReq) -> ();
+            shell open_pack(OpenPackReq) -> ();
         }
     };
 }

@@ -441,6 +441,36 @@ pub struct EveningPackReq {
     pub lang: String,
 }
 
+/// `open_pack` (the shell's): one file of an evening pack, by its name in the directory for packs
+/// (`evening_pack`'s `file_stem` with `.pdf` or `.png`), opened with the system's program for it
+/// (`open`) or shown in its folder (`reveal`, desktop only).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct OpenPackReq {
+    pub file: String,
+    #[ts(as = "OpenHow")]
+    pub how: String,
+}
+
+/// How `open_pack` opens a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum OpenHow {
+    Open,
+    Reveal,
+}
+
+impl OpenPackReq {
+    /// `how`, checked: `open` or `reveal`, else `INVALID_INPUT` about `how`.
+    pub fn how(&self) -> Result<OpenHow, crate::AppError> {
+        match self.how.as_str() {
+            "open" => Ok(OpenHow::Open),
+            "reveal" => Ok(OpenHow::Reveal),
+            other => Err(crate::AppError::invalid_field("how", format!("how '{other}' is not one of: open reveal"))),
+        }
+    }
+}
+
 /// The evening pack's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]

@@ -186,3 +186,31 @@ fn a_directory_that_cannot_be_made_is_pack_failed() {
     let e = mem.call("evening_pack", json!({"round": 1, "lang": "en"}), clock).unwrap_err();
     assert_eq!(e.code, "PACK_FAILED", "{e}");
 }
+
+/// The shell's `open_pack` opens only what `App::pack_file` gives: a pack's file, by its plain
+/// name, in the directory for packs.
+#[test]
+fn only_a_saved_packs_file_can_be_opened() {
+    let mut t = T::new();
+    t.round_day();
+    let p = t.ok("evening_pack", json!({"round": 1, "lang": "en"}));
+    let stem = p["file_stem"].as_str().unwrap().to_string();
+    let clock = Clock { now: t.now, today: NaiveDate::from_ymd_opt(2019, 12, 2).unwrap() };
+    for ext in ["pdf", "png"] {
+        let path = t.app.pack_file(&format!("{stem}.{ext}"), clock).unwrap();
+        assert_eq!(path.display().to_string(), p[format!("{ext}_path")].as_str().unwrap());
+    }
+    for bad in
+        ["", "..", "teeka.db", "../teeka.db", "evening-pack-x/../../teeka.db", "evening-pack-x.db", "/etc/passwd"]
+    {
+        let e = t.app.pack_file(bad, clock).unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_INPUT", Some("file")), "{bad}: {e}");
+    }
+    assert_eq!(t.app.pack_file("evening-pack-nowhere-round1-2019-12-02-en.pdf", clock).unwrap_err().code, "NOT_FOUND");
+    let req: teeka_app::OpenPackReq = teeka_app::request("open_pack", json!({"file": "x", "how": "open"})).unwrap();
+    assert_eq!(req.how().unwrap(), teeka_app::OpenHow::Open);
+    let req: teeka_app::OpenPackReq = teeka_app::request("open_pack", json!({"file": "x", "how": "print"})).unwrap();
+    assert_eq!(req.how().unwrap_err().field.as_deref(), Some("how"));
+    t.ok("add_worker", json!({"name": "Sunita", "role": "asha", "pin": "5678", "signed_in_pin": "1234"}));
+    assert_eq!(t.app.pack_file(&format!("{stem}.pdf"), clock).unwrap_err().code, "NOT_ALLOWED");
+}

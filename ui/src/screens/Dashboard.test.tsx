@@ -212,8 +212,16 @@ describe("The round dashboard", () => {
     expect(text("pack-files")).toBe("Files: evening-pack-block-round2-2026-11-22-hi.pdf and evening-pack-block-round2-2026-11-22-hi.png");
     // No share sheet in this web view: says how to send it instead.
     expect(q("pack-share")).toBeNull();
-    expect(text("pack-share-none")).toContain("Send the PDF from this folder");
+    expect(text("pack-share-none")).toContain("Open the PDF to print or send it, or send it from this folder.");
     expect(text("pack-make")).toBe("Make it again");
+    // Open the PDF with the system's program, or show it in its folder (the shell's open_pack).
+    await click("pack-open");
+    await click("pack-reveal");
+    expect(calledWith(calls, "open_pack")).toEqual([
+      { file: "evening-pack-block-round2-2026-11-22-hi.pdf", how: "open" },
+      { file: "evening-pack-block-round2-2026-11-22-hi.pdf", how: "reveal" },
+    ]);
+    expect(q("error")).toBeNull();
     // Larger to read on a phone, and back.
     await click("pack-zoom");
     expect(img.closest(".pack-frame")!.classList.contains("zoomed")).toBe(true);
@@ -245,6 +253,17 @@ describe("The round dashboard", () => {
       delete nav.canShare;
       delete nav.share;
     }
+  });
+
+  it("a file the system cannot open says so, and where the folder is", async () => {
+    await mount((cmd, req) => (cmd === "evening_pack" ? pack(req) : cmd === "open_pack" ? fail("CANNOT_OPEN") : handler(cmd, req)));
+    await click("pack-make");
+    await tick();
+    await click("pack-open");
+    await tick();
+    expect(q("error")!.dataset.code).toBe("CANNOT_OPEN");
+    expect(text("pack-done")).toContain("This device could not open the file. Open it from the folder shown.");
+    expect(q("pack-preview")).not.toBeNull();
   });
 
   it("a pack that fails says why; in Hindi the page is Hindi first", async () => {

@@ -4,7 +4,7 @@
 import { Fragment } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
-import type { AreaFigures, DeviceInfo, EveningPack as Pack, PackLang, RedItem, Report } from "../bindings";
+import type { AreaFigures, DeviceInfo, EveningPack as Pack, OpenHow, PackLang, RedItem, Report } from "../bindings";
 import { useApp } from "../context";
 import { antigenName, language, LANGUAGES, t } from "../i18n";
 import { isoToDisplay } from "../lib/dates";
@@ -90,6 +90,9 @@ function AreaReport(props: { round: number; area?: string; depth: number; open: 
   );
 }
 
+/** A desktop, where a file can be shown in its folder (not a phone's web view). */
+const DESKTOP = typeof navigator === "undefined" || !/Android|iPhone|iPad/i.test(navigator.userAgent);
+
 /** The PNG of a pack as a file, for the system's share sheet where the web view has one. */
 function packFile(pack: Pack): File | null {
   const b64 = pack.png_data_url.split(",")[1] ?? "";
@@ -121,9 +124,20 @@ function EveningPack(props: { round: number; area?: string; name: string }) {
   const [pack, setPack] = useState<Pack | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
   const [zoomed, setZoomed] = useState(false);
+  const [openErr, setOpenErr] = useState<ApiError | null>(null);
+  const open = async (how: OpenHow) => {
+    if (!pack) return;
+    setOpenErr(null);
+    try {
+      await api.openPack({ file: `${pack.file_stem}.pdf`, how });
+    } catch (e) {
+      setOpenErr(toApiError(e));
+    }
+  };
   const make = async () => {
     setBusy(true);
     setErr(null);
+    setOpenErr(null);
     try {
       setPack(await api.eveningPack({ round: props.round, area: props.area ?? null, lang }));
     } catch (e) {
@@ -189,6 +203,17 @@ function EveningPack(props: { round: number; area?: string; name: string }) {
           <p class="muted small" data-testid="pack-files">
             {t("dash.pack_files", { pdf: fileName(pack.pdf_path), png: fileName(pack.png_path) })}
           </p>
+          <div class="actions">
+            <button type="button" class="btn big" onClick={() => open("open")} data-testid="pack-open">
+              {t("dash.pack_open")}
+            </button>
+            {DESKTOP && (
+              <button type="button" class="btn big" onClick={() => open("reveal")} data-testid="pack-reveal">
+                {t("dash.pack_reveal")}
+              </button>
+            )}
+          </div>
+          <ErrorBox error={openErr} />
           {share ? (
             <button type="button" class="btn big" onClick={() => file && navigator.share({ files: [file], title: t("dash.pack_preview", { name: props.name }) }).catch(() => undefined)} data-testid="pack-share">
               {t("dash.pack_share")}

@@ -106,6 +106,31 @@ impl App {
         })
     }
 
+    /// The path of a saved evening pack's file, for the shell's `open_pack`: `file` is a plain
+    /// file name (no directory part) of a pack (`evening-pack-….pdf` or `.png`) that is in the
+    /// directory for packs; a signed-in worker other than an ASHA. Anything else is refused, so
+    /// the UI can open no other file.
+    pub fn pack_file(&mut self, file: &str, clock: Clock) -> Result<std::path::PathBuf, AppError> {
+        self.guard(&clock)?;
+        self.not_asha("open the evening pack")?;
+        let plain = !file.is_empty()
+            && !file.contains(['/', '\\', '\0'])
+            && file != "."
+            && file != ".."
+            && file.starts_with("evening-pack-")
+            && (file.ends_with(".pdf") || file.ends_with(".png"));
+        if !plain {
+            return Err(AppError::invalid_field("file", format!("'{file}' is not the name of an evening pack's file")));
+        }
+        let dir =
+            self.pack_dir.as_ref().ok_or_else(|| AppError::new(AppCode::NotFound, "no evening pack was saved"))?;
+        let path = dir.join(file);
+        if !path.is_file() {
+            return Err(AppError::new(AppCode::NotFound, format!("no evening pack '{file}' in {}", dir.display())));
+        }
+        Ok(path)
+    }
+
     /// `refusals`: newest first, each with the person's age.
     pub fn refusals(&mut self, req: RefusalsReq, clock: Clock) -> Result<Vec<Refusal>, AppError> {
         self.guard(&clock)?;
