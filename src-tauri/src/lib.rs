@@ -133,6 +133,25 @@ async fn devices(core: State<'_, Core>, req: serde_json::Value) -> Result<Respon
     json(&teeka_app::sync::devices(&core.store_path).await?)
 }
 
+/// Opens a saved evening pack's file with the system's program for it, or shows it in its
+/// folder (`tauri-plugin-opener`, called from here only: the UI has no opener permission, and
+/// `App::pack_file` lets it name only a pack's file in the directory for packs). Showing a file
+/// in its folder is the desktop's; on a phone it is `CANNOT_OPEN`.
+#[tauri::command(async)]
+fn open_pack(core: State<'_, Core>, app: AppHandle, req: serde_json::Value) -> Result<(), AppError> {
+    use tauri_plugin_opener::OpenerExt;
+    let req: OpenPackReq = request("open_pack", req)?;
+    let how = req.how()?;
+    let path = core.app().pack_file(&req.file, clock())?;
+    let opened = match how {
+        OpenHow::Open => app.opener().open_path(path.display().to_string(), None::<&str>),
+        OpenHow::Reveal => app.opener().reveal_item_in_dir(&path),
+    };
+    opened.map_err(|e| {
+        AppError::new(teeka_app::AppCode::CannotOpen, format!("{} could not be opened: {e}", path.display()))
+    })
+}
+
 /// The UI's first screen is interactive. With `TEEKA_STARTUP_PROBE` set the app prints the time
 /// since it started, and exits unless the value is `stay` (the start-up and memory benchmarks).
 #[tauri::command]
@@ -159,9 +178,19 @@ fn store_path(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
     Ok(dir.join("teeka.db"))
 }
 
+/// Where the evening packs are saved: `TEEKA_PACK_DIR` if set, else `evening-packs` in the
+/// app's data directory (the app's own, on a phone too; created when a pack is made).
+fn pack_dir(app: &AppHandle) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(p) = std::env::var_os("TEEKA_PACK_DIR") {
+        return Ok(PathBuf::from(p));
+    }
+    Ok(app.path().app_data_dir()?.join(teeka_app::PACK_DIR_NAME))
+}
+
 fn open_core(app: &AppHandle, started: Instant) -> Result<Core, Box<dyn std::error::Error>> {
     let path = store_path(app)?;
     let mut core_app = App::open(Path::new(&path))?;
+    core_app.set_pack_dir(pack_dir(app)?);
     let sync = teeka_app::sync::start(path.clone(), Events(app.clone()));
     core_app.attach_sync(sync.clone());
     Ok(Core { app: Mutex::new(core_app), store_path: path, sync, started })
@@ -179,6 +208,7 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .try_init();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let core = open_core(app.handle(), started)?;
             app.manage(core);

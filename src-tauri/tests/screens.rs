@@ -171,7 +171,7 @@ async fn tour(lang: &str) {
 /// The campaign's screens: the round's plan with its calendar, a site's carry kit, the mop-up
 /// list of the last day, the rounds, the sites and a site's form, then the first day's session
 /// at the site with two vials open (their timers) and its closing, and the supervisor's round
-/// dashboard after it.
+/// dashboard after it with its evening pack made.
 /// at the site with two vials open (their timers) and its closing; the case files of the
 /// resistant families (a case with its visits) and the communication activities.
 async fn round_tour(lang: &str) {
@@ -238,6 +238,52 @@ async fn round_tour(lang: &str) {
     s.el("dash-red-list").await;
     s.sel("[data-testid=\"dash-area\"][data-area=\"Rampur\"]").await;
     shot(&s, "dashboard", lang).await;
+    // The evening pack of the device's area (every area it holds: it is not enrolled), in the
+    // app's language: made by the core, its picture shown, its two files where the screen says.
+    s.click("pack-make").await;
+    s.sel_for("[data-testid=\"pack-done\"]", 120).await;
+    assert_eq!(s.el("pack-done").await.attr("data-lang").await.unwrap().as_deref(), Some(lang));
+    let shown = s
+        .client
+        .execute(
+            "const img = document.querySelector('[data-testid=\"pack-preview\"]'); \
+             return img.complete ? img.naturalWidth : -1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown.as_i64(), Some(1240), "the preview shows the 1240-pixel PNG");
+    let dir = std::path::PathBuf::from(s.text("pack-dir").await.trim());
+    let stem = format!("evening-pack-all-areas-round1-{}-{lang}", common::TODAY);
+    assert!(s.text("pack-files").await.contains(&format!("{stem}.pdf")));
+    let pdf = std::fs::read(dir.join(format!("{stem}.pdf"))).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let png = std::fs::read(dir.join(format!("{stem}.png"))).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    // Open and Show in its folder are offered (not tapped here: they start the desktop's own
+    // programs); no share sheet in WebKitGTK, so the screen says how to send it.
+    s.el("pack-open").await;
+    s.el("pack-reveal").await;
+    s.el("pack-share-none").await;
+    let _ = s
+        .client
+        .execute(
+            "document.querySelector('[data-testid=\"dash-pack\"]').scrollIntoView({block: 'start'}); \
+             window.scrollBy(0, -70)",
+            vec![],
+        )
+        .await;
+    shot(&s, "dashboard-pack", lang).await;
+    let _ = s
+        .client
+        .execute("document.querySelector('[data-testid=\"pack-dir\"]').scrollIntoView({block: 'center'})", vec![])
+        .await;
+    shot(&s, "dashboard-pack-saved", lang).await;
+    // Larger, to read it on the phone.
+    s.click("pack-zoom").await;
+    s.sel("[data-testid=\"pack-zoom\"][aria-pressed=\"true\"]").await;
+    let _ = s.client.execute("document.querySelector('.pack-frame').scrollIntoView({block: 'center'})", vec![]).await;
+    shot(&s, "dashboard-pack-larger", lang).await;
     s.click_sel("[data-testid=\"dash-area\"][data-area=\"Rampur\"]").await;
     s.el("dash-household").await;
     // The case files: the open cases (the ANM's), then one case with its visits and forms.

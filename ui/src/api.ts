@@ -135,6 +135,8 @@ export const api = {
   refusals: (village_id?: string) => call("refusals", { village_id }),
   devices: () => call("devices", {}),
   roundReport: (r: Req<"round_report">) => call("round_report", r),
+  eveningPack: (r: Req<"evening_pack">) => call("evening_pack", r),
+  openPack: (r: Req<"open_pack">) => call("open_pack", r),
   // Round (the campaign)
   roundCalendar: (r: Req<"round_calendar">) => call("round_calendar", r),
   sites: () => call("sites", {}),

@@ -99,9 +99,9 @@ export type AntigenFigures = { antigen: Antigen, due: number, vaccinated: number
  * Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
  * CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
- * `PIN_WAIT`, `NOT_ALLOWED`).
+ * `PIN_WAIT`, `NOT_ALLOWED`, `CANNOT_OPEN`).
  */
-export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "NO_REFUSAL" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED";
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "NO_REFUSAL" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED" | "BAD_PACK_WIDTH" | "PACK_FAILED" | "CANNOT_OPEN";
 
 /**
  * An error as the UI receives it: a stable `code` and an English `message` that says what and
@@ -539,6 +539,38 @@ export type ErrorBody = { code: AppCode, message: string, };
 export type EscalateCaseReq = { household: string, escalated: boolean, note?: string | null, };
 
 /**
+ * `evening_pack`'s answer: the page saved as PDF and PNG in the app's directory for packs, and
+ * the PNG again as a `data:image/png;base64,` URL for the preview.
+ */
+export type EveningPack = { round: number, on: string, 
+/**
+ * The report's area: its path, `*` for every area the device holds.
+ */
+area: string, 
+/**
+ * Its name, as the page's header shows it.
+ */
+name: string, lang: PackLang, 
+/**
+ * The directory the files are in.
+ */
+dir: string, pdf_path: string, png_path: string, 
+/**
+ * `evening-pack-<area>-round<N>-<YYYY-MM-DD>-<lang>` (the two files add `.pdf` and `.png`).
+ */
+file_stem: string, png_width: number, png_height: number, png_data_url: string, };
+
+/**
+ * `evening_pack`: the round report of `round_report` (the same area: a village, an area by its
+ * path, else the device's), drawn as the task force's one-page evening pack in `lang`.
+ */
+export type EveningPackReq = { round: number, village_id?: string | null, area?: string | null, on?: string | null, 
+/**
+ * `en` or `hi`.
+ */
+lang: PackLang, };
+
+/**
  * How a pregnancy ended (the `delivery_recorded` event that last said so).
  */
 export type ExportDelivery = { date: string, outcome: DeliveryOutcome, 
@@ -804,6 +836,18 @@ export type NotHeldCount = { reason: NotHeldReason, count: number, };
  */
 export type NotHeldReason = "VACCINE_NOT_AVAILABLE" | "ANM_ABSENT" | "MOBILIZER_ABSENT" | "HOLIDAY_DECLARED" | "LAW_AND_ORDER" | "WEATHER" | "OTHER";
 
+/**
+ * How `open_pack` opens a file.
+ */
+export type OpenHow = "open" | "reveal";
+
+/**
+ * `open_pack` (the shell's): one file of an evening pack, by its name in the directory for packs
+ * (`evening_pack`'s `file_stem` with `.pdf` or `.png`), opened with the system's program for it
+ * (`open`) or shown in its folder (`reveal`, desktop only).
+ */
+export type OpenPackReq = { file: string, how: OpenHow, };
+
 export type OpenSessionReq = { site_id: string, date: string, };
 
 /**
@@ -821,6 +865,11 @@ export type OpenVialReq = { session_id: string, antigen: Antigen, batch?: string
  * date (then it is resumed, with what it recorded).
  */
 export type OpenedSession = { resumed: boolean, id: string, site_id: string, site: string, date: string, closed: boolean, vials: Array<VialsUsed>, };
+
+/**
+ * The evening pack's language.
+ */
+export type PackLang = "en" | "hi";
 
 /**
  * People on the round's due list, and those of them given at least one of their doses due.
@@ -1354,6 +1403,7 @@ export type Commands = {
   set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<Refusal>; access: "read" };
   round_report: { req: RoundReportReq; resp: Report; access: "read" };
+  evening_pack: { req: EveningPackReq; resp: EveningPack; access: "read" };
   round_calendar: { req: RoundCalendarReq; resp: RoundCalendar; access: "read" };
   sites: { req: Empty; resp: Array<SiteRecord>; access: "read" };
   save_site: { req: SaveSiteReq; resp: SiteRecord; access: "write" };
@@ -1382,6 +1432,7 @@ export type Commands = {
   enroll: { req: EnrollReq; resp: SyncState; access: "shell" };
   devices: { req: Empty; resp: Array<DeviceInfo>; access: "shell" };
   ui_ready: { req: UiReadyReq; resp: null; access: "shell" };
+  open_pack: { req: OpenPackReq; resp: null; access: "shell" };
 };
 
 /** Every dose code, in schedule order. */
@@ -1395,7 +1446,7 @@ export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUS
 /** High-risk-area types of a household. */
 export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
 /** Every error code the UI may receive. */
-export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "NO_REFUSAL", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED"] as const;
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "NO_REFUSAL", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED", "BAD_PACK_WIDTH", "PACK_FAILED", "CANNOT_OPEN"] as const;
 /** The codes of the core's warnings. */
 export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 /** A beneficiary's classification. */

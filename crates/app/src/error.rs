@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use teeka_domain::{CareError, LedgerError};
+use teeka_pack::PackError;
 use teeka_protocol::ErrorCode;
 use teeka_store::StoreError;
 use teeka_sync::SyncError;
@@ -11,7 +12,7 @@ use teeka_sync::SyncError;
 /// Every code the UI may receive (`docs/app-api.md`, "Error codes"): one vocabulary with the
 /// CLI and HTTP. The store's, sync's and the protocol's codes keep their names, so the same
 /// failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
-/// `PIN_WAIT`, `NOT_ALLOWED`).
+/// `PIN_WAIT`, `NOT_ALLOWED`, `CANNOT_OPEN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AppCode {
@@ -60,11 +61,17 @@ pub enum AppCode {
     VialNotUsable,
     NoDosesDue,
     VialDiscarded,
+    /// The evening pack's PNG width is out of range (`teeka-pack`).
+    BadPackWidth,
+    /// The evening pack could not be drawn or saved.
+    PackFailed,
+    /// The system could not open a saved file (no program for it, or not on this platform).
+    CannotOpen,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 42] = [
+    pub const ALL: [AppCode; 45] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -107,6 +114,9 @@ impl AppCode {
         AppCode::VialNotUsable,
         AppCode::NoDosesDue,
         AppCode::VialDiscarded,
+        AppCode::BadPackWidth,
+        AppCode::PackFailed,
+        AppCode::CannotOpen,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -154,6 +164,9 @@ impl AppCode {
             AppCode::VialNotUsable => "VIAL_NOT_USABLE",
             AppCode::NoDosesDue => "NO_DOSES_DUE",
             AppCode::VialDiscarded => "VIAL_DISCARDED",
+            AppCode::BadPackWidth => "BAD_PACK_WIDTH",
+            AppCode::PackFailed => "PACK_FAILED",
+            AppCode::CannotOpen => "CANNOT_OPEN",
         }
     }
 }
@@ -242,6 +255,21 @@ impl From<ErrorCode> for AppCode {
             ErrorCode::Unavailable => AppCode::Unavailable,
             ErrorCode::UnknownRound => AppCode::UnknownRound,
         }
+    }
+}
+
+impl From<&PackError> for AppCode {
+    fn from(e: &PackError) -> AppCode {
+        match e {
+            PackError::BadWidth(_) => AppCode::BadPackWidth,
+            PackError::Render(_) => AppCode::PackFailed,
+        }
+    }
+}
+
+impl From<PackError> for AppError {
+    fn from(e: PackError) -> AppError {
+        AppError::new(AppCode::from(&e), e.to_string())
     }
 }
 
@@ -396,6 +424,9 @@ mod tests {
             assert_eq!(AppCode::from(&e).as_str(), e.code());
         }
         for e in [SyncError::NotEnrolled, SyncError::Unreachable("down".into()), SyncError::Client("url".into())] {
+            assert_eq!(AppCode::from(&e).as_str(), e.code(), "{e}");
+        }
+        for e in [PackError::BadWidth(7), PackError::Render("x".into())] {
             assert_eq!(AppCode::from(&e).as_str(), e.code(), "{e}");
         }
         for code in AppCode::ALL {

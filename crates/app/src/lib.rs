@@ -28,7 +28,7 @@ mod workers;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use teeka_domain::schedule::codes_for;
 use teeka_domain::{Antigen, Kind, ReasonCode};
 use teeka_store::Store;
@@ -38,6 +38,9 @@ pub use error::{AppCode, AppError};
 pub use pin::{check_pin, hash_pin, verify_pin};
 pub use types::*;
 pub use workers::{DEFAULT_LOCK_AFTER_MINUTES, MAX_WRONG_PINS, PIN_WAIT_SECONDS};
+
+/// The directory of the evening packs, inside the app's data directory.
+pub const PACK_DIR_NAME: &str = "evening-packs";
 
 /// The time, from the shell: `now` (UTC) and the device's local calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +98,7 @@ macro_rules! local_commands {
             write set_village_asha(SetVillageAshaReq) -> Village;
             read refusals(RefusalsReq) -> Vec<Refusal>;
             read round_report(RoundReportReq) -> RoundReport;
+            read evening_pack(EveningPackReq) -> EveningPack;
             read round_calendar(RoundCalendarReq) -> RoundCalendar;
             read sites(SitesReq) -> Vec<SiteRecord>;
             write save_site(SaveSiteReq) -> SiteRecord;
@@ -123,6 +127,7 @@ macro_rules! local_commands {
             shell enroll(EnrollReq) -> SyncState;
             shell devices(DevicesReq) -> Vec<DeviceInfo>;
             shell ui_ready(UiReadyReq) -> ();
+            shell open_pack(OpenPackReq) -> ();
         }
     };
 }
@@ -217,12 +222,17 @@ pub struct App {
     pin_wait_until: Option<DateTime<Utc>>,
     /// The background sync worker, once attached: the live part of the sync state.
     sync: Option<sync::SyncHandle>,
+    /// Where the evening packs are saved: `evening-packs` beside the store, or what the shell
+    /// sets ([`App::set_pack_dir`]); none for an in-memory store until set.
+    pack_dir: Option<PathBuf>,
 }
 
 impl App {
     /// Opens (creating if needed) the store at `path`. Nobody is signed in.
     pub fn open(path: &Path) -> Result<App, AppError> {
-        Ok(App::with_store(Store::open(path)?))
+        let mut app = App::with_store(Store::open(path)?);
+        app.pack_dir = path.parent().map(|dir| dir.join(PACK_DIR_NAME));
+        Ok(app)
     }
 
     /// An app over an in-memory store (tests).
@@ -232,7 +242,13 @@ impl App {
 
     fn with_store(store: Store) -> App {
         let (wrong_pins, pin_wait_until) = workers::pin_state(&store);
-        App { store, signed_in: None, last_activity: None, wrong_pins, pin_wait_until, sync: None }
+        App { store, signed_in: None, last_activity: None, wrong_pins, pin_wait_until, sync: None, pack_dir: None }
+    }
+
+    /// Where `evening_pack` saves its files (the shell's: the app's data directory); created
+    /// when a pack is made.
+    pub fn set_pack_dir(&mut self, dir: PathBuf) {
+        self.pack_dir = Some(dir);
     }
 
     /// The store, for the shell's sync (enroll, sync, status).

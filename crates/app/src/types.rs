@@ -423,6 +423,84 @@ pub struct RoundReportReq {
 
 pub use teeka_domain::monitor::Report as RoundReport;
 
+/// `evening_pack`: the round report of `round_report` (the same area: a village, an area by its
+/// path, else the device's), drawn as the task force's one-page evening pack in `lang`.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields = nullable)]
+pub struct EveningPackReq {
+    pub round: u32,
+    #[serde(default)]
+    pub village_id: Option<Uuid>,
+    #[serde(default)]
+    pub area: Option<String>,
+    #[serde(default)]
+    pub on: Option<String>,
+    /// `en` or `hi`.
+    #[ts(as = "PackLang")]
+    pub lang: String,
+}
+
+/// `open_pack` (the shell's): one file of an evening pack, by its name in the directory for packs
+/// (`evening_pack`'s `file_stem` with `.pdf` or `.png`), opened with the system's program for it
+/// (`open`) or shown in its folder (`reveal`, desktop only).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct OpenPackReq {
+    pub file: String,
+    #[ts(as = "OpenHow")]
+    pub how: String,
+}
+
+/// How `open_pack` opens a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum OpenHow {
+    Open,
+    Reveal,
+}
+
+impl OpenPackReq {
+    /// `how`, checked: `open` or `reveal`, else `INVALID_INPUT` about `how`.
+    pub fn how(&self) -> Result<OpenHow, crate::AppError> {
+        match self.how.as_str() {
+            "open" => Ok(OpenHow::Open),
+            "reveal" => Ok(OpenHow::Reveal),
+            other => Err(crate::AppError::invalid_field("how", format!("how '{other}' is not one of: open reveal"))),
+        }
+    }
+}
+
+/// The evening pack's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum PackLang {
+    En,
+    Hi,
+}
+
+/// `evening_pack`'s answer: the page saved as PDF and PNG in the app's directory for packs, and
+/// the PNG again as a `data:image/png;base64,` URL for the preview.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EveningPack {
+    pub round: u32,
+    pub on: NaiveDate,
+    /// The report's area: its path, `*` for every area the device holds.
+    pub area: String,
+    /// Its name, as the page's header shows it.
+    pub name: String,
+    pub lang: PackLang,
+    /// The directory the files are in.
+    pub dir: String,
+    pub pdf_path: String,
+    pub png_path: String,
+    /// `evening-pack-<area>-round<N>-<YYYY-MM-DD>-<lang>` (the two files add `.pdf` and `.png`).
+    pub file_stem: String,
+    pub png_width: u32,
+    pub png_height: u32,
+    pub png_data_url: String,
+}
+
 pub type FollowUpReq = VillageFilterReq;
 pub type RefusalsReq = VillageFilterReq;
 

@@ -2,7 +2,7 @@
 // and charts of the core's report, a tap on an area down to a village's households, the red
 // list, and the phones; in English and Hindi.
 import { afterEach, describe, expect, it } from "vitest";
-import { appState, calledWith, choose, cleanup, click, mount as mountApp, q, qa, setLang, text, tick, type Handler } from "../test/harness";
+import { appState, calledWith, choose, cleanup, click, fail, mount as mountApp, q, qa, setLang, text, tick, type Handler } from "../test/harness";
 
 /** The app mounted, the rounds and then the report loaded. */
 async function mount(h: Handler) {
@@ -173,8 +173,112 @@ describe("The round dashboard", () => {
     expect(q("dash-round")!.textContent).toContain("चरण 2");
     expect(text("sup-dashboard")).toBe("चरण");
     expect(text("dash-red-list")).toContain("लाल सूची");
-    const body = q("dashboard")!.textContent!.replace(/Block|SC-\d|Kheri school|Kheri|Rampur|HH-7|B-9|BCG|PENTA/g, "");
+    // The pack's language buttons name each language in its own script.
+    const body = q("dashboard")!.textContent!.replace(/Block|SC-\d|Kheri school|Kheri|Rampur|HH-7|B-9|BCG|PENTA|English/g, "");
     expect(body).not.toMatch(/[A-Za-z]{3,}/);
+  });
+
+  const PNG = "data:image/png;base64,iVBORw0KGgo=";
+  const pack = (req: Record<string, unknown> | undefined) => ({
+    round: req?.round, on: "2026-11-22", area: "Block", name: "Block", lang: req?.lang, dir: "/data/teeka/evening-packs",
+    pdf_path: `/data/teeka/evening-packs/evening-pack-block-round2-2026-11-22-${req?.lang}.pdf`,
+    png_path: `/data/teeka/evening-packs/evening-pack-block-round2-2026-11-22-${req?.lang}.png`,
+    file_stem: `evening-pack-block-round2-2026-11-22-${req?.lang}`, png_width: 1240, png_height: 1755, png_data_url: PNG,
+  });
+
+  it("the evening pack: the language, progress while it draws, then the picture and where it was saved", async () => {
+    let finish: (v: unknown) => void = () => undefined;
+    const calls = await mount((cmd, req) => (cmd === "evening_pack" ? new Promise((r) => (finish = () => r(pack(req)))) : handler(cmd, req)));
+    expect(text("dash-pack")).toContain("Evening pack");
+    expect(q("pack-lang-en")!.getAttribute("aria-checked")).toBe("true");
+    expect(text("pack-lang-hi")).toBe("हिन्दी");
+    await click("pack-lang-hi");
+    expect(q("pack-lang-hi")!.getAttribute("aria-checked")).toBe("true");
+    await click("pack-make");
+    expect(calledWith(calls, "evening_pack")).toEqual([{ round: 2, area: null, lang: "hi" }]);
+    // While the core draws: progress, the button held.
+    expect(q("pack-progress")).not.toBeNull();
+    expect((q("pack-make") as HTMLButtonElement).disabled).toBe(true);
+    expect(text("pack-make")).toBe("Making the page…");
+    expect(q("pack-preview")).toBeNull();
+    finish(null);
+    await tick();
+    expect(q("pack-progress")).toBeNull();
+    const img = q("pack-preview") as HTMLImageElement;
+    expect(img.getAttribute("src")).toBe(PNG);
+    expect(img.getAttribute("alt")).toBe("The evening pack of Block");
+    expect(q("pack-done")!.dataset.lang).toBe("hi");
+    expect(text("pack-dir")).toBe("/data/teeka/evening-packs");
+    expect(text("pack-files")).toBe("Files: evening-pack-block-round2-2026-11-22-hi.pdf and evening-pack-block-round2-2026-11-22-hi.png");
+    // No share sheet in this web view: says how to send it instead.
+    expect(q("pack-share")).toBeNull();
+    expect(text("pack-share-none")).toContain("Open the PDF to print or send it, or send it from this folder.");
+    expect(text("pack-make")).toBe("Make it again");
+    // Open the PDF with the system's program, or show it in its folder (the shell's open_pack).
+    await click("pack-open");
+    await click("pack-reveal");
+    expect(calledWith(calls, "open_pack")).toEqual([
+      { file: "evening-pack-block-round2-2026-11-22-hi.pdf", how: "open" },
+      { file: "evening-pack-block-round2-2026-11-22-hi.pdf", how: "reveal" },
+    ]);
+    expect(q("error")).toBeNull();
+    // Larger to read on a phone, and back.
+    await click("pack-zoom");
+    expect(img.closest(".pack-frame")!.classList.contains("zoomed")).toBe(true);
+    expect(text("pack-zoom")).toBe("See the whole page");
+    await click("pack-preview");
+    expect(img.closest(".pack-frame")!.classList.contains("zoomed")).toBe(false);
+  });
+
+  it("the pack is of the area shown, and shares the picture where the web view can", async () => {
+    const nav = navigator as unknown as Record<string, unknown>;
+    const shared: unknown[] = [];
+    nav.canShare = (d: { files: File[] }) => d.files.length === 1;
+    nav.share = async (d: unknown) => void shared.push(d);
+    try {
+      const calls = await mount((cmd, req) => (cmd === "evening_pack" ? pack(req) : handler(cmd, req)));
+      await click(qa("dash-area")[0]);
+      await tick();
+      await click("pack-make");
+      await tick();
+      expect(calledWith(calls, "evening_pack").at(-1)).toEqual({ round: 2, area: "Block/SC-1", lang: "en" });
+      await click("pack-share");
+      const files = (shared[0] as { files: File[] }).files;
+      expect(files.map((f) => [f.name, f.type])).toEqual([["evening-pack-block-round2-2026-11-22-en.png", "image/png"]]);
+      // Another area: a pack of its own is to be made.
+      await click("dash-back");
+      await tick();
+      expect(q("pack-preview")).toBeNull();
+    } finally {
+      delete nav.canShare;
+      delete nav.share;
+    }
+  });
+
+  it("a file the system cannot open says so, and where the folder is", async () => {
+    await mount((cmd, req) => (cmd === "evening_pack" ? pack(req) : cmd === "open_pack" ? fail("CANNOT_OPEN") : handler(cmd, req)));
+    await click("pack-make");
+    await tick();
+    await click("pack-open");
+    await tick();
+    expect(q("error")!.dataset.code).toBe("CANNOT_OPEN");
+    expect(text("pack-done")).toContain("This device could not open the file. Open it from the folder shown.");
+    expect(q("pack-preview")).not.toBeNull();
+  });
+
+  it("a pack that fails says why; in Hindi the page is Hindi first", async () => {
+    await mount((cmd, req) => (cmd === "evening_pack" ? fail("PACK_FAILED") : handler(cmd, req)));
+    await click("pack-make");
+    await tick();
+    expect(q("error")!.dataset.code).toBe("PACK_FAILED");
+    expect(text("dash-pack")).toContain("The evening pack could not be made or saved.");
+    expect(q("pack-preview")).toBeNull();
+    expect((q("pack-make") as HTMLButtonElement).disabled).toBe(false);
+    await setLang("hi");
+    await click("tab-supervisor");
+    await tick();
+    expect(text("dash-pack")).toContain("शाम की रिपोर्ट");
+    expect(q("pack-lang-hi")!.getAttribute("aria-checked")).toBe("true");
   });
 
   it("no round yet: says so", async () => {

@@ -2,11 +2,11 @@
 // device's area (the core's `round_report`, never recomputed here), a tap on an area for its
 // child areas, then a village's households; the red list; and the phones.
 import { Fragment } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, toApiError, type ApiError } from "../api";
-import type { AreaFigures, DeviceInfo, RedItem, Report } from "../bindings";
+import type { AreaFigures, DeviceInfo, EveningPack as Pack, OpenHow, PackLang, RedItem, Report } from "../bindings";
 import { useApp } from "../context";
-import { antigenName, t } from "../i18n";
+import { antigenName, language, LANGUAGES, t } from "../i18n";
 import { isoToDisplay } from "../lib/dates";
 import { phoneRows, redGroups, syncWords, wastageFlagged, lastSegment } from "../lib/dashboard";
 import { pct } from "../lib/text";
@@ -85,7 +85,147 @@ function AreaReport(props: { round: number; area?: string; depth: number; open: 
       )}
       {total.level === "village" && <Households village={total} />}
       <RedList items={data.red_list} />
+      <EveningPack key={`${props.round}/${props.area ?? ""}`} round={props.round} area={props.area} name={title} />
     </>
+  );
+}
+
+/** A desktop, where a file can be shown in its folder (not a phone's web view). */
+const DESKTOP = typeof navigator === "undefined" || !/Android|iPhone|iPad/i.test(navigator.userAgent);
+
+/** The PNG of a pack as a file, for the system's share sheet where the web view has one. */
+function packFile(pack: Pack): File | null {
+  const b64 = pack.png_data_url.split(",")[1] ?? "";
+  try {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new File([bytes], `${pack.file_stem}.png`, { type: "image/png" });
+  } catch {
+    return null;
+  }
+}
+
+/** Whether this web view can hand a file to the system's share sheet (Web Share with files:
+ * Safari's web views; not WebKitGTK nor Android's WebView). */
+function canShare(file: File | null): boolean {
+  const nav = navigator as Navigator & { canShare?: (d: { files: File[] }) => boolean };
+  return !!file && typeof nav.share === "function" && typeof nav.canShare === "function" && nav.canShare({ files: [file] });
+}
+
+/** The task force's evening pack of the area shown: the page's language, a big button that has
+ * the core draw and save it (PDF and PNG), progress while it draws, then the picture, where the
+ * files were saved, and Share where the web view can share a file. */
+function EveningPack(props: { round: number; area?: string; name: string }) {
+  // The page's language follows the app's until one is chosen here.
+  const [chosen, setLang] = useState<PackLang | null>(null);
+  const lang: PackLang = chosen ?? (language() === "hi" ? "hi" : "en");
+  const [busy, setBusy] = useState(false);
+  const [pack, setPack] = useState<Pack | null>(null);
+  const [err, setErr] = useState<ApiError | null>(null);
+  const [zoomed, setZoomed] = useState(false);
+  const [openErr, setOpenErr] = useState<ApiError | null>(null);
+  const open = async (how: OpenHow) => {
+    if (!pack) return;
+    setOpenErr(null);
+    try {
+      await api.openPack({ file: `${pack.file_stem}.pdf`, how });
+    } catch (e) {
+      setOpenErr(toApiError(e));
+    }
+  };
+  const make = async () => {
+    setBusy(true);
+    setErr(null);
+    setOpenErr(null);
+    try {
+      setPack(await api.eveningPack({ round: props.round, area: props.area ?? null, lang }));
+    } catch (e) {
+      setErr(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const file = useMemo(() => (pack ? packFile(pack) : null), [pack]);
+  const share = canShare(file);
+  const fileName = (path: string) => path.split(/[\\/]/).pop() ?? path;
+  return (
+    <section class="card pack" data-testid="dash-pack">
+      <h3>{t("dash.pack")}</h3>
+      <p class="muted">{t("dash.pack_help", { name: props.name })}</p>
+      <h4>{t("dash.pack_lang")}</h4>
+      <div class="choice-row" role="radiogroup" aria-label={t("dash.pack_lang")}>
+        {LANGUAGES.map((l) => (
+          <button
+            key={l.code}
+            type="button"
+            role="radio"
+            aria-checked={lang === l.code}
+            lang={l.code}
+            class={`choice ${lang === l.code ? "on" : ""}`}
+            disabled={busy}
+            onClick={() => setLang(l.code as PackLang)}
+            data-testid={`pack-lang-${l.code}`}
+          >
+            {l.dict["lang.name"]}
+          </button>
+        ))}
+      </div>
+      <button type="button" class="btn primary big pack-make" disabled={busy} aria-busy={busy} onClick={make} data-testid="pack-make">
+        {busy ? t("dash.pack_making") : pack ? t("dash.pack_again") : t("dash.pack_make")}
+      </button>
+      {busy && (
+        <p class="pack-progress" role="status" data-testid="pack-progress">
+          <span class="spinner" aria-hidden="true" /> {t("dash.pack_making_help")}
+        </p>
+      )}
+      <ErrorBox error={err} />
+      {pack && !busy && (
+        <div class="pack-done" data-testid="pack-done" data-lang={pack.lang}>
+          <div class={`pack-frame ${zoomed ? "zoomed" : ""}`}>
+            <img
+              class="pack-preview"
+              src={pack.png_data_url}
+              width={pack.png_width}
+              height={pack.png_height}
+              alt={t("dash.pack_preview", { name: props.name })}
+              onClick={() => setZoomed(!zoomed)}
+              data-testid="pack-preview"
+            />
+          </div>
+          <button type="button" class="btn wide" aria-pressed={zoomed} onClick={() => setZoomed(!zoomed)} data-testid="pack-zoom">
+            {zoomed ? t("dash.pack_smaller") : t("dash.pack_larger")}
+          </button>
+          <p>{t("dash.pack_saved")}</p>
+          <p class="pack-path" data-testid="pack-dir">
+            {pack.dir}
+          </p>
+          <p class="muted small" data-testid="pack-files">
+            {t("dash.pack_files", { pdf: fileName(pack.pdf_path), png: fileName(pack.png_path) })}
+          </p>
+          <div class="actions">
+            <button type="button" class="btn big" onClick={() => open("open")} data-testid="pack-open">
+              {t("dash.pack_open")}
+            </button>
+            {DESKTOP && (
+              <button type="button" class="btn big" onClick={() => open("reveal")} data-testid="pack-reveal">
+                {t("dash.pack_reveal")}
+              </button>
+            )}
+          </div>
+          <ErrorBox error={openErr} />
+          {share ? (
+            <button type="button" class="btn big" onClick={() => file && navigator.share({ files: [file], title: t("dash.pack_preview", { name: props.name }) }).catch(() => undefined)} data-testid="pack-share">
+              {t("dash.pack_share")}
+            </button>
+          ) : (
+            <p class="note" data-testid="pack-share-none">
+              {t("dash.pack_share_none")}
+            </p>
+          )}
+        </div>
+      )}
+    </section>
   );
 }
 
