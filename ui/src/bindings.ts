@@ -124,7 +124,11 @@ export type AreaFigures = {
 /**
  * Its path (`State/District/Block/…`).
  */
-area: string, name: string, level: AreaLevel | null, 
+area: string, 
+/**
+ * Its id (`None` for the total of every area); absent from an older server's report.
+ */
+id: string | null, name: string, level: AreaLevel | null, 
 /**
  * Sessions the plan holds on the round's days up to the date, and in the whole round.
  */

@@ -357,6 +357,9 @@ pub struct DeviceFigures {
 pub struct AreaFigures {
     /// Its path (`State/District/Block/…`).
     pub area: String,
+    /// Its id (`None` for the total of every area); absent from an older server's report.
+    #[serde(default)]
+    pub id: Option<Uuid>,
     pub name: String,
     pub level: Option<AreaLevel>,
     /// Sessions the plan holds on the round's days up to the date, and in the whole round.
@@ -536,7 +539,14 @@ impl Acc {
         }
     }
 
-    fn figures(&self, area: String, name: String, level: Option<AreaLevel>, ctx: &Frame) -> AreaFigures {
+    fn figures(
+        &self,
+        area: String,
+        id: Option<Uuid>,
+        name: String,
+        level: Option<AreaLevel>,
+        ctx: &Frame,
+    ) -> AreaFigures {
         let fic = |[cohort, fully]: [u32; 2]| Fic { cohort, fully_immunized: fully, percent: percent(fully, cohort) };
         let [a, b, c, d] = self.pairs.map(|[cohort, from, to]| dropout(cohort, from, to));
         let case = |s| self.cases.get(&s).copied().unwrap_or(0);
@@ -546,6 +556,7 @@ impl Acc {
         let vaccinated = self.children.doses_vaccinated + self.women.doses_vaccinated;
         AreaFigures {
             area,
+            id,
             name,
             level,
             sessions_planned: self.planned,
@@ -654,7 +665,7 @@ pub fn round_report(input: &ReportInput<'_>, root: Option<Uuid>) -> Result<Repor
     }
     let row = |id: Uuid, acc: &Acc| {
         let node = &tree.nodes[&id];
-        let mut f = acc.figures(tree.path(id), node.name.clone(), Some(node.level), &frame);
+        let mut f = acc.figures(tree.path(id), Some(id), node.name.clone(), Some(node.level), &frame);
         f.devices = device_figures(input, &tree, Some(id));
         f
     };
@@ -662,7 +673,7 @@ pub fn round_report(input: &ReportInput<'_>, root: Option<Uuid>) -> Result<Repor
     let total_row = match root {
         Some(r) => row(r, sums.get(&r).unwrap_or(&empty)),
         None => {
-            let mut f = total.figures("*".into(), String::new(), None, &frame);
+            let mut f = total.figures("*".into(), None, String::new(), None, &frame);
             f.devices = device_figures(input, &tree, None);
             f
         }

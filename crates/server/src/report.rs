@@ -172,9 +172,41 @@ impl ReportFolds {
             self.units.entry(path.clone()).or_default().used = self.clock;
         }
         self.evict(paths);
-        let mut after = paths.iter().filter_map(|p| self.units.get(p)).map(|u| u.after).min().unwrap_or(0);
-        loop {
-            let rows = db.placed_after(after, FOLD_PAGE).await?;
+        let from = paths.iter().filter_map(|p| self.units.get(p)).map(|u| u.after).min().unwrap_or(0);
+        // The next page is read while this one is folded.
+        let (pages, mut next) = tokio::sync::mpsc::channel(2);
+        let reader = db.clone();
+        let reading = tokio::spawn(async move {
+            let mut after = from;
+            loop {
+                let page = reader.placed_after(after, FOLD_PAGE).await;
+                let more = match &page {
+                    Ok(rows) if rows.len() == FOLD_PAGE as usize => rows.last().map(|r| r.0),
+                    _ => None,
+                };
+                if pages.send(page).await.is_err() {
+                    return;
+                }
+                match more {
+                    Some(seq) => after = seq,
+                    None => return,
+                }
+            }
+        });
+        let folded = self.fold_pages(&mut next, paths).await;
+        // Dropping the receiver ends the reader at its next page.
+        drop(next);
+        reading.abort();
+        folded
+    }
+
+    async fn fold_pages(
+        &mut self,
+        next: &mut tokio::sync::mpsc::Receiver<crate::db::DbResult<crate::db::Placed>>,
+        paths: &[String],
+    ) -> Result<(), AdminError> {
+        while let Some(page) = next.recv().await {
+            let rows = page?;
             for (seq, place, json) in &rows {
                 let seen: Vec<&String> = paths
                     .iter()
@@ -207,11 +239,8 @@ impl ReportFolds {
                     }
                 }
             }
-            match rows.last() {
-                Some((seq, ..)) if rows.len() == FOLD_PAGE as usize => after = *seq,
-                _ => return Ok(()),
-            }
         }
+        Ok(())
     }
 
     /// The [`ReportParts`] of round `round` of each unit of `paths` (`None` for a unit that sees

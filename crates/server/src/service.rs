@@ -396,6 +396,7 @@ impl<D: Database> Service<D> {
         let mut accepted = Vec::new();
         let mut rejected = Vec::new();
         let mut store = Vec::new();
+        let mut worker = None;
         let mut entities = Vec::new();
         for (event, json) in events {
             if known.contains(&event.id) {
@@ -408,6 +409,7 @@ impl<D: Database> Service<D> {
                         paths.insert(id, p.clone());
                         entities.push((id, p));
                     }
+                    worker = Some(event.author.clone());
                     store.push(StoredEvent { id: event.id, device_id: device.id, area_path: path, json });
                     accepted.push(event.id);
                 }
@@ -415,7 +417,7 @@ impl<D: Database> Service<D> {
             }
         }
         let skew = device_time_ms.saturating_sub(now.timestamp_millis());
-        let seen = DeviceSeen { at: now, pending: i64::try_from(pending).ok(), clock_skew_ms: Some(skew) };
+        let seen = DeviceSeen { at: now, pending: i64::try_from(pending).ok(), clock_skew_ms: Some(skew), worker };
         self.db.store_events(device.id, store, entities, seen).await?;
         Ok(PushResponse { accepted, rejected, server_time_ms: now.timestamp_millis() })
     }
@@ -436,7 +438,9 @@ impl<D: Database> Service<D> {
                 events.push(event);
             }
         }
-        self.db.device_seen(device.id, DeviceSeen { at: now, pending: None, clock_skew_ms: None }).await?;
+        self.db
+            .device_seen(device.id, DeviceSeen { at: now, pending: None, clock_skew_ms: None, worker: None })
+            .await?;
         Ok(PullResponse { events, next, more })
     }
 

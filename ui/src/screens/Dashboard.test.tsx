@@ -16,7 +16,7 @@ const fic = (cohort: number, fully: number) => ({ cohort, fully_immunized: fully
 const d0 = { cohort: 0, from: 0, to: 0, rate: null };
 function area(path: string, level: string, due: number, vaccinated: number, over: Record<string, unknown> = {}) {
   return {
-    area: path, name: path.split("/").pop(), level,
+    area: path, id: path === "Block/SC-1/Rampur" ? "v1" : `id-${path}`, name: path.split("/").pop(), level,
     sessions_planned: 4, sessions_planned_round: 6, sessions_held: 3, sessions_not_held: 1, not_held: [{ reason: "WEATHER", count: 1 }],
     sessions_reported: 2, reporting_percent: 66.7, sessions_unplanned: 0,
     due, vaccinated, covered_percent: due ? Math.round((vaccinated * 1000) / due) / 10 : null,

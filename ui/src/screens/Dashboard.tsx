@@ -330,10 +330,10 @@ function Charts({ report }: { report: Report }) {
 
 /** A village's households, once the drill-down reaches it. */
 function Households({ village }: { village: AreaFigures }) {
-  const villages = useLoad(() => api.villages(), []);
-  const v = villages.data?.find((x) => x.name === village.name);
-  const hh = useLoad(() => (v ? api.households(v.id) : Promise.resolve([])), [v?.id ?? ""]);
-  if (villages.err || hh.err) return <ErrorBox error={villages.err ?? hh.err} />;
+  // By the report's own id of the village: two villages may share a name.
+  const id = village.id;
+  const hh = useLoad(() => (id ? api.households(id) : Promise.resolve([])), [id ?? ""]);
+  if (hh.err) return <ErrorBox error={hh.err} />;
   return (
     <section class="card" data-testid="dash-households">
       <h3>{t("dash.households")}</h3>

@@ -87,21 +87,26 @@ pub struct Device {
     pub last_sync_at: Option<DateTime<Utc>>,
     pub pending: Option<i64>,
     pub clock_skew_ms: Option<i64>,
-    /// The author of its latest event in the log (read by [`Database::devices`] only; `None`
-    /// elsewhere).
+    /// The author of its latest event in the log, kept as its events are stored (read by
+    /// [`Database::devices`] only; `None` elsewhere).
     pub worker: Option<String>,
 }
 
 /// What a device reported, or what a sync told about it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceSeen {
     pub at: DateTime<Utc>,
     pub pending: Option<i64>,
     pub clock_skew_ms: Option<i64>,
+    /// The author of the latest event it pushed (`None`: unchanged).
+    pub worker: Option<String>,
 }
 
 /// A page of the log: (seq, event JSON) in order, and whether more follow.
 pub type Page = (Vec<(u64, String)>, bool);
+
+/// Events with their place, in log order: (seq, area path, event JSON).
+pub type Placed = Vec<(u64, String, String)>;
 
 /// The storage of the central server.
 pub trait Database: Clone + Send + Sync + 'static {
@@ -144,8 +149,7 @@ pub trait Database: Clone + Send + Sync + 'static {
     fn events_after(&self, after: u64, limit: u32) -> impl Future<Output = DbResult<Vec<(u64, String)>>> + Send;
     /// Like [`Database::events_after`], each event with the area path it is placed in:
     /// `(seq, area_path, event JSON)`.
-    fn placed_after(&self, after: u64, limit: u32)
-        -> impl Future<Output = DbResult<Vec<(u64, String, String)>>> + Send;
+    fn placed_after(&self, after: u64, limit: u32) -> impl Future<Output = DbResult<Placed>> + Send;
 }
 
 /// Whether `path` is `scope` or inside it.

@@ -11,7 +11,7 @@
 //! to milliseconds, as the SQLite backend's text stamps are, and paths are ordered byte-wise
 //! (`COLLATE "C"`), as SQLite orders them, whatever the database's locale.
 
-use super::{Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, NewCode, Page, StoredEvent};
+use super::{Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, NewCode, Page, Placed, StoredEvent};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::collections::{HashMap, HashSet};
@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../../migrations/server-postgres/0001_init.sql")),
     (2, include_str!("../../../../migrations/server-postgres/0002_pull_index.sql")),
     (3, include_str!("../../../../migrations/server-postgres/0003_device_events.sql")),
+    (4, include_str!("../../../../migrations/server-postgres/0004_device_worker.sql")),
 ];
 
 /// Advisory lock held while migrating, so that two servers starting together do not race.
@@ -152,9 +153,9 @@ fn device_row(r: &Row) -> DbResult<Device> {
 async fn note_seen(c: &impl GenericClient, device: Uuid, seen: DeviceSeen) -> DbResult<()> {
     c.execute(
         "UPDATE devices SET last_sync_at = $2, pending = coalesce($3::BIGINT, pending),
-             clock_skew_ms = coalesce($4::BIGINT, clock_skew_ms)
+             clock_skew_ms = coalesce($4::BIGINT, clock_skew_ms), worker = coalesce($5::TEXT, worker)
          WHERE id = $1",
-        &[&device, &ms(seen.at), &seen.pending, &seen.clock_skew_ms],
+        &[&device, &ms(seen.at), &seen.pending, &seen.clock_skew_ms, &seen.worker],
     )
     .await?;
     Ok(())
@@ -400,22 +401,14 @@ impl Database for PgDb {
 
     async fn devices(&self) -> DbResult<Vec<Device>> {
         let c = self.client().await?;
-        let rows = c.query(&format!("{DEVICE_SELECT} ORDER BY a.path COLLATE \"C\", d.enrolled_at"), &[]).await?;
-        let mut out: Vec<Device> = rows.iter().map(device_row).collect::<DbResult<_>>()?;
-        // Each device's latest event by the log's order (never its clock): its author. Ordered
-        // as the (device_id, seq) index is, so that the plan reads that index and one row (by
-        // `seq` alone, a generic plan may scan the log backwards from its end).
-        let latest = c
-            .prepare_cached(
-                "SELECT event::jsonb ->> 'author' FROM events WHERE device_id = $1
-                 ORDER BY device_id DESC, seq DESC LIMIT 1",
-            )
-            .await?;
-        for d in &mut out {
-            d.worker = match c.query_opt(&latest, &[&d.id]).await? {
-                Some(r) => r.try_get(0)?,
-                None => None,
-            };
+        // With the author of each device's latest event, kept as its events are stored.
+        let select = DEVICE_SELECT.replace(" FROM devices", ", d.worker FROM devices");
+        let rows = c.query(&format!("{select} ORDER BY a.path COLLATE \"C\", d.enrolled_at"), &[]).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut d = device_row(r)?;
+            d.worker = r.try_get(12)?;
+            out.push(d);
         }
         Ok(out)
     }
@@ -432,7 +425,7 @@ impl Database for PgDb {
         Ok(out)
     }
 
-    async fn placed_after(&self, after: u64, limit: u32) -> DbResult<Vec<(u64, String, String)>> {
+    async fn placed_after(&self, after: u64, limit: u32) -> DbResult<Placed> {
         let c = self.client().await?;
         let stmt =
             c.prepare_cached("SELECT seq, area_path, event FROM events WHERE seq > $1 ORDER BY seq LIMIT $2").await?;

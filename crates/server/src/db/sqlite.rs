@@ -1,7 +1,7 @@
 //! The SQLite backend: the embedded default, nothing to install. One connection (SQLite has one
 //! writer anyway), used from blocking threads; WAL, foreign keys, `synchronous=FULL`.
 
-use super::{Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, NewCode, Page, StoredEvent};
+use super::{Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, NewCode, Page, Placed, StoredEvent};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::collections::{HashMap, HashSet};
@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../../migrations/server-sqlite/0001_init.sql")),
     (2, include_str!("../../../../migrations/server-sqlite/0002_pull_index.sql")),
     (3, include_str!("../../../../migrations/server-sqlite/0003_device_events.sql")),
+    (4, include_str!("../../../../migrations/server-sqlite/0004_device_worker.sql")),
 ];
 
 #[derive(Clone)]
@@ -123,9 +124,10 @@ fn device_row(r: &Row<'_>) -> DbResult<Device> {
 
 fn note_seen(tx: &Connection, device: Uuid, seen: DeviceSeen) -> DbResult<()> {
     tx.execute(
-        "UPDATE devices SET last_sync_at = ?2, pending = coalesce(?3, pending), clock_skew_ms = coalesce(?4, clock_skew_ms)
+        "UPDATE devices SET last_sync_at = ?2, pending = coalesce(?3, pending), clock_skew_ms = coalesce(?4, clock_skew_ms),
+             worker = coalesce(?5, worker)
          WHERE id = ?1",
-        params![device.to_string(), ts(seen.at), seen.pending, seen.clock_skew_ms],
+        params![device.to_string(), ts(seen.at), seen.pending, seen.clock_skew_ms, seen.worker],
     )?;
     Ok(())
 }
@@ -370,18 +372,17 @@ impl Database for SqliteDb {
 
     async fn devices(&self) -> DbResult<Vec<Device>> {
         self.with(|c| {
-            let mut stmt = c.prepare(&format!("{DEVICE_SELECT} ORDER BY a.path, d.enrolled_at"))?;
+            // With the author of each device's latest event, kept as its events are stored.
+            let mut stmt = c.prepare(&format!(
+                "{} ORDER BY a.path, d.enrolled_at",
+                DEVICE_SELECT.replace(" FROM devices", ", d.worker FROM devices")
+            ))?;
             let mut rows = stmt.query([])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
-                out.push(device_row(r)?);
-            }
-            // Each device's latest event by the log's order (never its clock): its author.
-            let mut latest = c.prepare_cached(
-                "SELECT json_extract(event, '$.author') FROM events WHERE device_id = ?1 ORDER BY device_id DESC, seq DESC LIMIT 1",
-            )?;
-            for d in &mut out {
-                d.worker = latest.query_row([d.id.to_string()], |r| r.get(0)).optional()?.flatten();
+                let mut d = device_row(r)?;
+                d.worker = r.get(12)?;
+                out.push(d);
             }
             Ok(out)
         })
@@ -401,7 +402,7 @@ impl Database for SqliteDb {
         .await
     }
 
-    async fn placed_after(&self, after: u64, limit: u32) -> DbResult<Vec<(u64, String, String)>> {
+    async fn placed_after(&self, after: u64, limit: u32) -> DbResult<Placed> {
         self.with(move |c| {
             let mut stmt =
                 c.prepare_cached("SELECT seq, area_path, event FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
