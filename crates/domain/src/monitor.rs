@@ -755,72 +755,28 @@ fn village_figures(
     let mut out: BTreeMap<Uuid, Acc> = BTreeMap::new();
     let before = frame.first.pred_opt().unwrap_or(frame.first);
 
-    // The register, village by village.
+    // The register, village by village, on the machine's cores at once (each village's
+    // figures are its own; the order of the result is the villages' order either way).
     let mut by_village: BTreeMap<Uuid, Vec<&Member>> = BTreeMap::new();
     for m in input.members {
         by_village.entry(m.village).or_default().push(m);
     }
-    for (village, members) in &by_village {
-        let acc = out.entry(*village).or_default();
-        let people: Vec<(Person, Vec<Given>)> = members.iter().map(|m| (m.person.clone(), m.given.clone())).collect();
-        let given: HashMap<&str, &[Given]> =
-            members.iter().map(|m| (&*m.person.register_id, m.given.as_slice())).collect();
-        for item in round_due_list(&people, frame.first, input.settings) {
-            let history = given.get(&*item.register_id).copied().unwrap_or(&[]);
-            let child = item.kind == Kind::Child;
-            let mut any = false;
-            let people = if child { &mut acc.children } else { &mut acc.women };
-            people.due += 1;
-            for dose in &item.doses {
-                let done = history.iter().any(|g| g.code == dose.code && frame.in_window(g.date));
-                any |= done;
-                people.doses_due += 1;
-                people.doses_vaccinated += u32::from(done);
-                let a = acc.antigens.entry(dose.code.antigen()).or_insert(AntigenFigures::of(dose.code.antigen()));
-                a.due += 1;
-                a.vaccinated += u32::from(done);
-                if child {
-                    a.children_due += 1;
-                    a.children_vaccinated += u32::from(done);
-                } else {
-                    a.women_due += 1;
-                    a.women_vaccinated += u32::from(done);
-                }
-            }
-            let people = if child { &mut acc.children } else { &mut acc.women };
-            people.vaccinated += u32::from(any);
-        }
-        let c = coverage(people.iter().map(|(p, h)| (p, h.as_slice())), 0, frame.end, None, input.settings);
-        acc.left_out = c.left_out;
-        acc.drop_out = c.drop_out;
-        acc.pregnant_left_out = c.pregnant_left_out;
-        acc.pregnant_drop_out = c.pregnant_drop_out;
-        for (pair, d) in acc.pairs.iter_mut().zip([
-            c.dropout.penta1_penta3,
-            c.dropout.penta1_mr1,
-            c.dropout.bcg_mr1,
-            c.dropout.mr1_mr2,
-        ]) {
-            *pair = [d.cohort, d.from, d.to];
-        }
-        acc.fic_days = vec![[0, 0]; frame.days_to_date.len()];
-        for (p, history) in &people {
-            if p.kind != Kind::Child || p.status != crate::codes::BeneficiaryStatus::Active {
-                continue;
-            }
-            let fic_on = |on: Date, slot: &mut [u32; 2]| {
-                if p.anchor <= on && in_fic_cohort(p.anchor, on) {
-                    slot[0] += 1;
-                    slot[1] += u32::from(fully_immunized(p.anchor, history, on));
-                }
-            };
-            fic_on(before, &mut acc.fic_before);
-            fic_on(frame.end, &mut acc.fic_after);
-            for (day, slot) in frame.days_to_date.iter().zip(acc.fic_days.iter_mut()) {
-                fic_on(*day, slot);
-            }
-        }
-    }
+    let villages: Vec<(&Uuid, &Vec<&Member>)> = by_village.iter().collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, villages.len().max(1));
+    let chunk = villages.len().div_ceil(threads).max(1);
+    let register = |part: &[(&Uuid, &Vec<&Member>)]| -> Vec<(Uuid, Acc)> {
+        part.iter().map(|(v, members)| (**v, register_figures(members, input, frame, before))).collect()
+    };
+    let done: Vec<(Uuid, Acc)> = if threads == 1 || villages.len() < 64 {
+        register(&villages)
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = villages.chunks(chunk).map(|part| s.spawn(move || register(part))).collect();
+            // A thread of pure arithmetic that panicked is a bug: its panic goes on.
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
+    };
+    out.extend(done);
 
     // Sessions: the plan against what was held.
     // A site is known by its code and its first village: two blocks' microplans may give two
@@ -939,6 +895,66 @@ fn village_figures(
         e[1] += a.attendance;
     }
     out
+}
+
+/// A village's register figures: its round's due list covered, coverage, FIC.
+fn register_figures(members: &[&Member], input: &ReportInput<'_>, frame: &Frame<'_>, before: Date) -> Acc {
+    let mut acc = Acc::default();
+    let people: Vec<(Person, Vec<Given>)> = members.iter().map(|m| (m.person.clone(), m.given.clone())).collect();
+    let given: HashMap<&str, &[Given]> = members.iter().map(|m| (&*m.person.register_id, m.given.as_slice())).collect();
+    for item in round_due_list(&people, frame.first, input.settings) {
+        let history = given.get(&*item.register_id).copied().unwrap_or(&[]);
+        let child = item.kind == Kind::Child;
+        let mut any = false;
+        let people = if child { &mut acc.children } else { &mut acc.women };
+        people.due += 1;
+        for dose in &item.doses {
+            let done = history.iter().any(|g| g.code == dose.code && frame.in_window(g.date));
+            any |= done;
+            people.doses_due += 1;
+            people.doses_vaccinated += u32::from(done);
+            let a = acc.antigens.entry(dose.code.antigen()).or_insert(AntigenFigures::of(dose.code.antigen()));
+            a.due += 1;
+            a.vaccinated += u32::from(done);
+            if child {
+                a.children_due += 1;
+                a.children_vaccinated += u32::from(done);
+            } else {
+                a.women_due += 1;
+                a.women_vaccinated += u32::from(done);
+            }
+        }
+        let people = if child { &mut acc.children } else { &mut acc.women };
+        people.vaccinated += u32::from(any);
+    }
+    let c = coverage(people.iter().map(|(p, h)| (p, h.as_slice())), 0, frame.end, None, input.settings);
+    acc.left_out = c.left_out;
+    acc.drop_out = c.drop_out;
+    acc.pregnant_left_out = c.pregnant_left_out;
+    acc.pregnant_drop_out = c.pregnant_drop_out;
+    for (pair, d) in
+        acc.pairs.iter_mut().zip([c.dropout.penta1_penta3, c.dropout.penta1_mr1, c.dropout.bcg_mr1, c.dropout.mr1_mr2])
+    {
+        *pair = [d.cohort, d.from, d.to];
+    }
+    acc.fic_days = vec![[0, 0]; frame.days_to_date.len()];
+    for (p, history) in &people {
+        if p.kind != Kind::Child || p.status != crate::codes::BeneficiaryStatus::Active {
+            continue;
+        }
+        let fic_on = |on: Date, slot: &mut [u32; 2]| {
+            if p.anchor <= on && in_fic_cohort(p.anchor, on) {
+                slot[0] += 1;
+                slot[1] += u32::from(fully_immunized(p.anchor, history, on));
+            }
+        };
+        fic_on(before, &mut acc.fic_before);
+        fic_on(frame.end, &mut acc.fic_after);
+        for (day, slot) in frame.days_to_date.iter().zip(acc.fic_days.iter_mut()) {
+            fic_on(*day, slot);
+        }
+    }
+    acc
 }
 
 /// The devices enrolled within `area` (`None`: all), on the server.

@@ -277,6 +277,46 @@ fn two_sites_of_one_code_in_two_villages_are_told_apart() {
     assert_eq!(not_reported(&one_code), not_reported(&apart));
 }
 
+/// A block of many villages (its register figured on several threads at once) has, village by
+/// village, what one village alone has: 80 more villages, each holding a copy of the whole
+/// register, give 81 times its register figures.
+#[test]
+fn many_villages_figure_as_one_village_does() {
+    let mut w = world();
+    let one = w.report("2026-02-04", Some(id(1))).total;
+    let copies: Vec<Member> = (0..80u128)
+        .flat_map(|k| {
+            let village = 20_000 + k;
+            w.members.iter().map(move |m| Member {
+                beneficiary: id(m.beneficiary.as_u128() + 1_000_000 * (k + 1)),
+                household: id(m.household.as_u128() + 1_000_000 * (k + 1)),
+                village: id(village),
+                ..m.clone()
+            })
+        })
+        .collect();
+    w.areas.extend((0..80u128).map(|k| area(20_000 + k, Some(2), AreaLevel::Village, &format!("V{k}"))));
+    w.members.extend(copies);
+    let many = w.report("2026-02-04", Some(id(1))).total;
+    let register = |t: &AreaFigures| {
+        vec![
+            t.due,
+            t.vaccinated,
+            t.children.due,
+            t.children.vaccinated,
+            t.pregnant_women.due,
+            t.pregnant_women.vaccinated,
+            t.fic_before.cohort,
+            t.fic_after.cohort,
+            t.fic_after.fully_immunized,
+            t.left_out,
+            t.drop_out,
+        ]
+    };
+    assert!(register(&one).iter().any(|n| *n > 0));
+    assert_eq!(register(&many), register(&one).iter().map(|n| n * 81).collect::<Vec<_>>());
+}
+
 #[test]
 fn a_report_before_the_round_has_nothing_vaccinated_and_the_day_before_counts_no_day() {
     let r = world().report("2026-02-01", Some(id(1)));
