@@ -21,7 +21,9 @@ use teeka_domain::kit::{TableErrors, VaccineTable};
 use teeka_domain::monitor_render;
 use teeka_domain::plan::{Capacity, SessionNorms};
 use teeka_domain::register::{parse_register, write_register};
-use teeka_domain::{iso, parse_date, Antigen, Date, DeliveryOutcome, DiscardReason, DoseCode, ReasonCode, Sex};
+use teeka_domain::{
+    iso, parse_date, Antigen, BeneficiaryField, Date, DeliveryOutcome, DiscardReason, DoseCode, IdKind, ReasonCode, Sex,
+};
 use teeka_store::{Ctx, Store, StoreError};
 use teeka_sync::machine::{Config, Outcome, Progress};
 use teeka_sync::SyncError;
@@ -118,6 +120,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// A beneficiary's national identifiers.
+    #[command(subcommand)]
+    Beneficiary(Beneficiary),
     /// Village settings.
     #[command(subcommand)]
     Village(Village),
@@ -443,6 +448,25 @@ enum Record {
         /// A newborn as NAME:SEX (SEX M, F or O), once per newborn.
         #[arg(long, value_parser = newborn_arg)]
         newborn: Vec<(String, Option<Sex>)>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Beneficiary {
+    /// Set (or, given empty, clear) a beneficiary's ABHA number, RCH ID or U-WIN id; those not
+    /// given stay as they are.
+    SetIds {
+        #[arg(long)]
+        register_id: String,
+        /// The ABHA number: 14 digits, e.g. 22-7225-4829-5255 (dashes and spaces allowed).
+        #[arg(long)]
+        abha: Option<String>,
+        /// The RCH ID: 12 digits.
+        #[arg(long)]
+        rch_id: Option<String>,
+        /// The U-WIN id: 4 to 32 letters, digits or dashes.
+        #[arg(long)]
+        uwin_id: Option<String>,
     },
 }
 
@@ -800,6 +824,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?,
                 ReportFormat::Table => out.write_all(table::coverage_table(&c).as_bytes())?,
             }
+        }
+        Command::Beneficiary(Beneficiary::SetIds { register_id, abha, rch_id, uwin_id }) => {
+            let mut fields = Vec::new();
+            let mut said = Vec::new();
+            for (kind, value) in IdKind::ALL.into_iter().zip([abha, rch_id, uwin_id]) {
+                let Some(value) = value else { continue };
+                let checked =
+                    kind.check_optional(Some(&value)).map_err(StoreError::from).map_err(at_flag("--register-id"))?;
+                said.push(format!("{} {}", kind.field(), checked.as_deref().unwrap_or("cleared")));
+                fields.push(match kind {
+                    IdKind::Abha => BeneficiaryField::Abha(checked),
+                    IdKind::RchId => BeneficiaryField::RchId(checked),
+                    IdKind::UwinId => BeneficiaryField::UwinId(checked),
+                });
+            }
+            if fields.is_empty() {
+                anyhow::bail!("nothing to set: give --abha, --rch-id or --uwin-id");
+            }
+            let register_id = register_id.trim();
+            store.update_beneficiary(register_id, fields, &ctx)?;
+            writeln!(out, "{register_id}: {}", said.join(", "))?;
         }
         Command::Village(Village::List) => {
             for v in store.villages()? {

@@ -60,11 +60,17 @@ pub enum AppCode {
     VialNotUsable,
     NoDosesDue,
     VialDiscarded,
+    /// A national identifier not of its shape (`teeka_domain::IdKind`).
+    BadAbha,
+    BadRchId,
+    BadUwinId,
+    /// A FHIR file refused (every problem located by line and JSON path).
+    FhirInvalid,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 42] = [
+    pub const ALL: [AppCode; 46] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -107,6 +113,10 @@ impl AppCode {
         AppCode::VialNotUsable,
         AppCode::NoDosesDue,
         AppCode::VialDiscarded,
+        AppCode::BadAbha,
+        AppCode::BadRchId,
+        AppCode::BadUwinId,
+        AppCode::FhirInvalid,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -154,6 +164,10 @@ impl AppCode {
             AppCode::VialNotUsable => "VIAL_NOT_USABLE",
             AppCode::NoDosesDue => "NO_DOSES_DUE",
             AppCode::VialDiscarded => "VIAL_DISCARDED",
+            AppCode::BadAbha => "BAD_ABHA",
+            AppCode::BadRchId => "BAD_RCH_ID",
+            AppCode::BadUwinId => "BAD_UWIN_ID",
+            AppCode::FhirInvalid => "FHIR_INVALID",
         }
     }
 }
@@ -188,6 +202,11 @@ impl From<&StoreError> for AppCode {
             StoreError::UnknownVillage(_) => AppCode::UnknownVillage,
             StoreError::Invalid(_) | StoreError::InvalidField { .. } => AppCode::InvalidInput,
             StoreError::Implausible(e) => AppCode::from(e),
+            StoreError::BadId(e) => match e.kind {
+                teeka_domain::IdKind::Abha => AppCode::BadAbha,
+                teeka_domain::IdKind::RchId => AppCode::BadRchId,
+                teeka_domain::IdKind::UwinId => AppCode::BadUwinId,
+            },
             StoreError::NotFound(_) => AppCode::NotFound,
             StoreError::Sites(_) => AppCode::InvalidInput,
             StoreError::UnknownSite(_) => AppCode::UnknownSite,

@@ -37,7 +37,7 @@ pub use codes::{
 };
 pub use dates::{age_on, iso, parse_date, pregnancy_weeks, Age, AgeParts, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
-pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
+pub use facts::{BeneficiaryFacts, HouseholdFacts, IdError, IdKind, Implausible, InputError};
 pub use hlc::Hlc;
 pub use ledger::LedgerError;
 pub use microplan::{Microplan, MicroplanError};

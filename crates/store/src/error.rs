@@ -2,7 +2,7 @@
 
 use teeka_domain::cases::CaseError;
 use teeka_domain::register::RegisterErrors;
-use teeka_domain::{CareError, Implausible, InputError, LedgerError};
+use teeka_domain::{CareError, IdError, Implausible, InputError, LedgerError};
 
 /// Errors of the store. Each has a stable [`StoreError::code`].
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +26,9 @@ pub enum StoreError {
     /// ongoing): its own code.
     #[error(transparent)]
     Implausible(#[from] Implausible),
+    /// A national identifier not of its shape: `BAD_ABHA`, `BAD_RCH_ID`, `BAD_UWIN_ID`.
+    #[error(transparent)]
+    BadId(#[from] IdError),
     #[error("{0}")]
     NotFound(String),
     /// The sites file's problems, each located (`INVALID_INPUT`).
@@ -64,6 +67,7 @@ impl StoreError {
         match self {
             StoreError::InvalidField { field, .. } => Some(field),
             StoreError::Implausible(e) => Some(e.field()),
+            StoreError::BadId(e) => Some(e.field()),
             StoreError::Ledger(e) => e.field(),
             _ => None,
         }
@@ -78,6 +82,7 @@ impl StoreError {
             StoreError::UnknownVillage(_) => "UNKNOWN_VILLAGE",
             StoreError::Invalid(_) | StoreError::InvalidField { .. } => "INVALID_INPUT",
             StoreError::Implausible(e) => e.code(),
+            StoreError::BadId(e) => e.code(),
             StoreError::NotFound(_) => "NOT_FOUND",
             StoreError::Sites(e) => e.code(),
             StoreError::UnknownSite(_) => "UNKNOWN_SITE",
