@@ -11,6 +11,7 @@ pub mod codes;
 pub mod dates;
 pub mod export;
 pub mod facts;
+pub mod fhir;
 pub mod hlc;
 pub mod kit;
 pub mod ledger;

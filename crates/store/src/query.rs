@@ -293,8 +293,10 @@ impl Store {
             });
         }
         let mut stmt = self.conn.prepare(
-            "SELECT beneficiary_id, id, code, date, flagged FROM doses WHERE superseded_by IS NULL
-             ORDER BY date, code, id",
+            "SELECT d.beneficiary_id, d.id, d.code, d.date, d.flagged, d.session_id, a.name
+             FROM doses d LEFT JOIN sessions s ON s.id = d.session_id LEFT JOIN areas a ON a.id = s.site_id
+             WHERE d.superseded_by IS NULL
+             ORDER BY d.date, d.code, d.id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -304,6 +306,8 @@ impl Store {
                 code: parse(&r.get::<_, String>(2)?, "dose code")?,
                 date: date(&r.get::<_, String>(3)?)?,
                 flagged: r.get(4)?,
+                session: r.get::<_, Option<String>>(5)?.map(|s| parse(&s, "session id")).transpose()?,
+                site: r.get(6)?,
             });
         }
         let mut stmt = self.conn.prepare(
