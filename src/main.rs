@@ -106,10 +106,13 @@ enum Command {
     /// Record a dose given, or a dose not given and why.
     #[command(subcommand)]
     Record(Record),
-    /// Everything in the store.
+    /// Everything in the store (or one village's): JSON, the register CSV, or FHIR documents.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        /// Only this village's beneficiaries.
+        #[arg(long, value_name = "NAME")]
+        village: Option<String>,
     },
     /// Coverage: FIC %, drop-out rates, left-outs and drop-outs.
     Coverage {
@@ -405,6 +408,14 @@ impl NormArgs {
 enum Import {
     /// A head-count survey register (CSV; see docs/formats.md). All rows or none.
     Register { file: PathBuf },
+    /// FHIR ImmunizationRecord documents: NDJSON (one Bundle per line), one Bundle, or a
+    /// collection Bundle (docs/formats.md, "FHIR"). All or nothing.
+    Fhir {
+        file: PathBuf,
+        /// The village of a Patient whose address names none.
+        #[arg(long, value_name = "NAME")]
+        village: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -502,6 +513,8 @@ enum ListFormat {
 enum ExportFormat {
     Json,
     Csv,
+    /// NDJSON: one FHIR R4 document Bundle per beneficiary per line.
+    Fhir,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -774,6 +787,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 s.doses_corrected
             )?;
         }
+        Command::Import(Import::Fhir { file, village }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let records = teeka_domain::fhir::parse(&bytes, ctx.today)
+                .map_err(StoreError::from)
+                .with_context(|| format!("{} was refused", file.display()))?;
+            let s = store
+                .import_fhir(&records, village.as_deref(), &ctx)
+                .with_context(|| format!("{} was refused", file.display()))?;
+            for n in &s.notes {
+                eprintln!("note: {n}");
+            }
+            for w in &s.warnings {
+                eprintln!("warning: {w}");
+            }
+            writeln!(
+                out,
+                "imported {} records: {} beneficiaries added, {} matched by identifier, {} by register id; {} doses added",
+                s.records, s.beneficiaries_added, s.matched_by_identifier, s.matched_by_register_id, s.doses_added
+            )?;
+        }
         Command::DueList { on, village, format } => {
             let items = store.due_list(on, village.as_deref())?;
             match format {
@@ -811,11 +844,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "registered newborn {id}: {} (born {})", name.trim(), iso(date))?;
             }
         }
-        Command::Export { format } => {
-            let export = store.export()?;
+        Command::Export { format: ExportFormat::Fhir, village } => {
+            let bundles =
+                store.export_fhir(village.as_deref(), &ctx.author, ctx.today, ctx.now).map_err(at_flag("--village"))?;
+            for b in &bundles {
+                serde_json::to_writer(&mut out, b)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Command::Export { format, village } => {
+            let mut export = store.export()?;
+            if let Some(v) = &village {
+                let v = v.trim();
+                if !store.villages()?.iter().any(|n| n.eq_ignore_ascii_case(v)) {
+                    return Err(anyhow::Error::new(StoreError::UnknownVillage(v.to_string())).context("--village"));
+                }
+                export.beneficiaries.retain(|b| b.village.eq_ignore_ascii_case(v));
+            }
             match format {
                 ExportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&export)?)?,
                 ExportFormat::Csv => out.write_all(write_register(&export.register_rows())?.as_bytes())?,
+                ExportFormat::Fhir => {}
             }
         }
         Command::Coverage { on, village, format } => {

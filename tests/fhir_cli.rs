@@ -133,3 +133,159 @@ fn identifiers_are_set_checked_and_exported_by_the_cli() {
         "{err}"
     );
 }
+
+/// The export without what a FHIR round trip does not carry: record ids, and not-given
+/// records (a FHIR import adds only doses given).
+fn comparable(export: &Value) -> Value {
+    let mut e = export.clone();
+    for b in e["beneficiaries"].as_array_mut().unwrap() {
+        for d in b["doses"].as_array_mut().unwrap() {
+            d.as_object_mut().unwrap().remove("id");
+        }
+        b["not_given"] = Value::Array(vec![]);
+        // A refusal standing is a not-given record.
+        b["resistant_household"] = Value::Bool(false);
+    }
+    e
+}
+
+#[test]
+fn a_village_exported_as_fhir_imports_into_a_new_device_with_the_same_due_list() {
+    let d = Device::with_demo();
+    d.ok(&["beneficiary", "set-ids", "--register-id", "RMP-001", "--abha", "22-7225-4829-5255"]);
+    d.ok(&[
+        "record",
+        "not-given",
+        "--register-id",
+        "RMP-005",
+        "--code",
+        "PENTA1",
+        "--date",
+        TODAY,
+        "--reason",
+        "REFUSED_FAMILY",
+    ]);
+    let ndjson = d.ok(&["export", "--format", "fhir"]);
+    let lines: Vec<&str> = ndjson.lines().collect();
+    let export = d.export();
+    assert_eq!(lines.len(), export["beneficiaries"].as_array().unwrap().len(), "one line per beneficiary");
+    for l in &lines {
+        let b: Value = serde_json::from_str(l).unwrap();
+        assert_eq!(teeka_domain::fhir::structural_problems(&b), Vec::<String>::new());
+        assert_eq!(b["entry"][2]["resource"]["name"][0]["text"], "Meena Devi", "the exporting worker is the author");
+    }
+    assert!(ndjson.contains("\"PATOBJ\""));
+    // Deterministic: the same store exports the same documents (--today fixes the date; the
+    // timestamp is the clock's, so compare without it).
+    let strip = |s: &str| {
+        s.lines()
+            .map(|l| {
+                let mut v: Value = serde_json::from_str(l).unwrap();
+                v.as_object_mut().unwrap().remove("timestamp");
+                v["meta"].as_object_mut().unwrap().remove("lastUpdated");
+                v["entry"][0]["resource"].as_object_mut().unwrap().remove("date");
+                v["entry"].as_array().unwrap().len()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&ndjson), strip(&d.ok(&["export", "--format", "fhir"])));
+
+    // One village only.
+    let rampur = d.ok(&["export", "--format", "fhir", "--village", "rampur"]);
+    assert!(rampur.lines().count() < lines.len() && rampur.lines().all(|l| l.contains("\"city\":\"Rampur\"")));
+    let err = d.refused(&["export", "--format", "fhir", "--village", "Nowhere"]);
+    assert!(err.starts_with("error[UNKNOWN_VILLAGE]"), "{err}");
+
+    // Into a new device: the same beneficiaries, doses and due list.
+    let fresh = Device::new();
+    let file = fresh.file("demo.ndjson", &ndjson);
+    let out = fresh.ok(&["import", "fhir", file.to_str().unwrap()]);
+    let n = lines.len();
+    let doses: usize =
+        export["beneficiaries"].as_array().unwrap().iter().map(|b| b["doses"].as_array().unwrap().len()).sum();
+    assert_eq!(out, format!("imported {n} records: {n} beneficiaries added, 0 matched by identifier, 0 by register id; {doses} doses added\n"));
+    assert_eq!(comparable(&fresh.export()), comparable(&export));
+    let due = |dev: &Device| dev.ok(&["due-list", "--on", TODAY, "--format", "json"]);
+    let mut want: Value = serde_json::from_str(&due(&d)).unwrap();
+    let got: Value = serde_json::from_str(&due(&fresh)).unwrap();
+    // RMP-005's refusal is a not-given record, which the due list does not read.
+    assert_eq!(got, {
+        want["date"] = got["date"].clone();
+        want
+    });
+
+    // The same file again adds nothing.
+    let out = fresh.ok(&["import", "fhir", file.to_str().unwrap()]);
+    assert_eq!(
+        out,
+        format!(
+            "imported {n} records: 0 beneficiaries added, 1 matched by identifier, {} by register id; 0 doses added\n",
+            n - 1
+        )
+    );
+    assert_eq!(comparable(&fresh.export()), comparable(&export));
+}
+
+#[test]
+fn hostile_fhir_is_refused_located_with_nothing_stored() {
+    let d = Device::with_demo();
+    let ndjson = d.ok(&["export", "--format", "fhir", "--village", "Rampur"]);
+    let first: Value = serde_json::from_str(ndjson.lines().next().unwrap()).unwrap();
+    let fresh = Device::new();
+    fresh.ok(&["import", "register", DEMO]);
+    let before = fresh.export();
+    let refuse = |name: &str, text: String, expected: &str| {
+        let file = fresh.file(name, &text);
+        let err = fresh.refused(&["import", "fhir", file.to_str().unwrap()]);
+        assert!(err.starts_with("error[FHIR_INVALID]: "), "{name}: {err}");
+        assert!(err.contains(expected), "{name}: expected {expected:?} in {err}");
+        assert_eq!(fresh.export(), before, "{name}: nothing stored");
+    };
+    let good = serde_json::to_string(&first).unwrap();
+    let imm = first["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["resource"]["resourceType"] == "Immunization")
+        .unwrap();
+    let mut wrong = first.clone();
+    wrong["entry"][2]["resource"]["resourceType"] = "Observation".into();
+    refuse(
+        "wrong.ndjson",
+        format!("{good}\n{wrong}\n"),
+        "line 2: entry[2].resource.resourceType: Observation is not a resource of an immunization record",
+    );
+    refuse(
+        "patient.ndjson",
+        format!("{good}\n{{\"resourceType\":\"Patient\"}}\n"),
+        "line 2: resourceType: expected a Bundle, found Patient",
+    );
+    let mut dangling = first.clone();
+    dangling["entry"][imm]["resource"]["patient"]["reference"] = "urn:uuid:nowhere".into();
+    refuse(
+        "dangling.ndjson",
+        format!("{dangling}\n"),
+        &format!(
+            "line 1: entry[{imm}].resource.patient.reference: urn:uuid:nowhere does not resolve inside the Bundle"
+        ),
+    );
+    let mut unknown = first.clone();
+    unknown["entry"][imm]["resource"]["vaccineCode"] =
+        serde_json::json!({"coding": [{"system": "http://snomed.info/sct", "code": "12345"}]});
+    refuse(
+        "unknown.ndjson",
+        format!("{good}\n{good}\n{unknown}\n"),
+        &format!("line 3: entry[{imm}].resource.vaccineCode: unknown vaccine code 12345"),
+    );
+    let mut future = first.clone();
+    future["entry"][imm]["resource"]["occurrenceDateTime"] = "2027-01-01".into();
+    refuse(
+        "future.ndjson",
+        format!("{future}\n"),
+        &format!("line 1: entry[{imm}].resource.occurrenceDateTime: 2027-01-01 is in the future (today is 2026-11-22)"),
+    );
+    let huge = format!("{good}\n{{\"resourceType\":\"Bundle\",\"pad\":\"{}\"}}\n", "x".repeat(50 << 20));
+    let started = std::time::Instant::now();
+    refuse("huge.ndjson", huge, "line 2: the line is longer than 1048576 bytes (1 MiB)");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+}

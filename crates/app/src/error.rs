@@ -198,6 +198,7 @@ impl From<&StoreError> for AppCode {
         match e {
             StoreError::Db(_) | StoreError::Value(_) => AppCode::StoreDatabase,
             StoreError::Register(_) => AppCode::RegisterInvalid,
+            StoreError::Fhir(_) => AppCode::FhirInvalid,
             StoreError::UnknownBeneficiary(_) => AppCode::UnknownBeneficiary,
             StoreError::UnknownVillage(_) => AppCode::UnknownVillage,
             StoreError::Invalid(_) | StoreError::InvalidField { .. } => AppCode::InvalidInput,

@@ -13,6 +13,9 @@ pub enum StoreError {
     Value(#[from] rusqlite::types::FromSqlError),
     #[error(transparent)]
     Register(#[from] RegisterErrors),
+    /// A FHIR file's problems, each located by line and JSON path (`FHIR_INVALID`).
+    #[error(transparent)]
+    Fhir(#[from] teeka_domain::fhir::FhirErrors),
     #[error("no beneficiary with register id '{0}'")]
     UnknownBeneficiary(String),
     #[error("no village named '{0}' in this store")]
@@ -78,6 +81,7 @@ impl StoreError {
         match self {
             StoreError::Db(_) | StoreError::Value(_) => "STORE_DATABASE",
             StoreError::Register(_) => "REGISTER_INVALID",
+            StoreError::Fhir(e) => e.code(),
             StoreError::UnknownBeneficiary(_) => "UNKNOWN_BENEFICIARY",
             StoreError::UnknownVillage(_) => "UNKNOWN_VILLAGE",
             StoreError::Invalid(_) | StoreError::InvalidField { .. } => "INVALID_INPUT",
