@@ -195,7 +195,11 @@ upcoming: Array<DueDose>, id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, 
+/**
+ * The national identifiers, normalised (`docs/formats.md`, "National identifiers").
+ */
+abha: string | null, rch_id: string | null, uwin_id: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
 /**
  * A newborn registered by a delivery: the mother's register id.
  */
@@ -606,7 +610,11 @@ export type Found = { id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, 
+/**
+ * The national identifiers, normalised (`docs/formats.md`, "National identifiers").
+ */
+abha: string | null, rch_id: string | null, uwin_id: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
 /**
  * A newborn registered by a delivery: the mother's register id.
  */
@@ -733,7 +741,11 @@ export type Member = { id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, 
+/**
+ * The national identifiers, normalised (`docs/formats.md`, "National identifiers").
+ */
+abha: string | null, rch_id: string | null, uwin_id: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
 /**
  * A newborn registered by a delivery: the mother's register id.
  */
