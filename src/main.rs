@@ -845,12 +845,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Export { format: ExportFormat::Fhir, village } => {
-            let bundles =
-                store.export_fhir(village.as_deref(), &ctx.author, ctx.today, ctx.now).map_err(at_flag("--village"))?;
-            for b in &bundles {
-                serde_json::to_writer(&mut out, b)?;
-                out.write_all(b"\n")?;
-            }
+            let mut w = std::io::BufWriter::new(&mut out);
+            store.export_fhir_each(village.as_deref(), &ctx.author, ctx.today, ctx.now, |b| {
+                serde_json::to_writer(&mut w, &b)?;
+                w.write_all(b"\n")?;
+                Ok::<(), anyhow::Error>(())
+            })?;
+            w.flush()?;
         }
         Command::Export { format, village } => {
             let mut export = store.export()?;

@@ -586,14 +586,17 @@ pub fn parse(bytes: &[u8], today: Date) -> Result<Vec<FhirRecord>, FhirErrors> {
     if lines.is_empty() {
         return Err(FhirErrors::one(1, "", "the file is empty: expected FHIR Bundles, one per line"));
     }
-    let mut docs: Vec<(u64, Value)> = Vec::new();
+    // Each line read into its records at once, its JSON dropped before the next is parsed.
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
     match serde_json::from_slice::<Value>(lines[0].1) {
         Ok(first) => {
-            docs.push((lines[0].0, first));
+            read_top(&first, lines[0].0, today, &mut problems, &mut out);
+            drop(first);
             for (n, line) in &lines[1..] {
                 match serde_json::from_slice::<Value>(line) {
-                    Ok(v) => docs.push((*n, v)),
-                    Err(e) => return Err(FhirErrors::one(*n, "", format!("not JSON: {e}"))),
+                    Ok(v) => read_top(&v, *n, today, &mut problems, &mut out),
+                    Err(e) => problems.push(*n, "", format!("not JSON: {e}")),
                 }
             }
         }
@@ -607,33 +610,33 @@ pub fn parse(bytes: &[u8], today: Date) -> Result<Vec<FhirRecord>, FhirErrors> {
                 ));
             }
             match serde_json::from_slice::<Value>(bytes) {
-                Ok(v) => docs.push((lines[0].0, v)),
+                Ok(v) => read_top(&v, lines[0].0, today, &mut problems, &mut out),
                 Err(e) if e.line() > 1 => return Err(FhirErrors::one(e.line() as u64, "", format!("not JSON: {e}"))),
                 Err(_) => return Err(FhirErrors::one(lines[0].0, "", format!("not JSON: {first_error}"))),
             }
-        }
-    }
-    let mut problems = Problems::default();
-    let mut out = Vec::new();
-    for (line, doc) in &docs {
-        match doc.get("type").and_then(Value::as_str) {
-            Some("collection") if doc.get("resourceType").and_then(Value::as_str) == Some("Bundle") => {
-                let entries = doc.get("entry").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-                for (i, e) in entries.iter().enumerate() {
-                    let path = format!("entry[{i}].resource");
-                    match e.get("resource") {
-                        Some(r) => out.extend(read_document(r, *line, &path, today, &mut problems)),
-                        None => problems.push(*line, &format!("entry[{i}]"), "no resource"),
-                    }
-                }
-            }
-            _ => out.extend(read_document(doc, *line, "", today, &mut problems)),
         }
     }
     if problems.count() > 0 {
         return Err(FhirErrors { errors: problems.errors, more: problems.more });
     }
     Ok(out)
+}
+
+/// One top-level value: a collection of document Bundles, or one.
+fn read_top(doc: &Value, line: u64, today: Date, problems: &mut Problems, out: &mut Vec<FhirRecord>) {
+    match doc.get("type").and_then(Value::as_str) {
+        Some("collection") if doc.get("resourceType").and_then(Value::as_str) == Some("Bundle") => {
+            let entries = doc.get("entry").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            for (i, e) in entries.iter().enumerate() {
+                let path = format!("entry[{i}].resource");
+                match e.get("resource") {
+                    Some(r) => out.extend(read_document(r, line, &path, today, problems)),
+                    None => problems.push(line, &format!("entry[{i}]"), "no resource"),
+                }
+            }
+        }
+        _ => out.extend(read_document(doc, line, "", today, problems)),
+    }
 }
 
 fn join(base: &str, rest: &str) -> String {

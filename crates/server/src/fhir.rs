@@ -21,11 +21,29 @@ impl<D: Database> Service<D> {
         today: Date,
         now: DateTime<Utc>,
     ) -> Result<Vec<serde_json::Value>, AdminError> {
-        let area = self.find_area(area).await?;
+        let mut out = Vec::new();
+        self.export_fhir_each(area, worker, today, now, |b| {
+            out.push(b);
+            Ok::<(), AdminError>(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// [`Service::export_fhir`], each document handed to `each` as it is made (never all held).
+    pub async fn export_fhir_each<E: From<AdminError>>(
+        &self,
+        area: &str,
+        worker: &str,
+        today: Date,
+        now: DateTime<Utc>,
+        mut each: impl FnMut(serde_json::Value) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let area = self.find_area(area).await.map_err(E::from)?;
         let mut register = Replay::default();
         let mut after = 0;
         loop {
-            let (rows, more) = self.db().pull(area.path.clone(), after, 5_000).await?;
+            let (rows, more) = self.db().pull(area.path.clone(), after, 5_000).await.map_err(AdminError::from)?;
             for (seq, json) in &rows {
                 let event: Event = serde_json::from_str(json)
                     .map_err(|e| AdminError::Invalid(format!("event #{seq} is unreadable: {e}")))?;
@@ -37,7 +55,7 @@ impl<D: Database> Service<D> {
             }
         }
         // Each village of the area (by name, case folded): its sub-centre's name.
-        let areas = self.db().areas().await?;
+        let areas = self.db().areas().await.map_err(AdminError::from)?;
         let names: HashMap<uuid::Uuid, (&str, AreaLevel)> =
             areas.iter().map(|a| (a.id, (a.name.as_str(), a.level))).collect();
         let mut subcentres: HashMap<String, Option<String>> = HashMap::new();
@@ -49,7 +67,6 @@ impl<D: Database> Service<D> {
             register.people().into_iter().map(|(_, p, _)| (p.register_id.to_string(), p.je_endemic)).collect();
         let settings = ScheduleSettings::default();
         let export = register.export();
-        let mut out = Vec::with_capacity(export.beneficiaries.len());
         for b in &export.beneficiaries {
             // The events above the area hold no beneficiary of another area; a village only a
             // device named (not in the server's areas) has no known sub-centre.
@@ -62,8 +79,8 @@ impl<D: Database> Service<D> {
                 je_endemic: je.get(&b.register_id).copied().unwrap_or(false),
                 settings: &settings,
             };
-            out.push(fhir::bundle(b, &ctx));
+            each(fhir::bundle(b, &ctx))?;
         }
-        Ok(out)
+        Ok(())
     }
 }

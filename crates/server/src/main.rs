@@ -328,13 +328,13 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
         }
         Command::Export { format: ExportFormat::Fhir, area, author, on } => {
             let on = on.unwrap_or_else(|| now.with_timezone(&chrono::Local).date_naive());
-            let bundles =
-                svc.export_fhir(area.as_deref().unwrap_or_default(), &author, on, now).await.map_err(admin)?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for b in &bundles {
-                serde_json::to_writer(&mut out, b)?;
+            svc.export_fhir_each(area.as_deref().unwrap_or_default(), &author, on, now, |b| {
+                serde_json::to_writer(&mut out, &b)?;
                 std::io::Write::write_all(&mut out, b"\n")?;
-            }
+                Ok::<(), anyhow::Error>(())
+            })
+            .await?;
             std::io::Write::flush(&mut out)?;
         }
     }

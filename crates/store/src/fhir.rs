@@ -38,8 +38,47 @@ impl Store {
         today: Date,
         now: DateTime<Utc>,
     ) -> Result<Vec<serde_json::Value>> {
+        let mut out = Vec::new();
+        self.export_fhir_each(village, worker, today, now, |b| {
+            out.push(b);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Store::export_fhir`], each document handed to `each` as it is made (a sub-centre's
+    /// documents are tens of megabytes: written one at a time, never all held).
+    pub fn export_fhir_each<E: From<StoreError>>(
+        &self,
+        village: Option<&str>,
+        worker: &str,
+        today: Date,
+        now: DateTime<Utc>,
+        mut each: impl FnMut(serde_json::Value) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let settings = self.settings()?;
-        // Each village's sub-centre and JE setting, by its name folded to lower case.
+        let places = self.village_places()?;
+        let wanted = village.map(|v| v.trim().to_lowercase());
+        if let Some(w) = &wanted {
+            if !places.contains_key(w) {
+                return Err(StoreError::UnknownVillage(village.unwrap_or_default().trim().to_string()).into());
+            }
+        }
+        let export = self.export()?;
+        for b in &export.beneficiaries {
+            let key = b.village.to_lowercase();
+            if wanted.as_ref().is_some_and(|w| *w != key) {
+                continue;
+            }
+            let (subcentre, je_endemic) = places.get(&key).cloned().unwrap_or((None, false));
+            let ctx = Context { worker, subcentre: subcentre.as_deref(), today, now, je_endemic, settings: &settings };
+            each(fhir::bundle(b, &ctx))?;
+        }
+        Ok(())
+    }
+
+    /// Each village's sub-centre (when known) and JE setting, by its name folded to lower case.
+    fn village_places(&self) -> Result<HashMap<String, (Option<String>, bool)>> {
         let mut places: HashMap<String, (Option<String>, bool)> = HashMap::new();
         let mut stmt = self.conn.prepare(
             "SELECT v.name, s.name, v.je_endemic FROM areas v
@@ -51,24 +90,7 @@ impl Store {
             let name: String = r.get(0)?;
             places.entry(name.to_lowercase()).or_insert((r.get(1)?, r.get(2)?));
         }
-        let wanted = village.map(|v| v.trim().to_lowercase());
-        if let Some(w) = &wanted {
-            if !places.contains_key(w) {
-                return Err(StoreError::UnknownVillage(village.unwrap_or_default().trim().to_string()));
-            }
-        }
-        let export = self.export()?;
-        let mut out = Vec::new();
-        for b in &export.beneficiaries {
-            let key = b.village.to_lowercase();
-            if wanted.as_ref().is_some_and(|w| *w != key) {
-                continue;
-            }
-            let (subcentre, je_endemic) = places.get(&key).cloned().unwrap_or((None, false));
-            let ctx = Context { worker, subcentre: subcentre.as_deref(), today, now, je_endemic, settings: &settings };
-            out.push(fhir::bundle(b, &ctx));
-        }
-        Ok(out)
+        Ok(places)
     }
 
     /// Imports FHIR records (`teeka_domain::fhir::parse`): each matched to the register
