@@ -289,3 +289,34 @@ fn hostile_fhir_is_refused_located_with_nothing_stored() {
     refuse("huge.ndjson", huge, "line 2: the line is longer than 1048576 bytes (1 MiB)");
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
 }
+
+#[test]
+fn a_patient_from_another_system_is_added_noted_and_found_again() {
+    let d = Device::with_demo();
+    let ndjson = d.ok(&["export", "--format", "fhir"]);
+    let mut doc: Value = serde_json::from_str(ndjson.lines().find(|l| l.contains("\"RMP-001\"")).unwrap()).unwrap();
+    // As another system would write it: its own identifier, no Teeka extension, no village.
+    let p = &mut doc["entry"][1]["resource"];
+    p["identifier"] = serde_json::json!([{"system": "https://example.org/mrn", "value": "A-7"}]);
+    let p = p.as_object_mut().unwrap();
+    p.remove("extension");
+    p.remove("address");
+    let file = d.file("other.ndjson", &format!("{doc}\n"));
+    let err = d.refused(&["import", "fhir", file.to_str().unwrap()]);
+    assert!(
+        err.contains("line 1: entry: the Patient has no village (address[0].city): give one with --village"),
+        "{err}"
+    );
+    let out = d.run(&["import", "fhir", file.to_str().unwrap(), "--village", "Rampur"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("note: line 1: आरव यादव (the Bundle) looks like RMP-001 आरव यादव of Rampur on record, born the same day; added as FHIR-"), "{stderr}");
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("imported 1 records: 1 beneficiaries added, 0 matched"));
+    let before = d.export();
+    let again = d.ok(&["import", "fhir", file.to_str().unwrap(), "--village", "Rampur"]);
+    assert_eq!(
+        again,
+        "imported 1 records: 0 beneficiaries added, 0 matched by identifier, 1 by register id; 0 doses added\n"
+    );
+    assert_eq!(d.export(), before, "the same file again adds nothing");
+}

@@ -1150,9 +1150,13 @@ pub fn plan_import(
         if conflict {
             continue;
         }
+        // The register id of a new person: the record's, else one made from its identity (so
+        // that the same file imported again finds it by register id).
+        let made = made_id("register", &r.key).simple().to_string()[..10].to_string();
+        let own_id = r.register_id.clone().unwrap_or_else(|| format!("FHIR-{made}"));
         let (target, how) = match found {
             Some((b, k)) => (Some(b), Matched::Identifier(k)),
-            None => match r.register_id.as_deref().and_then(|id| by_register.get(id)) {
+            None => match by_register.get(own_id.as_str()) {
                 Some(b) => (Some(*b), Matched::RegisterId),
                 None => (None, Matched::New),
             },
@@ -1217,8 +1221,7 @@ pub fn plan_import(
                     );
                     continue;
                 };
-                let made = &made_id("register", &r.key).simple().to_string()[..10];
-                let register_id = r.register_id.clone().unwrap_or_else(|| format!("FHIR-{made}"));
+                let register_id = own_id.clone();
                 let household_id = r.household_id.clone().unwrap_or_else(|| format!("FHIR-H-{made}"));
                 for b in &existing.beneficiaries {
                     let same_place = b.village.eq_ignore_ascii_case(&village) && b.kind == r.kind;

@@ -464,3 +464,82 @@ proptest! {
         prop_assert!(again.matched.iter().all(|m| *m != Matched::New));
     }
 }
+
+/// Another system's documents carry no Teeka dose code: every vaccine dose is read back from its
+/// SNOMED CT code (or its CVX code alone) and `protocolApplied[0].doseNumber`.
+#[test]
+fn every_vaccine_dose_reads_back_from_snomed_or_cvx_and_its_dose_number() {
+    let settings = ScheduleSettings::default();
+    for kind in [Kind::Child, Kind::PregnantWoman] {
+        let codes: Vec<DoseCode> =
+            DoseCode::ALL.iter().copied().filter(|c| c.kind() == kind && c.is_vaccine()).collect();
+        let mut b = child();
+        b.kind = kind;
+        b.not_given.clear();
+        if kind == Kind::PregnantWoman {
+            b.facts.dob = None;
+            b.facts.lmp = Some(d(2026, 6, 1));
+            b.facts.sex = Some(Sex::F);
+        }
+        b.doses = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ExportDose {
+                id: Uuid::from_u128(100 + i as u128),
+                code: *c,
+                date: d(2026, 7, 1),
+                flagged: false,
+                session: None,
+                site: None,
+            })
+            .collect();
+        let doc = fhir::bundle(&b, &ctx(&settings));
+        for keep in [fhir::SNOMED, fhir::CVX] {
+            let mut foreign = doc.clone();
+            for e in foreign["entry"].as_array_mut().unwrap() {
+                let r = &mut e["resource"];
+                if r["resourceType"] == "Immunization" {
+                    let codings = r["vaccineCode"]["coding"].as_array_mut().unwrap();
+                    codings.retain(|c| c["system"] == keep);
+                    if codings.is_empty() {
+                        // JE has no CVX code: keep its SNOMED CT one.
+                        codings.push(json!({"system": fhir::SNOMED, "code": "871724008"}));
+                    }
+                    r["vaccineCode"].as_object_mut().unwrap().remove("text");
+                }
+            }
+            let records = fhir::parse(line(&foreign).as_bytes(), today()).unwrap();
+            let got: Vec<DoseCode> = records[0].doses.iter().map(|(c, _)| *c).collect();
+            assert_eq!(got, codes, "{kind:?} by {keep}");
+        }
+    }
+}
+
+/// A Patient from another system: a name in given and family parts, identifiers of its own, a
+/// dateTime with a time zone, no Teeka extension.
+#[test]
+fn a_foreign_patient_reads_with_what_it_has() {
+    let doc = json!({
+        "resourceType": "Bundle", "type": "document",
+        "entry": [
+            {"fullUrl": "urn:uuid:c", "resource": {"resourceType": "Composition", "subject": {"reference": "urn:uuid:p"},
+                "section": [{"entry": [{"reference": "urn:uuid:i"}]}]}},
+            {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Patient", "id": "p",
+                "identifier": [{"system": "https://healthid.ndhm.gov.in", "value": "12345678901234"}, {"system": "https://example.org/mrn", "value": "42"}],
+                "name": [{"given": ["Meera"], "family": "Kumari"}], "gender": "female", "birthDate": "2026-03-01",
+                "address": [{"city": "Salempur"}]}},
+            {"fullUrl": "urn:uuid:i", "resource": {"resourceType": "Immunization", "status": "completed",
+                "vaccineCode": {"coding": [{"system": "http://snomed.info/sct", "code": "871886002"}]},
+                "patient": {"reference": "Patient/p"}, "occurrenceDateTime": "2026-04-12T10:30:00+05:30",
+                "protocolApplied": [{"doseNumberPositiveInt": 1}]}},
+            {"fullUrl": "urn:uuid:n", "resource": {"resourceType": "Immunization", "status": "not-done",
+                "vaccineCode": {"coding": [{"system": "http://snomed.info/sct", "code": "871739009"}]},
+                "patient": {"reference": "urn:uuid:p"}, "occurrenceDateTime": "2026-04-12"}},
+        ]
+    });
+    let r = &fhir::parse(line(&doc).as_bytes(), today()).unwrap()[0];
+    assert_eq!((r.facts.name.as_str(), r.facts.sex, r.facts.dob), ("Meera Kumari", Some(Sex::F), Some(d(2026, 3, 1))));
+    assert_eq!(r.facts.abha.as_deref(), Some("12-3456-7890-1234"));
+    assert_eq!((r.register_id.as_deref(), r.village.as_deref(), r.kind), (None, Some("Salempur"), Kind::Child));
+    assert_eq!(r.doses, [(DoseCode::Penta1, d(2026, 4, 12))], "a not-done Immunization is no dose");
+}
