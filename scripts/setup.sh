@@ -12,6 +12,9 @@ command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl ca-certificates)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# Python with venv: the FHIR export's validation test (tests/fhir_validate.rs) runs fhir.resources.
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 # The app (Tauri v2 on WebKitGTK), and what its end-to-end tests drive it with: a virtual display,
 # Debian's WebKitWebDriver, a session bus. poppler-utils: pdftotext and pdftoppm, with which the
 # evening pack's tests (crates/pack) read its PDF.
@@ -44,6 +47,16 @@ cargo --version
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     echo "setup: installing tauri-driver"
     cargo install --locked tauri-driver --version 2.1.0
+fi
+
+# fhir.resources (PyPI; R4B models), the independent validator of the FHIR export, in its own
+# virtual environment (tests/fhir_validate.rs finds it there). Pinned; made once.
+TEEKA_FHIR_VENV="${TEEKA_FHIR_VENV:-$HOME/.cache/teeka-fhir-venv}"
+export TEEKA_FHIR_VENV
+if ! "$TEEKA_FHIR_VENV/bin/python" -c 'import fhir.resources.R4B.bundle' >/dev/null 2>&1; then
+    echo "setup: installing fhir.resources into $TEEKA_FHIR_VENV"
+    python3 -m venv "$TEEKA_FHIR_VENV"
+    "$TEEKA_FHIR_VENV/bin/pip" install --quiet --disable-pip-version-check 'fhir.resources==8.3.0'
 fi
 
 # Vite, which builds the UI, needs Node.js 20.19 or later (Debian 12's own package is 18).

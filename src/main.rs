@@ -21,7 +21,9 @@ use teeka_domain::kit::{TableErrors, VaccineTable};
 use teeka_domain::monitor_render;
 use teeka_domain::plan::{Capacity, SessionNorms};
 use teeka_domain::register::{parse_register, write_register};
-use teeka_domain::{iso, parse_date, Antigen, Date, DeliveryOutcome, DiscardReason, DoseCode, ReasonCode, Sex};
+use teeka_domain::{
+    iso, parse_date, Antigen, BeneficiaryField, Date, DeliveryOutcome, DiscardReason, DoseCode, IdKind, ReasonCode, Sex,
+};
 use teeka_store::{Ctx, Store, StoreError};
 use teeka_sync::machine::{Config, Outcome, Progress};
 use teeka_sync::SyncError;
@@ -104,10 +106,13 @@ enum Command {
     /// Record a dose given, or a dose not given and why.
     #[command(subcommand)]
     Record(Record),
-    /// Everything in the store.
+    /// Everything in the store (or one village's): JSON, the register CSV, or FHIR documents.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        /// Only this village's beneficiaries.
+        #[arg(long, value_name = "NAME")]
+        village: Option<String>,
     },
     /// Coverage: FIC %, drop-out rates, left-outs and drop-outs.
     Coverage {
@@ -118,6 +123,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// A beneficiary's national identifiers.
+    #[command(subcommand)]
+    Beneficiary(Beneficiary),
     /// Village settings.
     #[command(subcommand)]
     Village(Village),
@@ -400,6 +408,14 @@ impl NormArgs {
 enum Import {
     /// A head-count survey register (CSV; see docs/formats.md). All rows or none.
     Register { file: PathBuf },
+    /// FHIR ImmunizationRecord documents: NDJSON (one Bundle per line), one Bundle, or a
+    /// collection Bundle (docs/formats.md, "FHIR"). All or nothing.
+    Fhir {
+        file: PathBuf,
+        /// The village of a Patient whose address names none.
+        #[arg(long, value_name = "NAME")]
+        village: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -447,6 +463,25 @@ enum Record {
 }
 
 #[derive(Subcommand)]
+enum Beneficiary {
+    /// Set (or, given empty, clear) a beneficiary's ABHA number, RCH ID or U-WIN id; those not
+    /// given stay as they are.
+    SetIds {
+        #[arg(long)]
+        register_id: String,
+        /// The ABHA number: 14 digits, e.g. 22-7225-4829-5255 (dashes and spaces allowed).
+        #[arg(long)]
+        abha: Option<String>,
+        /// The RCH ID: 12 digits.
+        #[arg(long)]
+        rch_id: Option<String>,
+        /// The U-WIN id: 4 to 32 letters, digits or dashes.
+        #[arg(long)]
+        uwin_id: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum Village {
     /// List the villages in the store.
     List,
@@ -478,6 +513,8 @@ enum ListFormat {
 enum ExportFormat {
     Json,
     Csv,
+    /// NDJSON: one FHIR R4 document Bundle per beneficiary per line.
+    Fhir,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -750,6 +787,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 s.doses_corrected
             )?;
         }
+        Command::Import(Import::Fhir { file, village }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let records = teeka_domain::fhir::parse(&bytes, ctx.today)
+                .map_err(StoreError::from)
+                .with_context(|| format!("{} was refused", file.display()))?;
+            let s = store
+                .import_fhir(&records, village.as_deref(), &ctx)
+                .with_context(|| format!("{} was refused", file.display()))?;
+            for n in &s.notes {
+                eprintln!("note: {n}");
+            }
+            for w in &s.warnings {
+                eprintln!("warning: {w}");
+            }
+            writeln!(
+                out,
+                "imported {} records: {} beneficiaries added, {} matched by identifier, {} by register id; {} doses added",
+                s.records, s.beneficiaries_added, s.matched_by_identifier, s.matched_by_register_id, s.doses_added
+            )?;
+        }
         Command::DueList { on, village, format } => {
             let items = store.due_list(on, village.as_deref())?;
             match format {
@@ -787,11 +844,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "registered newborn {id}: {} (born {})", name.trim(), iso(date))?;
             }
         }
-        Command::Export { format } => {
-            let export = store.export()?;
+        Command::Export { format: ExportFormat::Fhir, village } => {
+            let mut w = std::io::BufWriter::new(&mut out);
+            store.export_fhir_each(village.as_deref(), &ctx.author, ctx.today, ctx.now, |b| {
+                serde_json::to_writer(&mut w, &b)?;
+                w.write_all(b"\n")?;
+                Ok::<(), anyhow::Error>(())
+            })?;
+            w.flush()?;
+        }
+        Command::Export { format, village } => {
+            let mut export = store.export()?;
+            if let Some(v) = &village {
+                let v = v.trim();
+                if !store.villages()?.iter().any(|n| n.eq_ignore_ascii_case(v)) {
+                    return Err(anyhow::Error::new(StoreError::UnknownVillage(v.to_string())).context("--village"));
+                }
+                export.beneficiaries.retain(|b| b.village.eq_ignore_ascii_case(v));
+            }
             match format {
                 ExportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&export)?)?,
                 ExportFormat::Csv => out.write_all(write_register(&export.register_rows())?.as_bytes())?,
+                ExportFormat::Fhir => {}
             }
         }
         Command::Coverage { on, village, format } => {
@@ -800,6 +874,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?,
                 ReportFormat::Table => out.write_all(table::coverage_table(&c).as_bytes())?,
             }
+        }
+        Command::Beneficiary(Beneficiary::SetIds { register_id, abha, rch_id, uwin_id }) => {
+            let mut fields = Vec::new();
+            let mut said = Vec::new();
+            for (kind, value) in IdKind::ALL.into_iter().zip([abha, rch_id, uwin_id]) {
+                let Some(value) = value else { continue };
+                let checked =
+                    kind.check_optional(Some(&value)).map_err(StoreError::from).map_err(at_flag("--register-id"))?;
+                said.push(format!("{} {}", kind.field(), checked.as_deref().unwrap_or("cleared")));
+                fields.push(match kind {
+                    IdKind::Abha => BeneficiaryField::Abha(checked),
+                    IdKind::RchId => BeneficiaryField::RchId(checked),
+                    IdKind::UwinId => BeneficiaryField::UwinId(checked),
+                });
+            }
+            if fields.is_empty() {
+                anyhow::bail!("nothing to set: give --abha, --rch-id or --uwin-id");
+            }
+            let register_id = register_id.trim();
+            store.update_beneficiary(register_id, fields, &ctx)?;
+            writeln!(out, "{register_id}: {}", said.join(", "))?;
         }
         Command::Village(Village::List) => {
             for v in store.villages()? {

@@ -101,7 +101,7 @@ export type AntigenFigures = { antigen: Antigen, due: number, vaccinated: number
  * failure has the same code everywhere; the app adds only its own (`LOCKED`, `WRONG_PIN`,
  * `PIN_WAIT`, `NOT_ALLOWED`, `CANNOT_OPEN`).
  */
-export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "NO_REFUSAL" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED" | "BAD_PACK_WIDTH" | "PACK_FAILED" | "CANNOT_OPEN";
+export type AppCode = "LOCKED" | "WRONG_PIN" | "PIN_WAIT" | "NOT_ALLOWED" | "INVALID_INPUT" | "NOT_FOUND" | "UNKNOWN_BENEFICIARY" | "UNKNOWN_VILLAGE" | "REGISTER_INVALID" | "SESSION_CLOSED" | "AEFI_SEVERITY_TOO_LOW" | "ONSET_IN_FUTURE" | "REASON_NOT_APPLICABLE" | "SESSION_IN_FUTURE" | "NOT_ENROLLED" | "NETWORK" | "UNAUTHORIZED" | "REVOKED" | "CODE_INVALID" | "OUT_OF_SCOPE" | "TOO_LARGE" | "BAD_REQUEST" | "INVALID_EVENT" | "UNKNOWN_ENTITY" | "AMBIGUOUS_VILLAGE" | "UNSUPPORTED_VERSION" | "UNAVAILABLE" | "INTERNAL" | "STORE_DATABASE" | "STORE_CORRUPT" | "STORE_TOO_NEW" | "DOB_TOO_OLD" | "LMP_TOO_OLD" | "EDD_PAST" | "UNKNOWN_SITE" | "UNKNOWN_ROUND" | "ROUND_EXISTS" | "OUTSIDE_ROUND" | "NO_REFUSAL" | "VIAL_NOT_USABLE" | "NO_DOSES_DUE" | "VIAL_DISCARDED" | "BAD_PACK_WIDTH" | "PACK_FAILED" | "CANNOT_OPEN" | "BAD_ABHA" | "BAD_RCH_ID" | "BAD_UWIN_ID" | "FHIR_INVALID";
 
 /**
  * An error as the UI receives it: a stable `code` and an English `message` that says what and
@@ -199,7 +199,11 @@ upcoming: Array<DueDose>, id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, 
+/**
+ * The national identifiers, normalised (`docs/formats.md`, "National identifiers").
+ */
+abha: string | null, rch_id: string | null, uwin_id: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
 /**
  * A newborn registered by a delivery: the mother's register id.
  */
@@ -642,7 +646,11 @@ export type Found = { id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, 
+/**
+ * The national identifiers, normalised (`docs/formats.md`, "National identifiers").
+ */
+abha: string | null, rch_id: string | null, uwin_id: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
 /**
  * A newborn registered by a delivery: the mother's register id.
  */
@@ -769,7 +777,11 @@ export type Member = { id: string, register_id: string,
 /**
  * The household's internal id (uuid).
  */
-household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
+household_id: string, kind: Kind, name: string, sex: Sex | null, dob: string | null, lmp: string | null, edd: string | null, mother_name: string | null, 
+/**
+ * The national identifiers, normalised (`docs/formats.md`, "National identifiers").
+ */
+abha: string | null, rch_id: string | null, uwin_id: string | null, status: BeneficiaryStatus, classification: Classification, fully_immunized: boolean, due: Array<DueDose>, 
 /**
  * A newborn registered by a delivery: the mother's register id.
  */
@@ -1287,7 +1299,19 @@ export type UnitBar = { area: string, name: string, due: number, vaccinated: num
  */
 export type UpdateAefiReq = { aefi_id: string, severity: AefiSeverity, observed: string, codes?: Array<DoseCode>, signs?: Array<AefiSign>, onset?: string | null, referral?: Referral | null, };
 
-export type UpdateBeneficiaryReq = { register_id: string, name?: string | null, sex?: Sex | null, dob?: string | null, lmp?: string | null, mother_name?: string | null, };
+export type UpdateBeneficiaryReq = { register_id: string, name?: string | null, sex?: Sex | null, dob?: string | null, lmp?: string | null, mother_name?: string | null, 
+/**
+ * The ABHA number (14 digits; dashes and spaces allowed); empty clears it.
+ */
+abha?: string | null, 
+/**
+ * The RCH ID (12 digits); empty clears it.
+ */
+rch_id?: string | null, 
+/**
+ * The U-WIN id (4 to 32 letters, digits or dashes); empty clears it.
+ */
+uwin_id?: string | null, };
 
 /**
  * How a vial was discarded.
@@ -1450,7 +1474,7 @@ export const REFUSAL_REASONS = ["REFUSED_FEAR_AEFI", "REFUSED_RELIGIOUS", "REFUS
 /** High-risk-area types of a household. */
 export const RISK_CATEGORIES = ["urban_slum", "migratory", "brick_kiln", "construction_site", "nomadic", "tribal", "riverine", "forest_hilly", "other"] as const;
 /** Every error code the UI may receive. */
-export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "NO_REFUSAL", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED", "BAD_PACK_WIDTH", "PACK_FAILED", "CANNOT_OPEN"] as const;
+export const ERROR_CODES = ["LOCKED", "WRONG_PIN", "PIN_WAIT", "NOT_ALLOWED", "INVALID_INPUT", "NOT_FOUND", "UNKNOWN_BENEFICIARY", "UNKNOWN_VILLAGE", "REGISTER_INVALID", "SESSION_CLOSED", "AEFI_SEVERITY_TOO_LOW", "ONSET_IN_FUTURE", "REASON_NOT_APPLICABLE", "SESSION_IN_FUTURE", "NOT_ENROLLED", "NETWORK", "UNAUTHORIZED", "REVOKED", "CODE_INVALID", "OUT_OF_SCOPE", "TOO_LARGE", "BAD_REQUEST", "INVALID_EVENT", "UNKNOWN_ENTITY", "AMBIGUOUS_VILLAGE", "UNSUPPORTED_VERSION", "UNAVAILABLE", "INTERNAL", "STORE_DATABASE", "STORE_CORRUPT", "STORE_TOO_NEW", "DOB_TOO_OLD", "LMP_TOO_OLD", "EDD_PAST", "UNKNOWN_SITE", "UNKNOWN_ROUND", "ROUND_EXISTS", "OUTSIDE_ROUND", "NO_REFUSAL", "VIAL_NOT_USABLE", "NO_DOSES_DUE", "VIAL_DISCARDED", "BAD_PACK_WIDTH", "PACK_FAILED", "CANNOT_OPEN", "BAD_ABHA", "BAD_RCH_ID", "BAD_UWIN_ID", "FHIR_INVALID"] as const;
 /** The codes of the core's warnings. */
 export const WARNING_CODES = ["ALREADY_GIVEN", "EARLY", "PAST_MAX_AGE", "NOT_APPLICABLE", "NOT_ACTIVE"] as const;
 /** A beneficiary's classification. */

@@ -67,11 +67,17 @@ pub enum AppCode {
     PackFailed,
     /// The system could not open a saved file (no program for it, or not on this platform).
     CannotOpen,
+    /// A national identifier not of its shape (`teeka_domain::IdKind`).
+    BadAbha,
+    BadRchId,
+    BadUwinId,
+    /// A FHIR file refused (every problem located by line and JSON path).
+    FhirInvalid,
 }
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 45] = [
+    pub const ALL: [AppCode; 49] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -117,6 +123,10 @@ impl AppCode {
         AppCode::BadPackWidth,
         AppCode::PackFailed,
         AppCode::CannotOpen,
+        AppCode::BadAbha,
+        AppCode::BadRchId,
+        AppCode::BadUwinId,
+        AppCode::FhirInvalid,
     ];
 
     /// The code's text, as it crosses to the UI.
@@ -167,6 +177,10 @@ impl AppCode {
             AppCode::BadPackWidth => "BAD_PACK_WIDTH",
             AppCode::PackFailed => "PACK_FAILED",
             AppCode::CannotOpen => "CANNOT_OPEN",
+            AppCode::BadAbha => "BAD_ABHA",
+            AppCode::BadRchId => "BAD_RCH_ID",
+            AppCode::BadUwinId => "BAD_UWIN_ID",
+            AppCode::FhirInvalid => "FHIR_INVALID",
         }
     }
 }
@@ -197,10 +211,16 @@ impl From<&StoreError> for AppCode {
         match e {
             StoreError::Db(_) | StoreError::Value(_) => AppCode::StoreDatabase,
             StoreError::Register(_) => AppCode::RegisterInvalid,
+            StoreError::Fhir(_) => AppCode::FhirInvalid,
             StoreError::UnknownBeneficiary(_) => AppCode::UnknownBeneficiary,
             StoreError::UnknownVillage(_) => AppCode::UnknownVillage,
             StoreError::Invalid(_) | StoreError::InvalidField { .. } => AppCode::InvalidInput,
             StoreError::Implausible(e) => AppCode::from(e),
+            StoreError::BadId(e) => match e.kind {
+                teeka_domain::IdKind::Abha => AppCode::BadAbha,
+                teeka_domain::IdKind::RchId => AppCode::BadRchId,
+                teeka_domain::IdKind::UwinId => AppCode::BadUwinId,
+            },
             StoreError::NotFound(_) => AppCode::NotFound,
             StoreError::Sites(_) => AppCode::InvalidInput,
             StoreError::UnknownSite(_) => AppCode::UnknownSite,

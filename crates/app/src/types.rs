@@ -176,6 +176,15 @@ pub struct UpdateBeneficiaryReq {
     pub lmp: Option<String>,
     #[serde(default)]
     pub mother_name: Option<String>,
+    /// The ABHA number (14 digits; dashes and spaces allowed); empty clears it.
+    #[serde(default)]
+    pub abha: Option<String>,
+    /// The RCH ID (12 digits); empty clears it.
+    #[serde(default)]
+    pub rch_id: Option<String>,
+    /// The U-WIN id (4 to 32 letters, digits or dashes); empty clears it.
+    #[serde(default)]
+    pub uwin_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -640,6 +640,7 @@ fn json_shapes() {
     assert_eq!(
         keys,
         [
+            "abha",
             "age",
             "classification",
             "delivery",
@@ -655,9 +656,11 @@ fn json_shapes() {
             "mother_name",
             "name",
             "pregnancy_weeks",
+            "rch_id",
             "register_id",
             "sex",
-            "status"
+            "status",
+            "uwin_id"
         ]
     );
     insta::assert_json_snapshot!("member", redact(child));
@@ -872,4 +875,25 @@ fn the_workers_day_ages_search_across_scripts_and_follow_up() {
     assert_eq!(item["given"], json!([]));
     let e = t.err("session_item", json!({"session_id": s["id"], "register_id": "B-NOBODY"}));
     assert_eq!(e.code.as_str(), "UNKNOWN_BENEFICIARY");
+}
+
+#[test]
+fn national_identifiers_are_edited_checked_and_cleared() {
+    let (mut t, _village, household) = T::surveyed();
+    let child = t.ok("add_child", json!({"household_id": household, "name": "Aarav", "sex": "M", "dob": "2026-01-20"}));
+    let id = child["register_id"].clone();
+    let m =
+        t.ok("update_beneficiary", json!({"register_id": id, "abha": "22 7225 4829 5255", "rch_id": "123456789012"}));
+    assert_eq!(
+        (&m["abha"], &m["rch_id"], &m["uwin_id"]),
+        (&json!("22-7225-4829-5255"), &json!("123456789012"), &Value::Null)
+    );
+    for (field, value, code) in
+        [("abha", "1234", "BAD_ABHA"), ("rch_id", "12", "BAD_RCH_ID"), ("uwin_id", "a b", "BAD_UWIN_ID")]
+    {
+        let e = t.err("update_beneficiary", json!({"register_id": id, field: value}));
+        assert_eq!((e.code.as_str(), e.field.as_deref()), (code, Some(field)));
+    }
+    let m = t.ok("update_beneficiary", json!({"register_id": id, "abha": ""}));
+    assert_eq!((&m["abha"], &m["rch_id"]), (&Value::Null, &json!("123456789012")), "emptied: cleared; the others stay");
 }

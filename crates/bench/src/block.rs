@@ -345,7 +345,7 @@ pub fn generate(beneficiaries: usize, villages: usize, today: Date, seed: u64) -
                 risk_category: *risk,
             },
             kind,
-            facts: BeneficiaryFacts { name: person, sex, dob, lmp, mother_name },
+            facts: BeneficiaryFacts { name: person, sex, dob, lmp, mother_name, ..Default::default() },
             status,
             doses,
             implausible: None,

@@ -61,6 +61,14 @@ pub struct ExportDose {
     /// The same dose is on record more than once for this beneficiary: review it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub flagged: bool,
+    /// The session it was given at (none: copied from the MCP card, or recorded outside a
+    /// session). Not in the JSON export; the FHIR export's `primarySource`.
+    #[serde(skip)]
+    pub session: Option<Uuid>,
+    /// The name of the session's site (its village), when the session is known here. Not in
+    /// the JSON export; the FHIR export's `location`.
+    #[serde(skip)]
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -274,6 +274,16 @@ pub struct BeneficiaryFacts {
     /// A pregnant woman's last menstrual period.
     pub lmp: Option<Date>,
     pub mother_name: Option<String>,
+    /// The ABHA number (Ayushman Bharat Health Account), as [`IdKind::Abha`] normalises it:
+    /// `NN-NNNN-NNNN-NNNN`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abha: Option<String>,
+    /// The RCH ID (Reproductive and Child Health portal), 12 digits ([`IdKind::RchId`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rch_id: Option<String>,
+    /// The U-WIN id (the national immunization registry), as [`IdKind::UwinId`] checks it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uwin_id: Option<String>,
 }
 
 impl BeneficiaryFacts {
@@ -287,7 +297,35 @@ impl BeneficiaryFacts {
             out.push(BeneficiaryField::Lmp(Some(l)));
         }
         out.push(BeneficiaryField::MotherName(self.mother_name.clone()));
+        // The national identifiers only when known: a registration without them is written as
+        // before they existed.
+        out.extend(self.abha.clone().map(|v| BeneficiaryField::Abha(Some(v))));
+        out.extend(self.rch_id.clone().map(|v| BeneficiaryField::RchId(Some(v))));
+        out.extend(self.uwin_id.clone().map(|v| BeneficiaryField::UwinId(Some(v))));
         out
+    }
+
+    /// The national identifiers known, each with its kind, in [`IdKind::ALL`] order.
+    pub fn identifiers(&self) -> Vec<(IdKind, &str)> {
+        IdKind::ALL.iter().filter_map(|k| self.identifier(*k).map(|v| (*k, v))).collect()
+    }
+
+    /// One national identifier, when known.
+    pub fn identifier(&self, kind: IdKind) -> Option<&str> {
+        match kind {
+            IdKind::Abha => self.abha.as_deref(),
+            IdKind::RchId => self.rch_id.as_deref(),
+            IdKind::UwinId => self.uwin_id.as_deref(),
+        }
+    }
+
+    /// The national identifiers as typed, checked and normalised ([`IdKind::check`]); empty is
+    /// none.
+    pub fn checked_ids(mut self) -> Result<BeneficiaryFacts, IdError> {
+        self.abha = IdKind::Abha.check_optional(self.abha.as_deref())?;
+        self.rch_id = IdKind::RchId.check_optional(self.rch_id.as_deref())?;
+        self.uwin_id = IdKind::UwinId.check_optional(self.uwin_id.as_deref())?;
+        Ok(self)
     }
 
     /// Sets the fact a field write names; false for the fields that are not facts (household,
@@ -299,6 +337,9 @@ impl BeneficiaryFacts {
             BeneficiaryField::Dob(d) => self.dob = d,
             BeneficiaryField::Lmp(d) => self.lmp = d,
             BeneficiaryField::MotherName(m) => self.mother_name = m,
+            BeneficiaryField::Abha(v) => self.abha = v,
+            BeneficiaryField::RchId(v) => self.rch_id = v,
+            BeneficiaryField::UwinId(v) => self.uwin_id = v,
             BeneficiaryField::Household(_) | BeneficiaryField::Status(_) => return false,
         }
         true
@@ -322,7 +363,119 @@ impl BeneficiaryFacts {
         if self.mother_name.is_some() && self.mother_name != old.mother_name {
             out.push(BeneficiaryField::MotherName(self.mother_name.clone()));
         }
+        if self.abha.is_some() && self.abha != old.abha {
+            out.push(BeneficiaryField::Abha(self.abha.clone()));
+        }
+        if self.rch_id.is_some() && self.rch_id != old.rch_id {
+            out.push(BeneficiaryField::RchId(self.rch_id.clone()));
+        }
+        if self.uwin_id.is_some() && self.uwin_id != old.uwin_id {
+            out.push(BeneficiaryField::UwinId(self.uwin_id.clone()));
+        }
         out
+    }
+}
+
+/// A national identifier a beneficiary may carry. Each is optional and checked for its shape
+/// only (no checksum, no lookup: Teeka is offline). The rules are in `docs/formats.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IdKind {
+    /// The ABHA number: 14 digits, written `22-7225-4829-5255` (the NRCeS sample's format,
+    /// `../shared/docs/domain-reference.md` §5.2). Spaces and dashes are dropped when read; it
+    /// is kept as `NN-NNNN-NNNN-NNNN`. An ABHA *address* (`name@abdm`) is not an ABHA number.
+    Abha,
+    /// The RCH ID of the RCH portal: 12 digits (spaces and dashes dropped), kept as the digits.
+    /// UNVERIFIED: the reference does not state its length; 12 digits is the length commonly
+    /// printed on MCP cards. A shape rule, not a checked fact.
+    RchId,
+    /// The U-WIN id. UNVERIFIED: U-WIN's identifier format is not public. Teeka accepts 4 to 32
+    /// ASCII letters, digits and dashes, kept as typed (trimmed), so that any plausible
+    /// registry number fits and typing slips (spaces, punctuation) are caught.
+    UwinId,
+}
+
+impl IdKind {
+    pub const ALL: [IdKind; 3] = [IdKind::Abha, IdKind::RchId, IdKind::UwinId];
+
+    /// The register column, the request's field and the event field's name.
+    pub fn field(self) -> &'static str {
+        match self {
+            IdKind::Abha => "abha",
+            IdKind::RchId => "rch_id",
+            IdKind::UwinId => "uwin_id",
+        }
+    }
+
+    /// The stable code of a value of this kind that is not of its shape.
+    pub fn code(self) -> &'static str {
+        match self {
+            IdKind::Abha => "BAD_ABHA",
+            IdKind::RchId => "BAD_RCH_ID",
+            IdKind::UwinId => "BAD_UWIN_ID",
+        }
+    }
+
+    /// What the shape is, in words (the end of an error's message).
+    pub fn rule(self) -> &'static str {
+        match self {
+            IdKind::Abha => "an ABHA number has 14 digits, e.g. 22-7225-4829-5255",
+            IdKind::RchId => "an RCH ID has 12 digits",
+            IdKind::UwinId => "a U-WIN id has 4 to 32 letters, digits or dashes",
+        }
+    }
+
+    /// Checks a value typed or read and gives its normalised form.
+    pub fn check(self, value: &str) -> Result<String, IdError> {
+        let v = value.trim();
+        let bad = || IdError { kind: self, value: v.chars().take(40).collect() };
+        match self {
+            IdKind::Abha | IdKind::RchId => {
+                if !v.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') {
+                    return Err(bad());
+                }
+                let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+                match (self, digits.len()) {
+                    (IdKind::Abha, 14) => {
+                        Ok(format!("{}-{}-{}-{}", &digits[..2], &digits[2..6], &digits[6..10], &digits[10..]))
+                    }
+                    (IdKind::RchId, 12) => Ok(digits),
+                    _ => Err(bad()),
+                }
+            }
+            IdKind::UwinId => {
+                let ok = (4..=32).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                if ok {
+                    Ok(v.to_string())
+                } else {
+                    Err(bad())
+                }
+            }
+        }
+    }
+
+    /// [`IdKind::check`] of an optional value; empty is none.
+    pub fn check_optional(self, value: Option<&str>) -> Result<Option<String>, IdError> {
+        value.map(str::trim).filter(|v| !v.is_empty()).map(|v| self.check(v)).transpose()
+    }
+}
+
+/// A national identifier that is not of its kind's shape: `BAD_ABHA`, `BAD_RCH_ID` or
+/// `BAD_UWIN_ID` ([`IdError::code`]), about the field [`IdKind::field`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} '{value}' is not of its shape: {}", kind.field(), kind.rule())]
+pub struct IdError {
+    pub kind: IdKind,
+    /// The value as given (trimmed, at most 40 characters).
+    pub value: String,
+}
+
+impl IdError {
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    pub fn field(&self) -> &'static str {
+        self.kind.field()
     }
 }
 
@@ -445,5 +598,48 @@ mod tests {
         let b = BeneficiaryFacts { name: "A".into(), dob: Date::from_ymd_opt(2026, 1, 1), ..Default::default() };
         let names: Vec<&str> = b.fields().iter().map(BeneficiaryField::name).collect();
         assert_eq!(names, ["name", "sex", "dob", "mother_name"]);
+        let b = BeneficiaryFacts { abha: Some("x".into()), uwin_id: Some("y".into()), ..b };
+        let names: Vec<&str> = b.fields().iter().map(BeneficiaryField::name).collect();
+        assert_eq!(names, ["name", "sex", "dob", "mother_name", "abha", "uwin_id"]);
+    }
+
+    #[test]
+    fn national_identifiers_are_checked_for_shape_and_normalised() {
+        assert_eq!(IdKind::Abha.check("22-7225-4829-5255"), Ok("22-7225-4829-5255".into()));
+        assert_eq!(IdKind::Abha.check(" 22722548295255 "), Ok("22-7225-4829-5255".into()));
+        assert_eq!(IdKind::Abha.check("22 7225 4829 5255"), Ok("22-7225-4829-5255".into()));
+        for bad in ["2272254829525", "227225482952555", "22-7225-4829-525X", "asha@abdm", "２２"] {
+            let e = IdKind::Abha.check(bad).unwrap_err();
+            assert_eq!((e.code(), e.field()), ("BAD_ABHA", "abha"), "{bad}");
+        }
+        let e = IdKind::Abha.check("1234").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "abha '1234' is not of its shape: an ABHA number has 14 digits, e.g. 22-7225-4829-5255"
+        );
+        assert_eq!(IdKind::RchId.check("1234 5678 9012"), Ok("123456789012".into()));
+        assert_eq!(IdKind::RchId.check("12345678901").unwrap_err().code(), "BAD_RCH_ID");
+        assert_eq!(IdKind::UwinId.check(" UW-12345 "), Ok("UW-12345".into()));
+        for bad in ["abc", "UW 12345", "UW_1", &"9".repeat(33)] {
+            assert_eq!(IdKind::UwinId.check(bad).unwrap_err().code(), "BAD_UWIN_ID", "{bad}");
+        }
+        assert_eq!(IdKind::RchId.check_optional(Some("  ")), Ok(None));
+        let f =
+            BeneficiaryFacts { abha: Some("22722548295255".into()), rch_id: Some(" ".into()), ..Default::default() };
+        let f = f.checked_ids().unwrap();
+        assert_eq!((f.abha.as_deref(), f.rch_id.as_deref()), (Some("22-7225-4829-5255"), None));
+        assert_eq!(f.identifiers(), vec![(IdKind::Abha, "22-7225-4829-5255")]);
+        let long = BeneficiaryFacts { uwin_id: Some("x".repeat(500)), ..Default::default() };
+        assert_eq!(long.checked_ids().unwrap_err().value.len(), 40, "the message quotes at most 40 characters");
+    }
+
+    #[test]
+    fn an_import_sets_identifiers_it_states_and_never_clears_them() {
+        let old = BeneficiaryFacts { name: "A".into(), abha: Some("22-7225-4829-5255".into()), ..Default::default() };
+        let new = BeneficiaryFacts { name: "A".into(), rch_id: Some("123456789012".into()), ..Default::default() };
+        assert_eq!(new.changes_from(&old), vec![BeneficiaryField::RchId(Some("123456789012".into()))]);
+        let mut f = old.clone();
+        assert!(f.set(BeneficiaryField::UwinId(Some("UW-1".into()))));
+        assert_eq!(f.uwin_id.as_deref(), Some("UW-1"));
     }
 }

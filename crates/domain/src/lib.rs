@@ -11,6 +11,7 @@ pub mod codes;
 pub mod dates;
 pub mod export;
 pub mod facts;
+pub mod fhir;
 pub mod hlc;
 pub mod kit;
 pub mod ledger;
@@ -37,7 +38,7 @@ pub use codes::{
 };
 pub use dates::{age_on, iso, parse_date, pregnancy_weeks, Age, AgeParts, Date, DateError};
 pub use export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
-pub use facts::{BeneficiaryFacts, HouseholdFacts, Implausible, InputError};
+pub use facts::{BeneficiaryFacts, HouseholdFacts, IdError, IdKind, Implausible, InputError};
 pub use hlc::Hlc;
 pub use ledger::LedgerError;
 pub use microplan::{Microplan, MicroplanError};

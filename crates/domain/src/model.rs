@@ -73,6 +73,12 @@ pub enum BeneficiaryField {
     Lmp(Option<Date>),
     MotherName(Option<String>),
     Status(BeneficiaryStatus),
+    /// The ABHA number, normalised (`crate::facts::IdKind::Abha`); `None` clears.
+    Abha(Option<String>),
+    /// The RCH ID (`crate::facts::IdKind::RchId`); `None` clears.
+    RchId(Option<String>),
+    /// The U-WIN id (`crate::facts::IdKind::UwinId`); `None` clears.
+    UwinId(Option<String>),
 }
 
 impl BeneficiaryField {
@@ -94,6 +100,9 @@ impl BeneficiaryField {
             BeneficiaryField::Lmp(_) => "lmp",
             BeneficiaryField::MotherName(_) => "mother_name",
             BeneficiaryField::Status(_) => "status",
+            BeneficiaryField::Abha(_) => "abha",
+            BeneficiaryField::RchId(_) => "rch_id",
+            BeneficiaryField::UwinId(_) => "uwin_id",
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::codes::{BeneficiaryStatus, DoseCode, Kind, RiskCategory, Sex};
 use crate::dates::{iso, parse_date, Date};
-use crate::facts::{check_dob, check_phone, check_pregnancy, BeneficiaryFacts, HouseholdFacts};
+use crate::facts::{check_dob, check_phone, check_pregnancy, BeneficiaryFacts, HouseholdFacts, IdKind};
 use crate::model::{edd_from_lmp, lmp_from_edd};
 use crate::record::check_dose;
 use crate::schedule::Subject;
@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// The base columns, in the order an export writes them.
-pub const BASE_COLUMNS: [&str; 14] = [
+pub const BASE_COLUMNS: [&str; 17] = [
     "register_id",
     "household_id",
     "village",
@@ -28,6 +28,9 @@ pub const BASE_COLUMNS: [&str; 14] = [
     "lmp",
     "mother_name",
     "status",
+    "abha",
+    "rch_id",
+    "uwin_id",
 ];
 
 /// Columns an import also accepts: `edd` instead of `lmp` for a pregnant woman.
@@ -208,6 +211,8 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
 
     let mut rows = Vec::new();
     let mut seen_ids: HashMap<String, u64> = HashMap::new();
+    // A national identifier's first line and register id.
+    let mut seen_national: HashMap<(IdKind, String), (u64, String)> = HashMap::new();
     let mut households: HashMap<String, (u64, [Option<String>; 5])> = HashMap::new();
     let mut lines = Lines { bytes, offset: 0, line: 1 };
     for record in records {
@@ -236,7 +241,7 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
             continue;
         }
         let before = errs.errors.len() + errs.more;
-        let mut base: [Option<String>; 14] = Default::default();
+        let mut base: [Option<String>; 17] = Default::default();
         let mut edd_text: Option<String> = None;
         let mut dose_cells: Vec<(DoseCode, String)> = Vec::new();
         for ((raw, col), name) in record.iter().zip(&columns).zip(&names) {
@@ -276,7 +281,7 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
                 Col::Dose(code) => dose_cells.push((*code, text.to_string())),
             }
         }
-        let [register_id, household_id, village, house_no, head, phone, risk, kind, name, sex, dob, lmp, mother, status] =
+        let [register_id, household_id, village, house_no, head, phone, risk, kind, name, sex, dob, lmp, mother, status, abha, rch_id, uwin_id] =
             base;
         let mut required = |value: Option<String>, column: &str| {
             // A cell already refused (bad UTF-8, too long, ...) is not reported again as empty.
@@ -327,6 +332,30 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
                 false
             }
         });
+        // The national identifiers: their shape, and each on one register id of the file.
+        let mut ids = [abha, rch_id, uwin_id];
+        for (kind, cell) in IdKind::ALL.iter().zip(ids.iter_mut()) {
+            let Some(text) = cell.take() else { continue };
+            match kind.check(&text) {
+                Ok(v) => {
+                    let owner = register_id.clone().unwrap_or_default();
+                    match seen_national.get(&(*kind, v.clone())) {
+                        Some((first, other)) if *other != owner => errs.push(
+                            line,
+                            Some(kind.field()),
+                            format!("{} {v} is also register id '{other}''s, on line {first}", kind.field()),
+                        ),
+                        Some(_) => {}
+                        None => {
+                            seen_national.insert((*kind, v.clone()), (line, owner));
+                        }
+                    }
+                    *cell = Some(v);
+                }
+                Err(e) => errs.push(line, Some(kind.field()), format!("{e} ({})", e.code())),
+            }
+        }
+        let [abha, rch_id, uwin_id] = ids;
         let dob = cell_date(&mut errs, line, dob, "dob", Some(today));
         let mut lmp = cell_date(&mut errs, line, lmp, "lmp", Some(today));
         let lmp_entered = lmp.is_some();
@@ -462,6 +491,9 @@ pub fn parse_register(bytes: &[u8], today: Date) -> Result<Vec<RegisterRow>, Reg
                     dob,
                     lmp,
                     mother_name: mother,
+                    abha,
+                    rch_id,
+                    uwin_id,
                 },
                 status,
                 doses,
@@ -575,6 +607,9 @@ pub fn write_register(rows: &[RegisterRow]) -> Result<String, csv::Error> {
             date(r.facts.lmp),
             opt(&r.facts.mother_name),
             r.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            opt(&r.facts.abha),
+            opt(&r.facts.rch_id),
+            opt(&r.facts.uwin_id),
         ];
         for code in DoseCode::ALL {
             rec.push(date(r.doses.iter().filter(|(c, _)| c == code).map(|(_, d)| *d).min()));
@@ -583,4 +618,64 @@ pub fn write_register(rows: &[RegisterRow]) -> Result<String, csv::Error> {
     }
     let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> Date {
+        Date::from_ymd_opt(2026, 11, 22).unwrap_or_default()
+    }
+
+    const OLD_HEADER: &str = "register_id,household_id,village,kind,name,sex,dob";
+
+    #[test]
+    fn a_register_without_the_identifier_columns_still_imports() {
+        let csv = format!("{OLD_HEADER}\nC-1,H-1,Rampur,child,Asha,F,2026-01-10\n");
+        let rows = parse_register(csv.as_bytes(), today()).unwrap();
+        assert_eq!(rows[0].facts.abha, None);
+        let written = write_register(&rows).unwrap();
+        assert!(written.starts_with(
+            "register_id,household_id,village,house_no,head_of_household,phone,risk_category,kind,name,sex,dob,lmp,mother_name,status,abha,rch_id,uwin_id,BCG"
+        ));
+        assert_eq!(
+            parse_register(written.as_bytes(), today()).unwrap(),
+            rows.into_iter().map(|r| RegisterRow { line: 2, ..r }).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn identifiers_are_read_normalised_and_written_back() {
+        let csv = format!(
+            "{OLD_HEADER},ABHA,rch_id,uwin_id\nC-1,H-1,Rampur,child,Asha,F,2026-01-10,22 7225 4829 5255,1234-5678-9012,UW-77\n"
+        );
+        let rows = parse_register(csv.as_bytes(), today()).unwrap();
+        let f = &rows[0].facts;
+        assert_eq!(
+            (f.abha.as_deref(), f.rch_id.as_deref(), f.uwin_id.as_deref()),
+            (Some("22-7225-4829-5255"), Some("123456789012"), Some("UW-77"))
+        );
+        let again = parse_register(write_register(&rows).unwrap().as_bytes(), today()).unwrap();
+        assert_eq!(again[0].facts, rows[0].facts);
+    }
+
+    #[test]
+    fn a_bad_or_shared_identifier_is_a_located_problem() {
+        let csv = format!(
+            "{OLD_HEADER},abha,rch_id\n\
+             C-1,H-1,Rampur,child,Asha,F,2026-01-10,1234,\n\
+             C-2,H-1,Rampur,child,Usha,F,2026-01-10,,123456789012\n\
+             C-3,H-1,Rampur,child,Isha,F,2026-01-10,,1234 5678 9012\n"
+        );
+        let e = parse_register(csv.as_bytes(), today()).unwrap_err();
+        let lines: Vec<String> = e.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "line 2, column 'abha': abha '1234' is not of its shape: an ABHA number has 14 digits, e.g. 22-7225-4829-5255 (BAD_ABHA)",
+                "line 4, column 'rch_id': rch_id 123456789012 is also register id 'C-2''s, on line 3",
+            ]
+        );
+    }
 }

@@ -93,6 +93,8 @@ pub struct Replay {
     household_ids: HashMap<String, Uuid>,
     beneficiaries: HashMap<Uuid, BeneficiaryRow>,
     register_ids: HashMap<String, Uuid>,
+    /// Each session's site (a village), as first opened.
+    sessions: HashMap<Uuid, Uuid>,
     /// Dose records, each with the session it was given at.
     doses: Records<Option<Uuid>>,
     /// Not-given records, each with its reason and session.
@@ -392,11 +394,16 @@ impl Replay {
                 }
             }
             EventBody::VillageAshaSet { .. }
-            | EventBody::SessionOpened { .. }
             | EventBody::SessionClosed { .. }
             | EventBody::AefiReported { .. }
             | EventBody::AefiUpdated { .. } => {}
             // The microplan and the vial ledger are not in the export.
+            EventBody::SessionOpened { session, site, .. } => {
+                let site = self.resolve(*site);
+                if self.areas.contains_key(&site) {
+                    self.sessions.entry(*session).or_insert(site);
+                }
+            }
             EventBody::SiteRegistered { .. }
             | EventBody::SiteUpdated { .. }
             | EventBody::RoundDefined { .. }
@@ -442,7 +449,18 @@ impl Replay {
                     let twice = |code: DoseCode| active.iter().filter(|(_, r)| r.code == code).count() > 1;
                     active
                         .iter()
-                        .map(|(id, r)| ExportDose { id: *id, code: r.code, date: r.date, flagged: twice(r.code) })
+                        .map(|(id, r)| ExportDose {
+                            id: *id,
+                            code: r.code,
+                            date: r.date,
+                            flagged: twice(r.code),
+                            session: r.extra,
+                            site: r
+                                .extra
+                                .and_then(|s| self.sessions.get(&s))
+                                .and_then(|a| self.areas.get(&self.resolve(*a)))
+                                .map(|a| a.name.clone()),
+                        })
                         .collect()
                 },
                 not_given: self

@@ -3,6 +3,7 @@
 //! trait; the rules live once, in `service.rs`; `http.rs` is the axum face.
 
 pub mod db;
+pub mod fhir;
 pub mod http;
 pub mod plan;
 pub mod report;

@@ -82,10 +82,20 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Everything, in the shape of `teeka export --format json`.
+    /// Everything, in the shape of `teeka export --format json`; or, with `--format fhir`, an
+    /// area's beneficiaries as FHIR ImmunizationRecord documents (NDJSON, one per line).
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        /// The area (`--format fhir`): any name or path, as for `enroll`.
+        #[arg(long, value_name = "AREA", required_if_eq("format", "fhir"))]
+        area: Option<String>,
+        /// The documents' author (`--format fhir`).
+        #[arg(long, value_name = "NAME", default_value = "teeka-server")]
+        author: String,
+        /// The date whose due doses the documents recommend (default: today).
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        on: Option<teeka_domain::Date>,
     },
 }
 
@@ -168,6 +178,8 @@ fn date_arg(s: &str) -> Result<teeka_domain::Date, String> {
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Json,
+    /// NDJSON: one FHIR R4 document Bundle per beneficiary per line.
+    Fhir,
 }
 
 fn url_arg(s: &str) -> Result<DatabaseUrl, String> {
@@ -307,9 +319,23 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
                 None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
             }
         }
-        Command::Export { format: ExportFormat::Json } => {
+        Command::Export { format: ExportFormat::Json, area: None, .. } => {
             let export = svc.export().await.map_err(admin)?;
             println!("{}", serde_json::to_string_pretty(&export)?);
+        }
+        Command::Export { format: ExportFormat::Json, area: Some(_), .. } => {
+            anyhow::bail!("--area is for --format fhir (the JSON export is the whole log's)");
+        }
+        Command::Export { format: ExportFormat::Fhir, area, author, on } => {
+            let on = on.unwrap_or_else(|| now.with_timezone(&chrono::Local).date_naive());
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            svc.export_fhir_each(area.as_deref().unwrap_or_default(), &author, on, now, |b| {
+                serde_json::to_writer(&mut out, &b)?;
+                std::io::Write::write_all(&mut out, b"\n")?;
+                Ok::<(), anyhow::Error>(())
+            })
+            .await?;
+            std::io::Write::flush(&mut out)?;
         }
     }
     Ok(())

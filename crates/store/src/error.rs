@@ -2,7 +2,7 @@
 
 use teeka_domain::cases::CaseError;
 use teeka_domain::register::RegisterErrors;
-use teeka_domain::{CareError, Implausible, InputError, LedgerError};
+use teeka_domain::{CareError, IdError, Implausible, InputError, LedgerError};
 
 /// Errors of the store. Each has a stable [`StoreError::code`].
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +13,9 @@ pub enum StoreError {
     Value(#[from] rusqlite::types::FromSqlError),
     #[error(transparent)]
     Register(#[from] RegisterErrors),
+    /// A FHIR file's problems, each located by line and JSON path (`FHIR_INVALID`).
+    #[error(transparent)]
+    Fhir(#[from] teeka_domain::fhir::FhirErrors),
     #[error("no beneficiary with register id '{0}'")]
     UnknownBeneficiary(String),
     #[error("no village named '{0}' in this store")]
@@ -26,6 +29,9 @@ pub enum StoreError {
     /// ongoing): its own code.
     #[error(transparent)]
     Implausible(#[from] Implausible),
+    /// A national identifier not of its shape: `BAD_ABHA`, `BAD_RCH_ID`, `BAD_UWIN_ID`.
+    #[error(transparent)]
+    BadId(#[from] IdError),
     #[error("{0}")]
     NotFound(String),
     /// The sites file's problems, each located (`INVALID_INPUT`).
@@ -64,6 +70,7 @@ impl StoreError {
         match self {
             StoreError::InvalidField { field, .. } => Some(field),
             StoreError::Implausible(e) => Some(e.field()),
+            StoreError::BadId(e) => Some(e.field()),
             StoreError::Ledger(e) => e.field(),
             _ => None,
         }
@@ -74,10 +81,12 @@ impl StoreError {
         match self {
             StoreError::Db(_) | StoreError::Value(_) => "STORE_DATABASE",
             StoreError::Register(_) => "REGISTER_INVALID",
+            StoreError::Fhir(e) => e.code(),
             StoreError::UnknownBeneficiary(_) => "UNKNOWN_BENEFICIARY",
             StoreError::UnknownVillage(_) => "UNKNOWN_VILLAGE",
             StoreError::Invalid(_) | StoreError::InvalidField { .. } => "INVALID_INPUT",
             StoreError::Implausible(e) => e.code(),
+            StoreError::BadId(e) => e.code(),
             StoreError::NotFound(_) => "NOT_FOUND",
             StoreError::Sites(e) => e.code(),
             StoreError::UnknownSite(_) => "UNKNOWN_SITE",

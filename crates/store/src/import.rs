@@ -81,7 +81,8 @@ impl Store {
         let mut known: HashMap<String, Known> = HashMap::new();
         {
             let mut stmt = tx.prepare(
-                "SELECT register_id, id, kind, household_id, name, sex, dob, lmp, mother_name, status FROM beneficiaries",
+                "SELECT register_id, id, kind, household_id, name, sex, dob, lmp, mother_name, status, abha, rch_id, uwin_id
+                 FROM beneficiaries",
             )?;
             let mut r = stmt.query([])?;
             while let Some(row) = r.next()? {
@@ -100,6 +101,9 @@ impl Store {
                             dob: date(6)?,
                             lmp: date(7)?,
                             mother_name: row.get(8)?,
+                            abha: row.get(10)?,
+                            rch_id: row.get(11)?,
+                            uwin_id: row.get(12)?,
                         },
                         status: parse(&row.get::<_, String>(9)?)?,
                     },

@@ -10,6 +10,7 @@
 mod append;
 mod cases;
 mod error;
+mod fhir;
 mod import;
 mod ledger;
 mod local;
@@ -29,6 +30,7 @@ pub use cases::{
     is_open, ActivityRecord, CaseEscalation, CaseFileRecord, CaseFilter, CaseRefusal, NewActivity, NewVisit,
 };
 pub use error::{Result, StoreError};
+pub use fhir::FhirImported;
 pub use import::ImportSummary;
 pub use ledger::{LedgerClosing, LedgerSession, LedgerVial, SessionLedger, SiteKit, VialDiscard};
 pub use local::LocalWorker;

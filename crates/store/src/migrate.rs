@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "0007_flags", include_str!("../../../migrations/device/0007_flags.sql")),
     (8, "0008_campaign", include_str!("../../../migrations/device/0008_campaign.sql")),
     (9, "0009_monitoring", include_str!("../../../migrations/device/0009_monitoring.sql")),
+    (10, "0010_national_ids", include_str!("../../../migrations/device/0010_national_ids.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.

@@ -767,7 +767,10 @@ fn set_beneficiary_fields(tx: &Transaction<'_>, id: Uuid, fields: &[BeneficiaryF
             BeneficiaryField::Name(n) => set_field(tx, t, id, column, stamp, n)?,
             BeneficiaryField::Sex(s) => set_field(tx, t, id, column, stamp, &s.map(|s| s.as_str()))?,
             BeneficiaryField::Dob(d) | BeneficiaryField::Lmp(d) => set_field(tx, t, id, column, stamp, &d.map(iso))?,
-            BeneficiaryField::MotherName(m) => set_field(tx, t, id, column, stamp, m)?,
+            BeneficiaryField::MotherName(m)
+            | BeneficiaryField::Abha(m)
+            | BeneficiaryField::RchId(m)
+            | BeneficiaryField::UwinId(m) => set_field(tx, t, id, column, stamp, m)?,
             BeneficiaryField::Status(s) => set_field(tx, t, id, column, stamp, &s.as_str())?,
         }
     }

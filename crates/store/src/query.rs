@@ -245,7 +245,7 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT b.id, b.register_id, h.household_id, a.name, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
                     b.status, h.house_no, h.head_of_household, h.phone, h.risk_category, {},
-                    m.register_id, b.delivered_on, b.delivery_outcome, b.live_births
+                    m.register_id, b.delivered_on, b.delivery_outcome, b.live_births, b.abha, b.rch_id, b.uwin_id
              FROM beneficiaries b
              JOIN households h ON h.id = b.household_id
              JOIN areas a ON a.id = h.village_id
@@ -269,6 +269,9 @@ impl Store {
                     dob: opt_date(r.get(7)?)?,
                     lmp: opt_date(r.get(8)?)?,
                     mother_name: r.get(9)?,
+                    abha: r.get(20)?,
+                    rch_id: r.get(21)?,
+                    uwin_id: r.get(22)?,
                 },
                 status: parse(&r.get::<_, String>(10)?, "status")?,
                 household: HouseholdFacts {
@@ -290,8 +293,10 @@ impl Store {
             });
         }
         let mut stmt = self.conn.prepare(
-            "SELECT beneficiary_id, id, code, date, flagged FROM doses WHERE superseded_by IS NULL
-             ORDER BY date, code, id",
+            "SELECT d.beneficiary_id, d.id, d.code, d.date, d.flagged, d.session_id, a.name
+             FROM doses d LEFT JOIN sessions s ON s.id = d.session_id LEFT JOIN areas a ON a.id = s.site_id
+             WHERE d.superseded_by IS NULL
+             ORDER BY d.date, d.code, d.id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -301,6 +306,8 @@ impl Store {
                 code: parse(&r.get::<_, String>(2)?, "dose code")?,
                 date: date(&r.get::<_, String>(3)?)?,
                 flagged: r.get(4)?,
+                session: r.get::<_, Option<String>>(5)?.map(|s| parse(&s, "session id")).transpose()?,
+                site: r.get(6)?,
             });
         }
         let mut stmt = self.conn.prepare(

@@ -221,7 +221,7 @@ type Visit = (String, Date, ReasonCode, Option<String>, Option<Uuid>);
 const ROW_COLUMNS: &str = "b.id, b.register_id, b.household_id, b.kind, b.name, b.sex, b.dob, b.lmp, b.mother_name,
      b.status, a.je_endemic, a.id, a.name, h.house_no, h.head_of_household, h.household_id,
      (SELECT m.register_id FROM beneficiaries m WHERE m.id = b.mother_id), b.delivered_on, b.delivery_outcome, b.live_births,
-     h.phone";
+     h.phone, b.abha, b.rch_id, b.uwin_id";
 const ROW_FROM: &str =
     "FROM beneficiaries b JOIN households h ON h.id = b.household_id JOIN areas a ON a.id = h.village_id";
 
@@ -238,6 +238,9 @@ fn read_row(r: &rusqlite::Row<'_>) -> Result<BeneficiaryRecord> {
             dob: opt_parse(r.get(6)?, "date of birth")?,
             lmp: opt_parse(r.get(7)?, "LMP")?,
             mother_name: r.get(8)?,
+            abha: r.get(21)?,
+            rch_id: r.get(22)?,
+            uwin_id: r.get(23)?,
         },
         status: parse(&r.get::<_, String>(9)?, "status")?,
         je_endemic: r.get(10)?,

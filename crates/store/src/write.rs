@@ -13,7 +13,8 @@ use teeka_domain::facts::{check_dob, check_pregnancy, optional_phone, optional_t
 use teeka_domain::record::{check_delivery, check_doses, check_not_given, Fields, Mother, Recipient};
 use teeka_domain::{
     iso, AefiFacts, AreaLevel, BeneficiaryFacts, BeneficiaryField, BeneficiaryStatus, Date, DeliveryOutcome, DoseCode,
-    Event, EventBody, HouseholdFacts, HouseholdField, Kind, Newborn, ReasonCode, Sex, Subject, VialsUsed, Warning,
+    Event, EventBody, HouseholdFacts, HouseholdField, IdKind, Kind, Newborn, ReasonCode, Sex, Subject, VialsUsed,
+    Warning,
 };
 use uuid::Uuid;
 
@@ -147,7 +148,11 @@ impl Store {
             dob: (kind == Kind::Child).then_some(anchor),
             lmp: (kind == Kind::PregnantWoman).then_some(anchor),
             mother_name,
-        };
+            abha: facts.abha.clone(),
+            rch_id: facts.rch_id.clone(),
+            uwin_id: facts.uwin_id.clone(),
+        }
+        .checked_ids()?;
         let subject = Subject { kind, anchor, je_endemic };
         let warnings = if doses.is_empty() {
             Vec::new()
@@ -216,6 +221,9 @@ impl Store {
                 BeneficiaryField::Dob(None) | BeneficiaryField::Lmp(None) => {
                     return Err(invalid("a date of birth or LMP cannot be removed"))
                 }
+                BeneficiaryField::Abha(v) => BeneficiaryField::Abha(IdKind::Abha.check_optional(v.as_deref())?),
+                BeneficiaryField::RchId(v) => BeneficiaryField::RchId(IdKind::RchId.check_optional(v.as_deref())?),
+                BeneficiaryField::UwinId(v) => BeneficiaryField::UwinId(IdKind::UwinId.check_optional(v.as_deref())?),
                 BeneficiaryField::Household(h) if !self.household_exists(h)? => {
                     return Err(not_found(format!("household_id {h}: no such household on this device")))
                 }

@@ -389,6 +389,16 @@ fn beneficiary_fields(b: u8, c: u8) -> Vec<BeneficiaryField> {
     if b % 4 == 1 {
         f.push(BeneficiaryField::MotherName(Some(format!("Mother {}", c % 2))));
     }
+    // The national identifiers: set, changed and cleared, last-writer-wins like the others.
+    if b % 5 == 2 {
+        f.push(BeneficiaryField::Abha((c % 2 == 1).then(|| format!("22-7225-4829-52{:02}", c % 3))));
+    }
+    if c % 6 == 3 {
+        f.push(BeneficiaryField::RchId(Some(format!("1234567890{:02}", b % 3))));
+    }
+    if b % 6 == 4 {
+        f.push(BeneficiaryField::UwinId((b % 2 == 1).then(|| format!("UW-{}", c % 4))));
+    }
     if c % 4 == 1 {
         let s = [
             BeneficiaryStatus::Active,

@@ -29,7 +29,14 @@ fn ctx_at(day: &str, time: &str) -> Ctx {
 }
 
 fn child(name: &str, dob: &str) -> BeneficiaryFacts {
-    BeneficiaryFacts { name: name.into(), sex: None, dob: Some(date(dob)), lmp: None, mother_name: None }
+    BeneficiaryFacts {
+        name: name.into(),
+        sex: None,
+        dob: Some(date(dob)),
+        lmp: None,
+        mother_name: None,
+        ..Default::default()
+    }
 }
 
 struct Setup {

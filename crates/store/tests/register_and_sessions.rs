@@ -20,7 +20,14 @@ fn ctx() -> Ctx {
 }
 
 fn child(name: &str, dob: &str) -> BeneficiaryFacts {
-    BeneficiaryFacts { name: name.into(), sex: Some(Sex::F), dob: Some(date(dob)), lmp: None, mother_name: None }
+    BeneficiaryFacts {
+        name: name.into(),
+        sex: Some(Sex::F),
+        dob: Some(date(dob)),
+        lmp: None,
+        mother_name: None,
+        ..Default::default()
+    }
 }
 
 fn session_tally(s: &Store, session: uuid::Uuid) -> teeka_store::Result<Tally> {

@@ -31,7 +31,14 @@ fn ctx(day: &str, time: &str) -> Ctx {
 }
 
 fn child(name: &str) -> BeneficiaryFacts {
-    BeneficiaryFacts { name: name.into(), sex: None, dob: Some(date("2026-09-20")), lmp: None, mother_name: None }
+    BeneficiaryFacts {
+        name: name.into(),
+        sex: None,
+        dob: Some(date("2026-09-20")),
+        lmp: None,
+        mother_name: None,
+        ..Default::default()
+    }
 }
 
 fn site(site_id: &str, name: &str, village: Uuid) -> EventBody {

@@ -102,6 +102,44 @@ fn a_refused_record_stores_nothing() {
     assert_eq!(s.event_count().unwrap(), n);
 }
 
+/// The national identifiers: checked and normalised by every write, stored, exported, written to
+/// the register CSV and read back from it; a bad one is refused with its code and nothing stored.
+#[test]
+fn national_identifiers_are_checked_stored_and_exported() {
+    use teeka_domain::BeneficiaryField;
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let c = ctx();
+    let n = s.event_count().unwrap();
+    let bad = [
+        s.update_beneficiary("C-1", vec![BeneficiaryField::Abha(Some("1234".into()))], &c).unwrap_err(),
+        s.update_beneficiary("C-1", vec![BeneficiaryField::RchId(Some("12-34".into()))], &c).unwrap_err(),
+        s.update_beneficiary("C-1", vec![BeneficiaryField::UwinId(Some("a b".into()))], &c).unwrap_err(),
+    ];
+    let codes: Vec<_> = bad.iter().map(|e| (e.code(), e.field())).collect();
+    assert_eq!(codes, [("BAD_ABHA", Some("abha")), ("BAD_RCH_ID", Some("rch_id")), ("BAD_UWIN_ID", Some("uwin_id"))]);
+    assert_eq!(s.event_count().unwrap(), n, "nothing stored");
+    let fields = vec![
+        BeneficiaryField::Abha(Some("22 7225 4829 5255".into())),
+        BeneficiaryField::RchId(Some("123456789012".into())),
+        BeneficiaryField::UwinId(Some("UW-1".into())),
+    ];
+    s.update_beneficiary("C-1", fields, &c).unwrap();
+    let b = s.export().unwrap().beneficiaries.into_iter().find(|b| b.register_id == "C-1").unwrap();
+    assert_eq!(
+        (b.facts.abha.as_deref(), b.facts.rch_id.as_deref(), b.facts.uwin_id.as_deref()),
+        (Some("22-7225-4829-5255"), Some("123456789012"), Some("UW-1"))
+    );
+    // Cleared, then set again by a register import (which never clears).
+    s.update_beneficiary("C-1", vec![BeneficiaryField::UwinId(None)], &c).unwrap();
+    let csv = teeka_domain::register::write_register(&s.export().unwrap().register_rows()).unwrap();
+    let mut fresh = Store::open_in_memory().unwrap();
+    fresh.import_register(&parse_register(csv.as_bytes(), date("2026-11-22")).unwrap(), &c).unwrap();
+    let b = fresh.export().unwrap().beneficiaries.into_iter().find(|b| b.register_id == "C-1").unwrap();
+    assert_eq!((b.facts.abha.as_deref(), b.facts.uwin_id.as_deref()), (Some("22-7225-4829-5255"), None));
+    assert_eq!(fresh.export().unwrap().register_rows(), s.export().unwrap().register_rows());
+}
+
 /// A register imported again months later, as the ASHA keeps it: a pregnancy on record whose EDD
 /// has since passed (the delivery not yet recorded) does not make the whole file fail; a row that
 /// gives her another LMP or a new person that cannot be held still does, and nothing is stored.
@@ -206,7 +244,7 @@ fn an_upgraded_store_lifts_the_flags_of_doses_without_a_twin() {
     let flagged = |c: &Connection| -> i64 {
         c.query_row("SELECT count(*) FROM doses WHERE flagged = 1 AND superseded_by IS NULL", [], |r| r.get(0)).unwrap()
     };
-    // As version 6 left it (what versions 7 to 9 made undone): one of the twins superseded, the
+    // As version 6 left it (what versions 7 to 10 made undone): one of the twins superseded, the
     // other still flagged.
     let c = Connection::open(&path).unwrap();
     c.execute_batch(
@@ -215,7 +253,10 @@ fn an_upgraded_store_lifts_the_flags_of_doses_without_a_twin() {
          DROP TABLE activities; DROP TABLE case_visits; DROP TABLE case_files;
          DROP TABLE planned_sessions; DROP TABLE round_holidays; DROP TABLE rounds; DROP TABLE site_villages;
          DROP TABLE sites; DROP TABLE vials; DROP INDEX sessions_session_site; DROP INDEX events_vial_discarded;
-         ALTER TABLE sessions DROP COLUMN session_site_id;",
+         ALTER TABLE sessions DROP COLUMN session_site_id;
+         DROP INDEX beneficiaries_abha; DROP INDEX beneficiaries_rch_id; DROP INDEX beneficiaries_uwin_id;
+         ALTER TABLE beneficiaries DROP COLUMN abha; ALTER TABLE beneficiaries DROP COLUMN rch_id;
+         ALTER TABLE beneficiaries DROP COLUMN uwin_id;",
     )
     .unwrap();
     assert_eq!(flagged(&c), 1);

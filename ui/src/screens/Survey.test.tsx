@@ -217,6 +217,28 @@ describe("Survey", () => {
     expect(calledWith(calls, "beneficiary")).toHaveLength(2);
   });
 
+  it("editing a member's national identifiers sends the changed ones (emptied: cleared); a bad one is refused beside its field", async () => {
+    const core = fakeCore();
+    core.members.h1.push(member());
+    core.beneficiaries["C-1"] = { ...member({ abha: "22-7225-4829-5255", rch_id: null, uwin_id: "UW-1" }), village_id: "v1", village: "Rampur", house_no: "12", head_of_household: "Ramesh", doses: [], not_given: [], aefi: [], upcoming: [] };
+    let refuse = true;
+    const calls = await mount((cmd, req) => (cmd === "update_beneficiary" && refuse ? failAt("BAD_RCH_ID", "rch_id") : core.handler(cmd, req)));
+    await openHousehold(calls);
+    await click("member-open");
+    await click("member-edit");
+    expect((q("edit-abha") as HTMLInputElement).value).toBe("22-7225-4829-5255");
+    await type("edit-rch-id", "1234");
+    await type("edit-uwin-id", "");
+    await click("edit-save");
+    expect(calledWith(calls, "update_beneficiary")).toEqual([{ register_id: "C-1", rch_id: "1234", uwin_id: "" }]);
+    expect(document.getElementById("edit-rch-id-error")!.textContent).toContain("12 digits");
+    expect(document.body.textContent).not.toContain("raw BAD_RCH_ID");
+    refuse = false;
+    await type("edit-rch-id", "1234 5678 9012");
+    await click("edit-save");
+    expect(calledWith(calls, "update_beneficiary")[1]).toEqual({ register_id: "C-1", rch_id: "1234 5678 9012", uwin_id: "" });
+  });
+
   it("a refusal at home chooses its doses (all due preselected) and 'refused: other reason' takes a note", async () => {
     const core = fakeCore();
     const due = [

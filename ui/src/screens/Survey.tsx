@@ -479,9 +479,22 @@ function MemberDetail({ register_id, back, open }: { register_id: string; back: 
   );
 }
 
-type Update = { name?: string; sex?: Sex; dob?: string; lmp?: string; mother_name?: string };
+type Update = {
+  name?: string;
+  sex?: Sex;
+  dob?: string;
+  lmp?: string;
+  mother_name?: string;
+  abha?: string;
+  rch_id?: string;
+  uwin_id?: string;
+};
 
-/** Name, sex, date of birth or LMP, mother's name; each error beside its field. */
+/** The national identifiers, in the order of the form. */
+const ID_FIELDS = ["abha", "rch_id", "uwin_id"] as const;
+
+/** Name, sex, date of birth or LMP, mother's name, the national identifiers (the core checks
+ * their shape: BAD_ABHA …); each error beside its field. */
 function EditForm({ b, onClose, onSave }: { b: Beneficiary; onClose: () => void; onSave: (u: Update) => Promise<void> }) {
   const { today } = useApp();
   const [name, setName] = useState(b.name);
@@ -489,15 +502,17 @@ function EditForm({ b, onClose, onSave }: { b: Beneficiary; onClose: () => void;
   const initialDate = isoToDisplay(b.kind === "child" ? b.dob : b.lmp);
   const [date, setDate] = useState(initialDate);
   const [mother, setMother] = useState(b.mother_name ?? "");
+  const [ids, setIds] = useState({ abha: b.abha ?? "", rch_id: b.rch_id ?? "", uwin_id: b.uwin_id ?? "" });
   const [busy, setBusy] = useState(false);
   // The date's field has the request's name: dob for a child, lmp for a pregnant woman.
   const dateField = b.kind === "child" ? "dob" : "lmp";
-  const fe = useFieldErrors({ name, sex, [dateField]: date, mother_name: mother } as Record<string, unknown>, (f) => {
+  const fe = useFieldErrors({ name, sex, [dateField]: date, mother_name: mother, ...ids } as Record<string, unknown>, (f) => {
     if (f === "name") return name.trim() ? null : t("common.required");
     if (f === dateField && date.trim()) return dateProblem(parseDisplayDate(date, { today }));
     return null;
   });
-  const dirty = name !== b.name || sex !== b.sex || date !== initialDate || mother !== (b.mother_name ?? "");
+  const idChanged = (f: (typeof ID_FIELDS)[number]) => ids[f].trim() !== (b[f] ?? "");
+  const dirty = name !== b.name || sex !== b.sex || date !== initialDate || mother !== (b.mother_name ?? "") || ID_FIELDS.some(idChanged);
   const submit = async () => {
     if (!fe.validate(["name", dateField])) return;
     const u: Update = {};
@@ -509,6 +524,8 @@ function EditForm({ b, onClose, onSave }: { b: Beneficiary; onClose: () => void;
       if (b.kind === "pregnant_woman" && p.iso !== b.lmp) u.lmp = p.iso;
     }
     if (b.kind === "child" && mother.trim() !== (b.mother_name ?? "")) u.mother_name = mother.trim();
+    // An identifier emptied is cleared.
+    for (const f of ID_FIELDS) if (idChanged(f)) u[f] = ids[f].trim();
     setBusy(true);
     try {
       await onSave(u);
@@ -536,6 +553,18 @@ function EditForm({ b, onClose, onSave }: { b: Beneficiary; onClose: () => void;
         )}
         <DateField label={b.kind === "child" ? t("child.dob") : t("woman.lmp")} value={date} onInput={setDate} testid="edit-date" today={today} optional error={fe.error(dateField)} />
         {b.kind === "child" && <TextField label={t("child.mother")} value={mother} onInput={setMother} testid="edit-mother" error={fe.error("mother_name")} />}
+        {ID_FIELDS.map((f) => (
+          <TextField
+            key={f}
+            label={t("member." + f)}
+            value={ids[f]}
+            onInput={(v) => setIds({ ...ids, [f]: v })}
+            testid={`edit-${f.replace("_", "-")}`}
+            inputMode={f === "uwin_id" ? "text" : "numeric"}
+            maxLength={40}
+            error={fe.error(f)}
+          />
+        ))}
         <ErrorBox error={fe.general} />
         <button type="submit" class="btn primary wide" disabled={busy} data-testid="edit-save">
           {t("common.save")}

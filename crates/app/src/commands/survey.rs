@@ -110,6 +110,7 @@ impl App {
             dob: Some(dob),
             lmp: None,
             mother_name: req.mother_name,
+            ..Default::default()
         };
         let (register_id, _warnings) =
             self.store.register_beneficiary(req.household_id, Kind::Child, &facts, &doses, &ctx)?;
@@ -135,8 +136,7 @@ impl App {
         // LMP again with the same rule.
         check_pregnancy(lmp, edd, BeneficiaryStatus::Active, clock.today)?;
         let doses = doses_field(&req.doses)?;
-        let facts =
-            BeneficiaryFacts { name: req.name, sex: Some(Sex::F), dob: None, lmp: Some(lmp), mother_name: None };
+        let facts = BeneficiaryFacts { name: req.name, sex: Some(Sex::F), lmp: Some(lmp), ..Default::default() };
         let (register_id, _warnings) =
             self.store.register_beneficiary(req.household_id, Kind::PregnantWoman, &facts, &doses, &ctx)?;
         Ok(member_by_register_id(&self.store, &register_id, clock.today)?)
@@ -160,6 +160,17 @@ impl App {
         }
         if let Some(m) = req.mother_name {
             fields.push(BeneficiaryField::MotherName(Some(m)));
+        }
+        // The national identifiers: given empty, cleared (the store checks their shape).
+        let id = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+        if let Some(v) = req.abha {
+            fields.push(BeneficiaryField::Abha(id(v)));
+        }
+        if let Some(v) = req.rch_id {
+            fields.push(BeneficiaryField::RchId(id(v)));
+        }
+        if let Some(v) = req.uwin_id {
+            fields.push(BeneficiaryField::UwinId(id(v)));
         }
         let register_id = req.register_id.trim();
         self.store.update_beneficiary(register_id, fields, &ctx)?;
