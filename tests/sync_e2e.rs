@@ -1073,7 +1073,7 @@ fn hostile(kind: Kind) {
     let Some(env) = Env::new(kind) else { return };
     let server = env.serve();
     let addr = server.addr;
-    let v = ("x-teeka-protocol", "2");
+    let v = ("x-teeka-protocol", "3");
     let gz = ("content-encoding", "gzip");
     let json = ("content-type", "application/json");
 
@@ -1109,13 +1109,16 @@ fn hostile(kind: Kind) {
         let (status, body) = http(addr, "POST", path, &[gz, json, auth], &pull);
         assert_eq!((status, error_code(&body).as_str()), (426, "UNSUPPORTED_VERSION"), "{path}");
     }
-    let (status, body) = http(addr, "POST", "/v1/pull", &[("x-teeka-protocol", "3"), gz, json, auth], &pull);
+    let (status, body) = http(addr, "POST", "/v1/pull", &[("x-teeka-protocol", "4"), gz, json, auth], &pull);
     assert_eq!((status, error_code(&body).as_str()), (426, "UNSUPPORTED_VERSION"));
     // An app of protocol 1 (not yet updated) cannot read what the log holds now: its pulls are
     // refused, telling it to update; its pushes are still taken (`wire_push` speaks 1).
     let (status, body) = http(addr, "POST", "/v1/pull", &[("x-teeka-protocol", "1"), gz, json, auth], &pull);
     assert_eq!((status, error_code(&body).as_str()), (426, "UNSUPPORTED_VERSION"));
     assert!(String::from_utf8_lossy(&body).contains("still receives your records"));
+    // Nor one of protocol 2 (before monitoring's events and the national identifiers).
+    let (status, body) = http(addr, "POST", "/v1/pull", &[("x-teeka-protocol", "2"), gz, json, auth], &pull);
+    assert_eq!((status, error_code(&body).as_str()), (426, "UNSUPPORTED_VERSION"));
 
     // No token, or an unknown one.
     let push = gzip(br#"{"events":[],"pending":0,"device_time_ms":0}"#);
@@ -1165,7 +1168,7 @@ fn hostile(kind: Kind) {
     let (status, body) = http(addr, "GET", "/health", &[], b"");
     assert_eq!(status, 200);
     let health: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(health, serde_json::json!({"status": "ok", "protocol": 2}));
+    assert_eq!(health, serde_json::json!({"status": "ok", "protocol": 3}));
     let d = env.device("anm-d");
     d.import(&env, &rows("R", "Rampur", 2));
     d.enroll(&server, &env.code("Rampur", "anm"));
@@ -1223,7 +1226,7 @@ fn per_event_refusals(kind: Kind) {
     let auth = wire_enroll(&env, &server, me);
     // A dose event of A's, pulled over the wire, as the model of new events of this device.
     let headers = [
-        ("x-teeka-protocol", "2"),
+        ("x-teeka-protocol", "3"),
         ("content-encoding", "gzip"),
         ("content-type", "application/json"),
         ("authorization", auth.as_str()),

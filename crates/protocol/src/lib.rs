@@ -1,4 +1,4 @@
-//! The sync protocol between a device and the central server (version 2): wire types, stable
+//! The sync protocol between a device and the central server (version 3): wire types, stable
 //! error codes, and the body codec. Specified in `docs/sync-protocol.md`.
 //!
 //! Every request is a POST of a gzip-compressed JSON body to `/v1/...` (or a GET without a body,
@@ -14,7 +14,7 @@ use uuid::Uuid;
 /// The protocol version this build speaks, sent in the [`VERSION_HEADER`] of every request.
 /// Version 2 carries event kinds a version-1 app cannot read (the field-fit pass's and the
 /// campaign's: `docs/sync-protocol.md`, "Versions").
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// The oldest version a server still takes enrollments, pushes and device lists from, so that an
 /// app not yet updated never loses a record. Its pulls are refused with `UNSUPPORTED_VERSION`:
 /// the log holds events it cannot read.

@@ -444,7 +444,7 @@ async fn http_story<D: Database>(svc: Service<D>) {
     assert_eq!(api_error(&basic), (401, ErrorCode::Unauthorized));
     let no_version = request(addr, "GET", DEVICES_PATH, &[("authorization", &bearer)]).await;
     assert_eq!(api_error(&no_version), (426, ErrorCode::UnsupportedVersion));
-    let newer = request(addr, "GET", DEVICES_PATH, &[(VERSION_HEADER, "3"), ("authorization", &bearer)]).await;
+    let newer = request(addr, "GET", DEVICES_PATH, &[(VERSION_HEADER, "4"), ("authorization", &bearer)]).await;
     assert_eq!(api_error(&newer), (426, ErrorCode::UnsupportedVersion));
     // An app of protocol 1 still lists devices (and pushes); its pulls are refused (below).
     let older = request(addr, "GET", DEVICES_PATH, &[(VERSION_HEADER, "1"), ("authorization", &bearer)]).await;
@@ -457,7 +457,7 @@ async fn http_story<D: Database>(svc: Service<D>) {
     assert_eq!(api_error(&revoked), (403, ErrorCode::Revoked));
     // The same refusal as a pull gets.
     let pull =
-        request(addr, "POST", teeka_protocol::PULL_PATH, &[(VERSION_HEADER, "2"), ("authorization", &bearer)]).await;
+        request(addr, "POST", teeka_protocol::PULL_PATH, &[(VERSION_HEADER, "3"), ("authorization", &bearer)]).await;
     assert_eq!(api_error(&pull), (403, ErrorCode::Revoked));
     // Only GET.
     let post = request(addr, "POST", DEVICES_PATH, &ok).await;
