@@ -225,6 +225,7 @@ describe("Survey", () => {
     const calls = await mount((cmd, req) => (cmd === "update_beneficiary" && refuse ? failAt("BAD_RCH_ID", "rch_id") : core.handler(cmd, req)));
     await openHousehold(calls);
     await click("member-open");
+    expect(q("member-ids")!.textContent).toBe("ABHA 22-7225-4829-5255 · U-WIN UW-1");
     await click("member-edit");
     expect((q("edit-abha") as HTMLInputElement).value).toBe("22-7225-4829-5255");
     await type("edit-rch-id", "1234");

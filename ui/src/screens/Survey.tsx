@@ -327,6 +327,17 @@ function MemberDetail({ register_id, back, open }: { register_id: string; back: 
           {b.edd ? ` · ${t("member.edd", { date: isoToDisplay(b.edd) })}` : ""}
           {b.mother_name ? ` · ${t("member.mother", { name: b.mother_name })}` : ""}
         </p>
+        {(b.abha || b.rch_id || b.uwin_id) && (
+          <p class="muted" data-testid="member-ids">
+            {[
+              b.abha && t("member.ids.abha", { v: b.abha }),
+              b.rch_id && t("member.ids.rch_id", { v: b.rch_id }),
+              b.uwin_id && t("member.ids.uwin_id", { v: b.uwin_id }),
+            ]
+              .filter(Boolean)
+              .join(" · ")}
+          </p>
+        )}
         {b.delivery && <p data-testid="member-delivery">{deliveryLine(b.delivery)}</p>}
         {b.mother && (
           <button class="btn" onClick={() => open(b.mother!)} data-testid="member-mother-open">
