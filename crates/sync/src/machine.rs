@@ -136,6 +136,9 @@ pub struct Machine {
     pull: Window,
     /// When the request in flight was sent (the driver's monotonic milliseconds).
     sent_at_ms: u64,
+    /// The outbox is read again, whole: what was left after a window's worth was at most as
+    /// much again ([`Window::whole_queue_limit`]).
+    whole_queue: Option<usize>,
     failures: u32,
     rng: Rng,
     progress: Progress,
@@ -153,6 +156,7 @@ impl Machine {
             push: Window::new(cfg.push),
             pull: Window::new(cfg.pull),
             sent_at_ms: 0,
+            whole_queue: None,
             failures: 0,
             rng: Rng::new(cfg.seed),
             progress: Progress::default(),
@@ -167,7 +171,7 @@ impl Machine {
     /// The next thing to do.
     pub fn poll(&mut self, now_ms: u64) -> Step {
         match &self.phase {
-            Phase::Push => Step::ReadOutbox { limit: self.push.size() },
+            Phase::Push => Step::ReadOutbox { limit: self.whole_queue.unwrap_or(self.push.size()) },
             Phase::PushReady(req) => {
                 let req = req.clone();
                 self.phase = Phase::PushSent;
@@ -205,8 +209,19 @@ impl Machine {
 
     /// The outbox's oldest events (at most the limit asked), how many wait in all, and the
     /// device's clock (sent for the server to measure its skew).
+    ///
+    /// When what would be left after these events is no more than these (the whole queue is at
+    /// most [`Window::whole_queue_limit`]), the machine asks for the whole queue instead: the rest
+    /// would cost a round trip of its own, a latency (0.5 s on 2G) to save at most one window in
+    /// flight. A day's work of 500 doses goes in one push from a window of 250.
     pub fn outbox(&mut self, events: Vec<Event>, pending_total: u64, device_time_ms: i64) {
         if self.phase != Phase::Push {
+            return;
+        }
+        let reread = self.whole_queue.take().is_some();
+        let total = usize::try_from(pending_total).unwrap_or(usize::MAX);
+        if !reread && !events.is_empty() && events.len() < total && total <= self.push.whole_queue_limit() {
+            self.whole_queue = Some(total);
             return;
         }
         self.phase = if events.is_empty() {
@@ -542,13 +557,18 @@ mod tests {
         let mut link = two_g();
         let run = link.run(Config::default(), events.clone());
         assert!(matches!(run.outcome, Some(Outcome::Complete(_))), "{:?}", run.outcome);
-        assert!(run.pushes.iter().all(|&n| n <= 250), "{:?}", run.pushes);
+        // 250 events a push, in 1.6–1.8 s (within the band: held), and the last 500 whole.
+        let last = run.pushes.len() - 1;
+        assert!(run.pushes[..last].iter().all(|&n| n == 250), "{:?}", run.pushes);
+        assert_eq!(run.pushes[last], 500);
         assert_eq!(run.pushes.iter().sum::<usize>(), 3_000);
-        assert!(run.push_ms.iter().all(|&ms| ms <= TARGET_MS), "{:?}", run.push_ms);
+        assert!(run.push_ms[..last].iter().all(|&ms| ms > TARGET_MS / 2 && ms <= TARGET_MS), "{:?}", run.push_ms);
         nothing_lost_or_doubled(&run, &events);
-        // And a day's work of 500 doses goes in two round trips.
+        // A day's work of 500 doses goes in one round trip: the outbox is read again, whole.
         let run = two_g().run(Config::default(), doses(500));
-        assert_eq!(run.pushes, [250, 250]);
+        assert_eq!(run.pushes, [500]);
+        let run = two_g().run(Config::default(), doses(501));
+        assert_eq!(run.pushes, [250, 251], "more than twice the window: not whole");
     }
 
     #[test]

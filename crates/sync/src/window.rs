@@ -12,7 +12,9 @@
 //! - `TOO_LARGE` for `n > 1` items: **halve** to `n/2` whatever `min` says, and stay at or below
 //!   that for the rest of the run (an older server's lower limit is learnt once); for one item:
 //!   nothing left to halve, the item is set aside, and the limit learnt from the halvings that led
-//!   to it is forgotten (the item was too large, not the batches).
+//!   to it is forgotten (the item was too large, not the batches);
+//! - a queue of at most twice the window goes whole ([`Window::whole_queue_limit`]; the machine
+//!   reads the outbox again), rather than leave a rest that costs a round trip of its own.
 //!
 //! Why the band is stable: a round trip costs a fixed part (latency, commits) plus a part
 //! proportional to the items, so a batch twice as large takes at most twice as long. Doubling
@@ -28,9 +30,10 @@ pub const TARGET_MS: u64 = 3_000;
 ///
 /// 250 is safe on 2G: at 64 kbit/s with 250 ms each way, 250 events are about 6 KB up (24 B an
 /// event) and 3 KB of answer (12 B an event), so a round trip takes about 1.7 s (2.2 s with a new
-/// connection), inside the band, and a cut resends at most about a second of transfer. A day's
-/// work of 500 doses goes in two round trips. Below 50 events a request is mostly its latency and
-/// its HTTP heads, so halving further would cost more than it saves.
+/// connection), inside the band, and a cut resends at most about a second of transfer (a day's
+/// work of 500 doses still goes in one push: [`Window::whole_queue_limit`]). Below 50 events a
+/// request is mostly its latency and its HTTP heads, so halving further would cost more than it
+/// saves.
 pub const PUSH: WindowRule = WindowRule { start: 250, min: 50, max: MAX_PUSH_EVENTS, target_ms: TARGET_MS };
 
 /// The pull window: 500 events at first, 100 to [`MAX_PULL_EVENTS`] (the server's cap of a page).
@@ -90,6 +93,13 @@ impl Window {
     /// Items to send or ask for now.
     pub fn size(&self) -> usize {
         self.size
+    }
+
+    /// The most a push may hold when it takes a short queue whole: twice the window, within the
+    /// ceiling (so never past the limit, nor past what a `TOO_LARGE` showed; a fixed window's is
+    /// its size).
+    pub fn whole_queue_limit(&self) -> usize {
+        self.size.saturating_mul(2).min(self.ceiling)
     }
 
     /// The rule after [`Window::new`] made it sound.
@@ -224,6 +234,19 @@ mod tests {
             w.answered(10, true);
         }
         assert_eq!(w.size(), 10_000);
+    }
+
+    #[test]
+    fn a_short_queue_may_go_whole_up_to_twice_the_window_within_the_ceiling() {
+        let mut w = Window::new(RULE);
+        assert_eq!(w.whole_queue_limit(), 500);
+        for _ in 0..6 {
+            w.answered(10, true);
+        }
+        assert_eq!((w.size(), w.whole_queue_limit()), (10_000, 10_000));
+        w.too_large(10_000);
+        assert_eq!((w.size(), w.whole_queue_limit()), (5_000, 5_000), "not past what TOO_LARGE showed");
+        assert_eq!(Window::new(WindowRule::fixed(7)).whole_queue_limit(), 7);
     }
 
     #[test]
