@@ -917,7 +917,9 @@ fn faults_cut_mid_response_postgres() {
     cut_mid_response(Kind::Postgres);
 }
 
-/// A device with 3,000 children (10,501 events) to push: 21 pushes and six pull pages.
+/// A device with 3,000 children (10,501 events) to push: five pushes on a fast link (the window
+/// doubling from 250, then the rest whole: docs/sync-protocol.md, "Adaptive batches"), and the
+/// pull pages.
 fn big_device(env: &Env, server: &Server) -> Device {
     let a = env.device("anm-a");
     let big = rows("R", "Rampur", 3_000);

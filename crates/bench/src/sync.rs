@@ -26,6 +26,7 @@ use teeka_protocol::{PullRequest, PullResponse, PushRequest, PushResponse, RawPu
 use teeka_server::{Database, Service, SqliteDb};
 use teeka_store::Store;
 use teeka_sync::machine::{Config, Outcome, Progress};
+use teeka_sync::window::WindowRule;
 use teeka_testkit::proxy::{Link, Proxy, ProxyConfig, Tally, Traffic};
 use tokio::net::TcpListener;
 use uuid::Uuid;
@@ -34,8 +35,9 @@ use super::{ctx, fmt_ms, generate, mib, temp_dir, Cli};
 
 const INGEST_BENEFICIARIES: usize = 8_500;
 const INGEST_DEVICES: usize = 50;
-/// `Config::default().push_batch` of `teeka_sync` (checked in `ingest`).
-const DEFAULT_PUSH_BATCH: usize = 500;
+/// The fixed batch of the in-process part-by-part runs of `sync-ingest` without `--push-batch`
+/// (the sync's fixed batch before its window adapted, issue 13).
+const PARTS_PUSH_BATCH: usize = 500;
 const VILLAGE_BENEFICIARIES: usize = 1_000;
 const DAY_EVENTS: usize = 500;
 const SUBCENTRE_BENEFICIARIES: usize = 5_000;
@@ -58,9 +60,10 @@ pub struct IngestArgs {
     /// about 1,900 events per device).
     #[arg(long, default_value_t = INGEST_BENEFICIARIES)]
     pub block_beneficiaries: usize,
-    /// Events per push (the sync's default is 500; the protocol allows up to 2,000).
-    #[arg(long, default_value_t = DEFAULT_PUSH_BATCH)]
-    pub push_batch: usize,
+    /// A fixed number of events per push (which `TOO_LARGE` still halves); without it the sync's
+    /// adaptive window (`teeka_sync::window::PUSH`), and 500 for the part-by-part runs.
+    #[arg(long)]
+    pub push_batch: Option<usize>,
 }
 
 impl Default for IngestArgs {
@@ -69,7 +72,7 @@ impl Default for IngestArgs {
             beneficiaries: INGEST_BENEFICIARIES,
             devices: INGEST_DEVICES,
             block_beneficiaries: INGEST_BENEFICIARIES,
-            push_batch: DEFAULT_PUSH_BATCH,
+            push_batch: None,
         }
     }
 }
@@ -419,15 +422,32 @@ fn describe(t: &Tally) -> String {
 // sync-ingest
 // ---------------------------------------------------------------------------------------------
 
+/// The sync's configuration for `sync-ingest`: the default, or a fixed push batch.
+fn ingest_config(args: &IngestArgs) -> Config {
+    match args.push_batch {
+        Some(n) => Config { push: WindowRule::fixed(n), ..Config::default() },
+        None => Config::default(),
+    }
+}
+
+/// A window's rule as the benchmarks print it.
+fn window_text(rule: WindowRule) -> String {
+    format!(
+        "adaptive from {} between {} and {} events, target round trip {} ms",
+        rule.start, rule.min, rule.max, rule.target_ms
+    )
+}
+
 pub fn ingest(cli: &Cli, args: &IngestArgs) -> Result<()> {
-    ensure!(DEFAULT_PUSH_BATCH == Config::default().push_batch, "the sync's default push batch changed");
-    ensure!(args.push_batch >= 1, "--push-batch must be at least 1");
+    ensure!(args.push_batch.map_or(true, |n| n >= 1), "--push-batch must be at least 1");
     let villages = village_names(cli, BLOCK_VILLAGES.max(args.devices))?;
     println!(
-        "== sync-ingest: the server (SQLite, synchronous=FULL) ingesting pushes over HTTP on loopback (push batch {}{}, pull page {})",
-        args.push_batch,
-        if args.push_batch == DEFAULT_PUSH_BATCH { " as by default" } else { ", not the default" },
-        Config::default().pull_limit
+        "== sync-ingest: the server (SQLite, synchronous=FULL) ingesting pushes over HTTP on loopback (push batch {}, pull pages {})",
+        match args.push_batch {
+            Some(n) => format!("fixed at {n}, not the default"),
+            None => window_text(Config::default().push),
+        },
+        window_text(Config::default().pull)
     );
 
     let dir = temp_dir(cli)?;
@@ -457,7 +477,7 @@ fn ingest_one(cli: &Cli, args: &IngestArgs, villages: &[String], dir: &Path) -> 
         fmt_ms(t.elapsed())
     );
     enroll(&mut store, &server, &villages[0], Role::Anm)?;
-    let cfg = Config { push_batch: args.push_batch, ..Config::default() };
+    let cfg = ingest_config(args);
     let cpu = Cpu::now();
     let run = run_sync_with(&mut store, None, cfg)?;
     let cpu = Cpu::now().since(cpu);
@@ -517,7 +537,7 @@ fn ingest_one(cli: &Cli, args: &IngestArgs, villages: &[String], dir: &Path) -> 
         server_events
     );
     drop(server);
-    push_parts(cli, villages, dir, &rows, args.push_batch)
+    push_parts(cli, villages, dir, &rows, args.push_batch.unwrap_or(PARTS_PUSH_BATCH))
 }
 
 /// The pushes of the same register part by part, in process and without HTTP, on a fresh server
@@ -660,7 +680,7 @@ fn ingest_many(cli: &Cli, args: &IngestArgs, villages: &[String], dir: &Path) ->
         outboxes_read.push((store.device_id(), village.clone(), store.outbox(usize::MAX)?));
     }
     let barrier = Arc::new(Barrier::new(n));
-    let cfg = Config { push_batch: args.push_batch, ..Config::default() };
+    let cfg = ingest_config(args);
     let cpu = Cpu::now();
     let handles: Vec<_> = devices
         .into_iter()
@@ -719,7 +739,7 @@ fn ingest_many(cli: &Cli, args: &IngestArgs, villages: &[String], dir: &Path) ->
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     drop(server);
-    server_capacity(cli, villages, &outboxes_read, args.push_batch)
+    server_capacity(cli, villages, &outboxes_read, args.push_batch.unwrap_or(PARTS_PUSH_BATCH))
 }
 
 /// The same pushes made to a fresh server in process, all devices at once as tasks of the
@@ -898,10 +918,10 @@ pub fn wire(cli: &Cli, args: &DayArgs) -> Result<()> {
         describe(&pull)
     );
     println!(
-        "sync-wire a first sync: {} round trips ({} events, {} per page)",
+        "sync-wire a first sync: {} round trips ({} events, pages {})",
         p.round_trips,
         p.pulled,
-        Config::default().pull_limit
+        window_text(Config::default().pull)
     );
     wire_breakdown(&outbox)?;
     Ok(())
@@ -1109,7 +1129,7 @@ pub fn first(cli: &Cli, args: &FirstArgs) -> Result<()> {
         let t = Instant::now();
         let page = server.rt.block_on(server.svc.pull(
             &device,
-            PullRequest { after, limit: Config::default().pull_limit, exclude_own: true },
+            PullRequest { after, limit: teeka_protocol::MAX_PULL_EVENTS, exclude_own: true },
             chrono::Utc::now(),
         ))?;
         read += t.elapsed();
@@ -1130,7 +1150,8 @@ pub fn first(cli: &Cli, args: &FirstArgs) -> Result<()> {
         }
     }
     println!(
-        "  the same {pages} pages part by part: server Service::pull (SQLite read, JSON parse) {}, encode (JSON, gzip) {}, decode (gunzip, JSON parse) {}, device apply_pulled {}; {} of bodies",
+        "  the events again in {pages} pages of up to {} (the server's cap) part by part: server Service::pull (SQLite read, JSON parse) {}, encode (JSON, gzip) {}, decode (gunzip, JSON parse) {}, device apply_pulled {}; {} of bodies",
+        teeka_protocol::MAX_PULL_EVENTS,
         fmt_ms(read),
         fmt_ms(encode),
         fmt_ms(decode),

@@ -4,8 +4,8 @@
 use std::time::Duration;
 use teeka_protocol::{
     decode, encode, ApiError, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest, PullResponse,
-    PushRequest, PushResponse, DEVICES_PATH, ENROLL_PATH, MAX_DECODED_BYTES, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH,
-    REPORT_PATH, VERSION_HEADER,
+    PushRequest, PushResponse, DEVICES_PATH, ENROLL_PATH, MAX_BODY_BYTES, MAX_DECODED_BYTES, PROTOCOL_VERSION,
+    PULL_PATH, PUSH_PATH, REPORT_PATH, VERSION_HEADER,
 };
 
 use crate::machine::Failure;
@@ -36,6 +36,13 @@ impl Client {
         body: &Q,
     ) -> Result<A, Failure> {
         let bytes = encode(body).map_err(|e| Failure::Transport(format!("cannot encode the request: {e}")))?;
+        if bytes.len() > MAX_BODY_BYTES {
+            // The server would refuse it after the upload: halve without sending it.
+            return Err(Failure::Server(ApiError::new(
+                ErrorCode::TooLarge,
+                format!("the request is {} bytes compressed, over the {MAX_BODY_BYTES} a server accepts", bytes.len()),
+            )));
+        }
         let req = self
             .http
             .post(format!("{}{path}", self.base))

@@ -7,6 +7,7 @@ pub mod backoff;
 mod http;
 pub mod machine;
 mod transport;
+pub mod window;
 
 pub use backoff::Backoff;
 pub use http::Client;

@@ -1,7 +1,9 @@
 //! The sync state machine: no sockets, no clock, no store. The driver feeds it the outbox, the
 //! replies (or failures) of the server and the time; it says what to send, what to apply and
 //! when to wait. Push first (oldest events first, in batches), then pull pages until the server
-//! has no more.
+//! has no more. The size of each push and of each page is a [`Window`]: it grows while round
+//! trips come back quickly and shrinks on a slow answer, a failure or `TOO_LARGE`; each round
+//! trip is measured with the times the driver passes in.
 //!
 //! Every request it makes is safe to repeat, so a failure of any kind — a request lost, a reply
 //! lost, a connection cut halfway — is handled the same way: wait (the [`Backoff`] of the
@@ -9,6 +11,7 @@
 //! and the cursor.
 
 use crate::backoff::{Backoff, Rng};
+use crate::window::{self, TooLarge, Window, WindowRule};
 use teeka_domain::Event;
 use teeka_protocol::{ApiError, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse, Rejection};
 use uuid::Uuid;
@@ -16,10 +19,11 @@ use uuid::Uuid;
 /// Tunables of a sync run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
-    /// Events per push (halved when the server says a body is too large).
-    pub push_batch: usize,
-    /// Events per pull page.
-    pub pull_limit: u32,
+    /// Events per push: an adaptive window ([`window::PUSH`] by default; [`WindowRule::fixed`]
+    /// for a fixed batch, which `TOO_LARGE` still halves).
+    pub push: WindowRule,
+    /// Events asked for per pull page: an adaptive window ([`window::PULL`] by default).
+    pub pull: WindowRule,
     /// Consecutive failures before the run gives up (it resumes next time).
     pub max_failures: u32,
     /// The wait after a failure (by default 0.5 s doubling up to 30 s, jittered).
@@ -31,8 +35,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            push_batch: 500,
-            pull_limit: 2_000,
+            push: window::PUSH,
+            pull: window::PULL,
             max_failures: 8,
             backoff: Backoff::exponential(500, 30_000).jittered(),
             seed: 0x0007_eeca,
@@ -128,7 +132,13 @@ pub struct Machine {
     cfg: Config,
     phase: Phase,
     cursor: u64,
-    batch: usize,
+    push: Window,
+    pull: Window,
+    /// When the request in flight was sent (the driver's monotonic milliseconds).
+    sent_at_ms: u64,
+    /// The outbox is read again, whole: what was left after a window's worth was at most as
+    /// much again ([`Window::whole_queue_limit`]).
+    whole_queue: Option<usize>,
     failures: u32,
     rng: Rng,
     progress: Progress,
@@ -143,7 +153,10 @@ impl Machine {
             cfg,
             phase: Phase::Push,
             cursor,
-            batch: cfg.push_batch.max(1),
+            push: Window::new(cfg.push),
+            pull: Window::new(cfg.pull),
+            sent_at_ms: 0,
+            whole_queue: None,
             failures: 0,
             rng: Rng::new(cfg.seed),
             progress: Progress::default(),
@@ -158,10 +171,11 @@ impl Machine {
     /// The next thing to do.
     pub fn poll(&mut self, now_ms: u64) -> Step {
         match &self.phase {
-            Phase::Push => Step::ReadOutbox { limit: self.batch },
+            Phase::Push => Step::ReadOutbox { limit: self.whole_queue.unwrap_or(self.push.size()) },
             Phase::PushReady(req) => {
                 let req = req.clone();
                 self.phase = Phase::PushSent;
+                self.sent_at_ms = now_ms;
                 self.progress.round_trips += 1;
                 Step::Send(req)
             }
@@ -170,10 +184,11 @@ impl Machine {
             }
             Phase::Pull => {
                 self.phase = Phase::PullSent;
+                self.sent_at_ms = now_ms;
                 self.progress.round_trips += 1;
                 Step::Send(Request::Pull(PullRequest {
                     after: self.cursor,
-                    limit: self.cfg.pull_limit,
+                    limit: u32::try_from(self.pull.size()).unwrap_or(u32::MAX),
                     exclude_own: true,
                 }))
             }
@@ -194,8 +209,19 @@ impl Machine {
 
     /// The outbox's oldest events (at most the limit asked), how many wait in all, and the
     /// device's clock (sent for the server to measure its skew).
+    ///
+    /// When what would be left after these events is no more than these (the whole queue is at
+    /// most [`Window::whole_queue_limit`]), the machine asks for the whole queue instead: the rest
+    /// would cost a round trip of its own, a latency (0.5 s on 2G) to save at most one window in
+    /// flight. A day's work of 500 doses goes in one push from a window of 250.
     pub fn outbox(&mut self, events: Vec<Event>, pending_total: u64, device_time_ms: i64) {
         if self.phase != Phase::Push {
+            return;
+        }
+        let reread = self.whole_queue.take().is_some();
+        let total = usize::try_from(pending_total).unwrap_or(usize::MAX);
+        if !reread && !events.is_empty() && events.len() < total && total <= self.push.whole_queue_limit() {
+            self.whole_queue = Some(total);
             return;
         }
         self.phase = if events.is_empty() {
@@ -207,32 +233,36 @@ impl Machine {
         };
     }
 
-    /// The answer to the request last sent.
+    /// The answer to the request last sent, or why there is none, at `now_ms` on the same clock
+    /// as the `poll` that sent it: the round trip's time moves the window.
     pub fn on_reply(&mut self, reply: Result<Reply, Failure>, now_ms: u64) {
         let pushing = match self.phase {
             Phase::PushSent => true,
             Phase::PullSent => false,
             _ => return,
         };
+        let elapsed = now_ms.saturating_sub(self.sent_at_ms);
         match reply {
             Ok(Reply::Push(r)) if pushing => {
+                self.push.answered(elapsed, self.in_flight.len() >= self.push.size());
                 self.failures = 0;
                 self.progress.pushed += r.accepted.len() as u64;
                 self.progress.set_aside += r.rejected.len() as u64;
                 self.phase = Phase::Acknowledging { accepted: r.accepted, rejected: r.rejected };
             }
             Ok(Reply::Pull(PullResponse { events, next, more })) if !pushing => {
+                self.pull.answered(elapsed, more);
                 self.failures = 0;
                 self.progress.pulled += events.len() as u64;
                 self.phase = Phase::Applying { events, next, more };
             }
             Ok(_) => self.fail(now_ms, pushing, "the server answered another request".into(), None, true),
             Err(Failure::Transport(e)) => self.fail(now_ms, pushing, e, None, true),
-            Err(Failure::Server(e)) if e.code == ErrorCode::TooLarge && pushing && self.batch > 1 => {
-                self.batch = (self.batch / 2).max(1);
-                self.phase = Phase::Push;
-            }
             Err(Failure::Server(e)) if e.code == ErrorCode::TooLarge && pushing => {
+                if self.push.too_large(self.in_flight.len()) == TooLarge::Halved {
+                    self.phase = Phase::Push;
+                    return;
+                }
                 // One event alone is too large: set it aside so that it does not block the queue.
                 self.progress.set_aside += self.in_flight.len() as u64;
                 let rejected = self
@@ -266,6 +296,11 @@ impl Machine {
     }
 
     fn fail(&mut self, now_ms: u64, pushing: bool, error: String, code: Option<ErrorCode>, retryable: bool) {
+        if pushing {
+            self.push.failed();
+        } else {
+            self.pull.failed();
+        }
         self.failures += 1;
         self.progress.failures += 1;
         if !retryable || self.failures >= self.cfg.max_failures {
@@ -280,6 +315,8 @@ impl Machine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::window::TARGET_MS;
+    use teeka_protocol::{encode, MAX_PUSH_EVENTS};
 
     fn event() -> Event {
         Event {
@@ -292,16 +329,20 @@ mod tests {
         }
     }
 
+    fn too_large() -> Result<Reply, Failure> {
+        Err(Failure::Server(ApiError::new(ErrorCode::TooLarge, "too large")))
+    }
+
     #[test]
     fn a_batch_too_large_is_halved_down_to_one() {
-        let mut m = Machine::new(Config { push_batch: 8, ..Config::default() }, 0);
+        let mut m = Machine::new(Config { push: WindowRule::fixed(8), ..Config::default() }, 0);
         let mut limits = Vec::new();
         for _ in 0..4 {
             let Step::ReadOutbox { limit } = m.poll(0) else { panic!("expected a read") };
             limits.push(limit);
-            m.outbox(vec![event(); 1], 1, 0);
+            m.outbox(vec![event(); limit], 8, 0);
             assert!(matches!(m.poll(0), Step::Send(Request::Push(_))));
-            m.on_reply(Err(Failure::Server(ApiError::new(ErrorCode::TooLarge, "too large"))), 0);
+            m.on_reply(too_large(), 0);
         }
         assert_eq!(limits, [8, 4, 2, 1]);
         // One event alone too large: it is set aside, and the queue goes on.
@@ -311,6 +352,19 @@ mod tests {
         assert_eq!(rejected[0].code, ErrorCode::TooLarge);
         m.applied();
         assert!(matches!(m.poll(0), Step::ReadOutbox { limit: 1 }));
+        assert_eq!(m.progress().set_aside, 1);
+    }
+
+    #[test]
+    fn a_push_of_one_event_too_large_is_set_aside_at_once_whatever_the_window() {
+        let mut m = Machine::new(Config::default(), 0);
+        let Step::ReadOutbox { limit: 250 } = m.poll(0) else { panic!("expected a read of 250") };
+        m.outbox(vec![event()], 1, 0);
+        assert!(matches!(m.poll(0), Step::Send(Request::Push(_))));
+        m.on_reply(too_large(), 0);
+        let Step::Acknowledge { accepted, rejected } = m.poll(0) else { panic!("expected an acknowledgement") };
+        assert!(accepted.is_empty());
+        assert_eq!(rejected.len(), 1);
     }
 
     #[test]
@@ -323,16 +377,279 @@ mod tests {
         let Step::Wait { until_ms } = m.poll(1_000) else { panic!("expected a wait") };
         assert!((1_250..=1_500).contains(&until_ms), "{until_ms}");
         assert!(matches!(m.poll(until_ms - 1), Step::Wait { .. }));
-        assert!(matches!(m.poll(until_ms), Step::ReadOutbox { .. }));
-        // Nothing left to push: pull from the cursor.
+        assert!(matches!(m.poll(until_ms), Step::ReadOutbox { limit: 125 }), "the failure halved the window");
+        // Nothing left to push: pull from the cursor, a first page of 500.
         m.outbox(vec![], 0, 0);
         assert_eq!(
             m.poll(until_ms),
-            Step::Send(Request::Pull(PullRequest { after: 5, limit: 2_000, exclude_own: true }))
+            Step::Send(Request::Pull(PullRequest { after: 5, limit: 500, exclude_own: true }))
         );
         m.on_reply(Ok(Reply::Pull(PullResponse { events: vec![], next: 9, more: false })), until_ms);
         assert!(matches!(m.poll(until_ms), Step::ApplyPage { next: 9, .. }));
         m.applied();
         assert!(matches!(m.poll(until_ms), Step::Done(Outcome::Complete(Progress { failures: 1, .. }))));
+    }
+
+    /// A link of `bytes_per_s` each way and `one_way_ms` of latency, cut at the given times (a
+    /// request or answer on the way at a cut is lost), in front of a server that keeps a log
+    /// (idempotent by event id, as the real one) and refuses pushes of more than `limit` events.
+    struct Link {
+        bytes_per_s: u64,
+        one_way_ms: u64,
+        cuts: Vec<u64>,
+        limit: usize,
+    }
+
+    /// What a run through a [`Link`] did.
+    #[derive(Debug, Default)]
+    struct Run {
+        pushes: Vec<usize>,
+        /// Each answered push's round trip.
+        push_ms: Vec<u64>,
+        pages: Vec<u32>,
+        log: Vec<Uuid>,
+        stored: std::collections::HashSet<Uuid>,
+        acknowledged: Vec<Uuid>,
+        elapsed_ms: u64,
+        outcome: Option<Outcome>,
+    }
+
+    impl Link {
+        fn transfer_ms(&self, bytes: usize) -> u64 {
+            self.one_way_ms + (bytes as u64 * 1_000).div_ceil(self.bytes_per_s)
+        }
+
+        /// A cut within `[from, to)`, taken (each cut happens once).
+        fn cut(&mut self, from: u64, to: u64) -> Option<u64> {
+            let i = self.cuts.iter().position(|c| (from..to).contains(c))?;
+            Some(self.cuts.remove(i))
+        }
+
+        /// Runs a machine to its end over an outbox of `events` (HTTP heads counted as 250 B
+        /// up and 135 B down).
+        fn run(&mut self, cfg: Config, events: Vec<Event>) -> Run {
+            let mut m = Machine::new(cfg, 0);
+            let mut outbox = events;
+            let mut run = Run::default();
+            let mut now = 0;
+            for _ in 0..1_000_000 {
+                match m.poll(now) {
+                    Step::ReadOutbox { limit } => {
+                        let n = limit.min(outbox.len());
+                        m.outbox(outbox[..n].to_vec(), outbox.len() as u64, 0);
+                    }
+                    Step::Send(Request::Push(req)) => {
+                        run.pushes.push(req.events.len());
+                        let up = encode(&req).map_or(0, |b| b.len()) + 250;
+                        let arrived = now + self.transfer_ms(up);
+                        if let Some(cut) = self.cut(now, arrived) {
+                            now = cut;
+                            m.on_reply(Err(Failure::Transport("cut on the way up".into())), now);
+                            continue;
+                        }
+                        let reply = if req.events.len() > self.limit {
+                            Err(ApiError::new(ErrorCode::TooLarge, "too many"))
+                        } else {
+                            for e in &req.events {
+                                if run.stored.insert(e.id) {
+                                    run.log.push(e.id);
+                                }
+                            }
+                            let accepted = req.events.iter().map(|e| e.id).collect();
+                            Ok(PushResponse { accepted, rejected: vec![], server_time_ms: 0 })
+                        };
+                        let down = reply.as_ref().ok().map_or(100, |r| encode(r).map_or(0, |b| b.len())) + 135;
+                        let answered = arrived + self.transfer_ms(down);
+                        if let Some(cut) = self.cut(arrived, answered) {
+                            now = cut;
+                            m.on_reply(Err(Failure::Transport("cut on the way down".into())), now);
+                            continue;
+                        }
+                        run.push_ms.push(answered - now);
+                        now = answered;
+                        m.on_reply(reply.map(Reply::Push).map_err(Failure::Server), now);
+                    }
+                    Step::Send(Request::Pull(req)) => {
+                        run.pages.push(req.limit);
+                        now += self.transfer_ms(300) + self.transfer_ms(200);
+                        m.on_reply(Ok(Reply::Pull(PullResponse { events: vec![], next: 0, more: false })), now);
+                    }
+                    Step::Acknowledge { accepted, rejected } => {
+                        assert!(rejected.is_empty(), "{rejected:?}");
+                        let done: std::collections::HashSet<Uuid> = accepted.iter().copied().collect();
+                        outbox.retain(|e| !done.contains(&e.id));
+                        run.acknowledged.extend(accepted);
+                        m.applied();
+                    }
+                    Step::ApplyPage { .. } => m.applied(),
+                    Step::Wait { until_ms } => now = now.max(until_ms),
+                    Step::Done(outcome) => {
+                        run.elapsed_ms = now;
+                        run.outcome = Some(outcome);
+                        return run;
+                    }
+                }
+            }
+            panic!("the run did not end");
+        }
+    }
+
+    /// 100 MB/s each way, 1 ms each way.
+    fn fast() -> Link {
+        Link { bytes_per_s: 100_000_000, one_way_ms: 1, cuts: Vec::new(), limit: MAX_PUSH_EVENTS }
+    }
+
+    /// 64 kbit/s each way, 250 ms each way.
+    fn two_g() -> Link {
+        Link { bytes_per_s: 8_000, one_way_ms: 250, cuts: Vec::new(), limit: MAX_PUSH_EVENTS }
+    }
+
+    /// A day's doses as a device records them (one author and device, the clock moving on, 120
+    /// children, several vaccines): they compress as the real ones do, 23 B an event or so.
+    fn doses(n: usize) -> Vec<Event> {
+        let device_id = Uuid::now_v7();
+        let children: Vec<Uuid> = (0..120).map(|_| Uuid::now_v7()).collect();
+        let codes = [teeka_domain::DoseCode::Opv1, teeka_domain::DoseCode::Penta1, teeka_domain::DoseCode::Rvv1];
+        (0..n)
+            .map(|i| {
+                let wall_ms = 1_795_300_000_000 + i as u64 * 1_733;
+                Event {
+                    id: Uuid::now_v7(),
+                    device_id,
+                    hlc: teeka_domain::Hlc { wall_ms, counter: 0 },
+                    author: "Sunita Devi".into(),
+                    recorded_at: chrono::DateTime::from_timestamp_millis(wall_ms as i64).unwrap_or_default(),
+                    body: teeka_domain::EventBody::DoseGiven {
+                        beneficiary: children[i % children.len()],
+                        code: codes[i % codes.len()],
+                        date: teeka_domain::parse_date("2026-11-22").unwrap_or_default(),
+                        corrects: None,
+                        session: None,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Every event once in the server's log, in the outbox's order; each acknowledged once.
+    fn nothing_lost_or_doubled(run: &Run, events: &[Event]) {
+        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+        assert_eq!(run.log, ids, "the server's log");
+        let mut acknowledged = run.acknowledged.clone();
+        acknowledged.sort_unstable();
+        acknowledged.dedup();
+        assert_eq!(acknowledged.len(), run.acknowledged.len(), "an event acknowledged twice");
+        assert_eq!(acknowledged.len(), ids.len());
+    }
+
+    #[test]
+    fn the_window_grows_on_a_fast_link_up_to_the_protocols_limit() {
+        let events = doses(40_000);
+        let run = fast().run(Config::default(), events.clone());
+        assert!(matches!(run.outcome, Some(Outcome::Complete(_))), "{:?}", run.outcome);
+        assert_eq!(run.pushes, [250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 4_250]);
+        nothing_lost_or_doubled(&run, &events);
+    }
+
+    #[test]
+    fn the_window_stays_small_on_2g() {
+        let events = doses(3_000);
+        let mut link = two_g();
+        let run = link.run(Config::default(), events.clone());
+        assert!(matches!(run.outcome, Some(Outcome::Complete(_))), "{:?}", run.outcome);
+        // 250 events a push, in 1.6–1.8 s (within the band: held), and the last 500 whole.
+        let last = run.pushes.len() - 1;
+        assert!(run.pushes[..last].iter().all(|&n| n == 250), "{:?}", run.pushes);
+        assert_eq!(run.pushes[last], 500);
+        assert_eq!(run.pushes.iter().sum::<usize>(), 3_000);
+        assert!(run.push_ms[..last].iter().all(|&ms| ms > TARGET_MS / 2 && ms <= TARGET_MS), "{:?}", run.push_ms);
+        nothing_lost_or_doubled(&run, &events);
+        // A day's work of 500 doses goes in one round trip: the outbox is read again, whole.
+        let run = two_g().run(Config::default(), doses(500));
+        assert_eq!(run.pushes, [500]);
+        let run = two_g().run(Config::default(), doses(501));
+        assert_eq!(run.pushes, [250, 251], "more than twice the window: not whole");
+    }
+
+    #[test]
+    fn a_slower_link_shrinks_the_window_to_keep_round_trips_near_the_target() {
+        // 16 kbit/s each way, 400 ms each way: 250 events take over 5 s, 125 over 3 s.
+        let mut link = Link { bytes_per_s: 2_000, one_way_ms: 400, cuts: Vec::new(), limit: MAX_PUSH_EVENTS };
+        let events = doses(2_000);
+        let run = link.run(Config::default(), events.clone());
+        assert_eq!(run.pushes[..3], [250, 125, 62]);
+        assert!(run.push_ms[..2].iter().all(|&ms| ms > TARGET_MS), "{:?}", run.push_ms);
+        // Then it holds: every round trip within the band.
+        let last = run.pushes.len() - 1;
+        assert!(run.pushes[2..last].iter().all(|&n| n == 62), "{:?}", run.pushes);
+        assert!(run.push_ms[2..last].iter().all(|&ms| ms > TARGET_MS / 2 && ms <= TARGET_MS), "{:?}", run.push_ms);
+        nothing_lost_or_doubled(&run, &events);
+    }
+
+    #[test]
+    fn an_older_servers_too_large_halves_the_window_which_stays_under_its_limit() {
+        let mut link = Link { limit: 2_000, ..fast() };
+        let events = doses(30_000);
+        let run = link.run(Config::default(), events.clone());
+        assert!(matches!(run.outcome, Some(Outcome::Complete(Progress { set_aside: 0, .. }))), "{:?}", run.outcome);
+        assert_eq!(run.pushes[..6], [250, 500, 1_000, 2_000, 4_000, 2_000]);
+        assert!(run.pushes[6..].iter().all(|&n| n <= 2_000), "{:?}", run.pushes);
+        assert_eq!(run.pushes.iter().filter(|&&n| n > 2_000).count(), 1, "one refusal in the run");
+        nothing_lost_or_doubled(&run, &events);
+    }
+
+    #[test]
+    fn a_cut_mid_batch_loses_nothing_and_doubles_nothing() {
+        // On 2G: the first batch's upload is cut, then the second's answer (the server stored it).
+        let mut link = Link { cuts: vec![1_000, 4_000], ..two_g() };
+        let events = doses(1_000);
+        let run = link.run(Config::default(), events.clone());
+        assert!(matches!(run.outcome, Some(Outcome::Complete(Progress { failures: 2, .. }))), "{:?}", run.outcome);
+        assert!(link.cuts.is_empty(), "both cuts fell on a transfer");
+        assert_eq!(run.pushes[..2], [250, 125], "a cut halves the window");
+        nothing_lost_or_doubled(&run, &events);
+        // On a fast link: the answer to the fourth push (2,000 events) is lost, the server
+        // having stored them.
+        let mut link = Link { cuts: vec![14], ..fast() };
+        let events = doses(8_000);
+        let run = link.run(Config::default(), events.clone());
+        assert!(link.cuts.is_empty());
+        assert!(matches!(run.outcome, Some(Outcome::Complete(Progress { failures: 1, .. }))), "{:?}", run.outcome);
+        nothing_lost_or_doubled(&run, &events);
+    }
+
+    #[test]
+    fn pull_pages_grow_on_a_fast_server_and_the_server_caps_them() {
+        let mut m = Machine::new(Config::default(), 0);
+        m.poll(0);
+        m.outbox(vec![], 0, 0);
+        let mut limits = Vec::new();
+        let mut now = 0;
+        for i in 0..6 {
+            let Step::Send(Request::Pull(req)) = m.poll(now) else { panic!("expected a pull") };
+            limits.push(req.limit);
+            now += 20;
+            let more = i < 5;
+            m.on_reply(Ok(Reply::Pull(PullResponse { events: vec![], next: i + 1, more })), now);
+            assert!(matches!(m.poll(now), Step::ApplyPage { .. }));
+            m.applied();
+        }
+        assert_eq!(limits, [500, 1_000, 2_000, 4_000, 5_000, 5_000]);
+        assert!(matches!(m.poll(now), Step::Done(Outcome::Complete(_))));
+        // A slow page halves the next one, not below 100.
+        let mut m = Machine::new(Config::default(), 0);
+        m.poll(0);
+        m.outbox(vec![], 0, 0);
+        let mut now = 0;
+        let mut limits = Vec::new();
+        for i in 0..4 {
+            let Step::Send(Request::Pull(req)) = m.poll(now) else { panic!("expected a pull") };
+            limits.push(req.limit);
+            now += 3_500;
+            m.on_reply(Ok(Reply::Pull(PullResponse { events: vec![], next: i + 1, more: true })), now);
+            m.poll(now);
+            m.applied();
+        }
+        assert_eq!(limits, [500, 250, 125, 100]);
     }
 }

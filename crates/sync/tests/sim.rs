@@ -1,6 +1,8 @@
 //! The real sync driver (`teeka_sync::drive`, and `enroll_with`) against the real server logic,
 //! over a simulated network that loses requests and answers, with simulated time: deterministic
-//! for a seed, no sockets.
+//! for a seed, no sockets. A second network, [`LinkNet`], times each request and answer by its
+//! bytes over a link of a given speed and latency, cut at given moments: the adaptive windows of
+//! issue 13 against it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -11,12 +13,13 @@ use std::time::Duration;
 use teeka_domain::register::parse_register;
 use teeka_domain::{parse_date, DoseCode, ReasonCode};
 use teeka_protocol::{
-    ApiError, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest, PullResponse, PushRequest,
-    PushResponse, Role,
+    encode, ApiError, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest, PullResponse,
+    PushRequest, PushResponse, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS, V1_MAX_PUSH_EVENTS,
 };
 use teeka_server::{Service, SqliteDb};
 use teeka_store::{Ctx, Enrollment, Store};
 use teeka_sync::machine::{Config, Failure, Outcome};
+use teeka_sync::window::{self, WindowRule};
 use teeka_sync::{Clock, SyncError, Transport};
 use teeka_testkit::fixtures::{path, AREAS};
 
@@ -73,6 +76,10 @@ impl SimClock {
 
     fn advance(&self, ms: u64) {
         self.ms.set(self.ms.get() + ms);
+    }
+
+    fn set(&self, ms: u64) {
+        self.ms.set(ms);
     }
 }
 
@@ -229,7 +236,7 @@ fn export(s: &Store) -> String {
 }
 
 fn small_batches() -> Config {
-    Config { push_batch: 7, pull_limit: 11, ..Config::default() }
+    Config { push: WindowRule::fixed(7), pull: WindowRule::fixed(11), ..Config::default() }
 }
 
 #[test]
@@ -433,4 +440,323 @@ fn one_shot_requests_give_up_after_five_tries_and_a_refusal_is_not_retried() {
     let transport = sim.net(Some(token), &mut lossy, &clock);
     let list = sim.rt.block_on(teeka_sync::devices_with(&transport, &clock)).unwrap();
     assert_eq!(list.devices.iter().map(|d| d.device_id).collect::<Vec<_>>(), vec![a.device_id()]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The adaptive windows (issue 13) over links timed by their bytes
+// ---------------------------------------------------------------------------------------------
+
+/// A link of `bytes_per_s` each way and `one_way_ms` of latency. A transfer under way at one of
+/// the `cuts` (simulated ms; each happens once) is lost: a request cut on its way up never
+/// reaches the server, an answer cut on its way down was served and committed but is not heard.
+/// `limit`: the server refuses pushes of more events with `TOO_LARGE`, as a server of that limit
+/// does (an older server's 2,000).
+#[derive(Debug, Clone)]
+struct Link {
+    bytes_per_s: u64,
+    one_way_ms: u64,
+    cuts: Vec<u64>,
+    limit: usize,
+}
+
+/// 64 kbit/s each way, 250 ms each way: the benchmarks' 2G.
+fn two_g() -> Link {
+    Link { bytes_per_s: 8_000, one_way_ms: 250, cuts: Vec::new(), limit: MAX_PUSH_EVENTS }
+}
+
+/// 100 Mbit/s each way, 5 ms each way.
+fn fast() -> Link {
+    Link { bytes_per_s: 12_500_000, one_way_ms: 5, cuts: Vec::new(), limit: MAX_PUSH_EVENTS }
+}
+
+impl Link {
+    /// HTTP heads as the benchmarks counted them: 250 B a request, 135 B an answer.
+    fn transfer_ms(&self, body: usize, head: usize) -> u64 {
+        self.one_way_ms + ((body + head) as u64 * 1_000).div_ceil(self.bytes_per_s)
+    }
+
+    fn cut(&mut self, from: u64, to: u64) -> Option<u64> {
+        let i = self.cuts.iter().position(|c| (from..to).contains(c))?;
+        Some(self.cuts.remove(i))
+    }
+}
+
+/// The server's logic behind a [`Link`], on the simulated clock; it records every push (its
+/// events and its round trip) and every page asked for.
+struct LinkNet<'a> {
+    service: &'a Service<SqliteDb>,
+    token: String,
+    link: RefCell<&'a mut Link>,
+    clock: &'a SimClock,
+    pushes: RefCell<Vec<(usize, u64)>>,
+    pages: RefCell<Vec<(u32, u64)>>,
+}
+
+impl LinkNet<'_> {
+    /// Sends `body` up, lets `serve` answer at the time it arrives, sends the answer down.
+    /// Returns the answer (or the failure) and the round trip's time.
+    async fn exchange<A: serde::Serialize>(
+        &self,
+        body: &impl serde::Serialize,
+        serve: impl Future<Output = Result<A, ApiError>>,
+    ) -> (Result<A, Failure>, u64) {
+        let start = self.clock.ms.get();
+        let arrived = start + self.link.borrow().transfer_ms(encode(body).unwrap().len(), 250);
+        let cut = self.link.borrow_mut().cut(start, arrived);
+        if let Some(cut) = cut {
+            self.clock.set(cut);
+            return (Err(Failure::Transport("cut on the way up".into())), cut - start);
+        }
+        self.clock.set(arrived);
+        let answer = serve.await;
+        let down = match &answer {
+            Ok(a) => encode(a).unwrap().len(),
+            Err(e) => serde_json::to_vec(e).unwrap().len(),
+        };
+        let answered = arrived + self.link.borrow().transfer_ms(down, 135);
+        let cut = self.link.borrow_mut().cut(arrived, answered);
+        if let Some(cut) = cut {
+            self.clock.set(cut);
+            return (Err(Failure::Transport("cut on the way down".into())), cut - start);
+        }
+        self.clock.set(answered);
+        (answer.map_err(Failure::Server), answered - start)
+    }
+}
+
+impl Transport for LinkNet<'_> {
+    async fn push(&self, req: PushRequest) -> Result<PushResponse, Failure> {
+        let n = req.events.len();
+        let limit = self.link.borrow().limit;
+        let body = req.clone();
+        let (answer, ms) = self
+            .exchange(&body, async {
+                if n > limit {
+                    // What a server of that limit answers (crates/server's `too_many`).
+                    return Err(ApiError::new(
+                        ErrorCode::TooLarge,
+                        format!("a push holds at most {limit} events; this one has {n}"),
+                    ));
+                }
+                let device = self.service.authenticate(Some(&self.token)).await?;
+                self.service.push(&device, req, self.clock.now()).await
+            })
+            .await;
+        self.pushes.borrow_mut().push((n, ms));
+        answer
+    }
+
+    async fn pull(&self, req: PullRequest) -> Result<PullResponse, Failure> {
+        let limit = req.limit;
+        let body = req.clone();
+        let (answer, ms) = self
+            .exchange(&body, async {
+                let device = self.service.authenticate(Some(&self.token)).await?;
+                self.service.pull(&device, req, self.clock.now()).await
+            })
+            .await;
+        self.pages.borrow_mut().push((limit, ms));
+        answer
+    }
+
+    async fn enroll(&self, _: EnrollRequest) -> Result<EnrollResponse, Failure> {
+        Err(Failure::Transport("not used here".into()))
+    }
+
+    async fn devices(&self) -> Result<DevicesResponse, Failure> {
+        Err(Failure::Transport("not used here".into()))
+    }
+}
+
+/// What the runs of [`Sim::sync_over`] did: each push's events and round trip, each page's limit
+/// and round trip, in order, over all runs.
+#[derive(Debug, Default)]
+struct Trips {
+    pushes: Vec<(usize, u64)>,
+    pages: Vec<(u32, u64)>,
+    runs: u32,
+}
+
+impl Trips {
+    fn push_sizes(&self) -> Vec<usize> {
+        self.pushes.iter().map(|p| p.0).collect()
+    }
+
+    fn page_limits(&self) -> Vec<u32> {
+        self.pages.iter().map(|p| p.0).collect()
+    }
+}
+
+impl Sim {
+    /// Syncs a device over `link` with the default (adaptive) configuration until a run
+    /// completes; every run starts where the last ended on the simulated clock.
+    fn sync_over(&self, store: &mut Store, link: &mut Link) -> Trips {
+        let token = store.enrollment().unwrap().unwrap().token;
+        let clock = SimClock::new();
+        let mut trips = Trips::default();
+        for _ in 0..50 {
+            let net = LinkNet {
+                service: &self.service,
+                token: token.clone(),
+                link: RefCell::new(&mut *link),
+                clock: &clock,
+                pushes: RefCell::default(),
+                pages: RefCell::default(),
+            };
+            let outcome = self.rt.block_on(teeka_sync::drive(store, &net, &clock, Config::default(), |_| {})).unwrap();
+            trips.pushes.extend(net.pushes.take());
+            trips.pages.extend(net.pages.take());
+            trips.runs += 1;
+            if matches!(outcome, Outcome::Complete(_)) {
+                return trips;
+            }
+        }
+        panic!("no sync completed in 50 runs");
+    }
+
+    /// The ids of the server's log, in its order.
+    fn server_log(&self) -> Vec<uuid::Uuid> {
+        let rows = self.rt.block_on(teeka_server::Database::events_after(self.service.db(), 0, u32::MAX)).unwrap();
+        rows.iter().map(|(_, json)| serde_json::from_str::<teeka_domain::Event>(json).unwrap().id).collect()
+    }
+}
+
+/// A device of Rampur holding a register of `n` children (about 2.3 events each), enrolled.
+fn surveyed(sim: &Sim, prefix: &str, n: usize) -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    let rows = parse_register(register(prefix, n).as_bytes(), parse_date("2026-11-22").unwrap()).unwrap();
+    store.import_register(&rows, &ctx(0)).unwrap();
+    sim.enroll(&mut store, Role::Anm);
+    store
+}
+
+/// Every event the device recorded is in the server's log exactly once, and the device's outbox
+/// is empty; the device and the server agree.
+fn pushed_exactly_once(sim: &Sim, device: &Store) {
+    assert_eq!(device.pending_count().unwrap(), 0);
+    let log = sim.server_log();
+    let mut unique = log.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), log.len(), "an event twice in the server's log");
+    let own: Vec<uuid::Uuid> =
+        device.events().unwrap().into_iter().filter(|e| e.device_id == device.device_id()).map(|e| e.id).collect();
+    assert!(!own.is_empty());
+    for id in &own {
+        assert!(unique.binary_search(id).is_ok(), "event {id} was lost");
+    }
+    let mine = log.iter().filter(|id| own.contains(id)).count();
+    assert_eq!(mine, own.len());
+    let server = serde_json::to_string(&sim.rt.block_on(sim.service.export()).unwrap()).unwrap();
+    assert_eq!(export(device), server);
+}
+
+#[test]
+fn on_a_fast_link_the_push_window_doubles_and_so_do_the_pages_of_a_new_device() {
+    let sim = Sim::new();
+    let mut a = surveyed(&sim, "A", 3_000);
+    let own = a.event_count().unwrap() as usize;
+    assert!(own > 6_000, "{own}");
+    let mut link = fast();
+    let trips = sim.sync_over(&mut a, &mut link);
+    assert_eq!(trips.runs, 1);
+    let sizes = trips.push_sizes();
+    assert_eq!(sizes[..4], [250, 500, 1_000, 2_000], "{sizes:?}");
+    assert_eq!(sizes[4], own - 3_750, "the rest in one push of up to 4,000");
+    pushed_exactly_once(&sim, &a);
+
+    // A new device of the village pulls it all: pages of 500, 1,000, 2,000, then 4,000.
+    let mut b = Store::open_in_memory().unwrap();
+    sim.enroll(&mut b, Role::Asha);
+    let trips = sim.sync_over(&mut b, &mut link);
+    assert_eq!(trips.page_limits(), [500, 1_000, 2_000, 4_000]);
+    assert!(trips.page_limits().iter().all(|&l| l <= MAX_PULL_EVENTS));
+    assert_eq!(export(&b), export(&a));
+}
+
+#[test]
+fn on_2g_the_push_window_stays_small_and_each_round_trip_near_the_target() {
+    let sim = Sim::new();
+    let mut a = surveyed(&sim, "A", 600);
+    let mut link = two_g();
+    let trips = sim.sync_over(&mut a, &mut link);
+    assert_eq!(trips.runs, 1);
+    let sizes = trips.push_sizes();
+    // 250 events a push (the last ones, at most 500, whole), each within the target.
+    let last = sizes.len() - 1;
+    assert!(sizes[..last].iter().all(|&n| n == 250), "the window moved on 2G: {sizes:?}");
+    assert!(sizes[last] <= 500, "{sizes:?}");
+    for (n, ms) in &trips.pushes[..last] {
+        assert!(*ms <= window::TARGET_MS, "a push of {n} events took {ms} ms");
+    }
+    pushed_exactly_once(&sim, &a);
+
+    // A day's work of 500 doses: one round trip.
+    let due: Vec<String> = (0..500).map(|i| format!("A-{i}")).collect();
+    for id in &due {
+        a.record_dose(id, DoseCode::Opv1, parse_date("2026-11-20").unwrap(), &ctx(30)).unwrap();
+    }
+    let trips = sim.sync_over(&mut a, &mut link);
+    assert_eq!(trips.push_sizes(), [500]);
+    pushed_exactly_once(&sim, &a);
+}
+
+#[test]
+fn an_older_servers_too_large_halves_the_batch_and_the_run_stays_under_its_limit() {
+    let sim = Sim::new();
+    let mut a = surveyed(&sim, "A", 5_000);
+    let own = a.event_count().unwrap() as usize;
+    let mut link = Link { limit: V1_MAX_PUSH_EVENTS, ..fast() };
+    let trips = sim.sync_over(&mut a, &mut link);
+    assert_eq!(trips.runs, 1, "TOO_LARGE is not a failure");
+    let sizes = trips.push_sizes();
+    // After 3,750 events the rest (under twice the window of 4,000) goes whole: refused, then
+    // pushes of 2,000.
+    let rest = own - 3_750;
+    assert!(rest > V1_MAX_PUSH_EVENTS && rest <= 8_000, "{own}");
+    assert_eq!(sizes[..6], [250, 500, 1_000, 2_000, rest, 2_000], "{sizes:?}");
+    assert!(sizes[6..].iter().all(|&n| n <= V1_MAX_PUSH_EVENTS), "{sizes:?}");
+    assert_eq!(sizes.iter().filter(|&&n| n > V1_MAX_PUSH_EVENTS).count(), 1);
+    assert_eq!(sizes.iter().sum::<usize>(), own + rest, "only the refused push was sent twice");
+    assert_eq!(a.status().unwrap().set_aside.len(), 0);
+    pushed_exactly_once(&sim, &a);
+}
+
+#[test]
+fn a_cut_mid_batch_loses_nothing_and_doubles_nothing() {
+    let sim = Sim::new();
+    let mut a = surveyed(&sim, "A", 600);
+    // On 2G: the first push's upload is cut (at 0.5 s of about 1.3 s), then the third push's
+    // answer, after the server committed it.
+    let mut link = Link { cuts: vec![500, 5_600], ..two_g() };
+    let trips = sim.sync_over(&mut a, &mut link);
+    assert!(link.cuts.is_empty(), "both cuts fell on a transfer: {:?}", trips.pushes);
+    assert_eq!(trips.push_sizes()[..2], [250, 125], "a cut halves the window: {:?}", trips.pushes);
+    pushed_exactly_once(&sim, &a);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+    /// Any link speed, latency and cuts: every event reaches the server once, and the batches
+    /// and pages stay within the protocol's limits.
+    #[test]
+    fn nothing_is_lost_or_doubled_on_any_link(
+        bytes_per_s in 1_000u64..20_000_000,
+        one_way_ms in 1u64..600,
+        cuts in proptest::collection::vec(0u64..60_000, 0..6),
+        children in 30usize..600,
+    ) {
+        let sim = Sim::new();
+        let mut a = surveyed(&sim, "A", children);
+        let mut link = Link { bytes_per_s, one_way_ms, cuts, limit: MAX_PUSH_EVENTS };
+        let trips = sim.sync_over(&mut a, &mut link);
+        prop_assert!(trips.pushes.iter().all(|&(n, _)| (1..=MAX_PUSH_EVENTS).contains(&n)));
+        prop_assert!(trips.pages.iter().all(|&(l, _)| (1..=MAX_PULL_EVENTS).contains(&l)));
+        pushed_exactly_once(&sim, &a);
+        // A second device of the village over the same link ends equal to the first.
+        let mut b = Store::open_in_memory().unwrap();
+        sim.enroll(&mut b, Role::Asha);
+        sim.sync_over(&mut b, &mut link);
+        prop_assert_eq!(export(&b), export(&a));
+    }
 }
