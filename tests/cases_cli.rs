@@ -3,24 +3,29 @@
 //! input refused naming its flag with nothing stored. Each test runs the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::cli::Cli;
+
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
 const TODAY: &str = "2026-11-22";
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/register.csv");
 
-struct Device {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
+/// The shared harness (`common::cli`) with this file's fixtures.
+struct Device(Cli);
+
+impl std::ops::Deref for Device {
+    type Target = Cli;
+    fn deref(&self) -> &Cli {
+        &self.0
+    }
 }
 
 impl Device {
     /// The demo register, with SLP-002 (household SLP-H02, Salempur) refusing MR1 on 2026-11-20.
     fn with_refusal() -> Device {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("teeka.db");
-        let d = Device { _dir: dir, db };
+        let d = Device(Cli::new(TODAY, "test-asha"));
         d.ok(&["import", "register", DEMO]);
         d.ok(&[
             "record",
@@ -37,23 +42,6 @@ impl Device {
         d
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_teeka"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--today", TODAY, "--author", "test-asha"])
-            .args(args)
-            .env_remove("TEEKA_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "teeka {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
     /// Runs a command that must fail with exit code 1; returns stderr.
     fn refused(&self, args: &[&str]) -> String {
         let out = self.run(args);
@@ -64,10 +52,6 @@ impl Device {
             String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
     }
 
     fn cases(&self, extra: &[&str]) -> Vec<Value> {

@@ -2,46 +2,36 @@
 //! export round trips and refusals. Each test runs the real binary on its own store.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::cli::Cli;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 const TODAY: &str = "2026-11-22";
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/register.csv");
 
-struct Device {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
+/// The shared harness (`common::cli`) with this file's fixtures.
+struct Device(Cli);
+
+impl std::ops::Deref for Device {
+    type Target = Cli;
+    fn deref(&self) -> &Cli {
+        &self.0
+    }
 }
 
 impl Device {
     fn new() -> Device {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("teeka.db");
-        Device { _dir: dir, db }
+        Device(Cli::new(TODAY, "test-anm"))
     }
 
     fn with_demo() -> Device {
         let d = Device::new();
         d.ok(&["import", "register", DEMO]);
         d
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_teeka"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--today", TODAY, "--author", "test-anm"])
-            .args(args)
-            .env_remove("TEEKA_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "teeka {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
     }
 
     /// Runs a command that must fail with exit code 1; returns stderr.
@@ -54,10 +44,6 @@ impl Device {
             String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
     }
 
     fn due(&self, on: &str) -> Value {
@@ -309,7 +295,7 @@ fn export_csv_round_trips_through_import() {
     let csv = d.ok(&["export", "--format", "csv"]);
     assert!(csv.contains("आरव यादव"));
     let copy = Device::new();
-    let file = write(copy._dir.path(), "export.csv", &csv);
+    let file = write(copy.dir.path(), "export.csv", &csv);
     copy.ok(&["import", "register", file.to_str().unwrap()]);
     let strip = |mut v: Value| {
         for b in v["beneficiaries"].as_array_mut().unwrap() {

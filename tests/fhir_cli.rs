@@ -3,46 +3,35 @@
 //! (`teeka export --format fhir`, `teeka import fhir`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::cli::Cli;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const TODAY: &str = "2026-11-22";
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/register.csv");
 
-struct Device {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+/// The shared harness (`common::cli`) with this file's fixtures.
+struct Device(Cli);
+
+impl std::ops::Deref for Device {
+    type Target = Cli;
+    fn deref(&self) -> &Cli {
+        &self.0
+    }
 }
 
 impl Device {
     fn new() -> Device {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("teeka.db");
-        Device { dir, db }
+        Device(Cli::new(TODAY, "Meena Devi"))
     }
 
     fn with_demo() -> Device {
         let d = Device::new();
         d.ok(&["import", "register", DEMO]);
         d
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_teeka"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--today", TODAY, "--author", "Meena Devi"])
-            .args(args)
-            .env_remove("TEEKA_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "teeka {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
     }
 
     /// Runs a command that must fail with exit code 1; returns stderr.

@@ -5,9 +5,12 @@
 //! located error and nothing stored.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::cli::Cli;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const SITES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/sites.csv");
 
@@ -21,16 +24,19 @@ SLM-001,SLM-H01,Salempur,3,child,Ravi,M,2019-06-01,,2019-06-01,2019-06-01,2019-0
 SLM-002,SLM-H02,Salempur,4,pregnant_woman,Kamla,F,,2019-08-01,,,,,,,,,,,,,,,,
 ";
 
-struct Device {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+/// The shared harness (`common::cli`) with this file's fixtures.
+struct Device(Cli);
+
+impl std::ops::Deref for Device {
+    type Target = Cli;
+    fn deref(&self) -> &Cli {
+        &self.0
+    }
 }
 
 impl Device {
     fn new() -> Device {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("teeka.db");
-        Device { dir, db }
+        Device(Cli::new("2019-12-12", "test-supervisor"))
     }
 
     /// The register imported and the sites of demo/sites.csv.
@@ -43,23 +49,6 @@ impl Device {
 
     fn file(&self, name: &str, text: &str) -> PathBuf {
         write(self.dir.path(), name, text)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_teeka"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--today", "2019-12-12", "--author", "test-supervisor"])
-            .args(args)
-            .env_remove("TEEKA_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "teeka {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
     }
 
     /// A command that must fail with `code` (1: refused, 2: usage); returns stderr.

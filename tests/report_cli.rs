@@ -4,9 +4,11 @@
 //! of one village, and its bad inputs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::cli::Cli;
+
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
 const SITES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/sites.csv");
 
@@ -18,29 +20,17 @@ RMP-002,RMP-H02,Rampur,7,child,Ayesha,F,2019-10-05,,2019-10-05,2019-10-05,2019-1
 SLM-002,SLM-H02,Salempur,4,pregnant_woman,Kamla,F,,2019-08-01,,,
 ";
 
-struct Device {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+/// The shared harness (`common::cli`) with this file's fixtures.
+struct Device(Cli);
+
+impl std::ops::Deref for Device {
+    type Target = Cli;
+    fn deref(&self) -> &Cli {
+        &self.0
+    }
 }
 
 impl Device {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_teeka"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--today", "2019-12-06", "--author", "test-anm"])
-            .args(args)
-            .env_remove("TEEKA_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "teeka {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
     fn refused(&self, code: &str, args: &[&str]) -> String {
         let out = self.run(args);
         let err = String::from_utf8(out.stderr).unwrap();
@@ -53,9 +43,7 @@ impl Device {
 }
 
 fn round_day() -> Device {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("teeka.db");
-    let d = Device { db, dir };
+    let d = Device(Cli::new("2019-12-06", "test-anm"));
     let register = d.dir.path().join("register.csv");
     std::fs::write(&register, REGISTER).unwrap();
     d.ok(&["import", "register", register.to_str().unwrap()]);

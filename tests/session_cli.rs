@@ -4,26 +4,32 @@
 //! with a located, plain error and nothing stored.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::cli::Cli;
+
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 use teeka_domain::{EventBody, SiteField, SiteType};
 
 const TODAY: &str = "2026-11-22";
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/register.csv");
 
-struct Device {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+/// The shared harness (`common::cli`) with this file's fixtures.
+struct Device(Cli);
+
+impl std::ops::Deref for Device {
+    type Target = Cli;
+    fn deref(&self) -> &Cli {
+        &self.0
+    }
 }
 
 impl Device {
     /// The demo register, with site S-01 serving Rampur and S-02 serving Salempur (registered
     /// through the store: the sites' import is another command's).
     fn new() -> Device {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("teeka.db");
-        let d = Device { dir, db };
+        let d = Device(Cli::new(TODAY, "test-anm"));
         d.ok(&["import", "register", DEMO]);
         let mut store = teeka_store::Store::open(&d.db).unwrap();
         let villages = store.village_records().unwrap();
@@ -51,23 +57,6 @@ impl Device {
         d
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_teeka"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(["--today", TODAY, "--author", "test-anm"])
-            .args(args)
-            .env_remove("TEEKA_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "teeka {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
     /// The id a command printed last.
     fn id(&self, args: &[&str]) -> String {
         self.ok(args).lines().last().unwrap().to_string()
@@ -93,10 +82,6 @@ impl Device {
         assert_eq!(out.status.code(), Some(2), "teeka {args:?}");
         assert_eq!(self.events(), before);
         String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
     }
 
     fn events(&self) -> u64 {

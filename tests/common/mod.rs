@@ -3,6 +3,7 @@
 //! backend a story runs on.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod cli;
 pub mod world;
 
 use std::path::{Path, PathBuf};
