@@ -7,7 +7,7 @@ use chrono::Utc;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use teeka_protocol::{encode, DeviceInfo, DevicesResponse, ErrorCode, Role, DEVICES_PATH};
+use teeka_protocol::{encode, DeviceInfo, DevicesResponse, ErrorCode, Role, DEVICES_PATH, PROTOCOL_VERSION};
 use teeka_server::{Database, Service, SqliteDb};
 use teeka_store::Store;
 use teeka_sync::{Client, SyncError};
@@ -143,7 +143,7 @@ async fn an_unavailable_server_is_tried_again() {
     assert_eq!(heads.len(), 2);
     for head in heads {
         assert!(head.starts_with(&format!("get {DEVICES_PATH} http/1.1\r\n")), "{head}");
-        assert!(head.contains("\r\nx-teeka-protocol: 2\r\n"), "{head}");
+        assert!(head.contains(&format!("\r\nx-teeka-protocol: {PROTOCOL_VERSION}\r\n")), "{head}");
         assert!(head.contains("\r\nauthorization: bearer t0ken\r\n"), "{head}");
     }
 }
