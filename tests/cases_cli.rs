@@ -42,18 +42,6 @@ impl Device {
         d
     }
 
-    /// Runs a command that must fail with exit code 1; returns stderr.
-    fn refused(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "teeka {args:?} should be refused: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stderr).unwrap()
-    }
-
     fn cases(&self, extra: &[&str]) -> Vec<Value> {
         let mut args = vec!["refusals", "list", "--format", "json"];
         args.extend(extra);

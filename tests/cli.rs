@@ -34,18 +34,6 @@ impl Device {
         d
     }
 
-    /// Runs a command that must fail with exit code 1; returns stderr.
-    fn refused(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "teeka {args:?} should be refused: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stderr).unwrap()
-    }
-
     fn due(&self, on: &str) -> Value {
         self.json(&["due-list", "--on", on, "--format", "json"])
     }

@@ -39,6 +39,18 @@ impl Cli {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Runs a command that must fail with exit code 1; returns its standard error.
+    pub fn refused(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "teeka {args:?} should be refused: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
     pub fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
