@@ -5,6 +5,9 @@
 //! Skipped, saying so, only on a machine without Python.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::cli::Cli;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -26,19 +29,6 @@ fn python() -> Option<PathBuf> {
     None
 }
 
-fn teeka(db: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_teeka"))
-        .arg("--db")
-        .arg(db)
-        .args(["--today", TODAY, "--author", "Meena Devi"])
-        .args(args)
-        .env_remove("TEEKA_DB")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "teeka {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn validate(py: &PathBuf, file: &std::path::Path) -> (bool, String) {
     let out = Command::new(py).arg(SCRIPT).arg(file).output().unwrap();
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
@@ -50,63 +40,53 @@ fn every_exported_bundle_of_the_demo_register_validates() {
         eprintln!("SKIPPED: no Python on this machine, so fhir.resources cannot validate the FHIR export");
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("teeka.db");
-    teeka(&db, &["import", "register", DEMO]);
+    let d = Cli::new(TODAY, "Meena Devi");
+    d.ok(&["import", "register", DEMO]);
     // Something of every kind of entry: identifiers, a refusal, another reason, a dose at a session.
-    teeka(
-        &db,
-        &[
-            "beneficiary",
-            "set-ids",
-            "--register-id",
-            "RMP-001",
-            "--abha",
-            "22-7225-4829-5255",
-            "--rch-id",
-            "123456789012",
-            "--uwin-id",
-            "UW-1",
-        ],
-    );
-    teeka(
-        &db,
-        &[
-            "record",
-            "not-given",
-            "--register-id",
-            "RMP-005",
-            "--code",
-            "PENTA1",
-            "--date",
-            TODAY,
-            "--reason",
-            "REFUSED_FAMILY",
-        ],
-    );
-    teeka(
-        &db,
-        &[
-            "record",
-            "not-given",
-            "--register-id",
-            "RMP-005",
-            "--code",
-            "VITA1",
-            "--date",
-            TODAY,
-            "--reason",
-            "CHILD_SICK",
-        ],
-    );
-    let ndjson = teeka(&db, &["export", "--format", "fhir"]);
+    d.ok(&[
+        "beneficiary",
+        "set-ids",
+        "--register-id",
+        "RMP-001",
+        "--abha",
+        "22-7225-4829-5255",
+        "--rch-id",
+        "123456789012",
+        "--uwin-id",
+        "UW-1",
+    ]);
+    d.ok(&[
+        "record",
+        "not-given",
+        "--register-id",
+        "RMP-005",
+        "--code",
+        "PENTA1",
+        "--date",
+        TODAY,
+        "--reason",
+        "REFUSED_FAMILY",
+    ]);
+    d.ok(&[
+        "record",
+        "not-given",
+        "--register-id",
+        "RMP-005",
+        "--code",
+        "VITA1",
+        "--date",
+        TODAY,
+        "--reason",
+        "CHILD_SICK",
+    ]);
+    let ndjson = d.ok(&["export", "--format", "fhir"]);
     let lines: Vec<&str> = ndjson.lines().collect();
     assert_eq!(lines.len(), 14, "the demo register's 14 beneficiaries");
     for (i, l) in lines.iter().enumerate() {
         let b: serde_json::Value = serde_json::from_str(l).unwrap();
         assert_eq!(teeka_domain::fhir::structural_problems(&b), Vec::<String>::new(), "line {}", i + 1);
     }
-    let file = dir.path().join("demo.ndjson");
+    let file = d.dir.path().join("demo.ndjson");
     std::fs::write(&file, &ndjson).unwrap();
     let (ok, out) = validate(&py, &file);
     assert!(ok, "fhir.resources refused the export:\n{out}");

@@ -3,37 +3,34 @@
 //! requests naming their field.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+mod common;
+
+use common::Session;
+
+use chrono::NaiveDate;
 use serde_json::{json, Value};
-use teeka_app::{App, AppError, Clock};
+use teeka_app::App;
 
 struct T {
-    app: App,
-    now: DateTime<Utc>,
+    s: Session,
+}
+
+impl std::ops::Deref for T {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.s
+    }
+}
+
+impl std::ops::DerefMut for T {
+    fn deref_mut(&mut self) -> &mut Session {
+        &mut self.s
+    }
 }
 
 impl T {
     fn new() -> T {
-        let mut t = T { app: App::open_in_memory().unwrap(), now: Utc.with_ymd_and_hms(2026, 3, 10, 4, 0, 0).unwrap() };
-        t.ok("add_worker", json!({"name": "Meena", "role": "anm", "pin": "1234"}));
-        t
-    }
-
-    fn call(&mut self, command: &str, req: Value) -> Result<Value, AppError> {
-        self.now += TimeDelta::seconds(10);
-        let clock = Clock { now: self.now, today: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap() };
-        self.app.call(command, req, clock)
-    }
-
-    fn ok(&mut self, command: &str, req: Value) -> Value {
-        self.call(command, req.clone()).unwrap_or_else(|e| panic!("{command} {req}: {e}"))
-    }
-
-    fn err(&mut self, command: &str, req: Value) -> AppError {
-        match self.call(command, req.clone()) {
-            Ok(v) => panic!("{command} {req} should fail, gave {v}"),
-            Err(e) => e,
-        }
+        T { s: Session::new(App::open_in_memory().unwrap(), NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(), "anm") }
     }
 
     /// A household of `village` with a child who refused BCG; (household id, register id).

@@ -4,15 +4,31 @@
 //! nothing saved.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+mod common;
+
+use common::Session;
+
+use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use teeka_app::{App, AppError, Clock};
+use teeka_app::{App, Clock};
 
 struct T {
-    app: App,
-    now: DateTime<Utc>,
+    s: Session,
     dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for T {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.s
+    }
+}
+
+impl std::ops::DerefMut for T {
+    fn deref_mut(&mut self) -> &mut Session {
+        &mut self.s
+    }
 }
 
 impl T {
@@ -20,26 +36,7 @@ impl T {
     fn new() -> T {
         let dir = tempfile::tempdir().unwrap();
         let app = App::open(&dir.path().join("teeka.db")).unwrap();
-        let mut t = T { app, now: Utc.with_ymd_and_hms(2019, 12, 2, 4, 0, 0).unwrap(), dir };
-        t.ok("add_worker", json!({"name": "Meena", "role": "supervisor", "pin": "1234"}));
-        t
-    }
-
-    fn call(&mut self, command: &str, req: Value) -> Result<Value, AppError> {
-        self.now += TimeDelta::seconds(10);
-        let clock = Clock { now: self.now, today: NaiveDate::from_ymd_opt(2019, 12, 2).unwrap() };
-        self.app.call(command, req, clock)
-    }
-
-    fn ok(&mut self, command: &str, req: Value) -> Value {
-        self.call(command, req.clone()).unwrap_or_else(|e| panic!("{command} {req}: {e}"))
-    }
-
-    fn err(&mut self, command: &str, req: Value) -> AppError {
-        match self.call(command, req.clone()) {
-            Ok(v) => panic!("{command} {req} should fail, gave {}", &v.to_string()[..200.min(v.to_string().len())]),
-            Err(e) => e,
-        }
+        T { s: Session::new(app, NaiveDate::from_ymd_opt(2019, 12, 2).unwrap(), "supervisor"), dir }
     }
 
     fn pack_dir(&self) -> PathBuf {

@@ -97,6 +97,19 @@ fn given(beneficiary: Uuid, code: DoseCode, date: Date, session: Option<Uuid>) -
     EventBody::DoseGiven { beneficiary, code, date, corrects: None, session }
 }
 
+/// The family refuses the child's Penta1 at a session.
+fn refused_penta1(beneficiary: Uuid, date: Date, session: Uuid) -> EventBody {
+    EventBody::DoseNotGiven {
+        beneficiary,
+        code: DoseCode::Penta1,
+        date,
+        reason: ReasonCode::RefusedFamily,
+        corrects: None,
+        session: Some(session),
+        note: None,
+    }
+}
+
 const SIX_WEEKS: [DoseCode; 5] = [DoseCode::Opv1, DoseCode::Penta1, DoseCode::Rvv1, DoseCode::Fipv1, DoseCode::Pcv1];
 
 struct Fleet {
@@ -141,15 +154,7 @@ async fn round_day<D: Database>(svc: &Service<D>) -> Fleet {
     let session = Uuid::now_v7();
     bodies.push(EventBody::SessionOpened { session, site: rampur_id, date: day, session_site: Some(s1) });
     bodies.extend(SIX_WEEKS.iter().map(|c| given(r1, *c, day, Some(session))));
-    bodies.push(EventBody::DoseNotGiven {
-        beneficiary: r2,
-        code: DoseCode::Penta1,
-        date: day,
-        reason: ReasonCode::RefusedFamily,
-        corrects: None,
-        session: Some(session),
-        note: None,
-    });
+    bodies.push(refused_penta1(r2, day, session));
     bodies.push(EventBody::SessionClosed {
         session,
         vials: vec![VialsUsed { antigen: Antigen::Penta, opened: 1 }, VialsUsed { antigen: Antigen::Opv, opened: 1 }],
@@ -397,15 +402,7 @@ async fn the_kept_folds_give_a_fresh_servers_report<D: Database>(svc: Service<D>
     let session = Uuid::now_v7();
     bodies.push(EventBody::SessionOpened { session, site: sonpur_id, date: day, session_site: None });
     bodies.extend(SIX_WEEKS.iter().map(|c| given(child, *c, day, Some(session))));
-    bodies.push(EventBody::DoseNotGiven {
-        beneficiary: refusing,
-        code: DoseCode::Penta1,
-        date: day,
-        reason: ReasonCode::RefusedFamily,
-        corrects: None,
-        session: Some(session),
-        note: None,
-    });
+    bodies.push(refused_penta1(refusing, day, session));
     push(&svc, &fleet.sonpur.1, bodies).await;
 
     let fresh = Service::new(svc.db().clone());
