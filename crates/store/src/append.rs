@@ -7,7 +7,6 @@ use crate::store::Store;
 use crate::{packed, project};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
-use std::collections::HashSet;
 use teeka_domain::{Date, Event, EventBody, Hlc};
 use uuid::Uuid;
 
@@ -89,8 +88,9 @@ fn load_clock(tx: &Transaction<'_>) -> Result<Hlc> {
     }
 }
 
-/// Logs an event; false if the log already has it (same id).
-fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<bool> {
+/// Logs an event; false if the log already has it (same id). `device` and `recorded_at` are
+/// the event's, as text (one text for a whole batch of this device's own events).
+fn insert_event(tx: &Transaction<'_>, event: &Event, device: &str, recorded_at: &str) -> Result<bool> {
     let json = serde_json::to_string(&event.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let n = tx
         .prepare_cached(
@@ -99,14 +99,19 @@ fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<bool> {
         )?
         .execute(rusqlite::params![
             event.id.to_string(),
-            event.device_id.to_string(),
+            device,
             event.hlc.to_string(),
             event.author,
-            event.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            recorded_at,
             event.body.kind(),
             json
         ])?;
     Ok(n == 1)
+}
+
+/// An event's `recorded_at` as the log keeps it: to the millisecond.
+fn recorded_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Logs and applies events from elsewhere inside an open transaction; returns how many were new.
@@ -114,20 +119,20 @@ pub(crate) fn ingest_in(tx: &Transaction<'_>, events: &[Event], now: DateTime<Ut
     let mut clock = load_clock(tx)?;
     let now_ms = millis(now);
     let mut new = 0;
-    let mut dirty = HashSet::new();
+    let mut batch = project::Batch::default();
     for event in events {
-        if insert_event(tx, event)? {
-            project::apply(tx, event, &mut dirty)?;
+        if insert_event(tx, event, &event.device_id.to_string(), &recorded_text(event.recorded_at))? {
+            project::apply(tx, event, &mut batch)?;
             new += 1;
         }
         clock = clock.observe(event.hlc, now_ms);
     }
-    packed::pack_doses(tx, &dirty)?;
+    packed::pack_doses(tx, &batch.dirty)?;
     save_clock(tx, clock)?;
     Ok(new)
 }
 
-/// Stamps, logs and applies events inside an open transaction.
+/// Stamps, logs and applies events inside an open transaction; they all enter the outbox.
 pub(crate) fn append_in(
     tx: &Transaction<'_>,
     device_id: Uuid,
@@ -137,24 +142,22 @@ pub(crate) fn append_in(
     let mut clock = load_clock(tx)?;
     let now_ms = millis(ctx.now);
     let mut events = Vec::with_capacity(bodies.len());
-    let mut dirty = HashSet::new();
+    let mut batch = project::Batch::default();
+    // Stored to the millisecond, so the event returned equals the one read back.
+    let recorded_at = chrono::SubsecRound::trunc_subsecs(ctx.now, 3);
+    let (device, recorded) = (device_id.to_string(), recorded_text(recorded_at));
+    let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?;
     for body in bodies {
         clock = clock.tick(now_ms);
-        let event = Event {
-            id: Uuid::now_v7(),
-            device_id,
-            hlc: clock,
-            author: ctx.author.clone(),
-            // Stored to the millisecond, so the event returned equals the one read back.
-            recorded_at: chrono::SubsecRound::trunc_subsecs(ctx.now, 3),
-            body,
-        };
-        insert_event(tx, &event)?;
-        tx.prepare_cached("INSERT INTO outbox (event_seq) VALUES (last_insert_rowid())")?.execute([])?;
-        project::apply(tx, &event, &mut dirty)?;
+        let event = Event { id: Uuid::now_v7(), device_id, hlc: clock, author: ctx.author.clone(), recorded_at, body };
+        insert_event(tx, &event, &device, &recorded)?;
+        project::apply(tx, &event, &mut batch)?;
         events.push(event);
     }
-    packed::pack_doses(tx, &dirty)?;
+    // Every event logged here since `last` is one of these (the transaction is immediate).
+    tx.prepare_cached("INSERT INTO outbox (event_seq) SELECT seq FROM events WHERE seq > ?1 ORDER BY seq")?
+        .execute([last])?;
+    packed::pack_doses(tx, &batch.dirty)?;
     save_clock(tx, clock)?;
     Ok(events)
 }

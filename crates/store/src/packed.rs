@@ -11,14 +11,20 @@ use uuid::Uuid;
 /// Bytes per dose in `beneficiaries.doses_packed`.
 const PACKED_DOSE: usize = 5;
 
-/// Rewrites the packed doses of each beneficiary from its active dose records.
+/// Rewrites the packed doses of each beneficiary from its active dose records, and sets again
+/// the flag of each: an active dose is flagged while another active record of the same dose
+/// stands beside it (the rule migration 0007 set for every stored dose).
 pub fn pack_doses(tx: &Transaction<'_>, beneficiaries: &HashSet<Uuid>) -> Result<()> {
-    let mut select =
-        tx.prepare_cached("SELECT code, date FROM doses WHERE beneficiary_id = ?1 AND superseded_by IS NULL")?;
+    let mut select = tx.prepare_cached(
+        "SELECT code, date, id, flagged FROM doses WHERE beneficiary_id = ?1 AND superseded_by IS NULL",
+    )?;
     let mut update = tx.prepare_cached("UPDATE beneficiaries SET doses_packed = ?1 WHERE id = ?2")?;
+    let mut flag = tx.prepare_cached("UPDATE doses SET flagged = ?1 WHERE id = ?2")?;
+    let mut doses: Vec<(DoseCode, String, bool)> = Vec::new();
     for b in beneficiaries {
         let id = b.to_string();
         let mut packed = Vec::new();
+        doses.clear();
         let mut rows = select.query([&id])?;
         while let Some(r) = rows.next()? {
             let code: DoseCode = r.get_ref(0)?.as_str()?.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?;
@@ -26,6 +32,14 @@ pub fn pack_doses(tx: &Transaction<'_>, beneficiaries: &HashSet<Uuid>) -> Result
                 r.get_ref(1)?.as_str()?.parse().map_err(|e| StoreError::Corrupt(format!("dose date: {e}")))?;
             packed.push(code.index() as u8);
             packed.extend_from_slice(&days_since_epoch(date).to_le_bytes());
+            doses.push((code, r.get(2)?, r.get(3)?));
+        }
+        drop(rows);
+        for (code, dose, flagged) in &doses {
+            let twice = doses.iter().filter(|d| d.0 == *code).count() > 1;
+            if twice != *flagged {
+                flag.execute(params![twice, dose])?;
+            }
         }
         update.execute(params![packed, id])?;
     }

@@ -3,18 +3,59 @@
 //! the same events holds the same state whatever order they arrived in.
 
 use crate::error::{Result, StoreError};
-use rusqlite::types::ToSql;
+use rusqlite::types::{ToSql, Value};
 use rusqlite::{params, OptionalExtension, Transaction};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use teeka_domain::{
     iso, planned_session_key, AefiField, AreaLevel, BeneficiaryField, Date, DiscardReason, Event, EventBody,
     HouseholdField, SiteField,
 };
 use uuid::Uuid;
 
-/// Applies one event. Beneficiaries whose doses changed are added to `dirty`; the caller packs
-/// their doses with [`crate::packed::pack_doses`] before committing.
-pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> Result<()> {
+/// What applying a batch of events in one transaction keeps between them: the beneficiaries
+/// whose doses changed (the caller packs their doses and sets their flags with
+/// [`crate::packed::pack_doses`] before committing), and what the batch already looked up.
+#[derive(Default)]
+pub struct Batch {
+    pub dirty: HashSet<Uuid>,
+    /// Ids already resolved to their canonical id; emptied whenever an alias is made.
+    resolved: HashMap<Uuid, Uuid>,
+    /// Beneficiaries found held here (rows are never deleted, so this stays true).
+    held: HashSet<Uuid>,
+}
+
+impl Batch {
+    /// [`resolve`], remembered for the rest of the batch.
+    fn resolve(&mut self, tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
+        if let Some(c) = self.resolved.get(&id) {
+            return Ok(*c);
+        }
+        let c = resolve(tx, id)?;
+        self.resolved.insert(id, c);
+        Ok(c)
+    }
+
+    /// Whether the beneficiary (a canonical id) is held here.
+    fn holds_beneficiary(&mut self, tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
+        if self.held.contains(&id) {
+            return Ok(true);
+        }
+        let held = exists(tx, "beneficiaries", id)?;
+        if held {
+            self.held.insert(id);
+        }
+        Ok(held)
+    }
+
+    /// Makes `id` an alias of `canonical`.
+    fn alias(&mut self, tx: &Transaction<'_>, id: Uuid, canonical: &str) -> Result<()> {
+        self.resolved.clear();
+        alias(tx, id, canonical)
+    }
+}
+
+/// Applies one event of a batch.
+pub fn apply(tx: &Transaction<'_>, event: &Event, batch: &mut Batch) -> Result<()> {
     let stamp = Stamp::of(event.stamp());
     match &event.body {
         EventBody::AreaDefined { area, level, name, parent } => {
@@ -38,7 +79,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                         tx.prepare_cached("UPDATE areas SET parent_id = ?1 WHERE id = ?2 AND parent_id IS NULL")?
                             .execute(params![p.to_string(), existing])?;
                     }
-                    return alias(tx, *area, &existing);
+                    return batch.alias(tx, *area, &existing);
                 }
             }
             let parent = parent.map(|p| resolve(tx, p)).transpose()?;
@@ -58,7 +99,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
         EventBody::HouseholdRegistered { household, household_id, fields } => {
             match registered_as(tx, "SELECT id FROM households WHERE household_id = ?1", household_id, *household)? {
                 Some(e) => {
-                    alias(tx, *household, &e)?;
+                    batch.alias(tx, *household, &e)?;
                     set_household_fields(tx, parse_id(&e)?, fields, &stamp)?;
                 }
                 _ => {
@@ -94,9 +135,9 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
         EventBody::BeneficiaryRegistered { beneficiary, register_id, kind, fields } => {
             match registered_as(tx, "SELECT id FROM beneficiaries WHERE register_id = ?1", register_id, *beneficiary)? {
                 Some(e) => {
-                    alias(tx, *beneficiary, &e)?;
+                    batch.alias(tx, *beneficiary, &e)?;
                     set_beneficiary_fields(tx, parse_id(&e)?, fields, &stamp)?;
-                    replay_early(tx, *beneficiary, dirty)?;
+                    replay_early(tx, *beneficiary, batch)?;
                 }
                 _ => {
                     let mut name = None;
@@ -129,7 +170,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
                         name
                     ])?;
                     set_beneficiary_fields(tx, *beneficiary, fields, &stamp)?;
-                    replay_early(tx, *beneficiary, dirty)?;
+                    replay_early(tx, *beneficiary, batch)?;
                 }
             }
         }
@@ -137,8 +178,8 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             set_beneficiary_fields(tx, resolve(tx, *beneficiary)?, fields, &stamp)?
         }
         EventBody::DoseGiven { beneficiary, code, date, corrects, session } => {
-            let beneficiary = resolve(tx, *beneficiary)?;
-            if !exists(tx, "beneficiaries", beneficiary)? {
+            let beneficiary = batch.resolve(tx, *beneficiary)?;
+            if !batch.holds_beneficiary(tx, beneficiary)? {
                 return Ok(());
             }
             let id = event.id.to_string();
@@ -159,18 +200,17 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             if inserted == 0 {
                 return Ok(());
             }
-            dirty.insert(beneficiary);
+            // The flags of the same dose twice are set again with the packed doses.
+            batch.dirty.insert(beneficiary);
             if let Some(old) = corrects {
-                let owner: Option<(String, String)> = tx
-                    .prepare_cached("UPDATE doses SET superseded_by = ?1 WHERE id = ?2 RETURNING beneficiary_id, code")?
-                    .query_row(params![id, old.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                let owner: Option<String> = tx
+                    .prepare_cached("UPDATE doses SET superseded_by = ?1 WHERE id = ?2 RETURNING beneficiary_id")?
+                    .query_row(params![id, old.to_string()], |r| r.get(0))
                     .optional()?;
-                if let Some((o, old_code)) = owner {
-                    dirty.insert(parse_id(&o)?);
-                    flag_twice(tx, &o, &old_code)?;
+                if let Some(o) = owner {
+                    batch.dirty.insert(parse_id(&o)?);
                 }
             }
-            flag_twice(tx, &beneficiary.to_string(), code.as_str())?;
         }
         EventBody::DoseNotGiven { beneficiary, code, date, reason, corrects, session, note } => {
             let beneficiary = resolve(tx, *beneficiary)?;
@@ -272,7 +312,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
             for n in newborns {
                 // The newborn's registration, as its own event would carry it (aliases and all).
                 let registration = Event { body: n.registration(*household, *date, mother_name), ..event.clone() };
-                apply(tx, &registration, dirty)?;
+                apply(tx, &registration, batch)?;
                 let child = resolve(tx, n.beneficiary)?;
                 set_field(tx, t, child, "mother_id", &stamp, &mother.to_string())?;
             }
@@ -329,7 +369,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
         EventBody::SiteRegistered { site, site_id, fields } => {
             match registered_as(tx, "SELECT id FROM sites WHERE site_id = ?1", site_id, *site)? {
                 Some(e) => {
-                    alias(tx, *site, &e)?;
+                    batch.alias(tx, *site, &e)?;
                     set_site_fields(tx, parse_id(&e)?, fields, &stamp)?;
                 }
                 None => {
@@ -357,7 +397,7 @@ pub fn apply(tx: &Transaction<'_>, event: &Event, dirty: &mut HashSet<Uuid>) -> 
         EventBody::RoundDefined { round, number, start, working_days, ri_days, holidays } => {
             let id = match registered_as(tx, "SELECT id FROM rounds WHERE number = ?1", &number.to_string(), *round)? {
                 Some(e) => {
-                    alias(tx, *round, &e)?;
+                    batch.alias(tx, *round, &e)?;
                     parse_id(&e)?
                 }
                 None => {
@@ -613,16 +653,6 @@ fn rfc3339(at: &chrono::DateTime<chrono::Utc>) -> String {
 /// The same dose on record twice: both kept, flagged for review while both stand (set again
 /// after every change to that dose of that beneficiary, so the flags do not depend on the order
 /// the records arrived in).
-fn flag_twice(tx: &Transaction<'_>, beneficiary: &str, code: &str) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE doses SET flagged =
-             (SELECT count(*) FROM doses WHERE beneficiary_id = ?1 AND code = ?2 AND superseded_by IS NULL) > 1
-         WHERE beneficiary_id = ?1 AND code = ?2 AND superseded_by IS NULL",
-    )?
-    .execute(params![beneficiary, code])?;
-    Ok(())
-}
-
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -644,7 +674,7 @@ fn close(tx: &Transaction<'_>, session: Uuid, vials: &[teeka_domain::VialsUsed],
 
 /// Applies the AEFI reports and deliveries about `beneficiary` that arrived before its
 /// registration (in the order the log holds them: the projection's rules make it not matter).
-fn replay_early(tx: &Transaction<'_>, beneficiary: Uuid, dirty: &mut HashSet<Uuid>) -> Result<()> {
+fn replay_early(tx: &Transaction<'_>, beneficiary: Uuid, batch: &mut Batch) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "SELECT id, device_id, hlc, body FROM events
          WHERE kind = 'aefi_reported' AND json_extract(body, '$.beneficiary') = ?1
@@ -666,7 +696,7 @@ fn replay_early(tx: &Transaction<'_>, beneficiary: Uuid, dirty: &mut HashSet<Uui
             recorded_at: chrono::DateTime::default(),
             body: parse_body(&body)?,
         };
-        apply(tx, &event, dirty)?;
+        apply(tx, &event, batch)?;
     }
     Ok(())
 }
@@ -737,42 +767,88 @@ impl Stamp {
 }
 
 fn set_household_fields(tx: &Transaction<'_>, id: Uuid, fields: &[HouseholdField], stamp: &Stamp) -> Result<()> {
+    let mut values = Vec::with_capacity(fields.len());
     for f in fields {
-        let column = match f {
-            HouseholdField::Village(_) => "village_id",
-            other => other.name(),
-        };
-        match f {
-            HouseholdField::Village(v) => {
-                set_field(tx, "households", id, column, stamp, &resolve(tx, *v)?.to_string())?
-            }
+        values.push(match f {
+            HouseholdField::Village(v) => ("village_id", Value::Text(resolve(tx, *v)?.to_string())),
             HouseholdField::HouseNo(v) | HouseholdField::HeadOfHousehold(v) | HouseholdField::Phone(v) => {
-                set_field(tx, "households", id, column, stamp, v)?
+                (f.name(), text(v.as_deref()))
             }
-            HouseholdField::RiskCategory(v) => set_field(tx, "households", id, column, stamp, &v.map(|r| r.as_str()))?,
-        }
+            HouseholdField::RiskCategory(v) => (f.name(), text(v.map(|r| r.as_str()))),
+        });
     }
-    Ok(())
+    set_fields(tx, "households", id, stamp, &values)
 }
 
 fn set_beneficiary_fields(tx: &Transaction<'_>, id: Uuid, fields: &[BeneficiaryField], stamp: &Stamp) -> Result<()> {
+    let mut values = Vec::with_capacity(fields.len());
     for f in fields {
-        let column = match f {
-            BeneficiaryField::Household(_) => "household_id",
-            other => other.name(),
-        };
-        let t = "beneficiaries";
-        match f {
-            BeneficiaryField::Household(h) => set_field(tx, t, id, column, stamp, &resolve(tx, *h)?.to_string())?,
-            BeneficiaryField::Name(n) => set_field(tx, t, id, column, stamp, n)?,
-            BeneficiaryField::Sex(s) => set_field(tx, t, id, column, stamp, &s.map(|s| s.as_str()))?,
-            BeneficiaryField::Dob(d) | BeneficiaryField::Lmp(d) => set_field(tx, t, id, column, stamp, &d.map(iso))?,
+        values.push(match f {
+            BeneficiaryField::Household(h) => ("household_id", Value::Text(resolve(tx, *h)?.to_string())),
+            BeneficiaryField::Name(n) => (f.name(), Value::Text(n.clone())),
+            BeneficiaryField::Sex(s) => (f.name(), text(s.map(|s| s.as_str()))),
+            BeneficiaryField::Dob(d) | BeneficiaryField::Lmp(d) => (f.name(), text(d.map(iso).as_deref())),
             BeneficiaryField::MotherName(m)
             | BeneficiaryField::Abha(m)
             | BeneficiaryField::RchId(m)
-            | BeneficiaryField::UwinId(m) => set_field(tx, t, id, column, stamp, m)?,
-            BeneficiaryField::Status(s) => set_field(tx, t, id, column, stamp, &s.as_str())?,
+            | BeneficiaryField::UwinId(m) => (f.name(), text(m.as_deref())),
+            BeneficiaryField::Status(s) => (f.name(), Value::Text(s.as_str().to_string())),
+        });
+    }
+    set_fields(tx, "beneficiaries", id, stamp, &values)
+}
+
+fn text(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, |t| Value::Text(t.to_string()))
+}
+
+/// Sets the columns one event gives one row, each by [`set_field`]'s rule, with one read of the
+/// row's stamps and one update: a column named twice takes its first value (the second write,
+/// with the same stamp, would not override the first). `table` and the columns are
+/// compile-time names, never input.
+fn set_fields(tx: &Transaction<'_>, table: &str, id: Uuid, stamp: &Stamp, values: &[(&str, Value)]) -> Result<()> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let entity = id.to_string();
+    let mut current: Vec<(String, teeka_domain::Stamp)> = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached("SELECT field, hlc, device_id FROM field_stamps WHERE entity_id = ?1")?;
+        let mut rows = stmt.query([&entity])?;
+        while let Some(r) = rows.next()? {
+            current.push((r.get(0)?, Stamp::parse(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?)?));
         }
+    }
+    let mut won: Vec<&(&str, Value)> = Vec::with_capacity(values.len());
+    for v in values {
+        if won.iter().any(|w| w.0 == v.0) {
+            continue;
+        }
+        let last = current.iter().find(|c| c.0 == v.0).map(|c| c.1);
+        if stamp.order.overrides(last) {
+            won.push(v);
+        }
+    }
+    if won.is_empty() {
+        return Ok(());
+    }
+    let set: Vec<String> = won.iter().enumerate().map(|(i, (c, _))| format!("{c} = ?{}", i + 2)).collect();
+    let sql = format!("UPDATE {table} SET {} WHERE id = ?1", set.join(", "));
+    let mut update = tx.prepare_cached(&sql)?;
+    update.raw_bind_parameter(1, &entity)?;
+    for (i, (_, v)) in won.iter().enumerate() {
+        update.raw_bind_parameter(i + 2, v)?;
+    }
+    if update.raw_execute()? == 0 {
+        // Not registered here: the event stays in the log; nothing in the projection changes.
+        return Ok(());
+    }
+    let mut stamp_it = tx.prepare_cached(
+        "INSERT INTO field_stamps (entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
+    )?;
+    for (column, _) in won {
+        stamp_it.execute(params![entity, column, stamp.hlc, stamp.device])?;
     }
     Ok(())
 }
