@@ -44,13 +44,13 @@ impl<D: Database> Service<D> {
         let mut after = 0;
         loop {
             let (rows, more) = self.db().pull(area.path.clone(), after, 5_000).await.map_err(AdminError::from)?;
-            for (seq, json) in &rows {
+            for (seq, _, json) in &rows {
                 let event: Event = serde_json::from_str(json)
                     .map_err(|e| AdminError::Invalid(format!("event #{seq} is unreadable: {e}")))?;
                 register.apply(&event).map_err(|e| AdminError::Invalid(format!("replaying the log: {e}")))?;
             }
             match rows.last() {
-                Some((seq, _)) if more => after = *seq,
+                Some((seq, _, _)) if more => after = *seq,
                 _ => break,
             }
         }

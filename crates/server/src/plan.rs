@@ -210,14 +210,14 @@ impl<D: Database> Service<D> {
         let mut after = 0;
         loop {
             let (rows, more) = self.db().pull(path.to_string(), after, 5_000).await?;
-            for (seq, json) in &rows {
+            for (seq, _, json) in &rows {
                 let event: Event = serde_json::from_str(json)
                     .map_err(|e| AdminError::Invalid(format!("event #{seq} is unreadable: {e}")))?;
                 register.apply(&event).map_err(|e| AdminError::Invalid(format!("replaying the log: {e}")))?;
                 microplan.apply(&event).map_err(|e| AdminError::Invalid(format!("folding the microplan: {e}")))?;
             }
             match rows.last() {
-                Some((seq, _)) if more => after = *seq,
+                Some((seq, _, _)) if more => after = *seq,
                 _ => break,
             }
         }

@@ -312,7 +312,7 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     // The scope is matched by whole path segments.
     let (rows, more) = svc.db().pull("UP/Sitapur/Mahmud".into(), 0, 100).await.unwrap();
     assert!(!more);
-    let ids: Vec<Uuid> = rows.iter().map(|(_, json)| serde_json::from_str::<Event>(json).unwrap().id).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|(_, _, json)| serde_json::from_str::<Event>(json).unwrap().id).collect();
     assert_eq!(ids, expected(&log_now, &area_ids(&up), &[]));
     let (rows, more) = svc.db().pull("UP".into(), log_now[3].0, 4).await.unwrap();
     assert!(more);
@@ -403,10 +403,10 @@ async fn postgres_migrations_run_once_and_refuse_a_newer_schema() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4]);
+    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
     client.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (99, now())", &[]).await.unwrap();
     match PgDb::connect(&url).await {
-        Err(DbError::TooNew { found: 99, known: 4 }) => {}
+        Err(DbError::TooNew { found: 99, known: 5 }) => {}
         Err(other) => panic!("expected TooNew, got {other}"),
         Ok(_) => panic!("expected TooNew, got a connection"),
     }
@@ -457,7 +457,7 @@ async fn postgres_concurrent_pushes_are_pulled_in_order_without_gaps() {
                     tokio::task::yield_now().await;
                     continue;
                 }
-                for (seq, json) in rows {
+                for (seq, _, json) in rows {
                     assert!(seq > after, "pages come in order");
                     after = seq;
                     seen.push((seq, serde_json::from_str::<Event>(&json).unwrap().id));

@@ -103,7 +103,10 @@ pub struct DeviceSeen {
 }
 
 /// A page of the log: (seq, event JSON) in order, and whether more follow.
-pub type Page = (Vec<(u64, String)>, bool);
+pub type Page = (Vec<PageEvent>, bool);
+
+/// One event of a pull: its sequence number, the device that recorded it, its JSON.
+pub type PageEvent = (u64, Uuid, String);
 
 /// Events with their place, in log order: (seq, area path, event JSON).
 pub type Placed = Vec<(u64, String, String)>;
@@ -175,6 +178,59 @@ pub fn visible_paths(scope: &str, descendants: Vec<String>) -> Option<Vec<String
     (paths.len() <= MAX_PULL_PATHS).then_some(paths)
 }
 
+/// The areas whose events are listed under them in `event_scopes` (migration 0005): paths of
+/// at most this many segments (a state, a district, a block).
+pub const SCOPE_DEPTH: usize = 3;
+
+/// How a pull for a device of area `scope` reads the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PullPlan {
+    /// A state, a district or a block: its events from `event_scopes`, and the events of the
+    /// areas above it (`ancestors`) from the `(area_path, seq)` index.
+    Scope { ancestors: Vec<String> },
+    /// A deeper area: each visible area's events from the `(area_path, seq)` index.
+    Paths(Vec<String>),
+    /// A deeper area with too many areas below it: the log, filtered.
+    Scan,
+}
+
+impl PullPlan {
+    /// The plan for a state, a district or a block; `None` for a deeper area, whose plan
+    /// [`PullPlan::deep`] makes from the areas below it.
+    pub fn shallow(scope: &str) -> Option<PullPlan> {
+        let ancestors: Vec<String> = scope.match_indices('/').map(|(i, _)| scope[..i].to_string()).collect();
+        (ancestors.len() < SCOPE_DEPTH).then_some(PullPlan::Scope { ancestors })
+    }
+
+    /// The plan for a deeper area with the areas below it (`descendants`).
+    pub fn deep(scope: &str, descendants: Vec<String>) -> PullPlan {
+        visible_paths(scope, descendants).map_or(PullPlan::Scan, PullPlan::Paths)
+    }
+}
+
+/// A pull that reads a state's, a district's or a block's events from `event_scopes` and those
+/// of each area above it from the `(area_path, seq)` index, at most one page each, merged in log
+/// order. Parameters, written `?N` or `$N` after `sigil`: 1 = after, 2 = limit, 3 = the scope,
+/// 4… = the ancestors.
+pub fn pull_by_scope_sql(ancestors: usize, sigil: char) -> String {
+    let mut branches = vec![format!(
+        "SELECT seq FROM (SELECT seq FROM event_scopes WHERE scope = {sigil}3 AND seq > {sigil}1 \
+         ORDER BY seq LIMIT {sigil}2) AS s"
+    )];
+    branches.extend((0..ancestors).map(|i| {
+        format!(
+            "SELECT seq FROM (SELECT seq FROM events WHERE area_path = {sigil}{} AND seq > {sigil}1 \
+             ORDER BY seq LIMIT {sigil}2) AS p{i}",
+            i + 4
+        )
+    }));
+    format!(
+        "SELECT seq, device_id, event FROM events WHERE seq IN (SELECT seq FROM ({}) AS visible ORDER BY seq LIMIT {sigil}2) \
+         ORDER BY seq",
+        branches.join(" UNION ALL ")
+    )
+}
+
 /// A pull that reads each visible area's events from the `(area_path, seq)` index, at most one
 /// page each, and merges them in log order: its cost follows the device's area, not the log.
 /// Parameters, written `?N` or `$N` after `sigil`: 1 = after, 2 = limit, 3… = the paths.
@@ -189,7 +245,7 @@ pub fn pull_by_paths_sql(paths: usize, sigil: char) -> String {
         })
         .collect();
     format!(
-        "SELECT seq, event FROM events WHERE seq IN (SELECT seq FROM ({}) AS visible ORDER BY seq LIMIT {sigil}2) \
+        "SELECT seq, device_id, event FROM events WHERE seq IN (SELECT seq FROM ({}) AS visible ORDER BY seq LIMIT {sigil}2) \
          ORDER BY seq",
         branches.join(" UNION ALL ")
     )
@@ -198,6 +254,31 @@ pub fn pull_by_paths_sql(paths: usize, sigil: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_state_a_district_and_a_block_read_their_scope_deeper_areas_their_paths() {
+        assert_eq!(PullPlan::shallow("UP"), Some(PullPlan::Scope { ancestors: vec![] }));
+        assert_eq!(
+            PullPlan::shallow("UP/Sitapur/Mahmudabad"),
+            Some(PullPlan::Scope { ancestors: vec!["UP".into(), "UP/Sitapur".into()] })
+        );
+        assert_eq!(PullPlan::shallow("UP/Sitapur/Mahmudabad/Rampur SC"), None);
+        assert_eq!(
+            PullPlan::deep("UP/Sitapur/Mahmudabad/Rampur SC", vec!["UP/Sitapur/Mahmudabad/Rampur SC/Rampur".into()]),
+            PullPlan::Paths(vec![
+                "UP".into(),
+                "UP/Sitapur".into(),
+                "UP/Sitapur/Mahmudabad".into(),
+                "UP/Sitapur/Mahmudabad/Rampur SC".into(),
+                "UP/Sitapur/Mahmudabad/Rampur SC/Rampur".into()
+            ])
+        );
+        let many = (0..MAX_PULL_PATHS).map(|i| format!("UP/S/M/R/{i}")).collect();
+        assert_eq!(PullPlan::deep("UP/S/M/R", many), PullPlan::Scan);
+        let sql = pull_by_scope_sql(2, '?');
+        assert!(sql.contains("event_scopes WHERE scope = ?3 AND seq > ?1 ORDER BY seq LIMIT ?2"), "{sql}");
+        assert!(sql.contains("area_path = ?5"), "{sql}");
+    }
 
     #[test]
     fn visible_paths_are_ancestors_self_and_descendants() {

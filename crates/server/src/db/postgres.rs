@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../../migrations/server-postgres/0002_pull_index.sql")),
     (3, include_str!("../../../../migrations/server-postgres/0003_device_events.sql")),
     (4, include_str!("../../../../migrations/server-postgres/0004_device_worker.sql")),
+    (5, include_str!("../../../../migrations/server-postgres/0005_event_scopes.sql")),
 ];
 
 /// Advisory lock held while migrating, so that two servers starting together do not race.
@@ -352,34 +353,47 @@ impl Database for PgDb {
             .read_only(true)
             .start()
             .await?;
-        let descendants: Vec<String> = c
-            .query("SELECT path FROM areas WHERE substr(path, 1, length($1) + 1) = $1 || '/'", &[&scope])
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let page = i64::from(limit) + 1;
-        let rows = match super::visible_paths(&scope, descendants) {
-            Some(paths) => {
-                let stmt = c.prepare_cached(&super::pull_by_paths_sql(paths.len(), '$')).await?;
-                let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&after, &page];
-                params.extend(paths.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)));
+        let plan = match super::PullPlan::shallow(&scope) {
+            Some(plan) => plan,
+            None => {
+                let descendants: Vec<String> = c
+                    .query("SELECT path FROM areas WHERE substr(path, 1, length($1) + 1) = $1 || '/'", &[&scope])
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get(0))
+                    .collect::<Result<_, _>>()?;
+                super::PullPlan::deep(&scope, descendants)
+            }
+        };
+        type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
+        let rows = match &plan {
+            super::PullPlan::Scope { ancestors } => {
+                let stmt = c.prepare_cached(&super::pull_by_scope_sql(ancestors.len(), '$')).await?;
+                let mut params: Vec<Param<'_>> = vec![&after, &page, &scope];
+                params.extend(ancestors.iter().map(|p| p as Param<'_>));
                 c.query(&stmt, &params).await?
             }
-            None => {
+            super::PullPlan::Paths(paths) => {
+                let stmt = c.prepare_cached(&super::pull_by_paths_sql(paths.len(), '$')).await?;
+                let mut params: Vec<Param<'_>> = vec![&after, &page];
+                params.extend(paths.iter().map(|p| p as Param<'_>));
+                c.query(&stmt, &params).await?
+            }
+            super::PullPlan::Scan => {
                 let sql = format!(
-                    "SELECT seq, event FROM events WHERE seq > $1 AND {} ORDER BY seq LIMIT $3",
-                    super::VISIBLE_SQL.replace("$S", "$2::TEXT")
+                    "SELECT seq, device_id, event FROM events WHERE seq > $1 AND {} ORDER BY seq LIMIT $2",
+                    super::VISIBLE_SQL.replace("$S", "$3::TEXT")
                 );
                 let stmt = c.prepare_cached(&sql).await?;
-                c.query(&stmt, &[&after, &scope, &page]).await?
+                c.query(&stmt, &[&after, &page, &scope]).await?
             }
         };
         c.commit().await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            out.push((seq(r.try_get(0)?)?, r.try_get(1)?));
+            out.push((seq(r.try_get(0)?)?, r.try_get(1)?, r.try_get(2)?));
         }
         let more = out.len() > limit as usize;
         out.truncate(limit as usize);

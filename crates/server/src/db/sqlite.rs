@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../../migrations/server-sqlite/0002_pull_index.sql")),
     (3, include_str!("../../../../migrations/server-sqlite/0003_device_events.sql")),
     (4, include_str!("../../../../migrations/server-sqlite/0004_device_worker.sql")),
+    (5, include_str!("../../../../migrations/server-sqlite/0005_event_scopes.sql")),
 ];
 
 #[derive(Clone)]
@@ -317,36 +318,44 @@ impl Database for SqliteDb {
 
     async fn pull(&self, scope: String, after: u64, limit: u32) -> DbResult<Page> {
         self.with(move |c| {
-            let descendants: Vec<String> = {
-                let mut stmt =
-                    c.prepare_cached("SELECT path FROM areas WHERE substr(path, 1, length(?1) + 1) = ?1 || '/'")?;
-                let rows = stmt.query_map([&scope], |r| r.get(0))?;
-                rows.collect::<Result<_, _>>()?
+            let plan = match super::PullPlan::shallow(&scope) {
+                Some(plan) => plan,
+                None => {
+                    let mut stmt =
+                        c.prepare_cached("SELECT path FROM areas WHERE substr(path, 1, length(?1) + 1) = ?1 || '/'")?;
+                    let rows = stmt.query_map([&scope], |r| r.get(0))?;
+                    super::PullPlan::deep(&scope, rows.collect::<Result<_, _>>()?)
+                }
             };
             let after = i64::try_from(after).unwrap_or(i64::MAX);
+            let page = i64::from(limit) + 1;
+            let (sql, mut values): (String, Vec<rusqlite::types::Value>) = match plan {
+                super::PullPlan::Scope { ancestors } => (
+                    super::pull_by_scope_sql(ancestors.len(), '?'),
+                    [
+                        vec![after.into(), page.into(), scope.clone().into()],
+                        ancestors.into_iter().map(Into::into).collect(),
+                    ]
+                    .concat(),
+                ),
+                super::PullPlan::Paths(paths) => (
+                    super::pull_by_paths_sql(paths.len(), '?'),
+                    [vec![after.into(), page.into()], paths.into_iter().map(Into::into).collect()].concat(),
+                ),
+                super::PullPlan::Scan => (
+                    format!(
+                        "SELECT seq, device_id, event FROM events WHERE seq > ?1 AND {} ORDER BY seq LIMIT ?2",
+                        super::VISIBLE_SQL.replace("$S", "?3")
+                    ),
+                    vec![after.into(), page.into(), scope.clone().into()],
+                ),
+            };
+            let mut stmt = c.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(values.drain(..)))?;
             let mut out = Vec::new();
-            match super::visible_paths(&scope, descendants) {
-                Some(paths) => {
-                    let sql = super::pull_by_paths_sql(paths.len(), '?');
-                    let mut stmt = c.prepare_cached(&sql)?;
-                    let mut values: Vec<rusqlite::types::Value> = vec![after.into(), (i64::from(limit) + 1).into()];
-                    values.extend(paths.into_iter().map(rusqlite::types::Value::from));
-                    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-                    while let Some(r) = rows.next()? {
-                        out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?));
-                    }
-                }
-                None => {
-                    let sql = format!(
-                        "SELECT seq, event FROM events WHERE seq > ?1 AND {} ORDER BY seq LIMIT ?3",
-                        super::VISIBLE_SQL.replace("$S", "?2")
-                    );
-                    let mut stmt = c.prepare_cached(&sql)?;
-                    let mut rows = stmt.query(params![after, scope, i64::from(limit) + 1])?;
-                    while let Some(r) = rows.next()? {
-                        out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?));
-                    }
-                }
+            while let Some(r) = rows.next()? {
+                let seq = u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0);
+                out.push((seq, uuid(&r.get::<_, String>(1)?)?, r.get(2)?));
             }
             let more = out.len() > limit as usize;
             out.truncate(limit as usize);
