@@ -11,6 +11,7 @@
 mod block;
 mod campaign;
 mod district;
+mod pull;
 mod sync;
 
 // The same allocator as the `teeka` binary, so that the figures are what a worker gets.
@@ -116,6 +117,8 @@ enum Command {
     Campaign(campaign::CampaignArgs),
     /// Monitoring: a district's round report on the server, on PostgreSQL.
     Report(district::ReportArgs),
+    /// District-scale pulls: a district supervisor's pull of a day's events, on PostgreSQL.
+    Pull(pull::PullArgs),
     /// Write the synthetic register CSV to a file (to look at it, or import it with `teeka`).
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -510,6 +513,7 @@ fn main() -> Result<()> {
         Command::SyncFirst(args) => sync::first(&cli, args)?,
         Command::SyncAll => sync::all(&cli)?,
         Command::Report(args) => district::report(&cli, args)?,
+        Command::Pull(args) => pull::pull(args)?,
         Command::Campaign(args) => {
             let dir = temp_dir(&cli)?;
             campaign::campaign(&cli, args, &dir.path().join("teeka.db"))?;
