@@ -41,6 +41,16 @@ pub struct ReportArgs {
 
 const DISTRICT: &str = "Uttar Pradesh/Hardoi";
 
+/// A runtime, a throwaway PostgreSQL cluster and a service over it.
+pub fn start_postgres() -> Result<(tokio::runtime::Runtime, PgCluster, Service<PgDb>)> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let t = Instant::now();
+    let pg = PgCluster::start()?;
+    let svc = rt.block_on(PgDb::connect(&pg.url())).map(Service::new).context("connecting to PostgreSQL")?;
+    println!("PostgreSQL {} started in {}", pg.url(), fmt_ms(t.elapsed()));
+    Ok((rt, pg, svc))
+}
+
 fn block_name(b: usize) -> String {
     format!("Block {:02}", b + 1)
 }
@@ -63,12 +73,8 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<()> {
         per_block * args.blocks
     );
     let dir = crate::temp_dir(cli)?;
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let t = Instant::now();
-    let pg = PgCluster::start()?;
+    let (rt, pg, svc) = crate::district::start_postgres()?;
     let url = pg.url();
-    let svc = rt.block_on(PgDb::connect(&url)).map(Service::new).context("connecting to PostgreSQL")?;
-    println!("PostgreSQL {} started in {}", url, fmt_ms(t.elapsed()));
 
     // The registers first: their villages make the areas CSV.
     let t = Instant::now();

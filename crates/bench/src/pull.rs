@@ -8,12 +8,11 @@
 //! (`Service::pull` with the largest page, each answer encoded as on the wire), until no more.
 
 use crate::{fmt_ms, mib};
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use std::time::Instant;
 use teeka_domain::{EventBody, HouseholdField};
 use teeka_protocol::{EnrollRequest, PullRequest, PushRequest, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS};
 use teeka_server::{Database, PgDb, Service};
-use teeka_testkit::PgCluster;
 use uuid::Uuid;
 
 #[derive(clap::Args)]
@@ -43,12 +42,8 @@ pub fn pull(args: &PullArgs) -> Result<()> {
         args.old,
         args.new
     );
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let t = Instant::now();
-    let pg = PgCluster::start()?;
+    let (rt, pg, svc) = crate::district::start_postgres()?;
     let url = pg.url();
-    let svc = rt.block_on(PgDb::connect(&url)).map(Service::new).context("connecting to PostgreSQL")?;
-    println!("PostgreSQL {} started in {}", url, fmt_ms(t.elapsed()));
 
     let mut areas = String::from("state,district,block,subcentre,village\n");
     for b in 0..args.blocks {
