@@ -777,7 +777,7 @@ fn set_household_fields(tx: &Transaction<'_>, id: Uuid, fields: &[HouseholdField
             HouseholdField::RiskCategory(v) => (f.name(), text(v.map(|r| r.as_str()))),
         });
     }
-    set_fields(tx, "households", id, stamp, &values)
+    set_fields(tx, "households", id, stamp, &values).map(|_| ())
 }
 
 fn set_beneficiary_fields(tx: &Transaction<'_>, id: Uuid, fields: &[BeneficiaryField], stamp: &Stamp) -> Result<()> {
@@ -795,7 +795,7 @@ fn set_beneficiary_fields(tx: &Transaction<'_>, id: Uuid, fields: &[BeneficiaryF
             BeneficiaryField::Status(s) => (f.name(), Value::Text(s.as_str().to_string())),
         });
     }
-    set_fields(tx, "beneficiaries", id, stamp, &values)
+    set_fields(tx, "beneficiaries", id, stamp, &values).map(|_| ())
 }
 
 fn text(v: Option<&str>) -> Value {
@@ -806,9 +806,9 @@ fn text(v: Option<&str>) -> Value {
 /// row's stamps and one update: a column named twice takes its first value (the second write,
 /// with the same stamp, would not override the first). `table` and the columns are
 /// compile-time names, never input.
-fn set_fields(tx: &Transaction<'_>, table: &str, id: Uuid, stamp: &Stamp, values: &[(&str, Value)]) -> Result<()> {
+fn set_fields(tx: &Transaction<'_>, table: &str, id: Uuid, stamp: &Stamp, values: &[(&str, Value)]) -> Result<bool> {
     if values.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let entity = id.to_string();
     let mut current: Vec<(String, teeka_domain::Stamp)> = Vec::new();
@@ -830,7 +830,7 @@ fn set_fields(tx: &Transaction<'_>, table: &str, id: Uuid, stamp: &Stamp, values
         }
     }
     if won.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let set: Vec<String> = won.iter().enumerate().map(|(i, (c, _))| format!("{c} = ?{}", i + 2)).collect();
     let sql = format!("UPDATE {table} SET {} WHERE id = ?1", set.join(", "));
@@ -840,8 +840,9 @@ fn set_fields(tx: &Transaction<'_>, table: &str, id: Uuid, stamp: &Stamp, values
         update.raw_bind_parameter(i + 2, v)?;
     }
     if update.raw_execute()? == 0 {
-        // Not registered here: the event stays in the log; nothing in the projection changes.
-        return Ok(());
+        // Not registered here (a household moved in from outside this device's area): the event
+        // stays in the log; nothing in the projection changes.
+        return Ok(false);
     }
     let mut stamp_it = tx.prepare_cached(
         "INSERT INTO field_stamps (entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4)
@@ -850,7 +851,7 @@ fn set_fields(tx: &Transaction<'_>, table: &str, id: Uuid, stamp: &Stamp, values
     for (column, _) in won {
         stamp_it.execute(params![entity, column, stamp.hlc, stamp.device])?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Sets one column if this stamp overrides the one that last set it ([`teeka_domain::Stamp`]).
@@ -875,27 +876,10 @@ fn set_field_won(
     stamp: &Stamp,
     value: &dyn ToSql,
 ) -> Result<bool> {
-    let entity = id.to_string();
-    let current: Option<(String, String)> = tx
-        .prepare_cached("SELECT hlc, device_id FROM field_stamps WHERE entity_id = ?1 AND field = ?2")?
-        .query_row(params![entity, column], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let current = current.map(|(hlc, device)| Stamp::parse(&hlc, &device)).transpose()?;
-    if !stamp.order.overrides(current) {
-        return Ok(false);
-    }
-    let changed = tx
-        .prepare_cached(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"))?
-        .execute(params![value, entity])?;
-    if changed == 0 {
-        // Not registered here (a household moved in from outside this device's area): the event
-        // stays in the log; nothing in the projection changes.
-        return Ok(false);
-    }
-    tx.prepare_cached(
-        "INSERT INTO field_stamps (entity_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
-    )?
-    .execute(params![entity, column, stamp.hlc, stamp.device])?;
-    Ok(true)
+    let value = match value.to_sql()? {
+        rusqlite::types::ToSqlOutput::Borrowed(v) => Value::from(v),
+        rusqlite::types::ToSqlOutput::Owned(v) => v,
+        _ => return Err(StoreError::Corrupt(format!("{table}.{column}: a value the projection does not write"))),
+    };
+    set_fields(tx, table, id, stamp, &[(column, value)])
 }
