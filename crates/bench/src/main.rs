@@ -11,6 +11,7 @@
 mod block;
 mod campaign;
 mod district;
+mod pouch;
 mod pull;
 mod sync;
 
@@ -119,6 +120,10 @@ enum Command {
     Report(district::ReportArgs),
     /// District-scale pulls: a district supervisor's pull of a day's events, on PostgreSQL.
     Pull(pull::PullArgs),
+    /// A village device's first push: a whole `teeka sync` process against PouchDB 9
+    /// replicating the same events to pouchdb-server 4.2 (installed from npm on the first run).
+    #[command(name = "vs-pouchdb")]
+    VsPouchdb(pouch::PouchArgs),
     /// Write the synthetic register CSV to a file (to look at it, or import it with `teeka`).
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -514,6 +519,9 @@ fn main() -> Result<()> {
         Command::SyncAll => sync::all(&cli)?,
         Command::Report(args) => district::report(&cli, args)?,
         Command::Pull(args) => pull::pull(args)?,
+        Command::VsPouchdb(args) => {
+            pouch::compare(&cli, args)?;
+        }
         Command::Campaign(args) => {
             let dir = temp_dir(&cli)?;
             campaign::campaign(&cli, args, &dir.path().join("teeka.db"))?;

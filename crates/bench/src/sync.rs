@@ -131,7 +131,7 @@ impl Default for FirstArgs {
     }
 }
 
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met {
         "met"
     } else {
@@ -139,7 +139,7 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-fn secs(d: Duration) -> String {
+pub(crate) fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
 
@@ -166,15 +166,15 @@ fn own_cpu() -> f64 {
 
 /// CPU seconds used so far by the live threads of this process, by group.
 #[derive(Debug, Clone, Copy, Default)]
-struct Cpu {
-    server: f64,
+pub(crate) struct Cpu {
+    pub(crate) server: f64,
     proxy: f64,
     /// The main thread and device threads.
     device: f64,
 }
 
 impl Cpu {
-    fn now() -> Cpu {
+    pub(crate) fn now() -> Cpu {
         let mut cpu = Cpu::default();
         let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return cpu };
         for task in tasks.flatten() {
@@ -193,7 +193,7 @@ impl Cpu {
         cpu
     }
 
-    fn since(self, before: Cpu) -> Cpu {
+    pub(crate) fn since(self, before: Cpu) -> Cpu {
         Cpu {
             server: self.server - before.server,
             proxy: self.proxy - before.proxy,
@@ -207,7 +207,7 @@ impl Cpu {
 // ---------------------------------------------------------------------------------------------
 
 /// The names of the block's villages, in the generator's order (village 0 first).
-fn village_names(cli: &Cli, count: usize) -> Result<Vec<String>> {
+pub(crate) fn village_names(cli: &Cli, count: usize) -> Result<Vec<String>> {
     // The generator puts its first `count` households in villages 0, 1, 2, … in turn, and a
     // household has at most 4 members.
     let b = super::block::generate(4 * count, count, cli.today, cli.seed)?;
@@ -236,16 +236,16 @@ fn areas_csv(villages: &[String]) -> String {
 }
 
 /// The server in its own runtime, on SQLite in a temporary directory, listening on 127.0.0.1.
-struct Server {
+pub(crate) struct Server {
     svc: Arc<Service<SqliteDb>>,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     // Dropped in this order: the runtime (and the server with it), then the directory.
     rt: tokio::runtime::Runtime,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
-    fn start(cli: &Cli, villages: &[String]) -> Result<Server> {
+    pub(crate) fn start(cli: &Cli, villages: &[String]) -> Result<Server> {
         let dir = temp_dir(cli)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -268,7 +268,7 @@ impl Server {
         Ok(Server { svc, addr, rt, _dir: dir })
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
@@ -280,7 +280,7 @@ impl Server {
         Ok(code)
     }
 
-    fn events(&self) -> Result<u64> {
+    pub(crate) fn events(&self) -> Result<u64> {
         let mut n = 0;
         let mut after = 0;
         loop {
@@ -302,14 +302,14 @@ fn device_runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// A device store at `path` holding `rows` (imported as a head-count survey would be).
-fn device_with(cli: &Cli, path: &Path, rows: &[RegisterRow]) -> Result<(Store, usize)> {
+pub(crate) fn device_with(cli: &Cli, path: &Path, rows: &[RegisterRow]) -> Result<(Store, usize)> {
     let mut store = Store::open(path)?;
     let summary = store.import_register(rows, &ctx(cli.today))?;
     ensure!(summary.warnings.is_empty(), "the register imported with {} warnings", summary.warnings.len());
     Ok((store, summary.events))
 }
 
-fn enroll(store: &mut Store, server: &Server, area: &str, role: Role) -> Result<()> {
+pub(crate) fn enroll(store: &mut Store, server: &Server, area: &str, role: Role) -> Result<()> {
     let code = server.code(area, role)?;
     device_runtime()?
         .block_on(teeka_sync::enroll(store, &server.url(), &code))

@@ -3,7 +3,7 @@
 //! devices pushing from villages of both. The pull of the state, the district, each block, a
 //! sub-centre and a village gives, page by page, exactly the events of the log placed inside it
 //! or above it, in log order; a device's own events are left out when it asks. On SQLite, the
-//! migration's listing of the events already stored gives what the trigger listed.
+//! migration's listing of the events already stored gives what the server lists as it stores them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -140,9 +140,9 @@ async fn a_district_pull_gives_its_scope_on_postgres() {
     on_postgres(story).await;
 }
 
-/// The migration lists the events stored before it the way the trigger lists new ones.
+/// The migration lists the events stored before it the way the server lists new ones.
 #[tokio::test]
-async fn the_migration_lists_stored_events_as_the_trigger_does() {
+async fn the_migration_lists_stored_events_as_the_server_does() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("server.db");
     let svc = Service::new(teeka_server::SqliteDb::open(&path).unwrap());
@@ -157,15 +157,15 @@ async fn the_migration_lists_stored_events_as_the_trigger_does() {
             .collect::<Result<_, _>>()
             .unwrap()
     };
-    let by_trigger = listed(&conn);
-    assert!(by_trigger.iter().any(|(s, _)| s == "UP/Hardoi/Sandila"));
-    assert!(!by_trigger.iter().any(|(s, _)| s.matches('/').count() > 2), "three segments at most");
+    let by_server = listed(&conn);
+    assert!(by_server.iter().any(|(s, _)| s == "UP/Hardoi/Sandila"));
+    assert!(!by_server.iter().any(|(s, _)| s.matches('/').count() > 2), "three segments at most");
     let migration = include_str!("../../../migrations/server-sqlite/0005_event_scopes.sql");
     let start = migration.find("INSERT INTO event_scopes").unwrap();
     let end = start + migration[start..].find(';').unwrap();
     conn.execute("DELETE FROM event_scopes", []).unwrap();
     conn.execute(&migration[start..end], []).unwrap();
-    assert_eq!(listed(&conn), by_trigger);
+    assert_eq!(listed(&conn), by_server);
 }
 
 /// A district's pull reads its scope's listing and its ancestors' index, never the whole log:
