@@ -182,6 +182,14 @@ pub fn visible_paths(scope: &str, descendants: Vec<String>) -> Option<Vec<String
 /// at most this many segments (a state, a district, a block).
 pub const SCOPE_DEPTH: usize = 3;
 
+/// The scopes an event of area `path` is listed under in `event_scopes`: each prefix of the path
+/// of at most [`SCOPE_DEPTH`] segments, the path itself when it has no more (migration 0005's
+/// rule, which its backfill and PostgreSQL's trigger apply in SQL).
+pub fn scopes_of(path: &str) -> impl Iterator<Item = &str> {
+    let cuts = path.match_indices('/').map(|(i, _)| i).chain(std::iter::once(path.len()));
+    cuts.take(SCOPE_DEPTH).map(move |i| &path[..i])
+}
+
 /// How a pull for a device of area `scope` reads the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PullPlan {
@@ -254,6 +262,17 @@ pub fn pull_by_paths_sql(paths: usize, sigil: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_event_is_listed_under_its_state_district_and_block_or_its_own_shorter_path() {
+        fn all(p: &str) -> Vec<&str> {
+            scopes_of(p).collect()
+        }
+        assert_eq!(all("UP/Sitapur/Mahmudabad/SC 01/Rampur"), vec!["UP", "UP/Sitapur", "UP/Sitapur/Mahmudabad"]);
+        assert_eq!(all("UP/Sitapur/Mahmudabad"), vec!["UP", "UP/Sitapur", "UP/Sitapur/Mahmudabad"]);
+        assert_eq!(all("UP/Sitapur"), vec!["UP", "UP/Sitapur"]);
+        assert_eq!(all("UP"), vec!["UP"]);
+    }
 
     #[test]
     fn a_state_a_district_and_a_block_read_their_scope_deeper_areas_their_paths() {
