@@ -77,6 +77,10 @@ pub struct AreasImported {
     pub added: usize,
 }
 
+/// At most this many events are read by one pull that leaves out the device's own and finds
+/// pages of nothing else: ten full pages.
+pub const OWN_EVENTS_READ: usize = 10 * MAX_PULL_EVENTS as usize;
+
 pub struct Service<D: Database> {
     db: D,
     /// The round report's folds of the log, kept between reports (`report.rs`).
@@ -423,23 +427,35 @@ impl<D: Database> Service<D> {
     }
 
     /// `POST /v1/pull`: events of the device's area (and the areas above it) after the cursor.
+    /// Leaving out the device's own events, it reads on past pages that held only those (at most
+    /// [`OWN_EVENTS_READ`] events in all), so that a device that has just pushed its register
+    /// learns what else is new in one round trip instead of one per page of its own.
     pub async fn pull(&self, device: &Device, req: PullRequest, now: DateTime<Utc>) -> Result<PullResponse, ApiError> {
         let limit = req.limit.clamp(1, MAX_PULL_EVENTS);
-        let (rows, more) = self.db.pull(device.area.path.clone(), req.after, limit).await?;
-        // The cursor moves past every event read, the device's own included when they are left out.
-        let next = rows.last().map_or(req.after, |r| r.0);
-        let mut events = Vec::with_capacity(rows.len());
-        for (seq, author_device, json) in rows {
-            // The device's own events are left out by the log's column, never decoded.
-            if req.exclude_own && author_device == device.id {
-                continue;
+        let mut events = Vec::new();
+        let mut next = req.after;
+        let mut read = 0usize;
+        let more = loop {
+            let (rows, more) = self.db.pull(device.area.path.clone(), next, limit).await?;
+            // The cursor moves past every event read, the device's own included when they are left out.
+            next = rows.last().map_or(next, |r| r.0);
+            read += rows.len();
+            events.reserve(rows.len());
+            for (seq, author_device, json) in rows {
+                // The device's own events are left out by the log's column, never decoded.
+                if req.exclude_own && author_device == device.id {
+                    continue;
+                }
+                let event: Event = serde_json::from_str(&json).map_err(|e| {
+                    tracing::error!(seq, error = %e, "unreadable stored event");
+                    ApiError::new(ErrorCode::Internal, "the server holds an unreadable event")
+                })?;
+                events.push(event);
             }
-            let event: Event = serde_json::from_str(&json).map_err(|e| {
-                tracing::error!(seq, error = %e, "unreadable stored event");
-                ApiError::new(ErrorCode::Internal, "the server holds an unreadable event")
-            })?;
-            events.push(event);
-        }
+            if !more || !events.is_empty() || read >= OWN_EVENTS_READ {
+                break more;
+            }
+        };
         self.db
             .device_seen(device.id, DeviceSeen { at: now, pending: None, clock_skew_ms: None, worker: None })
             .await?;

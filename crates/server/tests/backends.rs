@@ -284,13 +284,15 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     let lalpur_sees = expected(&log_now, &area_ids(&[&biswan[..], &[LALPUR]].concat()), &[lalpur_id]);
     assert_eq!(pull_all(&svc, &lalpur, 3, minutes(60)).await, lalpur_sees);
     // Asked to, a pull leaves out the device's own events; its pages and cursor step over them
-    // all the same, so that the next pull starts after them.
+    // all the same, so that the next pull starts after them, and it reads on past pages of its
+    // own events only: no page comes back empty while more remain.
     let mut after = 0;
     let mut others = Vec::new();
     loop {
         let page = svc.pull(&device, PullRequest { after, limit: 2, exclude_own: true }, minutes(60)).await.unwrap();
         assert!(page.events.iter().all(|e| e.device_id != rampur_id), "no own event comes back");
         assert!(page.next > after || !page.more, "the cursor moves past own events too");
+        assert!(!page.events.is_empty() || !page.more, "a page of own events only is read past");
         others.extend(page.events.iter().map(|e| e.id));
         after = page.next;
         if !page.more {
