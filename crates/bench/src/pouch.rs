@@ -27,7 +27,7 @@ use teeka_protocol::Role;
 use teeka_testkit::proxy::{Proxy, Traffic};
 
 use super::sync::{device_with, enroll, secs, verdict, village_names, Cpu, Server};
-use super::{temp_dir, Cli};
+use super::{quantile, temp_dir, Cli};
 
 const CHILDREN: usize = 2_000;
 const RUNS: usize = 3;
@@ -164,12 +164,6 @@ fn install_pouchdb(dir: &Path) -> Result<()> {
         .context("running npm (install Node.js and npm)")?;
     ensure!(status.success(), "npm ci failed in {}", dir.display());
     Ok(())
-}
-
-/// The median of durations (the lower middle one of an even count).
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times.get(times.len().saturating_sub(1) / 2).copied().unwrap_or_default()
 }
 
 /// Runs a program to its end, timed from its start to its exit; fails unless it succeeds.
@@ -329,7 +323,7 @@ pub fn compare(cli: &Cli, args: &PouchArgs) -> Result<Figures> {
     let program = teeka_program(args)?;
     let pouch = pouchdb_dir(args);
     install_pouchdb(&pouch)?;
-    let villages = village_names(cli, 50)?;
+    let villages = village_names(cli, super::sync::BLOCK_VILLAGES)?;
     let rows = village_register(&villages[0], args.children, cli.today)?;
     let doses = doses(&rows);
     let work = temp_dir(cli)?;
@@ -356,7 +350,9 @@ pub fn compare(cli: &Cli, args: &PouchArgs) -> Result<Figures> {
         pouchdb.push(p);
     }
     let mid = |runs: &[Run]| -> (Duration, f64) {
-        let time = median(runs.iter().map(|r| r.time).collect());
+        let mut times: Vec<Duration> = runs.iter().map(|r| r.time).collect();
+        times.sort();
+        let time = quantile(&times, 0.5);
         let mut b: Vec<f64> = runs.iter().map(|r| per_dose(&r.traffic, doses)).collect();
         b.sort_by(f64::total_cmp);
         (time, b.get(b.len().saturating_sub(1) / 2).copied().unwrap_or_default())
@@ -392,13 +388,5 @@ mod tests {
         let households: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.household_id.as_str()).collect();
         assert_eq!(households.len(), 3);
         assert!(rows.iter().all(|r| r.facts.dob.is_some_and(|d| d < today)));
-    }
-
-    #[test]
-    fn the_median_of_an_even_count_is_the_lower_middle() {
-        let ms = Duration::from_millis;
-        assert_eq!(median(vec![ms(4), ms(1), ms(3), ms(2)]), ms(2));
-        assert_eq!(median(vec![ms(5)]), ms(5));
-        assert_eq!(median(vec![]), Duration::ZERO);
     }
 }

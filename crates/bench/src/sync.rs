@@ -43,7 +43,7 @@ const DAY_EVENTS: usize = 500;
 const SUBCENTRE_BENEFICIARIES: usize = 5_000;
 const SUBCENTRE_VILLAGES: usize = 5;
 /// Villages of the block every benchmark's server knows, five to a sub-centre.
-const BLOCK_VILLAGES: usize = 50;
+pub(crate) const BLOCK_VILLAGES: usize = 50;
 const VILLAGES_PER_SUBCENTRE: usize = 5;
 
 /// `sync-ingest`.
