@@ -297,3 +297,90 @@ fn a_patient_from_another_system_is_added_noted_and_found_again() {
     );
     assert_eq!(d.export(), before, "the same file again adds nothing");
 }
+
+/// The demo register's areas on the server: block Mahmudabad holds Rampur and Salempur (the
+/// demo's villages); block Biswan a second Rampur and Kishanpur.
+const SERVER_AREAS: &str = "state,district,block,subcentre,village
+Uttar Pradesh,Sitapur,Mahmudabad,Rampur SC,Rampur
+Uttar Pradesh,Sitapur,Mahmudabad,Rampur SC,Salempur
+Uttar Pradesh,Sitapur,Biswan,Kishanpur SC,Kishanpur
+Uttar Pradesh,Sitapur,Biswan,Kishanpur SC,Rampur
+";
+
+/// `teeka-server import fhir FILE --area AREA`: a device's FHIR export imported into the
+/// server's block reaches a new device of one of its villages by sync, with the same due list;
+/// the same file again adds nothing; a Patient of a village outside the area, or of a name two
+/// villages of the area share, is refused, located, with nothing stored.
+fn fhir_into_the_server(kind: common::Kind) {
+    use common::world::Env;
+    let Some(env) = Env::new(kind) else { return };
+    env.admin(&["import", "areas", &env.write("areas.csv", SERVER_AREAS)]);
+    let source = Device::with_demo();
+    let ndjson = source.ok(&["export", "--format", "fhir"]);
+    let file = env.write("demo.ndjson", &ndjson);
+    let export = source.export();
+    let n = export["beneficiaries"].as_array().unwrap().len();
+    let doses: usize =
+        export["beneficiaries"].as_array().unwrap().iter().map(|b| b["doses"].as_array().unwrap().len()).sum();
+    // Refused, located, nothing stored.
+    let empty = env.admin_json(&["export", "--format", "json"]);
+    for (area, text, expected) in [
+        (
+            "Mahmudabad",
+            ndjson.replace("\"city\":\"Salempur\"", "\"city\":\"Kishanpur\""),
+            "no village named 'Kishanpur' within Uttar Pradesh/Sitapur/Mahmudabad",
+        ),
+        ("Sitapur", ndjson.clone(), "'Rampur' names 2 villages of Uttar Pradesh/Sitapur"),
+        (
+            "Mahmudabad",
+            ndjson.replacen("\"occurrenceDateTime\":\"20", "\"occurrenceDateTime\":\"29", 1),
+            "is in the future",
+        ),
+    ] {
+        let file = env.write("hostile.ndjson", &text);
+        let run = env.server_run(&["import", "fhir", &file, "--area", area, "--on", TODAY]);
+        assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+        assert!(run.stderr.starts_with("error[FHIR_INVALID]: "), "{}", run.stderr);
+        assert!(run.stderr.contains(expected), "expected {expected:?} in {}", run.stderr);
+        assert!(run.stderr.contains("line "), "located: {}", run.stderr);
+        assert_eq!(env.admin_json(&["export", "--format", "json"]), empty, "nothing stored");
+    }
+    let import = ["import", "fhir", file.as_str(), "--area", "Mahmudabad", "--on", TODAY];
+    assert_eq!(
+        env.admin(&import),
+        format!("imported {n} records: {n} beneficiaries added, 0 matched by identifier, 0 by register id; {doses} doses added\n")
+    );
+    let log = env.admin_json(&["export", "--format", "json"]);
+    assert_eq!(comparable(&log), comparable(&export), "the server's register is the device's");
+    assert_eq!(
+        env.admin(&import),
+        format!(
+            "imported {n} records: 0 beneficiaries added, 0 matched by identifier, {n} by register id; 0 doses added\n"
+        )
+    );
+    assert_eq!(env.admin_json(&["export", "--format", "json"]), log, "the same file again adds nothing");
+
+    // A new device of Rampur syncs the imported records down: the same due list as the source's.
+    let server = env.serve();
+    let anm = env.device("anm-rampur", TODAY);
+    anm.enroll(&server, &env.code("Mahmudabad/Rampur", "anm"));
+    anm.sync(TODAY);
+    let due = |json: String| serde_json::from_str::<Value>(&json).unwrap();
+    let list = ["due-list", "--on", TODAY, "--village", "Rampur", "--format", "json"];
+    assert_eq!(due(anm.ok(TODAY, &list)), due(source.ok(&list)));
+    drop(server);
+
+    let run = env.server_run(&["import", "fhir", &file, "--area", "Nowhere"]);
+    assert!(run.status.code() == Some(1) && run.stderr.contains("no area named 'Nowhere'"), "{}", run.stderr);
+}
+
+#[test]
+fn fhir_imported_into_the_server_reaches_a_device_on_sqlite() {
+    fhir_into_the_server(common::Kind::Sqlite);
+}
+
+#[test]
+fn fhir_imported_into_the_server_reaches_a_device_on_postgres() {
+    fhir_into_the_server(common::Kind::Postgres);
+}

@@ -8,8 +8,9 @@ use crate::codes::{Antigen, BeneficiaryStatus, DoseCode, Kind, ReasonCode, RiskC
 use crate::dates::{iso, Date};
 use crate::export::{Export, ExportBeneficiary};
 use crate::facts::{check_dob, check_pregnancy, BeneficiaryFacts, HouseholdFacts, IdKind, MAX_TEXT};
+use crate::import::ImportSummary;
 use crate::record::check_dose;
-use crate::register::{RegisterRow, RowError, MAX_REPORTED};
+use crate::register::{RegisterErrors, RegisterRow, RowError, MAX_REPORTED};
 use crate::report::standing;
 use crate::schedule::{DoseStatus, Given, ScheduleSettings, Subject};
 use crate::similar::similar_names;
@@ -514,6 +515,25 @@ impl fmt::Display for FhirErrors {
             write!(f, "\n  … and {} more", self.more)?;
         }
         Ok(())
+    }
+}
+
+/// The register import's located problems (of the rows a plan made) as the FHIR file's: each
+/// row's line is its record's, its column a field of the Patient.
+impl From<RegisterErrors> for FhirErrors {
+    fn from(r: RegisterErrors) -> FhirErrors {
+        FhirErrors {
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| FhirError {
+                    line: e.line,
+                    path: e.column.map(|c| format!("Patient.{c}")).unwrap_or_default(),
+                    message: e.message,
+                })
+                .collect(),
+            more: r.more,
+        }
     }
 }
 
@@ -1084,6 +1104,45 @@ pub struct ImportPlan {
     pub suggestions: Vec<String>,
     /// Doses the file gives with another date than the one on record: the record is kept.
     pub kept: Vec<String>,
+}
+
+/// What a FHIR import did (the device's `teeka import fhir` and the server's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FhirImported {
+    pub records: usize,
+    pub beneficiaries_added: usize,
+    pub matched_by_identifier: usize,
+    pub matched_by_register_id: usize,
+    pub doses_added: usize,
+    pub villages_added: usize,
+    pub households_added: usize,
+    /// A person added who looks like one on record (never merged), and doses on record with
+    /// another date than the file's (the record kept).
+    pub notes: Vec<String>,
+    /// Doses imported outside their schedule window.
+    pub warnings: Vec<String>,
+}
+
+impl FhirImported {
+    /// The import of `records` records by `plan`, whose rows' import did `summary`.
+    pub fn new(records: usize, plan: ImportPlan, summary: ImportSummary) -> FhirImported {
+        let count = |f: fn(&Matched) -> bool| plan.matched.iter().filter(|m| f(m)).count();
+        let matched_by_identifier = count(|m| matches!(m, Matched::Identifier(_)));
+        let matched_by_register_id = count(|m| *m == Matched::RegisterId);
+        let mut notes = plan.suggestions;
+        notes.extend(plan.kept);
+        FhirImported {
+            records,
+            beneficiaries_added: summary.beneficiaries_added,
+            matched_by_identifier,
+            matched_by_register_id,
+            doses_added: summary.doses_added,
+            villages_added: summary.villages_added,
+            households_added: summary.households_added,
+            notes,
+            warnings: summary.warnings,
+        }
+    }
 }
 
 /// Matches each record to the register `existing`: by a national identifier, else by register

@@ -13,6 +13,7 @@ pub mod export;
 pub mod facts;
 pub mod fhir;
 pub mod hlc;
+pub mod import;
 pub mod kit;
 pub mod ledger;
 pub mod microplan;

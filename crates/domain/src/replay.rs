@@ -33,6 +33,7 @@ use crate::codes::{AreaLevel, BeneficiaryStatus, DoseCode, Kind, ReasonCode};
 use crate::dates::Date;
 use crate::export::{Export, ExportBeneficiary, ExportDelivery, ExportDose, ExportNotGiven};
 use crate::facts::{BeneficiaryFacts, HouseholdFacts};
+use crate::import::{KnownBeneficiary, Standing};
 use crate::model::{BeneficiaryField, Event, EventBody, HouseholdField, Stamp};
 use crate::monitor::{Member, Refusal};
 use crate::report::Person;
@@ -577,6 +578,36 @@ impl Replay {
             for (_, r) in self.not_given.active(*id) {
                 let Some(session) = r.extra.session else { continue };
                 out.entry(session).or_default().records += 1;
+            }
+        }
+        out
+    }
+
+    /// The register as the import reads it ([`Standing`]), as a device's store holding these
+    /// events gives it: each village name's first village (by id), the households, the
+    /// beneficiaries and their doses standing.
+    pub fn standing(&self) -> Standing {
+        let mut out = Standing::default();
+        for (name, ids) in &self.villages {
+            if let Some((id, a)) = ids.iter().find_map(|id| self.areas.get(id).map(|a| (*id, a))) {
+                out.villages.insert(name.clone(), (id, a.je_endemic));
+            }
+        }
+        for (id, h) in &self.households {
+            out.households.insert(h.household_id.clone(), (*id, Some(h.village), h.facts.clone()));
+        }
+        for (id, b) in &self.beneficiaries {
+            let known = KnownBeneficiary {
+                id: *id,
+                kind: b.kind,
+                household: b.household,
+                facts: b.facts.clone(),
+                status: b.status,
+            };
+            out.beneficiaries.insert(b.register_id.clone(), known);
+            let doses: Vec<_> = self.doses.active(*id).into_iter().map(|(d, r)| (d, r.code, r.date)).collect();
+            if !doses.is_empty() {
+                out.doses.insert(*id, doses);
             }
         }
         out

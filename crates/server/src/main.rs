@@ -103,6 +103,20 @@ enum Command {
 enum Import {
     /// The area hierarchy: CSV with columns state, district, block, subcentre, village.
     Areas { file: PathBuf },
+    /// FHIR ImmunizationRecord documents (NDJSON, a Bundle, or a collection of Bundles) into an
+    /// area's register: matched, and what is new added as the server's events; all or nothing.
+    Fhir {
+        file: PathBuf,
+        /// The area: any name or path, as for `enroll`. Every Patient's village must be in it.
+        #[arg(long, value_name = "AREA")]
+        area: String,
+        /// The author of the events the import makes.
+        #[arg(long, value_name = "NAME", default_value = "teeka-server")]
+        author: String,
+        /// The date taken as today (default: the server's): nothing dated after it is taken.
+        #[arg(long, value_name = "DATE", value_parser = date_arg)]
+        on: Option<teeka_domain::Date>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -237,6 +251,23 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let r = svc.import_areas(&bytes, now).await.map_err(admin)?;
             println!("imported {} rows: {} areas added", r.rows, r.added);
+        }
+        Command::Import(Import::Fhir { file, area, author, on }) => {
+            let today = on.unwrap_or_else(|| now.with_timezone(&chrono::Local).date_naive());
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let refused = || format!("{} was refused", file.display());
+            let records = teeka_domain::fhir::parse(&bytes, today).map_err(AdminError::from).with_context(refused)?;
+            let s = svc.import_fhir(&area, &records, &author, today, now).await.map_err(admin).with_context(refused)?;
+            for n in &s.notes {
+                eprintln!("note: {n}");
+            }
+            for w in &s.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!(
+                "imported {} records: {} beneficiaries added, {} matched by identifier, {} by register id; {} doses added",
+                s.records, s.beneficiaries_added, s.matched_by_identifier, s.matched_by_register_id, s.doses_added
+            );
         }
         Command::Enroll { area, role, valid_hours } => {
             let (code, area, expires) =

@@ -204,7 +204,7 @@ impl<D: Database> Service<D> {
 
     /// The register and the microplan a device of `path` holds: the events placed within it and
     /// above it, in log order.
-    async fn fold(&self, path: &str) -> Result<(Replay, Microplan), AdminError> {
+    pub(crate) async fn fold(&self, path: &str) -> Result<(Replay, Microplan), AdminError> {
         let mut register = Replay::default();
         let mut microplan = Microplan::default();
         let mut after = 0;

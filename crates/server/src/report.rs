@@ -54,8 +54,8 @@ impl<D: Database> Service<D> {
         self.report_of(round, &area, on, now).await.map_err(|e| match e {
             AdminError::UnknownRound { .. } => ApiError::new(ErrorCode::UnknownRound, e.to_string()),
             AdminError::Db(e) => ApiError::from(e),
-            AdminError::Invalid(m) => {
-                tracing::error!(error = %m, "report");
+            other => {
+                tracing::error!(error = %other, "report");
                 ApiError::new(ErrorCode::Internal, "the server could not read its log for this report")
             }
         })

@@ -22,6 +22,9 @@ pub enum AdminError {
     Db(#[from] DbError),
     #[error("{0}")]
     Invalid(String),
+    /// A FHIR file the server will not import (every problem located; nothing stored).
+    #[error(transparent)]
+    Fhir(#[from] teeka_domain::fhir::FhirErrors),
     /// No block of the area (nor an area above it) sees a round of this number.
     #[error("no round {round} is defined for {area} (nor an area above or below it)")]
     UnknownRound { round: u32, area: String },
@@ -32,6 +35,7 @@ impl AdminError {
     pub fn code(&self) -> &'static str {
         match self {
             AdminError::UnknownRound { .. } => "UNKNOWN_ROUND",
+            AdminError::Fhir(e) => e.code(),
             AdminError::Db(_) | AdminError::Invalid(_) => "ERROR",
         }
     }
@@ -380,6 +384,20 @@ impl<D: Database> Service<D> {
         if events.len() > MAX_PUSH_EVENTS {
             return Err(too_many(events.len()));
         }
+        let Placement { accepted, rejected, store, entities, worker } = self.place_events(device, events).await?;
+        let skew = device_time_ms.saturating_sub(now.timestamp_millis());
+        let seen = DeviceSeen { at: now, pending: i64::try_from(pending).ok(), clock_skew_ms: Some(skew), worker };
+        self.db.store_events(device.id, store, entities, seen).await?;
+        Ok(PushResponse { accepted, rejected, server_time_ms: now.timestamp_millis() })
+    }
+
+    /// Each event of `device` not stored yet placed in the area it belongs to, or refused (out
+    /// of the device's scope, naming what the server does not know): the rules of a push.
+    pub(crate) async fn place_events(
+        &self,
+        device: &Device,
+        events: Vec<(Event, String)>,
+    ) -> Result<Placement, DbError> {
         let ids: Vec<Uuid> = events.iter().map(|(e, _)| e.id).collect();
         let known = self.db.known_events(ids).await?;
         let mut referenced: Vec<Uuid> =
@@ -397,33 +415,26 @@ impl<D: Database> Service<D> {
         } else {
             Vec::new()
         };
-        let mut accepted = Vec::new();
-        let mut rejected = Vec::new();
-        let mut store = Vec::new();
-        let mut worker = None;
-        let mut entities = Vec::new();
+        let mut out = Placement::default();
         for (event, json) in events {
             if known.contains(&event.id) {
-                accepted.push(event.id);
+                out.accepted.push(event.id);
                 continue;
             }
             match place(&event, device, &paths, &villages) {
                 Ok((path, moved)) => {
                     for (id, p) in moved {
                         paths.insert(id, p.clone());
-                        entities.push((id, p));
+                        out.entities.push((id, p));
                     }
-                    worker = Some(event.author.clone());
-                    store.push(StoredEvent { id: event.id, device_id: device.id, area_path: path, json });
-                    accepted.push(event.id);
+                    out.worker = Some(event.author.clone());
+                    out.store.push(StoredEvent { id: event.id, device_id: device.id, area_path: path, json });
+                    out.accepted.push(event.id);
                 }
-                Err(r) => rejected.push(Rejection { id: event.id, code: r.code, message: r.message }),
+                Err(r) => out.rejected.push(Rejection { id: event.id, code: r.code, message: r.message }),
             }
         }
-        let skew = device_time_ms.saturating_sub(now.timestamp_millis());
-        let seen = DeviceSeen { at: now, pending: i64::try_from(pending).ok(), clock_skew_ms: Some(skew), worker };
-        self.db.store_events(device.id, store, entities, seen).await?;
-        Ok(PushResponse { accepted, rejected, server_time_ms: now.timestamp_millis() })
+        Ok(out)
     }
 
     /// `POST /v1/pull`: events of the device's area (and the areas above it) after the cursor.
@@ -496,6 +507,17 @@ impl<D: Database> Service<D> {
 }
 
 type Placed = (String, Vec<(Uuid, String)>);
+
+/// The events of a push as placed: the ids acknowledged (stored now or before), those refused,
+/// the events to store, the entities they place (or move), and the author of the last one.
+#[derive(Debug, Default)]
+pub(crate) struct Placement {
+    pub accepted: Vec<Uuid>,
+    pub rejected: Vec<Rejection>,
+    pub store: Vec<StoredEvent>,
+    pub entities: Vec<(Uuid, String)>,
+    pub worker: Option<String>,
+}
 
 /// Where an event belongs (the path of its village) and which ids it places in a village, or why
 /// it is refused.

@@ -6,25 +6,10 @@ use crate::error::{Result, StoreError};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use teeka_domain::fhir::{self, Context, FhirError, FhirErrors, FhirRecord, Matched};
-use teeka_domain::Date;
+use teeka_domain::fhir::{self, Context, FhirRecord};
 
-/// What a FHIR import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FhirImported {
-    pub records: usize,
-    pub beneficiaries_added: usize,
-    pub matched_by_identifier: usize,
-    pub matched_by_register_id: usize,
-    pub doses_added: usize,
-    pub villages_added: usize,
-    pub households_added: usize,
-    /// A person added who looks like one on record (never merged), and doses on record with
-    /// another date than the file's (the record kept).
-    pub notes: Vec<String>,
-    /// Doses imported outside their schedule window.
-    pub warnings: Vec<String>,
-}
+pub use teeka_domain::fhir::FhirImported;
+use teeka_domain::Date;
 
 impl Store {
     /// Every beneficiary (of `village` only, when given: `UNKNOWN_VILLAGE` if there is none) as
@@ -108,33 +93,9 @@ impl Store {
         let plan = fhir::plan_import(records, &export, default_village, ctx.today)?;
         let summary = self.import_register(&plan.rows, ctx).map_err(|e| match e {
             // The register import's located problems, as the FHIR file's lines.
-            StoreError::Register(r) => StoreError::Fhir(FhirErrors {
-                errors: r
-                    .errors
-                    .into_iter()
-                    .map(|e| FhirError {
-                        line: e.line,
-                        path: e.column.map(|c| format!("Patient.{c}")).unwrap_or_default(),
-                        message: e.message,
-                    })
-                    .collect(),
-                more: r.more,
-            }),
+            StoreError::Register(r) => StoreError::Fhir(r.into()),
             other => other,
         })?;
-        let count = |f: fn(&Matched) -> bool| plan.matched.iter().filter(|m| f(m)).count();
-        let mut notes = plan.suggestions;
-        notes.extend(plan.kept);
-        Ok(FhirImported {
-            records: records.len(),
-            beneficiaries_added: summary.beneficiaries_added,
-            matched_by_identifier: count(|m| matches!(m, Matched::Identifier(_))),
-            matched_by_register_id: count(|m| *m == Matched::RegisterId),
-            doses_added: summary.doses_added,
-            villages_added: summary.villages_added,
-            households_added: summary.households_added,
-            notes,
-            warnings: summary.warnings,
-        })
+        Ok(FhirImported::new(records.len(), plan, summary))
     }
 }
