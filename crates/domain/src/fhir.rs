@@ -555,6 +555,14 @@ impl Problems {
     fn count(&self) -> usize {
         self.errors.len() + self.more
     }
+
+    /// Another part's problems after these (the first [`MAX_REPORTED`] kept, the rest counted).
+    fn extend(&mut self, other: Problems) {
+        let room = MAX_REPORTED.saturating_sub(self.errors.len());
+        let taken = other.errors.len().min(room);
+        self.more += other.errors.len() - taken + other.more;
+        self.errors.extend(other.errors.into_iter().take(taken));
+    }
 }
 
 /// One beneficiary read from a document Bundle.
@@ -588,7 +596,11 @@ pub fn parse(bytes: &[u8], today: Date) -> Result<Vec<FhirRecord>, FhirErrors> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // Lines, with their numbers, each checked for its length before anything is parsed.
     let mut lines: Vec<(u64, &[u8])> = Vec::new();
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for (i, end) in ends.enumerate() {
+        let line = &bytes[start..end];
+        start = end + 1;
         let n = i as u64 + 1;
         if line.len() > MAX_LINE_BYTES {
             return Err(FhirErrors::one(
@@ -613,11 +625,20 @@ pub fn parse(bytes: &[u8], today: Date) -> Result<Vec<FhirRecord>, FhirErrors> {
         Ok(first) => {
             read_top(&first, lines[0].0, today, &mut problems, &mut out);
             drop(first);
-            for (n, line) in &lines[1..] {
-                match serde_json::from_slice::<Value>(line) {
-                    Ok(v) => read_top(&v, *n, today, &mut problems, &mut out),
-                    Err(e) => problems.push(*n, "", format!("not JSON: {e}")),
-                }
+            // The other lines shared among the cores, each part read in line order, the parts
+            // joined in order: the same records and problems as one pass.
+            let rest = &lines[1..];
+            let cores = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, MAX_PARSE_THREADS);
+            let parts = if rest.len() < 2 * PARSE_LINES_PER_THREAD { 1 } else { cores };
+            let chunk = rest.len().div_ceil(parts).max(1);
+            let read: Vec<(Problems, Vec<FhirRecord>)> = std::thread::scope(|scope| {
+                let workers: Vec<_> =
+                    rest.chunks(chunk).map(|part| scope.spawn(move || read_lines(part, today))).collect();
+                workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+            });
+            for (p, records) in read {
+                problems.extend(p);
+                out.extend(records);
             }
         }
         Err(first_error) => {
@@ -640,6 +661,25 @@ pub fn parse(bytes: &[u8], today: Date) -> Result<Vec<FhirRecord>, FhirErrors> {
         return Err(FhirErrors { errors: problems.errors, more: problems.more });
     }
     Ok(out)
+}
+
+/// At most this many threads read the lines of a file.
+const MAX_PARSE_THREADS: usize = 4;
+/// A file shorter than twice this many lines is read on one thread.
+const PARSE_LINES_PER_THREAD: usize = 64;
+
+/// Lines of NDJSON read in order: their records and their problems.
+fn read_lines(lines: &[(u64, &[u8])], today: Date) -> (Problems, Vec<FhirRecord>) {
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
+    for (n, line) in lines {
+        // Each line's JSON dropped before the next is parsed.
+        match serde_json::from_slice::<Value>(line) {
+            Ok(v) => read_top(&v, *n, today, &mut problems, &mut out),
+            Err(e) => problems.push(*n, "", format!("not JSON: {e}")),
+        }
+    }
+    (problems, out)
 }
 
 /// One top-level value: a collection of document Bundles, or one.
@@ -681,24 +721,53 @@ const DOCUMENT_TYPES: [&str; 10] = [
     "DocumentReference",
 ];
 
-/// Every `reference` string in a value, with its path.
-fn references<'a>(v: &'a Value, path: String, out: &mut Vec<(String, &'a str)>) {
+/// A step of a JSON path: an object's key or an array's index.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// A path as problems name it: `entry[3].resource.patient`.
+fn path_text(steps: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        match s {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Step::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
+/// Every `reference` string in a value, with its path (`at` and the steps below it; a path is
+/// written only for a reference found).
+fn references<'a>(v: &'a Value, at: &mut Vec<Step<'a>>, out: &mut Vec<(String, &'a str)>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let p = join(&path, k);
-                if k == "reference" {
-                    if let Some(s) = x.as_str() {
-                        out.push((p, s));
-                        continue;
-                    }
+                at.push(Step::Key(k));
+                match x.as_str() {
+                    Some(s) if k == "reference" => out.push((path_text(at), s)),
+                    _ => references(x, at, out),
                 }
-                references(x, p, out);
+                at.pop();
             }
         }
         Value::Array(a) => {
             for (i, x) in a.iter().enumerate() {
-                references(x, format!("{path}[{i}]"), out);
+                at.push(Step::Index(i));
+                references(x, at, out);
+                at.pop();
             }
         }
         _ => {}
@@ -799,7 +868,7 @@ fn read_document(doc: &Value, line: u64, base: &str, today: Date, problems: &mut
     // Every reference resolves inside the Bundle.
     let mut refs = Vec::new();
     for (i, e) in entries.iter().enumerate() {
-        references(e, format!("[{i}]"), &mut refs);
+        references(e, &mut vec![Step::Index(i)], &mut refs);
     }
     let mut resolved: HashMap<String, usize> = HashMap::new();
     for (path, r) in &refs {
@@ -1403,7 +1472,7 @@ pub fn structural_problems(b: &Value) -> Vec<String> {
         }
     }
     let mut refs = Vec::new();
-    references(b, String::new(), &mut refs);
+    references(b, &mut Vec::new(), &mut refs);
     let mut reached: HashSet<&str> = HashSet::new();
     for (path, r) in &refs {
         if !urls.contains_key(r) {

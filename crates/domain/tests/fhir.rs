@@ -208,6 +208,23 @@ fn a_document_reads_back_as_the_register_holds_it() {
     assert_eq!((both.len(), both[1].path.as_str()), (2, "entry[1].resource"));
 }
 
+/// A long file is read on several threads: the records and the problems are those of one pass,
+/// in line order, the first 50 problems listed and the rest counted.
+#[test]
+fn a_long_file_reads_in_line_order_with_its_first_problems_listed() {
+    let settings = ScheduleSettings::default();
+    let b = line(&fhir::bundle(&child(), &ctx(&settings)));
+    let n = 1_000;
+    let text: String = (1..=n).map(|i| if i % 7 == 0 { "{not json\n".to_string() } else { format!("{b}\n") }).collect();
+    let err = fhir::parse(text.as_bytes(), today()).unwrap_err();
+    let bad: Vec<u64> = (1..=n).filter(|i| i % 7 == 0).collect();
+    assert_eq!(err.errors.iter().map(|e| e.line).collect::<Vec<_>>(), bad[..50].to_vec());
+    assert_eq!(err.more, bad.len() - 50);
+    let good: String = (1..=n).map(|_| format!("{b}\n")).collect();
+    let records = fhir::parse(good.as_bytes(), today()).unwrap();
+    assert_eq!(records.iter().map(|r| r.line).collect::<Vec<_>>(), (1..=n).collect::<Vec<u64>>());
+}
+
 #[test]
 fn hostile_documents_are_refused_located() {
     let settings = ScheduleSettings::default();
