@@ -16,6 +16,7 @@ pub mod hlc;
 pub mod import;
 pub mod kit;
 pub mod ledger;
+pub mod limits;
 pub mod microplan;
 pub mod model;
 pub mod monitor;

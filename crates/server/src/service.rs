@@ -421,6 +421,12 @@ impl<D: Database> Service<D> {
                 out.accepted.push(event.id);
                 continue;
             }
+            // Over a limit (a 3 MiB name, a list of thousands): refused on its own, the field named.
+            if let Err(e) = teeka_domain::limits::check_event_json(&json) {
+                let message = format!("{e} ({} is over its limit: docs/formats.md, \"Limits\")", e.field);
+                out.rejected.push(Rejection { id: event.id, code: ErrorCode::InvalidEvent, message });
+                continue;
+            }
             match place(&event, device, &paths, &villages) {
                 Ok((path, moved)) => {
                     for (id, p) in moved {

@@ -7,7 +7,7 @@ use crate::store::Store;
 use crate::{packed, project};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
-use teeka_domain::{Date, Event, EventBody, Hlc};
+use teeka_domain::{Date, Event, EventBody, Hlc, InputError};
 use uuid::Uuid;
 
 /// What every write needs from the edge: the time, the date and who is writing.
@@ -92,6 +92,11 @@ fn load_clock(tx: &Transaction<'_>) -> Result<Hlc> {
 /// the event's, as text (one text for a whole batch of this device's own events).
 fn insert_event(tx: &Transaction<'_>, event: &Event, device: &str, recorded_at: &str) -> Result<bool> {
     let json = serde_json::to_string(&event.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    insert_event_json(tx, event, &json, device, recorded_at)
+}
+
+/// [`insert_event`] with the body's JSON made already.
+fn insert_event_json(tx: &Transaction<'_>, event: &Event, json: &str, device: &str, recorded_at: &str) -> Result<bool> {
     let n = tx
         .prepare_cached(
             "INSERT INTO events (id, device_id, hlc, author, recorded_at, kind, body)
@@ -146,11 +151,18 @@ pub(crate) fn append_in(
     // Stored to the millisecond, so the event returned equals the one read back.
     let recorded_at = chrono::SubsecRound::trunc_subsecs(ctx.now, 3);
     let (device, recorded) = (device_id.to_string(), recorded_text(recorded_at));
+    if ctx.author.chars().count() > teeka_domain::limits::MAX_TEXT_CHARS {
+        let max = teeka_domain::limits::MAX_TEXT_CHARS;
+        return Err(InputError::at("author", format!("the worker's name is longer than {max} characters")).into());
+    }
     let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?;
     for body in bodies {
         clock = clock.tick(now_ms);
         let event = Event { id: Uuid::now_v7(), device_id, hlc: clock, author: ctx.author.clone(), recorded_at, body };
-        insert_event(tx, &event, &device, &recorded)?;
+        // What the server would refuse is never made (the forms' own checks come first).
+        let json = serde_json::to_string(&event.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        teeka_domain::limits::check_event_json(&json).map_err(|e| InputError::at(e.field.clone(), e.to_string()))?;
+        insert_event_json(tx, &event, &json, &device, &recorded)?;
         project::apply(tx, &event, &mut batch)?;
         events.push(event);
     }

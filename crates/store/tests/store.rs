@@ -102,6 +102,31 @@ fn a_refused_record_stores_nothing() {
     assert_eq!(s.event_count().unwrap(), n);
 }
 
+/// Whatever path an event takes into the log, the device never makes one the server would refuse
+/// over a limit (`teeka_domain::limits`): it is refused with the field named and nothing stored.
+#[test]
+fn an_event_over_a_limit_is_never_made() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let n = s.event_count().unwrap();
+    let child = s.events().unwrap().iter().find_map(|e| match e.body {
+        EventBody::BeneficiaryRegistered { beneficiary, .. } => Some(beneficiary),
+        _ => None,
+    });
+    let child = child.unwrap();
+    let update = |fields| vec![EventBody::BeneficiaryUpdated { beneficiary: child, fields }];
+    use teeka_domain::BeneficiaryField::Name;
+    let long = s.append(&ctx(), update(vec![Name("x".repeat(201))])).unwrap_err();
+    assert_eq!((long.code(), long.field()), ("INVALID_INPUT", Some("name")));
+    assert!(long.to_string().contains("name is 201 characters long; at most 200"), "{long}");
+    let many = s.append(&ctx(), update((0..101).map(|i| Name(format!("A{i}"))).collect())).unwrap_err();
+    assert_eq!((many.code(), many.field()), ("INVALID_INPUT", Some("fields")));
+    let author = s.append(&ctx_at(ctx().now, &"w".repeat(201)), update(vec![Name("Asha".into())])).unwrap_err();
+    assert_eq!((author.code(), author.field()), ("INVALID_INPUT", Some("author")));
+    assert_eq!(s.event_count().unwrap(), n, "nothing stored");
+    s.append(&ctx(), update(vec![Name("अ".repeat(200))])).unwrap();
+}
+
 /// The national identifiers: checked and normalised by every write, stored, exported, written to
 /// the register CSV and read back from it; a bad one is refused with its code and nothing stored.
 #[test]
