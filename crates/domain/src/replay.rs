@@ -227,6 +227,12 @@ impl Replay {
                         ids.iter().find(|v| *v != area && (parent.is_none() || self.parentless.contains(*v))).copied()
                     });
                     if let Some(existing) = same_name {
+                        // The village a device named now has its place in the hierarchy: it is
+                        // parentless no more (the store sets its parent), so a second village
+                        // of that name with a parent stays a village of its own.
+                        if parent.is_some() {
+                            self.parentless.remove(&existing);
+                        }
                         self.alias(*area, existing);
                         return Ok(());
                     }
