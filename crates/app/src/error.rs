@@ -41,6 +41,7 @@ pub enum AppCode {
     TooLarge,
     BadRequest,
     InvalidEvent,
+    ForbiddenRole,
     UnknownEntity,
     AmbiguousVillage,
     UnsupportedVersion,
@@ -77,7 +78,7 @@ pub enum AppCode {
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 49] = [
+    pub const ALL: [AppCode; 50] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -101,6 +102,7 @@ impl AppCode {
         AppCode::TooLarge,
         AppCode::BadRequest,
         AppCode::InvalidEvent,
+        AppCode::ForbiddenRole,
         AppCode::UnknownEntity,
         AppCode::AmbiguousVillage,
         AppCode::UnsupportedVersion,
@@ -155,6 +157,7 @@ impl AppCode {
             AppCode::TooLarge => "TOO_LARGE",
             AppCode::BadRequest => "BAD_REQUEST",
             AppCode::InvalidEvent => "INVALID_EVENT",
+            AppCode::ForbiddenRole => "FORBIDDEN_ROLE",
             AppCode::UnknownEntity => "UNKNOWN_ENTITY",
             AppCode::AmbiguousVillage => "AMBIGUOUS_VILLAGE",
             AppCode::UnsupportedVersion => "UNSUPPORTED_VERSION",
@@ -222,6 +225,7 @@ impl From<&StoreError> for AppCode {
                 teeka_domain::IdKind::UwinId => AppCode::BadUwinId,
             },
             StoreError::NotFound(_) => AppCode::NotFound,
+            StoreError::ForbiddenRole(_) => AppCode::ForbiddenRole,
             StoreError::Sites(_) => AppCode::InvalidInput,
             StoreError::UnknownSite(_) => AppCode::UnknownSite,
             StoreError::UnknownRound(_) => AppCode::UnknownRound,
@@ -271,6 +275,7 @@ impl From<ErrorCode> for AppCode {
             ErrorCode::UnknownEntity => AppCode::UnknownEntity,
             ErrorCode::AmbiguousVillage => AppCode::AmbiguousVillage,
             ErrorCode::InvalidEvent => AppCode::InvalidEvent,
+            ErrorCode::ForbiddenRole => AppCode::ForbiddenRole,
             ErrorCode::Internal => AppCode::Internal,
             ErrorCode::Unavailable => AppCode::Unavailable,
             ErrorCode::UnknownRound => AppCode::UnknownRound,
@@ -434,6 +439,7 @@ mod tests {
             ErrorCode::UnknownEntity,
             ErrorCode::AmbiguousVillage,
             ErrorCode::InvalidEvent,
+            ErrorCode::ForbiddenRole,
             ErrorCode::Internal,
             ErrorCode::Unavailable,
             ErrorCode::UnknownRound,

@@ -27,6 +27,7 @@ pub mod record;
 pub mod register;
 pub mod replay;
 pub mod report;
+pub mod roles;
 pub mod schedule;
 pub mod similar;
 pub mod sites;

@@ -68,6 +68,15 @@ impl Role {
             Role::Supervisor => "supervisor",
         }
     }
+
+    /// The domain's role of the same name (`teeka_domain::roles`: who may record what).
+    pub fn worker_role(self) -> teeka_domain::WorkerRole {
+        match self {
+            Role::Asha => teeka_domain::WorkerRole::Asha,
+            Role::Anm => teeka_domain::WorkerRole::Anm,
+            Role::Supervisor => teeka_domain::WorkerRole::Supervisor,
+        }
+    }
 }
 
 impl std::str::FromStr for Role {
@@ -219,8 +228,10 @@ pub enum ErrorCode {
     UnknownEntity,
     /// A village name that matches several villages of the device's area.
     AmbiguousVillage,
-    /// An event the server cannot read.
+    /// An event the server cannot read, or over a limit.
     InvalidEvent,
+    /// An event the device's role may not make (an ASHA's session dose, an ANM's site…).
+    ForbiddenRole,
     /// The server failed; try again later.
     Internal,
     /// The server is busy or shutting down; try again later.
@@ -240,7 +251,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest | ErrorCode::InvalidEvent => 400,
             ErrorCode::Unauthorized => 401,
-            ErrorCode::Revoked | ErrorCode::OutOfScope => 403,
+            ErrorCode::Revoked | ErrorCode::OutOfScope | ErrorCode::ForbiddenRole => 403,
             ErrorCode::CodeInvalid | ErrorCode::UnknownEntity | ErrorCode::AmbiguousVillage => 422,
             ErrorCode::TooLarge => 413,
             ErrorCode::UnsupportedVersion => 426,
@@ -262,6 +273,7 @@ impl ErrorCode {
             ErrorCode::UnknownEntity => "UNKNOWN_ENTITY",
             ErrorCode::AmbiguousVillage => "AMBIGUOUS_VILLAGE",
             ErrorCode::InvalidEvent => "INVALID_EVENT",
+            ErrorCode::ForbiddenRole => "FORBIDDEN_ROLE",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::UnknownRound => "UNKNOWN_ROUND",

@@ -427,7 +427,13 @@ impl<D: Database> Service<D> {
                 out.rejected.push(Rejection { id: event.id, code: ErrorCode::InvalidEvent, message });
                 continue;
             }
-            match place(&event, device, &paths, &villages) {
+            // Within the device's scope, and then what its role may make.
+            let placed = place(&event, device, &paths, &villages).and_then(|p| {
+                teeka_domain::roles::may_record(device.role.worker_role(), &event.body)
+                    .map(|()| p)
+                    .map_err(|e| ApiError::new(ErrorCode::ForbiddenRole, e.to_string()))
+            });
+            match placed {
                 Ok((path, moved)) => {
                     for (id, p) in moved {
                         paths.insert(id, p.clone());

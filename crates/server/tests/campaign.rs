@@ -114,12 +114,17 @@ async fn sites_and_rounds_reach_the_villages<D: Database>(svc: Service<D>) {
     let r = push(&svc, &supervisor, vec![update]).await;
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
     assert_eq!(svc.db().entity_paths(vec![s1]).await.unwrap()[&s1], RAMPUR);
-    let renamed = event(&anm, EventBody::SiteUpdated { site: s3, fields: vec![SiteField::Name("Mine".into())] });
-    let r = push(&svc, &anm, vec![renamed.clone()]).await;
+    let village = device(&svc, "Bhatpur/Rampur", Role::Supervisor).await;
+    let renamed = event(&village, EventBody::SiteUpdated { site: s3, fields: vec![SiteField::Name("Mine".into())] });
+    let r = push(&svc, &village, vec![renamed.clone()]).await;
     assert_eq!(refusal(&r, renamed.id), Some(ErrorCode::OutOfScope), "a block's site from a village device");
-    // The site, now serving Rampur alone, is the Rampur device's to change.
-    let ok = event(&anm, EventBody::SiteUpdated { site: s1, fields: vec![SiteField::Hra(HraType::BrickKiln)] });
-    assert!(push(&svc, &anm, vec![ok]).await.rejected.is_empty());
+    // The site, now serving Rampur alone, is the Rampur supervisor's to change; not its ANM's.
+    let hra =
+        |d: &Device| event(d, EventBody::SiteUpdated { site: s1, fields: vec![SiteField::Hra(HraType::BrickKiln)] });
+    assert!(push(&svc, &village, vec![hra(&village)]).await.rejected.is_empty());
+    let by_anm = hra(&anm);
+    let r = push(&svc, &anm, vec![by_anm.clone()]).await;
+    assert_eq!(refusal(&r, by_anm.id), Some(ErrorCode::ForbiddenRole), "an ANM plans no site");
 }
 
 /// One bad site in a batch is refused alone, each with its code.
@@ -151,13 +156,24 @@ async fn a_bad_site_is_refused_alone<D: Database>(svc: Service<D>) {
 /// A session at a microplan site goes with the site; its vials with it, their discards with them.
 async fn vials_follow_their_session<D: Database>(svc: Service<D>) {
     svc.import_areas(AREAS.as_bytes(), t0()).await.unwrap();
+    // The supervisor plans the site; the sub-centre's ANM holds the session there.
+    let supervisor = device(&svc, "Bhatpur", Role::Supervisor).await;
     let anm = device(&svc, "Bhatpur", Role::Anm).await;
     let (rampur, kheri) = (area_id(&svc, RAMPUR).await, area_id(&svc, KHERI).await);
     let (s1, session, vial) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     let day = date(2026, 3, 2);
     let at = minutes(60);
+    let planned = vec![event(
+        &supervisor,
+        site(s1, "S-01", "Bhatpur AWC", vec![rampur, kheri], SiteType::Outreach, Some("Meena")),
+    )];
+    let r = push(&svc, &supervisor, planned.clone()).await;
+    assert_eq!((r.accepted.len(), r.rejected.len()), (1, 0), "{:?}", r.rejected);
+    let as_anm =
+        push(&svc, &anm, vec![event(&anm, site(Uuid::now_v7(), "S-02", "x", vec![rampur], SiteType::Fixed, None))])
+            .await;
+    assert_eq!(refusal(&as_anm, as_anm.rejected[0].id), Some(ErrorCode::ForbiddenRole), "an ANM plans no site");
     let batch = vec![
-        event(&anm, site(s1, "S-01", "Bhatpur AWC", vec![rampur, kheri], SiteType::Outreach, Some("Meena"))),
         event(&anm, EventBody::SessionOpened { session, site: rampur, date: day, session_site: Some(s1) }),
         event(
             &anm,
@@ -174,14 +190,15 @@ async fn vials_follow_their_session<D: Database>(svc: Service<D>) {
         event(&anm, EventBody::VialDiscarded { vial, session: None, reason: DiscardReason::SessionEnd, at }),
     ];
     let r = push(&svc, &anm, batch.clone()).await;
-    assert_eq!((r.accepted.len(), r.rejected.len()), (4, 0), "{:?}", r.rejected);
+    assert_eq!((r.accepted.len(), r.rejected.len()), (3, 0), "{:?}", r.rejected);
     let paths = svc.db().entity_paths(vec![session, vial]).await.unwrap();
     assert_eq!((paths[&session].as_str(), paths[&vial].as_str()), (BHATPUR, BHATPUR), "with the site");
     // Kheri, served by the site, sees all of it; Sonpur, another sub-centre's, none.
+    let all: Vec<Event> = planned.iter().chain(&batch).cloned().collect();
     let kheri_device = device(&svc, "Kheri", Role::Asha).await;
-    assert_eq!(ids(&pulled(&svc, &kheri_device).await).iter().filter(|id| ids(&batch).contains(id)).count(), 4);
+    assert_eq!(ids(&pulled(&svc, &kheri_device).await).iter().filter(|id| ids(&all).contains(id)).count(), 4);
     let sonpur_device = device(&svc, "Sonpur", Role::Asha).await;
-    assert!(ids(&pulled(&svc, &sonpur_device).await).iter().all(|id| !ids(&batch).contains(id)));
+    assert!(ids(&pulled(&svc, &sonpur_device).await).iter().all(|id| !ids(&all).contains(id)));
 
     // A session without a microplan site stays at its village; a discard of a vial the server
     // does not know, or a vial of a session it does not know, is refused alone.
@@ -289,10 +306,11 @@ async fn a_holiday_of_another_areas_round_is_refused<D: Database>(svc: Service<D
             },
         )
     };
-    let registered = event(&village, site(s1, "S-01", "Rampur AWC", vec![rampur], SiteType::Outreach, None));
+    let registered = event(&block, site(s1, "S-01", "Rampur AWC", vec![rampur], SiteType::Outreach, None));
+    assert!(push(&svc, &block, vec![registered]).await.rejected.is_empty());
     let (ours, theirs) = (not_held(r1), not_held(r2));
-    let r = push(&svc, &village, vec![registered, ours.clone(), theirs.clone()]).await;
-    assert_eq!(r.accepted.len(), 2, "{:?}", r.rejected);
+    let r = push(&svc, &village, vec![ours.clone(), theirs.clone()]).await;
+    assert_eq!(r.accepted, vec![ours.id], "{:?}", r.rejected);
     assert_eq!(refusal(&r, theirs.id), Some(ErrorCode::OutOfScope));
     let seen = ids(&pulled(&svc, &biswan).await);
     assert!(!seen.contains(&ours.id));

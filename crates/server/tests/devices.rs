@@ -112,7 +112,8 @@ async fn fleet<D: Database>(svc: &Service<D>) -> Fleet {
     svc.import_areas(AREAS.as_bytes(), t0()).await.unwrap();
     Fleet {
         supervisor: enroll(svc, "Mahmudabad", Role::Supervisor, Uuid::now_v7(), minutes(1)).await,
-        rampur: enroll(svc, "Bhatpur/Rampur", Role::Asha, Uuid::now_v7(), minutes(10)).await,
+        // Rampur's ANM: she holds the sessions of the sessions' story.
+        rampur: enroll(svc, "Bhatpur/Rampur", Role::Anm, Uuid::now_v7(), minutes(10)).await,
         // Enrolled after the other Rampur device is created, but earlier by its clock.
         rampur_early: enroll(svc, "Bhatpur/Rampur", Role::Asha, Uuid::now_v7(), minutes(5)).await,
         bhatpur_anm: enroll(svc, "Bhatpur", Role::Anm, Uuid::now_v7(), minutes(2)).await,
@@ -149,7 +150,7 @@ async fn devices_story<D: Database>(svc: Service<D>) {
         &DeviceInfo {
             device_id: f.rampur.1.id,
             area: RAMPUR.into(),
-            role: Role::Asha,
+            role: Role::Anm,
             worker: None,
             enrolled_at: minutes(10),
             last_sync_at: None,
@@ -305,15 +306,21 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
         vec![(theirs.id, Some(ErrorCode::OutOfScope))]
     );
 
-    // The block's supervisor may open a session in any village of its block, and close it.
+    // Only an ANM opens sessions: the block's supervisor may not, even in its block (it may
+    // report an AEFI there); the sub-centre's ANM opens and closes one in Kheri.
     let s3 = Uuid::now_v7();
     let sup = f.supervisor.1.id;
-    let block_batch = vec![opened(sup, s3, kheri_v), closed(sup, s3), aefi(sup, aarav, None)];
-    let answer = push(&svc, &f.supervisor.1, &block_batch, minutes(37)).await;
-    assert_eq!(answer, block_batch.iter().map(|e| (e.id, None)).collect::<Vec<_>>());
-    let outside = opened(sup, Uuid::now_v7(), lalpur_v);
+    let refused = opened(sup, Uuid::now_v7(), kheri_v);
+    let sup_aefi = aefi(sup, aarav, None);
+    let answer = push(&svc, &f.supervisor.1, &[refused.clone(), sup_aefi.clone()], minutes(37)).await;
+    assert_eq!(answer, vec![(refused.id, Some(ErrorCode::ForbiddenRole)), (sup_aefi.id, None)]);
+    let anm = f.bhatpur_anm.1.id;
+    let block_batch = [opened(anm, s3, kheri_v), closed(anm, s3), sup_aefi];
+    let answer = push(&svc, &f.bhatpur_anm.1, &block_batch[..2], minutes(37)).await;
+    assert_eq!(answer, block_batch[..2].iter().map(|e| (e.id, None)).collect::<Vec<_>>());
+    let outside = opened(anm, Uuid::now_v7(), lalpur_v);
     assert_eq!(
-        push(&svc, &f.supervisor.1, std::slice::from_ref(&outside), minutes(38)).await,
+        push(&svc, &f.bhatpur_anm.1, std::slice::from_ref(&outside), minutes(38)).await,
         vec![(outside.id, Some(ErrorCode::OutOfScope))]
     );
 

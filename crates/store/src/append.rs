@@ -7,7 +7,7 @@ use crate::store::Store;
 use crate::{packed, project};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
-use teeka_domain::{Date, Event, EventBody, Hlc, InputError};
+use teeka_domain::{Date, Event, EventBody, Hlc, InputError, WorkerRole};
 use uuid::Uuid;
 
 /// What every write needs from the edge: the time, the date and who is writing.
@@ -154,6 +154,16 @@ pub(crate) fn append_in(
     if ctx.author.chars().count() > teeka_domain::limits::MAX_TEXT_CHARS {
         let max = teeka_domain::limits::MAX_TEXT_CHARS;
         return Err(InputError::at("author", format!("the worker's name is longer than {max} characters")).into());
+    }
+    // An enrolled device makes nothing its role may not (the server would refuse it).
+    let role: Option<String> =
+        tx.query_row("SELECT value FROM meta WHERE key = 'role'", [], |r| r.get(0)).optional()?;
+    if let Some(role) =
+        role.map(|r| r.parse::<WorkerRole>()).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?
+    {
+        for body in &bodies {
+            teeka_domain::roles::may_record(role, body)?;
+        }
     }
     let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?;
     for body in bodies {

@@ -34,6 +34,10 @@ pub enum StoreError {
     BadId(#[from] IdError),
     #[error("{0}")]
     NotFound(String),
+    /// What the device's enrolled role may not record (`teeka_domain::roles`): the server would
+    /// refuse it (`FORBIDDEN_ROLE`).
+    #[error(transparent)]
+    ForbiddenRole(#[from] teeka_domain::roles::RoleRefusal),
     /// The sites file's problems, each located (`INVALID_INPUT`).
     #[error(transparent)]
     Sites(#[from] teeka_domain::sites::SiteErrors),
@@ -88,6 +92,7 @@ impl StoreError {
             StoreError::Implausible(e) => e.code(),
             StoreError::BadId(e) => e.code(),
             StoreError::NotFound(_) => "NOT_FOUND",
+            StoreError::ForbiddenRole(_) => "FORBIDDEN_ROLE",
             StoreError::Sites(e) => e.code(),
             StoreError::UnknownSite(_) => "UNKNOWN_SITE",
             StoreError::UnknownRound(_) => "UNKNOWN_ROUND",

@@ -127,6 +127,36 @@ fn an_event_over_a_limit_is_never_made() {
     s.append(&ctx(), update(vec![Name("अ".repeat(200))])).unwrap();
 }
 
+/// An enrolled device makes nothing its role may not (`teeka_domain::roles`; the server would
+/// refuse it with the same code): an ASHA's device copies a dose from the card, plans no site.
+#[test]
+fn an_enrolled_device_makes_nothing_its_role_may_not() {
+    let mut s = Store::open_in_memory().unwrap();
+    imported(&mut s);
+    let enrollment = |role: &str| teeka_store::Enrollment {
+        server_url: "http://127.0.0.1:1".into(),
+        token: "t".into(),
+        area_id: uuid::Uuid::nil(),
+        area: "UP/Sitapur/Mahmudabad/Bhatpur/Rampur".into(),
+        role: role.into(),
+    };
+    s.save_enrollment(&enrollment("asha")).unwrap();
+    let n = s.event_count().unwrap();
+    s.record_dose("C-2", DoseCode::Bcg, date("2026-09-10"), &ctx()).unwrap();
+    use teeka_domain::{SiteField, SiteType};
+    let site = || EventBody::SiteRegistered {
+        site: uuid::Uuid::now_v7(),
+        site_id: "S-1".into(),
+        fields: vec![SiteField::Name("Rampur AWC".into()), SiteField::SiteType(SiteType::Fixed)],
+    };
+    let e = s.append(&ctx(), vec![site()]).unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN_ROLE");
+    assert_eq!(e.to_string(), "an ASHA does not plan session sites: a supervisor does");
+    assert_eq!(s.event_count().unwrap(), n + 1, "the card's dose only");
+    s.save_enrollment(&enrollment("supervisor")).unwrap();
+    s.append(&ctx(), vec![site()]).unwrap();
+}
+
 /// The national identifiers: checked and normalised by every write, stored, exported, written to
 /// the register CSV and read back from it; a bad one is refused with its code and nothing stored.
 #[test]

@@ -594,6 +594,8 @@ export const en = {
   "err.BAD_REQUEST.do": "Update the app; if it keeps happening, tell your supervisor.",
   "err.INVALID_EVENT": "The server could not read a record.",
   "err.INVALID_EVENT.do": "Nothing is lost; tell your supervisor.",
+  "err.FORBIDDEN_ROLE": "This device's role may not record this.",
+  "err.FORBIDDEN_ROLE.do": "Nothing is lost; the worker whose job it is records it on their device.",
   "err.UNKNOWN_ENTITY": "The server does not know a household or person this record is about.",
   "err.UNKNOWN_ENTITY.do": "Nothing is lost; sync again later, or tell your supervisor.",
   "err.AMBIGUOUS_VILLAGE": "The server has more than one village with this name in your area.",
