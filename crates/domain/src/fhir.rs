@@ -9,6 +9,7 @@ use crate::dates::{iso, Date};
 use crate::export::{Export, ExportBeneficiary};
 use crate::facts::{check_dob, check_pregnancy, BeneficiaryFacts, HouseholdFacts, IdKind, MAX_TEXT};
 use crate::import::ImportSummary;
+use crate::limits::{path_text, Step};
 use crate::record::check_dose;
 use crate::register::{RegisterErrors, RegisterRow, RowError, MAX_REPORTED};
 use crate::report::standing;
@@ -721,37 +722,9 @@ const DOCUMENT_TYPES: [&str; 10] = [
     "DocumentReference",
 ];
 
-/// A step of a JSON path: an object's key or an array's index.
-#[derive(Clone, Copy)]
-enum Step<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-/// A path as problems name it: `entry[3].resource.patient`.
-fn path_text(steps: &[Step<'_>]) -> String {
-    let mut out = String::new();
-    for s in steps {
-        match s {
-            Step::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Step::Index(i) => {
-                out.push('[');
-                out.push_str(&i.to_string());
-                out.push(']');
-            }
-        }
-    }
-    out
-}
-
 /// Every `reference` string in a value, with its path (`at` and the steps below it; a path is
 /// written only for a reference found).
-fn references<'a>(v: &'a Value, at: &mut Vec<Step<'a>>, out: &mut Vec<(String, &'a str)>) {
+fn references<'a>(v: &'a Value, at: &mut Vec<Step<&'a str>>, out: &mut Vec<(String, &'a str)>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {

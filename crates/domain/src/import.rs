@@ -273,6 +273,15 @@ mod tests {
         parse_register(format!("{HEADER}\n{body}").as_bytes(), today).unwrap()
     }
 
+    /// Ids 1, 2, 3…
+    fn ids() -> impl FnMut() -> Uuid {
+        let mut n = 0u128;
+        move || {
+            n += 1;
+            Uuid::from_u128(n)
+        }
+    }
+
     /// The events applied to a replay, as a store of the device would hold them.
     fn replayed(replay: &mut Replay, bodies: Vec<EventBody>, first: u128) {
         for (i, body) in bodies.into_iter().enumerate() {
@@ -290,11 +299,7 @@ mod tests {
 
     #[test]
     fn the_register_read_back_from_its_events_imports_as_its_changes_only() {
-        let mut n = 0u128;
-        let mut new_id = move || {
-            n += 1;
-            Uuid::from_u128(n)
-        };
+        let mut new_id = ids();
         let settings = ScheduleSettings::default();
         let first = rows("R-1,H-1,Rampur,child,Asha,F,2025-06-01,2025-06-01,2025-06-01\nR-2,H-1,Rampur,child,Ravi,M,2025-07-01,2025-07-01,");
         let (bodies, s) = import_events(&first, Standing::default(), &settings, &mut new_id).unwrap();
@@ -332,11 +337,7 @@ mod tests {
 
     #[test]
     fn a_row_that_contradicts_the_register_is_located_and_nothing_is_made() {
-        let mut n = 0u128;
-        let mut new_id = move || {
-            n += 1;
-            Uuid::from_u128(n)
-        };
+        let mut new_id = ids();
         let settings = ScheduleSettings::default();
         let (bodies, _) = import_events(
             &rows("R-1,H-1,Rampur,child,Asha,F,2025-06-01,2025-06-01,"),

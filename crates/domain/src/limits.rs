@@ -66,35 +66,42 @@ impl fmt::Display for LimitError {
     }
 }
 
-enum Step {
-    Key(String),
+/// A step of a JSON path: an object's key or an array's index.
+#[derive(Clone, Copy)]
+pub(crate) enum Step<K> {
+    Key(K),
     Index(usize),
 }
 
+/// A path as problems name it: `entry[3].resource.patient`, `body.fields[1].value`.
+pub(crate) fn path_text<K: AsRef<str>>(steps: &[Step<K>]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        match s {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k.as_ref());
+            }
+            Step::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
 struct Walk {
-    path: Vec<Step>,
+    path: Vec<Step<String>>,
     problem: Option<LimitError>,
 }
 
 impl Walk {
     fn at(&self) -> String {
-        let mut out = String::new();
-        for s in &self.path {
-            match s {
-                Step::Key(k) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(k);
-                }
-                Step::Index(i) => {
-                    out.push('[');
-                    out.push_str(&i.to_string());
-                    out.push(']');
-                }
-            }
-        }
-        out
+        path_text(&self.path)
     }
 
     fn refuse<E: de::Error>(&mut self, field: &str, problem: String) -> E {
