@@ -19,8 +19,43 @@ pub struct Client {
     token: Option<String>,
 }
 
+/// Set to `1` to let a device speak plain `http://` to a public host (a test bench, a server
+/// behind a VPN): never in the field.
+pub const ALLOW_HTTP_VAR: &str = "TEEKA_ALLOW_HTTP";
+
+/// Whether a server URL may carry the register: `https://` anywhere; plain `http://` only to
+/// this device (loopback) or a private network (10/8, 172.16/12, 192.168/16, link-local, IPv6
+/// unique-local), unless `allow_http`. Tokens and children's records never cross the internet
+/// in clear.
+pub fn check_server_url(server_url: &str, allow_http: bool) -> Result<(), SyncError> {
+    let url = reqwest::Url::parse(server_url.trim())
+        .map_err(|e| SyncError::Client(format!("'{server_url}' is not a server address ({e})")))?;
+    let private = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
+        Some(url::Host::Ipv6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if private || allow_http => Ok(()),
+        "http" => Err(SyncError::Client(format!(
+            "{server_url} is plain http:// to a host on the internet: the token and the register would cross it in \
+             clear; use https:// (or, on a test bench only, set {ALLOW_HTTP_VAR}=1)"
+        ))),
+        other => Err(SyncError::Client(format!("'{server_url}': a server address is https:// (not {other}://)"))),
+    }
+}
+
 impl Client {
+    /// A client of `server_url` ([`check_server_url`]: plain `http://` only to a private
+    /// address, unless [`ALLOW_HTTP_VAR`] is `1`).
     pub fn new(server_url: &str, token: Option<String>) -> Result<Client, SyncError> {
+        let allow_http = std::env::var(ALLOW_HTTP_VAR).is_ok_and(|v| v == "1");
+        check_server_url(server_url, allow_http)?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(90))
@@ -141,5 +176,38 @@ impl Transport for Client {
 
     async fn devices(&self) -> Result<DevicesResponse, Failure> {
         self.get(DEVICES_PATH).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_server_url;
+
+    #[test]
+    fn plain_http_goes_only_to_this_device_or_a_private_network() {
+        for ok in [
+            "https://teeka.up.gov.in",
+            "https://203.0.113.7:8443/",
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://10.1.2.3",
+            "http://172.20.0.5:8080",
+            "http://192.168.1.10",
+            "http://169.254.3.4",
+            "http://[::1]:8080",
+            "http://[fd12:3456::1]",
+        ] {
+            assert!(check_server_url(ok, false).is_ok(), "{ok}");
+        }
+        for refused in
+            ["http://teeka.up.gov.in", "http://203.0.113.7:8080", "http://172.32.0.1", "http://[2001:db8::1]"]
+        {
+            let e = check_server_url(refused, false).unwrap_err();
+            assert_eq!(e.code(), "INVALID_INPUT");
+            assert!(e.to_string().contains("use https://"), "{e}");
+            assert!(check_server_url(refused, true).is_ok(), "told otherwise: {refused}");
+        }
+        assert!(check_server_url("ftp://x", true).is_err());
+        assert!(check_server_url("not a url", true).is_err());
     }
 }
