@@ -75,11 +75,12 @@ impl Env {
     }
 
     fn server_cmd(&self) -> Command {
+        self.server_cmd_logging("info,tower_http=warn")
+    }
+
+    fn server_cmd_logging(&self, filter: &str) -> Command {
         let mut cmd = Command::new(teeka_testkit::server_binary());
-        cmd.env_remove("TEEKA_DATABASE_URL")
-            .env("RUST_LOG", "info,tower_http=warn")
-            .arg("--database-url")
-            .arg(self.url());
+        cmd.env_remove("TEEKA_DATABASE_URL").env("RUST_LOG", filter).arg("--database-url").arg(self.url());
         cmd
     }
 
@@ -105,8 +106,13 @@ impl Env {
 
     /// `teeka-server serve --listen ADDR`; retries while the address is still taken (a restart).
     fn serve_on(&self, listen: &str) -> Server {
+        self.serve_logging(listen, "info,tower_http=warn")
+    }
+
+    /// [`Env::serve_on`] with the server's log filter `filter` (`RUST_LOG`).
+    fn serve_logging(&self, listen: &str, filter: &str) -> Server {
         for _ in 0..100 {
-            let mut cmd = self.server_cmd();
+            let mut cmd = self.server_cmd_logging(filter);
             cmd.args(["serve", "--listen", listen]);
             let mut proc = Proc::spawn(cmd, self.dir(), "teeka-server serve");
             let deadline = Instant::now() + Duration::from_secs(30);
@@ -590,7 +596,8 @@ fn village_story(env: &Env, server: &Server) -> Village {
 
 fn convergence(kind: Kind) {
     let Some(env) = Env::new(kind) else { return };
-    let server = env.serve();
+    // Everything the server logs, requests and answers included: no token, no name in it.
+    let server = env.serve_logging("127.0.0.1:0", "debug,hyper=info,h2=info,tokio_postgres=info,tower=info");
     let Village { a, b, c } = village_story(&env, &server);
 
     let ea = a.export();
@@ -627,6 +634,21 @@ fn convergence(kind: Kind) {
     // The rename converged on one of the two values, the same everywhere.
     let name = beneficiary(&ea, RENAMED)["name"].as_str().unwrap();
     assert!(name == "Renamed By B" || name == "Renamed By C", "{name}");
+
+    // The server's log holds no device's token, and no one's name or phone.
+    let log = server.proc.stderr_text();
+    assert!(log.contains("push"), "the log was written at debug level:\n{log}");
+    for d in [&a, &b, &c] {
+        let token = teeka_store::Store::open(&d.db).unwrap().enrollment().unwrap().unwrap().token;
+        assert!(!log.contains(&token), "{}'s token is in the server's log", d.name);
+    }
+    for b in beneficiaries(&ea) {
+        let name = b["name"].as_str().unwrap();
+        assert!(!log.contains(name), "'{name}' is in the server's log");
+        if let Some(phone) = b["phone"].as_str() {
+            assert!(!log.contains(phone), "a phone number is in the server's log");
+        }
+    }
 }
 
 #[test]
