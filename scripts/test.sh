@@ -31,6 +31,10 @@ echo "== cargo test (with the app's WebDriver tests under Xvfb, which refresh do
 set +e
 cargo test --workspace --locked 2>&1 | tee -a "$LOG"
 status=${PIPESTATUS[0]}
+# Coverage-guided fuzzing of the readers of outside input, each target for a bounded time from
+# its committed corpus (a crash fails the run; its input is kept in fuzz/artifacts/).
+echo "== fuzz: each target for ${TEEKA_FUZZ_SECONDS:-10} s (scripts/fuzz.sh)"
+bash scripts/fuzz.sh "${TEEKA_FUZZ_SECONDS:-10}" || status=1
 set -e
 # One closing line for the whole run (cargo prints one per test binary, the last often a
 # doc-test binary with nothing in it).
