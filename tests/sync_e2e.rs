@@ -1188,6 +1188,46 @@ fn hostile(kind: Kind) {
         assert_eq!((status, error_code(&body).as_str()), (413, "TOO_LARGE"), "{path}");
     }
 
+    // JSON nested 100,000 deep (a parser's stack), inside the size limits.
+    let deep = gzip(format!(r#"{{"events":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000)).as_bytes());
+    for path in ["/v1/enroll", "/v1/push", "/v1/pull"] {
+        let (status, body) = http(addr, "POST", path, &[v, gz, json, auth], &deep);
+        assert_eq!((status, error_code(&body).as_str()), (400, "BAD_REQUEST"), "{path}");
+    }
+    // SQL and script text where the server reads a query: no area of that name.
+    for area in
+        ["Rampur'%20OR%20'1'='1", "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "Rampur%22%3B%20DROP%20TABLE%20events%3B--"]
+    {
+        let path = format!("/v1/report?round=1&area={area}");
+        let (status, body) = http(addr, "GET", &path, &[v, auth], b"");
+        assert!((400..500).contains(&status), "{path}: {status} {}", String::from_utf8_lossy(&body));
+    }
+
+    // 1,000 junk requests at once (50 connections at a time): garbage, half a request, a request
+    // line of 64 KiB, a body that never comes. Each is refused or closed; none takes the server down.
+    let junk: [&[u8]; 4] = [
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n",
+        b"POST /v1/push HTTP/1.1\r\nHost: x\r\n",
+        b"POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{",
+        b"GET /",
+    ];
+    let long_line = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(64 * 1024)).into_bytes();
+    std::thread::scope(|scope| {
+        for t in 0..50 {
+            let long_line = &long_line;
+            scope.spawn(move || {
+                for i in 0..20 {
+                    let Ok(mut c) = std::net::TcpStream::connect(addr) else { continue };
+                    c.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+                    let bytes: &[u8] = if (t + i) % 5 == 4 { long_line } else { junk[(t + i) % 4] };
+                    let _ = c.write_all(bytes);
+                    let mut answer = [0u8; 256];
+                    let _ = std::io::Read::read(&mut c, &mut answer);
+                }
+            });
+        }
+    });
+
     // Still serving.
     let (status, body) = http(addr, "GET", "/health", &[], b"");
     assert_eq!(status, 200);
@@ -1291,6 +1331,31 @@ fn per_event_refusals(kind: Kind) {
     assert_eq!(answer["accepted"], serde_json::json!([next["id"]]), "{answer}");
     assert_eq!(answer["rejected"][0]["id"], unreadable["id"], "{answer}");
     assert_eq!(answer["rejected"][0]["code"], "INVALID_EVENT", "{answer}");
+
+    // An event the device's role (an ANM) may not make: a session site, a supervisor's plan.
+    let village = page["events"].as_array().unwrap().iter().find(|e| e["body"]["level"] == "village").unwrap();
+    let mut site = event(5, me);
+    site["body"] = serde_json::json!({"type": "site_registered", "site": "01a201a0-0000-7000-8000-0000000000cc",
+        "site_id": "S-9", "fields": [{"field": "name", "value": "AWC"}, {"field": "site_type", "value": "fixed"},
+        {"field": "villages", "value": [village["body"]["area"]]}]});
+    // A name of 3 MiB; SQL and script text in a text field (data: stored as written, never run).
+    let mut huge = event(6, me);
+    huge["body"] = serde_json::json!({"type": "beneficiary_updated", "beneficiary": model["body"]["beneficiary"],
+        "fields": [{"field": "name", "value": "x".repeat(3 << 20)}]});
+    let hostile_text = "Robert'); DROP TABLE events;-- <script>alert(1)</script>";
+    let mut text = event(7, me);
+    text["body"] = serde_json::json!({"type": "beneficiary_updated", "beneficiary": model["body"]["beneficiary"],
+        "fields": [{"field": "mother_name", "value": hostile_text}]});
+    let (status, answer) = wire_push(&server, &auth, &[site.clone(), huge.clone(), text.clone()]);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["accepted"], serde_json::json!([text["id"]]), "{answer}");
+    let code_of =
+        |id: &Value| answer["rejected"].as_array().unwrap().iter().find(|r| &r["id"] == id).unwrap()["code"].clone();
+    assert_eq!(code_of(&site["id"]), "FORBIDDEN_ROLE", "{answer}");
+    assert_eq!(code_of(&huge["id"]), "INVALID_EVENT", "{answer}");
+    let export = env.export();
+    assert!(beneficiaries(&export).iter().any(|b| b["mother_name"] == hostile_text), "stored as written");
+    assert!(!serde_json::to_string(&export).unwrap().contains("xxxxxxxxxx"), "nothing of the 3 MiB name");
 }
 
 #[test]
