@@ -89,6 +89,25 @@ impl Store {
         Ok(())
     }
 
+    /// What SQLite's `PRAGMA integrity_check` finds wrong with the store file (nothing: empty),
+    /// and the rows breaking a foreign key (`PRAGMA foreign_key_check`).
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let line: String = r.get(0)?;
+            if line != "ok" {
+                out.push(line);
+            }
+        }
+        let broken: i64 = self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if broken > 0 {
+            out.push(format!("{broken} rows break a foreign key"));
+        }
+        Ok(out)
+    }
+
     /// This connection's `foreign_keys` and `synchronous` settings (1 and 2 = FULL when open).
     pub fn connection_pragmas(&self) -> Result<(i64, i64)> {
         let fk = self.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
