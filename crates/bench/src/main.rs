@@ -124,6 +124,9 @@ enum Command {
     /// replicating the same events to pouchdb-server 4.2 (installed from npm on the first run).
     #[command(name = "vs-pouchdb")]
     VsPouchdb(pouch::PouchArgs),
+    /// Issue 13's figures in one run, each against its goal: the first push against PouchDB
+    /// (speed and bytes), the day over 2G, the 50,000-row import and the district pull.
+    Goals(GoalsArgs),
     /// Write the synthetic register CSV to a file (to look at it, or import it with `teeka`).
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -133,6 +136,60 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+}
+
+/// `goals`: the sizes of each part (the goals' own by default; smaller ones for a quick look).
+#[derive(clap::Args, Debug, Clone)]
+struct GoalsArgs {
+    #[command(flatten)]
+    pouch: pouch::PouchArgs,
+    /// Rows of the register import.
+    #[arg(long, default_value_t = 50_000)]
+    import_rows: usize,
+    /// Events already in the log before the district's day.
+    #[arg(long, default_value_t = 10_000_000)]
+    pull_old: u64,
+    /// The district's day of events.
+    #[arg(long, default_value_t = 100_000)]
+    pull_new: usize,
+}
+
+/// Every part of `goals` in turn, then one line a figure against its goal.
+fn goals(cli: &Cli, args: &GoalsArgs) -> Result<()> {
+    println!("== goals (issue 13): every figure in one run\n");
+    let first = pouch::compare(cli, &args.pouch)?;
+    println!();
+    let two_g = sync::two_g(cli, &sync::LinkArgs::default())?;
+    println!();
+    let dir = temp_dir(cli)?;
+    let import = bench_import(cli, args.import_rows, 50, &dir.path().join("teeka.db"))?;
+    drop(dir);
+    println!();
+    let pull = pull::pull(&pull::PullArgs { blocks: 10, villages: 2_000, old: args.pull_old, new: args.pull_new })?;
+    println!();
+    println!("== goals: the figures of this run");
+    let v = sync::verdict;
+    let ratio = first.ratio();
+    println!("first push against PouchDB: {ratio:.1}x faster (goal >= 20x: {})", v(ratio >= 20.0));
+    let bytes = first.bytes_ratio();
+    println!("bytes per dose against PouchDB: {bytes:.3}x (goal <= 0.2x: {})", v(bytes <= 0.2));
+    println!("the day's work over 2G: {} (goal <= 5 s: {})", sync::secs(two_g), v(two_g <= Duration::from_secs(5)));
+    println!(
+        "import of {} register rows: {} (goal <= 2 s{}: {})",
+        args.import_rows,
+        sync::secs(import),
+        if args.import_rows == 50_000 { "" } else { " for 50,000 rows" },
+        v(args.import_rows >= 50_000 && import <= Duration::from_secs(2))
+    );
+    println!(
+        "district pull of {} new events over {} in the log: {} (goal < 5 s{}: {})",
+        args.pull_new,
+        args.pull_old,
+        sync::secs(pull),
+        if args.pull_old == 10_000_000 && args.pull_new == 100_000 { "" } else { " at 10,000,000 and 100,000" },
+        v(args.pull_old >= 10_000_000 && args.pull_new >= 100_000 && pull < Duration::from_secs(5))
+    );
+    Ok(())
 }
 
 fn date_arg(s: &str) -> Result<Date, String> {
@@ -239,7 +296,8 @@ fn ensure_block(cli: &Cli, path: &Path, beneficiaries: usize, villages: usize) -
     Ok(())
 }
 
-fn bench_import(cli: &Cli, rows: usize, villages: usize, path: &Path) -> Result<()> {
+/// The first import's time (parse and import), after printing every figure.
+fn bench_import(cli: &Cli, rows: usize, villages: usize, path: &Path) -> Result<Duration> {
     println!("== import: {rows} register rows into a fresh file-backed store");
     let b = generate(cli, rows, villages)?;
     let today = cli.today;
@@ -297,7 +355,7 @@ fn bench_import(cli: &Cli, rows: usize, villages: usize, path: &Path) -> Result<
         after,
         if again.events == 0 && after == events { ", idempotent" } else { " — NOT idempotent" }
     );
-    Ok(())
+    Ok(total)
 }
 
 /// One search of the whole block (`Store::search_beneficiaries`, every village).
@@ -514,14 +572,19 @@ fn main() -> Result<()> {
         }
         Command::SyncIngest(args) => sync::ingest(&cli, args)?,
         Command::SyncWire(args) => sync::wire(&cli, args)?,
-        Command::Sync2g(args) => sync::two_g(&cli, args)?,
+        Command::Sync2g(args) => {
+            sync::two_g(&cli, args)?;
+        }
         Command::SyncFirst(args) => sync::first(&cli, args)?,
         Command::SyncAll => sync::all(&cli)?,
         Command::Report(args) => district::report(&cli, args)?,
-        Command::Pull(args) => pull::pull(args)?,
+        Command::Pull(args) => {
+            pull::pull(args)?;
+        }
         Command::VsPouchdb(args) => {
             pouch::compare(&cli, args)?;
         }
+        Command::Goals(args) => goals(&cli, args)?,
         Command::Campaign(args) => {
             let dir = temp_dir(&cli)?;
             campaign::campaign(&cli, args, &dir.path().join("teeka.db"))?;

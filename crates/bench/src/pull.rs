@@ -9,7 +9,7 @@
 
 use crate::{fmt_ms, mib};
 use anyhow::{ensure, Result};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use teeka_domain::{EventBody, HouseholdField};
 use teeka_protocol::{EnrollRequest, PullRequest, PushRequest, Role, MAX_PULL_EVENTS, MAX_PUSH_EVENTS};
 use teeka_server::{Database, PgDb, Service};
@@ -32,7 +32,8 @@ pub struct PullArgs {
 
 const DISTRICT: &str = "Uttar Pradesh/Hardoi";
 
-pub fn pull(args: &PullArgs) -> Result<()> {
+/// Returns the median of the three pulls' times (pages included).
+pub fn pull(args: &PullArgs) -> Result<Duration> {
     ensure!(args.blocks > 0 && args.villages >= args.blocks, "--blocks and --villages");
     let per_block = args.villages / args.blocks;
     println!(
@@ -149,6 +150,7 @@ pub fn pull(args: &PullArgs) -> Result<()> {
     println!("log: {} events; database {}", cursor as u64 + pushed as u64, mib(u64::try_from(size).unwrap_or(0)));
 
     let supervisor = enroll(&rt, &svc, DISTRICT, Role::Supervisor)?;
+    let mut times = Vec::new();
     for run in 1..=3 {
         let t = Instant::now();
         let (mut after, mut pages, mut events, mut bytes) = (u64::try_from(cursor)?, 0, 0, 0);
@@ -172,9 +174,11 @@ pub fn pull(args: &PullArgs) -> Result<()> {
             mib(bytes as u64),
             fmt_ms(t.elapsed())
         );
+        times.push(t.elapsed());
     }
     drop(pg);
-    Ok(())
+    times.sort();
+    Ok(times[1])
 }
 
 fn enroll(

@@ -996,7 +996,8 @@ fn wire_breakdown(events: &[teeka_domain::Event]) -> Result<()> {
 // sync-2g
 // ---------------------------------------------------------------------------------------------
 
-pub fn two_g(cli: &Cli, args: &LinkArgs) -> Result<()> {
+/// Returns the time until the day's push was acknowledged (the goal's figure).
+pub fn two_g(cli: &Cli, args: &LinkArgs) -> Result<Duration> {
     ensure!(args.kbps > 0, "--kbps must be positive");
     println!(
         "== sync-2g: a day's work through a proxy emulating {} kbit/s each way and {} ms round trip ({} ms each way, plus one round trip for the TCP handshake)",
@@ -1044,7 +1045,7 @@ pub fn two_g(cli: &Cli, args: &LinkArgs) -> Result<()> {
         describe(&pull)
     );
     println!("  {} round trips, {} TCP connection(s)", p.round_trips, c.connections);
-    Ok(())
+    Ok(run.push)
 }
 
 // ---------------------------------------------------------------------------------------------

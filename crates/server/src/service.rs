@@ -391,8 +391,9 @@ impl<D: Database> Service<D> {
         Ok(PushResponse { accepted, rejected, server_time_ms: now.timestamp_millis() })
     }
 
-    /// Each event of `device` not stored yet placed in the area it belongs to, or refused (out
-    /// of the device's scope, naming what the server does not know): the rules of a push.
+    /// Each event of `device` not stored yet placed in the area it belongs to, or refused (over
+    /// a limit, out of the device's scope, naming what the server does not know, or not its
+    /// role's to make): the rules of a push.
     pub(crate) async fn place_events(
         &self,
         device: &Device,
