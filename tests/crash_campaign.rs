@@ -139,9 +139,9 @@ fn the_cli_killed_at_random_moments_loses_nothing_acknowledged() {
         assert!(logged.contains(id), "the acknowledged dose {id} is lost");
     }
     drop(store);
-    let mut final_sync =
+    let final_sync =
         Proc::spawn(cli(&["sync", "--server", &server.url()]), env.dir(), "final sync").finish(COMMAND_TIMEOUT);
-    assert!(final_sync.status.success(), "{}", std::mem::take(&mut final_sync.stderr));
+    assert!(final_sync.status.success(), "{}", final_sync.stderr);
     let on_server = env.admin(&["export", "--format", "json"]);
     for id in &acknowledged {
         assert!(on_server.contains(id.as_str()), "the acknowledged dose {id} did not reach the server");
