@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use teeka_store::Store;
+use teeka_sync::backoff::Rng;
 
 const TODAY: &str = "2026-11-22";
 const ROWS: usize = 20;
@@ -25,18 +26,6 @@ fn register(n: usize) -> String {
         csv.push_str(&format!("K{n}-{i},KH{n}-{i},Rampur,child,Child {n} {i},F,2026-06-01,2026-06-01\n"));
     }
     csv
-}
-
-/// xorshift: the campaign's moments, the same every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
 }
 
 #[derive(Default)]
@@ -69,19 +58,20 @@ fn the_cli_killed_at_random_moments_loses_nothing_acknowledged() {
         cmd
     };
 
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    // The campaign's moments, the same every run.
+    let mut rng = Rng::new(0x5eed_1234_abcd_0001);
     let mut tally = Tally::default();
     let mut acknowledged: Vec<String> = Vec::new();
     let mut imported: Vec<usize> = Vec::new();
     let mut reach: [u64; 3] = [100_000; 3];
     let started = Instant::now();
     for n in 1..=kills {
-        let what = rng.next() % 3;
+        let what = rng.next_u64() % 3;
         let file;
         let mut cmd = match what {
             0 => {
-                let day = 15 + rng.next() % 8;
-                let child = format!("K0-{}", 1 + rng.next() % ROWS as u64);
+                let day = 15 + rng.next_u64() % 8;
+                let child = format!("K0-{}", 1 + rng.next_u64() % ROWS as u64);
                 cli(&["record", "dose", "--register-id", &child, "--code", "OPV1", "--date", &format!("2026-07-{day}")])
             }
             1 => {
@@ -95,7 +85,7 @@ fn the_cli_killed_at_random_moments_loses_nothing_acknowledged() {
         // goes: shorter after a kill that came too late, longer after one part way), so that
         // about half the kills land part way, from the process's start to its exit.
         let max_us = &mut reach[what as usize];
-        let wait = Duration::from_micros(rng.next() % *max_us);
+        let wait = Duration::from_micros(rng.next_u64() % *max_us);
         let mut proc = Proc::spawn(cmd, env.dir(), &format!("crash {n}"));
         std::thread::sleep(wait);
         let finished = proc.child.try_wait().unwrap();
