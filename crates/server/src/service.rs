@@ -12,7 +12,8 @@ use teeka_protocol::{
 };
 use uuid::Uuid;
 
-/// The author and device id of events the server itself makes (area definitions).
+/// The author of events the server itself makes (area definitions; FHIR imports, unless
+/// `--author` names another); their device id is nil.
 pub const SERVER_AUTHOR: &str = "teeka-server";
 
 /// Errors of the administration commands (not of the protocol, which answers [`ApiError`]s).
