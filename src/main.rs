@@ -139,6 +139,10 @@ enum Command {
         server: String,
         #[arg(long)]
         code: String,
+        /// Pin the server's certificate (PEM: its own self-signed certificate, or the authority
+        /// that issued it): the device then trusts that certificate only, not the system's.
+        #[arg(long, value_name = "FILE")]
+        server_cert: Option<PathBuf>,
     },
     /// Push this device's pending records and pull its area's new ones.
     Sync {
@@ -912,8 +916,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             store.set_overdue_grace_days(days)?;
             writeln!(out, "overdue grace: {days} days")?;
         }
-        Command::Enroll { server, code } => {
-            let resp = runtime()?.block_on(teeka_sync::enroll(&mut store, &server, &code))?;
+        Command::Enroll { server, code, server_cert } => {
+            let pin = match &server_cert {
+                Some(file) => Some(
+                    std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read the server certificate {}", file.display()))?,
+                ),
+                None => None,
+            };
+            let resp = runtime()?.block_on(teeka_sync::enroll(&mut store, &server, &code, pin.as_deref()))?;
             writeln!(out, "enrolled device {} as {} for {}", resp.device_id, resp.role.as_str(), resp.area.path)?;
             let pending = store.pending_count()?;
             if pending > 0 {

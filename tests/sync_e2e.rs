@@ -111,16 +111,22 @@ impl Env {
 
     /// [`Env::serve_on`] with the server's log filter `filter` (`RUST_LOG`).
     fn serve_logging(&self, listen: &str, filter: &str) -> Server {
+        self.serve_with(listen, filter, &[])
+    }
+
+    /// `teeka-server serve --listen ADDR` and `extra` arguments (`--tls-cert …`).
+    fn serve_with(&self, listen: &str, filter: &str, extra: &[&str]) -> Server {
         for _ in 0..100 {
             let mut cmd = self.server_cmd_logging(filter);
-            cmd.args(["serve", "--listen", listen]);
+            cmd.args(["serve", "--listen", listen]).args(extra);
             let mut proc = Proc::spawn(cmd, self.dir(), "teeka-server serve");
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
                 let out = proc.stdout_text();
-                if let Some(line) = out.lines().find(|l| l.starts_with("listening on http://")) {
-                    let addr = line.trim_start_matches("listening on http://").trim().parse().unwrap();
-                    return Server { proc, addr };
+                if let Some(url) = out.lines().find_map(|l| l.strip_prefix("listening on ")) {
+                    let (scheme, addr) = url.trim().split_once("://").unwrap();
+                    let scheme = if scheme == "https" { "https" } else { "http" };
+                    return Server { proc, addr: addr.parse().unwrap(), scheme };
                 }
                 if !proc.running() {
                     let err = proc.stderr_text();
@@ -148,11 +154,13 @@ impl Env {
 struct Server {
     proc: Proc,
     addr: SocketAddr,
+    /// `http`, or `https` when it serves TLS.
+    scheme: &'static str,
 }
 
 impl Server {
     fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// SIGKILL, as a crash or a power cut would.
@@ -810,6 +818,145 @@ fn revocation(kind: Kind) {
     b.sync();
     assert_eq!(register_ids(&b.export()).len(), 4);
     assert_eq!(dose_count(&env.export()), 8, "the revoked device's last dose never arrived");
+}
+
+/// A certificate made now for this machine's loopback names: (certificate PEM, key PEM).
+fn self_signed() -> (String, String) {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    (made.cert.pem(), made.signing_key.serialize_pem())
+}
+
+/// A certificate authority and a server certificate it issued for loopback:
+/// (authority PEM, server chain PEM, server key PEM).
+fn issued_by_an_authority() -> (String, String, String) {
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Teeka test authority");
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().signed_by(&key, &issuer).unwrap();
+    (ca.pem(), format!("{}{}", leaf.pem(), ca.pem()), key.serialize_pem())
+}
+
+/// The server serves TLS itself: a device that pinned the server's certificate (its own, or the
+/// authority that issued it) enrolls and syncs over https://; a device that trusts only the
+/// system's authorities, or pinned another certificate, is refused at once with
+/// `UNTRUSTED_SERVER`, stores no enrollment and sends nothing; plain HTTP to the TLS port gets
+/// nothing; a certificate that cannot be served is refused before anything listens.
+fn tls(kind: Kind) {
+    let Some(env) = Env::new(kind) else { return };
+    let (cert, key) = self_signed();
+    let cert_file = env.write("server-cert.pem", &cert);
+    let key_file = env.write("server-key.pem", &key);
+    let (cert_arg, key_arg) = (cert_file.to_str().unwrap(), key_file.to_str().unwrap());
+    let server = env.serve_with("127.0.0.1:0", "info", &["--tls-cert", cert_arg, "--tls-key", key_arg]);
+    assert_eq!(server.scheme, "https");
+
+    let a = env.device("anm-a");
+    let out =
+        a.ok(&["enroll", "--server", &server.url(), "--code", &env.code("Rampur", "anm"), "--server-cert", cert_arg]);
+    assert!(out.starts_with("enrolled device "), "{out}");
+    a.import(&env, &rows("T", "Rampur", 3));
+    let run = a.sync();
+    assert_eq!(pushed_on_success(&run.stdout), events_of(&rows("T", "Rampur", 3)));
+    let b = env.device("anm-b");
+    b.ok(&["enroll", "--server", &server.url(), "--code", &env.code("Rampur", "anm"), "--server-cert", cert_arg]);
+    b.sync();
+    assert_eq!(register_ids(&b.export()).len(), 3, "b pulled a's register over TLS");
+
+    // Not trusted: the system's authorities do not know a self-signed certificate, and another
+    // certificate is not this one. Refused at once (no retries), nothing kept.
+    let (other, _) = self_signed();
+    let other_file = env.write("other-cert.pem", &other);
+    let c = env.device("anm-c");
+    let url = server.url();
+    let no_pin = vec!["enroll", "--server", &url, "--code", "UNUSED"];
+    let mut wrong_pin = no_pin.clone();
+    wrong_pin.extend(["--server-cert", other_file.to_str().unwrap()]);
+    for args in [&no_pin, &wrong_pin] {
+        let started = Instant::now();
+        let run = c.run(args);
+        assert!(!run.ok(), "{args:?} must be refused:\n{}", run.stdout);
+        assert!(run.stderr.contains("error[UNTRUSTED_SERVER]: the server is not trusted"), "{}", run.stderr);
+        assert!(started.elapsed() < Duration::from_secs(5), "not tried again: {:?}", started.elapsed());
+        assert!(c.status()["server_url"].is_null(), "no enrollment kept");
+    }
+    // A pin that is not a certificate says so, before any connection.
+    let junk = env.write("junk.pem", "not a certificate");
+    let run =
+        c.run(&["enroll", "--server", &server.url(), "--code", "UNUSED", "--server-cert", junk.to_str().unwrap()]);
+    assert!(run.stderr.contains("error[INVALID_INPUT]: the pinned server certificate is not usable"), "{}", run.stderr);
+    // A pinned device whose server's certificate changes stops at once and keeps its records.
+    a.ok(&["record", "dose", "--register-id", "T-0001", "--code", "OPV1", "--date", "2026-11-20"]);
+    let run = a.sync_run(Some(&server.url().replace("127.0.0.1", "localhost")));
+    assert!(run.ok(), "localhost is in the certificate too:\n{}", run.stderr);
+    a.ok(&["record", "dose", "--register-id", "T-0002", "--code", "OPV1", "--date", "2026-11-20"]);
+    let (ca, chain, chain_key) = issued_by_an_authority();
+    let chain_file = env.write("issued-chain.pem", &chain);
+    let chain_key_file = env.write("issued-key.pem", &chain_key);
+    let issued = env.serve_with(
+        "127.0.0.1:0",
+        "info",
+        &["--tls-cert", chain_file.to_str().unwrap(), "--tls-key", chain_key_file.to_str().unwrap()],
+    );
+    let run = a.sync_run(Some(&issued.url()));
+    assert!(run.stderr.contains("UNTRUSTED_SERVER"), "{}", run.stderr);
+    assert_eq!(a.pending(), 1, "nothing lost, nothing sent");
+
+    // Pinning the authority trusts every certificate it issued.
+    let ca_file = env.write("authority.pem", &ca);
+    let d = env.device("anm-d");
+    d.ok(&[
+        "enroll",
+        "--server",
+        &issued.url(),
+        "--code",
+        &env.code("Rampur", "anm"),
+        "--server-cert",
+        ca_file.to_str().unwrap(),
+    ]);
+    d.sync();
+    assert_eq!(register_ids(&d.export()).len(), 3);
+
+    // Plain HTTP to the TLS port: no answer, no hang, and the server goes on.
+    let mut stream = TcpStream::connect_timeout(&server.addr, Duration::from_secs(10)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    assert!(!answer.starts_with(b"HTTP/"), "no HTTP answer in clear: {:?}", String::from_utf8_lossy(&answer));
+    b.sync();
+
+    // Served certificates are checked at start.
+    for (cert, key, says) in [
+        ("missing.pem", key_arg, "cannot read"),
+        (key_arg, key_arg, "holds no PEM certificate"),
+        (cert_arg, cert_arg, "holds no PEM private key"),
+        (other_file.to_str().unwrap(), key_arg, "do not go together"),
+    ] {
+        let mut cmd = env.server_cmd();
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key]);
+        let run = Proc::spawn(cmd, env.dir(), "teeka-server serve bad tls").finish(COMMAND_TIMEOUT);
+        assert!(!run.ok(), "{cert} {key}");
+        assert!(run.stderr.contains("error[INVALID_INPUT]") && run.stderr.contains(says), "{says}:\n{}", run.stderr);
+        assert!(!run.stdout.contains("listening on"), "{}", run.stdout);
+    }
+    let mut cmd = env.server_cmd();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--tls-cert", cert_arg]);
+    let run = Proc::spawn(cmd, env.dir(), "teeka-server serve cert only").finish(COMMAND_TIMEOUT);
+    assert!(!run.ok() && run.stderr.contains("--tls-key"), "{}", run.stderr);
+}
+
+#[test]
+fn tls_with_pinned_certificates_sqlite() {
+    tls(Kind::Sqlite);
+}
+
+#[test]
+fn tls_with_pinned_certificates_postgres() {
+    tls(Kind::Postgres);
 }
 
 #[test]

@@ -34,6 +34,8 @@ pub enum AppCode {
     SessionInFuture,
     NotEnrolled,
     Network,
+    /// The server's certificate is not the one this device trusts.
+    UntrustedServer,
     Unauthorized,
     Revoked,
     CodeInvalid,
@@ -78,7 +80,7 @@ pub enum AppCode {
 
 impl AppCode {
     /// Every code, in the order of the contract's table.
-    pub const ALL: [AppCode; 50] = [
+    pub const ALL: [AppCode; 51] = [
         AppCode::Locked,
         AppCode::WrongPin,
         AppCode::PinWait,
@@ -95,6 +97,7 @@ impl AppCode {
         AppCode::SessionInFuture,
         AppCode::NotEnrolled,
         AppCode::Network,
+        AppCode::UntrustedServer,
         AppCode::Unauthorized,
         AppCode::Revoked,
         AppCode::CodeInvalid,
@@ -150,6 +153,7 @@ impl AppCode {
             AppCode::SessionInFuture => "SESSION_IN_FUTURE",
             AppCode::NotEnrolled => "NOT_ENROLLED",
             AppCode::Network => "NETWORK",
+            AppCode::UntrustedServer => "UNTRUSTED_SERVER",
             AppCode::Unauthorized => "UNAUTHORIZED",
             AppCode::Revoked => "REVOKED",
             AppCode::CodeInvalid => "CODE_INVALID",
@@ -279,6 +283,7 @@ impl From<ErrorCode> for AppCode {
             ErrorCode::Internal => AppCode::Internal,
             ErrorCode::Unavailable => AppCode::Unavailable,
             ErrorCode::UnknownRound => AppCode::UnknownRound,
+            ErrorCode::UntrustedServer => AppCode::UntrustedServer,
         }
     }
 }
@@ -304,6 +309,7 @@ impl From<&SyncError> for AppCode {
             SyncError::Store(e) => AppCode::from(e),
             SyncError::NotEnrolled => AppCode::NotEnrolled,
             SyncError::Unreachable(_) => AppCode::Network,
+            SyncError::Untrusted(_) => AppCode::UntrustedServer,
             SyncError::Refused(api) => AppCode::from(api.code),
             SyncError::Client(_) => AppCode::InvalidInput,
         }
@@ -443,13 +449,19 @@ mod tests {
             ErrorCode::Internal,
             ErrorCode::Unavailable,
             ErrorCode::UnknownRound,
+            ErrorCode::UntrustedServer,
         ];
         for c in codes {
             assert_eq!(AppCode::from(c).as_str(), c.as_str());
             let e = SyncError::Refused(ApiError::new(c, "no"));
             assert_eq!(AppCode::from(&e).as_str(), e.code());
         }
-        for e in [SyncError::NotEnrolled, SyncError::Unreachable("down".into()), SyncError::Client("url".into())] {
+        for e in [
+            SyncError::NotEnrolled,
+            SyncError::Unreachable("down".into()),
+            SyncError::Untrusted("pin".into()),
+            SyncError::Client("url".into()),
+        ] {
             assert_eq!(AppCode::from(&e).as_str(), e.code(), "{e}");
         }
         for e in [PackError::BadWidth(7), PackError::Render("x".into())] {

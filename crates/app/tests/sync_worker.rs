@@ -148,6 +148,7 @@ fn a_failed_run_shows_the_uis_code_and_so_does_the_store_after_a_restart() {
         area_id: uuid::Uuid::nil(),
         area: "UP".into(),
         role: "anm".into(),
+        server_cert: None,
     };
     store.save_enrollment(&enrollment).unwrap();
 

@@ -312,7 +312,7 @@ pub(crate) fn device_with(cli: &Cli, path: &Path, rows: &[RegisterRow]) -> Resul
 pub(crate) fn enroll(store: &mut Store, server: &Server, area: &str, role: Role) -> Result<()> {
     let code = server.code(area, role)?;
     device_runtime()?
-        .block_on(teeka_sync::enroll(store, &server.url(), &code))
+        .block_on(teeka_sync::enroll(store, &server.url(), &code, None))
         .with_context(|| format!("enrolling a device for {area}"))?;
     Ok(())
 }

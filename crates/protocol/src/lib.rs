@@ -238,6 +238,10 @@ pub enum ErrorCode {
     Unavailable,
     /// A report asked for a round that no block of the area sees.
     UnknownRound,
+    /// The server's TLS certificate is not one this device trusts (not the pinned certificate,
+    /// or from an authority the device does not know). Made by the device's client, never
+    /// answered by a server; trying again does not help.
+    UntrustedServer,
 }
 
 impl ErrorCode {
@@ -258,6 +262,8 @@ impl ErrorCode {
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
             ErrorCode::UnknownRound => 404,
+            // Never answered: no connection was made. 495 is the status some proxies use for it.
+            ErrorCode::UntrustedServer => 495,
         }
     }
 
@@ -277,6 +283,7 @@ impl ErrorCode {
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::UnknownRound => "UNKNOWN_ROUND",
+            ErrorCode::UntrustedServer => "UNTRUSTED_SERVER",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod http;
 pub mod plan;
 pub mod report;
 pub mod service;
+pub mod tls;
 
 pub use db::postgres::PgDb;
 pub use db::sqlite::SqliteDb;

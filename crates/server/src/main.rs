@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use teeka_protocol::Role;
 use teeka_server::service::AdminError;
+use teeka_server::tls::{TlsError, TlsListener};
 use teeka_server::{Database, DatabaseUrl, Service, SqliteDb};
 
 #[global_allocator]
@@ -27,10 +28,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve devices over HTTP until interrupted (SIGINT/SIGTERM end it gracefully).
+    /// Serve devices over HTTP, or HTTPS with a certificate, until interrupted (SIGINT/SIGTERM end
+    /// it gracefully).
     Serve {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Serve TLS with this PEM certificate chain (the server's certificate first).
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Import data.
     #[command(subcommand)]
@@ -223,7 +231,11 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let code = e.downcast_ref::<AdminError>().map_or("ERROR", AdminError::code);
+            let code = e
+                .downcast_ref::<AdminError>()
+                .map(AdminError::code)
+                .or_else(|| e.downcast_ref::<TlsError>().map(TlsError::code))
+                .unwrap_or("ERROR");
             eprintln!("error[{code}]: {e:#}");
             ExitCode::FAILURE
         }
@@ -246,7 +258,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Result<()> {
     let now = Utc::now();
     match command {
-        Command::Serve { listen } => serve(svc, listen).await?,
+        Command::Serve { listen, tls_cert, tls_key } => {
+            // Read before binding, so that a bad certificate is refused before anything listens.
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(teeka_server::tls::server_config(&cert, &key)?),
+                _ => None,
+            };
+            serve(svc, listen, tls).await?
+        }
         Command::Import(Import::Areas { file }) => {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let r = svc.import_areas(&bytes, now).await.map_err(admin)?;
@@ -376,12 +395,17 @@ fn admin(e: AdminError) -> anyhow::Error {
     anyhow::Error::new(e)
 }
 
-async fn serve<D: Database>(svc: Service<D>, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve<D: Database>(
+    svc: Service<D>,
+    listen: SocketAddr,
+    tls: Option<Arc<teeka_server::tls::ServerConfig>>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let local = listener.local_addr()?;
-    tracing::info!(%local, "teeka-server listening");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%local, scheme, "teeka-server listening");
     // Tests and scripts read the address from this line (useful with port 0).
-    println!("listening on http://{local}");
+    println!("listening on {scheme}://{local}");
     std::io::Write::flush(&mut std::io::stdout())?;
     let svc = Arc::new(svc);
     // The round report's folds, made ahead of the first report (they are kept in memory).
@@ -394,7 +418,13 @@ async fn serve<D: Database>(svc: Service<D>, listen: SocketAddr) -> anyhow::Resu
         }
     });
     let app = teeka_server::http::router(svc);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    match tls {
+        Some(config) => {
+            let listener = TlsListener::new(listener, config)?;
+            axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?
+        }
+        None => axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?,
+    }
     tracing::info!("teeka-server stopped");
     Ok(())
 }

@@ -23,6 +23,9 @@ pub struct Enrollment {
     /// `State/District/…` of the device's area.
     pub area: String,
     pub role: String,
+    /// The server certificate (PEM) the device trusts instead of the system's authorities, if
+    /// one was pinned at enrollment.
+    pub server_cert: Option<String>,
 }
 
 /// One of this device's events that the server refused for good.
@@ -53,6 +56,8 @@ pub struct SyncStatus {
 }
 
 const SYNC_KEYS: [&str; 5] = ["server_url", "token", "area_id", "area", "role"];
+/// The pinned server certificate: kept beside [`SYNC_KEYS`], and absent when none was pinned.
+const SERVER_CERT_KEY: &str = "server_cert";
 
 fn get_meta(tx: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
     Ok(tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
@@ -87,6 +92,7 @@ impl Store {
             area_id,
             area: values[3].clone(),
             role: values[4].clone(),
+            server_cert: get_meta(&self.conn, SERVER_CERT_KEY)?,
         }))
     }
 
@@ -97,6 +103,12 @@ impl Store {
         let area_id = e.area_id.to_string();
         for (key, value) in SYNC_KEYS.iter().zip([&e.server_url, &e.token, &area_id, &e.area, &e.role]) {
             set_meta(&tx, key, value)?;
+        }
+        match &e.server_cert {
+            Some(pem) => set_meta(&tx, SERVER_CERT_KEY, pem)?,
+            None => {
+                tx.execute("DELETE FROM meta WHERE key = ?1", [SERVER_CERT_KEY])?;
+            }
         }
         set_meta(&tx, "pull_cursor", "0")?;
         tx.commit()?;

@@ -176,6 +176,7 @@ fn the_round_report_of_a_known_register() {
         area_id: reg.block,
         area: "Block".into(),
         role: "supervisor".into(),
+        server_cert: None,
     })
     .unwrap();
     let r = report(&s, None, "2026-11-13");

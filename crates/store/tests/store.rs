@@ -139,6 +139,7 @@ fn an_enrolled_device_makes_nothing_its_role_may_not() {
         area_id: uuid::Uuid::nil(),
         area: "UP/Sitapur/Mahmudabad/Bhatpur/Rampur".into(),
         role: role.into(),
+        server_cert: None,
     };
     s.save_enrollment(&enrollment("asha")).unwrap();
     let n = s.event_count().unwrap();
@@ -155,6 +156,26 @@ fn an_enrolled_device_makes_nothing_its_role_may_not() {
     assert_eq!(s.event_count().unwrap(), n + 1, "the card's dose only");
     s.save_enrollment(&enrollment("supervisor")).unwrap();
     s.append(&ctx(), vec![site()]).unwrap();
+}
+
+/// A pinned server certificate is kept with the enrollment, and enrolling again without one
+/// forgets it (the device then trusts the system's authorities).
+#[test]
+fn the_pinned_certificate_is_kept_with_the_enrollment() {
+    let mut s = Store::open_in_memory().unwrap();
+    let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    let pinned = teeka_store::Enrollment {
+        server_url: "https://teeka.example.in".into(),
+        token: "t".into(),
+        area_id: uuid::Uuid::nil(),
+        area: "UP/Sitapur".into(),
+        role: "anm".into(),
+        server_cert: Some(pem.into()),
+    };
+    s.save_enrollment(&pinned).unwrap();
+    assert_eq!(s.enrollment().unwrap().unwrap().server_cert.as_deref(), Some(pem));
+    s.save_enrollment(&teeka_store::Enrollment { server_cert: None, ..pinned }).unwrap();
+    assert_eq!(s.enrollment().unwrap().unwrap().server_cert, None);
 }
 
 /// The national identifiers: checked and normalised by every write, stored, exported, written to

@@ -50,10 +50,32 @@ pub fn check_server_url(server_url: &str, allow_http: bool) -> Result<(), SyncEr
     }
 }
 
+/// The certificates of a PEM bundle that a device pins: the server's own (self-signed)
+/// certificate, or the certificate authority that issued it. At least one, each well formed.
+pub fn pinned_certificates(pem: &str) -> Result<Vec<reqwest::Certificate>, SyncError> {
+    let bad = |reason: String| SyncError::Client(format!("the pinned server certificate is not usable: {reason}"));
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(bad("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
+    }
+    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| bad(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(bad("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
+    }
+    Ok(certs)
+}
+
 impl Client {
-    /// A client of `server_url` ([`check_server_url`]: plain `http://` only to a private
-    /// address, unless [`ALLOW_HTTP_VAR`] is `1`).
+    /// A client of `server_url` that trusts the system's certificate authorities
+    /// ([`Client::pinned`] with no pin).
     pub fn new(server_url: &str, token: Option<String>) -> Result<Client, SyncError> {
+        Client::pinned(server_url, token, None)
+    }
+
+    /// A client of `server_url` ([`check_server_url`]: plain `http://` only to a private
+    /// address, unless [`ALLOW_HTTP_VAR`] is `1`). With `pin` (PEM), an `https://` server is
+    /// trusted only if its certificate is, or was issued by, one of the pinned certificates; the
+    /// system's authorities are not consulted, and the host name is still checked.
+    pub fn pinned(server_url: &str, token: Option<String>, pin: Option<&str>) -> Result<Client, SyncError> {
         let allow_http = std::env::var(ALLOW_HTTP_VAR).is_ok_and(|v| v == "1");
         check_server_url(server_url, allow_http)?;
         let mut builder =
@@ -62,6 +84,8 @@ impl Client {
             // Plain HTTP needs no certificate: the system's roots (about 45 ms to read at every
             // start) are not loaded.
             builder = builder.tls_certs_only(std::iter::empty());
+        } else if let Some(pem) = pin {
+            builder = builder.tls_certs_only(pinned_certificates(pem)?);
         }
         let http = builder.build().map_err(|e| SyncError::Client(e.to_string()))?;
         Ok(Client { http, base: server_url.trim_end_matches('/').to_string(), token })
@@ -101,7 +125,7 @@ impl Client {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        let resp = req.send().await.map_err(|e| Failure::Transport(describe(&e)))?;
+        let resp = req.send().await.map_err(|e| sent_failure(&e))?;
         let status = resp.status();
         let body = resp.bytes().await.map_err(|e| Failure::Transport(describe(&e)))?;
         if status.is_success() {
@@ -151,6 +175,20 @@ fn query_text(text: &str) -> String {
         }
     }
     out
+}
+
+/// A request that got no answer: the network failing (tried again), or a server certificate
+/// this device does not trust (rustls's "invalid peer certificate": not tried again, since the
+/// same certificate would be refused the same way).
+fn sent_failure(e: &reqwest::Error) -> Failure {
+    let text = describe(e);
+    if text.contains("invalid peer certificate") {
+        return Failure::Server(ApiError::new(
+            ErrorCode::UntrustedServer,
+            format!("its certificate is not the pinned one, nor from an authority this device trusts ({text})"),
+        ));
+    }
+    Failure::Transport(text)
 }
 
 fn describe(e: &reqwest::Error) -> String {

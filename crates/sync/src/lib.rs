@@ -14,7 +14,7 @@ pub use http::Client;
 pub use transport::{Clock, SystemClock, Transport};
 
 use machine::{Config, Failure, Machine, Outcome, Progress, Reply, Request, Step};
-use teeka_protocol::{ApiError, DevicesResponse, EnrollRequest, EnrollResponse};
+use teeka_protocol::{ApiError, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode};
 use teeka_store::{Enrollment, Store, StoreError};
 
 /// Errors of the sync driver.
@@ -28,6 +28,9 @@ pub enum SyncError {
     Unreachable(String),
     #[error("the server refused: {0}")]
     Refused(ApiError),
+    /// The server's certificate is not one this device trusts ([`Client::pinned`]).
+    #[error("the server is not trusted: {0}")]
+    Untrusted(String),
     #[error("{0}")]
     Client(String),
 }
@@ -40,6 +43,7 @@ impl SyncError {
             SyncError::NotEnrolled => "NOT_ENROLLED",
             SyncError::Unreachable(_) => "NETWORK",
             SyncError::Refused(e) => e.code.as_str(),
+            SyncError::Untrusted(_) => ErrorCode::UntrustedServer.as_str(),
             SyncError::Client(_) => "INVALID_INPUT",
         }
     }
@@ -60,6 +64,9 @@ where
     loop {
         match attempt().await {
             Ok(r) => return Ok(r),
+            Err(Failure::Server(e)) if e.code == ErrorCode::UntrustedServer => {
+                return Err(SyncError::Untrusted(e.message))
+            }
             Err(Failure::Server(e)) if !e.code.is_retryable() => return Err(SyncError::Refused(e)),
             Err(f) => {
                 failures += 1;
@@ -77,19 +84,27 @@ where
 
 /// Exchanges a one-time code for a device token over HTTP, and keeps the enrollment in the
 /// store. Safe to repeat: enrolling again with the same code gives this device a fresh token.
-pub async fn enroll(store: &mut Store, server_url: &str, code: &str) -> Result<EnrollResponse, SyncError> {
-    let client = Client::new(server_url, None)?;
-    enroll_with(store, &client, &SystemClock::new(), server_url, code).await
+/// With `server_cert` (PEM), the server is trusted only by that certificate ([`Client::pinned`]),
+/// now and at every sync after.
+pub async fn enroll(
+    store: &mut Store,
+    server_url: &str,
+    code: &str,
+    server_cert: Option<&str>,
+) -> Result<EnrollResponse, SyncError> {
+    let client = Client::pinned(server_url, None, server_cert)?;
+    enroll_with(store, &client, &SystemClock::new(), server_url, code, server_cert).await
 }
 
-/// [`enroll`] over any transport: `server_url` is what the enrollment keeps. Tried again as
-/// [`retrying`] says.
+/// [`enroll`] over any transport: `server_url` and `server_cert` are what the enrollment keeps.
+/// Tried again as [`retrying`] says.
 pub async fn enroll_with(
     store: &mut Store,
     transport: &impl Transport,
     clock: &impl Clock,
     server_url: &str,
     code: &str,
+    server_cert: Option<&str>,
 ) -> Result<EnrollResponse, SyncError> {
     let req = EnrollRequest { code: code.to_string(), device_id: store.device_id() };
     let resp: EnrollResponse = retrying(clock, || transport.enroll(req.clone())).await?;
@@ -99,6 +114,7 @@ pub async fn enroll_with(
         area_id: resp.area.id,
         area: resp.area.path.clone(),
         role: resp.role.as_str().to_string(),
+        server_cert: server_cert.map(str::to_string),
     })?;
     Ok(resp)
 }
@@ -120,7 +136,11 @@ pub async fn sync(
     progress: impl FnMut(Progress),
 ) -> Result<Outcome, SyncError> {
     let enrollment = store.enrollment()?.ok_or(SyncError::NotEnrolled)?;
-    let client = Client::new(server_url.unwrap_or(&enrollment.server_url), Some(enrollment.token))?;
+    let client = Client::pinned(
+        server_url.unwrap_or(&enrollment.server_url),
+        Some(enrollment.token),
+        enrollment.server_cert.as_deref(),
+    )?;
     drive(store, &client, &SystemClock::new(), cfg, progress).await
 }
 

@@ -31,7 +31,7 @@ async fn serve(svc: Arc<Service<SqliteDb>>) -> String {
 async fn enrolled(svc: &Service<SqliteDb>, url: &str, area: &str, role: Role) -> (Store, String) {
     let (code, ..) = svc.create_code(area, role, chrono::Duration::hours(1), Utc::now()).await.unwrap();
     let mut store = Store::open_in_memory().unwrap();
-    let resp = teeka_sync::enroll(&mut store, url, &code).await.unwrap();
+    let resp = teeka_sync::enroll(&mut store, url, &code, None).await.unwrap();
     (store, resp.token)
 }
 

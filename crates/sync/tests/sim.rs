@@ -201,6 +201,7 @@ impl Sim {
                 area_id: device.area.id,
                 area: device.area.path,
                 role: device.role.as_str().into(),
+                server_cert: None,
             })
             .unwrap();
     }
@@ -402,7 +403,8 @@ fn enrollment_through_a_lossy_network_is_tried_again_and_then_syncs() {
     let mut net = Network { rng: 8, lose_request: 0, lose_answer: 60 };
     let clock = SimClock::new();
     let transport = sim.net(None, &mut net, &clock);
-    let resp = sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://server/", &code)).unwrap();
+    let resp =
+        sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://server/", &code, None)).unwrap();
     let tries = transport.requests.get();
     assert_eq!(tries, 3, "this seed loses the first two answers");
     assert_eq!(clock.ms.get(), 1_000 + 2_000 + 3 * 40, "waits of 1 s, then 2 s, between tries");
@@ -420,7 +422,7 @@ fn one_shot_requests_give_up_after_five_tries_and_a_refusal_is_not_retried() {
     let mut dead = Network { rng: 9, lose_request: 100, lose_answer: 0 };
     let clock = SimClock::new();
     let transport = sim.net(None, &mut dead, &clock);
-    let err = sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", &code)).unwrap_err();
+    let err = sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", &code, None)).unwrap_err();
     assert!(matches!(err, SyncError::Unreachable(_)), "{err:?}");
     assert_eq!(transport.requests.get(), 5);
     assert_eq!(clock.ms.get(), 1_000 + 2_000 + 4_000 + 8_000 + 5 * 40);
@@ -429,14 +431,15 @@ fn one_shot_requests_give_up_after_five_tries_and_a_refusal_is_not_retried() {
     let mut clean = Network { rng: 9, lose_request: 0, lose_answer: 0 };
     let clock = SimClock::new();
     let transport = sim.net(None, &mut clean, &clock);
-    let err = sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", "WRONG")).unwrap_err();
+    let err =
+        sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", "WRONG", None)).unwrap_err();
     assert_eq!(err.code(), "CODE_INVALID");
     assert_eq!((transport.requests.get(), clock.ms.get()), (1, 40), "no back-off for a refusal");
     let err = sim.rt.block_on(teeka_sync::devices_with(&transport, &clock)).unwrap_err();
     assert_eq!(err.code(), "UNAUTHORIZED");
 
     // Enrolled, the supervisor lists the devices of its area over the same network.
-    sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", &code)).unwrap();
+    sim.rt.block_on(teeka_sync::enroll_with(&mut a, &transport, &clock, "sim://", &code, None)).unwrap();
     let token = a.enrollment().unwrap().unwrap().token;
     let mut lossy = Network { rng: 9, lose_request: 30, lose_answer: 30 };
     let clock = SimClock::new();

@@ -578,6 +578,8 @@ export const en = {
   "err.NOT_ENROLLED.do": "Connect on the Sync screen with the code from your supervisor.",
   "err.NETWORK": "No internet connection.",
   "err.NETWORK.do": "Keep working. The app sends your work when there is network.",
+  "err.UNTRUSTED_SERVER": "This phone does not trust the server it reached.",
+  "err.UNTRUSTED_SERVER.do": "Tell your supervisor: the server's certificate has changed. Your work stays on this phone.",
   "err.UNAUTHORIZED": "The server no longer accepts this phone.",
   "err.UNAUTHORIZED.do": "Ask your supervisor for a new code and connect again.",
   "err.CODE_INVALID": "This enrollment code does not work: it may be mistyped, already used or expired.",

@@ -75,7 +75,7 @@ pub async fn enroll(store_path: &Path, req: EnrollReq) -> Result<(), AppError> {
         return Err(AppError::invalid("code: the enrollment code is empty"));
     }
     let mut store = open(store_path)?;
-    teeka_sync::enroll(&mut store, server, code).await?;
+    teeka_sync::enroll(&mut store, server, code, None).await?;
     Ok(())
 }
 
@@ -86,7 +86,8 @@ pub async fn devices(store_path: &Path) -> Result<Vec<DeviceInfo>, AppError> {
         store.enrollment()?
     };
     let enrollment = enrollment.ok_or_else(|| AppError::new(AppCode::NotEnrolled, "this device has no server yet"))?;
-    let client = teeka_sync::Client::new(&enrollment.server_url, Some(enrollment.token))?;
+    let client =
+        teeka_sync::Client::pinned(&enrollment.server_url, Some(enrollment.token), enrollment.server_cert.as_deref())?;
     Ok(client.devices().await?.devices)
 }
 
