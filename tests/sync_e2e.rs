@@ -920,6 +920,10 @@ fn tls(kind: Kind) {
     d.sync();
     assert_eq!(register_ids(&d.export()).len(), 3);
 
+    // A client that opens a connection and never starts its handshake holds up no one.
+    let stalled = TcpStream::connect_timeout(&server.addr, Duration::from_secs(10)).unwrap();
+    b.sync();
+    drop(stalled);
     // Plain HTTP to the TLS port: no answer, no hang, and the server goes on.
     let mut stream = TcpStream::connect_timeout(&server.addr, Duration::from_secs(10)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();

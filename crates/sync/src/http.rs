@@ -185,7 +185,9 @@ fn sent_failure(e: &reqwest::Error) -> Failure {
     if text.contains("invalid peer certificate") {
         return Failure::Server(ApiError::new(
             ErrorCode::UntrustedServer,
-            format!("its certificate is not the pinned one, nor from an authority this device trusts ({text})"),
+            format!(
+                "the server's certificate is not the pinned one, nor from an authority this device trusts ({text})"
+            ),
         ));
     }
     Failure::Transport(text)
