@@ -164,7 +164,8 @@ export const api = {
   activities: (r: Req<"activities">) => call("activities", r),
   // Sync
   syncState: () => call("sync_state", {}),
-  enroll: (server: string, code: string) => call("enroll", { server, code }),
+  enroll: (server: string, code: string, serverCert?: string) =>
+    call("enroll", serverCert ? { server, code, server_cert: serverCert } : { server, code }),
   syncNow: () => call("sync_now", {}),
 };
 

@@ -533,7 +533,12 @@ export type Empty = Record<symbol, never>;
 /**
  * `enroll`'s request.
  */
-export type EnrollReq = { server: string, code: string, };
+export type EnrollReq = { server: string, code: string, 
+/**
+ * The server's certificate to pin (PEM: its own, or the authority that issued it), as the
+ * supervisor hands it over; absent or blank: the system's authorities.
+ */
+server_cert?: string, };
 
 /**
  * `{code, message}` of the last sync failure.

@@ -110,7 +110,9 @@ async fn the_worker_ships_what_is_pending_and_reports_it() {
     assert!(!s.enrolled);
     assert_eq!((s.pending, s.syncing, s.last_error, s.next_attempt_in_s), (pending, false, None, None));
 
-    sync::enroll(&path, EnrollReq { server: format!(" {url}/ "), code: format!(" {code} ") }).await.unwrap();
+    sync::enroll(&path, EnrollReq { server: format!(" {url}/ "), code: format!(" {code} "), server_cert: None })
+        .await
+        .unwrap();
     // Another connection enrolled: the state shows it at once.
     let s = state(&mut app);
     assert_eq!((s.enrolled, s.server_url.as_deref(), s.role.as_deref()), (true, Some(url.as_str()), Some("anm")));
@@ -178,7 +180,9 @@ async fn enrollment_and_the_devices_list_give_the_uis_codes() {
     let (url, code, _server) = server().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("teeka.db");
-    let enroll = |server: &str, code: &str| sync::enroll(&path, EnrollReq { server: server.into(), code: code.into() });
+    let enroll = |server: &str, code: &str| {
+        sync::enroll(&path, EnrollReq { server: server.into(), code: code.into(), server_cert: None })
+    };
     let code_of = |r: Result<(), AppError>| r.unwrap_err().code;
 
     let e = enroll("teeka.example.org", &code).await.unwrap_err();
@@ -189,6 +193,14 @@ async fn enrollment_and_the_devices_list_give_the_uis_codes() {
     let e = enroll(&url, "  ").await.unwrap_err();
     assert_eq!((e.code.as_str(), e.message.as_str()), ("INVALID_INPUT", "code: the enrollment code is empty"));
     assert_eq!(code_of(enroll(&url, "NOT-A-CODE").await), "CODE_INVALID");
+    // A pin that is not a certificate is the pin field's error, before anything is sent.
+    let req = EnrollReq { server: url.clone(), code: code.clone(), server_cert: Some("not a certificate".into()) };
+    let e = sync::enroll(&path, req).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_INPUT", Some("server_cert")), "{}", e.message);
+    assert!(e.message.starts_with("the pinned server certificate is not usable"), "{}", e.message);
+    // A blank pin is no pin.
+    let blank = EnrollReq { server: url.clone(), code: "NOT-A-CODE".into(), server_cert: Some("  \n".into()) };
+    assert_eq!(code_of(sync::enroll(&path, blank).await), "CODE_INVALID");
     let e = sync::devices(&path).await.unwrap_err();
     assert_eq!((e.code.as_str(), e.message.as_str()), ("NOT_ENROLLED", "this device has no server yet"));
 

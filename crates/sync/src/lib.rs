@@ -10,7 +10,7 @@ mod transport;
 pub mod window;
 
 pub use backoff::Backoff;
-pub use http::Client;
+pub use http::{pinned_certificates, Client};
 pub use transport::{Clock, SystemClock, Transport};
 
 use machine::{Config, Failure, Machine, Outcome, Progress, Reply, Request, Step};

@@ -52,6 +52,8 @@ export const en = {
   "start.offline": "Start offline",
   "start.offline_help": "Work without a server now. You can connect later from the menu.",
   "enroll.server": "Server address",
+  "enroll.cert": "Server certificate (only if your supervisor gave you one)",
+  "enroll.cert_help": "Paste the whole certificate, first line to last. This phone will then trust only that server.",
   "enroll.code": "Enrollment code",
   "enroll.submit": "Connect",
   "enroll.done": "Connected. This phone will sync by itself.",

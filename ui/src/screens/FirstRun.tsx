@@ -45,15 +45,18 @@ export function StartChoice(props: { onConnect: () => void; onOffline: () => voi
 export function EnrollForm(props: { onDone: (s: SyncState) => void; onCancel?: () => void; initialServer?: string }) {
   const [server, setServer] = useState(props.initialServer ?? "");
   const [code, setCode] = useState("");
+  const [cert, setCert] = useState("");
   const [busy, setBusy] = useState(false);
-  const fe = useFieldErrors({ server, code }, (f) => ((f === "server" ? server : code).trim() ? null : t("common.required")));
-  const guard = useLeaveGuard(server !== (props.initialServer ?? "") || !!code.trim(), () => props.onCancel?.());
+  const fe = useFieldErrors({ server, code, server_cert: cert }, (f) =>
+    f === "server_cert" || (f === "server" ? server : code).trim() ? null : t("common.required"),
+  );
+  const guard = useLeaveGuard(server !== (props.initialServer ?? "") || !!code.trim() || !!cert.trim(), () => props.onCancel?.());
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!fe.validate(["server", "code"])) return;
     setBusy(true);
     try {
-      props.onDone(await api.enroll(server.trim(), code.trim()));
+      props.onDone(await api.enroll(server.trim(), code.trim(), cert.trim() || undefined));
     } catch (x) {
       fe.fail(toApiError(x));
     } finally {
@@ -64,6 +67,23 @@ export function EnrollForm(props: { onDone: (s: SyncState) => void; onCancel?: (
     <form class="form" onSubmit={submit}>
       <TextField label={t("enroll.server")} value={server} onInput={setServer} testid="enroll-server" type="url" inputMode="url" error={fe.error("server")} />
       <TextField label={t("enroll.code")} value={code} onInput={setCode} testid="enroll-code" error={fe.error("code")} />
+      <details class="more" open={!!cert || !!fe.error("server_cert")}>
+        <summary data-testid="enroll-cert-more">{t("enroll.cert")}</summary>
+        <label class="field">
+          <span class="hint">{t("enroll.cert_help")}</span>
+          <textarea
+            rows={4}
+            value={cert}
+            maxLength={20000}
+            spellcheck={false}
+            data-testid="enroll-cert"
+            aria-invalid={fe.error("server_cert") ? "true" : "false"}
+            aria-describedby={fe.error("server_cert") ? errorId("enroll-cert") : undefined}
+            onInput={(e) => setCert(e.currentTarget.value)}
+          />
+          <FieldError text={fe.error("server_cert")} id={errorId("enroll-cert")} field="enroll-cert" />
+        </label>
+      </details>
       <ErrorBox error={fe.general} />
       <div class="actions">
         {props.onCancel && (

@@ -104,4 +104,29 @@ describe("Sync bar and screen", () => {
     expect(q("sync-now")).not.toBeNull();
     expect(q("enroll-submit")).toBeNull();
   });
+
+  it("a pasted server certificate goes with the enrollment; its refusal shows beside it, translated", async () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    let tries = 0;
+    const calls = await mount(handler(syncState, {
+      enroll: () =>
+        ++tries === 1
+          ? (() => {
+              throw { code: "INVALID_INPUT", message: "the pinned server certificate is not usable: bad", field: "server_cert" };
+            })()
+          : fail("UNTRUSTED_SERVER", "the server is not trusted: raw detail"),
+    }));
+    await click("tab-sync");
+    await type("enroll-server", "https://teeka.example.org");
+    await type("enroll-code", "K7Q-2M9");
+    await type("enroll-cert", `  ${pem}\n`);
+    await click("enroll-submit");
+    expect(calledWith(calls, "enroll")).toEqual([{ server: "https://teeka.example.org", code: "K7Q-2M9", server_cert: pem }]);
+    expect(q("error")!.dataset.field).toBe("enroll-cert");
+    await type("enroll-cert", pem + " ");
+    await click("enroll-submit");
+    expect(q("error")!.dataset.code).toBe("UNTRUSTED_SERVER");
+    expect(text("error")).toContain("This phone does not trust the server it reached.");
+    expect(document.body.textContent).not.toContain("raw detail");
+  });
 });

@@ -60,6 +60,11 @@ pub(crate) fn sync_state(status: SyncStatus, kept_code: Option<String>, live: &L
 pub struct EnrollReq {
     pub server: String,
     pub code: String,
+    /// The server's certificate to pin (PEM: its own, or the authority that issued it), as the
+    /// supervisor hands it over; absent or blank: the system's authorities.
+    #[serde(default)]
+    #[ts(optional)]
+    pub server_cert: Option<String>,
 }
 
 /// `enroll`: exchanges an enrollment code for a token and keeps the enrollment in the store at
@@ -74,8 +79,12 @@ pub async fn enroll(store_path: &Path, req: EnrollReq) -> Result<(), AppError> {
     if code.is_empty() {
         return Err(AppError::invalid("code: the enrollment code is empty"));
     }
+    let pin = req.server_cert.as_deref().map(str::trim).filter(|pem| !pem.is_empty());
+    if let Some(pem) = pin {
+        teeka_sync::pinned_certificates(pem).map_err(|e| AppError::from(e).at("server_cert"))?;
+    }
     let mut store = open(store_path)?;
-    teeka_sync::enroll(&mut store, server, code, None).await?;
+    teeka_sync::enroll(&mut store, server, code, pin).await?;
     Ok(())
 }
 
