@@ -54,9 +54,6 @@ pub fn check_server_url(server_url: &str, allow_http: bool) -> Result<(), SyncEr
 /// certificate, or the certificate authority that issued it. At least one, each well formed.
 pub fn pinned_certificates(pem: &str) -> Result<Vec<reqwest::Certificate>, SyncError> {
     let bad = |reason: String| SyncError::Client(format!("the pinned server certificate is not usable: {reason}"));
-    if !pem.contains("-----BEGIN CERTIFICATE-----") {
-        return Err(bad("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
-    }
     let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| bad(e.to_string()))?;
     if certs.is_empty() {
         return Err(bad("it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));

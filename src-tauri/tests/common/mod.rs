@@ -303,9 +303,13 @@ impl Session {
         // The bundled Devanagari font loads on first use (font-display: swap): wait until every
         // font the page asked for has loaded (at most 5 s), so a picture never shows the
         // fallback's empty boxes; then let layout settle.
-        let ask = "document.fonts.load('400 16px \"Noto Sans Devanagari\"', 'क'); \
-                   document.fonts.load('700 16px \"Noto Sans Devanagari\"', 'क'); return true";
-        let _ = self.client.execute(ask, vec![]).await;
+        // The loads are awaited (not only started): on the first screen of a run the status
+        // could still read "loaded" before WebKit began loading them.
+        let ask = "const done = arguments[arguments.length - 1]; \
+                   Promise.all([document.fonts.load('400 16px \"Noto Sans Devanagari\"', 'क'), \
+                                document.fonts.load('700 16px \"Noto Sans Devanagari\"', 'क')]) \
+                     .then(() => document.fonts.ready).then(() => done(true), () => done(false));";
+        let _ = self.client.execute_async(ask, vec![]).await;
         for _ in 0..50 {
             let loaded = self
                 .client
