@@ -13,7 +13,7 @@ use anyhow::Context;
 use chrono::{Local, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use teeka_domain::calendar;
 use teeka_domain::codes::NotHeldReason;
@@ -79,6 +79,10 @@ struct Cli {
     /// The store file (created on first use).
     #[arg(long, env = "TEEKA_DB", global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// The passphrase of an encrypted store, read from FILE (its first line); else from the
+    /// environment variable TEEKA_PASSPHRASE. Given to a plain store, it encrypts it in place.
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     /// Who is recording (kept on every event).
     #[arg(long, env = "TEEKA_AUTHOR", global = true, value_name = "NAME")]
     author: Option<String>,
@@ -747,6 +751,27 @@ fn vaccine_table(file: Option<&PathBuf>) -> anyhow::Result<VaccineTable> {
     VaccineTable::with_file(&text).with_context(|| format!("{} was refused", file.display()))
 }
 
+/// The store's passphrase: the first line of `file`, else `TEEKA_PASSPHRASE`, else none (a plain
+/// store). Never a flag's value, which other users of the machine could read.
+fn passphrase(file: Option<&Path>) -> anyhow::Result<Option<zeroize::Zeroizing<String>>> {
+    if let Some(file) = file {
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the passphrase file {}", file.display()))?,
+        );
+        let line = text.lines().next().unwrap_or_default();
+        if line.is_empty() {
+            return Err(StoreError::InvalidField {
+                field: "passphrase".into(),
+                message: format!("the passphrase file {} is empty", file.display()),
+            }
+            .into());
+        }
+        return Ok(Some(zeroize::Zeroizing::new(line.to_string())));
+    }
+    Ok(std::env::var("TEEKA_PASSPHRASE").ok().map(zeroize::Zeroizing::new))
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Plan(Plan::Calendar { start, working_days, ri_days, holidays, format }) = &cli.command {
         let round = calendar::RoundDays {
@@ -761,7 +786,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let db = cli.db.context("no store given: pass --db PATH or set TEEKA_DB")?;
-    let mut store = Store::open(&db).with_context(|| format!("cannot open the store {}", db.display()))?;
+    let passphrase = passphrase(cli.passphrase_file.as_deref())?;
+    let mut store = teeka_store::open_with_passphrase(&db, passphrase.as_deref().map(|p| p.as_str()))
+        .with_context(|| format!("cannot open the store {}", db.display()))?;
     let ctx = Ctx {
         now: Utc::now(),
         today: cli.today.unwrap_or_else(|| Local::now().date_naive()),

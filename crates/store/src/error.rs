@@ -66,6 +66,18 @@ pub enum StoreError {
     NewerSchema { found: i64, known: i64 },
     #[error("the store is damaged: {0}")]
     Corrupt(String),
+    /// The store is encrypted and was opened without its key.
+    #[error("{0}")]
+    Encrypted(String),
+    /// The passphrase given does not open the store.
+    #[error("the passphrase does not open this store")]
+    WrongPassphrase,
+    /// The keyring beside an encrypted store (its data key's wraps) is missing or damaged.
+    #[error("the store's keyring: {0}")]
+    Keyring(String),
+    /// The store's files themselves (renaming, syncing to disk).
+    #[error("the store's files: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl StoreError {
@@ -103,7 +115,10 @@ impl StoreError {
             StoreError::Care(e) => e.code(),
             StoreError::Ledger(e) => e.code(),
             StoreError::NewerSchema { .. } => "STORE_TOO_NEW",
-            StoreError::Corrupt(_) => "STORE_CORRUPT",
+            StoreError::Corrupt(_) | StoreError::Keyring(_) => "STORE_CORRUPT",
+            StoreError::Encrypted(_) => "STORE_ENCRYPTED",
+            StoreError::WrongPassphrase => "WRONG_PASSPHRASE",
+            StoreError::Io(_) => "STORE_DATABASE",
         }
     }
 }

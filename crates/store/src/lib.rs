@@ -9,9 +9,11 @@
 
 mod append;
 mod cases;
+mod encrypt;
 mod error;
 mod fhir;
 mod import;
+pub mod keyring;
 mod ledger;
 mod local;
 mod migrate;
@@ -29,9 +31,11 @@ pub use append::Ctx;
 pub use cases::{
     is_open, ActivityRecord, CaseEscalation, CaseFileRecord, CaseFilter, CaseRefusal, NewActivity, NewVisit,
 };
+pub use encrypt::{file_state, open_with_passphrase, FileState, PASSPHRASE_LABEL};
 pub use error::{Result, StoreError};
 pub use fhir::FhirImported;
 pub use import::ImportSummary;
+pub use keyring::{DataKey, Keyring};
 pub use ledger::{LedgerClosing, LedgerSession, LedgerVial, SessionLedger, SiteKit, VialDiscard};
 pub use local::LocalWorker;
 pub use plan::{

@@ -18,9 +18,24 @@ pub struct Store {
 const STATEMENT_CACHE: usize = 256;
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the plain store at `path` and brings its schema up to date.
+    /// An encrypted one is `STORE_ENCRYPTED` ([`Store::open_keyed`] opens it).
     pub fn open(path: &Path) -> Result<Store> {
+        if crate::encrypt::file_state(path)? == crate::encrypt::FileState::Encrypted {
+            return Err(StoreError::Encrypted(format!("{}: the store is encrypted", path.display())));
+        }
         Self::setup(Connection::open(path)?)
+    }
+
+    /// Opens (creating if needed, encrypted) the store at `path` with its data key.
+    pub fn open_keyed(path: &Path, key: &crate::keyring::DataKey) -> Result<Store> {
+        if crate::encrypt::file_state(path)? == crate::encrypt::FileState::Plain {
+            return Err(StoreError::Corrupt(format!(
+                "{}: a plain store where an encrypted one was expected",
+                path.display()
+            )));
+        }
+        Self::setup(crate::encrypt::keyed_connection(path, key)?)
     }
 
     /// A store in memory, for tests.
