@@ -16,7 +16,8 @@ use teeka_app::{App, AppError, Clock};
 /// Everything the commands share.
 pub struct Core {
     app: Mutex<App>,
-    store_path: PathBuf,
+    /// How the shell's own connections (enroll, devices) open the store: only once it is open.
+    access: teeka_app::StoreAccess,
     sync: SyncHandle,
     started: Instant,
 }
@@ -121,7 +122,7 @@ fn sync_now(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::
 #[tauri::command]
 async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_app::SyncState, AppError> {
     let req: EnrollReq = request("enroll", req)?;
-    teeka_app::sync::enroll(&core.store_path, req).await?;
+    teeka_app::sync::enroll(&core.access, req).await?;
     core.sync.kick(Kick::Now);
     core.sync_state()
 }
@@ -130,7 +131,7 @@ async fn enroll(core: State<'_, Core>, req: serde_json::Value) -> Result<teeka_a
 #[tauri::command]
 async fn devices(core: State<'_, Core>, req: serde_json::Value) -> Result<Response, AppError> {
     let DevicesReq {} = request("devices", req)?;
-    json(&teeka_app::sync::devices(&core.store_path).await?)
+    json(&teeka_app::sync::devices(&core.access).await?)
 }
 
 /// Opens a saved evening pack's file with the system's program for it, or shows it in its
@@ -191,9 +192,10 @@ fn open_core(app: &AppHandle, started: Instant) -> Result<Core, Box<dyn std::err
     let path = store_path(app)?;
     let mut core_app = App::open(Path::new(&path))?;
     core_app.set_pack_dir(pack_dir(app)?);
-    let sync = teeka_app::sync::start(path.clone(), Events(app.clone()));
+    let access = core_app.access();
+    let sync = teeka_app::sync::start(access.clone(), Events(app.clone()));
     core_app.attach_sync(sync.clone());
-    Ok(Core { app: Mutex::new(core_app), store_path: path, sync, started })
+    Ok(Core { app: Mutex::new(core_app), access, sync, started })
 }
 
 /// Runs the app (the desktop `main` and the mobile entry point).

@@ -62,6 +62,7 @@ fn campaign_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
     let ctx = teeka_store::Ctx { now: Utc::now(), today, author: "demo".into() };
     let refused = NaiveDate::parse_from_str("2026-11-18", "%Y-%m-%d").unwrap();
     app.store_mut()
+        .unwrap()
         .record_not_given(
             "SLP-002",
             teeka_domain::DoseCode::Mr1,
@@ -70,7 +71,7 @@ fn campaign_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
             &ctx,
         )
         .unwrap();
-    let (household, _) = app.store().case_household("SLP-H02").unwrap();
+    let (household, _) = app.store().unwrap().case_household("SLP-H02").unwrap();
     app.call(
         "record_case_visit",
         serde_json::json!({"household": household, "date": "2026-11-19", "by": "asha", "by_name": "Geeta",

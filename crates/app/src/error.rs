@@ -251,7 +251,11 @@ impl From<&StoreError> for AppCode {
                 LedgerError::Input(_) => AppCode::InvalidInput,
             },
             StoreError::NewerSchema { .. } => AppCode::StoreTooNew,
-            StoreError::Corrupt(_) => AppCode::StoreCorrupt,
+            StoreError::Corrupt(_) | StoreError::Keyring(_) => AppCode::StoreCorrupt,
+            // The app's store is opened by a PIN: without its key it is locked.
+            StoreError::Encrypted(_) => AppCode::Locked,
+            StoreError::WrongPassphrase => AppCode::WrongPin,
+            StoreError::Io(_) => AppCode::StoreDatabase,
         }
     }
 }

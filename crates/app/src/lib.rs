@@ -22,6 +22,7 @@ mod fields;
 mod pin;
 pub mod sync;
 pub mod types;
+mod vault;
 pub mod views;
 mod workers;
 
@@ -31,12 +32,13 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use teeka_domain::schedule::codes_for;
 use teeka_domain::{Antigen, Kind, ReasonCode};
-use teeka_store::Store;
+use teeka_store::{DataKey, FileState, Keyring, Store};
 
 pub use commands::dob_from_age_months;
 pub use error::{AppCode, AppError};
 pub use pin::{check_pin, hash_pin, verify_pin};
 pub use types::*;
+pub use vault::StoreAccess;
 pub use workers::{DEFAULT_LOCK_AFTER_MINUTES, MAX_WRONG_PINS, PIN_WAIT_SECONDS};
 
 /// The directory of the evening packs, inside the app's data directory.
@@ -215,7 +217,15 @@ pub fn answer_json<T: Serialize>(value: &T) -> Result<serde_json::Value, AppErro
 
 /// The app's core, over one device store.
 pub struct App {
-    store: Store,
+    /// The store, once open: at once for a store in memory or a new device's, else after the
+    /// first sign-in has unwrapped its key (`vault`).
+    store: Option<Store>,
+    /// The data key's wraps and what the lock screen needs.
+    keys: Keyring,
+    /// Whether the store may be opened, shared with the sync worker and the shell.
+    access: StoreAccess,
+    /// The data key, once unwrapped (kept in memory while the app runs).
+    key: Option<DataKey>,
     signed_in: Option<Worker>,
     last_activity: Option<DateTime<Utc>>,
     wrong_pins: u32,
@@ -228,21 +238,60 @@ pub struct App {
 }
 
 impl App {
-    /// Opens (creating if needed) the store at `path`. Nobody is signed in.
+    /// Opens the app over the store at `path` and its keyring beside it (`<path>.keys`). Nobody
+    /// is signed in; an encrypted store stays closed until a PIN unwraps its key. A plain store
+    /// (a new device's, or one from before encryption) is opened at once and encrypted when a
+    /// worker is added or signs in.
     pub fn open(path: &Path) -> Result<App, AppError> {
-        let mut app = App::with_store(Store::open(path)?);
+        let mut keys = Keyring::open(&Keyring::path_for(path))?;
+        let wrapped = !keys.is_empty()?;
+        let store = match (teeka_store::file_state(path)?, wrapped) {
+            (FileState::Encrypted, false) => {
+                return Err(AppError::new(
+                    AppCode::StoreCorrupt,
+                    format!("{} is encrypted and its keyring holds no key for it", path.display()),
+                ))
+            }
+            // Encrypted, or its encryption cut short: opened with the key at sign-in.
+            (_, true) => None,
+            (_, false) => Some(Store::open(path)?),
+        };
+        let setup = match &store {
+            Some(s) => {
+                workers::carry_settings(s, &mut keys)?;
+                s.workers()?.is_empty()
+            }
+            None => false,
+        };
+        let mut app = App::with(store, keys, StoreAccess::new(Some(path.to_path_buf()), setup));
         app.pack_dir = path.parent().map(|dir| dir.join(PACK_DIR_NAME));
         Ok(app)
     }
 
-    /// An app over an in-memory store (tests).
+    /// An app over a store in memory, plain, with its keyring in memory (tests).
     pub fn open_in_memory() -> Result<App, AppError> {
-        Ok(App::with_store(Store::open_in_memory()?))
+        Ok(App::with(Some(Store::open_in_memory()?), Keyring::open_in_memory()?, StoreAccess::new(None, false)))
     }
 
-    fn with_store(store: Store) -> App {
-        let (wrong_pins, pin_wait_until) = workers::pin_state(&store);
-        App { store, signed_in: None, last_activity: None, wrong_pins, pin_wait_until, sync: None, pack_dir: None }
+    fn with(store: Option<Store>, keys: Keyring, access: StoreAccess) -> App {
+        let (wrong_pins, pin_wait_until) = workers::pin_state(&keys);
+        App {
+            store,
+            keys,
+            access,
+            key: None,
+            signed_in: None,
+            last_activity: None,
+            wrong_pins,
+            pin_wait_until,
+            sync: None,
+            pack_dir: None,
+        }
+    }
+
+    /// How the sync worker and the shell's connections open the store ([`sync::start`]).
+    pub fn access(&self) -> StoreAccess {
+        self.access.clone()
     }
 
     /// Where `evening_pack` saves its files (the shell's: the app's data directory); created
@@ -251,14 +300,14 @@ impl App {
         self.pack_dir = Some(dir);
     }
 
-    /// The store, for the shell's sync (enroll, sync, status).
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The store, once open (`LOCKED` before the first sign-in).
+    pub fn store(&self) -> Result<&Store, AppError> {
+        self.store.as_ref().ok_or_else(AppError::locked)
     }
 
-    /// The store, mutably, for the shell's sync.
-    pub fn store_mut(&mut self) -> &mut Store {
-        &mut self.store
+    /// The store, mutably, once open.
+    pub fn store_mut(&mut self) -> Result<&mut Store, AppError> {
+        self.store.as_mut().ok_or_else(AppError::locked)
     }
 
     /// The background sync worker (see [`sync::start`]): from now on the sync state shows its
@@ -276,8 +325,8 @@ impl App {
     pub fn app_state(&mut self, _req: AppStateReq, clock: Clock) -> Result<AppState, AppError> {
         self.activity(&clock)?;
         Ok(AppState {
-            language: self.store.local_setting("language")?,
-            workers: self.store.workers()?.into_iter().map(Worker::from).collect(),
+            language: self.keys.setting(workers::LANGUAGE_KEY)?,
+            workers: self.workers()?,
             signed_in: self.signed_in.clone(),
             today: clock.today,
             lock_after_minutes: self.lock_after_minutes()?,
@@ -303,8 +352,11 @@ impl App {
 
     fn sync_state_now(&self, clock: &Clock) -> Result<SyncState, AppError> {
         let live = self.sync.as_ref().map(sync::SyncHandle::live).unwrap_or_default();
-        let kept_code = self.store.local_setting(sync::ERROR_CODE_KEY)?;
-        Ok(sync::sync_state(self.store.status()?, kept_code, &live, clock.now))
+        let Some(store) = &self.store else {
+            return Ok(sync::locked_state(&live));
+        };
+        let kept_code = store.local_setting(sync::ERROR_CODE_KEY)?;
+        Ok(sync::sync_state(store.status()?, kept_code, &live, clock.now))
     }
 }
 

@@ -1,15 +1,19 @@
 //! Workers and their PINs: who may sign in on this device, the signed-in worker (the author of
-//! every event), the wait after wrong PINs, locking after inactivity, the language.
+//! every event), the wait after wrong PINs, locking after inactivity, the language. A right PIN
+//! is one that unwraps the store's key (`vault`), which opens the store.
 
 use crate::error::{AppCode, AppError};
 use crate::fields::code_field;
 use crate::pin::{check_pin, hash_pin, verify_pin};
 use crate::types::{AddWorkerReq, LockReq, SetLanguageReq, SignInReq, TouchReq};
+use crate::vault::{worker_label, wrap_from_pin_hash};
 use crate::{App, Clock};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
 use teeka_domain::WorkerRole;
-use teeka_store::{Ctx, LocalWorker};
+use teeka_store::keyring::NewWrap;
+use teeka_store::{Ctx, DataKey, Keyring, LocalWorker, Store};
 use uuid::Uuid;
 
 /// Minutes without activity after which the app locks, unless set otherwise.
@@ -18,9 +22,12 @@ pub const DEFAULT_LOCK_AFTER_MINUTES: u32 = 5;
 pub const MAX_WRONG_PINS: u32 = 5;
 /// How long to wait after too many wrong PINs.
 pub const PIN_WAIT_SECONDS: i64 = 30;
-/// Local settings keeping the wrong-PIN count and the end of the wait across restarts.
+/// Settings kept in the keyring (the lock screen reads them before the store is open): the
+/// wrong-PIN count and the end of the wait (across restarts), the language, the lock delay.
 const WRONG_PINS_KEY: &str = "wrong_pins";
 const PIN_WAIT_KEY: &str = "pin_wait_until";
+pub(crate) const LANGUAGE_KEY: &str = "language";
+const LOCK_AFTER_KEY: &str = "lock_after_minutes";
 
 /// A worker of this device (local only), as the UI sees them: never the PIN's hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -36,12 +43,23 @@ impl From<LocalWorker> for Worker {
     }
 }
 
-/// The wrong-PIN count and the wait they caused, read from the store: they survive a restart, so
-/// closing the app is no way around the wait. Unreadable values (a damaged setting) count as none.
-pub(crate) fn pin_state(store: &teeka_store::Store) -> (u32, Option<DateTime<Utc>>) {
-    let wrong_pins = store.local_setting(WRONG_PINS_KEY).ok().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
-    let pin_wait_until = store
-        .local_setting(PIN_WAIT_KEY)
+/// What the keyring keeps of a worker beside their wrap: the lock screen's list.
+#[derive(Serialize, Deserialize)]
+struct WorkerInfo {
+    name: String,
+    role: WorkerRole,
+}
+
+fn info_of(worker: &Worker) -> Option<String> {
+    serde_json::to_string(&WorkerInfo { name: worker.name.clone(), role: worker.role }).ok()
+}
+
+/// The wrong-PIN count and the wait they caused, read from the keyring: they survive a restart,
+/// so closing the app is no way around the wait. Unreadable values count as none.
+pub(crate) fn pin_state(keys: &Keyring) -> (u32, Option<DateTime<Utc>>) {
+    let wrong_pins = keys.setting(WRONG_PINS_KEY).ok().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let pin_wait_until = keys
+        .setting(PIN_WAIT_KEY)
         .ok()
         .flatten()
         .and_then(|v| DateTime::parse_from_rfc3339(&v).ok())
@@ -49,22 +67,30 @@ pub(crate) fn pin_state(store: &teeka_store::Store) -> (u32, Option<DateTime<Utc
     (wrong_pins, pin_wait_until)
 }
 
+/// The settings a store from before encryption kept itself, carried into the keyring once.
+pub(crate) fn carry_settings(store: &Store, keys: &mut Keyring) -> Result<(), AppError> {
+    for key in [LANGUAGE_KEY, LOCK_AFTER_KEY, WRONG_PINS_KEY, PIN_WAIT_KEY] {
+        if keys.setting(key)?.is_none() {
+            if let Some(value) = store.local_setting(key)? {
+                keys.set_setting(key, Some(&value))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl App {
-    /// Keeps the wrong-PIN count and the wait in the store.
+    /// Keeps the wrong-PIN count and the wait in the keyring.
     fn save_pin_state(&mut self) -> Result<(), AppError> {
         let count = (self.wrong_pins > 0).then(|| self.wrong_pins.to_string());
-        self.store.set_local_setting(WRONG_PINS_KEY, count.as_deref())?;
+        self.keys.set_setting(WRONG_PINS_KEY, count.as_deref())?;
         let until = self.pin_wait_until.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-        self.store.set_local_setting(PIN_WAIT_KEY, until.as_deref())?;
+        self.keys.set_setting(PIN_WAIT_KEY, until.as_deref())?;
         Ok(())
     }
 
     pub(crate) fn lock_after_minutes(&self) -> Result<u32, AppError> {
-        Ok(self
-            .store
-            .local_setting("lock_after_minutes")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_LOCK_AFTER_MINUTES))
+        Ok(self.keys.setting(LOCK_AFTER_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_LOCK_AFTER_MINUTES))
     }
 
     /// Sets the minutes of inactivity after which the app locks (1 to 240).
@@ -72,7 +98,7 @@ impl App {
         if !(1..=240).contains(&minutes) {
             return Err(AppError::invalid("lock_after_minutes must be 1 to 240"));
         }
-        Ok(self.store.set_local_setting("lock_after_minutes", Some(&minutes.to_string()))?)
+        Ok(self.keys.set_setting(LOCK_AFTER_KEY, Some(&minutes.to_string()))?)
     }
 
     /// Every command starts here: locks if the last activity is too old, then records this one.
@@ -84,6 +110,114 @@ impl App {
             }
         }
         self.last_activity = Some(clock.now);
+        Ok(())
+    }
+
+    /// The workers who may sign in here: the keyring's, once the store's key is wrapped; before
+    /// (a new device's store, or one from before encryption), the store's.
+    pub(crate) fn workers(&self) -> Result<Vec<Worker>, AppError> {
+        if self.keys.is_empty()? {
+            return Ok(match &self.store {
+                Some(store) => store.workers()?.into_iter().map(Worker::from).collect(),
+                None => Vec::new(),
+            });
+        }
+        let mut out = Vec::new();
+        for wrap in self.keys.labels()? {
+            let Some(id) = wrap.label.strip_prefix("worker:").and_then(|id| Uuid::parse_str(id).ok()) else { continue };
+            let info: Option<WorkerInfo> = wrap.info.as_deref().and_then(|i| serde_json::from_str(i).ok());
+            let info = info.ok_or_else(|| {
+                AppError::new(AppCode::StoreCorrupt, format!("the keyring's entry of worker {id} is unreadable"))
+            })?;
+            out.push(Worker { id, name: info.name, role: info.role });
+        }
+        Ok(out)
+    }
+
+    /// Whether `pin` is `worker`'s; if so, the store is open afterwards (encrypted first if it
+    /// was plain).
+    fn open_with_pin(&mut self, worker: &Worker, pin: &str) -> Result<bool, AppError> {
+        if self.keys.is_empty()? {
+            // A store from before encryption: its own hash of the PIN, then encrypted.
+            let store = self.store.as_ref().ok_or_else(AppError::locked)?;
+            let stored = store.workers()?.into_iter().find(|w| w.id == worker.id).ok_or_else(AppError::locked)?;
+            if !verify_pin(pin, &stored.credential) {
+                return Ok(false);
+            }
+            self.encrypt(worker, pin)?;
+            return Ok(true);
+        }
+        let label = worker_label(worker.id);
+        let Some(key) = self.keys.unwrap(&label, pin)? else { return Ok(false) };
+        if self.keys.labels()?.iter().any(|w| w.label == label && !w.current) {
+            // Wrapped by the PIN's old hash when the store was encrypted: now with Argon2id.
+            self.keys.add(NewWrap::argon2id(&label, info_of(worker), pin)?, &key)?;
+        }
+        self.unlock(key)?;
+        Ok(true)
+    }
+
+    /// Opens the store with its key (encrypting it first if an encryption was cut short), once.
+    fn unlock(&mut self, key: DataKey) -> Result<(), AppError> {
+        if self.store.is_none() {
+            let path = self.access.path().ok_or_else(AppError::locked)?.to_path_buf();
+            if teeka_store::file_state(&path)? == teeka_store::FileState::Plain {
+                teeka_store::encrypt_in_place(&path, &key, || Ok(()))?;
+            }
+            self.store = Some(Store::open_keyed(&path, &key)?);
+            self.opened(key);
+        } else if self.key.is_none() {
+            self.key = Some(key);
+        }
+        Ok(())
+    }
+
+    /// The store is open under `key`: the sync worker may run.
+    fn opened(&mut self, key: DataKey) {
+        self.access.set_open(Some(key.clone()));
+        self.key = Some(key);
+        if let Some(sync) = &self.sync {
+            sync.kick(crate::sync::Kick::Now);
+        }
+    }
+
+    /// Encrypts the plain store in place under a new key, wrapped for every worker: `signer` by
+    /// `pin` (Argon2id), the others by their PIN's hash until they sign in. A store in memory
+    /// is only wrapped (there is no file to encrypt).
+    fn encrypt(&mut self, signer: &Worker, pin: &str) -> Result<(), AppError> {
+        let key = DataKey::random()?;
+        let signer_wrap = NewWrap::argon2id(&worker_label(signer.id), info_of(signer), pin)?;
+        let Some(path) = self.access.path().map(Path::to_path_buf) else {
+            self.keys.add(signer_wrap, &key)?;
+            self.key = Some(key);
+            return Ok(());
+        };
+        let store = self.store.take().ok_or_else(AppError::locked)?;
+        let others = store.workers();
+        drop(store);
+        let others = match others {
+            Ok(w) => w,
+            Err(e) => {
+                self.store = Some(Store::open(&path)?);
+                return Err(e.into());
+            }
+        };
+        let mut wraps = vec![signer_wrap];
+        for w in others.into_iter().filter(|w| w.id != signer.id) {
+            let worker = Worker::from(w.clone());
+            match wrap_from_pin_hash(worker_label(w.id), info_of(&worker), &w.credential) {
+                Some(wrap) => wraps.push(wrap),
+                None => tracing::warn!("worker {}: a PIN hash of an unknown shape; they must be added again", w.id),
+            }
+        }
+        let keys = &mut self.keys;
+        if let Err(e) = teeka_store::encrypt_in_place(&path, &key, || keys.replace_all(wraps, &key)) {
+            // The plain store is as it was.
+            self.store = Some(Store::open(&path)?);
+            return Err(e.into());
+        }
+        self.store = Some(Store::open_keyed(&path, &key)?);
+        self.opened(key);
         Ok(())
     }
 
@@ -103,8 +237,8 @@ impl App {
     pub fn set_language(&mut self, req: SetLanguageReq, clock: Clock) -> Result<(), AppError> {
         self.activity(&clock)?;
         match req.language.as_deref() {
-            None => Ok(self.store.set_local_setting("language", None)?),
-            Some(l @ ("en" | "hi")) => Ok(self.store.set_local_setting("language", Some(l))?),
+            None => Ok(self.keys.set_setting(LANGUAGE_KEY, None)?),
+            Some(l @ ("en" | "hi")) => Ok(self.keys.set_setting(LANGUAGE_KEY, Some(l))?),
             Some(other) => Err(AppError::invalid(format!("language '{other}' is not one of: en hi"))),
         }
     }
@@ -114,8 +248,8 @@ impl App {
     /// `WRONG_PIN` and counts towards the wait). The new worker is signed in.
     pub fn add_worker(&mut self, req: AddWorkerReq, clock: Clock) -> Result<Worker, AppError> {
         self.activity(&clock)?;
-        let workers = self.store.workers()?;
-        if !workers.is_empty() {
+        let first = self.workers()?.is_empty();
+        if !first {
             let Some(signed_in) = self.signed_in.clone() else {
                 return Err(AppError::new(AppCode::Locked, "a worker must be signed in to add another"));
             };
@@ -125,15 +259,22 @@ impl App {
                     format!("signed_in_pin is missing: {} confirms adding a worker with their PIN", signed_in.name),
                 )
             })?;
-            let stored = workers.iter().find(|w| w.id == signed_in.id).ok_or_else(AppError::locked)?;
-            self.attempt(stored, pin, &clock).map_err(|e| e.at("signed_in_pin"))?;
+            self.attempt(&signed_in, pin, &clock).map_err(|e| e.at("signed_in_pin"))?;
         }
         let role: WorkerRole = code_field("role", &req.role)?;
         check_pin(&req.pin).map_err(|e| e.at("pin"))?;
         teeka_domain::facts::required_text("name", &req.name)?;
         let hash = hash_pin(&req.pin)?;
         let ctx = Ctx { now: clock.now, today: clock.today, author: String::new() };
-        let worker = Worker::from(self.store.add_worker(&req.name, role, &hash, &ctx)?);
+        let store = self.store_mut()?;
+        let worker = Worker::from(store.add_worker(Uuid::now_v7(), &req.name, role, &hash, &ctx)?);
+        if self.keys.is_empty()? {
+            // The device's first worker: the store is encrypted now, its key wrapped by their PIN.
+            self.encrypt(&worker, &req.pin)?;
+        } else {
+            let key = self.key.clone().ok_or_else(AppError::locked)?;
+            self.keys.add(NewWrap::argon2id(&worker_label(worker.id), info_of(&worker), &req.pin)?, &key)?;
+        }
         self.signed_in = Some(worker.clone());
         Ok(worker)
     }
@@ -150,14 +291,13 @@ impl App {
     /// [`PIN_WAIT_SECONDS`].
     pub fn sign_in(&mut self, req: SignInReq, clock: Clock) -> Result<Worker, AppError> {
         self.activity(&clock)?;
-        let stored = self.store.workers()?.into_iter().find(|w| w.id == req.worker_id).ok_or_else(|| {
+        let worker = self.workers()?.into_iter().find(|w| w.id == req.worker_id).ok_or_else(|| {
             AppError::new(AppCode::NotFound, format!("worker_id {}: no such worker on this device", req.worker_id))
         });
         // The wait comes first, whoever is named.
         self.end_of_wait(&clock)?;
-        let stored = stored?;
-        self.attempt(&stored, &req.pin, &clock)?;
-        let worker = Worker::from(stored);
+        let worker = worker?;
+        self.attempt(&worker, &req.pin, &clock)?;
         self.signed_in = Some(worker.clone());
         Ok(worker)
     }
@@ -181,10 +321,10 @@ impl App {
 
     /// One try of a worker's PIN: `PIN_WAIT` during the wait, `WRONG_PIN` (counted) when it
     /// does not match; a match clears the count.
-    fn attempt(&mut self, stored: &LocalWorker, pin: &str, clock: &Clock) -> Result<(), AppError> {
+    fn attempt(&mut self, worker: &Worker, pin: &str, clock: &Clock) -> Result<(), AppError> {
         self.end_of_wait(clock)?;
         check_pin(pin)?;
-        if verify_pin(pin, &stored.credential) {
+        if self.open_with_pin(worker, pin)? {
             if self.wrong_pins > 0 {
                 self.wrong_pins = 0;
                 self.save_pin_state()?;
@@ -202,7 +342,7 @@ impl App {
             ));
         }
         self.save_pin_state()?;
-        Err(AppError::new(AppCode::WrongPin, format!("the PIN of {} does not match", stored.name)))
+        Err(AppError::new(AppCode::WrongPin, format!("the PIN of {} does not match", worker.name)))
     }
 
     /// `lock`.

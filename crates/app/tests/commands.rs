@@ -270,7 +270,7 @@ fn an_anm_records_aefi_and_refusals_with_care() {
         req.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         req
     };
-    let events = t.app.store().event_count().unwrap();
+    let events = t.app.store().unwrap().event_count().unwrap();
     assert_eq!(t.err("report_aefi", aefi("minor", json!({}))).code, "AEFI_SEVERITY_TOO_LOW");
     assert_eq!(t.err("report_aefi", aefi("severe", json!({}))).code, "AEFI_SEVERITY_TOO_LOW");
     let e = t.err("report_aefi", aefi("serious", json!({})));
@@ -280,7 +280,7 @@ fn an_anm_records_aefi_and_refusals_with_care() {
     let e = t.err("report_aefi", aefi("serious", json!({"onset": "10/03/2026 09:00", "referral": "chc"})));
     assert_eq!(e.code, "INVALID_INPUT");
     assert!(e.message.starts_with("onset:"), "{e}");
-    assert_eq!(t.app.store().event_count().unwrap(), events, "nothing stored");
+    assert_eq!(t.app.store().unwrap().event_count().unwrap(), events, "nothing stored");
     let onset = "2026-03-10T10:15:00+05:30";
     let id = t.ok("report_aefi", aefi("serious", json!({"onset": onset, "referral": "chc"})))["id"].clone();
     let b = t.ok("beneficiary", json!({"register_id": rid}));
@@ -382,7 +382,7 @@ fn five_wrong_pins_make_the_worker_wait() {
 #[test]
 fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
     let (mut t, village, household) = T::surveyed();
-    let events = t.app.store().event_count().unwrap();
+    let events = t.app.store().unwrap().event_count().unwrap();
     let cases = [
         (
             "add_worker",
@@ -467,7 +467,7 @@ fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
         assert_eq!(e.code, code, "{command} {req}: {}", e.message);
         assert!(e.message.contains(word), "{command} {req}: '{}' should name {word}", e.message);
     }
-    assert_eq!(t.app.store().event_count().unwrap(), events, "nothing half-stored");
+    assert_eq!(t.app.store().unwrap().event_count().unwrap(), events, "nothing half-stored");
 }
 
 /// An error about one field of the request names it in `field`, the request's name for it, so
@@ -515,7 +515,7 @@ fn an_error_about_one_field_names_it() {
 #[test]
 fn implausible_people_are_refused_with_their_codes() {
     let (mut t, _village, household) = T::surveyed();
-    let events = t.app.store().event_count().unwrap();
+    let events = t.app.store().unwrap().event_count().unwrap();
     let cases = [
         // Td at 16 was due on 2026-03-09: older than 16 years.
         (
@@ -537,7 +537,7 @@ fn implausible_people_are_refused_with_their_codes() {
         let e = t.err(command, req.clone());
         assert_eq!((e.code.as_str(), e.field.as_deref()), (code, Some(field)), "{command} {req}: {}", e.message);
     }
-    assert_eq!(t.app.store().event_count().unwrap(), events, "nothing stored");
+    assert_eq!(t.app.store().unwrap().event_count().unwrap(), events, "nothing stored");
     // The day Td-16 is due, and an EDD today, are still plausible.
     let child = t.ok("add_child", json!({"household_id": household, "name": "Ravi", "sex": "M", "dob": "2010-03-10"}));
     let woman = t.ok("add_pregnant_woman", json!({"household_id": household, "name": "Sita", "edd": "2026-03-10"}));

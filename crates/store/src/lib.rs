@@ -31,7 +31,7 @@ pub use append::Ctx;
 pub use cases::{
     is_open, ActivityRecord, CaseEscalation, CaseFileRecord, CaseFilter, CaseRefusal, NewActivity, NewVisit,
 };
-pub use encrypt::{file_state, open_with_passphrase, FileState, PASSPHRASE_LABEL};
+pub use encrypt::{encrypt_in_place, file_state, open_with_passphrase, FileState, PASSPHRASE_LABEL};
 pub use error::{Result, StoreError};
 pub use fhir::FhirImported;
 pub use import::ImportSummary;

@@ -42,10 +42,16 @@ impl Store {
         Ok(())
     }
 
-    /// Adds a worker (local only: no event).
-    pub fn add_worker(&mut self, name: &str, role: WorkerRole, credential: &str, ctx: &Ctx) -> Result<LocalWorker> {
+    /// Adds a worker (local only: no event) under the id the app gave them.
+    pub fn add_worker(
+        &mut self,
+        id: Uuid,
+        name: &str,
+        role: WorkerRole,
+        credential: &str,
+        ctx: &Ctx,
+    ) -> Result<LocalWorker> {
         let name = required_text("name", name)?;
-        let id = Uuid::now_v7();
         self.conn.execute(
             "INSERT INTO workers (id, name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id.to_string(), name, role.as_str(), credential, ctx.now.to_rfc3339()],

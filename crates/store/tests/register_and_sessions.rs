@@ -128,7 +128,7 @@ fn a_closed_session_refuses_records() {
 fn workers_and_local_settings_stay_local() {
     let mut s = Store::open_in_memory().unwrap();
     let events = s.event_count().unwrap();
-    s.add_worker("Meena", WorkerRole::Anm, "hash", &ctx()).unwrap();
+    s.add_worker(uuid::Uuid::now_v7(), "Meena", WorkerRole::Anm, "hash", &ctx()).unwrap();
     s.set_local_setting("language", Some("hi")).unwrap();
     assert_eq!(s.local_setting("language").unwrap().as_deref(), Some("hi"));
     assert_eq!(s.workers().unwrap()[0].name, "Meena");

@@ -50,7 +50,7 @@ impl App {
     /// `sites`: every site of the microplan, by site id.
     pub fn sites(&mut self, _req: SitesReq, clock: Clock) -> Result<Vec<SiteRecord>, AppError> {
         self.guard(&clock)?;
-        Ok(self.store.sites()?)
+        Ok(self.store()?.sites()?)
     }
 
     /// `save_site`: registers a new site or records the fields of a known one that changed.
@@ -76,17 +76,17 @@ impl App {
                 .transpose()?,
         };
         if req.new {
-            self.store.register_site(&site_id, &input, &ctx)?;
+            self.store_mut()?.register_site(&site_id, &input, &ctx)?;
         } else {
-            self.store.update_site(&site_id, input.fields(), &ctx)?;
+            self.store_mut()?.update_site(&site_id, input.fields(), &ctx)?;
         }
-        Ok(self.store.site(&site_id)?)
+        Ok(self.store()?.site(&site_id)?)
     }
 
     /// `rounds`: every round by number, each with its calendar.
     pub fn rounds(&mut self, _req: RoundsReq, clock: Clock) -> Result<Vec<Round>, AppError> {
         self.guard(&clock)?;
-        self.store.rounds()?.into_iter().map(round_view).collect()
+        self.store()?.rounds()?.into_iter().map(round_view).collect()
     }
 
     /// `add_round`: stores a round (one event) and answers with its calendar.
@@ -97,7 +97,7 @@ impl App {
         let ri_days = ri_days_field(req.ri_days.as_deref().unwrap_or_default())?;
         let holidays = holidays_field(req.holidays.as_deref().unwrap_or_default())?;
         let working_days = req.working_days.unwrap_or(DEFAULT_WORKING_DAYS);
-        round_view(self.store.add_round(req.number, start, working_days, &ri_days, &holidays, &ctx)?)
+        round_view(self.store_mut()?.add_round(req.number, start, working_days, &ri_days, &holidays, &ctx)?)
     }
 
     /// `set_round_holiday`: a day of the round declared a holiday, or a working day again; the
@@ -106,7 +106,7 @@ impl App {
         let ctx = self.guard(&clock)?;
         self.not_asha("change the plan")?;
         let date = date_field("date", &req.date)?;
-        round_view(self.store.set_round_holiday(req.number, date, req.holiday, &ctx)?)
+        round_view(self.store_mut()?.set_round_holiday(req.number, date, req.holiday, &ctx)?)
     }
 
     /// `round_plan`: the round's sessions per site and day, with the default session norms.
@@ -122,7 +122,15 @@ impl App {
         let date = date_field("date", &req.date)?;
         let reason = code_field("reason", &req.reason)?;
         let norms = SessionNorms::default();
-        self.store.session_not_held(req.number, req.site_id.trim(), date, reason, req.note.as_deref(), &norms, &ctx)?;
+        self.store_mut()?.session_not_held(
+            req.number,
+            req.site_id.trim(),
+            date,
+            reason,
+            req.note.as_deref(),
+            &norms,
+            &ctx,
+        )?;
         self.plan_view(req.number)
     }
 
@@ -133,7 +141,7 @@ impl App {
         let date = date_field("date", &req.date)?;
         let to = date_field("to", &req.to)?;
         let norms = SessionNorms::default();
-        self.store.reschedule_session(req.number, req.site_id.trim(), date, to, &norms, &ctx)?;
+        self.store_mut()?.reschedule_session(req.number, req.site_id.trim(), date, to, &norms, &ctx)?;
         self.plan_view(req.number)
     }
 
@@ -141,14 +149,14 @@ impl App {
     pub fn mop_up(&mut self, req: MopUpReq, clock: Clock) -> Result<MopUp, AppError> {
         self.guard(&clock)?;
         let date = date_field("date", &req.date)?;
-        Ok(self.store.mop_up(req.number, req.site_id.trim(), date)?)
+        Ok(self.store()?.mop_up(req.number, req.site_id.trim(), date)?)
     }
 
     /// `site_kit`: the carry kit of a site on a day, with the default vaccine table.
     pub fn site_kit(&mut self, req: SiteKitReq, clock: Clock) -> Result<SiteKit, AppError> {
         self.guard(&clock)?;
         let date = date_field("date", &req.date)?;
-        Ok(self.store.site_kit(req.site_id.trim(), date, &VaccineTable::default())?)
+        Ok(self.store()?.site_kit(req.site_id.trim(), date, &VaccineTable::default())?)
     }
 
     /// `open_site_session`: the session at a microplan site on a day, resumed when open. An
@@ -157,14 +165,14 @@ impl App {
         let ctx = self.guard(&clock)?;
         self.not_asha("open a session")?;
         let date = date_field("date", &req.date)?;
-        let (id, resumed) = self.store.open_site_session(req.site_id.trim(), date, &ctx)?;
-        Ok(OpenedSession { session: self.store.session(id)?, resumed })
+        let (id, resumed) = self.store_mut()?.open_site_session(req.site_id.trim(), date, &ctx)?;
+        Ok(OpenedSession { session: self.store()?.session(id)?, resumed })
     }
 
     /// `session_ledger`: the session's vials, with the time left on each now.
     pub fn session_ledger(&mut self, req: SessionLedgerReq, clock: Clock) -> Result<SessionLedger, AppError> {
         self.guard(&clock)?;
-        Ok(self.store.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
+        Ok(self.store()?.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
     }
 
     /// `open_vial`: a vial opened now (`NOT_ALLOWED` for an ASHA); the ledger after it.
@@ -173,8 +181,8 @@ impl App {
         self.not_asha("open a vial")?;
         let antigen = code_field("antigen", &req.antigen)?;
         let expiry = opt_date_field("expiry", req.expiry.as_deref())?;
-        self.store.open_vial(req.session_id, antigen, req.batch.as_deref(), expiry, req.vvm, &ctx)?;
-        Ok(self.store.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
+        self.store_mut()?.open_vial(req.session_id, antigen, req.batch.as_deref(), expiry, req.vvm, &ctx)?;
+        Ok(self.store()?.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
     }
 
     /// `discard_vial`: an open vial discarded now with its reason; the ledger after it.
@@ -182,8 +190,8 @@ impl App {
         let ctx = self.guard(&clock)?;
         self.not_asha("discard a vial")?;
         let reason = code_field("reason", &req.reason)?;
-        self.store.discard_vial(req.vial_id, reason, &ctx)?;
-        Ok(self.store.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
+        self.store_mut()?.discard_vial(req.vial_id, reason, &ctx)?;
+        Ok(self.store()?.session_ledger(req.session_id, clock.now, &VaccineTable::default())?)
     }
 
     /// `close_ledger_session`: closes the session with its ledger: what the ledger knows (the
@@ -192,10 +200,10 @@ impl App {
         let ctx = self.guard(&clock)?;
         self.not_asha("close a session")?;
         let table = VaccineTable::default();
-        let closing = self.store.close_ledger_session(req.session_id, &table, &ctx)?;
+        let closing = self.store_mut()?.close_ledger_session(req.session_id, &table, &ctx)?;
         Ok(LedgerClosed {
-            session: self.store.session(req.session_id)?,
-            ledger: self.store.session_ledger(req.session_id, clock.now, &table)?,
+            session: self.store()?.session(req.session_id)?,
+            ledger: self.store()?.session_ledger(req.session_id, clock.now, &table)?,
             discarded: u32::try_from(closing.discarded.len()).unwrap_or(u32::MAX),
             carried: u32::try_from(closing.carried.len()).unwrap_or(u32::MAX),
         })
@@ -205,13 +213,13 @@ impl App {
     /// first day to its last; the total sums the vials and doses (`teeka_domain::kit::wastage`).
     pub fn round_wastage(&mut self, req: RoundWastageReq, clock: Clock) -> Result<RoundWastage, AppError> {
         self.guard(&clock)?;
-        let round = self.store.round(req.number)?;
+        let round = self.store()?.round(req.number)?;
         let (from, to) = (round.days.first().copied(), round.days.last().copied());
         let table = VaccineTable::default();
         let mut sums: std::collections::BTreeMap<teeka_domain::Antigen, (u32, u32)> = Default::default();
         let mut sites = Vec::new();
-        for s in self.store.sites()? {
-            let wastage = self.store.site_wastage(&s.site_id, from, to, &table)?;
+        for s in self.store()?.sites()? {
+            let wastage = self.store()?.site_wastage(&s.site_id, from, to, &table)?;
             if wastage.is_empty() {
                 continue;
             }
@@ -242,8 +250,8 @@ impl App {
     }
 
     fn plan_view(&self, number: u32) -> Result<RoundPlanView, AppError> {
-        let round = round_view(self.store.round(number)?)?;
-        Ok(campaign::plan(round, self.store.round_plan(number, &SessionNorms::default())?))
+        let round = round_view(self.store()?.round(number)?)?;
+        Ok(campaign::plan(round, self.store()?.round_plan(number, &SessionNorms::default())?))
     }
 }
 

@@ -15,7 +15,7 @@ impl App {
     pub fn case_files(&mut self, req: CaseFilesReq, clock: Clock) -> Result<Vec<CaseFile>, AppError> {
         self.guard(&clock)?;
         let open_only = req.open_only.unwrap_or(false);
-        Ok(cases::case_files(&self.store, req.village_id, open_only, req.mine.unwrap_or(false), clock.today)?)
+        Ok(cases::case_files(self.store()?, req.village_id, open_only, req.mine.unwrap_or(false), clock.today)?)
     }
 
     /// `record_case_visit`: a visit to a resistant family; the case file after it.
@@ -30,8 +30,8 @@ impl App {
             note: req.note.as_deref(),
         };
         let household = req.household.to_string();
-        self.store.record_case_visit(&household, visit, &ctx)?;
-        Ok(self.store.case_file(&household, clock.today)?)
+        self.store_mut()?.record_case_visit(&household, visit, &ctx)?;
+        Ok(self.store()?.case_file(&household, clock.today)?)
     }
 
     /// `assign_case`: who is to persuade the family (an ANM's or a supervisor's); the case file.
@@ -40,8 +40,8 @@ impl App {
         self.not_asha("assign a family's case")?;
         let persuader = code_field("persuader", &req.persuader)?;
         let household = req.household.to_string();
-        self.store.assign_case(&household, persuader, req.name.as_deref(), &ctx)?;
-        Ok(self.store.case_file(&household, clock.today)?)
+        self.store_mut()?.assign_case(&household, persuader, req.name.as_deref(), &ctx)?;
+        Ok(self.store()?.case_file(&household, clock.today)?)
     }
 
     /// `escalate_case`: the case escalated to the block task force today, or the escalation
@@ -50,8 +50,8 @@ impl App {
         let ctx = self.guard(&clock)?;
         self.not_asha("escalate a family's case")?;
         let household = req.household.to_string();
-        self.store.escalate_case(&household, req.escalated, req.note.as_deref(), &ctx)?;
-        Ok(self.store.case_file(&household, clock.today)?)
+        self.store_mut()?.escalate_case(&household, req.escalated, req.note.as_deref(), &ctx)?;
+        Ok(self.store()?.case_file(&household, clock.today)?)
     }
 
     /// `record_activity`: a communication activity held in a village; the activity.
@@ -70,8 +70,8 @@ impl App {
             attendance: req.attendance,
             note: req.note.as_deref(),
         };
-        let id = self.store.record_activity(req.village_id, activity, &ctx)?;
-        self.store
+        let id = self.store_mut()?.record_activity(req.village_id, activity, &ctx)?;
+        self.store()?
             .activities(Some(req.village_id), None, None)?
             .into_iter()
             .find(|a| a.id == id)
@@ -83,6 +83,6 @@ impl App {
         self.guard(&clock)?;
         let from = opt_date_field("from", req.from.as_deref())?;
         let to = opt_date_field("to", req.to.as_deref())?;
-        Ok(self.store.activities(req.village_id, from, to)?)
+        Ok(self.store()?.activities(req.village_id, from, to)?)
     }
 }

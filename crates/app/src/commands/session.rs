@@ -47,27 +47,27 @@ impl App {
     pub fn open_session(&mut self, req: OpenSessionReq, clock: Clock) -> Result<OpenedSession, AppError> {
         let ctx = self.guard(&clock)?;
         let date = date_field("date", &req.date)?;
-        let (id, resumed) = self.store.open_or_resume_session(req.site_id, date, &ctx)?;
-        Ok(OpenedSession { session: self.store.session(id)?, resumed })
+        let (id, resumed) = self.store_mut()?.open_or_resume_session(req.site_id, date, &ctx)?;
+        Ok(OpenedSession { session: self.store()?.session(id)?, resumed })
     }
 
     /// `sessions`: newest first.
     pub fn sessions(&mut self, _req: SessionsReq, clock: Clock) -> Result<Vec<Session>, AppError> {
         self.guard(&clock)?;
-        Ok(self.store.sessions()?)
+        Ok(self.store()?.sessions()?)
     }
 
     /// `session_due`.
     pub fn session_due(&mut self, req: SessionDueReq, clock: Clock) -> Result<Vec<SessionItem>, AppError> {
         self.guard(&clock)?;
-        Ok(session::items(&self.store, req.session_id)?)
+        Ok(session::items(self.store()?, req.session_id)?)
     }
 
     /// `session_item`: one beneficiary's item at the session, whether or not on its due list (a
     /// walk-in added at the session), with what the session recorded.
     pub fn session_item(&mut self, req: SessionItemReq, clock: Clock) -> Result<SessionItem, AppError> {
         self.guard(&clock)?;
-        Ok(session::item_at(&self.store, req.session_id, req.register_id.trim())?)
+        Ok(session::item_at(self.store()?, req.session_id, req.register_id.trim())?)
     }
 
     /// `record_given`: the doses, dated the session date (all or none; `SESSION_CLOSED` when
@@ -75,11 +75,11 @@ impl App {
     pub fn record_given(&mut self, req: RecordGivenReq, clock: Clock) -> Result<ItemRecorded, AppError> {
         let ctx = self.guard(&clock)?;
         let codes = codes_field(&req.codes)?;
-        let s = self.store.session(req.session_id)?;
+        let s = self.store()?.session(req.session_id)?;
         let doses: Vec<(DoseCode, Date)> = codes.iter().map(|c| (*c, s.date)).collect();
         let register_id = req.register_id.trim();
-        let recorded = self.store.record_doses(register_id, &doses, Some(s.id), &ctx)?;
-        Ok(ItemRecorded { item: session::item_at(&self.store, s.id, register_id)?, warnings: recorded.warnings })
+        let recorded = self.store_mut()?.record_doses(register_id, &doses, Some(s.id), &ctx)?;
+        Ok(ItemRecorded { item: session::item_at(self.store()?, s.id, register_id)?, warnings: recorded.warnings })
     }
 
     /// `record_not_given`: the doses chosen as not given at the session, with the reason (which
@@ -88,11 +88,11 @@ impl App {
         let ctx = self.guard(&clock)?;
         let codes = codes_field(&req.codes)?;
         let reason: ReasonCode = code_field("reason", &req.reason)?;
-        let s = self.store.session(req.session_id)?;
+        let s = self.store()?.session(req.session_id)?;
         let register_id = req.register_id.trim();
         let visit = Visit { date: s.date, reason, note: req.note.as_deref(), session: Some(s.id) };
-        let recorded = self.store.record_not_given_visit(register_id, &codes, visit, &ctx)?;
-        Ok(ItemRecorded { item: session::item_at(&self.store, s.id, register_id)?, warnings: recorded.warnings })
+        let recorded = self.store_mut()?.record_not_given_visit(register_id, &codes, visit, &ctx)?;
+        Ok(ItemRecorded { item: session::item_at(self.store()?, s.id, register_id)?, warnings: recorded.warnings })
     }
 
     /// `undo_not_given`: withdraws what the open session recorded as not given to the
@@ -101,9 +101,9 @@ impl App {
     pub fn undo_not_given(&mut self, req: UndoNotGivenReq, clock: Clock) -> Result<ItemRecorded, AppError> {
         let ctx = self.guard(&clock)?;
         let register_id = req.register_id.trim();
-        let recorded = self.store.withdraw_not_given(req.session_id, register_id, &ctx)?;
+        let recorded = self.store_mut()?.withdraw_not_given(req.session_id, register_id, &ctx)?;
         Ok(ItemRecorded {
-            item: session::item_at(&self.store, req.session_id, register_id)?,
+            item: session::item_at(self.store()?, req.session_id, register_id)?,
             warnings: recorded.warnings,
         })
     }
@@ -121,7 +121,7 @@ impl App {
             req.onset.as_deref(),
             req.referral.as_deref(),
         )?;
-        let id = self.store.report_aefi(req.register_id.trim(), req.session_id, clock.today, &facts, &ctx)?;
+        let id = self.store_mut()?.report_aefi(req.register_id.trim(), req.session_id, clock.today, &facts, &ctx)?;
         Ok(AefiReported { id })
     }
 
@@ -136,14 +136,14 @@ impl App {
             req.onset.as_deref(),
             req.referral.as_deref(),
         )?;
-        self.store.update_aefi(req.aefi_id, &facts, &ctx)?;
-        Ok(self.store.aefi_record(req.aefi_id)?.0)
+        self.store_mut()?.update_aefi(req.aefi_id, &facts, &ctx)?;
+        Ok(self.store()?.aefi_record(req.aefi_id)?.0)
     }
 
     /// `session_tally`.
     pub fn session_tally(&mut self, req: SessionTallyReq, clock: Clock) -> Result<Tally, AppError> {
         self.guard(&clock)?;
-        Ok(session::tally(&self.store, req.session_id)?)
+        Ok(session::tally(self.store()?, req.session_id)?)
     }
 
     /// `close_session`: with the vials opened per antigen.
@@ -157,7 +157,7 @@ impl App {
                 Ok(VialsUsed { antigen: code_field(&format!("vials[{i}].antigen"), &v.antigen)?, opened: v.opened })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        self.store.close_session(req.session_id, vials, &ctx)?;
-        Ok(self.store.session(req.session_id)?)
+        self.store_mut()?.close_session(req.session_id, vials, &ctx)?;
+        Ok(self.store()?.session(req.session_id)?)
     }
 }

@@ -25,20 +25,20 @@ impl App {
     /// `villages`: by name, with counts on today.
     pub fn villages(&mut self, _req: VillagesReq, clock: Clock) -> Result<Vec<Village>, AppError> {
         self.guard(&clock)?;
-        Ok(survey::villages(&self.store, clock.today)?)
+        Ok(survey::villages(self.store()?, clock.today)?)
     }
 
     /// `add_village`: the existing village when the name is already there (any case).
     pub fn add_village(&mut self, req: AddVillageReq, clock: Clock) -> Result<Village, AppError> {
         let ctx = self.guard(&clock)?;
-        let id = self.store.add_village(&req.name, &ctx)?;
-        Ok(survey::village(&self.store, id, clock.today)?)
+        let id = self.store_mut()?.add_village(&req.name, &ctx)?;
+        Ok(survey::village(self.store()?, id, clock.today)?)
     }
 
     /// `households`: of a village, by house number.
     pub fn households(&mut self, req: HouseholdsReq, clock: Clock) -> Result<Vec<Household>, AppError> {
         self.guard(&clock)?;
-        Ok(survey::households(&self.store, req.village_id, clock.today)?)
+        Ok(survey::households(self.store()?, req.village_id, clock.today)?)
     }
 
     /// `save_household`: new without `id`; otherwise every field is set as given.
@@ -58,24 +58,24 @@ impl App {
         };
         let id = match req.id {
             Some(id) => {
-                self.store.update_household(id, req.village_id, &facts, &ctx)?;
+                self.store_mut()?.update_household(id, req.village_id, &facts, &ctx)?;
                 id
             }
-            None => self.store.register_household(req.village_id, &facts, &ctx)?,
+            None => self.store_mut()?.register_household(req.village_id, &facts, &ctx)?,
         };
-        Ok(survey::household(&self.store, id, clock.today)?)
+        Ok(survey::household(self.store()?, id, clock.today)?)
     }
 
     /// `members` of a household.
     pub fn members(&mut self, req: MembersReq, clock: Clock) -> Result<Vec<Member>, AppError> {
         self.guard(&clock)?;
-        Ok(survey::household_members(&self.store, req.household_id, clock.today)?)
+        Ok(survey::household_members(self.store()?, req.household_id, clock.today)?)
     }
 
     /// `beneficiary`: one in full.
     pub fn beneficiary(&mut self, req: BeneficiaryReq, clock: Clock) -> Result<Beneficiary, AppError> {
         self.guard(&clock)?;
-        Ok(survey::beneficiary(&self.store, req.register_id.trim(), clock.today)?)
+        Ok(survey::beneficiary(self.store()?, req.register_id.trim(), clock.today)?)
     }
 
     /// `add_child`: exactly one of `dob` and `age_months` ([`dob_from_age_months`]); the MCP
@@ -113,8 +113,8 @@ impl App {
             ..Default::default()
         };
         let (register_id, _warnings) =
-            self.store.register_beneficiary(req.household_id, Kind::Child, &facts, &doses, &ctx)?;
-        Ok(member_by_register_id(&self.store, &register_id, clock.today)?)
+            self.store_mut()?.register_beneficiary(req.household_id, Kind::Child, &facts, &doses, &ctx)?;
+        Ok(member_by_register_id(self.store()?, &register_id, clock.today)?)
     }
 
     /// `add_pregnant_woman`: exactly one of `lmp` and `edd` (LMP = EDD − 280 days).
@@ -138,8 +138,8 @@ impl App {
         let doses = doses_field(&req.doses)?;
         let facts = BeneficiaryFacts { name: req.name, sex: Some(Sex::F), lmp: Some(lmp), ..Default::default() };
         let (register_id, _warnings) =
-            self.store.register_beneficiary(req.household_id, Kind::PregnantWoman, &facts, &doses, &ctx)?;
-        Ok(member_by_register_id(&self.store, &register_id, clock.today)?)
+            self.store_mut()?.register_beneficiary(req.household_id, Kind::PregnantWoman, &facts, &doses, &ctx)?;
+        Ok(member_by_register_id(self.store()?, &register_id, clock.today)?)
     }
 
     /// `update_beneficiary`: the fields given change; absent ones stay.
@@ -173,8 +173,8 @@ impl App {
             fields.push(BeneficiaryField::UwinId(id(v)));
         }
         let register_id = req.register_id.trim();
-        self.store.update_beneficiary(register_id, fields, &ctx)?;
-        Ok(member_by_register_id(&self.store, register_id, clock.today)?)
+        self.store_mut()?.update_beneficiary(register_id, fields, &ctx)?;
+        Ok(member_by_register_id(self.store()?, register_id, clock.today)?)
     }
 
     /// `add_doses`: doses from the MCP card (all or none), with warnings about unusual ones.
@@ -182,9 +182,9 @@ impl App {
         let ctx = self.guard(&clock)?;
         let doses = doses_field(&req.doses)?;
         let register_id = req.register_id.trim();
-        let recorded = self.store.record_doses(register_id, &doses, None, &ctx)?;
+        let recorded = self.store_mut()?.record_doses(register_id, &doses, None, &ctx)?;
         Ok(DosesAdded {
-            member: member_by_register_id(&self.store, register_id, clock.today)?,
+            member: member_by_register_id(self.store()?, register_id, clock.today)?,
             warnings: recorded.warnings,
         })
     }
@@ -194,8 +194,8 @@ impl App {
         let ctx = self.guard(&clock)?;
         let status: BeneficiaryStatus = code_field("status", &req.status)?;
         let register_id = req.register_id.trim();
-        self.store.update_beneficiary(register_id, vec![BeneficiaryField::Status(status)], &ctx)?;
-        Ok(member_by_register_id(&self.store, register_id, clock.today)?)
+        self.store_mut()?.update_beneficiary(register_id, vec![BeneficiaryField::Status(status)], &ctx)?;
+        Ok(member_by_register_id(self.store()?, register_id, clock.today)?)
     }
 
     /// `record_delivery`: one event closes the pregnancy and registers each newborn in the
@@ -212,13 +212,11 @@ impl App {
             .map(|(i, n)| Ok((n.name.clone(), Some(code_field::<Sex>(&format!("newborns[{i}].sex"), &n.sex)?))))
             .collect::<Result<Vec<_>, AppError>>()?;
         let register_id = req.register_id.trim();
-        let (_, ids) = self.store.record_delivery(register_id, date, outcome, &newborns, &ctx)?;
+        let (_, ids) = self.store_mut()?.record_delivery(register_id, date, outcome, &newborns, &ctx)?;
+        let store = self.store()?;
         Ok(DeliveryDone {
-            mother: member_by_register_id(&self.store, register_id, clock.today)?,
-            newborns: ids
-                .iter()
-                .map(|id| member_by_register_id(&self.store, id, clock.today))
-                .collect::<Result<_, _>>()?,
+            mother: member_by_register_id(store, register_id, clock.today)?,
+            newborns: ids.iter().map(|id| member_by_register_id(store, id, clock.today)).collect::<Result<_, _>>()?,
         })
     }
 
@@ -234,15 +232,15 @@ impl App {
         let ctx = self.guard(&clock)?;
         let reason: ReasonCode = code_field("reason", &req.reason)?;
         let register_id = req.register_id.trim();
-        let member = member_by_register_id(&self.store, register_id, clock.today)?;
+        let member = member_by_register_id(self.store()?, register_id, clock.today)?;
         let chosen = codes_field(&req.codes)?;
         let mut codes: Vec<DoseCode> =
             if chosen.is_empty() { member.due.iter().map(|d| d.code).collect() } else { chosen };
         if codes.is_empty() {
-            let row = self.store.beneficiary(register_id)?;
+            let row = self.store()?.beneficiary(register_id)?;
             if let Some(subject) = row.subject() {
-                let history = self.store.history(row.id)?;
-                let states = evaluate(&subject, &history, clock.today, &self.store.settings()?);
+                let history = self.store()?.history(row.id)?;
+                let states = evaluate(&subject, &history, clock.today, &self.store()?.settings()?);
                 let upcoming = states.iter().filter(|s| s.status == DoseStatus::Upcoming);
                 if let Some(next) = upcoming.clone().filter_map(|s| s.due_on).min() {
                     codes = upcoming.filter(|s| s.due_on == Some(next)).map(|s| s.code).collect();
@@ -255,21 +253,21 @@ impl App {
             )));
         }
         let visit = Visit { date: clock.today, reason, note: req.note.as_deref(), session: None };
-        self.store.record_not_given_visit(register_id, &codes, visit, &ctx)?;
-        Ok(member_by_register_id(&self.store, register_id, clock.today)?)
+        self.store_mut()?.record_not_given_visit(register_id, &codes, visit, &ctx)?;
+        Ok(member_by_register_id(self.store()?, register_id, clock.today)?)
     }
 
     /// `search`: by name, mother's name, head of household or register id; at most 50.
     pub fn search(&mut self, req: SearchReq, clock: Clock) -> Result<Vec<Found>, AppError> {
         self.guard(&clock)?;
-        Ok(survey::search(&self.store, &req.text, req.village_id, clock.today)?)
+        Ok(survey::search(self.store()?, &req.text, req.village_id, clock.today)?)
     }
 
     /// `similar_children`: children of the village with a similar name, born within 90 days.
     pub fn similar_children(&mut self, req: SimilarChildrenReq, clock: Clock) -> Result<Vec<Found>, AppError> {
         self.guard(&clock)?;
         let dob = opt_date_field("dob", req.dob.as_deref())?;
-        Ok(survey::similar_children(&self.store, req.village_id, &req.name, dob, clock.today)?)
+        Ok(survey::similar_children(self.store()?, req.village_id, &req.name, dob, clock.today)?)
     }
 
     /// `similar_households`: households of the village with the same house number or the same
@@ -277,6 +275,6 @@ impl App {
     pub fn similar_households(&mut self, req: SimilarHouseholdsReq, clock: Clock) -> Result<Vec<Household>, AppError> {
         self.guard(&clock)?;
         let facts = HouseholdFacts { house_no: req.house_no, phone: req.phone, ..Default::default() };
-        Ok(survey::similar_households(&self.store, req.village_id, &facts, req.id, clock.today)?)
+        Ok(survey::similar_households(self.store()?, req.village_id, &facts, req.id, clock.today)?)
     }
 }

@@ -15,11 +15,10 @@ pub use worker::{run_config, start, Kick, Live, Notify, SyncHandle};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use std::path::Path;
 use teeka_protocol::DeviceInfo;
-use teeka_store::{Store, SyncStatus};
+use teeka_store::SyncStatus;
 
-use crate::{AppCode, AppError, ErrorBody, SyncState};
+use crate::{AppCode, AppError, ErrorBody, StoreAccess, SyncState};
 
 /// The local setting (beside the store's sync bookkeeping) that keeps the UI's code of the last
 /// failed run; the store keeps its message.
@@ -54,6 +53,24 @@ pub(crate) fn sync_state(status: SyncStatus, kept_code: Option<String>, live: &L
     }
 }
 
+/// The sync state while the store is still closed (no PIN has unwrapped its key since the app
+/// started): what the worker knows, nothing of the store's.
+pub(crate) fn locked_state(live: &Live) -> SyncState {
+    SyncState {
+        enrolled: false,
+        server_url: None,
+        area: None,
+        role: None,
+        device_id: uuid::Uuid::nil(),
+        pending: 0,
+        set_aside: 0,
+        syncing: live.syncing,
+        last_success: None,
+        last_error: live.last_error.clone(),
+        next_attempt_in_s: None,
+    }
+}
+
 /// `enroll`'s request.
 #[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
@@ -70,7 +87,7 @@ pub struct EnrollReq {
 /// `enroll`: exchanges an enrollment code for a token and keeps the enrollment in the store at
 /// `store_path`, on a connection of its own (so that the UI's stays free while the request
 /// crosses a slow link); safe to repeat with the same code. The caller then kicks the worker.
-pub async fn enroll(store_path: &Path, req: EnrollReq) -> Result<(), AppError> {
+pub async fn enroll(access: &StoreAccess, req: EnrollReq) -> Result<(), AppError> {
     let server = req.server.trim();
     if !(server.starts_with("http://") || server.starts_with("https://")) {
         return Err(AppError::invalid(format!("server: '{server}' is not an address like https://teeka.example.org")));
@@ -83,26 +100,18 @@ pub async fn enroll(store_path: &Path, req: EnrollReq) -> Result<(), AppError> {
     if let Some(pem) = pin {
         teeka_sync::pinned_certificates(pem).map_err(|e| AppError::from(e).at("server_cert"))?;
     }
-    let mut store = open(store_path)?;
+    let mut store = access.open()?;
     teeka_sync::enroll(&mut store, server, code, pin).await?;
     Ok(())
 }
 
 /// `devices`: the devices of the enrolled area, from the server (online only).
-pub async fn devices(store_path: &Path) -> Result<Vec<DeviceInfo>, AppError> {
-    let enrollment = {
-        let store = open(store_path)?;
-        store.enrollment()?
-    };
+pub async fn devices(access: &StoreAccess) -> Result<Vec<DeviceInfo>, AppError> {
+    let enrollment = access.open()?.enrollment()?;
     let enrollment = enrollment.ok_or_else(|| AppError::new(AppCode::NotEnrolled, "this device has no server yet"))?;
     let client =
         teeka_sync::Client::pinned(&enrollment.server_url, Some(enrollment.token), enrollment.server_cert.as_deref())?;
     Ok(client.devices().await?.devices)
-}
-
-/// A connection of its own to the store; its errors keep the store's codes.
-fn open(store_path: &Path) -> Result<Store, AppError> {
-    Ok(Store::open(store_path)?)
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 //! shell through [`Notify`].
 
 use chrono::{DateTime, TimeDelta, Utc};
-use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -20,6 +19,7 @@ use super::schedule::Schedule;
 use super::ERROR_CODE_KEY;
 use crate::AppCode;
 use crate::ErrorBody;
+use crate::StoreAccess;
 
 /// One run retries a dropped request a few times at short intervals (a 2G link drops mid-request
 /// and comes back: 0.5 s doubling up to 8 s, four failures), then gives up and tells the worker;
@@ -84,14 +84,15 @@ fn lock(live: &Mutex<Live>) -> MutexGuard<'_, Live> {
     live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Starts the worker thread on the store at `store_path`; it syncs at once.
-pub fn start(store_path: PathBuf, notify: impl Notify) -> SyncHandle {
+/// Starts the worker thread on the store `access` opens; it syncs at once, or as soon as the
+/// store is open (a worker signed in: [`crate::App`] kicks it then).
+pub fn start(access: StoreAccess, notify: impl Notify) -> SyncHandle {
     let (tx, rx) = mpsc::channel();
     let live = Arc::new(Mutex::new(Live::default()));
     let handle = SyncHandle { tx, live: live.clone() };
     let spawned = std::thread::Builder::new()
         .name("teeka-sync".into())
-        .spawn(move || Worker { store_path, store: None, live, schedule: Schedule::default(), notify }.run(rx));
+        .spawn(move || Worker { access, store: None, live, schedule: Schedule::default(), notify }.run(rx));
     if let Err(e) = spawned {
         tracing::error!("cannot start the sync thread: {e}");
     }
@@ -100,7 +101,7 @@ pub fn start(store_path: PathBuf, notify: impl Notify) -> SyncHandle {
 }
 
 struct Worker<N: Notify> {
-    store_path: PathBuf,
+    access: StoreAccess,
     store: Option<Store>,
     live: Arc<Mutex<Live>>,
     schedule: Schedule,
@@ -141,10 +142,15 @@ impl<N: Notify> Worker<N> {
 
     /// One sync run; updates the schedule and the live state.
     fn sync_once(&mut self, rt: &tokio::runtime::Runtime) {
+        if !self.access.may_sync() {
+            // Not open yet: nothing syncs before a worker has signed in.
+            self.schedule.idle();
+            return;
+        }
         if self.store.is_none() {
-            match Store::open(&self.store_path) {
+            match self.access.open() {
                 Ok(s) => self.store = Some(s),
-                Err(e) => return self.failed(AppCode::from(&e), e.to_string()),
+                Err(e) => return self.failed(e.code, e.message),
             }
         }
         let Some(store) = self.store.as_mut() else { return };
