@@ -1,9 +1,12 @@
 //! Crash safety (issue 14): the `teeka` CLI killed with SIGKILL at random moments while it
 //! writes a dose, imports a register and syncs with a real server, `TEEKA_CRASH_KILLS` times in
-//! all (1,000 by default). After every kill the store passes `PRAGMA integrity_check` and its
-//! foreign keys hold, every import is all its rows or none, and every write the CLI acknowledged
-//! (exit 0, its event id printed) is still there; at the end one sync brings every acknowledged
-//! record to the server. The figures are printed (`docs/benchmarks.md`, "Crash campaign").
+//! all (750 by default; with the app's core's 250 in `crates/app/tests/crash_campaign.rs`,
+//! 1,000). The store is encrypted (`TEEKA_PASSPHRASE`): the campaign's first command encrypts the
+//! plain store in place, killed like any other. After every kill the store opens with its
+//! passphrase, passes `PRAGMA integrity_check` and its foreign keys hold, every import is all its
+//! rows or none, and every write the CLI acknowledged (exit 0, its event id printed) is still
+//! there; at the end one sync brings every acknowledged record to the server. The figures are
+//! printed (`docs/benchmarks.md`, "Crash campaign").
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -13,11 +16,12 @@ use common::{Kind, Proc};
 use std::collections::HashSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use teeka_store::Store;
+use teeka_store::open_with_passphrase;
 use teeka_sync::backoff::Rng;
 
 const TODAY: &str = "2026-11-22";
 const ROWS: usize = 20;
+const PASSPHRASE: &str = "campaign passphrase";
 
 /// A register of `ROWS` children of Rampur, ids `K{n}-1`…, each in a household of its own.
 fn register(n: usize) -> String {
@@ -40,7 +44,7 @@ struct Tally {
 
 #[test]
 fn the_cli_killed_at_random_moments_loses_nothing_acknowledged() {
-    let kills: usize = std::env::var("TEEKA_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
+    let kills: usize = std::env::var("TEEKA_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(750);
     let env = Env::new(Kind::Sqlite).unwrap();
     env.admin(&[
         "import",
@@ -54,7 +58,12 @@ fn the_cli_killed_at_random_moments_loses_nothing_acknowledged() {
     let db = device.db.clone();
     let cli = |args: &[&str]| {
         let mut cmd = Command::new(TEEKA);
-        cmd.env_remove("TEEKA_DB").arg("--db").arg(&db).args(["--today", TODAY, "--author", "Meena"]).args(args);
+        cmd.env_remove("TEEKA_DB")
+            .env("TEEKA_PASSPHRASE", PASSPHRASE)
+            .arg("--db")
+            .arg(&db)
+            .args(["--today", TODAY, "--author", "Meena"])
+            .args(args);
         cmd
     };
 
@@ -108,7 +117,8 @@ fn the_cli_killed_at_random_moments_loses_nothing_acknowledged() {
         }
 
         // The store after the kill.
-        let store = Store::open(&db).unwrap_or_else(|e| panic!("kill {n}: the store does not open: {e}"));
+        let store = open_with_passphrase(&db, Some(PASSPHRASE))
+            .unwrap_or_else(|e| panic!("kill {n}: the store does not open: {e}"));
         assert_eq!(store.integrity_problems().unwrap(), Vec::<String>::new(), "kill {n}");
         if what == 1 {
             let present = (1..=ROWS).filter(|i| store.beneficiary(&format!("K{n}-{i}")).is_ok()).count();
@@ -123,7 +133,8 @@ fn the_cli_killed_at_random_moments_loses_nothing_acknowledged() {
     let took = started.elapsed();
 
     // Every acknowledged write is in the store, and one sync brings it all to the server.
-    let store = Store::open(&db).unwrap();
+    let store = open_with_passphrase(&db, Some(PASSPHRASE)).unwrap();
+    assert_eq!(teeka_store::file_state(&db).unwrap(), teeka_store::FileState::Encrypted);
     let logged: HashSet<String> = store.events().unwrap().iter().map(|e| e.id.to_string()).collect();
     for id in &acknowledged {
         assert!(logged.contains(id), "the acknowledged dose {id} is lost");

@@ -10,6 +10,7 @@
 
 mod block;
 mod campaign;
+mod crypt;
 mod district;
 mod pouch;
 mod pull;
@@ -127,6 +128,9 @@ enum Command {
     /// Issue 13's figures in one run, each against its goal: the first push against PouchDB
     /// (speed and bytes), the day over 2G, the 50,000-row import and the district pull.
     Goals(GoalsArgs),
+    /// Encryption at rest: import, due list and durable record on a plain store and on an
+    /// encrypted one, in one run; the sign-in's and the in-place encryption's one-off costs.
+    Encryption(crypt::CryptArgs),
     /// Write the synthetic register CSV to a file (to look at it, or import it with `teeka`).
     Generate {
         #[arg(long, default_value_t = 50_000)]
@@ -585,6 +589,7 @@ fn main() -> Result<()> {
             pouch::compare(&cli, args)?;
         }
         Command::Goals(args) => goals(&cli, args)?,
+        Command::Encryption(args) => crypt::encryption(&cli, args)?,
         Command::Campaign(args) => {
             let dir = temp_dir(&cli)?;
             campaign::campaign(&cli, args, &dir.path().join("teeka.db"))?;

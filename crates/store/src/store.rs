@@ -14,6 +14,9 @@ pub struct Store {
     pub(crate) device_id: Uuid,
 }
 
+/// The page cache of an encrypted store's connection, in KiB.
+const ENCRYPTED_CACHE_KIB: i64 = 128 * 1024;
+
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
@@ -35,7 +38,14 @@ impl Store {
                 path.display()
             )));
         }
-        Self::setup(crate::encrypt::keyed_connection(path, key)?)
+        let conn = crate::encrypt::keyed_connection(path, key)?;
+        // SQLCipher reads an encrypted store through its own page cache (no memory mapping:
+        // every page from the disk is decrypted and checked): a cache that holds a block's due
+        // list keeps it from being decrypted again at every read. Memory is taken only as pages
+        // are read.
+        let store = Self::setup(conn)?;
+        store.conn.pragma_update(None, "cache_size", -ENCRYPTED_CACHE_KIB)?;
+        Ok(store)
     }
 
     /// A store in memory, for tests.
