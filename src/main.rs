@@ -793,6 +793,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         now: Utc::now(),
         today: cli.today.unwrap_or_else(|| Local::now().date_naive()),
         author: cli.author.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "unknown".into()),
+        worker: None,
     };
     let mut out = std::io::stdout().lock();
     match cli.command {

@@ -47,6 +47,7 @@ impl Device {
             now: chrono::Utc::now(),
             today: teeka_domain::parse_date(TODAY).unwrap(),
             author: "t".into(),
+            worker: None,
         };
         store
             .append(

@@ -230,7 +230,7 @@ impl App {
     pub(crate) fn guard(&mut self, clock: &Clock) -> Result<Ctx, AppError> {
         self.activity(clock)?;
         let worker = self.signed_in.as_ref().ok_or_else(AppError::locked)?;
-        Ok(Ctx { now: clock.now, today: clock.today, author: worker.name.clone() })
+        Ok(Ctx { now: clock.now, today: clock.today, author: worker.name.clone(), worker: Some(worker.id) })
     }
 
     /// `set_language`: `en`, `hi` or null (works while locked).
@@ -265,7 +265,7 @@ impl App {
         check_pin(&req.pin).map_err(|e| e.at("pin"))?;
         teeka_domain::facts::required_text("name", &req.name)?;
         let hash = hash_pin(&req.pin)?;
-        let ctx = Ctx { now: clock.now, today: clock.today, author: String::new() };
+        let ctx = Ctx { now: clock.now, today: clock.today, author: String::new(), worker: None };
         let store = self.store_mut()?;
         let worker = Worker::from(store.add_worker(Uuid::now_v7(), &req.name, role, &hash, &ctx)?);
         if self.keys.is_empty()? {

@@ -41,7 +41,7 @@ fn register(rows: usize) -> String {
 fn import(store: &mut Store, rows: usize) {
     let today = clock().today;
     let parsed = parse_register(register(rows).as_bytes(), today).unwrap();
-    store.import_register(&parsed, &Ctx { now: Utc::now(), today, author: "Meena".into() }).unwrap();
+    store.import_register(&parsed, &Ctx { now: Utc::now(), today, author: "Meena".into(), worker: None }).unwrap();
 }
 
 /// The store opened as the app opens it, the worker signed in.
@@ -109,7 +109,7 @@ fn the_apps_core_killed_at_random_moments_loses_nothing_acknowledged() {
     {
         let mut store = Store::open(&plain).unwrap();
         import(&mut store, 400);
-        let ctx = Ctx { now: Utc::now(), today: clock().today, author: String::new() };
+        let ctx = Ctx { now: Utc::now(), today: clock().today, author: String::new(), worker: None };
         store.add_worker(uuid::Uuid::now_v7(), "Meena", WorkerRole::Anm, &hash_pin(PIN).unwrap(), &ctx).unwrap();
     }
     let plain_export = serde_json::to_value(Store::open(&plain).unwrap().export().unwrap()).unwrap();

@@ -26,7 +26,7 @@ fn clock() -> Clock {
 }
 
 fn ctx() -> Ctx {
-    Ctx { now: Utc::now(), today: clock().today, author: "Sunita".into() }
+    Ctx { now: Utc::now(), today: clock().today, author: "Sunita".into(), worker: None }
 }
 
 fn import(store: &mut Store) {
@@ -183,4 +183,21 @@ fn a_failed_encryption_leaves_the_plain_store_working() {
     app.add_worker(worker("Meena", "anm", "2468", None), clock()).unwrap();
     assert_eq!(file_state(&path).unwrap(), FileState::Encrypted);
     assert_eq!(app.store().unwrap().export().unwrap().beneficiaries.len(), 2);
+}
+
+#[test]
+fn every_event_carries_the_signed_in_workers_stable_id() {
+    let mut app = App::open_in_memory().unwrap();
+    let meena = app.add_worker(worker("Meena", "anm", "2468", None), clock()).unwrap().id;
+    let sunita = app.add_worker(worker("Sunita", "asha", "1357", Some("2468")), clock()).unwrap().id;
+    // Sunita is signed in now (the new worker is).
+    app.call("add_village", json!({"name": "Rampur"}), clock()).unwrap();
+    app.call("lock", json!({}), clock()).unwrap();
+    sign_in(&mut app, meena, "2468").unwrap();
+    app.call("add_village", json!({"name": "Salempur"}), clock()).unwrap();
+    let events = app.store().unwrap().events().unwrap();
+    let by: Vec<(Option<Uuid>, &str)> = events.iter().map(|e| (e.worker, e.author.as_str())).collect();
+    assert_eq!(by, [(Some(sunita), "Sunita"), (Some(meena), "Meena")]);
+    // The same worker's id whatever their name's later spelling: it is the id that is stable.
+    assert_ne!(meena, sunita);
 }

@@ -62,7 +62,7 @@ async fn server() -> (String, String, tempfile::TempDir) {
 
 /// Records a small survey on the store; returns how many events wait to be pushed.
 fn survey(store: &mut Store) -> u64 {
-    let ctx = Ctx { now: Utc::now(), today: clock().today, author: "Sunita".into() };
+    let ctx = Ctx { now: Utc::now(), today: clock().today, author: "Sunita".into(), worker: None };
     let rows = parse_register(REGISTER.as_bytes(), clock().today).unwrap();
     store.import_register(&rows, &ctx).unwrap();
     let pending = store.pending_count().unwrap();

@@ -201,7 +201,7 @@ fn date_arg(s: &str) -> Result<Date, String> {
 }
 
 fn ctx(today: Date) -> Ctx {
-    Ctx { now: Utc::now(), today, author: "teeka-bench".into() }
+    Ctx { now: Utc::now(), today, author: "teeka-bench".into(), worker: None }
 }
 
 fn ms(d: Duration) -> f64 {

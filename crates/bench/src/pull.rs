@@ -71,6 +71,7 @@ pub fn pull(args: &PullArgs) -> Result<Duration> {
         device_id: Uuid::now_v7(),
         hlc: teeka_domain::Hlc::default().tick(1),
         author: "asha-old".into(),
+        worker: None,
         recorded_at: chrono::Utc::now(),
         body: EventBody::HouseholdRegistered {
             household: Uuid::now_v7(),
@@ -122,6 +123,7 @@ pub fn pull(args: &PullArgs) -> Result<Duration> {
                 device_id: device.id,
                 hlc: clock,
                 author: format!("anm-{b:02}"),
+                worker: None,
                 recorded_at: now,
                 body: EventBody::HouseholdRegistered {
                     household: Uuid::now_v7(),

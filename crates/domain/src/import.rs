@@ -290,6 +290,7 @@ mod tests {
                 device_id: Uuid::nil(),
                 hlc: Hlc { wall_ms: 1_000 + first as u64, counter: i as u32 },
                 author: "test".into(),
+                worker: None,
                 recorded_at: chrono::DateTime::UNIX_EPOCH,
                 body,
             };

@@ -432,6 +432,7 @@ mod tests {
             device_id: Uuid::from_u128(device),
             hlc: Hlc { wall_ms: wall, counter: 0 },
             author: "t".into(),
+            worker: None,
             recorded_at: chrono::DateTime::default(),
             body,
         }

@@ -536,8 +536,13 @@ pub struct Event {
     pub device_id: Uuid,
     /// Orders it among all events, whatever the device clocks say.
     pub hlc: Hlc,
-    /// Who recorded it (the worker signed in).
+    /// Who recorded it (the worker signed in), by name.
     pub author: String,
+    /// The worker who recorded it, by a stable id: the app's worker (made when they were added
+    /// to the device); the CLI's is derived from the device and `--author`
+    /// ([`worker_for_author`]). Absent only in events made before workers had ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<Uuid>,
     /// The device's wall clock when recorded (UTC): information only, never used for ordering.
     pub recorded_at: DateTime<Utc>,
     pub body: EventBody,
@@ -548,6 +553,13 @@ impl Event {
     pub fn stamp(&self) -> Stamp {
         Stamp { hlc: self.hlc, device: self.device_id }
     }
+}
+
+/// The stable id of a worker known only by name on one device (the CLI's `--author`): UUIDv5 of
+/// the name in the device's id as namespace, so the same name on the same device is always the
+/// same worker, and the same name on two devices two workers.
+pub fn worker_for_author(device: Uuid, author: &str) -> Uuid {
+    Uuid::new_v5(&device, author.as_bytes())
 }
 
 /// The order of last-writer-wins: the HLC stamp, ties broken by the device id (never the device

@@ -759,6 +759,7 @@ mod tests {
                 device_id: Uuid::from_u128(self.device),
                 hlc: Hlc { wall_ms: self.wall_ms, counter: 0 },
                 author: "asha".into(),
+                worker: None,
                 recorded_at: chrono::DateTime::default(),
                 body,
             });

@@ -35,6 +35,7 @@ impl Log {
             device_id: id(device),
             hlc: Hlc { wall_ms: 1_000 + self.next as u64, counter: 0 },
             author: "t".into(),
+            worker: None,
             recorded_at: chrono::DateTime::default(),
             body,
         };

@@ -143,6 +143,7 @@ impl<D: Database> Service<D> {
                 device_id: Uuid::nil(),
                 hlc: Hlc { wall_ms, counter: u32::try_from(i).unwrap_or(u32::MAX) },
                 author: author.to_string(),
+                worker: Some(teeka_domain::model::worker_for_author(Uuid::nil(), author)),
                 recorded_at: now,
                 body,
             };

@@ -200,6 +200,7 @@ impl<D: Database> Service<D> {
                 device_id: Uuid::nil(),
                 hlc: Hlc { wall_ms: now_ms, counter: u32::try_from(i).unwrap_or(u32::MAX) },
                 author: SERVER_AUTHOR.into(),
+                worker: Some(teeka_domain::model::worker_for_author(Uuid::nil(), SERVER_AUTHOR)),
                 recorded_at: now,
                 body: EventBody::AreaDefined { area: a.id, level: a.level, name: a.name.clone(), parent: a.parent_id },
             };

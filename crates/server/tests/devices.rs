@@ -225,7 +225,7 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
         .events()
         .unwrap()
         .into_iter()
-        .map(|e| Event { device_id: f.rampur.1.id, author: "Sunita".into(), ..e })
+        .map(|e| Event { device_id: f.rampur.1.id, author: "Sunita".into(), worker: None, ..e })
         .collect();
     let lalpur_events: Vec<Event> =
         lalpur_store.events().unwrap().into_iter().map(|e| Event { device_id: f.lalpur.1.id, ..e }).collect();
@@ -290,7 +290,7 @@ LAL-001,LAL-H01,Lalpur,child,Lakshmi,F,2025-11-05
     // Closing s2 in a later push: found through the stored placement; an AEFI with no session.
     let later: Vec<Event> = vec![closed(me, s2), aefi(me, aarav, None), aefi_updated(me, aarav), withdrawn(me, aarav)]
         .into_iter()
-        .map(|e| Event { author: "Meena".into(), ..e })
+        .map(|e| Event { author: "Meena".into(), worker: None, ..e })
         .collect();
     let answer = push(&svc, &f.rampur.1, &later, minutes(35)).await;
     assert_eq!(answer, later.iter().map(|e| (e.id, None)).collect::<Vec<_>>());

@@ -40,6 +40,7 @@ fn event(device: &Device, body: EventBody) -> Event {
         device_id: device.id,
         hlc: Hlc { wall_ms, counter: 0 },
         author: "test".into(),
+        worker: None,
         recorded_at: minutes(30),
         body,
     }

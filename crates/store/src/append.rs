@@ -17,6 +17,9 @@ pub struct Ctx {
     /// The worker's calendar date: nothing may be recorded after it.
     pub today: Date,
     pub author: String,
+    /// The worker's stable id (the app's signed-in worker); `None`: derived from the device and
+    /// `author` (`teeka_domain::model::worker_for_author`), as for the CLI.
+    pub worker: Option<Uuid>,
 }
 
 impl Store {
@@ -58,7 +61,7 @@ impl Store {
 
 /// The columns [`read_event`] reads, in its order.
 pub(crate) const EVENT_COLUMNS: &str =
-    "events.id, events.device_id, events.hlc, events.author, events.recorded_at, events.body";
+    "events.id, events.device_id, events.hlc, events.author, events.recorded_at, events.body, events.worker";
 
 /// An event from a row of [`EVENT_COLUMNS`].
 pub(crate) fn read_event(r: &rusqlite::Row<'_>) -> Result<Event> {
@@ -73,6 +76,11 @@ pub(crate) fn read_event(r: &rusqlite::Row<'_>) -> Result<Event> {
             .map_err(|e| bad("recorded_at", e.to_string()))?
             .with_timezone(&Utc),
         body: serde_json::from_str(r.get_ref(5)?.as_str()?).map_err(|e| bad("body", e.to_string()))?,
+        worker: r
+            .get::<_, Option<String>>(6)?
+            .map(|w| Uuid::parse_str(&w))
+            .transpose()
+            .map_err(|e| bad("worker", e.to_string()))?,
     })
 }
 
@@ -99,8 +107,8 @@ fn insert_event(tx: &Transaction<'_>, event: &Event, device: &str, recorded_at: 
 fn insert_event_json(tx: &Transaction<'_>, event: &Event, json: &str, device: &str, recorded_at: &str) -> Result<bool> {
     let n = tx
         .prepare_cached(
-            "INSERT INTO events (id, device_id, hlc, author, recorded_at, kind, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO events (id, device_id, hlc, author, recorded_at, kind, body, worker)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
         )?
         .execute(rusqlite::params![
             event.id.to_string(),
@@ -109,7 +117,8 @@ fn insert_event_json(tx: &Transaction<'_>, event: &Event, json: &str, device: &s
             event.author,
             recorded_at,
             event.body.kind(),
-            json
+            json,
+            event.worker.map(|w| w.to_string())
         ])?;
     Ok(n == 1)
 }
@@ -166,9 +175,11 @@ pub(crate) fn append_in(
         }
     }
     let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?;
+    let worker = Some(ctx.worker.unwrap_or_else(|| teeka_domain::model::worker_for_author(device_id, &ctx.author)));
     for body in bodies {
         clock = clock.tick(now_ms);
-        let event = Event { id: Uuid::now_v7(), device_id, hlc: clock, author: ctx.author.clone(), recorded_at, body };
+        let event =
+            Event { id: Uuid::now_v7(), device_id, hlc: clock, author: ctx.author.clone(), worker, recorded_at, body };
         // What the server would refuse is never made (the forms' own checks come first).
         let json = serde_json::to_string(&event.body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         teeka_domain::limits::check_event_json(&json).map_err(|e| InputError::at(e.field.clone(), e.to_string()))?;

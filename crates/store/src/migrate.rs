@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "0008_campaign", include_str!("../../../migrations/device/0008_campaign.sql")),
     (9, "0009_monitoring", include_str!("../../../migrations/device/0009_monitoring.sql")),
     (10, "0010_national_ids", include_str!("../../../migrations/device/0010_national_ids.sql")),
+    (11, "0011_worker", include_str!("../../../migrations/device/0011_worker.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.

@@ -693,6 +693,7 @@ fn replay_early(tx: &Transaction<'_>, beneficiary: Uuid, batch: &mut Batch) -> R
             device_id: parse_id(&device)?,
             hlc: hlc.parse().map_err(|e: teeka_domain::hlc::BadHlc| StoreError::Corrupt(e.to_string()))?,
             author: String::new(),
+            worker: None,
             recorded_at: chrono::DateTime::default(),
             body: parse_body(&body)?,
         };

@@ -22,7 +22,7 @@ fn date(s: &str) -> Date {
 fn ctx_on(today: &str, hour: u32) -> Ctx {
     let d = date(today);
     let now: DateTime<Utc> = Utc.from_utc_datetime(&d.and_hms_opt(hour, 0, 0).unwrap());
-    Ctx { now, today: d, author: "anm-1".into() }
+    Ctx { now, today: d, author: "anm-1".into(), worker: None }
 }
 
 fn ctx() -> Ctx {

@@ -21,7 +21,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn ctx() -> Ctx {
-    Ctx { now: now(), today: date("2026-03-10"), author: "anm".into() }
+    Ctx { now: now(), today: date("2026-03-10"), author: "anm".into(), worker: None }
 }
 
 /// A village with a household holding a child and a pregnant woman: (village, child, woman).

@@ -19,7 +19,7 @@ fn date(s: &str) -> NaiveDate {
 fn at(day: &str, hour: u32) -> Ctx {
     let d = date(day);
     let now: DateTime<Utc> = Utc.from_utc_datetime(&d.and_hms_opt(hour, 0, 0).unwrap());
-    Ctx { now, today: d, author: "asha".into() }
+    Ctx { now, today: d, author: "asha".into(), worker: None }
 }
 
 fn ctx() -> Ctx {

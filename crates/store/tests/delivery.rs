@@ -15,7 +15,7 @@ fn date(s: &str) -> NaiveDate {
 }
 
 fn ctx_at(now: DateTime<Utc>) -> Ctx {
-    Ctx { now, today: date("2026-11-22"), author: "anm-1".into() }
+    Ctx { now, today: date("2026-11-22"), author: "anm-1".into(), worker: None }
 }
 
 fn ctx() -> Ctx {

@@ -109,6 +109,7 @@ impl Log {
             device_id: Uuid::nil(),
             hlc: Hlc { wall_ms: 0, counter: self.base.len() as u32 },
             author: "teeka-server".into(),
+            worker: None,
             recorded_at: now(),
             body,
         };
@@ -347,6 +348,7 @@ impl Log {
             // earlier stamps (a device whose clock is behind).
             hlc: Hlc { wall_ms: 1_000 + u64::from(wall % 6), counter: u32::from(wall / 6 % 3) },
             author: "asha".into(),
+            worker: None,
             recorded_at: now(),
             body,
         });
@@ -618,6 +620,7 @@ C-3,H-3,Lalpur,1,child,Ravi,M,2026-10-01,
         now: Utc.with_ymd_and_hms(2026, 11, 22, h, 0, 0).unwrap(),
         today,
         author: who.into(),
+        worker: None,
     };
     let rows = |csv: &str| teeka_domain::register::parse_register(csv.as_bytes(), today).unwrap();
     let (mut a, mut b) = (Store::open_in_memory().unwrap(), Store::open_in_memory().unwrap());
@@ -732,6 +735,7 @@ fn villages_of_one_name_in_two_sub_centres_stay_two() {
             device_id: device,
             hlc: teeka_domain::Hlc { wall_ms: 1_000 + i as u64, counter: 0 },
             author: "t".into(),
+            worker: None,
             recorded_at: now(),
             body,
         })

@@ -24,7 +24,7 @@ fn now(minute: u32) -> DateTime<Utc> {
 }
 
 fn ctx(minute: u32) -> Ctx {
-    Ctx { now: now(minute), today: today(), author: "asha-1".into() }
+    Ctx { now: now(minute), today: today(), author: "asha-1".into(), worker: None }
 }
 
 /// A small deterministic generator (splitmix64).

@@ -25,7 +25,7 @@ fn at(s: &str) -> DateTime<Utc> {
 
 /// A context on `day` at `time` (UTC).
 fn ctx_at(day: &str, time: &str) -> Ctx {
-    Ctx { now: at(&format!("{day}T{time}Z")), today: date(day), author: "anm".into() }
+    Ctx { now: at(&format!("{day}T{time}Z")), today: date(day), author: "anm".into(), worker: None }
 }
 
 fn child(name: &str, dob: &str) -> BeneficiaryFacts {

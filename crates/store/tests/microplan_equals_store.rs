@@ -95,6 +95,7 @@ impl Log {
             device_id: Uuid::nil(),
             hlc: Hlc { wall_ms: 0, counter: self.base.len() as u32 },
             author: "teeka-server".into(),
+            worker: None,
             recorded_at: now(),
             body,
         };
@@ -235,6 +236,7 @@ impl Log {
             // events alike (its clock ticks), hence the step's number in the counter.
             hlc: Hlc { wall_ms: 1_000 + u64::from(wall % 6), counter: u32::from(wall / 6 % 3) * 1_000 + id_counter },
             author: "supervisor".into(),
+            worker: None,
             recorded_at: now(),
             body,
         });

@@ -16,7 +16,12 @@ fn date(s: &str) -> NaiveDate {
 }
 
 fn ctx() -> Ctx {
-    Ctx { now: Utc.with_ymd_and_hms(2026, 3, 10, 6, 0, 0).unwrap(), today: date("2026-03-10"), author: "anm".into() }
+    Ctx {
+        now: Utc.with_ymd_and_hms(2026, 3, 10, 6, 0, 0).unwrap(),
+        today: date("2026-03-10"),
+        author: "anm".into(),
+        worker: None,
+    }
 }
 
 fn child(name: &str, dob: &str) -> BeneficiaryFacts {

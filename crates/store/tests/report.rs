@@ -27,6 +27,7 @@ fn ctx(day: &str, time: &str) -> Ctx {
         now: DateTime::parse_from_rfc3339(&format!("{day}T{time}Z")).unwrap().with_timezone(&Utc),
         today: date(day),
         author: "anm".into(),
+        worker: None,
     }
 }
 

@@ -324,6 +324,7 @@ mod tests {
             device_id: Uuid::nil(),
             hlc: teeka_domain::Hlc::default(),
             author: "t".into(),
+            worker: None,
             recorded_at: chrono::DateTime::default(),
             body: teeka_domain::EventBody::VillageJeEndemicSet { area: Uuid::nil(), je_endemic: true },
         }
@@ -518,6 +519,7 @@ mod tests {
                     device_id,
                     hlc: teeka_domain::Hlc { wall_ms, counter: 0 },
                     author: "Sunita Devi".into(),
+                    worker: None,
                     recorded_at: chrono::DateTime::from_timestamp_millis(wall_ms as i64).unwrap_or_default(),
                     body: teeka_domain::EventBody::DoseGiven {
                         beneficiary: children[i % children.len()],

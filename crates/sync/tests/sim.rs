@@ -43,6 +43,7 @@ fn ctx(minute: u32) -> Ctx {
         now: Utc.with_ymd_and_hms(2026, 11, 22, 8, minute % 60, 0).unwrap(),
         today: parse_date("2026-11-22").unwrap(),
         author: "sim".into(),
+        worker: None,
     }
 }
 

@@ -87,7 +87,7 @@ pub fn today() -> Date {
 
 /// A device's context at `now`, on [`today`], by `asha-test`.
 pub fn ctx(now: DateTime<Utc>) -> Ctx {
-    Ctx { now, today: today(), author: "asha-test".into() }
+    Ctx { now, today: today(), author: "asha-test".into(), worker: None }
 }
 
 /// A small register CSV: `n` children of `village`, `PREFIX-1`…, each in a household of its own
@@ -122,6 +122,7 @@ pub fn event(device_id: Uuid, body: EventBody, now: DateTime<Utc>) -> Event {
         device_id,
         hlc: Hlc { wall_ms, counter: 0 },
         author: "test".into(),
+        worker: None,
         recorded_at: now,
         body,
     }
