@@ -16,7 +16,7 @@ fn demo_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
     let csv = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../demo/register.csv")).unwrap();
     let rows = teeka_domain::register::parse_register(&csv, today).unwrap();
     let mut store = teeka_store::Store::open(&path).unwrap();
-    let ctx = teeka_store::Ctx { now: Utc::now(), today, author: "demo".into() };
+    let ctx = teeka_store::Ctx { now: Utc::now(), today, author: "demo".into(), worker: None };
     store.import_register(&rows, &ctx).unwrap();
     drop(store);
     let clock = teeka_app::Clock { now: Utc::now(), today };
@@ -59,7 +59,7 @@ fn campaign_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
         .unwrap();
     // A resistant family in Salempur: Sonu's MR1 refused on 2026-11-18, a visit that did not
     // persuade them yet; and a mothers' meeting.
-    let ctx = teeka_store::Ctx { now: Utc::now(), today, author: "demo".into() };
+    let ctx = teeka_store::Ctx { now: Utc::now(), today, author: "demo".into(), worker: None };
     let refused = NaiveDate::parse_from_str("2026-11-18", "%Y-%m-%d").unwrap();
     app.store_mut()
         .unwrap()

@@ -280,14 +280,7 @@ impl Keyring {
 
     /// Sets (or with `None` removes) a setting.
     pub fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<()> {
-        match value {
-            Some(v) => self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, v],
-            )?,
-            None => self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-        };
-        Ok(())
+        crate::local::put_setting(&self.conn, key, value)
     }
 }
 

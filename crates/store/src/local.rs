@@ -20,6 +20,19 @@ pub struct LocalWorker {
     pub credential: String,
 }
 
+/// Sets (or with `None` removes) `key` in the `settings (key, value)` table of `conn`: the
+/// store's and the keyring's.
+pub(crate) fn put_setting(conn: &rusqlite::Connection, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(v) => conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, v],
+        )?,
+        None => conn.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+    };
+    Ok(())
+}
+
 impl Store {
     /// A local setting of the app (never synced).
     pub fn local_setting(&self, key: &str) -> Result<Option<String>> {
@@ -31,15 +44,7 @@ impl Store {
 
     /// Sets (or with `None` removes) a local setting of the app.
     pub fn set_local_setting(&mut self, key: &str, value: Option<&str>) -> Result<()> {
-        let key = format!("app.{key}");
-        match value {
-            Some(v) => self.conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, v],
-            )?,
-            None => self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?,
-        };
-        Ok(())
+        put_setting(&self.conn, &format!("app.{key}"), value)
     }
 
     /// Adds a worker (local only: no event) under the id the app gave them.
