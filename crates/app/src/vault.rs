@@ -86,9 +86,12 @@ impl StoreAccess {
     }
 }
 
+/// What a worker's wrap's keyring label starts with; the worker's id follows.
+pub(crate) const WORKER_LABEL_PREFIX: &str = "worker:";
+
 /// The keyring label of a worker's wrap.
 pub(crate) fn worker_label(id: uuid::Uuid) -> String {
-    format!("worker:{id}")
+    format!("{WORKER_LABEL_PREFIX}{id}")
 }
 
 /// The wrap a worker's PBKDF2 PIN hash (`pbkdf2-sha256$ITERATIONS$SALT$HASH`, hex) gives: the

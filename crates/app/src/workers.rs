@@ -6,7 +6,7 @@ use crate::error::{AppCode, AppError};
 use crate::fields::code_field;
 use crate::pin::{check_pin, hash_pin, verify_pin};
 use crate::types::{AddWorkerReq, LockReq, SetLanguageReq, SignInReq, TouchReq};
-use crate::vault::{worker_label, wrap_from_pin_hash};
+use crate::vault::{worker_label, wrap_from_pin_hash, WORKER_LABEL_PREFIX};
 use crate::{App, Clock};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -124,7 +124,9 @@ impl App {
         }
         let mut out = Vec::new();
         for wrap in self.keys.labels()? {
-            let Some(id) = wrap.label.strip_prefix("worker:").and_then(|id| Uuid::parse_str(id).ok()) else { continue };
+            let Some(id) = wrap.label.strip_prefix(WORKER_LABEL_PREFIX).and_then(|id| Uuid::parse_str(id).ok()) else {
+                continue;
+            };
             let info: Option<WorkerInfo> = wrap.info.as_deref().and_then(|i| serde_json::from_str(i).ok());
             let info = info.ok_or_else(|| {
                 AppError::new(AppCode::StoreCorrupt, format!("the keyring's entry of worker {id} is unreadable"))
