@@ -117,9 +117,8 @@ pub fn encrypt_in_place(path: &Path, key: &DataKey, before_swap: impl FnOnce() -
             return Err(StoreError::Invalid(format!("{}: the store is in use; close it first", path.display())));
         }
         let copy_text = copy.to_str().ok_or_else(|| StoreError::Invalid(format!("{}: not UTF-8", copy.display())))?;
-        let key_text = key.pragma();
-        let literal = key_text.trim_start_matches("PRAGMA key = ").trim_end_matches(';');
-        conn.execute(&format!("ATTACH DATABASE ?1 AS encrypted KEY {literal}"), [copy_text])?;
+        let attach = zeroize::Zeroizing::new(format!("ATTACH DATABASE ?1 AS encrypted KEY {}", key.literal().as_str()));
+        conn.execute(&attach, [copy_text])?;
         conn.execute_batch(&cipher_settings("encrypted"))?;
         conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         conn.execute("DETACH DATABASE encrypted", [])?;

@@ -41,9 +41,16 @@ impl DataKey {
         Ok(DataKey(key))
     }
 
-    /// SQLCipher's statement for this raw key (no key derivation of its own: the key is random).
+    /// SQLCipher's literal for this raw key, `"x'…'"` (no key derivation of its own: the key is
+    /// random).
+    pub(crate) fn literal(&self) -> Zeroizing<String> {
+        let hex = Zeroizing::new(hex::encode(self.0.as_ref()));
+        Zeroizing::new(format!("\"x'{}'\"", hex.as_str()))
+    }
+
+    /// SQLCipher's statement that keys a connection with it.
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(self.0.as_ref())))
+        Zeroizing::new(format!("PRAGMA key = {};", self.literal().as_str()))
     }
 }
 
