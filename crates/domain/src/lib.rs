@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock, no randomness. `today` and `now` are arguments; ids are made by the
 //! caller. Storage, network and UI depend on this crate, never the reverse.
 
+pub mod audit;
 pub mod calendar;
 pub mod care;
 pub mod cases;

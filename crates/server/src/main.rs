@@ -90,6 +90,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Who changed what: the trail of one beneficiary (register id or id), one device, or an area
+    /// and below, from the server's log: the device and the worker of each change, the device's
+    /// time and the server's receipt time, corrections, and the field writes that lost a
+    /// last-writer-wins race (`docs/cli.md`, "audit").
+    #[command(group(clap::ArgGroup::new("whose").required(true).args(["beneficiary", "device", "area"])))]
+    Audit {
+        #[arg(long, value_name = "ID")]
+        beneficiary: Option<String>,
+        #[arg(long, value_name = "ID")]
+        device: Option<uuid::Uuid>,
+        /// Any area: a name or a path such as Sitapur/Mahmudabad.
+        #[arg(long, value_name = "AREA")]
+        area: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Everything, in the shape of `teeka export --format json`; or, with `--format fhir`, an
     /// area's beneficiaries as FHIR ImmunizationRecord documents (NDJSON, one per line).
     Export {
@@ -367,6 +383,20 @@ async fn command<D: Database>(svc: Service<D>, command: Command) -> anyhow::Resu
             match output {
                 Some(path) => std::fs::write(&path, bytes).with_context(|| format!("--output {}", path.display()))?,
                 None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
+            }
+        }
+        Command::Audit { beneficiary, device, area, format } => {
+            use teeka_server::service::AuditRequest;
+            let request = match (&beneficiary, device, &area) {
+                (Some(b), _, _) => AuditRequest::Beneficiary(b),
+                (_, Some(d), _) => AuditRequest::Device(d),
+                (_, _, Some(a)) => AuditRequest::Area(a),
+                _ => anyhow::bail!("give --beneficiary ID, --device ID or --area AREA"),
+            };
+            let trail = svc.audit(request).await.map_err(admin)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&trail)?),
+                Format::Table => print!("{}", teeka_domain::audit::audit_table(&trail)),
             }
         }
         Command::Export { format: ExportFormat::Json, area: None, .. } => {

@@ -5,6 +5,7 @@ use crate::db::{within, Area, CodeProblem, Database, DbError, Device, DeviceSeen
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use teeka_domain::audit::{audit, Audit, AuditFilter, Logged as AuditLogged};
 use teeka_domain::{AreaLevel, BeneficiaryField, Event, EventBody, Export, Hlc, HouseholdField, Replay, SiteField};
 use teeka_protocol::{
     ApiError, AreaInfo, DeviceInfo, DevicesResponse, EnrollRequest, EnrollResponse, ErrorCode, PullRequest,
@@ -29,6 +30,19 @@ pub enum AdminError {
     /// No block of the area (nor an area above it) sees a round of this number.
     #[error("no round {round} is defined for {area} (nor an area above or below it)")]
     UnknownRound { round: u32, area: String },
+    /// Nothing of what was asked for (the audit of a beneficiary or a device the log has not).
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// Whose audit trail ([`Service::audit`]).
+#[derive(Debug, Clone, Copy)]
+pub enum AuditRequest<'a> {
+    /// A register id, or a beneficiary's id.
+    Beneficiary(&'a str),
+    Device(Uuid),
+    /// Any area name or path.
+    Area(&'a str),
 }
 
 impl AdminError {
@@ -36,6 +50,7 @@ impl AdminError {
     pub fn code(&self) -> &'static str {
         match self {
             AdminError::UnknownRound { .. } => "UNKNOWN_ROUND",
+            AdminError::NotFound(_) => "NOT_FOUND",
             AdminError::Fhir(e) => e.code(),
             AdminError::Db(_) | AdminError::Invalid(_) => "ERROR",
         }
@@ -765,6 +780,42 @@ impl<D: Database> Service<D> {
     /// Everything, in the shape of `teeka export --format json`: the server's log, in its order,
     /// folded by the domain's replay (the device store's rules), so it equals the export of a
     /// device that has ingested every event.
+    /// The audit trail of a beneficiary (register id or id), a device or an area and below
+    /// (`teeka_domain::audit`): the whole log read in pages, in log order. An area is any name
+    /// or path, as for `enroll`; nothing found for a beneficiary or a device is `NOT_FOUND`.
+    pub async fn audit(&self, filter: AuditRequest<'_>) -> Result<Audit, AdminError> {
+        let filter = match filter {
+            AuditRequest::Beneficiary(id) => AuditFilter::Beneficiary(id.trim().to_string()),
+            AuditRequest::Device(id) => AuditFilter::Device(id),
+            AuditRequest::Area(text) => AuditFilter::Area(self.find_area(text).await?.path),
+        };
+        let mut log = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.db.logged_after(after, 10_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for l in page {
+                let event: Event = serde_json::from_str(&l.json)
+                    .map_err(|e| AdminError::Invalid(format!("event #{} is unreadable: {e}", l.seq)))?;
+                log.push(AuditLogged { seq: l.seq, area: l.area_path, received_at: l.received_at, event });
+            }
+        }
+        let trail = audit(&log, &filter);
+        if trail.entries.is_empty() {
+            match &filter {
+                AuditFilter::Beneficiary(id) => {
+                    return Err(AdminError::NotFound(format!("no beneficiary '{id}' in the log")))
+                }
+                AuditFilter::Device(id) => {
+                    return Err(AdminError::NotFound(format!("no event from device {id} in the log")))
+                }
+                AuditFilter::Area(_) => {}
+            }
+        }
+        Ok(trail)
+    }
+
     pub async fn export(&self) -> Result<Export, AdminError> {
         let mut register = Replay::default();
         let mut after = 0;

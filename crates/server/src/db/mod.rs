@@ -111,6 +111,15 @@ pub type PageEvent = (u64, Uuid, String);
 /// Events with their place, in log order: (seq, area path, event JSON).
 pub type Placed = Vec<(u64, String, String)>;
 
+/// One event of the log as the server keeps it: its place, its JSON, when the server took it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    pub seq: u64,
+    pub area_path: String,
+    pub json: String,
+    pub received_at: DateTime<Utc>,
+}
+
 /// The storage of the central server.
 pub trait Database: Clone + Send + Sync + 'static {
     /// Every area.
@@ -153,6 +162,9 @@ pub trait Database: Clone + Send + Sync + 'static {
     /// Like [`Database::events_after`], each event with the area path it is placed in:
     /// `(seq, area_path, event JSON)`.
     fn placed_after(&self, after: u64, limit: u32) -> impl Future<Output = DbResult<Placed>> + Send;
+    /// Like [`Database::placed_after`], each event with the time the server received it (the
+    /// audit trail).
+    fn logged_after(&self, after: u64, limit: u32) -> impl Future<Output = DbResult<Vec<Logged>>> + Send;
 }
 
 /// Whether `path` is `scope` or inside it.

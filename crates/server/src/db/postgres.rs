@@ -11,7 +11,9 @@
 //! to milliseconds, as the SQLite backend's text stamps are, and paths are ordered byte-wise
 //! (`COLLATE "C"`), as SQLite orders them, whatever the database's locale.
 
-use super::{Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, NewCode, Page, Placed, StoredEvent};
+use super::{
+    Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, Logged, NewCode, Page, Placed, StoredEvent,
+};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::collections::{HashMap, HashSet};
@@ -435,6 +437,27 @@ impl Database for PgDb {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             out.push((seq(r.try_get(0)?)?, r.try_get(1)?));
+        }
+        Ok(out)
+    }
+
+    async fn logged_after(&self, after: u64, limit: u32) -> DbResult<Vec<Logged>> {
+        let c = self.client().await?;
+        let stmt = c
+            .prepare_cached(
+                "SELECT seq, area_path, event, received_at FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .await?;
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = c.query(&stmt, &[&after, &i64::from(limit)]).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(Logged {
+                seq: seq(r.try_get(0)?)?,
+                area_path: r.try_get(1)?,
+                json: r.try_get(2)?,
+                received_at: r.try_get(3)?,
+            });
         }
         Ok(out)
     }

@@ -1,7 +1,9 @@
 //! The SQLite backend: the embedded default, nothing to install. One connection (SQLite has one
 //! writer anyway), used from blocking threads; WAL, foreign keys, `synchronous=FULL`.
 
-use super::{Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, NewCode, Page, Placed, StoredEvent};
+use super::{
+    Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, Logged, NewCode, Page, Placed, StoredEvent,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::collections::{HashMap, HashSet};
@@ -426,6 +428,26 @@ impl Database for SqliteDb {
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
                 out.push((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn logged_after(&self, after: u64, limit: u32) -> DbResult<Vec<Logged>> {
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, area_path, event, received_at FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let mut rows = stmt.query(params![i64::try_from(after).unwrap_or(i64::MAX), limit])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(Logged {
+                    seq: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    area_path: r.get(1)?,
+                    json: r.get(2)?,
+                    received_at: parse_ts(&r.get::<_, String>(3)?)?,
+                });
             }
             Ok(out)
         })
