@@ -226,6 +226,8 @@ pub struct App {
     access: StoreAccess,
     /// The data key, once unwrapped (kept in memory while the app runs).
     key: Option<DataKey>,
+    /// The sync summary last kept in the keyring, and when (`keep_summary`).
+    summary_kept: Option<(sync::Summary, DateTime<Utc>)>,
     signed_in: Option<Worker>,
     last_activity: Option<DateTime<Utc>>,
     wrong_pins: u32,
@@ -280,6 +282,7 @@ impl App {
             keys,
             access,
             key: None,
+            summary_kept: None,
             signed_in: None,
             last_activity: None,
             wrong_pins,
@@ -350,13 +353,36 @@ impl App {
         self.sync_state_now(&clock)
     }
 
-    fn sync_state_now(&self, clock: &Clock) -> Result<SyncState, AppError> {
+    fn sync_state_now(&mut self, clock: &Clock) -> Result<SyncState, AppError> {
         let live = self.sync.as_ref().map(sync::SyncHandle::live).unwrap_or_default();
         let Some(store) = &self.store else {
-            return Ok(sync::locked_state(&live));
+            let kept = self.keys.setting(sync::SUMMARY_KEY)?.and_then(|s| serde_json::from_str(&s).ok());
+            return Ok(sync::locked_state(&live, kept));
         };
         let kept_code = store.local_setting(sync::ERROR_CODE_KEY)?;
-        Ok(sync::sync_state(store.status()?, kept_code, &live, clock.now))
+        let state = sync::sync_state(store.status()?, kept_code, &live, clock.now);
+        self.keep_summary(&state, clock.now)?;
+        Ok(state)
+    }
+
+    /// Keeps what the sync state says for the lock screen after a restart: at once when the
+    /// enrollment changed, else (new counts) at most once a minute, so that a day of records is
+    /// not a day of extra durable writes.
+    fn keep_summary(&mut self, state: &SyncState, now: DateTime<Utc>) -> Result<(), AppError> {
+        let summary = sync::Summary::of(state);
+        let due = match &self.summary_kept {
+            None => true,
+            Some((kept, at)) => {
+                *kept != summary && (!kept.same_enrollment(&summary) || now - *at >= chrono::TimeDelta::minutes(1))
+            }
+        };
+        if due {
+            let json = serde_json::to_string(&summary)
+                .map_err(|e| AppError::new(AppCode::Internal, format!("cannot keep the sync summary: {e}")))?;
+            self.keys.set_setting(sync::SUMMARY_KEY, Some(&json))?;
+            self.summary_kept = Some((summary, now));
+        }
+        Ok(())
     }
 }
 

@@ -185,12 +185,15 @@ fn a_failed_run_shows_the_uis_code_and_so_does_the_store_after_a_restart() {
     assert!((9..=10).contains(&s.next_attempt_in_s.unwrap()), "{:?}", s.next_attempt_in_s);
     assert_eq!(app.store().unwrap().status().unwrap().last_error.as_deref(), Some(error.message.as_str()));
 
-    // A restart: the store stays closed until a sign-in; then, before the worker's first run,
-    // the store's error with the code it had.
+    // A restart: the store stays closed until a sign-in, and the lock screen shows what the
+    // sync state said while it was open (kept in the keyring); then, before the worker's first
+    // run, the store's error with the code it had.
     drop(app);
     let mut restarted = App::open(&path).unwrap();
-    assert_eq!(state(&mut restarted).last_error, None);
-    assert!(!state(&mut restarted).enrolled, "nothing of the store is read before a PIN");
+    assert!(restarted.store().is_err(), "nothing of the store is read before a PIN");
+    let locked = state(&mut restarted);
+    assert_eq!(locked.last_error, None);
+    assert_eq!((locked.enrolled, locked.area.as_deref(), locked.pending), (true, Some("UP"), pending));
     restarted.sign_in(SignInReq { worker_id, pin: "2468".into() }, clock()).unwrap();
     assert_eq!(state(&mut restarted).last_error, Some(error));
     assert_eq!(state(&mut restarted).next_attempt_in_s, None);

@@ -14,7 +14,7 @@ pub use schedule::Schedule;
 pub use worker::{run_config, start, Kick, Live, Notify, SyncHandle};
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use teeka_protocol::DeviceInfo;
 use teeka_store::SyncStatus;
 
@@ -53,10 +53,50 @@ pub(crate) fn sync_state(status: SyncStatus, kept_code: Option<String>, live: &L
     }
 }
 
+/// The keyring setting that keeps what the sync state showed while the store was last open, for
+/// the lock screen after a restart (the store is closed until a PIN opens it). No record of the
+/// register: the server, the area, the role, the device, counts and a time.
+pub(crate) const SUMMARY_KEY: &str = "sync_summary";
+
+/// What [`SUMMARY_KEY`] keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Summary {
+    enrolled: bool,
+    server_url: Option<String>,
+    area: Option<String>,
+    role: Option<String>,
+    device_id: uuid::Uuid,
+    pending: u64,
+    set_aside: u64,
+    last_success: Option<String>,
+}
+
+impl Summary {
+    pub(crate) fn of(s: &SyncState) -> Summary {
+        Summary {
+            enrolled: s.enrolled,
+            server_url: s.server_url.clone(),
+            area: s.area.clone(),
+            role: s.role.clone(),
+            device_id: s.device_id,
+            pending: s.pending,
+            set_aside: s.set_aside,
+            last_success: s.last_success.clone(),
+        }
+    }
+
+    /// Whether it says something else of the enrollment than `other` (the counts aside).
+    pub(crate) fn same_enrollment(&self, other: &Summary) -> bool {
+        (&self.enrolled, &self.server_url, &self.area, &self.role, &self.device_id)
+            == (&other.enrolled, &other.server_url, &other.area, &other.role, &other.device_id)
+    }
+}
+
 /// The sync state while the store is still closed (no PIN has unwrapped its key since the app
-/// started): what the worker knows, nothing of the store's.
-pub(crate) fn locked_state(live: &Live) -> SyncState {
-    SyncState {
+/// started): what the store last said while it was open (`kept`), and the worker's live part;
+/// nothing at all on a device never opened since encryption.
+pub(crate) fn locked_state(live: &Live, kept: Option<Summary>) -> SyncState {
+    let k = kept.unwrap_or(Summary {
         enrolled: false,
         server_url: None,
         area: None,
@@ -64,8 +104,18 @@ pub(crate) fn locked_state(live: &Live) -> SyncState {
         device_id: uuid::Uuid::nil(),
         pending: 0,
         set_aside: 0,
-        syncing: live.syncing,
         last_success: None,
+    });
+    SyncState {
+        enrolled: k.enrolled,
+        server_url: k.server_url,
+        area: k.area,
+        role: k.role,
+        device_id: k.device_id,
+        pending: k.pending,
+        set_aside: k.set_aside,
+        syncing: live.syncing,
+        last_success: k.last_success,
         last_error: live.last_error.clone(),
         next_attempt_in_s: None,
     }
