@@ -51,6 +51,13 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
     cargo install --locked tauri-driver --version 2.1.0
 fi
 
+# cargo-nextest runs the tests (scripts/test.sh); the machines this runs on have it, else from
+# crates.io.
+if ! cargo nextest --version >/dev/null 2>&1; then
+    echo "setup: installing cargo-nextest"
+    cargo install --locked cargo-nextest
+fi
+
 # fhir.resources (PyPI; R4B models), the independent validator of the FHIR export, in its own
 # virtual environment (tests/fhir_validate.rs finds it there). Pinned; made once.
 TEEKA_FHIR_VENV="${TEEKA_FHIR_VENV:-$HOME/.cache/teeka-fhir-venv}"

@@ -27,20 +27,26 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo test (with the app's WebDriver tests under Xvfb, which refresh docs/screenshots/)"
+echo "== cargo nextest run (with the app's WebDriver tests under Xvfb, which refresh docs/screenshots/), then the doc tests"
 set +e
-cargo test --workspace --locked 2>&1 | tee -a "$LOG"
+# nextest runs the test binaries side by side (cargo test runs them one after the other: the two
+# crash campaigns alone took 4.6 minutes so); the app's WebDriver tests run one at a time
+# (.config/nextest.toml). Doc tests are cargo test's.
+cargo nextest run --workspace --locked --no-fail-fast 2>&1 | tee -a "$LOG"
 status=${PIPESTATUS[0]}
+cargo test --workspace --locked --doc 2>&1 | tee -a "$LOG"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 # Coverage-guided fuzzing of the readers of outside input, each target for a bounded time from
 # its committed corpus (a crash fails the run; its input is kept in fuzz/artifacts/).
 echo "== fuzz: each target for ${TEEKA_FUZZ_SECONDS:-10} s (scripts/fuzz.sh)"
 bash scripts/fuzz.sh "${TEEKA_FUZZ_SECONDS:-10}" || status=1
 set -e
-# One closing line for the whole run (cargo prints one per test binary, the last often a
-# doc-test binary with nothing in it).
+# One closing line for the whole run (nextest prints one summary; cargo test's doc tests one line
+# per crate).
 # Vitest prints "Tests  N passed (N)" (and "N failed | N passed" when some fail).
 sed 's/\x1b\[[0-9;]*m//g' "$LOG" | awk '
      /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^ *Summary \[/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      /^ *Tests +[0-9]/ { for (i = 2; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "%d passed, %d failed\n", p, f }'
 
