@@ -353,7 +353,7 @@ impl App {
         self.sync_state_now(&clock)
     }
 
-    fn sync_state_now(&mut self, clock: &Clock) -> Result<SyncState, AppError> {
+    pub(crate) fn sync_state_now(&mut self, clock: &Clock) -> Result<SyncState, AppError> {
         let live = self.sync.as_ref().map(sync::SyncHandle::live).unwrap_or_default();
         let Some(store) = &self.store else {
             let kept = self.keys.setting(sync::SUMMARY_KEY)?.and_then(|s| serde_json::from_str(&s).ok());

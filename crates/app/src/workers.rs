@@ -278,7 +278,16 @@ impl App {
             self.keys.add(NewWrap::argon2id(&worker_label(worker.id), info_of(&worker), &req.pin)?, &key)?;
         }
         self.signed_in = Some(worker.clone());
+        self.refresh_summary(&clock);
         Ok(worker)
+    }
+
+    /// Keeps the sync summary for the lock screen as soon as the store is open (a failure to
+    /// read it is no reason to refuse a sign-in: the next sync state keeps it).
+    fn refresh_summary(&mut self, clock: &Clock) {
+        if let Err(e) = self.sync_state_now(clock) {
+            tracing::warn!("cannot keep the sync summary: {}", e.message);
+        }
     }
 
     /// Seconds left of the wait after too many wrong PINs on `now`, if there is one. A wait
@@ -301,6 +310,7 @@ impl App {
         let worker = worker?;
         self.attempt(&worker, &req.pin, &clock)?;
         self.signed_in = Some(worker.clone());
+        self.refresh_summary(&clock);
         Ok(worker)
     }
 

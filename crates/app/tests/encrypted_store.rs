@@ -69,6 +69,7 @@ fn a_new_devices_store_is_encrypted_from_its_first_worker_and_opens_only_with_a_
     assert_eq!((e.code.as_str(), e.field.as_deref()), ("WRONG_PIN", Some("signed_in_pin")));
     let sunita = app.add_worker(worker("Sunita", "asha", "1357", Some("2468")), clock()).unwrap().id;
     let before = export(&app);
+    let device = app.store().unwrap().device_id();
     drop(app);
 
     // A copy of the files: no name, no phone number, and not a database to anyone else.
@@ -86,6 +87,8 @@ fn a_new_devices_store_is_encrypted_from_its_first_worker_and_opens_only_with_a_
     let names: Vec<&str> = state["workers"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Meena", "Sunita"]);
     assert_eq!(state["workers"][1]["role"], "asha");
+    // The sync bar's summary, kept when the store was last open (from the first worker's sign-in).
+    assert_eq!(state["sync"]["device_id"], device.to_string());
     assert_eq!(app.store().err().map(|e| e.code.to_string()).as_deref(), Some("LOCKED"));
     assert_eq!(app.call("villages", json!({}), clock()).unwrap_err().code, "LOCKED");
     assert_eq!(sign_in(&mut app, meena, "1357"), Err("WRONG_PIN".into()), "another worker's PIN");
