@@ -62,13 +62,15 @@ pub struct Audit {
 /// The record a field write is about and the field's name.
 type FieldKey = (Uuid, String);
 
+/// The names of per-field values (their `field` tag on the wire), in order.
+fn field_names<T: Serialize>(fields: &[T]) -> Vec<String> {
+    fields.iter().filter_map(|f| serde_json::to_value(f).ok()?.get("field")?.as_str().map(str::to_string)).collect()
+}
+
 /// The mutable fields an event writes: (record, field name).
 fn field_writes(body: &EventBody) -> Vec<FieldKey> {
     fn names<T: Serialize>(record: Uuid, fields: &[T]) -> Vec<FieldKey> {
-        fields
-            .iter()
-            .filter_map(|f| serde_json::to_value(f).ok()?.get("field")?.as_str().map(|n| (record, n.to_string())))
-            .collect()
+        field_names(fields).into_iter().map(|n| (record, n)).collect()
     }
     match body {
         EventBody::HouseholdRegistered { household, fields, .. }
@@ -99,11 +101,7 @@ fn beneficiary_of(body: &EventBody) -> Option<Uuid> {
 }
 
 fn field_list<T: Serialize>(fields: &[T]) -> String {
-    let names: Vec<String> = fields
-        .iter()
-        .filter_map(|f| serde_json::to_value(f).ok()?.get("field")?.as_str().map(str::to_string))
-        .collect();
-    names.join(", ")
+    field_names(fields).join(", ")
 }
 
 /// What an event did, in a few words.
