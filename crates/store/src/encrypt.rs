@@ -72,7 +72,8 @@ pub(crate) fn keyed_connection(path: &Path, key: &DataKey) -> Result<Connection>
     Ok(conn)
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+/// `path` with `suffix` added to its file name: the files that sit beside a store.
+pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)

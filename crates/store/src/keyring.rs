@@ -159,9 +159,7 @@ pub struct Keyring {
 impl Keyring {
     /// Where the keyring of the store at `store` lives: beside it, `<store>.keys`.
     pub fn path_for(store: &Path) -> PathBuf {
-        let mut name = store.as_os_str().to_owned();
-        name.push(".keys");
-        PathBuf::from(name)
+        crate::encrypt::sibling(store, ".keys")
     }
 
     /// Opens (creating if needed) the keyring at `path`.
