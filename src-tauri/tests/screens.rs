@@ -87,6 +87,14 @@ fn campaign_store(dir: &std::path::Path, language: &str) -> std::path::PathBuf {
         clock,
     )
     .unwrap();
+    // The block supervisor, added by the ANM signed in.
+    let supervisor = teeka_app::AddWorkerReq {
+        name: "Meera Joshi".into(),
+        role: "supervisor".into(),
+        pin: "1357".into(),
+        signed_in_pin: Some("2468".into()),
+    };
+    app.add_worker(supervisor, clock).unwrap();
     app.call("lock", serde_json::json!({}), clock).unwrap();
     path
 }
@@ -172,13 +180,14 @@ async fn tour(lang: &str) {
 /// The campaign's screens: the round's plan with its calendar, a site's carry kit, the mop-up
 /// list of the last day, the rounds, the sites and a site's form, then the first day's session
 /// at the site with two vials open (their timers) and its closing, and the supervisor's round
-/// dashboard after it with its evening pack made.
-/// at the site with two vials open (their timers) and its closing; the case files of the
-/// resistant families (a case with its visits) and the communication activities.
+/// dashboard after it with its evening pack made; the case files of the resistant families (a
+/// case with its visits) and the communication activities; then the block supervisor, signed in
+/// on the same phone, reads the history of the refused child's record.
 async fn round_tour(lang: &str) {
     let dir = tempfile::tempdir().unwrap();
     let store = campaign_store(dir.path(), lang);
     let s = Session::start_in(&store, &[]).await;
+    s.click_sel("[data-testid=\"lock-worker\"][data-name=\"Sunita Devi\"]").await;
     s.type_in("pin-input", "2468").await;
     s.click("pin-submit").await;
 
@@ -298,6 +307,31 @@ async fn round_tour(lang: &str) {
     s.click("cases-activities").await;
     s.el("activity-item").await;
     shot(&s, "case-activities", lang).await;
+
+    // The supervisor signs in and opens the history of Sonu's record (SLP-002): registered
+    // from the register, then the MR1 refused; who did each, from which phone, not yet sent.
+    s.click("menu").await;
+    s.click("menu-lock").await;
+    s.click_sel("[data-testid=\"lock-worker\"][data-name=\"Meera Joshi\"]").await;
+    s.type_in("pin-input", "1357").await;
+    s.click("pin-submit").await;
+    s.click("tab-survey").await;
+    s.click_sel("[data-testid=\"village\"][data-name=\"Salempur\"]").await;
+    s.click_sel("[data-testid=\"household\"][data-house-no=\"5\"]").await;
+    s.click_sel("[data-testid=\"member\"][data-register-id=\"SLP-002\"] [data-testid=\"member-open\"]").await;
+    s.click("member-history").await;
+    s.el("record-history").await;
+    let kinds: Vec<String> = {
+        let mut v = Vec::new();
+        for el in s.all("history-entry").await {
+            v.push(el.attr("data-type").await.unwrap().unwrap());
+        }
+        v
+    };
+    assert_eq!(kinds.first().map(String::as_str), Some("dose_not_given"), "newest first: {kinds:?}");
+    assert_eq!(kinds.last().map(String::as_str), Some("registered"), "{kinds:?}");
+    s.el("history-pending").await;
+    shot(&s, "record-history", lang).await;
     s.end().await;
 }
 

@@ -133,6 +133,7 @@ export const api = {
   followUp: (village_id?: string) => call("follow_up", { village_id }),
   setVillageAsha: (r: Req<"set_village_asha">) => call("set_village_asha", r),
   refusals: (village_id?: string) => call("refusals", { village_id }),
+  recordHistory: (register_id: string) => call("record_history", { register_id }),
   devices: () => call("devices", {}),
   roundReport: (r: Req<"round_report">) => call("round_report", r),
   eveningPack: (r: Req<"evening_pack">) => call("evening_pack", r),

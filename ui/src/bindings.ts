@@ -322,6 +322,12 @@ agreed_on: string | null, last_visit: string | null, visits: number, escalated_o
 export type CaseStatus = "open" | "still_refusing" | "persuaded" | "migrated";
 
 /**
+ * What an event did, as data: what the app shows in the worker's language (the audit's `what`
+ * is its English wording).
+ */
+export type Change = { "type": "registered", register_id: string, kind: Kind, fields: Array<string>, } | { "type": "changed", fields: Array<string>, } | { "type": "household_registered", household_id: string, fields: Array<string>, } | { "type": "household_changed", fields: Array<string>, } | { "type": "dose_given", code: DoseCode, date: string, } | { "type": "dose_not_given", code: DoseCode, date: string, reason: ReasonCode, } | { "type": "not_given_withdrawn", records: number, } | { "type": "aefi_reported", severity: AefiSeverity, date: string, } | { "type": "aefi_changed", fields: Array<string>, } | { "type": "delivery_recorded", date: string, outcome: DeliveryOutcome, newborns: number, } | { "type": "area_defined", level: AreaLevel, name: string, } | { "type": "other", kind: string, };
+
+/**
  * Left-out, drop-out or up to date, from the vaccine doses (vitamin A does not count). A
  * pregnant woman is classified by Td ([`classify`]). "Up to date" is the classification alone:
  * doses may be due now (not yet overdue); the screens show how many beside it.
@@ -678,6 +684,39 @@ pregnancy_weeks: number | null, village_id: string, village: string, house_no: s
 phone: string | null, };
 
 /**
+ * One change of a record, as the supervisor's history shows it.
+ */
+export type HistoryEntry = { event_id: string, 
+/**
+ * The device's clock when it was made (information only: devices' clocks are wrong).
+ */
+recorded_at: string, 
+/**
+ * The worker who made it: name, and stable id (`null` in events from before workers had ids).
+ */
+author: string, worker: string | null, device_id: string, 
+/**
+ * Made on this device.
+ */
+this_device: boolean, 
+/**
+ * Made here and not yet sent to the server.
+ */
+pending: boolean, change: Change, 
+/**
+ * The earlier records it corrects or withdraws.
+ */
+corrects: Array<string>, 
+/**
+ * A later record corrects or withdraws it.
+ */
+corrected: boolean, 
+/**
+ * The fields it wrote whose value a later write from another device replaced.
+ */
+lost: Array<string>, };
+
+/**
  * A household with its counts.
  */
 export type Household = { id: string, household_id: string, village_id: string, village: string, house_no: string | null, head_of_household: string | null, phone: string | null, risk_category: RiskCategory | null, resistant: boolean, 
@@ -966,6 +1005,11 @@ household: string, date: string, by: Persuader, by_name?: string | null, action:
 export type RecordDeliveryReq = { register_id: string, date: string, outcome: DeliveryOutcome, newborns?: Array<NewbornInput>, };
 
 export type RecordGivenReq = { session_id: string, register_id: string, codes: Array<DoseCode>, };
+
+/**
+ * `record_history`: every change of one beneficiary this device holds, newest first.
+ */
+export type RecordHistory = { register_id: string, name: string, entries: Array<HistoryEntry>, };
 
 export type RecordNotGivenReq = { session_id: string, register_id: string, codes: Array<DoseCode>, reason: ReasonCode, 
 /**
@@ -1435,6 +1479,7 @@ export type Commands = {
   follow_up: { req: VillageFilterReq; resp: Array<FollowUpItem>; access: "read" };
   set_village_asha: { req: SetVillageAshaReq; resp: Village; access: "write" };
   refusals: { req: VillageFilterReq; resp: Array<Refusal>; access: "read" };
+  record_history: { req: BeneficiaryReq; resp: RecordHistory; access: "read" };
   round_report: { req: RoundReportReq; resp: Report; access: "read" };
   evening_pack: { req: EveningPackReq; resp: EveningPack; access: "read" };
   round_calendar: { req: RoundCalendarReq; resp: RoundCalendar; access: "read" };

@@ -99,6 +99,7 @@ macro_rules! local_commands {
             read follow_up(FollowUpReq) -> Vec<FollowUpItem>;
             write set_village_asha(SetVillageAshaReq) -> Village;
             read refusals(RefusalsReq) -> Vec<Refusal>;
+            read record_history(RecordHistoryReq) -> RecordHistory;
             read round_report(RoundReportReq) -> RoundReport;
             read evening_pack(EveningPackReq) -> EveningPack;
             read round_calendar(RoundCalendarReq) -> RoundCalendar;

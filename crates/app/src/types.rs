@@ -13,7 +13,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 pub use crate::views::session::SessionItem;
-pub use crate::views::supervisor::{CoverageResp, FollowUpItem, Refusal, VillageCoverage};
+pub use crate::views::supervisor::{CoverageResp, FollowUpItem, HistoryEntry, RecordHistory, Refusal, VillageCoverage};
 pub use crate::views::survey::{Beneficiary, Household, Village};
 pub use crate::views::{Found, Member};
 pub use crate::workers::Worker;
@@ -512,6 +512,9 @@ pub struct EveningPack {
 
 pub type FollowUpReq = VillageFilterReq;
 pub type RefusalsReq = VillageFilterReq;
+
+/// `record_history`: one beneficiary, by register id.
+pub type RecordHistoryReq = BeneficiaryReq;
 
 /// The dose codes of each kind of beneficiary, in schedule order.
 #[derive(Debug, Clone, Serialize, TS)]

@@ -1,26 +1,33 @@
 //! The audit trail: who changed what, from which device, when (the device's clock and the
 //! server's receipt), the corrections, and the field writes that lost a last-writer-wins race.
-//! A pure reading of the server's log: `teeka-server audit` (`docs/cli.md`).
+//! A pure reading of a log: the server's (`teeka-server audit`, `docs/cli.md`) or a device's
+//! (the app's history of a record, `record_history`).
 
 use crate::model::{Event, EventBody, Stamp};
+use crate::{AefiSeverity, AreaLevel, Date, DeliveryOutcome, DoseCode, Kind, ReasonCode};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// One event of the server's log, as the audit reads it.
+/// One event of a log, as the audit reads it.
 #[derive(Debug, Clone)]
 pub struct Logged {
+    /// Its place in the log it was read from.
     pub seq: u64,
+    /// The area the server placed it in (empty in a device's log).
     pub area: String,
-    pub received_at: DateTime<Utc>,
+    /// When the server received it (`None` in a device's log: a device does not know).
+    pub received_at: Option<DateTime<Utc>>,
     pub event: Event,
 }
 
-/// Whose trail: one beneficiary (by register id or id), one device, or an area and below.
+/// Whose trail: one beneficiary (by register id or id), the beneficiaries of these ids (one
+/// record and its aliases), one device, or an area and below.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditFilter {
     Beneficiary(String),
+    Beneficiaries(Vec<Uuid>),
     Device(Uuid),
     Area(String),
 }
@@ -30,8 +37,8 @@ pub enum AuditFilter {
 pub struct AuditEntry {
     /// Its place in the server's log.
     pub seq: u64,
-    /// When the server received it.
-    pub received_at: DateTime<Utc>,
+    /// When the server received it (always given by the server's audit).
+    pub received_at: Option<DateTime<Utc>>,
     /// The device's clock when it was recorded (information only: devices' clocks are wrong).
     pub recorded_at: DateTime<Utc>,
     /// Its HLC stamp (what orders it).
@@ -43,8 +50,10 @@ pub struct AuditEntry {
     pub area: String,
     pub event_id: Uuid,
     pub kind: &'static str,
-    /// What it did, in a few words.
+    /// What it did, in a few English words.
     pub what: String,
+    /// What it did, as data.
+    pub change: Change,
     /// The earlier record it corrects or withdraws, if it is a correction.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub corrects: Vec<Uuid>,
@@ -100,31 +109,114 @@ fn beneficiary_of(body: &EventBody) -> Option<Uuid> {
     }
 }
 
-fn field_list<T: Serialize>(fields: &[T]) -> String {
-    field_names(fields).join(", ")
+/// What an event did, as data: what the app shows in the worker's language (the audit's `what`
+/// is its English wording).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    /// A beneficiary entered the register, with these fields.
+    Registered {
+        register_id: String,
+        kind: Kind,
+        fields: Vec<String>,
+    },
+    /// Some of a beneficiary's fields changed.
+    Changed {
+        fields: Vec<String>,
+    },
+    HouseholdRegistered {
+        household_id: String,
+        fields: Vec<String>,
+    },
+    HouseholdChanged {
+        fields: Vec<String>,
+    },
+    DoseGiven {
+        code: DoseCode,
+        date: Date,
+    },
+    DoseNotGiven {
+        code: DoseCode,
+        date: Date,
+        reason: ReasonCode,
+    },
+    /// Not-given records withdrawn (a refusal undone).
+    NotGivenWithdrawn {
+        records: u32,
+    },
+    AefiReported {
+        severity: AefiSeverity,
+        date: Date,
+    },
+    AefiChanged {
+        fields: Vec<String>,
+    },
+    DeliveryRecorded {
+        date: Date,
+        outcome: DeliveryOutcome,
+        newborns: u32,
+    },
+    AreaDefined {
+        level: AreaLevel,
+        name: String,
+    },
+    /// Any other kind of event, by its `type`.
+    Other {
+        kind: String,
+    },
 }
 
-/// What an event did, in a few words.
-fn what(body: &EventBody) -> String {
-    match body {
-        EventBody::BeneficiaryRegistered { register_id, kind, fields, .. } => {
-            format!("registered {register_id} ({}): {}", kind.as_str(), field_list(fields))
+impl Change {
+    /// What an event did.
+    pub fn of(body: &EventBody) -> Change {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        match body {
+            EventBody::BeneficiaryRegistered { register_id, kind, fields, .. } => {
+                Change::Registered { register_id: register_id.clone(), kind: *kind, fields: field_names(fields) }
+            }
+            EventBody::BeneficiaryUpdated { fields, .. } => Change::Changed { fields: field_names(fields) },
+            EventBody::HouseholdRegistered { household_id, fields, .. } => {
+                Change::HouseholdRegistered { household_id: household_id.clone(), fields: field_names(fields) }
+            }
+            EventBody::HouseholdUpdated { fields, .. } => Change::HouseholdChanged { fields: field_names(fields) },
+            EventBody::DoseGiven { code, date, .. } => Change::DoseGiven { code: *code, date: *date },
+            EventBody::DoseNotGiven { code, date, reason, .. } => {
+                Change::DoseNotGiven { code: *code, date: *date, reason: *reason }
+            }
+            EventBody::NotGivenWithdrawn { records, .. } => Change::NotGivenWithdrawn { records: count(records.len()) },
+            EventBody::AefiReported { severity, date, .. } => Change::AefiReported { severity: *severity, date: *date },
+            EventBody::AefiUpdated { fields, .. } => Change::AefiChanged { fields: field_names(fields) },
+            EventBody::DeliveryRecorded { date, outcome, newborns, .. } => {
+                Change::DeliveryRecorded { date: *date, outcome: *outcome, newborns: count(newborns.len()) }
+            }
+            EventBody::AreaDefined { name, level, .. } => Change::AreaDefined { level: *level, name: name.clone() },
+            other => Change::Other { kind: other.kind().to_string() },
         }
-        EventBody::BeneficiaryUpdated { fields, .. } => format!("changed {}", field_list(fields)),
-        EventBody::HouseholdRegistered { household_id, fields, .. } => {
-            format!("registered household {household_id}: {}", field_list(fields))
+    }
+
+    /// In a few English words (`teeka-server audit`'s `what`).
+    pub fn what(&self) -> String {
+        match self {
+            Change::Registered { register_id, kind, fields } => {
+                format!("registered {register_id} ({}): {}", kind.as_str(), fields.join(", "))
+            }
+            Change::Changed { fields } => format!("changed {}", fields.join(", ")),
+            Change::HouseholdRegistered { household_id, fields } => {
+                format!("registered household {household_id}: {}", fields.join(", "))
+            }
+            Change::HouseholdChanged { fields } => format!("changed the household's {}", fields.join(", ")),
+            Change::DoseGiven { code, date } => format!("{code} given on {date}"),
+            Change::DoseNotGiven { code, date, reason } => format!("{code} not given on {date}: {reason}"),
+            Change::NotGivenWithdrawn { records } => format!("withdrew {records} not-given record(s)"),
+            Change::AefiReported { severity, date } => format!("AEFI ({}) on {date}", severity.as_str()),
+            Change::AefiChanged { fields } => format!("changed the AEFI report's {}", fields.join(", ")),
+            Change::DeliveryRecorded { date, outcome, newborns } => {
+                format!("delivery on {date}: {}, {newborns} newborn(s)", outcome.as_str())
+            }
+            Change::AreaDefined { level, name } => format!("{} {name}", level.as_str()),
+            Change::Other { kind } => kind.replace('_', " "),
         }
-        EventBody::HouseholdUpdated { fields, .. } => format!("changed the household's {}", field_list(fields)),
-        EventBody::DoseGiven { code, date, .. } => format!("{code} given on {date}"),
-        EventBody::DoseNotGiven { code, date, reason, .. } => format!("{code} not given on {date}: {reason}"),
-        EventBody::NotGivenWithdrawn { records, .. } => format!("withdrew {} not-given record(s)", records.len()),
-        EventBody::AefiReported { severity, date, .. } => format!("AEFI ({}) on {date}", severity.as_str()),
-        EventBody::AefiUpdated { fields, .. } => format!("changed the AEFI report's {}", field_list(fields)),
-        EventBody::DeliveryRecorded { date, outcome, newborns, .. } => {
-            format!("delivery on {date}: {}, {} newborn(s)", outcome.as_str(), newborns.len())
-        }
-        EventBody::AreaDefined { name, level, .. } => format!("{} {name}", level.as_str()),
-        other => other.kind().replace('_', " "),
     }
 }
 
@@ -161,10 +253,13 @@ pub fn audit(log: &[Logged], filter: &AuditFilter) -> Audit {
             }
             ids
         }
+        AuditFilter::Beneficiaries(ids) => ids.clone(),
         _ => Vec::new(),
     };
     let keep = |l: &Logged| match filter {
-        AuditFilter::Beneficiary(_) => beneficiary_of(&l.event.body).is_some_and(|b| beneficiaries.contains(&b)),
+        AuditFilter::Beneficiary(_) | AuditFilter::Beneficiaries(_) => {
+            beneficiary_of(&l.event.body).is_some_and(|b| beneficiaries.contains(&b))
+        }
         AuditFilter::Device(d) => l.event.device_id == *d,
         AuditFilter::Area(a) => {
             l.area == *a || l.area.strip_prefix(a.as_str()).is_some_and(|rest| rest.starts_with('/'))
@@ -181,6 +276,7 @@ pub fn audit(log: &[Logged], filter: &AuditFilter) -> Audit {
                 .filter(|key| winner.get(key).is_some_and(|w| *w > stamp && w.device != e.device_id))
                 .map(|(_, field)| field)
                 .collect();
+            let change = Change::of(&e.body);
             AuditEntry {
                 seq: l.seq,
                 received_at: l.received_at,
@@ -192,7 +288,8 @@ pub fn audit(log: &[Logged], filter: &AuditFilter) -> Audit {
                 area: l.area.clone(),
                 event_id: e.id,
                 kind: e.body.kind(),
-                what: what(&e.body),
+                what: change.what(),
+                change,
                 corrects: corrects(&e.body),
                 lost,
             }
@@ -234,7 +331,7 @@ pub fn audit_table(a: &Audit) -> String {
         }
         rows.push([
             e.seq.to_string(),
-            time(e.received_at),
+            e.received_at.map_or_else(|| "-".to_string(), time),
             time(e.recorded_at),
             short(e.device_id),
             worker,
@@ -266,7 +363,7 @@ mod tests {
         Logged {
             seq,
             area: "UP/Sitapur/Mahmudabad/Bhatpur/Rampur".into(),
-            received_at: DateTime::from_timestamp(1_800_000_000 + seq as i64, 0).unwrap(),
+            received_at: DateTime::from_timestamp(1_800_000_000 + seq as i64, 0),
             event: Event {
                 id: Uuid::from_u128(seq as u128),
                 device_id: Uuid::from_u128(device),
@@ -321,10 +418,15 @@ mod tests {
         assert_eq!(lost, [&["name".to_string()][..], &[], &["name".to_string()][..], &[]]);
         assert_eq!(trail.entries[3].corrects, [Uuid::from_u128(99)]);
         assert_eq!(trail.entries[3].what, "BCG given on 2026-10-01");
+        let change = serde_json::to_value(&trail.entries[3].change).unwrap();
+        assert_eq!(change, serde_json::json!({"type": "dose_given", "code": "BCG", "date": "2026-10-01"}));
+        assert_eq!(trail.entries[2].change, Change::Changed { fields: vec!["name".into()] });
         assert_eq!(trail.entries[0].what, "registered R-1 (child): name");
         assert_eq!(trail.entries[1].worker, Some(Uuid::from_u128(102)));
         // By its id too; by device; by area and below, not a sibling's.
         assert_eq!(audit(&log, &AuditFilter::Beneficiary(b.to_string())).entries.len(), 4);
+        let aliases = AuditFilter::Beneficiaries(vec![Uuid::from_u128(8), b]);
+        assert_eq!(audit(&log, &aliases).entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
         assert_eq!(audit(&log, &AuditFilter::Device(Uuid::from_u128(1))).entries.len(), 3);
         assert_eq!(audit(&log, &AuditFilter::Area("UP/Sitapur".into())).entries.len(), 5);
         assert_eq!(audit(&log, &AuditFilter::Area("UP/Sita".into())).entries.len(), 0);

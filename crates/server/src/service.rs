@@ -777,9 +777,6 @@ fn out_of_scope(path: &str, scope: &str) -> ApiError {
 }
 
 impl<D: Database> Service<D> {
-    /// Everything, in the shape of `teeka export --format json`: the server's log, in its order,
-    /// folded by the domain's replay (the device store's rules), so it equals the export of a
-    /// device that has ingested every event.
     /// The audit trail of a beneficiary (register id or id), a device or an area and below
     /// (`teeka_domain::audit`): the whole log read in pages, in log order. An area is any name
     /// or path, as for `enroll`; nothing found for a beneficiary or a device is `NOT_FOUND`.
@@ -798,7 +795,7 @@ impl<D: Database> Service<D> {
             for l in page {
                 let event: Event = serde_json::from_str(&l.json)
                     .map_err(|e| AdminError::Invalid(format!("event #{} is unreadable: {e}", l.seq)))?;
-                log.push(AuditLogged { seq: l.seq, area: l.area_path, received_at: l.received_at, event });
+                log.push(AuditLogged { seq: l.seq, area: l.area_path, received_at: Some(l.received_at), event });
             }
         }
         let trail = audit(&log, &filter);
@@ -810,12 +807,15 @@ impl<D: Database> Service<D> {
                 AuditFilter::Device(id) => {
                     return Err(AdminError::NotFound(format!("no event from device {id} in the log")))
                 }
-                AuditFilter::Area(_) => {}
+                AuditFilter::Area(_) | AuditFilter::Beneficiaries(_) => {}
             }
         }
         Ok(trail)
     }
 
+    /// Everything, in the shape of `teeka export --format json`: the server's log, in its order,
+    /// folded by the domain's replay (the device store's rules), so it equals the export of a
+    /// device that has ingested every event.
     pub async fn export(&self) -> Result<Export, AdminError> {
         let mut register = Replay::default();
         let mut after = 0;

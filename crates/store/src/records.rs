@@ -3,6 +3,7 @@
 //! and what they recorded, refusals. Domain types and plain records; how a screen shows them is
 //! the app's (`crates/app/src/views`).
 
+use crate::append::{read_event, EVENT_COLUMNS};
 use crate::error::{corrupt, not_found, opt_parse, parse, Result, StoreError};
 use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
@@ -362,6 +363,47 @@ impl Store {
                     date: parse(&r.get::<_, String>(1)?, "dose date")?,
                 });
             }
+        }
+        Ok(out)
+    }
+
+    /// The ids a beneficiary's events may name: its own and those of its aliases (the same
+    /// person registered on two devices).
+    pub fn beneficiary_ids(&self, id: Uuid) -> Result<Vec<Uuid>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM aliases WHERE canonical = ?1 ORDER BY id")?;
+        let mut rows = stmt.query([id.to_string()])?;
+        let mut ids = vec![id];
+        while let Some(r) = rows.next()? {
+            ids.push(parse(&r.get::<_, String>(0)?, "alias id")?);
+        }
+        Ok(ids)
+    }
+
+    /// The events of the log that may be about these beneficiaries (their text names one of the
+    /// ids; `teeka_domain::audit` keeps those that are), in log order, each with whether it still
+    /// waits in the outbox to be sent.
+    pub fn events_naming(&self, ids: &[Uuid]) -> Result<Vec<(teeka_domain::audit::Logged, bool)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let named = (1..=ids.len()).map(|i| format!("instr(events.body, ?{i}) > 0")).collect::<Vec<_>>().join(" OR ");
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EVENT_COLUMNS}, events.seq, EXISTS (SELECT 1 FROM outbox o WHERE o.event_seq = events.seq)
+               FROM events WHERE {named} ORDER BY events.seq"
+        ))?;
+        let texts: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let mut rows = stmt.query(rusqlite::params_from_iter(texts.iter()))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let event = read_event(r)?;
+            let seq: i64 = r.get(7)?;
+            let logged = teeka_domain::audit::Logged {
+                seq: u64::try_from(seq).unwrap_or(0),
+                area: String::new(),
+                received_at: None,
+                event,
+            };
+            out.push((logged, r.get::<_, bool>(8)?));
         }
         Ok(out)
     }

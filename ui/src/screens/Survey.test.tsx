@@ -460,3 +460,69 @@ describe("Survey forms", () => {
     expect(calledWith(calls, "save_household")).toHaveLength(1);
   });
 });
+
+describe("A record's history", () => {
+  const entry = (over: Record<string, unknown>) => ({
+    event_id: "e1", recorded_at: "2026-03-10T04:30:00Z", author: "Meena", worker: "w1", device_id: "0193aaaa-bbbb-7000-8000-000000000000",
+    this_device: true, pending: false, change: { type: "changed", fields: ["name"] }, corrects: [], corrected: false, lost: [], ...over,
+  });
+  const history = {
+    register_id: "C-1", name: "Asha",
+    entries: [
+      entry({ event_id: "e3", author: "Kamla", this_device: false, change: { type: "dose_given", code: "BCG", date: "2026-08-16" } }),
+      entry({ event_id: "e2", pending: true, lost: ["name", "dob"] }),
+      entry({ event_id: "e1", change: { type: "registered", register_id: "C-1", kind: "child", fields: ["name", "sex", "dob"] }, corrected: true }),
+    ],
+  };
+  const setUp = (role: "asha" | "anm" | "supervisor", name = "Asha") => {
+    const core = fakeCore();
+    core.members.h1.push(member());
+    core.beneficiaries["C-1"] = { ...member(), village_id: "v1", village: "Rampur", house_no: "12", head_of_household: "Ramesh", doses: [], not_given: [], aefi: [], upcoming: [] };
+    return (cmd: string, req: Record<string, unknown> | undefined) =>
+      cmd === "app_state" ? appState(role) : cmd === "record_history" ? { ...history, name } : core.handler(cmd, req);
+  };
+
+  it("a supervisor opens it from the member's card: newest first, who, which phone, not yet sent, replaced fields", async () => {
+    const calls = await mount(setUp("supervisor"));
+    await click("tab-survey");
+    await openHousehold(calls);
+    await click("member-open");
+    await click("member-history");
+    expect(calledWith(calls, "record_history")).toEqual([{ register_id: "C-1" }]);
+    const rows = qa("history-entry");
+    expect(rows.map((r) => r.dataset.type)).toEqual(["dose_given", "changed", "registered"]);
+    expect(rows[0].textContent).toContain("BCG");
+    expect(rows[0].textContent).toContain("By Kamla · on phone 0193aaaa");
+    expect(rows[1].textContent).toContain("on this phone");
+    expect(rows[1].querySelector('[data-testid="history-pending"]')).not.toBeNull();
+    expect(rows[1].querySelector('[data-testid="history-lost"]')!.textContent).toContain("name, date of birth");
+    expect(rows[2].textContent).toContain("Registered: name, sex, date of birth");
+    expect(rows[2].querySelector('[data-testid="history-corrected"]')).not.toBeNull();
+  });
+
+  it("in Hindi every line is Hindi", async () => {
+    const calls = await mount(setUp("supervisor", "आशा"));
+    await setLang("hi");
+    await click("tab-survey");
+    await openHousehold(calls);
+    await click("member-open");
+    await click("member-history");
+    const sheet = q("record-history")!.textContent!;
+    expect(sheet).toContain("दूसरे फ़ोन के बाद के बदलाव ने इसे बदल दिया: नाम, जन्म की तारीख़");
+    expect(sheet).toContain("पंजीकरण: नाम, लिंग, जन्म की तारीख़");
+    // Latin letters only in the data: ids, dose codes and the workers' names as typed.
+    expect(sheet.replace(/0193aaaa|BCG|Kamla|Meena/g, "")).not.toMatch(/[A-Za-z]/);
+  });
+
+  it("an ASHA or an ANM has no history button", async () => {
+    for (const role of ["asha", "anm"] as const) {
+      const calls = await mount(setUp(role));
+      if (role === "anm") await click("tab-survey");
+      await openHousehold(calls);
+      await click("member-open");
+      expect(q("member-detail")).not.toBeNull();
+      expect(q("member-history")).toBeNull();
+      cleanup();
+    }
+  });
+});

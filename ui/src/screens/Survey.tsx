@@ -12,6 +12,7 @@ import { AefiEntry } from "../components/AefiEntry";
 import { ChildForm, HouseholdForm, WomanForm } from "../components/BeneficiaryForms";
 import { personAge } from "../lib/age";
 import { NotGivenPicker } from "../components/NotGivenPicker";
+import { RecordHistory } from "../components/RecordHistory";
 
 type View =
   | { k: "villages" }
@@ -270,9 +271,9 @@ function MembersView({ village, household, push, back }: { village: Village; hou
 }
 
 function MemberDetail({ register_id, back, open }: { register_id: string; back: () => void; open: (register_id: string) => void }) {
-  const { app, today } = useApp();
+  const { app, today, worker } = useApp();
   const { data: b, err, reload } = useLoad(() => api.beneficiary(register_id), [register_id]);
-  const [sheet, setSheet] = useState<"doses" | "refusal" | "edit" | "delivery" | null>(null);
+  const [sheet, setSheet] = useState<"doses" | "refusal" | "edit" | "delivery" | "history" | null>(null);
   const [delivered, setDelivered] = useState<string | null>(null);
   const [card, setCard] = useState<CardState>({});
   const [problem, setProblem] = useState<string | null>(null);
@@ -414,6 +415,11 @@ function MemberDetail({ register_id, back, open }: { register_id: string; back: 
           <button class="btn" onClick={() => setSheet("edit")} data-testid="member-edit">
             {t("common.edit")}
           </button>
+          {worker?.role === "supervisor" && (
+            <button class="btn" onClick={() => setSheet("history")} data-testid="member-history">
+              {t("member.history")}
+            </button>
+          )}
           {b.status === "active" ? (
             <>
               <button class="btn" onClick={() => setConfirm("migrated")} data-testid="member-migrated">
@@ -472,6 +478,7 @@ function MemberDetail({ register_id, back, open }: { register_id: string; back: 
           }}
         />
       )}
+      {sheet === "history" && <RecordHistory register_id={b.register_id} name={b.name} onClose={() => setSheet(null)} />}
       {sheet === "delivery" && (
         <DeliveryForm
           registerId={b.register_id}

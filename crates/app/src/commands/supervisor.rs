@@ -136,6 +136,16 @@ impl App {
         Ok(path)
     }
 
+    /// `record_history`: who changed a beneficiary's record, what, when and from which device,
+    /// newest first: the supervisor's (another worker is `NOT_ALLOWED`).
+    pub fn record_history(&mut self, req: RecordHistoryReq, clock: Clock) -> Result<RecordHistory, AppError> {
+        self.guard(&clock)?;
+        if self.signed_in_role() != Some(teeka_domain::WorkerRole::Supervisor) {
+            return Err(AppError::new(AppCode::NotAllowed, "a record's history is the supervisor's view"));
+        }
+        Ok(supervisor::record_history(self.store()?, req.register_id.trim())?)
+    }
+
     /// `refusals`: newest first, each with the person's age.
     pub fn refusals(&mut self, req: RefusalsReq, clock: Clock) -> Result<Vec<Refusal>, AppError> {
         self.guard(&clock)?;

@@ -1,9 +1,12 @@
-//! The supervisor's screens: coverage per village, the follow-up list, refusals.
+//! The supervisor's screens: coverage per village, the follow-up list, refusals, a record's history.
 
 use super::age_of;
 use super::session::{records_by_register_id, SessionItem};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use teeka_domain::audit::{audit, AuditFilter, Change, Logged};
+use teeka_domain::model::Stamp;
 use teeka_domain::report::Coverage;
 use teeka_domain::{AgeParts, Classification, Date, Kind, Sex, WorkerRole};
 use teeka_store::{RefusalRecord, Result, Store};
@@ -121,4 +124,75 @@ pub fn follow_up(store: &Store, village: Option<Uuid>, today: Date) -> Result<Ve
             }
         })
         .collect())
+}
+
+/// One change of a record, as the supervisor's history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct HistoryEntry {
+    pub event_id: Uuid,
+    /// The device's clock when it was made (information only: devices' clocks are wrong).
+    pub recorded_at: DateTime<Utc>,
+    /// The worker who made it: name, and stable id (`null` in events from before workers had ids).
+    pub author: String,
+    pub worker: Option<Uuid>,
+    pub device_id: Uuid,
+    /// Made on this device.
+    pub this_device: bool,
+    /// Made here and not yet sent to the server.
+    pub pending: bool,
+    pub change: Change,
+    /// The earlier records it corrects or withdraws.
+    pub corrects: Vec<Uuid>,
+    /// A later record corrects or withdraws it.
+    pub corrected: bool,
+    /// The fields it wrote whose value a later write from another device replaced.
+    pub lost: Vec<String>,
+}
+
+/// `record_history`: every change of one beneficiary this device holds, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct RecordHistory {
+    pub register_id: String,
+    pub name: String,
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// The history of the beneficiary `register_id` from this device's log (its aliases' events
+/// included), read by `teeka_domain::audit` as the server's audit reads its log: in HLC order,
+/// newest first.
+pub fn record_history(store: &Store, register_id: &str) -> Result<RecordHistory> {
+    let row = store.beneficiary(register_id)?;
+    let ids = store.beneficiary_ids(row.id)?;
+    let (log, pending): (Vec<Logged>, Vec<bool>) = store.events_naming(&ids)?.into_iter().unzip();
+    let pending: HashMap<u64, bool> = log.iter().map(|l| l.seq).zip(pending).collect();
+    let stamps: HashMap<Uuid, Stamp> = log.iter().map(|l| (l.event.id, l.event.stamp())).collect();
+    let trail = audit(&log, &AuditFilter::Beneficiaries(ids));
+    let corrected: HashSet<Uuid> = trail.entries.iter().flat_map(|e| e.corrects.iter().copied()).collect();
+    let device = store.device_id();
+    let mut entries: Vec<(Option<Stamp>, HistoryEntry)> = trail
+        .entries
+        .into_iter()
+        .map(|e| {
+            let entry = HistoryEntry {
+                event_id: e.event_id,
+                recorded_at: e.recorded_at,
+                author: e.author,
+                worker: e.worker,
+                device_id: e.device_id,
+                this_device: e.device_id == device,
+                pending: pending.get(&e.seq).copied().unwrap_or(false),
+                change: e.change,
+                corrects: e.corrects,
+                corrected: corrected.contains(&e.event_id),
+                lost: e.lost,
+            };
+            (stamps.get(&entry.event_id).copied(), entry)
+        })
+        .collect();
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
+    Ok(RecordHistory {
+        register_id: row.register_id,
+        name: row.facts.name,
+        entries: entries.into_iter().map(|(_, e)| e).collect(),
+    })
 }
