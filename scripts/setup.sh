@@ -68,6 +68,16 @@ if ! "$TEEKA_FHIR_VENV/bin/python" -c 'import fhir.resources.R4B.bundle' >/dev/n
     "$TEEKA_FHIR_VENV/bin/pip" install --quiet --disable-pip-version-check 'fhir.resources==8.3.0'
 fi
 
+# schemathesis (PyPI), which tests the server's HTTP API against its OpenAPI description
+# (tests/api_schema.rs), in its own virtual environment. Pinned; made once.
+TEEKA_SCHEMATHESIS_VENV="${TEEKA_SCHEMATHESIS_VENV:-$HOME/.cache/teeka-schemathesis-venv}"
+export TEEKA_SCHEMATHESIS_VENV
+if ! "$TEEKA_SCHEMATHESIS_VENV/bin/st" --version 2>/dev/null | grep -q '4\.32\.5'; then
+    echo "setup: installing schemathesis into $TEEKA_SCHEMATHESIS_VENV"
+    python3 -m venv "$TEEKA_SCHEMATHESIS_VENV"
+    "$TEEKA_SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
+fi
+
 # Vite, which builds the UI, needs Node.js 20.19 or later (Debian 12's own package is 18).
 node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ "$node_major" -lt 20 ]; then

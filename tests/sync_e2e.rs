@@ -1302,7 +1302,8 @@ fn hostile(kind: Kind) {
     let (status, body) = http(addr, "POST", "/v1/push", &[v, gz, json, ("authorization", "Bearer 00ff")], &push);
     assert_eq!((status, error_code(&body).as_str()), (401, "UNAUTHORIZED"));
 
-    // A body that is not gzip; gzip of something that is not the request.
+    // Plain JSON that is not the request (plain JSON is read as gzip is); gzip of something that
+    // is not the request.
     for path in ["/v1/enroll", "/v1/push"] {
         let (status, body) = http(addr, "POST", path, &[v, json, auth], br#"{"events":[]}"#);
         assert_eq!((status, error_code(&body).as_str()), (400, "BAD_REQUEST"), "{path}");

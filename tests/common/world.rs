@@ -18,6 +18,8 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Env {
     pub backend: Backend,
     pub dir: tempfile::TempDir,
+    /// Given to every `teeka-server` command before its own (e.g. `--passphrase-file FILE`).
+    pub server_args: Vec<String>,
 }
 
 impl Env {
@@ -28,7 +30,7 @@ impl Env {
             Kind::Sqlite => Backend::Sqlite(dir.path().join("server.db")),
             Kind::Postgres => Backend::Postgres(PgCluster::start_unless_skipped().unwrap()?),
         };
-        Some(Env { backend, dir })
+        Some(Env { backend, dir, server_args: Vec::new() })
     }
 
     pub fn dir(&self) -> &Path {
@@ -48,9 +50,21 @@ impl Env {
         p.to_str().unwrap().to_string()
     }
 
-    pub fn server_run(&self, args: &[&str]) -> Run {
+    /// `teeka-server` on this world's database, with [`Env::server_args`], then `args`.
+    fn server_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(teeka_testkit::server_binary());
-        cmd.env_remove("TEEKA_DATABASE_URL").env("RUST_LOG", "warn").arg("--database-url").arg(self.url()).args(args);
+        cmd.env_remove("TEEKA_DATABASE_URL")
+            .env_remove("TEEKA_SERVER_PASSPHRASE")
+            .env("RUST_LOG", "warn")
+            .arg("--database-url")
+            .arg(self.url())
+            .args(&self.server_args)
+            .args(args);
+        cmd
+    }
+
+    pub fn server_run(&self, args: &[&str]) -> Run {
+        let cmd = self.server_command(args);
         Proc::spawn(cmd, self.dir(), &format!("teeka-server {}", args.join(" "))).finish(COMMAND_TIMEOUT)
     }
 
@@ -74,12 +88,7 @@ impl Env {
 
     /// `teeka-server serve` on an ephemeral port.
     pub fn serve(&self) -> Server {
-        let mut cmd = Command::new(teeka_testkit::server_binary());
-        cmd.env_remove("TEEKA_DATABASE_URL").env("RUST_LOG", "warn").arg("--database-url").arg(self.url()).args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ]);
+        let cmd = self.server_command(&["serve", "--listen", "127.0.0.1:0"]);
         let mut proc = Proc::spawn(cmd, self.dir(), "teeka-server serve");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {

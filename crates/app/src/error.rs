@@ -438,24 +438,7 @@ mod tests {
         for e in &store {
             assert_eq!(AppCode::from(e).as_str(), e.code(), "{e}");
         }
-        let codes = [
-            ErrorCode::BadRequest,
-            ErrorCode::TooLarge,
-            ErrorCode::UnsupportedVersion,
-            ErrorCode::Unauthorized,
-            ErrorCode::Revoked,
-            ErrorCode::CodeInvalid,
-            ErrorCode::OutOfScope,
-            ErrorCode::UnknownEntity,
-            ErrorCode::AmbiguousVillage,
-            ErrorCode::InvalidEvent,
-            ErrorCode::ForbiddenRole,
-            ErrorCode::Internal,
-            ErrorCode::Unavailable,
-            ErrorCode::UnknownRound,
-            ErrorCode::UntrustedServer,
-        ];
-        for c in codes {
+        for c in ErrorCode::ALL {
             assert_eq!(AppCode::from(c).as_str(), c.as_str());
             let e = SyncError::Refused(ApiError::new(c, "no"));
             assert_eq!(AppCode::from(&e).as_str(), e.code());

@@ -60,6 +60,19 @@ macro_rules! coded_enum {
                 s.parse().map_err(serde::de::Error::custom)
             }
         }
+
+        /// One of the codes, as written (a reader also takes other letter cases and spaces
+        /// around it).
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$($code),+] })
+            }
+        }
     };
 }
 

@@ -85,6 +85,22 @@ impl<'de> Deserialize<'de> for Hlc {
     }
 }
 
+/// Written as 16 hexadecimal digits of wall milliseconds, a dot, and 8 of the counter.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Hlc {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Hlc".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9a-f]{16}\\.[0-9a-f]{8}$",
+            "description": "Hybrid logical clock stamp: 16 hex digits of wall milliseconds, a dot, 8 of the counter",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -405,6 +405,7 @@ pub fn kit(need: &KitNeed, table: &VaccineTable) -> Result<Kit, KitError> {
 /// ÷ doses in the opened vials. More doses given than the opened vials hold is a data error
 /// (a vial not recorded, or a dose recorded twice): flagged, and the negative rate shown.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Wastage {
     pub antigen: Antigen,

@@ -32,6 +32,7 @@ pub fn lmp_from_edd(edd: Date) -> Option<Date> {
 
 /// One mutable field of a household, with its new value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "field", content = "value", rename_all = "snake_case")]
 pub enum HouseholdField {
     Village(Uuid),
@@ -64,6 +65,7 @@ impl HouseholdField {
 
 /// One mutable field of a beneficiary, with its new value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "field", content = "value", rename_all = "snake_case")]
 pub enum BeneficiaryField {
     Household(Uuid),
@@ -109,6 +111,7 @@ impl BeneficiaryField {
 
 /// What happened. The `type` tag and field names are part of the event log's format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     /// An area of the hierarchy (state → district → block → sub-centre → village).
@@ -315,6 +318,7 @@ pub enum EventBody {
 
 /// A person of the microplan: a name, and a phone when known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Contact {
     pub name: String,
@@ -324,6 +328,7 @@ pub struct Contact {
 
 /// One mutable field of a session site, with its new value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "field", content = "value", rename_all = "snake_case")]
 pub enum SiteField {
     Name(String),
@@ -382,6 +387,7 @@ pub fn planned_session_key(round: Uuid, site: Uuid, date: Date) -> Uuid {
 
 /// One mutable field of an AEFI report, with its new value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "field", content = "value", rename_all = "snake_case")]
 pub enum AefiField {
     Severity(AefiSeverity),
@@ -409,6 +415,7 @@ impl AefiField {
 /// A newborn a delivery registers. Its id and register id are made on the device, as any
 /// registration's are (a register id registered twice makes the second id an alias).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Newborn {
     pub beneficiary: Uuid,
     pub register_id: String,
@@ -443,6 +450,7 @@ impl Newborn {
 
 /// Vials of one antigen opened at a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VialsUsed {
     pub antigen: Antigen,
@@ -529,6 +537,7 @@ impl EventBody {
 
 /// An immutable entry of the event log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// UUIDv7.
     pub id: Uuid,

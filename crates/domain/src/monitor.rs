@@ -271,6 +271,7 @@ pub fn case_state<'a>(
 /// Due and vaccinated doses of one antigen: the round's due list (its first day) against the
 /// doses given from that day to the report's date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AntigenFigures {
     pub antigen: Antigen,
@@ -298,6 +299,7 @@ impl AntigenFigures {
 
 /// People on the round's due list, and those of them given at least one of their doses due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PeopleFigures {
     pub due: u32,
@@ -308,6 +310,7 @@ pub struct PeopleFigures {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NotHeldCount {
     pub reason: NotHeldReason,
@@ -315,6 +318,7 @@ pub struct NotHeldCount {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AefiFigures {
     pub minor: u32,
@@ -323,6 +327,7 @@ pub struct AefiFigures {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActivityFigures {
     pub kind: ActivityKind,
@@ -332,6 +337,7 @@ pub struct ActivityFigures {
 
 /// FIC on one day of the round.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FicDay {
     pub day: Date,
@@ -342,6 +348,7 @@ pub struct FicDay {
 
 /// The devices enrolled within an area (the server's report only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceFigures {
     pub enrolled: u32,
@@ -353,6 +360,7 @@ pub struct DeviceFigures {
 
 /// The figures of one area (the JSON's `AREA`, `docs/formats.md`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AreaFigures {
     /// Its path (`State/District/Block/…`).
@@ -412,6 +420,7 @@ pub struct AreaFigures {
 
 /// One bar of the evening pack's chart: the share of an area's due list covered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnitBar {
     pub area: String,
@@ -423,6 +432,7 @@ pub struct UnitBar {
 
 /// What the task force must act on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(tag = "kind", rename_all = "snake_case"))]
@@ -439,6 +449,7 @@ pub enum RedItem {
 
 /// The round report of an area (`teeka report --format json`, `docs/formats.md`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     pub round: u32,

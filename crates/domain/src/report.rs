@@ -202,6 +202,7 @@ pub fn upcoming(
 /// `docs/schedule.md`, "Coverage".
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DropOut {
     /// The active children who could have had the later dose on the date.
     pub cohort: u32,
@@ -215,6 +216,7 @@ pub struct DropOut {
 
 /// Full immunization among the children aged 12–23 months on the date.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Fic {
     /// Active children who had their first birthday but not their second.
@@ -224,6 +226,7 @@ pub struct Fic {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DropOuts {
     pub penta1_penta3: DropOut,

@@ -2,7 +2,7 @@
 //! error codes, and the body codec. Specified in `docs/sync-protocol.md`.
 //!
 //! Every request is a POST of a gzip-compressed JSON body to `/v1/...` (or a GET without a body,
-//! for `/v1/devices`); every answer is the same encoding, or an [`ApiError`] with a 4xx/5xx
+//! for `/v1/devices` and `/v1/report`; the server also reads a plain JSON body); every answer is the same encoding, or an [`ApiError`] with a 4xx/5xx
 //! status. Every request is safe to repeat.
 
 use chrono::{DateTime, Utc};
@@ -31,6 +31,8 @@ pub const DEVICES_PATH: &str = "/v1/devices";
 /// as JSON) of an area within the requesting device's area.
 pub const REPORT_PATH: &str = "/v1/report";
 pub const HEALTH_PATH: &str = "/health";
+/// `GET`: the OpenAPI 3.1 description of this API (no token, no version header).
+pub const OPENAPI_PATH: &str = "/v1/openapi.json";
 
 /// Largest request body accepted, compressed, and once decompressed.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -52,6 +54,7 @@ pub const MAX_PULL_EVENTS: u32 = 5_000;
 
 /// What a device may do: an ASHA surveys, an ANM runs sessions, a supervisor oversees a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Role {
@@ -93,6 +96,7 @@ impl std::str::FromStr for Role {
 
 /// An area of the hierarchy as the server knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AreaInfo {
     pub id: Uuid,
     pub level: AreaLevel,
@@ -103,12 +107,14 @@ pub struct AreaInfo {
 
 /// `POST /v1/enroll`: exchange a one-time code for a device token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EnrollRequest {
     pub code: String,
     pub device_id: Uuid,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EnrollResponse {
     pub device_id: Uuid,
     /// Bearer token for every later request. The server keeps only its hash. A repeated enroll
@@ -120,6 +126,7 @@ pub struct EnrollResponse {
 
 /// `POST /v1/push`: events of this device not yet acknowledged, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PushRequest {
     pub events: Vec<Event>,
     /// Events still waiting on the device after this batch (for the supervisor's view).
@@ -139,6 +146,7 @@ pub struct RawPushRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PushResponse {
     /// Stored (now or by an earlier attempt): the device may mark these sent.
     pub accepted: Vec<Uuid>,
@@ -148,6 +156,7 @@ pub struct PushResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rejection {
     pub id: Uuid,
     pub code: ErrorCode,
@@ -156,6 +165,7 @@ pub struct Rejection {
 
 /// `POST /v1/pull`: events in the device's area after a cursor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PullRequest {
     /// The `next` of the last page applied; 0 at first.
     pub after: u64,
@@ -167,6 +177,7 @@ pub struct PullRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PullResponse {
     pub events: Vec<Event>,
     /// The cursor to ask after next time.
@@ -178,12 +189,14 @@ pub struct PullResponse {
 /// `GET /v1/devices`: the devices whose area is within the requesting device's area (itself
 /// included), sorted by area path, then by enrollment time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DevicesResponse {
     pub devices: Vec<DeviceInfo>,
 }
 
 /// One enrolled device, as a supervisor sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceInfo {
     pub device_id: Uuid,
@@ -208,6 +221,7 @@ pub struct DeviceInfo {
 
 /// Stable error codes. The UI translates them; nobody matches messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// The body is not what the endpoint expects.
@@ -245,6 +259,25 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::BadRequest,
+        ErrorCode::TooLarge,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::Unauthorized,
+        ErrorCode::Revoked,
+        ErrorCode::CodeInvalid,
+        ErrorCode::OutOfScope,
+        ErrorCode::UnknownEntity,
+        ErrorCode::AmbiguousVillage,
+        ErrorCode::InvalidEvent,
+        ErrorCode::ForbiddenRole,
+        ErrorCode::Internal,
+        ErrorCode::Unavailable,
+        ErrorCode::UnknownRound,
+        ErrorCode::UntrustedServer,
+    ];
+
     /// Whether repeating the same request later may succeed.
     pub fn is_retryable(self) -> bool {
         matches!(self, ErrorCode::Internal | ErrorCode::Unavailable)
@@ -290,6 +323,7 @@ impl ErrorCode {
 
 /// The body of every 4xx/5xx answer (plain JSON, not compressed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[error("{message} ({})", code.as_str())]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -332,6 +366,19 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8], limit: usize) -> Result<T, Code
     Ok(serde_json::from_slice(&json)?)
 }
 
+/// Decodes a request body as the server reads it: gzip-compressed, as devices send it (the gzip
+/// magic bytes first), or plain JSON, for other clients (an integrator's, the API's tests). JSON
+/// never begins with the byte 0x1f, so which it is is never in doubt.
+pub fn decode_request<T: DeserializeOwned>(bytes: &[u8], limit: usize) -> Result<T, CodecError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return decode(bytes, limit);
+    }
+    if bytes.len() > limit {
+        return Err(CodecError::TooLarge(limit));
+    }
+    Ok(serde_json::from_slice(bytes)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +392,43 @@ mod tests {
         assert!(big.len() < 1_000);
         assert!(matches!(decode::<Vec<u8>>(&big, 10_000), Err(CodecError::TooLarge(10_000))));
         assert!(matches!(decode::<PullRequest>(b"not gzip", 1024), Err(CodecError::Gzip(_))));
+    }
+
+    #[test]
+    fn every_code_is_in_all_once() {
+        // Exhaustive: a new code fails to compile here until it is given its place in `ALL`.
+        let place = |c: ErrorCode| match c {
+            ErrorCode::BadRequest => 0,
+            ErrorCode::TooLarge => 1,
+            ErrorCode::UnsupportedVersion => 2,
+            ErrorCode::Unauthorized => 3,
+            ErrorCode::Revoked => 4,
+            ErrorCode::CodeInvalid => 5,
+            ErrorCode::OutOfScope => 6,
+            ErrorCode::UnknownEntity => 7,
+            ErrorCode::AmbiguousVillage => 8,
+            ErrorCode::InvalidEvent => 9,
+            ErrorCode::ForbiddenRole => 10,
+            ErrorCode::Internal => 11,
+            ErrorCode::Unavailable => 12,
+            ErrorCode::UnknownRound => 13,
+            ErrorCode::UntrustedServer => 14,
+        };
+        for (i, c) in ErrorCode::ALL.into_iter().enumerate() {
+            assert_eq!(place(c), i, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn a_request_is_gzip_or_plain_json() {
+        let req = PullRequest { after: 7, limit: 10, exclude_own: true };
+        let gz = encode(&req).unwrap_or_default();
+        assert_eq!(decode_request::<PullRequest>(&gz, 1024).ok(), Some(req.clone()));
+        let plain = serde_json::to_vec(&req).unwrap_or_default();
+        assert_eq!(decode_request::<PullRequest>(&plain, 1024).ok(), Some(req));
+        assert!(matches!(decode_request::<PullRequest>(b"not json", 1024), Err(CodecError::Json(_))));
+        assert!(matches!(decode_request::<PullRequest>(&gz[..gz.len() / 2], 1024), Err(CodecError::Gzip(_))));
+        assert!(matches!(decode_request::<PullRequest>(&plain, 4), Err(CodecError::TooLarge(4))));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The HTTP face of the server: three POST endpoints, `GET /v1/devices`, `GET /v1/report` and a
-//! health check, gzip JSON bodies,
+//! The HTTP face of the server: three POST endpoints, `GET /v1/devices`, `GET /v1/report`, a
+//! health check and the API's OpenAPI description, gzip JSON bodies (plain JSON read too),
 //! errors as `{code, message}` with a 4xx/5xx status, limits on body size and time.
 
 use crate::db::Database;
@@ -16,8 +16,9 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 use teeka_protocol::{
-    decode, encode, ApiError, CodecError, ErrorCode, DEVICES_PATH, ENROLL_PATH, HEALTH_PATH, MAX_BODY_BYTES,
-    MAX_DECODED_BYTES, OLDEST_PUSH_VERSION, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, REPORT_PATH, VERSION_HEADER,
+    decode_request, encode, ApiError, CodecError, ErrorCode, DEVICES_PATH, ENROLL_PATH, HEALTH_PATH, MAX_BODY_BYTES,
+    MAX_DECODED_BYTES, OLDEST_PUSH_VERSION, OPENAPI_PATH, PROTOCOL_VERSION, PULL_PATH, PUSH_PATH, REPORT_PATH,
+    VERSION_HEADER,
 };
 
 /// How long one request may take before the server gives up on it.
@@ -41,6 +42,7 @@ impl IntoResponse for Failure {
 pub fn router<D: Database>(service: Arc<Service<D>>) -> Router {
     Router::new()
         .route(HEALTH_PATH, get(health))
+        .route(OPENAPI_PATH, get(openapi))
         .route(ENROLL_PATH, post(enroll::<D>))
         .route(PUSH_PATH, post(push::<D>))
         .route(PULL_PATH, post(pull::<D>))
@@ -54,6 +56,13 @@ pub fn router<D: Database>(service: Arc<Service<D>>) -> Router {
 
 async fn health() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL_VERSION }))
+}
+
+/// `GET /v1/openapi.json`: made once, from the wire types (`crate::openapi`).
+async fn openapi() -> Response {
+    static DOCUMENT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let body = DOCUMENT.get_or_init(|| serde_json::to_vec(&crate::openapi::document()).unwrap_or_default());
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.as_slice()).into_response()
 }
 
 /// Checks the protocol version header: this server's version, or for what an app not yet
@@ -89,7 +98,7 @@ fn read<T: DeserializeOwned>(
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::TooLarge } else { ErrorCode::BadRequest };
         Failure(ApiError::new(code, format!("the request body could not be read: {e}")))
     })?;
-    decode(&body, MAX_DECODED_BYTES).map_err(|e| {
+    decode_request(&body, MAX_DECODED_BYTES).map_err(|e| {
         let code = match e {
             CodecError::TooLarge(_) => ErrorCode::TooLarge,
             _ => ErrorCode::BadRequest,

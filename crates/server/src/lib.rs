@@ -5,6 +5,7 @@
 pub mod db;
 pub mod fhir;
 pub mod http;
+pub mod openapi;
 pub mod plan;
 pub mod report;
 pub mod service;
@@ -12,7 +13,7 @@ pub mod tls;
 
 pub use db::postgres::PgDb;
 pub use db::sqlite::SqliteDb;
-pub use db::Database;
+pub use db::{Database, DbError};
 pub use service::Service;
 
 /// Where the server keeps its data: `sqlite:PATH` or `postgres://…`.

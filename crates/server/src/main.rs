@@ -11,7 +11,7 @@ use std::sync::Arc;
 use teeka_protocol::Role;
 use teeka_server::service::AdminError;
 use teeka_server::tls::{TlsError, TlsListener};
-use teeka_server::{Database, DatabaseUrl, Service, SqliteDb};
+use teeka_server::{Database, DatabaseUrl, DbError, Service, SqliteDb};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -22,6 +22,11 @@ struct Cli {
     /// `sqlite:PATH` (embedded, nothing to install) or `postgres://USER@HOST:PORT/DB`.
     #[arg(long, env = "TEEKA_DATABASE_URL", value_name = "URL", value_parser = url_arg)]
     database_url: DatabaseUrl,
+    /// The passphrase of an encrypted embedded database (`sqlite:PATH`, SQLCipher), read from FILE
+    /// (its first line); else from the environment variable TEEKA_SERVER_PASSPHRASE. Given to a
+    /// database not yet made, it makes it encrypted; given to a plain one, it encrypts it in place.
+    #[arg(long, value_name = "FILE", global = true)]
+    passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -251,6 +256,7 @@ fn main() -> ExitCode {
                 .downcast_ref::<AdminError>()
                 .map(AdminError::code)
                 .or_else(|| e.downcast_ref::<TlsError>().map(TlsError::code))
+                .or_else(|| e.downcast_ref::<DbError>().map(DbError::code))
                 .unwrap_or("ERROR");
             eprintln!("error[{code}]: {e:#}");
             ExitCode::FAILURE
@@ -258,12 +264,42 @@ fn main() -> ExitCode {
     }
 }
 
+/// The embedded database's passphrase: the first line of `file`, else `TEEKA_SERVER_PASSPHRASE`,
+/// else none (a plain database).
+fn passphrase(file: Option<&std::path::Path>) -> Result<Option<zeroize::Zeroizing<String>>, DbError> {
+    let text = match file {
+        Some(file) => zeroize::Zeroizing::new(
+            std::fs::read_to_string(file)
+                .map_err(|e| DbError::Passphrase(format!("cannot read the passphrase file {}: {e}", file.display())))?,
+        ),
+        None => match std::env::var("TEEKA_SERVER_PASSPHRASE") {
+            Ok(p) => zeroize::Zeroizing::new(p),
+            Err(_) => return Ok(None),
+        },
+    };
+    let line = zeroize::Zeroizing::new(text.lines().next().unwrap_or("").to_string());
+    if line.is_empty() {
+        let what =
+            file.map_or("TEEKA_SERVER_PASSPHRASE".to_string(), |f| format!("the passphrase file {}", f.display()));
+        return Err(DbError::Passphrase(format!("{what} is empty")));
+    }
+    Ok(Some(line))
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let passphrase = passphrase(cli.passphrase_file.as_deref())?;
     match &cli.database_url {
         DatabaseUrl::Sqlite(path) => {
-            let db = SqliteDb::open(path).with_context(|| format!("cannot open the database {}", path.display()))?;
+            let db = SqliteDb::open_with(path, passphrase.as_deref().map(String::as_str))
+                .with_context(|| format!("cannot open the database {}", path.display()))?;
             command(Service::new(db), cli.command).await
         }
+        DatabaseUrl::Postgres(_) if passphrase.is_some() => Err(DbError::Passphrase(
+            "a passphrase is for the embedded database (sqlite:PATH); PostgreSQL's data at rest is protected by \
+             its encrypted volume (docs/security.md)"
+                .into(),
+        )
+        .into()),
         DatabaseUrl::Postgres(url) => {
             let db = teeka_server::PgDb::connect(url).await.context("cannot open the PostgreSQL database")?;
             command(Service::new(db), cli.command).await

@@ -30,6 +30,26 @@ pub enum DbError {
     TooNew { found: i64, known: i64 },
     #[error("a database task failed: {0}")]
     Task(String),
+    #[error("{0} is encrypted: give its passphrase (--passphrase-file FILE, or TEEKA_SERVER_PASSPHRASE)")]
+    Encrypted(String),
+    #[error("{0} does not open with this passphrase")]
+    WrongPassphrase(String),
+    #[error("{0}")]
+    Passphrase(String),
+    #[error("the database file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl DbError {
+    /// The stable code the command line prints (`error[CODE]`), as the device's for its store.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DbError::Encrypted(_) => "STORE_ENCRYPTED",
+            DbError::WrongPassphrase(_) => "WRONG_PASSPHRASE",
+            DbError::Passphrase(_) => "INVALID_INPUT",
+            _ => "ERROR",
+        }
+    }
 }
 
 pub type DbResult<T> = Result<T, DbError>;

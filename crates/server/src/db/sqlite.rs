@@ -1,5 +1,6 @@
 //! The SQLite backend: the embedded default, nothing to install. One connection (SQLite has one
-//! writer anyway), used from blocking threads; WAL, foreign keys, `synchronous=FULL`.
+//! writer anyway), used from blocking threads; WAL, foreign keys, `synchronous=FULL`. Plain, or
+//! encrypted with SQLCipher under a passphrase (`--passphrase-file`, `docs/security.md`).
 
 use super::{
     Area, CodeProblem, Database, DbError, DbResult, Device, DeviceSeen, Logged, NewCode, Page, Placed, StoredEvent,
@@ -7,6 +8,7 @@ use super::{
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -59,10 +61,117 @@ where
     text.parse().map_err(|e| DbError::Corrupt(format!("'{text}': {e}")))
 }
 
+/// What a database file is, told by its first 16 bytes before it is opened: SQLCipher encrypts
+/// the header too, so a file that is there without SQLite's header is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileState {
+    Missing,
+    Plain,
+    Encrypted,
+}
+
+fn file_state(path: &Path) -> DbResult<FileState> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
+        Err(e) => return Err(e.into()),
+    };
+    let mut head = Vec::with_capacity(16);
+    file.by_ref().take(16).read_to_end(&mut head)?;
+    Ok(match head.as_slice() {
+        [] => FileState::Missing,
+        b"SQLite format 3\0" => FileState::Plain,
+        _ => FileState::Encrypted,
+    })
+}
+
+/// A connection to the encrypted database at `path` under `passphrase` (SQLCipher 4's defaults:
+/// AES-256 per page, the key derived from the passphrase by PBKDF2-HMAC-SHA512, once per open),
+/// checked to read with it.
+fn keyed(path: &Path, passphrase: &str) -> DbResult<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "key", passphrase)?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => Ok(conn),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            Err(DbError::WrongPassphrase(path.display().to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `path` with `suffix` added to its file name.
+fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
+
+fn remove_if_there(path: &Path) -> DbResult<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Encrypts the plain database at `path` in place under `passphrase`: an encrypted copy beside
+/// it, made durable and checked, then renamed over it, so that a crash leaves the plain database
+/// whole or the encrypted one whole. The server must not be running on it.
+fn encrypt_in_place(path: &Path, passphrase: &str) -> DbResult<()> {
+    let copy = sibling(path, ".encrypting");
+    remove_if_there(&copy)?;
+    {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy != 0 {
+            return Err(DbError::Passphrase(format!("{} is in use: stop the server first", path.display())));
+        }
+        let name = copy.to_str().ok_or_else(|| DbError::Passphrase(format!("{}: not UTF-8", copy.display())))?;
+        conn.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", params![name, passphrase])?;
+        conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        conn.execute("DETACH DATABASE encrypted", [])?;
+    }
+    std::fs::File::open(&copy)?.sync_all()?;
+    let ok: String = keyed(&copy, passphrase)?.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if ok != "ok" {
+        remove_if_there(&copy)?;
+        return Err(DbError::Corrupt(format!("the encrypted copy of {} failed its check: {ok}", path.display())));
+    }
+    for leftover in ["-wal", "-shm"] {
+        remove_if_there(&sibling(path, leftover))?;
+    }
+    std::fs::rename(&copy, path)?;
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
 impl SqliteDb {
-    /// Opens (creating if needed) the database file and applies its migrations.
+    /// Opens (creating if needed) the plain database file and applies its migrations.
     pub fn open(path: &Path) -> DbResult<SqliteDb> {
-        let mut conn = Connection::open(path)?;
+        SqliteDb::open_with(path, None)
+    }
+
+    /// Opens the database file, with or without a passphrase, and applies its migrations:
+    /// - no passphrase: a plain database (created if missing); an encrypted one is
+    ///   [`DbError::Encrypted`];
+    /// - a passphrase and no database yet: a new encrypted one;
+    /// - a passphrase and a plain database: encrypted in place first (nothing lost, the plain
+    ///   file gone);
+    /// - a passphrase and an encrypted database: opened, or [`DbError::WrongPassphrase`].
+    pub fn open_with(path: &Path, passphrase: Option<&str>) -> DbResult<SqliteDb> {
+        let mut conn = match (passphrase, file_state(path)?) {
+            (None, FileState::Encrypted) => return Err(DbError::Encrypted(path.display().to_string())),
+            (None, _) => Connection::open(path)?,
+            (Some(passphrase), FileState::Plain) => {
+                encrypt_in_place(path, passphrase)?;
+                keyed(path, passphrase)?
+            }
+            (Some(passphrase), _) => keyed(path, passphrase)?,
+        };
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
