@@ -147,8 +147,11 @@ fn teeka_program(args: &PouchArgs) -> Result<PathBuf> {
     Ok(path)
 }
 
-fn pouchdb_dir(args: &PouchArgs) -> PathBuf {
-    args.pouchdb_dir.clone().unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/pouchdb"))
+/// The PouchDB side's directory, absolute: its programs run with their own working directories.
+fn pouchdb_dir(args: &PouchArgs) -> Result<PathBuf> {
+    let dir =
+        args.pouchdb_dir.clone().unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/pouchdb"));
+    dir.canonicalize().with_context(|| format!("the PouchDB directory {}", dir.display()))
 }
 
 /// Installs the PouchDB side from npm once (`npm ci`: the versions of its package-lock.json).
@@ -321,7 +324,7 @@ pub fn compare(cli: &Cli, args: &PouchArgs) -> Result<Figures> {
     ensure!(args.runs > 0, "--runs must be at least 1");
     ensure!(args.children > 0, "--children must be at least 1");
     let program = teeka_program(args)?;
-    let pouch = pouchdb_dir(args);
+    let pouch = pouchdb_dir(args)?;
     install_pouchdb(&pouch)?;
     let villages = village_names(cli, super::sync::BLOCK_VILLAGES)?;
     let rows = village_register(&villages[0], args.children, cli.today)?;

@@ -549,7 +549,8 @@ mod tests {
         let events = doses(40_000);
         let run = fast().run(Config::default(), events.clone());
         assert!(matches!(run.outcome, Some(Outcome::Complete(_))), "{:?}", run.outcome);
-        assert_eq!(run.pushes, [250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 4_250]);
+        // Answers in a few milliseconds: eight times larger each, to the limit of 10,000.
+        assert_eq!(run.pushes, [250, 2_000, 10_000, 10_000, 10_000, 7_750]);
         nothing_lost_or_doubled(&run, &events);
     }
 
@@ -594,9 +595,11 @@ mod tests {
         let events = doses(30_000);
         let run = link.run(Config::default(), events.clone());
         assert!(matches!(run.outcome, Some(Outcome::Complete(Progress { set_aside: 0, .. }))), "{:?}", run.outcome);
-        assert_eq!(run.pushes[..6], [250, 500, 1_000, 2_000, 4_000, 2_000]);
-        assert!(run.pushes[6..].iter().all(|&n| n <= 2_000), "{:?}", run.pushes);
-        assert_eq!(run.pushes.iter().filter(|&&n| n > 2_000).count(), 1, "one refusal in the run");
+        // 10,000 refused, halved twice more to 1,250; never past it again.
+        assert_eq!(run.pushes[..6], [250, 2_000, 10_000, 5_000, 2_500, 1_250]);
+        assert!(run.pushes[6..].iter().all(|&n| n <= 1_250), "{:?}", run.pushes);
+        // The window overshoots at most eight times what passed: at most three refusals.
+        assert_eq!(run.pushes.iter().filter(|&&n| n > 2_000).count(), 3, "three refusals in the run");
         nothing_lost_or_doubled(&run, &events);
     }
 
@@ -610,12 +613,13 @@ mod tests {
         assert!(link.cuts.is_empty(), "both cuts fell on a transfer");
         assert_eq!(run.pushes[..2], [250, 125], "a cut halves the window");
         nothing_lost_or_doubled(&run, &events);
-        // On a fast link: the answer to the fourth push (2,000 events) is lost, the server
-        // having stored them.
-        let mut link = Link { cuts: vec![14], ..fast() };
+        // On a fast link: the answer to the third push (the 5,750 events left, whole) is lost,
+        // the server having stored them; the pushes take 4, 4 and 5 ms.
+        let mut link = Link { cuts: vec![12], ..fast() };
         let events = doses(8_000);
         let run = link.run(Config::default(), events.clone());
         assert!(link.cuts.is_empty());
+        assert_eq!(run.pushes[..3], [250, 2_000, 5_750]);
         assert!(matches!(run.outcome, Some(Outcome::Complete(Progress { failures: 1, .. }))), "{:?}", run.outcome);
         nothing_lost_or_doubled(&run, &events);
     }
@@ -636,7 +640,8 @@ mod tests {
             assert!(matches!(m.poll(now), Step::ApplyPage { .. }));
             m.applied();
         }
-        assert_eq!(limits, [500, 1_000, 2_000, 4_000, 5_000, 5_000]);
+        // Pages answered in 20 ms: grown eight times, then capped by the server's 5,000.
+        assert_eq!(limits, [500, 4_000, 5_000, 5_000, 5_000, 5_000]);
         assert!(matches!(m.poll(now), Step::Done(Outcome::Complete(_))));
         // A slow page halves the next one, not below 100.
         let mut m = Machine::new(Config::default(), 0);

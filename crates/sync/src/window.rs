@@ -4,8 +4,10 @@
 //!
 //! The rule (docs/sync-protocol.md, "Adaptive batches"), with a target round trip `T`:
 //! - start at [`WindowRule::start`];
-//! - an answer in at most `T/2`, for a request that used the whole window: **double** (never past
-//!   [`WindowRule::max`], nor past what a `TOO_LARGE` showed);
+//! - an answer in at most `T/2`, for a request that used the whole window: **grow** by the factor
+//!   that would bring it to `T/2` at its pace, `(T/2) / elapsed`, at least 2 and at most
+//!   [`MAX_GROWTH`] (never past [`WindowRule::max`], nor past what a `TOO_LARGE` showed): a fast
+//!   link reaches its size in few round trips, which on a link with latency are what costs;
 //! - an answer in `(T/2, T]`: **hold**;
 //! - an answer slower than `T`, or no answer at all (a cut, a timeout, a retryable refusal):
 //!   **halve**, not below [`WindowRule::min`];
@@ -17,14 +19,20 @@
 //!   reads the outbox again), rather than leave a rest that costs a round trip of its own.
 //!
 //! Why the band is stable: a round trip costs a fixed part (latency, commits) plus a part
-//! proportional to the items, so a batch twice as large takes at most twice as long. Doubling
-//! from an answer within `T/2` lands within `T`; halving from an answer above `T` lands above
+//! proportional to the items, so a batch `f` times as large takes at most `f` times as long.
+//! Growing by `f ≤ (T/2) / elapsed` from an answer within `T/2` lands within `T/2`, and doubling
+//! (when `(T/2) / elapsed` is below 2) within `T`; halving from an answer above `T` lands above
 //! `T/2`. A steady link settles in the band instead of oscillating.
 
 use teeka_protocol::{MAX_PULL_EVENTS, MAX_PUSH_EVENTS};
 
 /// The target round trip of both windows: 3 s.
 pub const TARGET_MS: u64 = 3_000;
+
+/// The most a window grows by after one fast answer: eight times (a request of 250 events
+/// answered in 20 ms would allow 75 times as many, but the pace of a small request says little
+/// of a large one's).
+pub const MAX_GROWTH: usize = 8;
 
 /// The push window: 250 events at first, 50 to [`MAX_PUSH_EVENTS`].
 ///
@@ -115,7 +123,9 @@ impl Window {
         if elapsed_ms > self.rule.target_ms {
             self.shrink();
         } else if full && elapsed_ms <= self.rule.target_ms / 2 {
-            self.size = self.size.saturating_mul(2).min(self.ceiling);
+            let pace = (self.rule.target_ms / 2) / elapsed_ms.max(1);
+            let factor = usize::try_from(pace).unwrap_or(MAX_GROWTH).clamp(2, MAX_GROWTH);
+            self.size = self.size.saturating_mul(factor).min(self.ceiling);
         }
     }
 
@@ -166,6 +176,20 @@ mod tests {
     }
 
     #[test]
+    fn faster_answers_grow_the_window_more_up_to_eight_times() {
+        let mut w = Window::new(RULE);
+        w.answered(500, true);
+        assert_eq!(w.size(), 750, "(T/2) / 500 ms: three times");
+        w.answered(10, true);
+        assert_eq!(w.size(), 6_000, "150 times would be allowed: eight");
+        w.answered(0, true);
+        assert_eq!(w.size(), 10_000, "not past the limit");
+        let mut w = Window::new(RULE);
+        w.answered(1_000, true);
+        assert_eq!(w.size(), 500, "(T/2) / 1,000 ms is 1.5: at least double");
+    }
+
+    #[test]
     fn a_fast_answer_to_a_request_that_did_not_fill_the_window_proves_nothing() {
         let mut w = Window::new(RULE);
         w.answered(10, false);
@@ -193,16 +217,17 @@ mod tests {
 
     #[test]
     fn too_large_halves_below_the_floor_and_caps_the_run() {
+        // Answers at T/2: doubling, to 4,000.
         let mut w = Window::new(RULE);
         for _ in 0..4 {
-            w.answered(100, true);
+            w.answered(1_500, true);
         }
         assert_eq!(w.size(), 4_000);
         // An older server whose limit is 2,000 events.
         assert_eq!(w.too_large(4_000), TooLarge::Halved);
         assert_eq!(w.size(), 2_000);
         for _ in 0..3 {
-            w.answered(100, true);
+            w.answered(1_500, true);
         }
         assert_eq!(w.size(), 2_000, "the limit it showed holds for the run");
         // Halving from what was sent, when that was less than the window.
@@ -217,7 +242,7 @@ mod tests {
         // server's limit is not.
         assert_eq!(w.size(), 1);
         for _ in 0..20 {
-            w.answered(100, true);
+            w.answered(1_500, true);
         }
         assert_eq!(w.size(), 2_000);
     }

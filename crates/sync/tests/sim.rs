@@ -659,7 +659,7 @@ fn pushed_exactly_once(sim: &Sim, device: &Store) {
 }
 
 #[test]
-fn on_a_fast_link_the_push_window_doubles_and_so_do_the_pages_of_a_new_device() {
+fn on_a_fast_link_the_push_window_grows_eightfold_and_so_do_the_pages_of_a_new_device() {
     let sim = Sim::new();
     let mut a = surveyed(&sim, "A", 3_000);
     let own = a.event_count().unwrap() as usize;
@@ -667,16 +667,18 @@ fn on_a_fast_link_the_push_window_doubles_and_so_do_the_pages_of_a_new_device() 
     let mut link = fast();
     let trips = sim.sync_over(&mut a, &mut link);
     assert_eq!(trips.runs, 1);
+    // Round trips of 11 and 15 ms, far under T/2: eight times larger each time, and the rest
+    // (under the limit of 10,000) in one push.
     let sizes = trips.push_sizes();
-    assert_eq!(sizes[..4], [250, 500, 1_000, 2_000], "{sizes:?}");
-    assert_eq!(sizes[4], own - 3_750, "the rest in one push of up to 4,000");
+    assert_eq!(sizes, [250, 2_000, own - 2_250], "{sizes:?}");
+    assert!(own - 2_250 <= MAX_PUSH_EVENTS);
     pushed_exactly_once(&sim, &a);
 
-    // A new device of the village pulls it all: pages of 500, 1,000, 2,000, then 4,000.
+    // A new device of the village pulls it all: a page of 500, then of 4,000.
     let mut b = Store::open_in_memory().unwrap();
     sim.enroll(&mut b, Role::Asha);
     let trips = sim.sync_over(&mut b, &mut link);
-    assert_eq!(trips.page_limits(), [500, 1_000, 2_000, 4_000]);
+    assert_eq!(trips.page_limits(), [500, 4_000, 5_000]);
     assert!(trips.page_limits().iter().all(|&l| l <= MAX_PULL_EVENTS));
     assert_eq!(export(&b), export(&a));
 }
@@ -717,14 +719,15 @@ fn an_older_servers_too_large_halves_the_batch_and_the_run_stays_under_its_limit
     let trips = sim.sync_over(&mut a, &mut link);
     assert_eq!(trips.runs, 1, "TOO_LARGE is not a failure");
     let sizes = trips.push_sizes();
-    // After 3,750 events the rest (under twice the window of 4,000) goes whole: refused, then
-    // pushes of 2,000.
-    let rest = own - 3_750;
-    assert!(rest > V1_MAX_PUSH_EVENTS && rest <= 8_000, "{own}");
-    assert_eq!(sizes[..6], [250, 500, 1_000, 2_000, rest, 2_000], "{sizes:?}");
-    assert!(sizes[6..].iter().all(|&n| n <= V1_MAX_PUSH_EVENTS), "{sizes:?}");
-    assert_eq!(sizes.iter().filter(|&&n| n > V1_MAX_PUSH_EVENTS).count(), 1);
-    assert_eq!(sizes.iter().sum::<usize>(), own + rest, "only the refused push was sent twice");
+    // After 2,250 events the rest (under the limit of 10,000) goes whole: refused, halved and
+    // refused twice more, then pushes of at most an eighth of it, under the older limit.
+    let rest = own - 2_250;
+    assert!(rest > 8 * V1_MAX_PUSH_EVENTS / 2 && rest <= MAX_PUSH_EVENTS, "{own}");
+    assert_eq!(sizes[..6], [250, 2_000, rest, rest / 2, rest / 4, rest / 8], "{sizes:?}");
+    assert!(sizes[6..].iter().all(|&n| n <= rest / 8), "{sizes:?}");
+    let refused: Vec<usize> = sizes.iter().copied().filter(|&n| n > V1_MAX_PUSH_EVENTS).collect();
+    assert_eq!(refused, [rest, rest / 2, rest / 4]);
+    assert_eq!(sizes.iter().sum::<usize>(), own + refused.iter().sum::<usize>(), "only refused pushes were sent twice");
     assert_eq!(a.status().unwrap().set_aside.len(), 0);
     pushed_exactly_once(&sim, &a);
 }
