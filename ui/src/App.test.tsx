@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { render } from "preact";
 import { act } from "preact/test-utils";
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
-import { App } from "./App";
+import { App, preloadScreens } from "./App";
 import { setLanguage } from "./i18n";
 
 const sync = { enrolled: false, server_url: null, area: null, role: null, device_id: null, pending: 3, set_aside: 0, syncing: false, last_success: null, last_error: null, next_attempt_in_s: null };
@@ -50,6 +50,7 @@ describe("App", () => {
       if (cmd.startsWith("plugin:event")) return 1;
       return null;
     }, { shouldMockEvents: true });
+    await preloadScreens();
     const root = document.createElement("div");
     document.body.appendChild(root);
     await act(() => render(<App />, root));
@@ -96,6 +97,7 @@ describe("App", () => {
         default: return cmd.startsWith("plugin:event") ? 1 : null;
       }
     }, { shouldMockEvents: true });
+    await preloadScreens();
     const root = document.createElement("div");
     document.body.appendChild(root);
     await act(() => render(<App />, root));

@@ -8,12 +8,22 @@ import { SyncBar } from "./components/SyncBar";
 import { ErrorBox, Icon, Loading, Sheet } from "./components/ui";
 import { EnrollForm, LanguagePick, StartChoice, WorkerForm } from "./screens/FirstRun";
 import { LockScreen } from "./screens/Lock";
-import { SurveyScreen } from "./screens/Survey";
-import { SessionScreen } from "./screens/Session";
-import { SupervisorScreen } from "./screens/Supervisor";
-import { RoundScreen } from "./screens/Round";
-import { CasesScreen } from "./screens/Cases";
-import { SyncScreen } from "./screens/SyncScreen";
+import { lazyScreen } from "./lib/lazy";
+
+// The tabs' screens, each a chunk of its own: not parsed before the first screen (the PIN
+// screen on a phone in use), preloaded as soon as it is interactive.
+const SurveyScreen = lazyScreen(() => import("./screens/Survey").then((m) => m.SurveyScreen));
+const SessionScreen = lazyScreen(() => import("./screens/Session").then((m) => m.SessionScreen));
+const SupervisorScreen = lazyScreen(() => import("./screens/Supervisor").then((m) => m.SupervisorScreen));
+const RoundScreen = lazyScreen(() => import("./screens/Round").then((m) => m.RoundScreen));
+const CasesScreen = lazyScreen(() => import("./screens/Cases").then((m) => m.CasesScreen));
+const SyncScreen = lazyScreen(() => import("./screens/SyncScreen").then((m) => m.SyncScreen));
+const SCREENS = [SurveyScreen, SessionScreen, SupervisorScreen, RoundScreen, CasesScreen, SyncScreen];
+
+/** Loads every tab's screen (after the first screen; the tests, before they start). */
+export function preloadScreens(): Promise<void> {
+  return Promise.all(SCREENS.map((s) => s.preload())).then(() => {});
+}
 
 type Phase = "loading" | "failed" | "language" | "start" | "enroll" | "create_worker" | "lock" | "add_worker" | "main";
 
@@ -25,7 +35,12 @@ let readySent = false;
 function uiReady(screen: string) {
   if (readySent) return;
   readySent = true;
-  requestAnimationFrame(() => requestAnimationFrame(() => api.uiReady(screen).catch(() => {})));
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      api.uiReady(screen).catch(() => {});
+      preloadScreens().catch(() => {});
+    }),
+  );
 }
 
 export function App() {

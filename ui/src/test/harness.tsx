@@ -2,7 +2,7 @@
 import { render } from "preact";
 import { act } from "preact/test-utils";
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
-import { App } from "../App";
+import { App, preloadScreens } from "../App";
 import { setLanguage } from "../i18n";
 
 export const syncState = {
@@ -45,6 +45,8 @@ export async function mount(handler: Handler): Promise<Call[]> {
     },
     { shouldMockEvents: true },
   );
+  // The tabs' screens loaded first, as they are by the time a worker has signed in.
+  await preloadScreens();
   const root = document.createElement("div");
   document.body.appendChild(root);
   await act(() => render(<App />, root));
