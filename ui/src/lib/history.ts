@@ -2,6 +2,7 @@
 // time as the phone that made it read its clock.
 import type { Change, HistoryEntry } from "../bindings";
 import { doseName, hasKey, reasonName, t } from "../i18n";
+import { onsetParts } from "./aefi";
 import { isoToDisplay } from "./dates";
 
 /** A field's name in words (an unknown one shows itself). */
@@ -39,10 +40,8 @@ export function changeText(c: Change): string {
 
 /** An RFC 3339 time as DD/MM/YYYY HH:MM in this phone's time zone. */
 export function timeText(ts: string): string {
-  const d = new Date(ts);
-  if (Number.isNaN(d.getTime())) return "";
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  const at = onsetParts(ts);
+  return at ? `${isoToDisplay(at.date)} ${at.time}` : "";
 }
 
 /** Who made it and where: the worker, and this phone or another one (its id's first 8 digits). */
