@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "0009_monitoring", include_str!("../../../migrations/device/0009_monitoring.sql")),
     (10, "0010_national_ids", include_str!("../../../migrations/device/0010_national_ids.sql")),
     (11, "0011_worker", include_str!("../../../migrations/device/0011_worker.sql")),
+    (12, "0012_no_hlc_index", include_str!("../../../migrations/device/0012_no_hlc_index.sql")),
 ];
 
 /// Brings the schema up to date; refuses a store made by a newer build.

@@ -320,7 +320,7 @@ fn an_upgraded_store_lifts_the_flags_of_doses_without_a_twin() {
     let flagged = |c: &Connection| -> i64 {
         c.query_row("SELECT count(*) FROM doses WHERE flagged = 1 AND superseded_by IS NULL", [], |r| r.get(0)).unwrap()
     };
-    // As version 6 left it (what versions 7 to 11 made undone): one of the twins superseded, the
+    // As version 6 left it (what versions 7 to 12 made undone): one of the twins superseded, the
     // other still flagged.
     let c = Connection::open(&path).unwrap();
     c.execute_batch(
@@ -332,7 +332,8 @@ fn an_upgraded_store_lifts_the_flags_of_doses_without_a_twin() {
          ALTER TABLE sessions DROP COLUMN session_site_id;
          DROP INDEX beneficiaries_abha; DROP INDEX beneficiaries_rch_id; DROP INDEX beneficiaries_uwin_id;
          ALTER TABLE beneficiaries DROP COLUMN abha; ALTER TABLE beneficiaries DROP COLUMN rch_id;
-         ALTER TABLE beneficiaries DROP COLUMN uwin_id; ALTER TABLE events DROP COLUMN worker;",
+         ALTER TABLE beneficiaries DROP COLUMN uwin_id; ALTER TABLE events DROP COLUMN worker;
+         CREATE INDEX events_hlc ON events (hlc, device_id, id);",
     )
     .unwrap();
     assert_eq!(flagged(&c), 1);
