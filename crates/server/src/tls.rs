@@ -57,7 +57,7 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsEr
     let key_pem = read(key)?;
     let key_der = PrivateKeyDer::from_pem_slice(&key_pem)
         .map_err(|e| TlsError::BadKey { path: key.to_path_buf(), reason: e.to_string() })?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::Mismatch(e.to_string()))?

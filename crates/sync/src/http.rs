@@ -75,6 +75,9 @@ impl Client {
     pub fn pinned(server_url: &str, token: Option<String>, pin: Option<&str>) -> Result<Client, SyncError> {
         let allow_http = std::env::var(ALLOW_HTTP_VAR).is_ok_and(|v| v == "1");
         check_server_url(server_url, allow_http)?;
+        // The process's TLS provider, ring, unless one is installed already (reqwest is built
+        // without one of its own: `rustls-no-provider`).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder =
             reqwest::Client::builder().connect_timeout(Duration::from_secs(15)).timeout(Duration::from_secs(90));
         if server_url.trim_start().get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")) {

@@ -128,6 +128,8 @@ impl Session {
         caps.insert("tauri:options".into(), serde_json::json!({ "application": app() }));
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
+        // fantoccini's rustls has aws-lc-rs, the app's ring: the process's provider is chosen.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = loop {
             match ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&url).await {
                 Ok(c) => break c,
