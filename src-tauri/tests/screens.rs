@@ -321,6 +321,8 @@ async fn round_tour(lang: &str) {
     s.click_sel("[data-testid=\"member\"][data-register-id=\"SLP-002\"] [data-testid=\"member-open\"]").await;
     s.click("member-history").await;
     s.el("record-history").await;
+    // The history's entries come with its read, after the sheet itself.
+    s.el("history-entry").await;
     let kinds: Vec<String> = {
         let mut v = Vec::new();
         for el in s.all("history-entry").await {
