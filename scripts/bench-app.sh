@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The app's performance figures (docs/benchmarks.md, "App"): builds the release app and its .deb
-# with `tauri build --bundles deb`, and a minimal Tauri app to measure against; then prints the
+# The app's performance figures (docs/benchmarks.md, "App"): builds the app and its .deb with
+# `tauri build --bundles deb -- --profile app`, and a minimal Tauri app to measure against; then prints the
 # binary and package sizes, cold start, memory (PSS) and the due list's render time for a village
 # of 2,000 beneficiaries. Takes about 25 minutes on 2 cores from clean.
 set -euo pipefail
