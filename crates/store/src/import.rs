@@ -133,3 +133,39 @@ where
 {
     text.parse().map_err(|e| StoreError::Corrupt(format!("'{text}': {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use chrono::TimeZone;
+    use teeka_domain::register::parse_register;
+
+    fn cache(store: &Store) -> i64 {
+        store.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap()
+    }
+
+    /// The import's large page cache is for its transaction only: after an import, and after
+    /// one refused, the store's own is back.
+    #[test]
+    fn the_store_keeps_its_own_page_cache_after_an_import() {
+        let mut store = Store::open_in_memory().unwrap();
+        let usual = cache(&store);
+        assert_ne!(usual, -IMPORT_CACHE_KIB);
+        let today = "2026-11-22".parse().unwrap();
+        let ctx = Ctx {
+            now: chrono::Utc.with_ymd_and_hms(2026, 11, 22, 6, 0, 0).unwrap(),
+            today,
+            author: "asha-1".into(),
+            worker: None,
+        };
+        let good = "register_id,household_id,village,kind,name,sex,dob,lmp\nC-1,H-1,Rampur,child,Golu,M,2026-01-01,\n";
+        store.import_register(&parse_register(good.as_bytes(), today).unwrap(), &ctx).unwrap();
+        assert_eq!(cache(&store), usual);
+        // The same child now a pregnant woman: refused, with nothing stored.
+        let bad =
+            "register_id,household_id,village,kind,name,sex,dob,lmp\nC-1,H-1,Rampur,pregnant_woman,X,F,,2026-09-01\n";
+        assert!(store.import_register(&parse_register(bad.as_bytes(), today).unwrap(), &ctx).is_err());
+        assert_eq!(cache(&store), usual);
+    }
+}
